@@ -1,0 +1,233 @@
+//! The database layer: one connection type for SQLite and PostgreSQL, embedded migrations per backend,
+//! the repositories, and the visibility filter that every business query goes through.
+
+pub mod audit;
+pub mod auth;
+pub mod dictionaries;
+pub mod error;
+pub mod idempotency;
+pub mod org;
+pub mod schema;
+pub mod settings;
+pub mod visibility;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+pub use error::{RepoError, RepoResult};
+pub use visibility::Visible;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// A connection to either database; diesel's query builder works on it for the portable column types.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+/// Which database a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
+}
+
+/// A database URL, parsed: `sqlite://relative/path.db`, `sqlite:///absolute/path.db` or
+/// `postgres://user@host:port/db` (also `postgresql://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    /// What the driver gets: a file path for SQLite, the URL itself for PostgreSQL.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err("the sqlite URL has no file path (example: sqlite://data/crm.db)".into());
+            }
+            if path.contains(":memory:") {
+                return Err("an in-memory SQLite database cannot be shared by the connection pool; use a file".into());
+            }
+            Ok(DatabaseUrl { backend: Backend::Sqlite, target: path.to_string() })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl { backend: Backend::Postgres, target: url.to_string() })
+        } else {
+            Err(format!(
+                "unsupported database URL `{url}`: use sqlite://path/to/file.db or postgres://user@host/db"
+            ))
+        }
+    }
+}
+
+/// Makes pooled connections of the right backend and sets SQLite's per-connection pragmas.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl Manager {
+    fn establish(&self) -> ConnectionResult<DbConnection> {
+        match self.url.backend {
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
+                // Foreign keys are off by default in SQLite; WAL lets readers work during a write;
+                // the busy timeout makes a writer wait for another instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConnection::Pg),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1").map_err(|e| ConnectionError::BadConnection(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+pub type DbPool = Pool<Manager>;
+pub type PooledConn = PooledConnection<Manager>;
+
+/// The pool and which backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: DbPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Opens (and for SQLite creates) the database and runs pending migrations.
+    pub fn connect(url: &str, max_connections: u32) -> Result<Db, String> {
+        let url = DatabaseUrl::parse(url)?;
+        if url.backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(&url.target).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+                }
+            }
+        }
+        let backend = url.backend;
+        let pool = Pool::builder()
+            .max_size(max_connections.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { url })
+            .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
+        let db = Db { pool, backend };
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
+        Ok(db)
+    }
+
+    pub fn get(&self) -> Result<PooledConn, RepoError> {
+        self.pool.get().map_err(|e: r2d2::PoolError| RepoError::Unavailable(e.to_string()))
+    }
+}
+
+type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Applies every pending migration of the connection's backend.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), MigrationError> {
+    match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
+    }
+}
+
+/// Reverts every applied migration (used by the up/down/up test).
+pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), MigrationError> {
+    match conn {
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(drop),
+        DbConnection::Pg(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS).map(drop),
+    }
+}
+
+/// Runs `f` in a write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up front,
+/// so that two writers queue on the busy timeout instead of one failing when it upgrades its lock.
+/// Nested transactions inside `f` become savepoints as usual.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The caller's error matters more than a failed rollback; a broken connection is
+            // dropped from the pool by `has_broken`.
+            if let Err(rollback) = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The current instant as stored: UTC, microsecond precision on both databases.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_database_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/crm.db").unwrap(),
+            DatabaseUrl { backend: Backend::Sqlite, target: "data/crm.db".into() }
+        );
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap().target, "/tmp/x.db");
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend, Backend::Postgres);
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend, Backend::Postgres);
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+        assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
+    }
+}
+
+#[cfg(feature = "test-support")]
+pub mod testing;

@@ -1,0 +1,71 @@
+//! Company settings, stored as one versioned JSON document.
+
+use crate::audit::{self, diff};
+use crate::schema::company_settings as s;
+use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
+use crm_domain::api::{Settings, SettingsPatch};
+use crm_domain::settings::CompanySettings;
+use diesel::prelude::*;
+
+/// The settings; defaults until someone saves them.
+pub fn get(conn: &mut DbConnection) -> RepoResult<Settings> {
+    let row: Option<(String, i32, chrono::NaiveDateTime)> =
+        s::table.find(1).select((s::data, s::version, s::updated_at)).first(conn).optional()?;
+    Ok(match row {
+        Some((data, version, updated_at)) => Settings {
+            // A document written by an older version lacks newer fields: fill them from defaults.
+            settings: merge_defaults(&data),
+            version,
+            updated_at: updated_at.and_utc(),
+        },
+        None => Settings { settings: CompanySettings::default(), version: 0, updated_at: now().and_utc() },
+    })
+}
+
+fn merge_defaults(data: &str) -> CompanySettings {
+    let mut base = serde_json::to_value(CompanySettings::default()).unwrap_or_default();
+    if let (Some(base), Ok(serde_json::Value::Object(saved))) =
+        (base.as_object_mut(), serde_json::from_str::<serde_json::Value>(data))
+    {
+        for (k, v) in saved {
+            if base.contains_key(&k) {
+                base.insert(k, v);
+            }
+        }
+    }
+    serde_json::from_value(base).unwrap_or_default()
+}
+
+/// Applies a patch; `validate` checks the result as a whole (e.g. the time zone) before it is saved.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: Option<i64>,
+    patch: &SettingsPatch,
+    validate: impl FnOnce(&CompanySettings) -> RepoResult<()>,
+) -> RepoResult<Settings> {
+    write_tx(conn, |conn| {
+        let old = get(conn)?;
+        if old.version != patch.version {
+            return Err(RepoError::StaleVersion { current: old.version });
+        }
+        let new = patch.apply(old.settings.clone());
+        validate(&new)?;
+        let data = serde_json::to_string(&new).map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        if old.version == 0 {
+            diesel::insert_into(s::table)
+                .values((s::id.eq(1), s::data.eq(&data), s::version.eq(1), s::updated_at.eq(now())))
+                .execute(conn)?;
+        } else {
+            let n = diesel::update(s::table.find(1).filter(s::version.eq(old.version)))
+                .set((s::data.eq(&data), s::version.eq(old.version + 1), s::updated_at.eq(now())))
+                .execute(conn)?;
+            if n == 0 {
+                return Err(RepoError::StaleVersion { current: old.version });
+            }
+        }
+        let before = serde_json::to_value(&old.settings).unwrap_or_default();
+        let after = serde_json::to_value(&new).unwrap_or_default();
+        audit::record(conn, actor, "update", "settings", None, diff(&before, &after))?;
+        get(conn)
+    })
+}

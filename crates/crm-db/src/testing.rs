@@ -1,0 +1,112 @@
+//! Throwaway databases for tests: a fresh SQLite file, or a fresh PostgreSQL database created in the
+//! cluster named by `CRM_TEST_POSTGRES_URL` (the README's test command starts one) and dropped after.
+
+use diesel::prelude::*;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("crm.db").display());
+        TestDb { url, _dir: Some(dir), drop_pg: None }
+    }
+
+    /// A fresh PostgreSQL database, or `None` when no cluster is configured outside CI.
+    /// In CI (`CI` set) a missing PostgreSQL fails the test instead of skipping it.
+    pub fn postgres() -> Option<TestDb> {
+        let Some(admin_url) = std::env::var("CRM_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
+                panic!("CRM_TEST_POSTGRES_URL is not set: in CI the PostgreSQL tests must run (use `cargo xtask test`)");
+            }
+            eprintln!("skipping: CRM_TEST_POSTGRES_URL is not set (`cargo xtask test` starts PostgreSQL itself)");
+            return None;
+        };
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "crm_test_{}_{}_{:08x}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        );
+        let mut admin = PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("cannot connect to CRM_TEST_POSTGRES_URL: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).expect("create test database");
+        let url = with_database(&admin_url, &name);
+        Some(TestDb { url, _dir: None, drop_pg: Some((admin_url, name)) })
+    }
+
+    /// The database of that backend (`"sqlite"` or `"postgres"`).
+    pub fn of(backend: &str) -> Option<TestDb> {
+        match backend {
+            "sqlite" => Some(TestDb::sqlite()),
+            "postgres" => TestDb::postgres(),
+            other => panic!("unknown backend {other}"),
+        }
+    }
+}
+
+/// The same server URL with another database name.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.drop_pg.take() {
+            if let Ok(mut admin) = PgConnection::establish(&admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+/// Defines one test per backend: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($db: $crate::testing::TestDb) $body
+            #[test]
+            fn sqlite() {
+                run($crate::testing::TestDb::sqlite());
+            }
+            #[test]
+            fn postgres() {
+                if let Some(db) = $crate::testing::TestDb::postgres() {
+                    run(db);
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(super::with_database("postgres://u@h:5/postgres", "x"), "postgres://u@h:5/x");
+        assert_eq!(super::with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
+        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    }
+}

@@ -1,0 +1,136 @@
+//! Money (金额): integer minor units (fen) inside, exact two-place decimal strings outside.
+
+use bigdecimal::BigDecimal;
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// An amount of money in minor units (1/100 of the currency unit). Never a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("not a decimal number")]
+    NotANumber,
+    #[error("more than two decimal places")]
+    TooPrecise,
+    #[error("out of range")]
+    OutOfRange,
+}
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_minor(minor: i64) -> Self {
+        Money(minor)
+    }
+
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// Parses `"12800"`, `"12800.5"`, `"12800.50"`, `"-3.20"`; refuses a third decimal place rather
+    /// than rounding money away.
+    pub fn parse(text: &str) -> Result<Self, MoneyError> {
+        let text = text.trim();
+        if text.is_empty() || text.contains(['e', 'E']) {
+            return Err(MoneyError::NotANumber);
+        }
+        let value = BigDecimal::from_str(text).map_err(|_| MoneyError::NotANumber)?;
+        let minor = value * BigDecimal::from(100);
+        if !minor.is_integer() {
+            return Err(MoneyError::TooPrecise);
+        }
+        let (digits, _) = minor.with_scale(0).as_bigint_and_exponent();
+        i64::try_from(digits)
+            .ok()
+            .filter(|m| m.unsigned_abs() <= 999_999_999_999_999)
+            .map(Money)
+            .ok_or(MoneyError::OutOfRange)
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Money::parse(s)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Money::parse(&text).map_err(|e| {
+            serde::de::Error::custom(format!("invalid amount `{text}`: {e} (expected a decimal string such as \"12800.00\")"))
+        })
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^-?[0-9]+(\.[0-9]{1,2})?$"))
+            .examples([serde_json::json!("12800.00")])
+            .description(Some("Exact decimal amount with at most two places"))
+            .into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Money {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_exactly() {
+        for (text, minor, shown) in [
+            ("12800", 1_280_000, "12800.00"),
+            ("12800.5", 1_280_050, "12800.50"),
+            ("0.01", 1, "0.01"),
+            ("-3.20", -320, "-3.20"),
+            ("33.33", 3333, "33.33"),
+            (" 7 ", 700, "7.00"),
+        ] {
+            let m = Money::parse(text).unwrap();
+            assert_eq!(m.minor(), minor, "{text}");
+            assert_eq!(m.to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_exact_money() {
+        assert_eq!(Money::parse("0.001"), Err(MoneyError::TooPrecise));
+        assert_eq!(Money::parse("abc"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse(""), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("1e3"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::OutOfRange));
+    }
+
+    #[test]
+    fn json_is_a_string() {
+        let m: Money = serde_json::from_str("\"99.99\"").unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"99.99\"");
+        assert!(serde_json::from_str::<Money>("99.99").is_err());
+    }
+}

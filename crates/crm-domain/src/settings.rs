@@ -1,0 +1,56 @@
+//! Company settings (公司设置): one document per company, with defaults for a new installation.
+
+use crate::Money;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// The company's settings. Unknown fields are refused so that a typo in a script is not silently lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CompanySettings {
+    #[validate(length(min = 1, max = 100))]
+    pub company_name: String,
+    /// IANA time zone that decides what "today" and "overdue" mean, e.g. `Asia/Shanghai`.
+    #[validate(length(min = 1, max = 64))]
+    pub time_zone: String,
+    /// ISO 4217 currency code of all amounts.
+    #[validate(length(equal = 3))]
+    pub currency: String,
+    /// Whether new customers (and changes of name, phone or owner) wait for a manager's approval.
+    pub review_new_customers: bool,
+    /// Signed-total thresholds for grades 2, 3, 4 and 5 (ascending); below the first is grade 1.
+    #[validate(length(equal = 4), custom(function = "crate::validation::ascending_money"))]
+    pub grade_thresholds: Vec<Money>,
+    /// Days before an installment's due date that its owner is reminded.
+    #[validate(range(min = 0, max = 365))]
+    pub payment_reminder_days: u32,
+    /// Days overdue after which the owner's manager is told too.
+    #[validate(range(min = 1, max = 365))]
+    pub overdue_escalation_days: u32,
+    /// Days before a service period ends that the owner is reminded to renew.
+    #[validate(range(min = 0, max = 365))]
+    pub renewal_reminder_days: u32,
+    /// Minutes during which the author of an activity may still edit it.
+    #[validate(range(min = 0, max = 10080))]
+    pub activity_edit_minutes: u32,
+}
+
+impl Default for CompanySettings {
+    fn default() -> Self {
+        CompanySettings {
+            company_name: "示例公司".into(),
+            time_zone: "Asia/Shanghai".into(),
+            currency: "CNY".into(),
+            review_new_customers: false,
+            grade_thresholds: [10_000_00, 50_000_00, 100_000_00, 300_000_00]
+                .into_iter()
+                .map(Money::from_minor)
+                .collect(),
+            payment_reminder_days: 7,
+            overdue_escalation_days: 30,
+            renewal_reminder_days: 30,
+            activity_edit_minutes: 60,
+        }
+    }
+}

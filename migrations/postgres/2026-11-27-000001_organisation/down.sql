@@ -1,0 +1,14 @@
+DROP TABLE idempotency_keys;
+DROP TABLE app_secrets;
+DROP TABLE audit_log;
+DROP TABLE company_settings;
+DROP TABLE dictionary_items;
+DROP TABLE login_throttle;
+DROP TABLE api_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE role_permissions;
+DROP TABLE roles;
+DROP TABLE departments;
