@@ -1,1 +1,138 @@
-fn main(){}
+//! `crm`: serve the CRM, migrate its database, create an administrator, print the OpenAPI document.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use crm_api::config::{DatabaseConfig, ServeConfig};
+use crm_api::seed;
+use crm_domain::api::NewUser;
+use validator::Validate;
+
+#[derive(Parser)]
+#[command(
+    name = "crm",
+    version,
+    about = "A CRM for fast-growing sales companies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (migrations run first).
+    Serve(ServeConfig),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseConfig),
+    /// Create an administrator (password from CRM_ADMIN_PASSWORD or a prompt).
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        /// Shown name; defaults to the username.
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CRM_LOG")
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(config) => serve(config).await,
+        Command::Migrate(db) => {
+            crm_db::Db::connect(&db.database_url, 1).map_err(anyhow::Error::msg)?;
+            println!("migrations applied to {}", db.database_url);
+            Ok(())
+        }
+        Command::CreateAdmin {
+            username,
+            display_name,
+            database,
+        } => create_admin(username, display_name, database),
+        Command::Openapi => {
+            print!("{}", crm_api::openapi_json());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let demo = config.demo;
+    let db_url = config.database.database_url.clone();
+    let running = crm_api::start(config).await?;
+    let url = format!("http://{}", running.addr);
+    println!("CRM listening on {url}  (database: {db_url})");
+    println!("API reference: {url}/api/docs/");
+    if running.seeded_demo || demo {
+        if running.seeded_demo {
+            println!("Seeded the demo company.");
+        }
+        println!("Demo logins (password {}):", seed::DEMO_PASSWORD);
+        for (username, name, dept, role) in seed::DEMO_USERS {
+            println!("  {username:<10} {name} · {dept} · {role}");
+        }
+    }
+    running.server.await?;
+    Ok(())
+}
+
+fn create_admin(
+    username: String,
+    display_name: Option<String>,
+    database: DatabaseConfig,
+) -> anyhow::Result<()> {
+    let password = match std::env::var("CRM_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let p = rpassword::prompt_password("Password for the new administrator: ")?;
+            let again = rpassword::prompt_password("Again: ")?;
+            anyhow::ensure!(p == again, "the passwords differ");
+            p
+        }
+    };
+    let db = crm_db::Db::connect(&database.database_url, 1).map_err(anyhow::Error::msg)?;
+    let mut conn = db.get()?;
+    seed::ensure_base_data(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let role = crm_db::org::find_role_by_name(&mut conn, "系统管理员")?
+        .context("the administrator role is missing")?;
+    let department = match crm_db::org::find_department_by_name(&mut conn, "行政部")? {
+        Some(id) => id,
+        None => {
+            let new = crm_domain::api::NewDepartment {
+                name: "行政部".into(),
+                parent_id: None,
+                sort_order: 0,
+            };
+            crm_db::org::create_department_as(&mut conn, None, &new)?.id
+        }
+    };
+    let new = NewUser {
+        display_name: display_name.unwrap_or_else(|| username.clone()),
+        username,
+        password,
+        department_id: department,
+        role_ids: vec![role],
+        email: None,
+        phone: None,
+    };
+    if let Err(errors) = new.validate() {
+        anyhow::bail!(
+            "{}",
+            crm_api::error::ApiError::from(errors).problem().detail
+        );
+    }
+    let hash =
+        crm_api::auth::password::hash_now(&new.password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = crm_db::org::create_user(&mut conn, None, &new, &hash)?;
+    println!("created administrator `{}` (id {})", user.username, user.id);
+    Ok(())
+}

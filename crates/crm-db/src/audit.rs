@@ -92,19 +92,33 @@ pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> RepoResult<Vec<AuditEnt
     if let Some(before) = f.before_id {
         q = q.filter(audit_log::id.lt(before));
     }
-    type Row = (i64, NaiveDateTime, Option<i64>, Option<String>, String, String, Option<i64>, String);
+    type Row = (
+        i64,
+        NaiveDateTime,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+        Option<i64>,
+        String,
+    );
     let rows: Vec<Row> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, user_id, user_name, action, entity, entity_id, changes)| AuditEntry {
-            id,
-            at: at.and_utc(),
-            user: user_id.map(|id| IdName { id, name: user_name.unwrap_or_default() }),
-            action,
-            entity,
-            entity_id,
-            changes: serde_json::from_str(&changes).unwrap_or(Value::Null),
-        })
+        .map(
+            |(id, at, user_id, user_name, action, entity, entity_id, changes)| AuditEntry {
+                id,
+                at: at.and_utc(),
+                user: user_id.map(|id| IdName {
+                    id,
+                    name: user_name.unwrap_or_default(),
+                }),
+                action,
+                entity,
+                entity_id,
+                changes: serde_json::from_str(&changes).unwrap_or(Value::Null),
+            },
+        )
         .collect())
 }
 
@@ -114,8 +128,14 @@ mod tests {
 
     #[test]
     fn diff_keeps_only_changed_fields() {
-        let d = diff(&json!({"a": 1, "b": "x", "c": null}), &json!({"a": 1, "b": "y", "c": 2}));
-        assert_eq!(d, json!({"b": {"old": "x", "new": "y"}, "c": {"old": null, "new": 2}}));
+        let d = diff(
+            &json!({"a": 1, "b": "x", "c": null}),
+            &json!({"a": 1, "b": "y", "c": 2}),
+        );
+        assert_eq!(
+            d,
+            json!({"b": {"old": "x", "new": "y"}, "c": {"old": null, "new": 2}})
+        );
         assert_eq!(diff(&json!({"a": 1}), &json!({"a": 1})), json!({}));
     }
 }

@@ -18,6 +18,16 @@ pub enum Rotation {
     Invalid,
 }
 
+/// session id, used_at, user id, session expiry, session revoked_at, user enabled
+type RefreshRow = (
+    i64,
+    Option<NaiveDateTime>,
+    i64,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    bool,
+);
+
 /// Starts a session with its first refresh token; returns the session id.
 pub fn start_session(
     conn: &mut DbConnection,
@@ -48,23 +58,26 @@ pub fn start_session(
 
 /// Exchanges a refresh token for a new one. A token used twice ends its session: the legitimate
 /// holder and the thief both have to log in again, and the thief's copy is worthless.
-pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> RepoResult<Rotation> {
+pub fn rotate(
+    conn: &mut DbConnection,
+    presented_hash: &str,
+    new_hash: &str,
+) -> RepoResult<Rotation> {
     write_tx(conn, |conn| {
         let at = now();
-        let found: Option<(i64, Option<NaiveDateTime>, i64, NaiveDateTime, Option<NaiveDateTime>, bool)> =
-            refresh_tokens::table
-                .inner_join(sessions::table.inner_join(users::table))
-                .filter(refresh_tokens::token_hash.eq(presented_hash))
-                .select((
-                    sessions::id,
-                    refresh_tokens::used_at,
-                    sessions::user_id,
-                    sessions::expires_at,
-                    sessions::revoked_at,
-                    users::enabled,
-                ))
-                .first(conn)
-                .optional()?;
+        let found: Option<RefreshRow> = refresh_tokens::table
+            .inner_join(sessions::table.inner_join(users::table))
+            .filter(refresh_tokens::token_hash.eq(presented_hash))
+            .select((
+                sessions::id,
+                refresh_tokens::used_at,
+                sessions::user_id,
+                sessions::expires_at,
+                sessions::revoked_at,
+                users::enabled,
+            ))
+            .first(conn)
+            .optional()?;
         let Some((session_id, used_at, user_id, expires_at, revoked_at, enabled)) = found else {
             return Ok(Rotation::Invalid);
         };
@@ -85,7 +98,10 @@ pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> 
                 refresh_tokens::created_at.eq(at),
             ))
             .execute(conn)?;
-        Ok(Rotation::Rotated { user_id, session_id })
+        Ok(Rotation::Rotated {
+            user_id,
+            session_id,
+        })
     })
 }
 
@@ -100,14 +116,22 @@ pub fn session_of_refresh(conn: &mut DbConnection, hash: &str) -> RepoResult<Opt
 }
 
 pub fn end_session(conn: &mut DbConnection, session_id: i64) -> QueryResult<()> {
-    diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(now()))
-        .execute(conn)
-        .map(drop)
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Ends every session of a user except `keep` (the caller's own, when they change their password).
-pub fn end_user_sessions(conn: &mut DbConnection, user_id: i64, keep: Option<i64>) -> QueryResult<usize> {
+pub fn end_user_sessions(
+    conn: &mut DbConnection,
+    user_id: i64,
+    keep: Option<i64>,
+) -> QueryResult<usize> {
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -119,7 +143,11 @@ pub fn end_user_sessions(conn: &mut DbConnection, user_id: i64, keep: Option<i64
 }
 
 /// Whether an access token's session is still alive for an enabled user.
-pub fn session_is_active(conn: &mut DbConnection, session_id: i64, user_id: i64) -> RepoResult<bool> {
+pub fn session_is_active(
+    conn: &mut DbConnection,
+    session_id: i64,
+    user_id: i64,
+) -> RepoResult<bool> {
     let at = now();
     let n: i64 = sessions::table
         .inner_join(users::table)
@@ -136,7 +164,14 @@ pub fn session_is_active(conn: &mut DbConnection, session_id: i64, user_id: i64)
 // ---------------------------------------------------------------------------------------------
 // Personal API tokens
 
-type TokenRow = (i64, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDate>);
+type TokenRow = (
+    i64,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDate>,
+);
 
 fn token_from_row((id, name, prefix, created_at, last_used_at, expires_on): TokenRow) -> ApiToken {
     ApiToken {
@@ -205,12 +240,18 @@ pub fn revoke_api_token(conn: &mut DbConnection, user_id: i64, id: i64) -> RepoR
     )
     .set(api_tokens::revoked_at.eq(now()))
     .execute(conn)?;
-    if n == 1 { Ok(()) } else { Err(RepoError::NotFound) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(RepoError::NotFound)
+    }
 }
 
 pub fn revoke_user_api_tokens(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
     diesel::update(
-        api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()),
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(now()))
     .execute(conn)
@@ -218,13 +259,22 @@ pub fn revoke_user_api_tokens(conn: &mut DbConnection, user_id: i64) -> QueryRes
 
 /// The user behind a personal token, if it works today; records its use (at most once a minute,
 /// so that a busy script does not turn every read into a write).
-pub fn authenticate_api_token(conn: &mut DbConnection, hash: &str, today: NaiveDate) -> RepoResult<Option<i64>> {
+pub fn authenticate_api_token(
+    conn: &mut DbConnection,
+    hash: &str,
+    today: NaiveDate,
+) -> RepoResult<Option<i64>> {
     let found: Option<(i64, i64, Option<NaiveDateTime>, Option<NaiveDate>)> = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::enabled.eq(true))
-        .select((api_tokens::id, api_tokens::user_id, api_tokens::last_used_at, api_tokens::expires_on))
+        .select((
+            api_tokens::id,
+            api_tokens::user_id,
+            api_tokens::last_used_at,
+            api_tokens::expires_on,
+        ))
         .first(conn)
         .optional()?;
     let Some((id, user_id, last_used, expires_on)) = found else {
@@ -235,7 +285,9 @@ pub fn authenticate_api_token(conn: &mut DbConnection, hash: &str, today: NaiveD
     }
     let at = now();
     if last_used.is_none_or(|t| at - t > Duration::seconds(60)) {
-        diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(at)).execute(conn)?;
+        diesel::update(api_tokens::table.find(id))
+            .set(api_tokens::last_used_at.eq(at))
+            .execute(conn)?;
     }
     Ok(Some(user_id))
 }
@@ -256,7 +308,10 @@ pub fn locked_for(conn: &mut DbConnection, username: &str) -> RepoResult<Option<
         .first(conn)
         .optional()?;
     let at = now();
-    Ok(until.flatten().filter(|u| *u > at).map(|u| (u - at).num_seconds().max(1)))
+    Ok(until
+        .flatten()
+        .filter(|u| *u > at)
+        .map(|u| (u - at).num_seconds().max(1)))
 }
 
 /// Counts a failed login; from the sixth failure in a window on, each failure locks the username for
@@ -270,7 +325,9 @@ pub fn record_failure(conn: &mut DbConnection, username: &str) -> RepoResult<()>
             .first(conn)
             .optional()?;
         let (failures, started) = match row {
-            Some((n, started)) if at - started < Duration::minutes(WINDOW_MINUTES) => (n + 1, started),
+            Some((n, started)) if at - started < Duration::minutes(WINDOW_MINUTES) => {
+                (n + 1, started)
+            }
             _ => (1, at),
         };
         let locked_until = (failures > FREE_FAILURES).then(|| {
@@ -291,15 +348,26 @@ pub fn record_failure(conn: &mut DbConnection, username: &str) -> RepoResult<()>
 }
 
 pub fn clear_failures(conn: &mut DbConnection, username: &str) -> QueryResult<()> {
-    diesel::delete(login_throttle::table.find(username)).execute(conn).map(drop)
+    diesel::delete(login_throttle::table.find(username))
+        .execute(conn)
+        .map(drop)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
 /// The stored secret of that name, created with `make` on first use (concurrent starts agree on one).
-pub fn secret(conn: &mut DbConnection, name: &str, make: impl FnOnce() -> String) -> RepoResult<String> {
-    if let Some(v) = app_secrets::table.find(name).select(app_secrets::value).first(conn).optional()? {
+pub fn secret(
+    conn: &mut DbConnection,
+    name: &str,
+    make: impl FnOnce() -> String,
+) -> RepoResult<String> {
+    if let Some(v) = app_secrets::table
+        .find(name)
+        .select(app_secrets::value)
+        .first(conn)
+        .optional()?
+    {
         return Ok(v);
     }
     let value = make();
@@ -308,9 +376,10 @@ pub fn secret(conn: &mut DbConnection, name: &str, make: impl FnOnce() -> String
         .execute(conn);
     match inserted {
         Ok(_) => Ok(value),
-        Err(e) if crate::error::is_unique_violation(&e) => {
-            Ok(app_secrets::table.find(name).select(app_secrets::value).first(conn)?)
-        }
+        Err(e) if crate::error::is_unique_violation(&e) => Ok(app_secrets::table
+            .find(name)
+            .select(app_secrets::value)
+            .first(conn)?),
         Err(e) => Err(e.into()),
     }
 }

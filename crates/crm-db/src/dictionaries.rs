@@ -9,13 +9,42 @@ use crm_domain::api::{DictionaryItem, DictionaryItemPatch, DictionaryKind, NewDi
 use diesel::prelude::*;
 use serde_json::json;
 
-type Row = (i64, String, String, Option<String>, Option<i64>, i32, bool, i32);
+type Row = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    i32,
+    bool,
+    i32,
+);
 
-fn columns() -> (d::id, d::kind, d::name, d::name_en, d::parent_id, d::sort_order, d::enabled, d::version) {
-    (d::id, d::kind, d::name, d::name_en, d::parent_id, d::sort_order, d::enabled, d::version)
+fn columns() -> (
+    d::id,
+    d::kind,
+    d::name,
+    d::name_en,
+    d::parent_id,
+    d::sort_order,
+    d::enabled,
+    d::version,
+) {
+    (
+        d::id,
+        d::kind,
+        d::name,
+        d::name_en,
+        d::parent_id,
+        d::sort_order,
+        d::enabled,
+        d::version,
+    )
 }
 
-fn from_row((id, kind, name, name_en, parent_id, sort_order, enabled, version): Row) -> DictionaryItem {
+fn from_row(
+    (id, kind, name, name_en, parent_id, sort_order, enabled, version): Row,
+) -> DictionaryItem {
     DictionaryItem {
         id,
         kind: DictionaryKind::parse(&kind).unwrap_or(DictionaryKind::Industry),
@@ -40,7 +69,11 @@ fn unique(e: diesel::result::Error) -> RepoError {
     }
 }
 
-pub fn list(conn: &mut DbConnection, kind: DictionaryKind, include_disabled: bool) -> RepoResult<Vec<DictionaryItem>> {
+pub fn list(
+    conn: &mut DbConnection,
+    kind: DictionaryKind,
+    include_disabled: bool,
+) -> RepoResult<Vec<DictionaryItem>> {
     let mut q = d::table
         .filter(d::kind.eq(kind.as_str()))
         .select(columns())
@@ -71,14 +104,24 @@ pub fn create(
     write_tx(conn, |conn| {
         if let Some(parent) = new.parent_id {
             if !kind.is_tree() {
-                return Err(RepoError::invalid("parent_id", "not_allowed", "only regions have parents"));
+                return Err(RepoError::invalid(
+                    "parent_id",
+                    "not_allowed",
+                    "only regions have parents",
+                ));
             }
             let p = get(conn, kind, parent).map_err(|e| match e {
-                RepoError::NotFound => RepoError::invalid("parent_id", "not_found", "no such entry"),
+                RepoError::NotFound => {
+                    RepoError::invalid("parent_id", "not_found", "no such entry")
+                }
                 e => e,
             })?;
             if p.parent_id.is_some() {
-                return Err(RepoError::invalid("parent_id", "too_deep", "regions have two levels: province and city"));
+                return Err(RepoError::invalid(
+                    "parent_id",
+                    "too_deep",
+                    "regions have two levels: province and city",
+                ));
             }
         }
         let at = now();
@@ -97,7 +140,14 @@ pub fn create(
             .get_result(conn)
             .map_err(unique)?;
         let item = from_row(row);
-        audit::record(conn, actor, "create", &format!("dictionary.{}", kind.as_str()), Some(item.id), view(&item))?;
+        audit::record(
+            conn,
+            actor,
+            "create",
+            &format!("dictionary.{}", kind.as_str()),
+            Some(item.id),
+            view(&item),
+        )?;
         Ok(item)
     })
 }
@@ -112,7 +162,9 @@ pub fn update(
     write_tx(conn, |conn| {
         let old = get(conn, kind, id)?;
         if old.version != patch.version {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
         let n = diesel::update(d::table.find(id).filter(d::version.eq(patch.version)))
             .set((
@@ -126,35 +178,70 @@ pub fn update(
             .execute(conn)
             .map_err(unique)?;
         if n == 0 {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
         let new = get(conn, kind, id)?;
-        audit::record(conn, Some(actor), "update", &format!("dictionary.{}", kind.as_str()), Some(id), diff(&view(&old), &view(&new)))?;
+        audit::record(
+            conn,
+            Some(actor),
+            "update",
+            &format!("dictionary.{}", kind.as_str()),
+            Some(id),
+            diff(&view(&old), &view(&new)),
+        )?;
         Ok(new)
     })
 }
 
 /// Deletes an entry nobody refers to. Entries in use are disabled instead (PATCH `enabled: false`),
 /// so that old records keep their meaning.
-pub fn delete(conn: &mut DbConnection, actor: i64, kind: DictionaryKind, id: i64) -> RepoResult<()> {
+pub fn delete(
+    conn: &mut DbConnection,
+    actor: i64,
+    kind: DictionaryKind,
+    id: i64,
+) -> RepoResult<()> {
     write_tx(conn, |conn| {
         let old = get(conn, kind, id)?;
-        let children: i64 = d::table.filter(d::parent_id.eq(id)).count().get_result(conn)?;
+        let children: i64 = d::table
+            .filter(d::parent_id.eq(id))
+            .count()
+            .get_result(conn)?;
         if children > 0 {
-            return Err(RepoError::conflict("dictionary_item_in_use", "the entry still has sub-entries"));
+            return Err(RepoError::conflict(
+                "dictionary_item_in_use",
+                "the entry still has sub-entries",
+            ));
         }
-        diesel::delete(d::table.find(id)).execute(conn).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
-                RepoError::conflict("dictionary_item_in_use", "records still refer to this entry; disable it instead")
-            }
-            e => e.into(),
-        })?;
-        audit::record(conn, Some(actor), "delete", &format!("dictionary.{}", kind.as_str()), Some(id), view(&old))?;
+        diesel::delete(d::table.find(id))
+            .execute(conn)
+            .map_err(|e| match e {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                    _,
+                ) => RepoError::conflict(
+                    "dictionary_item_in_use",
+                    "records still refer to this entry; disable it instead",
+                ),
+                e => e.into(),
+            })?;
+        audit::record(
+            conn,
+            Some(actor),
+            "delete",
+            &format!("dictionary.{}", kind.as_str()),
+            Some(id),
+            view(&old),
+        )?;
         Ok(())
     })
 }
 
 /// Last change of any entry; lets clients cache dictionaries.
 pub fn last_change(conn: &mut DbConnection) -> RepoResult<Option<NaiveDateTime>> {
-    Ok(d::table.select(diesel::dsl::max(d::updated_at)).first(conn)?)
+    Ok(d::table
+        .select(diesel::dsl::max(d::updated_at))
+        .first(conn)?)
 }

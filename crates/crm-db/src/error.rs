@@ -15,7 +15,11 @@ pub enum RepoError {
     Conflict { code: &'static str, message: String },
     /// A rule about one field refused the change.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, code: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        code: &'static str,
+        message: String,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -24,10 +28,17 @@ pub enum RepoError {
 
 impl RepoError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        RepoError::Conflict { code, message: message.into() }
+        RepoError::Conflict {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
-        RepoError::Invalid { field, code, message: message.into() }
+        RepoError::Invalid {
+            field,
+            code,
+            message: message.into(),
+        }
     }
 }
 

@@ -21,10 +21,20 @@ pub enum Claim {
 /// Keys are kept for a day.
 pub const LIFETIME_HOURS: i64 = 24;
 
-pub fn claim(conn: &mut DbConnection, user_id: i64, key: &str, request_hash: &str) -> RepoResult<Claim> {
+pub fn claim(
+    conn: &mut DbConnection,
+    user_id: i64,
+    key: &str,
+    request_hash: &str,
+) -> RepoResult<Claim> {
     let cutoff = now() - Duration::hours(LIFETIME_HOURS);
-    diesel::delete(k::table.filter(k::user_id.eq(user_id)).filter(k::idem_key.eq(key)).filter(k::created_at.lt(cutoff)))
-        .execute(conn)?;
+    diesel::delete(
+        k::table
+            .filter(k::user_id.eq(user_id))
+            .filter(k::idem_key.eq(key))
+            .filter(k::created_at.lt(cutoff)),
+    )
+    .execute(conn)?;
     let inserted = diesel::insert_into(k::table)
         .values((
             k::user_id.eq(user_id),
@@ -44,7 +54,10 @@ pub fn claim(conn: &mut DbConnection, user_id: i64, key: &str, request_hash: &st
                 Claim::Mismatch
             } else {
                 match (status, body) {
-                    (Some(status), Some(body)) => Claim::Replay { status: status as u16, body },
+                    (Some(status), Some(body)) => Claim::Replay {
+                        status: status as u16,
+                        body,
+                    },
                     _ => Claim::InProgress,
                 }
             })
@@ -53,9 +66,18 @@ pub fn claim(conn: &mut DbConnection, user_id: i64, key: &str, request_hash: &st
     }
 }
 
-pub fn complete(conn: &mut DbConnection, user_id: i64, key: &str, status: u16, body: &str) -> RepoResult<()> {
+pub fn complete(
+    conn: &mut DbConnection,
+    user_id: i64,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> RepoResult<()> {
     diesel::update(k::table.find((user_id, key)))
-        .set((k::status_code.eq(i32::from(status)), k::response_body.eq(body)))
+        .set((
+            k::status_code.eq(i32::from(status)),
+            k::response_body.eq(body),
+        ))
         .execute(conn)?;
     Ok(())
 }

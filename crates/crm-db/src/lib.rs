@@ -58,16 +58,27 @@ pub struct DatabaseUrl {
 
 impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<Self, String> {
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err("the sqlite URL has no file path (example: sqlite://data/crm.db)".into());
+                return Err(
+                    "the sqlite URL has no file path (example: sqlite://data/crm.db)".into(),
+                );
             }
             if path.contains(":memory:") {
                 return Err("an in-memory SQLite database cannot be shared by the connection pool; use a file".into());
             }
-            Ok(DatabaseUrl { backend: Backend::Sqlite, target: path.to_string() })
+            Ok(DatabaseUrl {
+                backend: Backend::Sqlite,
+                target: path.to_string(),
+            })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DatabaseUrl { backend: Backend::Postgres, target: url.to_string() })
+            Ok(DatabaseUrl {
+                backend: Backend::Postgres,
+                target: url.to_string(),
+            })
         } else {
             Err(format!(
                 "unsupported database URL `{url}`: use sqlite://path/to/file.db or postgres://user@host/db"
@@ -89,14 +100,18 @@ impl Manager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Foreign keys are off by default in SQLite; WAL lets readers work during a write;
                 // the busy timeout makes a writer wait for another instead of failing at once.
+                // The busy timeout comes first: switching to WAL needs a moment of exclusive access,
+                // and the pool opens its connections all at once.
                 conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Backend::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConnection::Pg),
+            Backend::Postgres => {
+                diesel::PgConnection::establish(&self.url.target).map(DbConnection::Pg)
+            }
         }
     }
 }
@@ -110,7 +125,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1").map_err(|e| ConnectionError::BadConnection(e.to_string()))
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectionError::BadConnection(e.to_string()))
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -132,13 +148,12 @@ impl Db {
     /// Opens (and for SQLite creates) the database and runs pending migrations.
     pub fn connect(url: &str, max_connections: u32) -> Result<Db, String> {
         let url = DatabaseUrl::parse(url)?;
-        if url.backend == Backend::Sqlite {
-            if let Some(dir) = std::path::Path::new(&url.target).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
-                }
-            }
+        if url.backend == Backend::Sqlite
+            && let Some(dir) = std::path::Path::new(&url.target).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
         }
         let backend = url.backend;
         let pool = Pool::builder()
@@ -153,7 +168,9 @@ impl Db {
     }
 
     pub fn get(&self) -> Result<PooledConn, RepoError> {
-        self.pool.get().map_err(|e: r2d2::PoolError| RepoError::Unavailable(e.to_string()))
+        self.pool
+            .get()
+            .map_err(|e: r2d2::PoolError| RepoError::Unavailable(e.to_string()))
     }
 }
 
@@ -186,7 +203,9 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
@@ -197,7 +216,9 @@ where
         Err(e) => {
             // The caller's error matters more than a failed rollback; a broken connection is
             // dropped from the pool by `has_broken`.
-            if let Err(rollback) = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+            if let Err(rollback) =
+                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+            {
                 tracing::warn!(error = %rollback, "rollback failed");
             }
             Err(e)
@@ -218,11 +239,23 @@ mod tests {
     fn parses_database_urls() {
         assert_eq!(
             DatabaseUrl::parse("sqlite://data/crm.db").unwrap(),
-            DatabaseUrl { backend: Backend::Sqlite, target: "data/crm.db".into() }
+            DatabaseUrl {
+                backend: Backend::Sqlite,
+                target: "data/crm.db".into()
+            }
         );
-        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap().target, "/tmp/x.db");
-        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend, Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend, Backend::Postgres);
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap().target,
+            "/tmp/x.db"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend,
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend,
+            Backend::Postgres
+        );
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
         assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
@@ -231,3 +264,8 @@ mod tests {
 
 #[cfg(feature = "test-support")]
 pub mod testing;
+
+/// Whether the database answers.
+pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}

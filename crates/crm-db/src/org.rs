@@ -7,7 +7,8 @@ use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::NaiveDateTime;
 use crm_domain::api::{
-    Department, DepartmentPatch, IdName, NewDepartment, NewRole, NewUser, Role, RolePatch, User, UserPatch,
+    Department, DepartmentPatch, IdName, NewDepartment, NewRole, NewUser, Role, RolePatch, User,
+    UserPatch,
 };
 use crm_domain::{DataScope, Permission, scope::would_create_cycle};
 use diesel::prelude::*;
@@ -17,7 +18,15 @@ use std::collections::HashMap;
 // ---------------------------------------------------------------------------------------------
 // Departments
 
-type DeptRow = (i64, String, Option<i64>, i32, NaiveDateTime, NaiveDateTime, i32);
+type DeptRow = (
+    i64,
+    String,
+    Option<i64>,
+    i32,
+    NaiveDateTime,
+    NaiveDateTime,
+    i32,
+);
 
 fn dept_columns() -> (
     departments::id,
@@ -71,11 +80,21 @@ pub fn list_departments(conn: &mut DbConnection) -> RepoResult<Vec<Department>> 
         .select(dept_columns())
         .order((departments::sort_order, departments::id))
         .load(conn)?;
-    Ok(rows.into_iter().map(|r| { let n = counts.get(&r.0).copied().unwrap_or(0); dept_from_row(r, n) }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = counts.get(&r.0).copied().unwrap_or(0);
+            dept_from_row(r, n)
+        })
+        .collect())
 }
 
 pub fn get_department(conn: &mut DbConnection, id: i64) -> RepoResult<Department> {
-    let row: DeptRow = departments::table.find(id).select(dept_columns()).first(conn).found()?;
+    let row: DeptRow = departments::table
+        .find(id)
+        .select(dept_columns())
+        .first(conn)
+        .found()?;
     let n = user_counts(conn, Some(id))?.get(&id).copied().unwrap_or(0);
     Ok(dept_from_row(row, n))
 }
@@ -86,18 +105,38 @@ fn department_exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
 
 fn map_dept_unique(e: diesel::result::Error) -> RepoError {
     if is_unique_violation(&e) {
-        RepoError::conflict("duplicate_name", "a department with this name already exists under the same parent")
+        RepoError::conflict(
+            "duplicate_name",
+            "a department with this name already exists under the same parent",
+        )
     } else {
         e.into()
     }
 }
 
-pub fn create_department(conn: &mut DbConnection, actor: i64, new: &NewDepartment) -> RepoResult<Department> {
+pub fn create_department(
+    conn: &mut DbConnection,
+    actor: i64,
+    new: &NewDepartment,
+) -> RepoResult<Department> {
+    create_department_as(conn, Some(actor), new)
+}
+
+/// Creates a department; `actor` is none only for seeding, before any user exists.
+pub fn create_department_as(
+    conn: &mut DbConnection,
+    actor: Option<i64>,
+    new: &NewDepartment,
+) -> RepoResult<Department> {
     write_tx(conn, |conn| {
-        if let Some(parent) = new.parent_id {
-            if !department_exists(conn, parent)? {
-                return Err(RepoError::invalid("parent_id", "not_found", "no such department"));
-            }
+        if let Some(parent) = new.parent_id
+            && !department_exists(conn, parent)?
+        {
+            return Err(RepoError::invalid(
+                "parent_id",
+                "not_found",
+                "no such department",
+            ));
         }
         let at = now();
         let row: DeptRow = diesel::insert_into(departments::table)
@@ -114,7 +153,7 @@ pub fn create_department(conn: &mut DbConnection, actor: i64, new: &NewDepartmen
         let dept = dept_from_row(row, 0);
         audit::record(
             conn,
-            Some(actor),
+            actor,
             "create",
             "department",
             Some(dept.id),
@@ -133,39 +172,57 @@ pub fn update_department(
     write_tx(conn, |conn| {
         let old = get_department(conn, id)?;
         if old.version != patch.version {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
-        let name = patch.name.as_deref().map(str::trim).unwrap_or(&old.name).to_string();
+        let name = patch
+            .name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&old.name)
+            .to_string();
         let parent_id = patch.parent_id.unwrap_or(old.parent_id);
         let sort_order = patch.sort_order.unwrap_or(old.sort_order);
-        if parent_id != old.parent_id {
-            if let Some(parent) = parent_id {
-                if !department_exists(conn, parent)? {
-                    return Err(RepoError::invalid("parent_id", "not_found", "no such department"));
-                }
-                let tree: Vec<(i64, Option<i64>)> =
-                    departments::table.select((departments::id, departments::parent_id)).load(conn)?;
-                if would_create_cycle(&tree, id, parent) {
-                    return Err(RepoError::invalid(
-                        "parent_id",
-                        "department_cycle",
-                        "a department cannot be moved below itself",
-                    ));
-                }
+        if parent_id != old.parent_id
+            && let Some(parent) = parent_id
+        {
+            if !department_exists(conn, parent)? {
+                return Err(RepoError::invalid(
+                    "parent_id",
+                    "not_found",
+                    "no such department",
+                ));
+            }
+            let tree: Vec<(i64, Option<i64>)> = departments::table
+                .select((departments::id, departments::parent_id))
+                .load(conn)?;
+            if would_create_cycle(&tree, id, parent) {
+                return Err(RepoError::invalid(
+                    "parent_id",
+                    "department_cycle",
+                    "a department cannot be moved below itself",
+                ));
             }
         }
-        let n = diesel::update(departments::table.find(id).filter(departments::version.eq(patch.version)))
-            .set((
-                departments::name.eq(&name),
-                departments::parent_id.eq(parent_id),
-                departments::sort_order.eq(sort_order),
-                departments::updated_at.eq(now()),
-                departments::version.eq(patch.version + 1),
-            ))
-            .execute(conn)
-            .map_err(map_dept_unique)?;
+        let n = diesel::update(
+            departments::table
+                .find(id)
+                .filter(departments::version.eq(patch.version)),
+        )
+        .set((
+            departments::name.eq(&name),
+            departments::parent_id.eq(parent_id),
+            departments::sort_order.eq(sort_order),
+            departments::updated_at.eq(now()),
+            departments::version.eq(patch.version + 1),
+        ))
+        .execute(conn)
+        .map_err(map_dept_unique)?;
         if n == 0 {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
         let changes = diff(
             &json!({"name": old.name, "parent_id": old.parent_id, "sort_order": old.sort_order}),
@@ -182,18 +239,33 @@ pub fn delete_department(conn: &mut DbConnection, actor: i64, id: i64) -> RepoRe
         if old.user_count > 0 {
             return Err(RepoError::conflict(
                 "department_not_empty",
-                format!("the department still has {} user(s); move them first", old.user_count),
+                format!(
+                    "the department still has {} user(s); move them first",
+                    old.user_count
+                ),
             ));
         }
-        let children: i64 = departments::table.filter(departments::parent_id.eq(id)).count().get_result(conn)?;
+        let children: i64 = departments::table
+            .filter(departments::parent_id.eq(id))
+            .count()
+            .get_result(conn)?;
         if children > 0 {
             return Err(RepoError::conflict(
                 "department_not_empty",
-                format!("the department still has {children} sub-department(s); move or delete them first"),
+                format!(
+                    "the department still has {children} sub-department(s); move or delete them first"
+                ),
             ));
         }
         diesel::delete(departments::table.find(id)).execute(conn)?;
-        audit::record(conn, Some(actor), "delete", "department", Some(id), json!({"name": old.name}))?;
+        audit::record(
+            conn,
+            Some(actor),
+            "delete",
+            "department",
+            Some(id),
+            json!({"name": old.name}),
+        )?;
         Ok(())
     })
 }
@@ -201,7 +273,15 @@ pub fn delete_department(conn: &mut DbConnection, actor: i64, id: i64) -> RepoRe
 // ---------------------------------------------------------------------------------------------
 // Roles
 
-type RoleRow = (i64, String, Option<String>, String, NaiveDateTime, NaiveDateTime, i32);
+type RoleRow = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    NaiveDateTime,
+    NaiveDateTime,
+    i32,
+);
 
 fn role_columns() -> (
     roles::id,
@@ -212,10 +292,21 @@ fn role_columns() -> (
     roles::updated_at,
     roles::version,
 ) {
-    (roles::id, roles::name, roles::description, roles::data_scope, roles::created_at, roles::updated_at, roles::version)
+    (
+        roles::id,
+        roles::name,
+        roles::description,
+        roles::data_scope,
+        roles::created_at,
+        roles::updated_at,
+        roles::version,
+    )
 }
 
-fn permissions_of(conn: &mut DbConnection, role_ids: &[i64]) -> QueryResult<HashMap<i64, Vec<Permission>>> {
+fn permissions_of(
+    conn: &mut DbConnection,
+    role_ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<Permission>>> {
     let rows: Vec<(i64, String)> = role_permissions::table
         .filter(role_permissions::role_id.eq_any(role_ids.to_vec()))
         .select((role_permissions::role_id, role_permissions::permission))
@@ -234,7 +325,10 @@ fn permissions_of(conn: &mut DbConnection, role_ids: &[i64]) -> QueryResult<Hash
 }
 
 fn load_roles(conn: &mut DbConnection, only: Option<i64>) -> RepoResult<Vec<Role>> {
-    let mut q = roles::table.select(role_columns()).order(roles::id).into_boxed();
+    let mut q = roles::table
+        .select(role_columns())
+        .order(roles::id)
+        .into_boxed();
     if let Some(id) = only {
         q = q.filter(roles::id.eq(id));
     }
@@ -250,17 +344,19 @@ fn load_roles(conn: &mut DbConnection, only: Option<i64>) -> RepoResult<Vec<Role
         .collect();
     Ok(rows
         .into_iter()
-        .map(|(id, name, description, scope, created_at, updated_at, version)| Role {
-            id,
-            name,
-            description,
-            permissions: perms.remove(&id).unwrap_or_default(),
-            data_scope: DataScope::parse(&scope).unwrap_or(DataScope::Own),
-            user_count: counts.get(&id).copied().unwrap_or(0),
-            created_at: created_at.and_utc(),
-            updated_at: updated_at.and_utc(),
-            version,
-        })
+        .map(
+            |(id, name, description, scope, created_at, updated_at, version)| Role {
+                id,
+                name,
+                description,
+                permissions: perms.remove(&id).unwrap_or_default(),
+                data_scope: DataScope::parse(&scope).unwrap_or(DataScope::Own),
+                user_count: counts.get(&id).copied().unwrap_or(0),
+                created_at: created_at.and_utc(),
+                updated_at: updated_at.and_utc(),
+                version,
+            },
+        )
         .collect())
 }
 
@@ -280,15 +376,23 @@ fn map_role_unique(e: diesel::result::Error) -> RepoError {
     }
 }
 
-fn set_role_permissions(conn: &mut DbConnection, role_id: i64, perms: &[Permission]) -> QueryResult<()> {
-    diesel::delete(role_permissions::table.filter(role_permissions::role_id.eq(role_id))).execute(conn)?;
+fn set_role_permissions(
+    conn: &mut DbConnection,
+    role_id: i64,
+    perms: &[Permission],
+) -> QueryResult<()> {
+    diesel::delete(role_permissions::table.filter(role_permissions::role_id.eq(role_id)))
+        .execute(conn)?;
     let mut codes: Vec<&str> = perms.iter().map(|p| p.code()).collect();
     codes.sort_unstable();
     codes.dedup();
     // MultiConnection has no batch insert; a role has a few dozen permissions at most.
     for code in codes {
         diesel::insert_into(role_permissions::table)
-            .values((role_permissions::role_id.eq(role_id), role_permissions::permission.eq(code)))
+            .values((
+                role_permissions::role_id.eq(role_id),
+                role_permissions::permission.eq(code),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -319,38 +423,70 @@ pub fn create_role(conn: &mut DbConnection, actor: Option<i64>, new: &NewRole) -
             .map_err(map_role_unique)?;
         set_role_permissions(conn, id, &new.permissions)?;
         let role = get_role(conn, id)?;
-        audit::record(conn, actor, "create", "role", Some(id), role_audit_view(&role))?;
+        audit::record(
+            conn,
+            actor,
+            "create",
+            "role",
+            Some(id),
+            role_audit_view(&role),
+        )?;
         Ok(role)
     })
 }
 
-pub fn update_role(conn: &mut DbConnection, actor: i64, id: i64, patch: &RolePatch) -> RepoResult<Role> {
+pub fn update_role(
+    conn: &mut DbConnection,
+    actor: i64,
+    id: i64,
+    patch: &RolePatch,
+) -> RepoResult<Role> {
     write_tx(conn, |conn| {
         let old = get_role(conn, id)?;
         if old.version != patch.version {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
-        let name = patch.name.as_deref().map(str::trim).unwrap_or(&old.name).to_string();
+        let name = patch
+            .name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&old.name)
+            .to_string();
         let description = patch.description.clone().unwrap_or(old.description.clone());
         let scope = patch.data_scope.unwrap_or(old.data_scope);
-        let n = diesel::update(roles::table.find(id).filter(roles::version.eq(patch.version)))
-            .set((
-                roles::name.eq(&name),
-                roles::description.eq(description),
-                roles::data_scope.eq(scope.as_str()),
-                roles::updated_at.eq(now()),
-                roles::version.eq(patch.version + 1),
-            ))
-            .execute(conn)
-            .map_err(map_role_unique)?;
+        let n = diesel::update(
+            roles::table
+                .find(id)
+                .filter(roles::version.eq(patch.version)),
+        )
+        .set((
+            roles::name.eq(&name),
+            roles::description.eq(description),
+            roles::data_scope.eq(scope.as_str()),
+            roles::updated_at.eq(now()),
+            roles::version.eq(patch.version + 1),
+        ))
+        .execute(conn)
+        .map_err(map_role_unique)?;
         if n == 0 {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
         if let Some(perms) = &patch.permissions {
             set_role_permissions(conn, id, perms)?;
         }
         let new = get_role(conn, id)?;
-        audit::record(conn, Some(actor), "update", "role", Some(id), diff(&role_audit_view(&old), &role_audit_view(&new)))?;
+        audit::record(
+            conn,
+            Some(actor),
+            "update",
+            "role",
+            Some(id),
+            diff(&role_audit_view(&old), &role_audit_view(&new)),
+        )?;
         Ok(new)
     })
 }
@@ -361,11 +497,21 @@ pub fn delete_role(conn: &mut DbConnection, actor: i64, id: i64) -> RepoResult<(
         if old.user_count > 0 {
             return Err(RepoError::conflict(
                 "role_in_use",
-                format!("{} user(s) still have this role; take it from them first", old.user_count),
+                format!(
+                    "{} user(s) still have this role; take it from them first",
+                    old.user_count
+                ),
             ));
         }
         diesel::delete(roles::table.find(id)).execute(conn)?;
-        audit::record(conn, Some(actor), "delete", "role", Some(id), role_audit_view(&old))?;
+        audit::record(
+            conn,
+            Some(actor),
+            "delete",
+            "role",
+            Some(id),
+            role_audit_view(&old),
+        )?;
         Ok(())
     })
 }
@@ -373,7 +519,19 @@ pub fn delete_role(conn: &mut DbConnection, actor: i64, id: i64) -> RepoResult<(
 // ---------------------------------------------------------------------------------------------
 // Users
 
-type UserRow = (i64, String, String, i64, String, bool, Option<String>, Option<String>, NaiveDateTime, NaiveDateTime, i32);
+type UserRow = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+    NaiveDateTime,
+    i32,
+);
 
 /// Roles of many users in one query.
 fn roles_of(conn: &mut DbConnection, user_ids: &[i64]) -> QueryResult<HashMap<i64, Vec<IdName>>> {
@@ -395,19 +553,36 @@ fn users_from_rows(conn: &mut DbConnection, rows: Vec<UserRow>) -> QueryResult<V
     let mut roles = roles_of(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|(id, username, display_name, dept_id, dept_name, enabled, email, phone, created_at, updated_at, version)| User {
-            id,
-            username,
-            display_name,
-            department: IdName { id: dept_id, name: dept_name },
-            roles: roles.remove(&id).unwrap_or_default(),
-            enabled,
-            email,
-            phone,
-            created_at: created_at.and_utc(),
-            updated_at: updated_at.and_utc(),
-            version,
-        })
+        .map(
+            |(
+                id,
+                username,
+                display_name,
+                dept_id,
+                dept_name,
+                enabled,
+                email,
+                phone,
+                created_at,
+                updated_at,
+                version,
+            )| User {
+                id,
+                username,
+                display_name,
+                department: IdName {
+                    id: dept_id,
+                    name: dept_name,
+                },
+                roles: roles.remove(&id).unwrap_or_default(),
+                enabled,
+                email,
+                phone,
+                created_at: created_at.and_utc(),
+                updated_at: updated_at.and_utc(),
+                version,
+            },
+        )
         .collect())
 }
 
@@ -422,7 +597,11 @@ pub struct UserFilter {
 }
 
 /// Users within `visible`, in id order, keyset-paginated.
-pub fn list_users(conn: &mut DbConnection, visible: &Visible, f: &UserFilter) -> RepoResult<Vec<User>> {
+pub fn list_users(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    f: &UserFilter,
+) -> RepoResult<Vec<User>> {
     let mut q = users::table
         .inner_join(departments::table)
         .select((
@@ -446,7 +625,13 @@ pub fn list_users(conn: &mut DbConnection, visible: &Visible, f: &UserFilter) ->
         q = q.filter(users::department_id.eq(d));
     }
     if let Some(r) = f.role_id {
-        q = q.filter(users::id.eq_any(user_roles::table.filter(user_roles::role_id.eq(r)).select(user_roles::user_id)));
+        q = q.filter(
+            users::id.eq_any(
+                user_roles::table
+                    .filter(user_roles::role_id.eq(r))
+                    .select(user_roles::user_id),
+            ),
+        );
     }
     if let Some(e) = f.enabled {
         q = q.filter(users::enabled.eq(e));
@@ -469,7 +654,9 @@ pub fn list_users(conn: &mut DbConnection, visible: &Visible, f: &UserFilter) ->
 
 /// `%` and `_` typed by a user are literal characters, not wildcards.
 pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// One user if visible; 404 otherwise.
@@ -495,16 +682,25 @@ pub fn get_user(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResu
         ))
         .first(conn)
         .found()?;
-    users_from_rows(conn, vec![row])?.pop().ok_or(RepoError::NotFound)
+    users_from_rows(conn, vec![row])?
+        .pop()
+        .ok_or(RepoError::NotFound)
 }
 
 fn check_roles_exist(conn: &mut DbConnection, role_ids: &[i64]) -> RepoResult<()> {
     let mut wanted = role_ids.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
-    let found: i64 = roles::table.filter(roles::id.eq_any(wanted.clone())).count().get_result(conn)?;
+    let found: i64 = roles::table
+        .filter(roles::id.eq_any(wanted.clone()))
+        .count()
+        .get_result(conn)?;
     if found as usize != wanted.len() {
-        return Err(RepoError::invalid("role_ids", "not_found", "one of the roles does not exist"));
+        return Err(RepoError::invalid(
+            "role_ids",
+            "not_found",
+            "one of the roles does not exist",
+        ));
     }
     Ok(())
 }
@@ -516,7 +712,10 @@ fn set_user_roles(conn: &mut DbConnection, user_id: i64, role_ids: &[i64]) -> Qu
     ids.dedup();
     for role in ids {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(user_id), user_roles::role_id.eq(role)))
+            .values((
+                user_roles::user_id.eq(user_id),
+                user_roles::role_id.eq(role),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -541,7 +740,11 @@ pub fn create_user(
 ) -> RepoResult<User> {
     write_tx(conn, |conn| {
         if !department_exists(conn, new.department_id)? {
-            return Err(RepoError::invalid("department_id", "not_found", "no such department"));
+            return Err(RepoError::invalid(
+                "department_id",
+                "not_found",
+                "no such department",
+            ));
         }
         check_roles_exist(conn, &new.role_ids)?;
         let at = now();
@@ -561,7 +764,10 @@ pub fn create_user(
             .get_result(conn)
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    RepoError::conflict("duplicate_username", format!("the username `{}` is taken", new.username))
+                    RepoError::conflict(
+                        "duplicate_username",
+                        format!("the username `{}` is taken", new.username),
+                    )
                 } else {
                     e.into()
                 }
@@ -575,49 +781,86 @@ pub fn create_user(
     })
 }
 
-pub fn update_user(conn: &mut DbConnection, actor: i64, id: i64, patch: &UserPatch) -> RepoResult<User> {
+pub fn update_user(
+    conn: &mut DbConnection,
+    actor: i64,
+    id: i64,
+    patch: &UserPatch,
+) -> RepoResult<User> {
     write_tx(conn, |conn| {
         let old = get_user(conn, &Visible::All, id)?;
         if old.version != patch.version {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
-        if let Some(d) = patch.department_id {
-            if !department_exists(conn, d)? {
-                return Err(RepoError::invalid("department_id", "not_found", "no such department"));
-            }
+        if let Some(d) = patch.department_id
+            && !department_exists(conn, d)?
+        {
+            return Err(RepoError::invalid(
+                "department_id",
+                "not_found",
+                "no such department",
+            ));
         }
         if let Some(roles) = &patch.role_ids {
             check_roles_exist(conn, roles)?;
         }
-        let n = diesel::update(users::table.find(id).filter(users::version.eq(patch.version)))
-            .set((
-                users::display_name.eq(patch.display_name.as_deref().map(str::trim).unwrap_or(&old.display_name)),
-                users::department_id.eq(patch.department_id.unwrap_or(old.department.id)),
-                users::email.eq(patch.email.clone().unwrap_or(old.email.clone())),
-                users::phone.eq(patch.phone.clone().unwrap_or(old.phone.clone())),
-                users::updated_at.eq(now()),
-                users::version.eq(patch.version + 1),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::version.eq(patch.version)),
+        )
+        .set((
+            users::display_name.eq(patch
+                .display_name
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or(&old.display_name)),
+            users::department_id.eq(patch.department_id.unwrap_or(old.department.id)),
+            users::email.eq(patch.email.clone().unwrap_or(old.email.clone())),
+            users::phone.eq(patch.phone.clone().unwrap_or(old.phone.clone())),
+            users::updated_at.eq(now()),
+            users::version.eq(patch.version + 1),
+        ))
+        .execute(conn)?;
         if n == 0 {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
         if let Some(roles) = &patch.role_ids {
             set_user_roles(conn, id, roles)?;
         }
         let new = get_user(conn, &Visible::All, id)?;
-        audit::record(conn, Some(actor), "update", "user", Some(id), diff(&user_audit_view(&old), &user_audit_view(&new)))?;
+        audit::record(
+            conn,
+            Some(actor),
+            "update",
+            "user",
+            Some(id),
+            diff(&user_audit_view(&old), &user_audit_view(&new)),
+        )?;
         Ok(new)
     })
 }
 
 /// Enables or disables a user. Disabling ends every session and personal token of that user in the
 /// same transaction, so nothing they hold works a moment later.
-pub fn set_user_enabled(conn: &mut DbConnection, actor: i64, id: i64, enabled: bool) -> RepoResult<User> {
+pub fn set_user_enabled(
+    conn: &mut DbConnection,
+    actor: i64,
+    id: i64,
+    enabled: bool,
+) -> RepoResult<User> {
     write_tx(conn, |conn| {
         let old = get_user(conn, &Visible::All, id)?;
         diesel::update(users::table.find(id))
-            .set((users::enabled.eq(enabled), users::updated_at.eq(now()), users::version.eq(old.version + 1)))
+            .set((
+                users::enabled.eq(enabled),
+                users::updated_at.eq(now()),
+                users::version.eq(old.version + 1),
+            ))
             .execute(conn)?;
         let mut changes = json!({"enabled": {"old": old.enabled, "new": enabled}});
         if !enabled {
@@ -626,7 +869,14 @@ pub fn set_user_enabled(conn: &mut DbConnection, actor: i64, id: i64, enabled: b
             changes["sessions_ended"] = json!(sessions);
             changes["tokens_revoked"] = json!(tokens);
         }
-        audit::record(conn, Some(actor), if enabled { "enable" } else { "disable" }, "user", Some(id), changes)?;
+        audit::record(
+            conn,
+            Some(actor),
+            if enabled { "enable" } else { "disable" },
+            "user",
+            Some(id),
+            changes,
+        )?;
         get_user(conn, &Visible::All, id)
     })
 }
@@ -647,7 +897,11 @@ pub fn set_password(
             return Err(RepoError::NotFound);
         }
         crate::auth::end_user_sessions(conn, id, keep_session)?;
-        let action = if actor == id { "change_password" } else { "reset_password" };
+        let action = if actor == id {
+            "change_password"
+        } else {
+            "reset_password"
+        };
         audit::record(conn, Some(actor), action, "user", Some(id), json!({}))?;
         Ok(())
     })
@@ -666,11 +920,19 @@ pub fn credentials(conn: &mut DbConnection, username: &str) -> RepoResult<Option
         .select((users::id, users::password_hash, users::enabled))
         .first::<(i64, String, bool)>(conn)
         .optional()?
-        .map(|(user_id, password_hash, enabled)| Credentials { user_id, password_hash, enabled }))
+        .map(|(user_id, password_hash, enabled)| Credentials {
+            user_id,
+            password_hash,
+            enabled,
+        }))
 }
 
 pub fn password_hash(conn: &mut DbConnection, id: i64) -> RepoResult<String> {
-    users::table.find(id).select(users::password_hash).first(conn).found()
+    users::table
+        .find(id)
+        .select(users::password_hash)
+        .first(conn)
+        .found()
 }
 
 /// The caller as the API needs them on every request: identity, roles, permissions, widest scope.
@@ -690,7 +952,13 @@ pub fn load_caller(conn: &mut DbConnection, user_id: i64) -> RepoResult<Option<C
         .inner_join(departments::table)
         .filter(users::id.eq(user_id))
         .filter(users::enabled.eq(true))
-        .select((users::id, users::username, users::display_name, departments::id, departments::name))
+        .select((
+            users::id,
+            users::username,
+            users::display_name,
+            departments::id,
+            departments::name,
+        ))
         .first(conn)
         .optional()?;
     let Some((id, username, display_name, dept_id, dept_name)) = found else {
@@ -703,7 +971,10 @@ pub fn load_caller(conn: &mut DbConnection, user_id: i64) -> RepoResult<Option<C
         .order(roles::id)
         .load(conn)?;
     let role_ids: Vec<i64> = role_rows.iter().map(|r| r.0).collect();
-    let mut permissions: Vec<Permission> = permissions_of(conn, &role_ids)?.into_values().flatten().collect();
+    let mut permissions: Vec<Permission> = permissions_of(conn, &role_ids)?
+        .into_values()
+        .flatten()
+        .collect();
     permissions.sort();
     permissions.dedup();
     let scope = DataScope::widest(role_rows.iter().filter_map(|r| DataScope::parse(&r.2)));
@@ -711,8 +982,14 @@ pub fn load_caller(conn: &mut DbConnection, user_id: i64) -> RepoResult<Option<C
         id,
         username,
         display_name,
-        department: IdName { id: dept_id, name: dept_name },
-        roles: role_rows.into_iter().map(|(id, name, _)| IdName { id, name }).collect(),
+        department: IdName {
+            id: dept_id,
+            name: dept_name,
+        },
+        roles: role_rows
+            .into_iter()
+            .map(|(id, name, _)| IdName { id, name })
+            .collect(),
         permissions,
         scope,
     }))
@@ -725,9 +1002,17 @@ pub fn is_empty(conn: &mut DbConnection) -> RepoResult<bool> {
 }
 
 pub fn find_role_by_name(conn: &mut DbConnection, name: &str) -> RepoResult<Option<i64>> {
-    Ok(roles::table.filter(roles::name.eq(name)).select(roles::id).first(conn).optional()?)
+    Ok(roles::table
+        .filter(roles::name.eq(name))
+        .select(roles::id)
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_department_by_name(conn: &mut DbConnection, name: &str) -> RepoResult<Option<i64>> {
-    Ok(departments::table.filter(departments::name.eq(name)).select(departments::id).first(conn).optional()?)
+    Ok(departments::table
+        .filter(departments::name.eq(name))
+        .select(departments::id)
+        .first(conn)
+        .optional()?)
 }

@@ -9,8 +9,11 @@ use diesel::prelude::*;
 
 /// The settings; defaults until someone saves them.
 pub fn get(conn: &mut DbConnection) -> RepoResult<Settings> {
-    let row: Option<(String, i32, chrono::NaiveDateTime)> =
-        s::table.find(1).select((s::data, s::version, s::updated_at)).first(conn).optional()?;
+    let row: Option<(String, i32, chrono::NaiveDateTime)> = s::table
+        .find(1)
+        .select((s::data, s::version, s::updated_at))
+        .first(conn)
+        .optional()?;
     Ok(match row {
         Some((data, version, updated_at)) => Settings {
             // A document written by an older version lacks newer fields: fill them from defaults.
@@ -18,15 +21,20 @@ pub fn get(conn: &mut DbConnection) -> RepoResult<Settings> {
             version,
             updated_at: updated_at.and_utc(),
         },
-        None => Settings { settings: CompanySettings::default(), version: 0, updated_at: now().and_utc() },
+        None => Settings {
+            settings: CompanySettings::default(),
+            version: 0,
+            updated_at: now().and_utc(),
+        },
     })
 }
 
 fn merge_defaults(data: &str) -> CompanySettings {
     let mut base = serde_json::to_value(CompanySettings::default()).unwrap_or_default();
-    if let (Some(base), Ok(serde_json::Value::Object(saved))) =
-        (base.as_object_mut(), serde_json::from_str::<serde_json::Value>(data))
-    {
+    if let (Some(base), Ok(serde_json::Value::Object(saved))) = (
+        base.as_object_mut(),
+        serde_json::from_str::<serde_json::Value>(data),
+    ) {
         for (k, v) in saved {
             if base.contains_key(&k) {
                 base.insert(k, v);
@@ -46,26 +54,47 @@ pub fn update(
     write_tx(conn, |conn| {
         let old = get(conn)?;
         if old.version != patch.version {
-            return Err(RepoError::StaleVersion { current: old.version });
+            return Err(RepoError::StaleVersion {
+                current: old.version,
+            });
         }
         let new = patch.apply(old.settings.clone());
         validate(&new)?;
-        let data = serde_json::to_string(&new).map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        let data =
+            serde_json::to_string(&new).map_err(|e| RepoError::Unavailable(e.to_string()))?;
         if old.version == 0 {
             diesel::insert_into(s::table)
-                .values((s::id.eq(1), s::data.eq(&data), s::version.eq(1), s::updated_at.eq(now())))
+                .values((
+                    s::id.eq(1),
+                    s::data.eq(&data),
+                    s::version.eq(1),
+                    s::updated_at.eq(now()),
+                ))
                 .execute(conn)?;
         } else {
             let n = diesel::update(s::table.find(1).filter(s::version.eq(old.version)))
-                .set((s::data.eq(&data), s::version.eq(old.version + 1), s::updated_at.eq(now())))
+                .set((
+                    s::data.eq(&data),
+                    s::version.eq(old.version + 1),
+                    s::updated_at.eq(now()),
+                ))
                 .execute(conn)?;
             if n == 0 {
-                return Err(RepoError::StaleVersion { current: old.version });
+                return Err(RepoError::StaleVersion {
+                    current: old.version,
+                });
             }
         }
         let before = serde_json::to_value(&old.settings).unwrap_or_default();
         let after = serde_json::to_value(&new).unwrap_or_default();
-        audit::record(conn, actor, "update", "settings", None, diff(&before, &after))?;
+        audit::record(
+            conn,
+            actor,
+            "update",
+            "settings",
+            None,
+            diff(&before, &after),
+        )?;
         get(conn)
     })
 }

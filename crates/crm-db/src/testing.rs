@@ -15,17 +15,28 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("crm.db").display());
-        TestDb { url, _dir: Some(dir), drop_pg: None }
+        TestDb {
+            url,
+            _dir: Some(dir),
+            drop_pg: None,
+        }
     }
 
     /// A fresh PostgreSQL database, or `None` when no cluster is configured outside CI.
     /// In CI (`CI` set) a missing PostgreSQL fails the test instead of skipping it.
     pub fn postgres() -> Option<TestDb> {
-        let Some(admin_url) = std::env::var("CRM_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+        let Some(admin_url) = std::env::var("CRM_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
-                panic!("CRM_TEST_POSTGRES_URL is not set: in CI the PostgreSQL tests must run (use `cargo xtask test`)");
+                panic!(
+                    "CRM_TEST_POSTGRES_URL is not set: in CI the PostgreSQL tests must run (use `cargo xtask test`)"
+                );
             }
-            eprintln!("skipping: CRM_TEST_POSTGRES_URL is not set (`cargo xtask test` starts PostgreSQL itself)");
+            eprintln!(
+                "skipping: CRM_TEST_POSTGRES_URL is not set (`cargo xtask test` starts PostgreSQL itself)"
+            );
             return None;
         };
         static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -37,9 +48,15 @@ impl TestDb {
         );
         let mut admin = PgConnection::establish(&admin_url)
             .unwrap_or_else(|e| panic!("cannot connect to CRM_TEST_POSTGRES_URL: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).expect("create test database");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .expect("create test database");
         let url = with_database(&admin_url, &name);
-        Some(TestDb { url, _dir: None, drop_pg: Some((admin_url, name)) })
+        Some(TestDb {
+            url,
+            _dir: None,
+            drop_pg: Some((admin_url, name)),
+        })
     }
 
     /// The database of that backend (`"sqlite"` or `"postgres"`).
@@ -71,10 +88,11 @@ fn with_database(url: &str, name: &str) -> String {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((admin_url, name)) = self.drop_pg.take() {
-            if let Ok(mut admin) = PgConnection::establish(&admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin);
-            }
+        if let Some((admin_url, name)) = self.drop_pg.take()
+            && let Ok(mut admin) = PgConnection::establish(&admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin);
         }
     }
 }
@@ -105,8 +123,17 @@ macro_rules! db_test {
 mod tests {
     #[test]
     fn replaces_the_database_name() {
-        assert_eq!(super::with_database("postgres://u@h:5/postgres", "x"), "postgres://u@h:5/x");
-        assert_eq!(super::with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
-        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h:5", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
     }
 }

@@ -33,7 +33,9 @@ impl Visible {
             return Ok(Visible::Owners(vec![viewer.user_id]));
         }
         let tree: Vec<(i64, Option<i64>)> = if viewer.scope == DataScope::DepartmentTree {
-            departments::table.select((departments::id, departments::parent_id)).load(conn)?
+            departments::table
+                .select((departments::id, departments::parent_id))
+                .load(conn)?
         } else {
             Vec::new()
         };

@@ -1,5 +1,7 @@
 //! The database layer against both real databases: migrations and the visibility filter.
 
+#![allow(clippy::unwrap_used)]
+
 use crm_db::org::{self, UserFilter};
 use crm_db::visibility::{Viewer, Visible};
 use crm_db::{Db, DbConnection, db_test, revert_all_migrations, run_migrations};
@@ -26,7 +28,10 @@ fn table_count(conn: &mut DbConnection) -> i64 {
             "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'"
         }
     };
-    diesel::sql_query(sql).get_result::<N>(conn).expect("count tables").n
+    diesel::sql_query(sql)
+        .get_result::<N>(conn)
+        .expect("count tables")
+        .n
 }
 
 db_test!(migrations_go_up_down_and_up_again, |db| {
@@ -35,7 +40,11 @@ db_test!(migrations_go_up_down_and_up_again, |db| {
     let tables = table_count(&mut conn);
     assert!(tables >= 10, "expected the schema, found {tables} tables");
     revert_all_migrations(&mut conn).expect("down");
-    assert_eq!(table_count(&mut conn), 0, "down.sql must remove everything up.sql made");
+    assert_eq!(
+        table_count(&mut conn),
+        0,
+        "down.sql must remove everything up.sql made"
+    );
     run_migrations(&mut conn).expect("up again");
     assert_eq!(table_count(&mut conn), tables);
 });
@@ -50,7 +59,9 @@ db_test!(sqlite_pragmas_are_set_on_every_connection, |db| {
             #[diesel(sql_type = diesel::sql_types::Integer)]
             foreign_keys: i32,
         }
-        let fk: Fk = diesel::sql_query("PRAGMA foreign_keys").get_result(&mut *conn).unwrap();
+        let fk: Fk = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(&mut *conn)
+            .unwrap();
         assert_eq!(fk.foreign_keys, 1);
         // Foreign keys really are enforced.
         assert!(conn.batch_execute("INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at) VALUES ('x','x','x', 999, '2026-01-01 00:00:00', '2026-01-01 00:00:00')").is_err());
@@ -71,15 +82,32 @@ struct Org {
 
 fn dept(conn: &mut DbConnection, name: &str, parent: Option<i64>) -> i64 {
     // Actor 1 is the bootstrap user of `setup`.
-    org::create_department(conn, 1, &NewDepartment { name: name.into(), parent_id: parent, sort_order: 0 })
-        .expect("department")
-        .id
+    org::create_department(
+        conn,
+        1,
+        &NewDepartment {
+            name: name.into(),
+            parent_id: parent,
+            sort_order: 0,
+        },
+    )
+    .expect("department")
+    .id
 }
 
 fn role(conn: &mut DbConnection, name: &str, scope: DataScope) -> i64 {
-    org::create_role(conn, None, &NewRole { name: name.into(), description: None, permissions: vec![], data_scope: scope })
-        .expect("role")
-        .id
+    org::create_role(
+        conn,
+        None,
+        &NewRole {
+            name: name.into(),
+            description: None,
+            permissions: vec![],
+            data_scope: scope,
+        },
+    )
+    .expect("role")
+    .id
 }
 
 fn user(conn: &mut DbConnection, name: &str, dept: i64, roles: &[i64]) -> i64 {
@@ -131,14 +159,25 @@ fn visible_usernames(conn: &mut DbConnection, viewer_id: i64) -> Vec<String> {
     let caller = org::load_caller(conn, viewer_id).unwrap().unwrap();
     let visible = Visible::resolve(
         conn,
-        Viewer { user_id: caller.id, department_id: caller.department.id, scope: caller.scope },
+        Viewer {
+            user_id: caller.id,
+            department_id: caller.department.id,
+            scope: caller.scope,
+        },
     )
     .unwrap();
-    let mut names: Vec<String> = org::list_users(conn, &visible, &UserFilter { limit: 200, ..Default::default() })
-        .unwrap()
-        .into_iter()
-        .map(|u| u.username)
-        .collect();
+    let mut names: Vec<String> = org::list_users(
+        conn,
+        &visible,
+        &UserFilter {
+            limit: 200,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|u| u.username)
+    .collect();
     names.sort();
     names
 }
@@ -163,32 +202,74 @@ db_test!(visibility_follows_scope_tree_moves_and_roles, |db| {
     assert_eq!(visible_usernames(conn, lead2), ["a2", "lead2"]);
     // department_tree: every level below, never siblings or parents.
     assert_eq!(visible_usernames(conn, m1), ["a1", "b1", "e1", "m1"]);
-    assert_eq!(visible_usernames(conn, dir), ["a1", "a2", "b1", "dir", "e1", "lead2", "m1"]);
+    assert_eq!(
+        visible_usernames(conn, dir),
+        ["a1", "a2", "b1", "dir", "e1", "lead2", "m1"]
+    );
     // all: everyone.
     assert_eq!(visible_usernames(conn, gm).len(), 9);
 
     // A user moving to another department moves with their records.
     let moved = org::get_user(conn, &Visible::All, e1).unwrap();
-    org::update_user(conn, gm, e1, &UserPatch { department_id: Some(o.sales2), version: moved.version, ..Default::default() })
-        .unwrap();
+    org::update_user(
+        conn,
+        gm,
+        e1,
+        &UserPatch {
+            department_id: Some(o.sales2),
+            version: moved.version,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(visible_usernames(conn, m1), ["a1", "b1", "m1"]);
     assert_eq!(visible_usernames(conn, lead2), ["a2", "e1", "lead2"]);
 
     // A department moving in the tree moves what its managers see.
     let east = org::get_department(conn, o.sales1_east).unwrap();
     let b1_user = org::get_user(conn, &Visible::All, b1).unwrap();
-    org::update_user(conn, gm, b1, &UserPatch { department_id: Some(o.sales1_east), version: b1_user.version, ..Default::default() })
-        .unwrap();
-    org::update_department(conn, gm, o.sales1_east, &DepartmentPatch { parent_id: Some(Some(o.sales2)), version: east.version, ..Default::default() })
-        .unwrap();
+    org::update_user(
+        conn,
+        gm,
+        b1,
+        &UserPatch {
+            department_id: Some(o.sales1_east),
+            version: b1_user.version,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    org::update_department(
+        conn,
+        gm,
+        o.sales1_east,
+        &DepartmentPatch {
+            parent_id: Some(Some(o.sales2)),
+            version: east.version,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(visible_usernames(conn, m1), ["a1", "m1"]);
 
     // Several roles: the widest scope wins.
     let a2_user = org::get_user(conn, &Visible::All, a2).unwrap();
-    org::update_user(conn, gm, a2, &UserPatch { role_ids: Some(vec![o.role_self, o.role_dept]), version: a2_user.version, ..Default::default() })
-        .unwrap();
+    org::update_user(
+        conn,
+        gm,
+        a2,
+        &UserPatch {
+            role_ids: Some(vec![o.role_self, o.role_dept]),
+            version: a2_user.version,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(visible_usernames(conn, a2), ["a2", "e1", "lead2"]);
-    assert_eq!(org::load_caller(conn, a2).unwrap().unwrap().scope, DataScope::Department);
+    assert_eq!(
+        org::load_caller(conn, a2).unwrap().unwrap().scope,
+        DataScope::Department
+    );
 });
 
 db_test!(department_rules, |db| {
@@ -198,20 +279,67 @@ db_test!(department_rules, |db| {
     let o = setup(conn);
     // No cycles.
     let sales = org::get_department(conn, o.sales).unwrap();
-    let err = org::update_department(conn, 1, o.sales, &DepartmentPatch { parent_id: Some(Some(o.sales1_east)), version: sales.version, ..Default::default() })
-        .unwrap_err();
-    assert!(matches!(err, crm_db::RepoError::Invalid { code: "department_cycle", .. }), "{err:?}");
+    let err = org::update_department(
+        conn,
+        1,
+        o.sales,
+        &DepartmentPatch {
+            parent_id: Some(Some(o.sales1_east)),
+            version: sales.version,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            crm_db::RepoError::Invalid {
+                code: "department_cycle",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // Stale version.
-    let err = org::update_department(conn, 1, o.sales, &DepartmentPatch { name: Some("X".into()), version: sales.version + 7, ..Default::default() })
-        .unwrap_err();
+    let err = org::update_department(
+        conn,
+        1,
+        o.sales,
+        &DepartmentPatch {
+            name: Some("X".into()),
+            version: sales.version + 7,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, crm_db::RepoError::StaleVersion { .. }));
     // Not empty.
     let err = org::delete_department(conn, 1, o.sales).unwrap_err();
-    assert!(matches!(err, crm_db::RepoError::Conflict { code: "department_not_empty", .. }));
+    assert!(matches!(
+        err,
+        crm_db::RepoError::Conflict {
+            code: "department_not_empty",
+            ..
+        }
+    ));
     // Duplicate sibling name.
-    let err = org::create_department(conn, 1, &NewDepartment { name: "Sales 1".into(), parent_id: Some(o.sales), sort_order: 0 })
-        .unwrap_err();
-    assert!(matches!(err, crm_db::RepoError::Conflict { code: "duplicate_name", .. }));
+    let err = org::create_department(
+        conn,
+        1,
+        &NewDepartment {
+            name: "Sales 1".into(),
+            parent_id: Some(o.sales),
+            sort_order: 0,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        crm_db::RepoError::Conflict {
+            code: "duplicate_name",
+            ..
+        }
+    ));
     // A leaf without users can go.
     org::delete_department(conn, 1, o.sales1_east).unwrap();
 });

@@ -193,7 +193,11 @@ pub struct DepartmentPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
     pub name: Option<String>,
     /// `null` makes it a top-level department; absent leaves it where it is.
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<Option<i64>>,
     #[validate(range(min = -100000, max = 100000))]
@@ -251,11 +255,19 @@ pub struct UserPatch {
     pub department_id: Option<i64>,
     #[validate(length(min = 1, max = 20))]
     pub role_ids: Option<Vec<i64>>,
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 254), custom(function = "validation::email"))]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 32))]
     pub phone: Option<Option<String>>,
@@ -309,7 +321,11 @@ pub struct NewRole {
 pub struct RolePatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 500))]
     pub description: Option<Option<String>>,
@@ -430,7 +446,11 @@ pub struct NewDictionaryItem {
 pub struct DictionaryItemPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 64))]
     pub name_en: Option<Option<String>>,

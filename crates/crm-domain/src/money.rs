@@ -79,7 +79,9 @@ impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Money::parse(&text).map_err(|e| {
-            serde::de::Error::custom(format!("invalid amount `{text}`: {e} (expected a decimal string such as \"12800.00\")"))
+            serde::de::Error::custom(format!(
+                "invalid amount `{text}`: {e} (expected a decimal string such as \"12800.00\")"
+            ))
         })
     }
 }
@@ -124,7 +126,10 @@ mod tests {
         assert_eq!(Money::parse("abc"), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse(""), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse("1e3"), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::OutOfRange));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::OutOfRange)
+        );
     }
 
     #[test]

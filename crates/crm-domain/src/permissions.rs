@@ -102,6 +102,9 @@ mod tests {
     #[test]
     fn unknown_codes_are_refused() {
         assert!(serde_json::from_str::<Permission>("\"customer.fly\"").is_err());
-        assert_eq!(serde_json::from_str::<Permission>("\"admin.users\"").unwrap(), Permission::AdminUsers);
+        assert_eq!(
+            serde_json::from_str::<Permission>("\"admin.users\"").unwrap(),
+            Permission::AdminUsers
+        );
     }
 }

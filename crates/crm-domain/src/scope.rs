@@ -120,12 +120,18 @@ mod tests {
 
     #[test]
     fn self_scope_sees_no_whole_department() {
-        assert_eq!(visible_departments(&tree(), 3, DataScope::Own), Some(vec![]));
+        assert_eq!(
+            visible_departments(&tree(), 3, DataScope::Own),
+            Some(vec![])
+        );
     }
 
     #[test]
     fn department_scope_is_only_home() {
-        assert_eq!(visible_departments(&tree(), 3, DataScope::Department), Some(vec![3]));
+        assert_eq!(
+            visible_departments(&tree(), 3, DataScope::Department),
+            Some(vec![3])
+        );
     }
 
     #[test]
@@ -138,7 +144,10 @@ mod tests {
             visible_departments(&tree(), 3, DataScope::DepartmentTree),
             Some(vec![3, 6, 7])
         );
-        assert_eq!(visible_departments(&tree(), 7, DataScope::DepartmentTree), Some(vec![7]));
+        assert_eq!(
+            visible_departments(&tree(), 7, DataScope::DepartmentTree),
+            Some(vec![7])
+        );
         assert_eq!(
             visible_departments(&tree(), 1, DataScope::DepartmentTree),
             Some(vec![1, 2, 3, 4, 5, 6, 7])
@@ -158,22 +167,40 @@ mod tests {
         let mut t = tree();
         // Sales 1 East moves under Sales 2.
         t.iter_mut().find(|(id, _)| *id == 6).unwrap().1 = Some(4);
-        assert_eq!(visible_departments(&t, 3, DataScope::DepartmentTree), Some(vec![3]));
-        assert_eq!(visible_departments(&t, 4, DataScope::DepartmentTree), Some(vec![4, 6, 7]));
+        assert_eq!(
+            visible_departments(&t, 3, DataScope::DepartmentTree),
+            Some(vec![3])
+        );
+        assert_eq!(
+            visible_departments(&t, 4, DataScope::DepartmentTree),
+            Some(vec![4, 6, 7])
+        );
     }
 
     #[test]
     fn a_cycle_in_the_data_terminates() {
         let t = vec![(1, Some(2)), (2, Some(1))];
-        assert_eq!(visible_departments(&t, 1, DataScope::DepartmentTree), Some(vec![1, 2]));
+        assert_eq!(
+            visible_departments(&t, 1, DataScope::DepartmentTree),
+            Some(vec![1, 2])
+        );
     }
 
     #[test]
     fn widest_scope_wins() {
-        assert_eq!(DataScope::widest([DataScope::Own, DataScope::DepartmentTree]), DataScope::DepartmentTree);
-        assert_eq!(DataScope::widest([DataScope::All, DataScope::Own]), DataScope::All);
+        assert_eq!(
+            DataScope::widest([DataScope::Own, DataScope::DepartmentTree]),
+            DataScope::DepartmentTree
+        );
+        assert_eq!(
+            DataScope::widest([DataScope::All, DataScope::Own]),
+            DataScope::All
+        );
         assert_eq!(DataScope::widest([]), DataScope::Own);
-        assert_eq!(DataScope::widest([DataScope::Department, DataScope::Own]), DataScope::Department);
+        assert_eq!(
+            DataScope::widest([DataScope::Department, DataScope::Own]),
+            DataScope::Department
+        );
     }
 
     #[test]

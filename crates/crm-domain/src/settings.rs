@@ -20,7 +20,10 @@ pub struct CompanySettings {
     /// Whether new customers (and changes of name, phone or owner) wait for a manager's approval.
     pub review_new_customers: bool,
     /// Signed-total thresholds for grades 2, 3, 4 and 5 (ascending); below the first is grade 1.
-    #[validate(length(equal = 4), custom(function = "crate::validation::ascending_money"))]
+    #[validate(
+        length(equal = 4),
+        custom(function = "crate::validation::ascending_money")
+    )]
     pub grade_thresholds: Vec<Money>,
     /// Days before an installment's due date that its owner is reminded.
     #[validate(range(min = 0, max = 365))]
@@ -43,7 +46,8 @@ impl Default for CompanySettings {
             time_zone: "Asia/Shanghai".into(),
             currency: "CNY".into(),
             review_new_customers: false,
-            grade_thresholds: [10_000_00, 50_000_00, 100_000_00, 300_000_00]
+            // 10 000, 50 000, 100 000 and 300 000 yuan, in fen.
+            grade_thresholds: [1_000_000, 5_000_000, 10_000_000, 30_000_000]
                 .into_iter()
                 .map(Money::from_minor)
                 .collect(),

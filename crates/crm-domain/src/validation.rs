@@ -51,7 +51,10 @@ pub fn ascending_money(values: &[Money]) -> Result<(), ValidationError> {
     if values.windows(2).all(|w| w[0] < w[1]) && values.iter().all(|m| m.minor() >= 0) {
         Ok(())
     } else {
-        Err(error("not_ascending", "thresholds must be positive and strictly ascending"))
+        Err(error(
+            "not_ascending",
+            "thresholds must be positive and strictly ascending",
+        ))
     }
 }
 

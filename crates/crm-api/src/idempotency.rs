@@ -1,0 +1,123 @@
+//! `Idempotency-Key` on POST: the same key and body from the same user within 24 hours returns the
+//! first answer instead of creating twice (a retried create after a network failure is safe).
+
+use crate::auth::{self, Caller};
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
+use crm_db::idempotency::Claim;
+use sha2::{Digest, Sha256};
+
+pub const HEADER: &str = "idempotency-key";
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().map(str::to_string));
+    let (Method::POST, Some(key)) = (req.method().clone(), key) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let key = match key {
+        Ok(k) if (1..=200).contains(&k.len()) => k,
+        _ => {
+            let e = ApiError::BadRequest {
+                code: "invalid_idempotency_key",
+                detail: "the Idempotency-Key must be 1–200 visible ASCII characters".into(),
+            };
+            return Ok(req.error_response(e));
+        }
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    // Without a valid caller there is nothing to remember; the handler answers 401 itself.
+    let Some(token) = auth::bearer(req.request()) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let caller = match auth::authenticate(&state, token).await {
+        Ok(c) => c,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    let body = req.extract::<web::Bytes>().await?;
+    let mut hasher = Sha256::new();
+    hasher.update(req.path().as_bytes());
+    hasher.update([0]);
+    hasher.update(&body);
+    let request_hash = hex::encode(hasher.finalize());
+    req.set_payload(actix_http::Payload::from(body));
+    let user = caller.id;
+    req.extensions_mut().insert::<Caller>(caller);
+
+    let (k, h) = (key.clone(), request_hash);
+    let claim = state
+        .run(move |conn| Ok(crm_db::idempotency::claim(conn, user, &k, &h)?))
+        .await;
+    match claim {
+        Err(e) => Ok(req.error_response(e)),
+        Ok(Claim::Mismatch) => Ok(req.error_response(ApiError::Unprocessable {
+            code: "idempotency_key_reused",
+            detail: "this Idempotency-Key was used with a different request".into(),
+        })),
+        Ok(Claim::InProgress) => Ok(req.error_response(ApiError::Conflict {
+            code: "idempotency_in_progress",
+            detail: "a request with this Idempotency-Key is still running".into(),
+        })),
+        Ok(Claim::Replay { status, body }) => {
+            let res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .insert_header(("idempotent-replayed", "true"))
+                .body(body);
+            Ok(req.into_response(res))
+        }
+        Ok(Claim::New) => {
+            let res = next.call(req).await?;
+            let status = res.status();
+            let (http_req, http_res) = res.into_parts();
+            let (head, body) = http_res.into_parts();
+            let bytes = actix_web::body::to_bytes(body)
+                .await
+                .map_err(|_| ApiError::internal("response body"))?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let outcome = if status.is_success() {
+                state
+                    .run(move |conn| {
+                        Ok(crm_db::idempotency::complete(
+                            conn,
+                            user,
+                            &key,
+                            status.as_u16(),
+                            &text,
+                        )?)
+                    })
+                    .await
+            } else {
+                // A failed attempt is forgotten so that the client can fix and retry with the same key.
+                state
+                    .run(move |conn| Ok(crm_db::idempotency::release(conn, user, &key)?))
+                    .await
+            };
+            if let Err(e) = outcome {
+                tracing::warn!(error = %e, "idempotency bookkeeping failed");
+            }
+            let res = head.set_body(bytes).map_into_boxed_body();
+            Ok(ServiceResponse::new(http_req, res))
+        }
+    }
+}

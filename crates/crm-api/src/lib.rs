@@ -1,0 +1,135 @@
+//! The HTTP server of the CRM: configuration, startup, authentication, the v1 routes, error mapping,
+//! the OpenAPI document, and the commands of the `crm` binary.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod web_app;
+
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use config::ServeConfig;
+use crm_db::Db;
+use state::AppState;
+use std::net::{SocketAddr, TcpListener};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The OpenAPI document of everything the server serves under `/api/v1`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .service(scope("/api/v1").configure(routes::configure))
+        .split_for_parts()
+        .1;
+    utoipa::Modify::modify(&openapi::ErrorResponses, &mut doc);
+    doc
+}
+
+/// The document as committed in `openapi/crm.openapi.json`.
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub server: actix_web::dev::Server,
+    pub seeded_demo: bool,
+}
+
+/// Opens the database (migrating it), prepares the state and binds the listener. The caller awaits
+/// `server` (or spawns it, as the tests do).
+pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
+    let db_config = config.database.clone();
+    let db = web::block(move || Db::connect(&db_config.database_url, db_config.pool_size))
+        .await?
+        .map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(
+        config.access_token_ttl >= 1,
+        "the access token lifetime must be at least one second"
+    );
+    anyhow::ensure!(
+        config.session_days >= 1,
+        "sessions must last at least one day"
+    );
+    let jwt_secret = match &config.jwt_secret {
+        Some(s) if s.len() >= 32 => s.clone(),
+        Some(_) => anyhow::bail!("CRM_JWT_SECRET must be at least 32 characters"),
+        None => {
+            let db = db.clone();
+            web::block(move || {
+                let mut conn = db.get()?;
+                crm_db::auth::secret(&mut conn, "jwt", auth::tokens::random_secret)
+            })
+            .await??
+        }
+    };
+    let demo = config.demo;
+    let seed_db = db.clone();
+    let seeded_demo = web::block(move || -> Result<bool, error::ApiError> {
+        let mut conn = seed_db.get()?;
+        seed::ensure_base_data(&mut conn)?;
+        if demo {
+            seed::seed_demo(&mut conn)
+        } else {
+            Ok(false)
+        }
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let state = web::Data::new(AppState {
+        db,
+        jwt: auth::tokens::JwtKeys::new(jwt_secret.as_bytes(), config.access_token_ttl),
+        hasher: auth::password::Hasher::new(cores),
+        session_days: config.session_days,
+    });
+    let doc = openapi();
+    let static_dir = std::path::PathBuf::from(&config.static_dir);
+    let listener = TcpListener::bind(&config.bind)
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(extract::query_config())
+            .app_data(extract::path_config())
+            // Before the /api/v1 scope, which would otherwise answer 404 for /api/v1/openapi.json.
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
+            .into_utoipa_app()
+            .service(
+                scope("/api/v1")
+                    .wrap(from_fn(idempotency::middleware))
+                    .configure(routes::configure),
+            )
+            .into_app()
+            .configure(|cfg| web_app::configure(cfg, &static_dir))
+            .wrap(Compress::default())
+            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/api/v1/health"))
+    })
+    .listen(listener)?;
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    Ok(Running {
+        addr,
+        server: server.run(),
+        seeded_demo,
+    })
+}

@@ -1,0 +1,175 @@
+//! Login, refresh with rotation, logout, and health.
+
+use crate::auth::{Caller, me_of, tokens};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, post, web};
+use crm_db::auth::Rotation;
+use crm_domain::api::{Health, LoginRequest, RefreshRequest, TokenResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health)
+        .service(login)
+        .service(refresh_session)
+        .service(logout);
+}
+
+/// Answers 200 when the database answers.
+#[utoipa::path(tag = "auth", security(()), responses((status = 200, body = Health), (status = 503, description = "database unavailable")))]
+#[get("/health")]
+async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    let backend = state.db.backend.name().to_string();
+    state
+        .run(|conn| crm_db::ping(conn).map_err(|_| ApiError::Unavailable))
+        .await?;
+    Ok(web::Json(Health {
+        status: "ok".into(),
+        database: backend,
+    }))
+}
+
+async fn issue_pair(
+    state: &AppState,
+    user_id: i64,
+    session_id: i64,
+    refresh: String,
+) -> ApiResult<TokenResponse> {
+    let access_token = state.jwt.issue(user_id, session_id)?;
+    let record = state
+        .run(move |conn| crm_db::org::load_caller(conn, user_id).map_err(ApiError::from))
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("the account is disabled"))?;
+    Ok(TokenResponse {
+        access_token,
+        refresh_token: refresh,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.ttl_seconds,
+        user: me_of(&record),
+    })
+}
+
+/// Exchanges a username and password for an access token (15 minutes) and a refresh token.
+/// Repeated failures for one username lock it for a growing time (429 with `Retry-After`).
+#[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses((status = 200, body = TokenResponse)))]
+#[post("/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    body: ValidJson<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let LoginRequest { username, password } = body.0;
+    let username = username.trim().to_lowercase();
+    let name = username.clone();
+    let (locked, creds) = state
+        .run(move |conn| {
+            let locked = crm_db::auth::locked_for(conn, &name)?;
+            let creds = crm_db::org::credentials(conn, &name)?;
+            Ok((locked, creds))
+        })
+        .await?;
+    if let Some(retry_after) = locked {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
+    let ok = state
+        .hasher
+        .verify(password, creds.as_ref().map(|c| c.password_hash.clone()))
+        .await?;
+    let creds = match creds {
+        Some(c) if ok && c.enabled => c,
+        Some(c) if ok && !c.enabled => {
+            return Err(ApiError::Unauthenticated {
+                code: "account_disabled",
+                detail: "this account is disabled".into(),
+            });
+        }
+        _ => {
+            let name = username.clone();
+            state
+                .run(move |conn| Ok(crm_db::auth::record_failure(conn, &name)?))
+                .await?;
+            return Err(ApiError::Unauthenticated {
+                code: "invalid_credentials",
+                detail: "wrong username or password".into(),
+            });
+        }
+    };
+    let refresh = tokens::random_secret();
+    let hash = tokens::hash_secret(&refresh);
+    let days = state.session_days;
+    let user_id = creds.user_id;
+    let session_id = state
+        .run(move |conn| {
+            crm_db::auth::clear_failures(conn, &username)?;
+            Ok(crm_db::auth::start_session(
+                conn,
+                user_id,
+                &hash,
+                chrono::Duration::days(days),
+            )?)
+        })
+        .await?;
+    Ok(web::Json(
+        issue_pair(&state, user_id, session_id, refresh).await?,
+    ))
+}
+
+/// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used one
+/// again ends the whole session (401 `refresh_token_reused`).
+#[utoipa::path(tag = "auth", security(()), request_body = RefreshRequest, responses((status = 200, body = TokenResponse)))]
+#[post("/auth/refresh")]
+async fn refresh_session(
+    state: web::Data<AppState>,
+    body: ValidJson<RefreshRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let presented = tokens::hash_secret(&body.0.refresh_token);
+    let refresh = tokens::random_secret();
+    let new_hash = tokens::hash_secret(&refresh);
+    let outcome = state
+        .run(move |conn| Ok(crm_db::auth::rotate(conn, &presented, &new_hash)?))
+        .await?;
+    match outcome {
+        Rotation::Rotated {
+            user_id,
+            session_id,
+        } => Ok(web::Json(
+            issue_pair(&state, user_id, session_id, refresh).await?,
+        )),
+        Rotation::Reused => Err(ApiError::Unauthenticated {
+            code: "refresh_token_reused",
+            detail: "this refresh token was already used; the session has been ended for safety"
+                .into(),
+        }),
+        Rotation::Invalid => Err(ApiError::Unauthenticated {
+            code: "invalid_token",
+            detail: "the refresh token is unknown or its session has ended".into(),
+        }),
+    }
+}
+
+/// Ends the session the refresh token belongs to: its refresh and access tokens stop working.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "logged out")))]
+#[post("/auth/logout")]
+async fn logout(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let hash = tokens::hash_secret(&body.0.refresh_token);
+    let caller_session = caller.session_id;
+    let caller_id = caller.id;
+    state
+        .run(move |conn| {
+            if let Some(session) = crm_db::auth::session_of_refresh(conn, &hash)? {
+                // Only the caller's own sessions: a stranger's token is ignored, not revealed.
+                if crm_db::auth::session_is_active(conn, session, caller_id)? {
+                    crm_db::auth::end_session(conn, session)?;
+                }
+            } else if let Some(own) = caller_session {
+                crm_db::auth::end_session(conn, own)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,24 @@
+//! The v1 routes. Each handler is registered together with its OpenAPI operation
+//! (utoipa-actix-web), so the document cannot drift from what is served.
+
+pub mod audit;
+pub mod auth;
+pub mod departments;
+pub mod dictionaries;
+pub mod me;
+pub mod roles;
+pub mod settings;
+pub mod users;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    me::configure(cfg);
+    departments::configure(cfg);
+    users::configure(cfg);
+    roles::configure(cfg);
+    dictionaries::configure(cfg);
+    settings::configure(cfg);
+    audit::configure(cfg);
+}

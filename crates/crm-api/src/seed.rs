@@ -1,0 +1,327 @@
+//! What a new database starts with: the standard roles and dictionaries for every installation, and
+//! on request (`--demo`) the demo company of the specification.
+
+use crate::auth::password::hash_now;
+use crate::error::ApiResult;
+use crm_db::DbConnection;
+use crm_domain::api::{DictionaryKind, NewDepartment, NewDictionaryItem, NewRole, NewUser};
+use crm_domain::{DataScope, Permission as P};
+
+/// The roles every installation starts with (name, description, scope, permissions).
+fn standard_roles() -> Vec<(&'static str, &'static str, DataScope, Vec<P>)> {
+    let sales = vec![
+        P::CustomerRead,
+        P::CustomerCreate,
+        P::CustomerUpdate,
+        P::ActivityRead,
+        P::ActivityCreate,
+        P::OpportunityRead,
+        P::OpportunityWrite,
+        P::OrderRead,
+        P::OrderCreate,
+        P::OrderUpdate,
+        P::ReceiptRead,
+        P::ExpenseRead,
+        P::ExpenseWrite,
+        P::KnowledgeRead,
+        P::ServiceRead,
+    ];
+    let mut manager = sales.clone();
+    manager.extend([
+        P::CustomerReview,
+        P::CustomerBlacklist,
+        P::CustomerTransfer,
+        P::ActivityManage,
+        P::ReportRead,
+        P::CustomerDelete,
+    ]);
+    let admin: Vec<P> = P::ALL
+        .iter()
+        .copied()
+        .filter(|p| p.module() == "admin")
+        .chain([P::CustomerTransfer])
+        .collect();
+    let gm: Vec<P> = P::ALL
+        .iter()
+        .copied()
+        .filter(|p| p.module() != "admin")
+        .collect();
+    vec![
+        (
+            "系统管理员",
+            "Administrator: users, departments, roles, dictionaries, products, transfers",
+            DataScope::All,
+            admin,
+        ),
+        (
+            "总经理",
+            "General manager: sees everything, decides from reports",
+            DataScope::All,
+            gm,
+        ),
+        (
+            "销售总监",
+            "Sales director: the whole sales department tree",
+            DataScope::DepartmentTree,
+            manager.clone(),
+        ),
+        (
+            "销售经理",
+            "Sales manager: own department and sub-departments",
+            DataScope::DepartmentTree,
+            manager,
+        ),
+        (
+            "业务员",
+            "Salesperson: own customers",
+            DataScope::Own,
+            sales,
+        ),
+        (
+            "客服",
+            "Service staff: complaints, feedback and after-sale records",
+            DataScope::Department,
+            vec![
+                P::CustomerRead,
+                P::ActivityRead,
+                P::ActivityCreate,
+                P::OrderRead,
+                P::ServiceRead,
+                P::ServiceWrite,
+                P::KnowledgeRead,
+            ],
+        ),
+        (
+            "财务",
+            "Finance: orders and receipts of everyone, no customer edits",
+            DataScope::All,
+            vec![
+                P::CustomerRead,
+                P::OrderRead,
+                P::ReceiptRead,
+                P::ReceiptCreate,
+                P::ExpenseRead,
+                P::ExpenseWrite,
+                P::ReportRead,
+            ],
+        ),
+    ]
+}
+
+/// (kind, [(name, English name)]) for every installation.
+fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static str)>)> {
+    use DictionaryKind::*;
+    vec![
+        (
+            Industry,
+            vec![
+                ("制造业", "Manufacturing"),
+                ("批发零售", "Wholesale and retail"),
+                ("餐饮酒店", "Catering and hotels"),
+                ("教育培训", "Education and training"),
+                ("医疗健康", "Healthcare"),
+                ("房地产", "Real estate"),
+                ("建筑装修", "Construction and decoration"),
+                ("信息技术", "Information technology"),
+                ("金融保险", "Finance and insurance"),
+                ("物流运输", "Logistics"),
+                ("农业", "Agriculture"),
+                ("文化传媒", "Culture and media"),
+                ("汽车", "Automotive"),
+            ],
+        ),
+        (
+            CustomerSource,
+            vec![
+                ("电话营销", "Telemarketing"),
+                ("客户介绍", "Referral"),
+                ("网络推广", "Online marketing"),
+                ("展会", "Trade fair"),
+                ("上门拜访", "Cold visit"),
+                ("其他", "Other"),
+            ],
+        ),
+        (
+            ActivityType,
+            vec![
+                ("拜访", "Visit"),
+                ("电话", "Phone call"),
+                ("邮件", "E-mail"),
+                ("会议", "Meeting"),
+                ("其他", "Other"),
+            ],
+        ),
+        (
+            OpportunityStage,
+            vec![
+                ("初步接触", "Initial"),
+                ("需求确认", "Needs"),
+                ("方案报价", "Proposal"),
+                ("商务谈判", "Negotiation"),
+                ("赢单", "Won"),
+                ("输单", "Lost"),
+            ],
+        ),
+        (
+            ExpenseCategory,
+            vec![
+                ("交通", "Travel"),
+                ("招待", "Entertainment"),
+                ("礼品", "Gifts"),
+                ("通讯", "Telephone"),
+                ("其他", "Other"),
+            ],
+        ),
+        (
+            ArticleCategory,
+            vec![
+                ("知识库", "Knowledge base"),
+                ("常见问题", "FAQ"),
+                ("销售通报", "Sales bulletin"),
+                ("竞争对手", "Competitors"),
+            ],
+        ),
+        (
+            PaymentMethod,
+            vec![
+                ("银行转账", "Bank transfer"),
+                ("现金", "Cash"),
+                ("支票", "Cheque"),
+                ("支付宝", "Alipay"),
+                ("微信支付", "WeChat Pay"),
+            ],
+        ),
+    ]
+}
+
+/// Shandong's cities: the demo company sells there, and it is a fine default region tree.
+const SHANDONG: [(&str, &str); 16] = [
+    ("济南市", "Jinan"),
+    ("青岛市", "Qingdao"),
+    ("淄博市", "Zibo"),
+    ("枣庄市", "Zaozhuang"),
+    ("东营市", "Dongying"),
+    ("烟台市", "Yantai"),
+    ("潍坊市", "Weifang"),
+    ("济宁市", "Jining"),
+    ("泰安市", "Tai'an"),
+    ("威海市", "Weihai"),
+    ("日照市", "Rizhao"),
+    ("临沂市", "Linyi"),
+    ("德州市", "Dezhou"),
+    ("聊城市", "Liaocheng"),
+    ("滨州市", "Binzhou"),
+    ("菏泽市", "Heze"),
+];
+
+/// Creates the standard roles and dictionaries when the database has none. Safe to call on every start.
+pub fn ensure_base_data(conn: &mut DbConnection) -> ApiResult<()> {
+    if crm_db::org::list_roles(conn)?.is_empty() {
+        for (name, description, scope, permissions) in standard_roles() {
+            let role = NewRole {
+                name: name.into(),
+                description: Some(description.into()),
+                permissions,
+                data_scope: scope,
+            };
+            crm_db::org::create_role(conn, None, &role)?;
+        }
+    }
+    let item = |name: &str, en: &str, parent_id: Option<i64>, sort_order: i32| NewDictionaryItem {
+        name: name.into(),
+        name_en: Some(en.into()),
+        parent_id,
+        sort_order,
+    };
+    for (kind, entries) in standard_dictionaries() {
+        if crm_db::dictionaries::list(conn, kind, true)?.is_empty() {
+            for (i, (name, en)) in entries.into_iter().enumerate() {
+                crm_db::dictionaries::create(conn, None, kind, &item(name, en, None, i as i32))?;
+            }
+        }
+    }
+    if crm_db::dictionaries::list(conn, DictionaryKind::Region, true)?.is_empty() {
+        let province = crm_db::dictionaries::create(
+            conn,
+            None,
+            DictionaryKind::Region,
+            &item("山东省", "Shandong", None, 0),
+        )?;
+        for (i, (name, en)) in SHANDONG.into_iter().enumerate() {
+            crm_db::dictionaries::create(
+                conn,
+                None,
+                DictionaryKind::Region,
+                &item(name, en, Some(province.id), i as i32),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// The demo users: (username, display name, department, role).
+pub const DEMO_USERS: [(&str, &str, &str, &str); 10] = [
+    ("admin", "系统管理员", "行政部", "系统管理员"),
+    ("gm", "周总", "总经理室", "总经理"),
+    ("sales_dir", "销售总监", "销售部", "销售总监"),
+    ("s1_mgr", "销售一部经理", "销售一部", "销售经理"),
+    ("s1_a", "业务员", "销售一部", "业务员"),
+    ("s1_b", "业务员", "销售一部", "业务员"),
+    ("s2_mgr", "销售二部经理", "销售二部", "销售经理"),
+    ("s2_a", "业务员", "销售二部", "业务员"),
+    ("cs_a", "客服", "客户服务部", "客服"),
+    ("fin_a", "财务", "行政部", "财务"),
+];
+
+/// Seeds the demo company into an empty database; returns false when it already has users.
+pub fn seed_demo(conn: &mut DbConnection) -> ApiResult<bool> {
+    ensure_base_data(conn)?;
+    if !crm_db::org::is_empty(conn)? {
+        return Ok(false);
+    }
+    // Departments: (name, parent). Created before any user, so the audit actor is the first user
+    // created below; department creation here is recorded without one.
+    let tree: [(&str, Option<&str>); 6] = [
+        ("总经理室", None),
+        ("行政部", None),
+        ("销售部", None),
+        ("销售一部", Some("销售部")),
+        ("销售二部", Some("销售部")),
+        ("客户服务部", None),
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for (i, (name, parent)) in tree.into_iter().enumerate() {
+        let parent_id = parent.and_then(|p| ids.get(p).copied());
+        let dept = crm_db::org::create_department_as(
+            conn,
+            None,
+            &NewDepartment {
+                name: name.into(),
+                parent_id,
+                sort_order: i as i32,
+            },
+        )?;
+        ids.insert(name, dept.id);
+    }
+    // One hash for all demo users: they share the published demo password anyway, and hashing ten
+    // times would only slow down every start and every test that seeds the demo.
+    let hash = hash_now(DEMO_PASSWORD)?;
+    for (username, display_name, dept, role) in DEMO_USERS {
+        let role_id = crm_db::org::find_role_by_name(conn, role)?
+            .ok_or_else(|| crate::error::ApiError::internal("demo role missing"))?;
+        let user = NewUser {
+            username: username.into(),
+            display_name: display_name.into(),
+            password: DEMO_PASSWORD.into(),
+            department_id: ids[dept],
+            role_ids: vec![role_id],
+            email: None,
+            phone: None,
+        };
+        crm_db::org::create_user(conn, None, &user, &hash)?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,10 @@
+//! API tests: the real server on port 0 with a fresh database per test, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod auth;
+mod input;
+mod openapi;
+mod org;

@@ -1,0 +1,207 @@
+//! Starting the server for one test and talking to it.
+
+use crm_api::config::ServeConfig;
+use crm_db::testing::TestDb;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// Kept alive for the test's duration; dropped (and deleted) after it.
+    _db: TestDb,
+}
+
+/// A response: status, headers and the JSON body (Null when empty).
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Res {
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self.body
+    }
+
+    /// The problem `code` of an error answer, after checking its status.
+    #[track_caller]
+    pub fn problem(self, status: u16) -> String {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "errors are problem documents"
+        );
+        assert_eq!(self.body["status"].as_u64(), Some(status as u64));
+        self.body["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+impl TestApp {
+    /// Starts a server with the demo company on a fresh database of `backend`; `None` when that
+    /// backend is not available outside CI (see `TestDb::postgres`).
+    pub async fn spawn(backend: &str) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(
+        backend: &str,
+        adjust: impl FnOnce(&mut ServeConfig),
+    ) -> Option<TestApp> {
+        let db = TestDb::of(backend)?;
+        let mut config = ServeConfig::for_tests(&db.url);
+        config.demo = true;
+        adjust(&mut config);
+        let running = crm_api::start(config).await.expect("server starts");
+        let base = format!("http://{}/api/v1", running.addr);
+        actix_web::rt::spawn(running.server);
+        Some(TestApp {
+            base,
+            client: reqwest::Client::new(),
+            _db: db,
+        })
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Res {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        Self::read(res).await
+    }
+
+    pub async fn read(res: reqwest::Response) -> Res {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A raw request with an arbitrary body and content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> Res {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .body(body.to_string());
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        Self::read(req.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Res {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Res {
+        self.send(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Res {
+        self.send(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn login_res(&self, username: &str, password: &str) -> Res {
+        self.send(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(serde_json::json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    /// Logs a demo user in and returns the whole token answer.
+    pub async fn login_full(&self, username: &str) -> Value {
+        self.login_res(username, "demo1234").await.expect(200)
+    }
+
+    /// Logs a demo user in and returns the access token.
+    pub async fn login(&self, username: &str) -> String {
+        self.login_full(username).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string()
+    }
+
+    /// The id of a demo user, as the administrator sees it.
+    pub async fn user_id(&self, admin: &str, username: &str) -> i64 {
+        let page = self
+            .get(&format!("/users?q={username}&limit=200"), admin)
+            .await
+            .expect(200);
+        page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|u| u["username"] == username))
+            .and_then(|u| u["id"].as_i64())
+            .unwrap_or_else(|| panic!("no user {username}"))
+    }
+}
+
+/// One async API test per backend: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! api_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::support::TestApp) $body
+            #[actix_web::test]
+            async fn sqlite() {
+                run($crate::support::TestApp::spawn("sqlite").await.expect("sqlite")).await;
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::spawn("postgres").await {
+                    run(app).await;
+                }
+            }
+        }
+    };
+}
