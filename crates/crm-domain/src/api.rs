@@ -66,8 +66,10 @@ pub struct Health {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub username: String,
     #[validate(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
 }
 
@@ -76,6 +78,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
     pub refresh_token: String,
 }
 
@@ -118,8 +121,10 @@ pub struct Me {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
     #[validate(custom(function = "validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -141,6 +146,10 @@ pub struct ApiToken {
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
     #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     /// Last day the token works; none means until revoked.
     #[serde(default)]
@@ -178,11 +187,16 @@ pub struct Department {
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     pub parent_id: Option<i64>,
     #[serde(default)]
     #[validate(range(min = -100000, max = 100000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: i32,
 }
 
@@ -191,6 +205,10 @@ pub struct NewDepartment {
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: Option<String>,
     /// `null` makes it a top-level department; absent leaves it where it is.
     #[serde(
@@ -201,6 +219,7 @@ pub struct DepartmentPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<Option<i64>>,
     #[validate(range(min = -100000, max = 100000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: Option<i32>,
     /// The version last read; a stale one answers 409 `stale_version`.
     pub version: i32,
@@ -230,19 +249,28 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     #[validate(custom(function = "validation::username"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z][a-z0-9_.-]{1,31}$"))]
     pub username: String,
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub display_name: String,
     #[validate(custom(function = "validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
     pub department_id: i64,
     #[validate(length(min = 1, max = 20))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub role_ids: Vec<i64>,
     #[serde(default)]
     #[validate(length(max = 254), custom(function = "validation::email"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 32))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32))]
     pub phone: Option<String>,
 }
 
@@ -251,9 +279,14 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub display_name: Option<String>,
     pub department_id: Option<i64>,
     #[validate(length(min = 1, max = 20))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub role_ids: Option<Vec<i64>>,
     #[serde(
         default,
@@ -262,6 +295,7 @@ pub struct UserPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 254), custom(function = "validation::email"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<Option<String>>,
     #[serde(
         default,
@@ -270,6 +304,7 @@ pub struct UserPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 32))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32))]
     pub phone: Option<Option<String>>,
     pub version: i32,
 }
@@ -279,6 +314,7 @@ pub struct UserPatch {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     #[validate(custom(function = "validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -305,12 +341,18 @@ pub struct Role {
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub description: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub permissions: Vec<Permission>,
     pub data_scope: DataScope,
 }
@@ -320,6 +362,10 @@ pub struct NewRole {
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(
         default,
@@ -328,9 +374,11 @@ pub struct RolePatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub description: Option<Option<String>>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub permissions: Option<Vec<Permission>>,
     pub data_scope: Option<DataScope>,
     pub version: i32,
@@ -428,15 +476,21 @@ pub struct DictionaryItem {
 #[serde(deny_unknown_fields)]
 pub struct NewDictionaryItem {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub name_en: Option<String>,
     /// Only for regions: the province of a city.
     #[serde(default)]
     pub parent_id: Option<i64>,
     #[serde(default)]
     #[validate(range(min = -100000, max = 100000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: i32,
 }
 
@@ -445,6 +499,10 @@ pub struct NewDictionaryItem {
 #[serde(deny_unknown_fields)]
 pub struct DictionaryItemPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(
         default,
@@ -453,8 +511,10 @@ pub struct DictionaryItemPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub name_en: Option<Option<String>>,
     #[validate(range(min = -100000, max = 100000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: Option<i32>,
     pub enabled: Option<bool>,
     pub version: i32,
@@ -478,22 +538,32 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub company_name: Option<String>,
     #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub time_zone: Option<String>,
     #[validate(length(equal = 3))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 3))]
     pub currency: Option<String>,
     pub review_new_customers: Option<bool>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
     #[validate(length(equal = 4), custom(function = "validation::ascending_money"))]
     pub grade_thresholds: Option<Vec<crate::Money>>,
     #[validate(range(min = 0, max = 365))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 365))]
     pub payment_reminder_days: Option<u32>,
     #[validate(range(min = 1, max = 365))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub overdue_escalation_days: Option<u32>,
     #[validate(range(min = 0, max = 365))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 365))]
     pub renewal_reminder_days: Option<u32>,
     #[validate(range(min = 0, max = 10080))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10080))]
     pub activity_edit_minutes: Option<u32>,
     pub version: i32,
 }

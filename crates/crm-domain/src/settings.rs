@@ -4,10 +4,9 @@ use crate::Money;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-/// The company's settings. Unknown fields are refused so that a typo in a script is not silently lost.
+/// The company's settings (changed through [`crate::api::SettingsPatch`], which refuses unknown fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct CompanySettings {
     #[validate(length(min = 1, max = 100))]
     pub company_name: String,
