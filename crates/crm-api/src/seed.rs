@@ -293,7 +293,8 @@ pub fn seed_demo(conn: &mut DbConnection) -> ApiResult<bool> {
         ("客户服务部", None),
     ];
     let mut ids = std::collections::HashMap::new();
-    for (i, (name, parent)) in tree.into_iter().enumerate() {
+    // All at order 0, so siblings list in the order they were created, new ones last.
+    for (name, parent) in tree {
         let parent_id = parent.and_then(|p| ids.get(p).copied());
         let dept = crm_db::org::create_department_as(
             conn,
@@ -301,7 +302,7 @@ pub fn seed_demo(conn: &mut DbConnection) -> ApiResult<bool> {
             &NewDepartment {
                 name: name.into(),
                 parent_id,
-                sort_order: i as i32,
+                sort_order: 0,
             },
         )?;
         ids.insert(name, dept.id);

@@ -1,14 +1,17 @@
 //! Project automation for the CRM workspace.
 //!
 //! ```text
-//! cargo xtask run [-- ARGS]   build (release) and run `crm serve --demo ARGS`
-//! cargo xtask test            fmt, clippy, PostgreSQL, cargo test, schemathesis
+//! cargo xtask run [-- ARGS]   build the web app and the server (release), run `crm serve --demo ARGS`
+//! cargo xtask web             set up the wasm toolchain and build the web app into frontend/dist
+//! cargo xtask test            fmt, clippy, web app, PostgreSQL, cargo test, schemathesis, browser tests
 //! cargo xtask pg              throwaway PostgreSQL for running `cargo test` by hand
 //! ```
 
+mod e2e;
 mod pg;
 mod schemathesis;
 mod util;
+mod web;
 
 use std::process::{Command, ExitCode};
 
@@ -46,6 +49,8 @@ enum Cmd {
     Test(TestArgs),
     /// Start a throwaway PostgreSQL cluster and wait for Ctrl-C.
     Pg,
+    /// Set up the wasm toolchain (when absent) and build the web app into frontend/dist.
+    Web,
 }
 
 #[derive(Args)]
@@ -56,6 +61,9 @@ struct TestArgs {
     /// Skip the Schemathesis run against the real server.
     #[arg(long)]
     no_schemathesis: bool,
+    /// Skip building the web app and the browser tests.
+    #[arg(long)]
+    no_web: bool,
     /// Schemathesis: maximum test cases per API operation.
     #[arg(long, default_value_t = 30, value_name = "N")]
     st_max_examples: u32,
@@ -70,6 +78,7 @@ fn main() -> ExitCode {
         Cmd::Run { args } => cmd_run(&args),
         Cmd::Test(args) => cmd_test(&args),
         Cmd::Pg => cmd_pg(),
+        Cmd::Web => Steps::new().step("web app", web::build),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,6 +95,7 @@ fn main() -> ExitCode {
 
 fn cmd_run(args: &[String]) -> Result<()> {
     let mut steps = Steps::new();
+    steps.step("build the web app", web::build)?;
     steps.step("build the release server", || {
         run(util::cargo().args(["build", "--release", "-p", "crm-api", "--bin", "crm"]))
     })?;
@@ -152,6 +162,12 @@ fn test_steps(steps: &mut Steps, args: &TestArgs) -> Result<()> {
         })?;
     }
 
+    if args.no_web {
+        steps.skip("web app", "--no-web");
+    } else {
+        steps.step("web app", web::build)?;
+    }
+
     // Keep the cluster (if we started one) alive until the tests are done.
     let (cluster, url) = steps.step("postgres", || match std::env::var(PG_URL_VAR) {
         Ok(url) if !url.is_empty() => {
@@ -180,6 +196,11 @@ fn test_steps(steps: &mut Steps, args: &TestArgs) -> Result<()> {
             seed: args.st_seed,
         };
         steps.step("schemathesis", || schemathesis::run_schemathesis(&opts))?;
+    }
+    if args.no_web {
+        steps.skip("browser tests", "--no-web");
+    } else {
+        steps.step("browser tests", e2e::run_e2e)?;
     }
     Ok(())
 }

@@ -201,7 +201,7 @@ fn ensure_installed() -> Result<PathBuf> {
 }
 
 /// A `crm serve` child process; killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     log_path: PathBuf,
@@ -210,7 +210,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(binary: &Path, log_path: &Path) -> Result<Self> {
+    pub(crate) fn start(binary: &Path, log_path: &Path) -> Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("crm-st-")
             .tempdir()
@@ -241,7 +241,7 @@ impl Server {
         })
     }
 
-    fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
@@ -250,7 +250,7 @@ impl Server {
     }
 
     /// Polls GET /api/v1/health until it answers 200.
-    fn wait_healthy(&mut self) -> Result<()> {
+    pub(crate) fn wait_healthy(&mut self) -> Result<()> {
         let url = format!("{}/api/v1/health", self.base_url());
         println!(
             "    waiting for GET {url} to answer 200 (up to {}s)",

@@ -255,3 +255,20 @@ impl Steps {
             .join(", ")
     }
 }
+
+/// Installs Debian packages (as root; otherwise says what to install). The package lists are
+/// refreshed first: on a new machine they may be missing or name older versions.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    let root = try_output(Command::new("id").arg("-u")).is_some_and(|u| u == "0");
+    if !root {
+        bail!(
+            "install these Debian packages first (as root): apt-get install {}",
+            packages.join(" ")
+        );
+    }
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}

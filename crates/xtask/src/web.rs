@@ -1,0 +1,228 @@
+//! The web app's toolchain and build: a wasm32 target for the compiler, wasm-bindgen-cli, Trunk and
+//! a working wasm-opt, each set up only when absent, then `trunk build` into `frontend/dist`.
+//!
+//! The ordinary route is rustup's `wasm32-unknown-unknown` target. Where rustup cannot download it
+//! (machines that reach only package registries), Debian's `rustc-web` compiler is used with its own
+//! standard-library sources and `-Z build-std` (see `shared/notes/wasm-toolchain.md`).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{self, run, try_output};
+
+const TRUNK_VERSION: &str = "0.21.14";
+/// Debian's binaryen 108 produces modules Chromium rejects; npm's binaryen 132 works.
+const BINARYEN_VERSION: &str = "132";
+const DEBIAN_PACKAGES: [&str; 4] = ["rustc-web", "cargo-web", "rust-web-src", "lld-22"];
+
+/// How to run cargo (through Trunk) for wasm32.
+pub struct Toolchain {
+    /// Environment for the build: on the Debian route, build-std settings and the linker.
+    env: Vec<(String, String)>,
+    /// Directories that go first on PATH (Debian's `cargo` for Trunk to call).
+    path_first: Vec<PathBuf>,
+    route: &'static str,
+}
+
+fn path_with(first: &[PathBuf]) -> String {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let mut parts: Vec<PathBuf> = first.to_vec();
+    parts.extend(std::env::split_paths(&rest));
+    std::env::join_paths(parts)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn rustup_has_wasm() -> bool {
+    try_output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .is_some_and(|out| out.lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+}
+
+fn try_rustup_add() -> bool {
+    if util::which("rustup").is_none() {
+        return false;
+    }
+    println!("    trying `rustup target add wasm32-unknown-unknown`");
+    let mut child = match Command::new("rustup")
+        .args(["target", "add", "wasm32-unknown-unknown"])
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(_) => return false,
+    };
+    // A machine without internet access may hang rather than refuse: give it two minutes.
+    for _ in 0..120 {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.success();
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let _ = child.kill();
+    false
+}
+
+fn debian_ready() -> bool {
+    let rustc_ok = try_output(Command::new("/usr/bin/rustc").arg("--version"))
+        .is_some_and(|v| v.starts_with("rustc 1.9"));
+    rustc_ok
+        && PathBuf::from("/usr/lib/rustlib/src/rust/library/std").is_dir()
+        && PathBuf::from("/usr/bin/cargo").exists()
+        && util::which("ld.lld-22")
+            .or_else(|| util::which("rust-lld"))
+            .is_some()
+}
+
+/// Debian's rustc-web expects `rust-lld`, which Debian 12 does not ship; LLVM's `wasm-ld` does the job.
+fn wasm_linker() -> Option<PathBuf> {
+    util::which("rust-lld")
+        .or_else(|| util::which("wasm-ld-22"))
+        .or_else(|| util::which("wasm-ld"))
+}
+
+/// Finds or sets up a compiler that can build wasm32.
+pub fn compiler() -> Result<Toolchain> {
+    if rustup_has_wasm() || (!debian_ready() && try_rustup_add()) {
+        return Ok(Toolchain {
+            env: Vec::new(),
+            path_first: Vec::new(),
+            route: "rustup target wasm32-unknown-unknown",
+        });
+    }
+    if !debian_ready() {
+        println!("    rustup cannot provide wasm32 here: using Debian's rustc-web with build-std");
+        util::apt_install(&DEBIAN_PACKAGES)?;
+        if !debian_ready() {
+            bail!(
+                "Debian's rustc-web did not install a usable compiler (need /usr/bin/rustc ≥ 1.90 and rust-web-src)"
+            );
+        }
+    }
+    Ok(Toolchain {
+        env: vec![
+            ("RUSTC_BOOTSTRAP".into(), "1".into()),
+            ("CARGO_UNSTABLE_BUILD_STD".into(), "std,panic_abort".into()),
+            ("RUSTC".into(), "/usr/bin/rustc".into()),
+            ("RUSTDOC".into(), "/usr/bin/rustdoc".into()),
+            ("CARGO".into(), "/usr/bin/cargo".into()),
+            (
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER".into(),
+                wasm_linker()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "rust-lld".into()),
+            ),
+        ],
+        path_first: vec![PathBuf::from("/usr/bin")],
+        route: "Debian rustc-web with build-std",
+    })
+}
+
+fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(util::workspace_root().join("Cargo.lock"))
+        .context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_string());
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
+    home.join("bin").join(name)
+}
+
+fn tool_version(bin: &PathBuf) -> Option<String> {
+    try_output(Command::new(bin).arg("--version"))
+}
+
+/// `cargo install` of a pinned version, unless that version is already there.
+fn ensure_cargo_tool(krate: &str, bin: &str, version: &str) -> Result<PathBuf> {
+    let path = util::which(bin).unwrap_or_else(|| cargo_bin(bin));
+    if tool_version(&path).is_some_and(|v| v.contains(version)) {
+        println!("    {bin} {version}: present");
+        return Ok(path);
+    }
+    println!("    installing {krate} {version} (a few minutes, once)");
+    // `--locked` first, for the versions its authors tested; a lockfile that names a since-yanked
+    // crate (wasm-bindgen-cli 0.2.130 does) fails that way, so then without it.
+    if run(util::cargo().args(["install", krate, "--version", version, "--locked"])).is_err() {
+        println!("    retrying without --locked");
+        run(util::cargo().args(["install", krate, "--version", version]))?;
+    }
+    let path = cargo_bin(bin);
+    if tool_version(&path).is_none() {
+        bail!("{bin} was installed but does not run");
+    }
+    Ok(path)
+}
+
+/// npm's binaryen, in target/tools, unless present.
+fn ensure_wasm_opt() -> Result<PathBuf> {
+    let dir = util::target_dir().join("tools").join("binaryen");
+    let bin = dir.join("node_modules").join(".bin");
+    if tool_version(&bin.join("wasm-opt")).is_some_and(|v| v.contains(BINARYEN_VERSION)) {
+        println!("    wasm-opt {BINARYEN_VERSION}: present");
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir)?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    Ok(bin)
+}
+
+/// Sets up everything and builds `frontend/dist`.
+pub fn build() -> Result<()> {
+    let toolchain = compiler()?;
+    println!("    compiler: {}", toolchain.route);
+    let wb_version = wasm_bindgen_version()?;
+    let wasm_bindgen = ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &wb_version)?;
+    let trunk = ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
+    let wasm_opt_dir = ensure_wasm_opt()?;
+    // npm's wasm-opt before anything (Debian's binaryen 108 must not win), then the compiler's cargo.
+    let mut bin_dirs = vec![wasm_opt_dir];
+    bin_dirs.extend(toolchain.path_first.iter().cloned());
+    bin_dirs.extend(wasm_bindgen.parent().map(PathBuf::from));
+    let mut cmd = Command::new(&trunk);
+    cmd.current_dir(util::workspace_root())
+        .args(["build", "--release", "--offline"])
+        .env("PATH", path_with(&bin_dirs))
+        // Its own target directory: the wasm build may use another compiler than the server's.
+        .env("CARGO_TARGET_DIR", util::target_dir().join("web"))
+        // Shipped small: size over speed, link-time optimisation, one codegen unit (only this build).
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
+        .env("TRUNK_TOOLS_WASM_BINDGEN", &wb_version)
+        .env(
+            "TRUNK_TOOLS_WASM_OPT",
+            format!("version_{BINARYEN_VERSION}"),
+        );
+    for (k, v) in &toolchain.env {
+        cmd.env(k, v);
+    }
+    run(&mut cmd)?;
+    let index = util::workspace_root()
+        .join("frontend")
+        .join("dist")
+        .join("index.html");
+    if !index.is_file() {
+        bail!("trunk finished but {} is missing", index.display());
+    }
+    Ok(())
+}

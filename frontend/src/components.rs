@@ -1,0 +1,125 @@
+//! The app shell (sidebar, top bar) and small shared pieces.
+
+use crate::api::Api;
+use crate::state::{use_i18n, use_session};
+use crm_domain::Permission;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Outlet};
+
+/// Signed-in layout: restores the session from the refresh token on load, or sends to /login.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let api = Api::new(session);
+    let menu_open = RwSignal::new(false);
+    if session.me.get_untracked().is_none() {
+        spawn_local(async move {
+            if !api.refresh().await {
+                crate::api::go_to_login();
+            }
+        });
+    }
+    let logout = move |_| {
+        spawn_local(async move {
+            if let Some(refresh_token) = session.refresh_token() {
+                let _ = api
+                    .post::<(), _>(
+                        "/auth/logout",
+                        &crm_domain::api::RefreshRequest { refresh_token },
+                    )
+                    .await;
+            }
+            session.clear();
+            crate::api::go_to_login();
+        })
+    };
+    let t = move |k: &'static str| i18n.t(k);
+    let nav = move || {
+        let links: Vec<(&'static str, &'static str, Option<Permission>)> = vec![
+            ("/", "nav.home", None),
+            (
+                "/system/departments",
+                "nav.departments",
+                Some(Permission::AdminDepartments),
+            ),
+            ("/system/users", "nav.users", Some(Permission::AdminUsers)),
+            ("/system/roles", "nav.roles", Some(Permission::AdminRoles)),
+            (
+                "/system/dictionaries",
+                "nav.dictionaries",
+                Some(Permission::AdminDictionaries),
+            ),
+            (
+                "/system/settings",
+                "nav.settings",
+                Some(Permission::AdminSettings),
+            ),
+            ("/system/audit", "nav.audit", Some(Permission::AdminAudit)),
+            ("/profile", "nav.profile", None),
+        ];
+        links
+            .into_iter()
+            .filter(|(_, _, p)| p.is_none_or(|p| session.can(p)))
+            .map(|(href, key, _)| {
+                view! {
+                    <A href=href attr:class="nav-link" on:click=move |_| menu_open.set(false)>
+                        {move || t(key)}
+                    </A>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=move || session.me.with(Option::is_some) fallback=move || view! { <p class="loading">{move || t("common.loading")}</p> }>
+            <div class="shell" class:menu-open=move || menu_open.get()>
+                <header class="topbar">
+                    <button class="menu-toggle" aria-label=move || t("nav.menu") on:click=move |_| menu_open.update(|o| *o = !*o)>"☰"</button>
+                    <span class="brand">{move || t("app.name")}</span>
+                    <span class="spacer"></span>
+                    <span class="bell" title=move || t("top.notifications")>
+                        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                            <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+                        </svg>
+                    </span>
+                    <button class="lang-switch" on:click=move |_| i18n.toggle()>{move || t("top.language")}</button>
+                    <span class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default())}</span>
+                    <button class="logout" on:click=logout>{move || t("top.logout")}</button>
+                </header>
+                <nav class="sidebar">{nav}</nav>
+                <main class="content">
+                    <Outlet />
+                </main>
+            </div>
+        </Show>
+    }
+}
+
+/// An error line that shows the server's message, or nothing.
+#[component]
+pub fn ErrorLine(error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || error.with(Option::is_some)>
+            <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </Show>
+    }
+}
+
+/// Runs an API call and reports its failure into `error` (and clears it on success).
+pub fn run<F, Fut, T>(error: RwSignal<Option<String>>, call: F, done: impl FnOnce(T) + 'static)
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::api::ApiError>> + 'static,
+    T: 'static,
+{
+    spawn_local(async move {
+        match call().await {
+            Ok(v) => {
+                error.set(None);
+                done(v);
+            }
+            Err(e) => error.set(Some(e.display())),
+        }
+    });
+}

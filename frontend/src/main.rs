@@ -1,0 +1,40 @@
+//! The CRM's web app: a client-side Leptos app talking to `/api/v1` with the same types as the server.
+
+mod api;
+mod components;
+mod i18n;
+mod pages;
+mod state;
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use state::{I18n, Session};
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    I18n::provide();
+    Session::provide();
+    view! {
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <ParentRoute path=path!("") view=components::Shell>
+                    <Route path=path!("") view=pages::HomePage />
+                    <Route path=path!("system/departments") view=pages::system::DepartmentsPage />
+                    <Route path=path!("system/users") view=pages::system::UsersPage />
+                    <Route path=path!("system/roles") view=pages::roles::RolesPage />
+                    <Route path=path!("system/dictionaries") view=pages::system::DictionariesPage />
+                    <Route path=path!("system/settings") view=pages::system::SettingsPage />
+                    <Route path=path!("system/audit") view=pages::system::AuditPage />
+                    <Route path=path!("profile") view=pages::profile::ProfilePage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,43 @@
+//! One module per page.
+
+pub mod login;
+pub mod profile;
+pub mod roles;
+pub mod system;
+
+use crate::state::{use_i18n, use_session};
+use leptos::prelude::*;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let t = move |k: &'static str| i18n.t(k);
+    view! {
+        <section class="card">
+            {move || session.me.get().map(|me| {
+                let scope_key = match me.data_scope.as_str() {
+                    "self" => "scope.self",
+                    "department" => "scope.department",
+                    "department_tree" => "scope.department_tree",
+                    _ => "scope.all",
+                };
+                let roles = me.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、");
+                view! {
+                    <h1>{move || t("home.welcome")}{me.display_name.clone()}</h1>
+                    <dl class="facts">
+                        <dt>{move || t("home.department")}</dt><dd>{me.department.name.clone()}</dd>
+                        <dt>{move || t("home.roles")}</dt><dd>{roles}</dd>
+                        <dt>{move || t("home.scope")}</dt><dd>{move || t(scope_key)}</dd>
+                    </dl>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <section class="card"><h1>{move || i18n.t("notfound.title")}</h1><a href="/">{move || i18n.t("nav.home")}</a></section> }
+}

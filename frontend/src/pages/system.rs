@@ -1,0 +1,608 @@
+//! System management pages for administrators: departments, users, dictionaries, settings, audit log.
+
+use crate::api::Api;
+use crate::components::{ErrorLine, run};
+use crate::i18n::format_datetime;
+use crate::state::{use_i18n, use_session};
+use crm_domain::Money;
+use crm_domain::api::{
+    AuditEntry, Department, DepartmentPatch, DictionaryItem, DictionaryItemPatch, DictionaryKind,
+    NewDepartment, NewDictionaryItem, NewUser, Page, ResetPasswordRequest, Role, Settings,
+    SettingsPatch, User, UserPatch,
+};
+use leptos::prelude::*;
+
+fn local_offset() -> chrono::FixedOffset {
+    let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
+    chrono::FixedOffset::west_opt(minutes * 60)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// Departments in tree order with their depth.
+fn tree_order(depts: &[Department]) -> Vec<(Department, usize)> {
+    fn walk(
+        all: &[Department],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<(Department, usize)>,
+    ) {
+        for d in all.iter().filter(|d| d.parent_id == parent) {
+            out.push((d.clone(), depth));
+            walk(all, Some(d.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(depts, None, 0, &mut out);
+    out
+}
+
+#[component]
+pub fn DepartmentsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = Api::new(use_session());
+    let t = move |k: &'static str| i18n.t(k);
+    let reload = RwSignal::new(0u32);
+    let depts = LocalResource::new(move || {
+        reload.get();
+        async move { api.get::<Vec<Department>>("/departments").await }
+    });
+    let error = RwSignal::new(None::<String>);
+    let new_name = RwSignal::new(String::new());
+    let new_parent = RwSignal::new(String::new());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = NewDepartment {
+            name: new_name.get_untracked(),
+            parent_id: new_parent.get_untracked().parse().ok(),
+            sort_order: 0,
+        };
+        run(
+            error,
+            move || async move { api.post::<Department, _>("/departments", &body).await },
+            move |_| {
+                new_name.set(String::new());
+                reload.update(|n| *n += 1);
+            },
+        );
+    };
+    let list = move || {
+        depts
+            .get()
+            .map(|r| r.unwrap_or_default())
+            .unwrap_or_default()
+    };
+    view! {
+        <section class="card">
+            <h1>{move || t("dept.title")}</h1>
+            <form class="inline-form" on:submit=create>
+                <input name="dept-name" placeholder=move || t("common.name") required bind:value=new_name />
+                <select name="dept-parent" bind:value=new_parent>
+                    <option value="">{move || t("dept.top_level")}</option>
+                    {move || tree_order(&list()).into_iter().map(|(d, depth)| view! {
+                        <option value=d.id.to_string()>{"\u{3000}".repeat(depth)}{d.name}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="primary">{move || t("dept.new")}</button>
+            </form>
+            <ErrorLine error=error />
+            <table class="grid">
+                <thead><tr><th>{move || t("common.name")}</th><th>{move || t("dept.users")}</th><th>{move || t("dept.move")}</th><th>{move || t("common.actions")}</th></tr></thead>
+                <tbody>
+                    {move || {
+                        let all = list();
+                        tree_order(&all).into_iter().map(|(d, depth)| {
+                            let name = RwSignal::new(d.name.clone());
+                            let id = d.id;
+                            let version = d.version;
+                            let rename = move |_| {
+                                let body = DepartmentPatch { name: Some(name.get_untracked()), version, ..Default::default() };
+                                run(error, move || async move { api.patch::<Department, _>(&format!("/departments/{id}"), &body).await }, move |_| reload.update(|n| *n += 1));
+                            };
+                            let move_to = move |ev: leptos::ev::Event| {
+                                let value = event_target_value(&ev);
+                                let body = DepartmentPatch { parent_id: Some(value.parse().ok()), version, ..Default::default() };
+                                run(error, move || async move { api.patch::<Department, _>(&format!("/departments/{id}"), &body).await }, move |_| reload.update(|n| *n += 1));
+                            };
+                            let remove = move |_| {
+                                if confirm(i18n.t("common.confirm_delete")) {
+                                    run(error, move || async move { api.delete(&format!("/departments/{id}")).await }, move |_| reload.update(|n| *n += 1));
+                                }
+                            };
+                            let parent = d.parent_id.map(|p| p.to_string()).unwrap_or_default();
+                            let options = all.iter().filter(|o| o.id != id).map(|o| {
+                                let selected = o.id.to_string() == parent;
+                                view! { <option value=o.id.to_string() selected=selected>{o.name.clone()}</option> }
+                            }).collect_view();
+                            view! {
+                                <tr data-dept=d.name.clone()>
+                                    <td><span class="indent">{"\u{3000}".repeat(depth)}</span><input class="cell-input" bind:value=name /></td>
+                                    <td>{d.user_count}</td>
+                                    <td><select on:change=move_to>
+                                        <option value="" selected=parent.is_empty()>{move || t("dept.top_level")}</option>
+                                        {options}
+                                    </select></td>
+                                    <td class="actions">
+                                        <button on:click=rename>{move || t("common.save")}</button>
+                                        <button class="danger" on:click=remove>{move || t("common.delete")}</button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = Api::new(use_session());
+    let t = move |k: &'static str| i18n.t(k);
+    let reload = RwSignal::new(0u32);
+    let q = RwSignal::new(String::new());
+    let users = LocalResource::new(move || {
+        reload.get();
+        let q = q.get();
+        async move {
+            api.get::<Page<User>>(&format!(
+                "/users?limit=200&q={}",
+                js_sys::encode_uri_component(&q)
+            ))
+            .await
+        }
+    });
+    let depts = LocalResource::new(move || async move {
+        api.get::<Vec<Department>>("/departments")
+            .await
+            .unwrap_or_default()
+    });
+    let roles = LocalResource::new(move || async move {
+        api.get::<Vec<Role>>("/roles").await.unwrap_or_default()
+    });
+    let error = RwSignal::new(None::<String>);
+    let (username, display_name, password, dept) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let chosen_roles = RwSignal::new(Vec::<i64>::new());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = NewUser {
+            username: username.get_untracked(),
+            display_name: display_name.get_untracked(),
+            password: password.get_untracked(),
+            department_id: dept.get_untracked().parse().unwrap_or(0),
+            role_ids: chosen_roles.get_untracked(),
+            email: None,
+            phone: None,
+        };
+        run(
+            error,
+            move || async move { api.post::<User, _>("/users", &body).await },
+            move |_| {
+                username.set(String::new());
+                display_name.set(String::new());
+                password.set(String::new());
+                chosen_roles.set(Vec::new());
+                reload.update(|n| *n += 1);
+            },
+        );
+    };
+    // Editing one user: name, department, roles.
+    let editing = RwSignal::new(None::<User>);
+    let (edit_name, edit_dept, edit_roles) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(Vec::<i64>::new()),
+    );
+    let start_edit = move |u: User| {
+        edit_name.set(u.display_name.clone());
+        edit_dept.set(u.department.id.to_string());
+        edit_roles.set(u.roles.iter().map(|r| r.id).collect());
+        editing.set(Some(u));
+    };
+    let save_edit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(u) = editing.get_untracked() else {
+            return;
+        };
+        let body = UserPatch {
+            display_name: Some(edit_name.get_untracked()),
+            department_id: edit_dept.get_untracked().parse().ok(),
+            role_ids: Some(edit_roles.get_untracked()),
+            version: u.version,
+            ..Default::default()
+        };
+        let id = u.id;
+        run(
+            error,
+            move || async move { api.patch::<User, _>(&format!("/users/{id}"), &body).await },
+            move |_| {
+                editing.set(None);
+                reload.update(|n| *n += 1);
+            },
+        );
+    };
+    let role_checks = move |chosen: RwSignal<Vec<i64>>, name: &'static str| {
+        roles.get().unwrap_or_default().into_iter().map(|r| {
+            let id = r.id;
+            view! { <label class="check"><input type="checkbox" name=name value=r.name.clone()
+                prop:checked=move || chosen.with(|c| c.contains(&id))
+                on:change=move |_| chosen.update(|c| if let Some(i) = c.iter().position(|x| *x == id) { c.remove(i); } else { c.push(id); }) />{r.name}</label> }
+        }).collect_view()
+    };
+    let dept_options = move || {
+        depts
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| view! { <option value=d.id.to_string()>{d.name}</option> })
+            .collect_view()
+    };
+    view! {
+        <section class="card">
+            <h1>{move || t("users.title")}</h1>
+            <Show when=move || editing.with(Option::is_some)>
+                <form class="stack-form edit-panel" on:submit=save_edit>
+                    <h2>{move || t("common.edit")}" · "{move || editing.with(|u| u.as_ref().map(|u| u.username.clone()).unwrap_or_default())}</h2>
+                    <label>{move || t("users.display_name")}<input name="edit_display_name" required bind:value=edit_name /></label>
+                    <label>{move || t("users.department")}
+                        <select name="edit_department" prop:value=move || edit_dept.get() on:change=move |ev| edit_dept.set(event_target_value(&ev))>{dept_options}</select>
+                    </label>
+                    <fieldset class="checks"><legend>{move || t("users.roles")}</legend>{move || role_checks(edit_roles, "edit_role")}</fieldset>
+                    <div class="buttons">
+                        <button type="submit" class="primary">{move || t("common.save")}</button>
+                        <button type="button" on:click=move |_| editing.set(None)>{move || t("common.cancel")}</button>
+                    </div>
+                </form>
+            </Show>
+            <form class="stack-form" on:submit=create>
+                <h2>{move || t("users.new")}</h2>
+                <label>{move || t("users.username")}<input name="username" required bind:value=username /></label>
+                <label>{move || t("users.display_name")}<input name="display_name" required bind:value=display_name /></label>
+                <label>{move || t("users.password")}<input name="password" type="password" autocomplete="new-password" required bind:value=password /></label>
+                <label>{move || t("users.department")}
+                    <select name="department" required bind:value=dept>
+                        <option value="">"—"</option>
+                        {dept_options}
+                    </select>
+                </label>
+                <fieldset class="checks"><legend>{move || t("users.roles")}</legend>{move || role_checks(chosen_roles, "role")}</fieldset>
+                <ErrorLine error=error />
+                <button type="submit" class="primary">{move || t("common.create")}</button>
+            </form>
+            <input class="search" type="search" placeholder=move || t("users.search") bind:value=q />
+            <table class="grid">
+                <thead><tr><th>{move || t("users.username")}</th><th>{move || t("users.display_name")}</th><th>{move || t("users.department")}</th><th>{move || t("users.roles")}</th><th>{move || t("common.status")}</th><th>{move || t("common.actions")}</th></tr></thead>
+                <tbody>
+                    {move || users.get().and_then(Result::ok).map(|p| p.items).unwrap_or_default().into_iter().map(|u| {
+                        let id = u.id;
+                        let enabled = u.enabled;
+                        let user = u.clone();
+                        let toggle = move |_| {
+                            let path = format!("/users/{id}/{}", if enabled { "disable" } else { "enable" });
+                            run(error, move || async move { api.post::<User, _>(&path, &serde_json::json!({})).await }, move |_| reload.update(|n| *n += 1));
+                        };
+                        let reset = move |_| {
+                            let Some(pw) = web_sys::window().and_then(|w| w.prompt_with_message(i18n.t("users.new_password")).ok().flatten()) else { return };
+                            let body = ResetPasswordRequest { new_password: pw };
+                            run(error, move || async move { api.post::<(), _>(&format!("/users/{id}/reset-password"), &body).await }, |_| ());
+                        };
+                        view! {
+                            <tr data-user=u.username.clone()>
+                                <td>{u.username.clone()}</td>
+                                <td>{u.display_name.clone()}</td>
+                                <td>{u.department.name.clone()}</td>
+                                <td>{u.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、")}</td>
+                                <td>{move || if enabled { t("common.enabled") } else { t("common.disabled") }}</td>
+                                <td class="actions">
+                                    <button on:click=move |_| start_edit(user.clone())>{move || t("common.edit")}</button>
+                                    <button on:click=toggle>{move || if enabled { t("users.disable") } else { t("users.enable") }}</button>
+                                    <button on:click=reset>{move || t("users.reset_password")}</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+pub fn DictionariesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = Api::new(use_session());
+    let t = move |k: &'static str| i18n.t(k);
+    let kind = RwSignal::new(DictionaryKind::Industry);
+    let reload = RwSignal::new(0u32);
+    let items = LocalResource::new(move || {
+        reload.get();
+        let k = kind.get();
+        async move {
+            api.get::<Vec<DictionaryItem>>(&format!(
+                "/dictionaries/{}?include_disabled=true",
+                k.as_str()
+            ))
+            .await
+        }
+    });
+    let error = RwSignal::new(None::<String>);
+    let (name, name_en, parent) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let en = name_en.get_untracked();
+        let body = NewDictionaryItem {
+            name: name.get_untracked(),
+            name_en: (!en.trim().is_empty()).then_some(en),
+            parent_id: parent.get_untracked().parse().ok(),
+            sort_order: 0,
+        };
+        let k = kind.get_untracked();
+        run(
+            error,
+            move || async move {
+                api.post::<DictionaryItem, _>(&format!("/dictionaries/{}", k.as_str()), &body)
+                    .await
+            },
+            move |_| {
+                name.set(String::new());
+                name_en.set(String::new());
+                reload.update(|n| *n += 1);
+            },
+        );
+    };
+    let kind_key = |k: DictionaryKind| match k {
+        DictionaryKind::Industry => "dict.kind.industry",
+        DictionaryKind::Region => "dict.kind.region",
+        DictionaryKind::CustomerSource => "dict.kind.customer_source",
+        DictionaryKind::ActivityType => "dict.kind.activity_type",
+        DictionaryKind::OpportunityStage => "dict.kind.opportunity_stage",
+        DictionaryKind::ExpenseCategory => "dict.kind.expense_category",
+        DictionaryKind::ArticleCategory => "dict.kind.article_category",
+        DictionaryKind::PaymentMethod => "dict.kind.payment_method",
+    };
+    let list = move || items.get().and_then(Result::ok).unwrap_or_default();
+    view! {
+        <section class="card">
+            <h1>{move || t("dict.title")}</h1>
+            <div class="tabs">
+                {DictionaryKind::ALL.into_iter().map(|k| view! {
+                    <button class:active=move || kind.get() == k on:click=move |_| kind.set(k)>{move || t(kind_key(k))}</button>
+                }).collect_view()}
+            </div>
+            <form class="inline-form" on:submit=create>
+                <input name="dict-name" placeholder=move || t("common.name") required bind:value=name />
+                <input name="dict-name-en" placeholder=move || t("common.name_en") bind:value=name_en />
+                <Show when=move || kind.get().is_tree()>
+                    <select bind:value=parent>
+                        <option value="">{move || t("common.none")}</option>
+                        {move || list().into_iter().filter(|i| i.parent_id.is_none()).map(|i| view! { <option value=i.id.to_string()>{i.name}</option> }).collect_view()}
+                    </select>
+                </Show>
+                <button type="submit" class="primary">{move || t("dict.new")}</button>
+            </form>
+            <ErrorLine error=error />
+            <table class="grid">
+                <thead><tr><th>{move || t("common.name")}</th><th>{move || t("common.name_en")}</th><th>{move || t("common.status")}</th><th>{move || t("common.actions")}</th></tr></thead>
+                <tbody>
+                    {move || list().into_iter().map(|item| {
+                        let (id, version, enabled, k) = (item.id, item.version, item.enabled, item.kind);
+                        let toggle = move |_| {
+                            let body = DictionaryItemPatch { enabled: Some(!enabled), version, ..Default::default() };
+                            run(error, move || async move { api.patch::<DictionaryItem, _>(&format!("/dictionaries/{}/{id}", k.as_str()), &body).await }, move |_| reload.update(|n| *n += 1));
+                        };
+                        let remove = move |_| {
+                            if confirm(i18n.t("common.confirm_delete")) {
+                                run(error, move || async move { api.delete(&format!("/dictionaries/{}/{id}", k.as_str())).await }, move |_| reload.update(|n| *n += 1));
+                            }
+                        };
+                        view! {
+                            <tr class:muted=!enabled>
+                                <td>{if item.parent_id.is_some() { "\u{3000}" } else { "" }}{item.name.clone()}</td>
+                                <td>{item.name_en.clone().unwrap_or_default()}</td>
+                                <td>{move || if enabled { t("common.enabled") } else { t("common.disabled") }}</td>
+                                <td class="actions">
+                                    <button on:click=toggle>{move || if enabled { t("users.disable") } else { t("users.enable") }}</button>
+                                    <button class="danger" on:click=remove>{move || t("common.delete")}</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = Api::new(use_session());
+    let t = move |k: &'static str| i18n.t(k);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let current = RwSignal::new(None::<Settings>);
+    let fields: [RwSignal<String>; 12] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let review = RwSignal::new(false);
+    let fill = move |s: &Settings| {
+        let c = &s.settings;
+        let values = [
+            c.company_name.clone(),
+            c.time_zone.clone(),
+            c.currency.clone(),
+            c.grade_thresholds
+                .first()
+                .map(Money::to_string)
+                .unwrap_or_default(),
+            c.grade_thresholds
+                .get(1)
+                .map(Money::to_string)
+                .unwrap_or_default(),
+            c.grade_thresholds
+                .get(2)
+                .map(Money::to_string)
+                .unwrap_or_default(),
+            c.grade_thresholds
+                .get(3)
+                .map(Money::to_string)
+                .unwrap_or_default(),
+            c.payment_reminder_days.to_string(),
+            c.overdue_escalation_days.to_string(),
+            c.renewal_reminder_days.to_string(),
+            c.activity_edit_minutes.to_string(),
+            String::new(),
+        ];
+        for (f, v) in fields.iter().zip(values) {
+            f.set(v);
+        }
+        review.set(c.review_new_customers);
+        current.set(Some(s.clone()));
+    };
+    run(
+        error,
+        move || async move { api.get::<Settings>("/settings").await },
+        move |s| fill(&s),
+    );
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let Some(version) = current.with_untracked(|c| c.as_ref().map(|c| c.version)) else {
+            return;
+        };
+        let v = |i: usize| fields[i].get_untracked();
+        let thresholds: Result<Vec<Money>, _> = (3..7).map(|i| Money::parse(&v(i))).collect();
+        let Ok(thresholds) = thresholds else {
+            error.set(Some(format!("{}: ?", t("settings.grades"))));
+            return;
+        };
+        let num = |i: usize| v(i).trim().parse::<u32>().ok();
+        let body = SettingsPatch {
+            company_name: Some(v(0)),
+            time_zone: Some(v(1)),
+            currency: Some(v(2)),
+            review_new_customers: Some(review.get_untracked()),
+            grade_thresholds: Some(thresholds),
+            payment_reminder_days: num(7),
+            overdue_escalation_days: num(8),
+            renewal_reminder_days: num(9),
+            activity_edit_minutes: num(10),
+            version,
+        };
+        run(
+            error,
+            move || async move { api.patch::<Settings, _>("/settings", &body).await },
+            move |s| {
+                fill(&s);
+                saved.set(true);
+            },
+        );
+    };
+    let field = move |label: &'static str, i: usize, kind: &'static str| {
+        view! {
+            <label>{move || t(label)}<input type=kind bind:value=fields[i] /></label>
+        }
+    };
+    view! {
+        <section class="card">
+            <h1>{move || t("settings.title")}</h1>
+            <form class="stack-form" on:submit=save>
+                {field("settings.company_name", 0, "text")}
+                {field("settings.time_zone", 1, "text")}
+                {field("settings.currency", 2, "text")}
+                <label class="check"><input type="checkbox" bind:checked=review />{move || t("settings.review")}</label>
+                <fieldset class="row"><legend>{move || t("settings.grades")}</legend>
+                    <input bind:value=fields[3] /><input bind:value=fields[4] /><input bind:value=fields[5] /><input bind:value=fields[6] />
+                </fieldset>
+                {field("settings.payment_days", 7, "number")}
+                {field("settings.escalation_days", 8, "number")}
+                {field("settings.renewal_days", 9, "number")}
+                {field("settings.edit_minutes", 10, "number")}
+                <ErrorLine error=error />
+                <Show when=move || saved.get()><p class="ok">{move || t("common.saved")}</p></Show>
+                <button type="submit" class="primary">{move || t("common.save")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = Api::new(use_session());
+    let t = move |k: &'static str| i18n.t(k);
+    let entity = RwSignal::new(String::new());
+    let entries = RwSignal::new(Vec::<AuditEntry>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let load = move |more: bool| {
+        let mut path = "/audit-log?limit=50".to_string();
+        let e = entity.get_untracked();
+        if !e.trim().is_empty() {
+            path.push_str(&format!(
+                "&entity={}",
+                js_sys::encode_uri_component(e.trim())
+            ));
+        }
+        if more && let Some(c) = cursor.get_untracked() {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        run(
+            error,
+            move || async move { api.get::<Page<AuditEntry>>(&path).await },
+            move |page| {
+                if more {
+                    entries.update(|e| e.extend(page.items));
+                } else {
+                    entries.set(page.items);
+                }
+                cursor.set(page.next_cursor);
+            },
+        );
+    };
+    load(false);
+    let offset = local_offset();
+    view! {
+        <section class="card">
+            <h1>{move || t("audit.title")}</h1>
+            <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(false); }>
+                <input type="search" placeholder=move || t("audit.filter") bind:value=entity />
+            </form>
+            <ErrorLine error=error />
+            <table class="grid">
+                <thead><tr><th>{move || t("audit.at")}</th><th>{move || t("audit.user")}</th><th>{move || t("audit.action")}</th><th>{move || t("audit.entity")}</th><th>{move || t("audit.changes")}</th></tr></thead>
+                <tbody>
+                    {move || entries.get().into_iter().map(|e| {
+                        let at = e.at;
+                        view! {
+                            <tr>
+                                <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
+                                <td>{e.user.map(|u| u.name).unwrap_or_default()}</td>
+                                <td>{e.action}</td>
+                                <td>{format!("{} {}", e.entity, e.entity_id.map(|i| format!("#{i}")).unwrap_or_default())}</td>
+                                <td class="changes">{e.changes.to_string()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <Show when=move || cursor.with(Option::is_some)>
+                <button on:click=move |_| load(true)>{move || t("common.more")}</button>
+            </Show>
+        </section>
+    }
+}
