@@ -123,3 +123,10 @@ where
         }
     });
 }
+
+/// The browser's UTC offset, for showing instants in the viewer's local time.
+pub fn local_offset() -> chrono::FixedOffset {
+    let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
+    chrono::FixedOffset::west_opt(minutes * 60)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC is a valid offset"))
+}

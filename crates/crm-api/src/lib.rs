@@ -116,10 +116,15 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
             .service(
                 scope("/api/v1")
                     .wrap(from_fn(idempotency::middleware))
-                    .configure(routes::configure),
+                    .configure(routes::configure)
+                    // Unknown API paths are problems too, whether or not the web app is built.
+                    .default_service(web::to(|| async {
+                        Err::<actix_web::HttpResponse, _>(error::ApiError::NotFound)
+                    })),
             )
             .into_app()
             .configure(|cfg| web_app::configure(cfg, &static_dir))
+            .wrap(from_fn(web_app::cache_headers))
             .wrap(Compress::default())
             .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/api/v1/health"))
     })

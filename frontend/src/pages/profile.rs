@@ -1,7 +1,7 @@
 //! The caller's own page: who they are, their password, their personal API tokens.
 
 use crate::api::Api;
-use crate::components::{ErrorLine, run};
+use crate::components::{ErrorLine, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::state::{use_i18n, use_session};
 use crm_domain::api::{ApiToken, ChangePasswordRequest, CreatedApiToken, NewApiToken};
@@ -57,11 +57,7 @@ pub fn ProfilePage() -> impl IntoView {
             },
         );
     };
-    let offset = {
-        let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
-        chrono::FixedOffset::west_opt(minutes * 60)
-            .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
-    };
+    let offset = local_offset();
     view! {
         <section class="card">
             <h1>{move || t("profile.title")}</h1>

@@ -1,7 +1,7 @@
 //! System management pages for administrators: departments, users, dictionaries, settings, audit log.
 
 use crate::api::Api;
-use crate::components::{ErrorLine, run};
+use crate::components::{ErrorLine, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::state::{use_i18n, use_session};
 use crm_domain::Money;
@@ -11,12 +11,6 @@ use crm_domain::api::{
     SettingsPatch, User, UserPatch,
 };
 use leptos::prelude::*;
-
-fn local_offset() -> chrono::FixedOffset {
-    let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
-    chrono::FixedOffset::west_opt(minutes * 60)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
-}
 
 /// Departments in tree order with their depth.
 fn tree_order(depts: &[Department]) -> Vec<(Department, usize)> {

@@ -154,19 +154,7 @@ async fn disable_user(
     caller: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<User>> {
-    caller.require(Permission::AdminUsers)?;
-    let id = path.into_inner();
-    if id == caller.id {
-        return Err(ApiError::Unprocessable {
-            code: "cannot_disable_self",
-            detail: "you cannot disable your own account".into(),
-        });
-    }
-    Ok(web::Json(
-        state
-            .run(move |conn| Ok(crm_db::org::set_user_enabled(conn, caller.id, id, false)?))
-            .await?,
-    ))
+    set_enabled(state, caller, path.into_inner(), false).await
 }
 
 #[utoipa::path(tag = "organisation", params(("id" = i64, Path)), responses((status = 200, body = User)))]
@@ -176,13 +164,26 @@ async fn enable_user(
     caller: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<User>> {
+    set_enabled(state, caller, path.into_inner(), true).await
+}
+
+async fn set_enabled(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: i64,
+    enabled: bool,
+) -> ApiResult<web::Json<User>> {
     caller.require(Permission::AdminUsers)?;
-    let id = path.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| Ok(crm_db::org::set_user_enabled(conn, caller.id, id, true)?))
-            .await?,
-    ))
+    if !enabled && id == caller.id {
+        return Err(ApiError::Unprocessable {
+            code: "cannot_disable_self",
+            detail: "you cannot disable your own account".into(),
+        });
+    }
+    let user = state
+        .run(move |conn| Ok(crm_db::org::set_user_enabled(conn, caller.id, id, enabled)?))
+        .await?;
+    Ok(web::Json(user))
 }
 
 /// Sets a new password for another user and ends their sessions.

@@ -8,3 +8,4 @@ mod auth;
 mod input;
 mod openapi;
 mod org;
+mod web_app;
