@@ -38,8 +38,21 @@ enum Command {
     Openapi,
 }
 
-#[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match actix_web::rt::System::new().block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // A clear message, not a backtrace: these are the user's mistakes (a bad URL, a taken name).
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CRM_LOG")
@@ -93,8 +106,10 @@ fn create_admin(
     let password = match std::env::var("CRM_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
-            let p = rpassword::prompt_password("Password for the new administrator: ")?;
-            let again = rpassword::prompt_password("Again: ")?;
+            let no_tty = "cannot ask for a password without a terminal: set CRM_ADMIN_PASSWORD";
+            let p = rpassword::prompt_password("Password for the new administrator: ")
+                .context(no_tty)?;
+            let again = rpassword::prompt_password("Again: ").context(no_tty)?;
             anyhow::ensure!(p == again, "the passwords differ");
             p
         }
