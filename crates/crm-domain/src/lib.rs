@@ -4,6 +4,7 @@
 //! exists, how money is written) live beside them in their own modules.
 
 pub mod api;
+pub mod customer;
 pub mod money;
 pub mod permissions;
 pub mod scope;
