@@ -3,6 +3,7 @@
 
 use crate::state::Session;
 use crm_domain::api::{FieldError, Problem, RefreshRequest, TokenResponse};
+use futures_util::FutureExt;
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::GetUntracked;
 use serde::Serialize;
@@ -111,8 +112,30 @@ impl Api {
         read(res).await
     }
 
-    /// Trades the refresh token for a new pair; false when the session is over.
+    /// Trades the refresh token for a new pair; false when the session is over. Concurrent callers
+    /// (a page's parallel requests all finding the access token expired) share one exchange: a
+    /// refresh token works once, and presenting it twice would end the session.
     pub async fn refresh(&self) -> bool {
+        let shared = IN_FLIGHT.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            if let Some(running) = slot.as_ref() {
+                return running.clone();
+            }
+            let api = *self;
+            let fresh = async move {
+                let ok = api.exchange().await;
+                IN_FLIGHT.with(|slot| slot.borrow_mut().take());
+                ok
+            }
+            .boxed_local()
+            .shared();
+            *slot = Some(fresh.clone());
+            fresh
+        });
+        shared.await
+    }
+
+    async fn exchange(&self) -> bool {
         let Some(refresh_token) = self.session.refresh_token() else {
             return false;
         };
@@ -120,20 +143,31 @@ impl Api {
             .method(Method::POST)
             .json(&RefreshRequest { refresh_token });
         let Ok(req) = req else { return false };
-        match req.send().await {
-            Ok(res) => match read::<TokenResponse>(res).await {
-                Ok(t) => {
-                    self.session.store(t.access_token, t.refresh_token, t.user);
-                    true
-                }
-                Err(_) => {
+        let Ok(res) = req.send().await else {
+            // A network hiccup is not the end of the session.
+            return false;
+        };
+        match read::<TokenResponse>(res).await {
+            Ok(t) => {
+                self.session.store(t.access_token, t.refresh_token, t.user);
+                true
+            }
+            Err(e) => {
+                if e.status == 401 {
                     self.session.clear();
-                    false
                 }
-            },
-            Err(_) => false,
+                false
+            }
         }
     }
+}
+
+type SharedRefresh =
+    futures_util::future::Shared<futures_util::future::LocalBoxFuture<'static, bool>>;
+
+thread_local! {
+    /// The refresh exchange in flight, if any.
+    static IN_FLIGHT: std::cell::RefCell<Option<SharedRefresh>> = const { std::cell::RefCell::new(None) };
 }
 
 async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T, ApiError> {

@@ -22,7 +22,10 @@ pub async fn middleware(
         .headers()
         .get(HEADER)
         .map(|v| v.to_str().map(str::to_string));
-    let (Method::POST, Some(key)) = (req.method().clone(), key) else {
+    // Sign-in and the caller's own tokens answer with secrets, which must not be kept for replay.
+    let carries_secrets =
+        req.path().starts_with("/api/v1/auth/") || req.path().starts_with("/api/v1/me/");
+    let (Method::POST, Some(key), false) = (req.method().clone(), key, carries_secrets) else {
         return next
             .call(req)
             .await

@@ -84,13 +84,23 @@ pub fn rotate(
         if revoked_at.is_some() || expires_at <= at || !enabled {
             return Ok(Rotation::Invalid);
         }
-        if used_at.is_some() {
+        // Marking it used only if nobody else did in the meantime: of two concurrent presentations
+        // exactly one rotates, and the other counts as reuse.
+        let claimed = if used_at.is_some() {
+            0
+        } else {
+            diesel::update(
+                refresh_tokens::table
+                    .find(presented_hash)
+                    .filter(refresh_tokens::used_at.is_null()),
+            )
+            .set(refresh_tokens::used_at.eq(at))
+            .execute(conn)?
+        };
+        if claimed == 0 {
             end_session(conn, session_id)?;
             return Ok(Rotation::Reused);
         }
-        diesel::update(refresh_tokens::table.find(presented_hash))
-            .set(refresh_tokens::used_at.eq(at))
-            .execute(conn)?;
         diesel::insert_into(refresh_tokens::table)
             .values((
                 refresh_tokens::token_hash.eq(new_hash),
@@ -318,7 +328,19 @@ pub fn locked_for(conn: &mut DbConnection, username: &str) -> RepoResult<Option<
 /// twice as long as the last (30 s, 60 s, … up to 15 min).
 pub fn record_failure(conn: &mut DbConnection, username: &str) -> RepoResult<()> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::LoginThrottle)?;
         let at = now();
+        // Forget stale counters (guessed usernames included) so the table stays small.
+        diesel::delete(
+            login_throttle::table
+                .filter(login_throttle::window_started_at.lt(at - Duration::days(1)))
+                .filter(
+                    login_throttle::locked_until
+                        .is_null()
+                        .or(login_throttle::locked_until.lt(at)),
+                ),
+        )
+        .execute(conn)?;
         let row: Option<(i32, NaiveDateTime)> = login_throttle::table
             .find(username)
             .select((login_throttle::failures, login_throttle::window_started_at))

@@ -226,6 +226,30 @@ where
     }
 }
 
+/// What a write transaction may need to have to itself (see [`serialize`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Serial {
+    /// The department tree, roles and memberships: cycle checks and "still in use" checks read it.
+    Organisation = 1,
+    /// Failed-login counters.
+    LoginThrottle = 2,
+    /// The company settings document.
+    Settings = 3,
+}
+
+/// Makes read-check-write sequences inside a write transaction safe on PostgreSQL, whose default
+/// isolation lets two of them interleave. SQLite needs nothing: `BEGIN IMMEDIATE` already admits one
+/// writer at a time. The lock is released when the transaction ends.
+pub fn serialize(conn: &mut DbConnection, what: Serial) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Pg(c) => c.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock(7431, {})",
+            what as i32
+        )),
+    }
+}
+
 /// The current instant as stored: UTC, microsecond precision on both databases.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)

@@ -15,6 +15,8 @@ use diesel::prelude::*;
 use serde_json::json;
 use std::collections::HashMap;
 
+diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
 // ---------------------------------------------------------------------------------------------
 // Departments
 
@@ -129,6 +131,7 @@ pub fn create_department_as(
     new: &NewDepartment,
 ) -> RepoResult<Department> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         if let Some(parent) = new.parent_id
             && !department_exists(conn, parent)?
         {
@@ -170,6 +173,7 @@ pub fn update_department(
     patch: &DepartmentPatch,
 ) -> RepoResult<Department> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let old = get_department(conn, id)?;
         if old.version != patch.version {
             return Err(RepoError::StaleVersion {
@@ -235,6 +239,7 @@ pub fn update_department(
 
 pub fn delete_department(conn: &mut DbConnection, actor: i64, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let old = get_department(conn, id)?;
         if old.user_count > 0 {
             return Err(RepoError::conflict(
@@ -409,6 +414,7 @@ fn role_audit_view(r: &Role) -> serde_json::Value {
 
 pub fn create_role(conn: &mut DbConnection, actor: Option<i64>, new: &NewRole) -> RepoResult<Role> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let at = now();
         let id: i64 = diesel::insert_into(roles::table)
             .values((
@@ -442,6 +448,7 @@ pub fn update_role(
     patch: &RolePatch,
 ) -> RepoResult<Role> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let old = get_role(conn, id)?;
         if old.version != patch.version {
             return Err(RepoError::StaleVersion {
@@ -493,6 +500,7 @@ pub fn update_role(
 
 pub fn delete_role(conn: &mut DbConnection, actor: i64, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let old = get_role(conn, id)?;
         if old.user_count > 0 {
             return Err(RepoError::conflict(
@@ -637,12 +645,13 @@ pub fn list_users(
         q = q.filter(users::enabled.eq(e));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", escape_like(text));
+        // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
         q = q.filter(
-            users::username
+            lower(users::username)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(users::display_name.like(pattern).escape('\\')),
+                .or(lower(users::display_name).like(pattern).escape('\\')),
         );
     }
     if let Some(after) = f.after_id {
@@ -739,6 +748,7 @@ pub fn create_user(
     password_hash: &str,
 ) -> RepoResult<User> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         if !department_exists(conn, new.department_id)? {
             return Err(RepoError::invalid(
                 "department_id",
@@ -788,6 +798,7 @@ pub fn update_user(
     patch: &UserPatch,
 ) -> RepoResult<User> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let old = get_user(conn, &Visible::All, id)?;
         if old.version != patch.version {
             return Err(RepoError::StaleVersion {
@@ -854,6 +865,7 @@ pub fn set_user_enabled(
     enabled: bool,
 ) -> RepoResult<User> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let old = get_user(conn, &Visible::All, id)?;
         diesel::update(users::table.find(id))
             .set((
@@ -890,6 +902,7 @@ pub fn set_password(
     keep_session: Option<i64>,
 ) -> RepoResult<()> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Organisation)?;
         let n = diesel::update(users::table.find(id))
             .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
             .execute(conn)?;
@@ -897,6 +910,10 @@ pub fn set_password(
             return Err(RepoError::NotFound);
         }
         crate::auth::end_user_sessions(conn, id, keep_session)?;
+        if actor != id {
+            // An administrator's reset evicts whoever else held the account, scripts included.
+            crate::auth::revoke_user_api_tokens(conn, id)?;
+        }
         let action = if actor == id {
             "change_password"
         } else {

@@ -52,6 +52,7 @@ pub fn update(
     validate: impl FnOnce(&CompanySettings) -> RepoResult<()>,
 ) -> RepoResult<Settings> {
     write_tx(conn, |conn| {
+        crate::serialize(conn, crate::Serial::Settings)?;
         let old = get(conn)?;
         if old.version != patch.version {
             return Err(RepoError::StaleVersion {

@@ -75,6 +75,21 @@ async fn login(
         .hasher
         .verify(password, creds.as_ref().map(|c| c.password_hash.clone()))
         .await?;
+    // Checked again after the (queued, slow) verification: guesses sent in parallel all passed the
+    // first check, and must not get an answer once earlier ones have locked the username.
+    let name = username.clone();
+    let verified = ok && creds.is_some();
+    let locked = state
+        .run(move |conn| {
+            if !verified {
+                crm_db::auth::record_failure(conn, &name)?;
+            }
+            Ok(crm_db::auth::locked_for(conn, &name)?)
+        })
+        .await?;
+    if let Some(retry_after) = locked {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
     let creds = match creds {
         Some(c) if ok && c.enabled => c,
         Some(c) if ok && !c.enabled => {
@@ -84,10 +99,6 @@ async fn login(
             });
         }
         _ => {
-            let name = username.clone();
-            state
-                .run(move |conn| Ok(crm_db::auth::record_failure(conn, &name)?))
-                .await?;
             return Err(ApiError::Unauthenticated {
                 code: "invalid_credentials",
                 detail: "wrong username or password".into(),

@@ -77,6 +77,13 @@ async fn create_token(
     caller: Caller,
     body: ValidJson<NewApiToken>,
 ) -> ApiResult<HttpResponse> {
+    if caller.session_id.is_none() {
+        // One leaked token must not be able to leave others behind.
+        return Err(ApiError::Forbidden {
+            detail: "personal API tokens are created after signing in, not with another token"
+                .into(),
+        });
+    }
     let new = body.0;
     if new.expires_on.is_some_and(|d| d < state.today()) {
         return Err(ApiError::field(

@@ -314,10 +314,10 @@ api_test!(repeated_failures_are_throttled_with_retry_after, |app| {
             "invalid_credentials"
         );
     }
-    // The sixth failure locks the username …
+    // The sixth failure locks the username and already answers 429 …
     assert_eq!(
-        app.login_res("s2_mgr", "bad-guess").await.problem(401),
-        "invalid_credentials"
+        app.login_res("s2_mgr", "bad-guess").await.problem(429),
+        "too_many_requests"
     );
     // … so that even the right password waits.
     let res = app.login_res("s2_mgr", "demo1234").await;
@@ -436,3 +436,77 @@ api_test!(idempotency_key_replays_the_first_answer, |app| {
     assert_eq!(send("k-2", "市场部").await.problem(409), "duplicate_name");
     assert_eq!(send("k-2", "市场二部").await.status.as_u16(), 201);
 });
+
+api_test!(concurrent_refreshes_with_one_token_rotate_once, |app| {
+    let t = app.login_full("s1_a").await;
+    let body = json!({"refresh_token": t["refresh_token"]});
+    let (a, b) = futures_join(
+        app.send(Method::POST, "/auth/refresh", None, Some(body.clone())),
+        app.send(Method::POST, "/auth/refresh", None, Some(body)),
+    )
+    .await;
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 401], "exactly one rotation wins");
+    let loser = if a.status == 200 { b } else { a };
+    assert_eq!(loser.problem(401), "refresh_token_reused");
+});
+
+api_test!(parallel_guesses_cannot_outrun_the_throttle, |app| {
+    let guesses: Vec<_> = (0..14)
+        .map(|_| app.login_res("s1_b", "guess-guess"))
+        .collect();
+    let mut answers = Vec::new();
+    for res in join_all(guesses).await {
+        answers.push(res.status.as_u16());
+    }
+    let wrong = answers.iter().filter(|s| **s == 401).count();
+    let throttled = answers.iter().filter(|s| **s == 429).count();
+    assert_eq!(wrong + throttled, answers.len(), "{answers:?}");
+    assert!(
+        wrong <= crm_db::auth::FREE_FAILURES as usize + 1,
+        "at most the free failures get an answer: {answers:?}"
+    );
+    assert_eq!(
+        app.login_res("s1_b", "demo1234").await.problem(429),
+        "too_many_requests"
+    );
+});
+
+api_test!(tokens_cannot_breed_and_a_reset_revokes_them, |app| {
+    let access = app.login("s2_a").await;
+    let pat = app
+        .post("/me/tokens", &access, json!({"name": "script"}))
+        .await
+        .expect(201)["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.post("/me/tokens", &pat, json!({"name": "another"}))
+            .await
+            .problem(403),
+        "forbidden"
+    );
+    let admin = app.login("admin").await;
+    let id = app.user_id(&admin, "s2_a").await;
+    app.post(
+        &format!("/users/{id}/reset-password"),
+        &admin,
+        json!({"new_password": "fresh-password"}),
+    )
+    .await
+    .expect(204);
+    assert_eq!(app.get("/me", &pat).await.problem(401), "invalid_token");
+});
+
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    futures_util::future::join(a, b).await
+}
+
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    futures_util::future::join_all(futures).await
+}

@@ -109,6 +109,23 @@ api_test!(users_list_pages_with_a_cursor_and_filters, |app| {
         usernames(&app.get("/users?q=%E5%91%A8", &admin).await.expect(200)),
         ["gm"]
     );
+    // Case does not matter on either database.
+    let gm_id = app.user_id(&admin, "gm").await;
+    app.patch(
+        &format!("/users/{gm_id}"),
+        &admin,
+        json!({"display_name": "Zhou Zong", "version": 1}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        usernames(&app.get("/users?q=ZHOU", &admin).await.expect(200)),
+        ["gm"]
+    );
+    assert_eq!(
+        usernames(&app.get("/users?q=S1_A", &admin).await.expect(200)),
+        ["s1_a"]
+    );
     assert_eq!(
         app.get("/users?enabled=false", &admin).await.expect(200)["items"]
             .as_array()
