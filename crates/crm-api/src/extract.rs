@@ -55,24 +55,25 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             detail: format!("the body exceeds {MAX_BODY} bytes"),
         });
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    // Syntax first: serde_json reports some type errors (a number where an enum belongs) as syntax
+    // errors, so parsing into a value separates "not JSON" (400) from "wrong shape" (422).
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+            code: "malformed_json",
+            detail: format!("the body is not valid JSON: {e}"),
+        })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                ApiError::field(&field, "invalid", clean_serde_message(&inner.to_string()))
-            }
-            _ => ApiError::BadRequest {
-                code: "malformed_json",
-                detail: format!("the body is not valid JSON: {inner}"),
-            },
-        }
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        ApiError::field(
+            &field,
+            "invalid",
+            clean_serde_message(&e.into_inner().to_string()),
+        )
     })
 }
 

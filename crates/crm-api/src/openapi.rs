@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "me", description = "The caller"),
         (name = "organisation", description = "Departments, users, roles, permissions"),
         (name = "system", description = "Dictionaries, settings, audit log"),
+        (name = "customers", description = "Customers, contacts, customer protection, pipeline"),
     )
 )]
 pub struct ApiDoc;

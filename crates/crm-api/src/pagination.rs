@@ -63,6 +63,26 @@ fn decode(cursor: &str) -> Option<i64> {
         .ok()
 }
 
+/// An opaque cursor carrying any JSON value (for sorts whose key is not the id).
+pub fn encode_value(value: &serde_json::Value) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v:{value}"))
+}
+
+pub fn decode_value(cursor: &str) -> ApiResult<serde_json::Value> {
+    let bad = || ApiError::BadRequest {
+        code: "invalid_cursor",
+        detail: "the cursor is not one this server gave out".into(),
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    serde_json::from_str(text.strip_prefix("v:").ok_or_else(bad)?).map_err(|_| bad())
+}
+
+/// A validated `limit`.
+pub fn limit(limit: Option<i64>) -> ApiResult<i64> {
+    PageRequest::parse(limit, None).map(|p| p.limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

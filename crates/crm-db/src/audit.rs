@@ -17,6 +17,20 @@ pub fn record(
     entity_id: Option<i64>,
     changes: Value,
 ) -> QueryResult<()> {
+    record_about(conn, actor, action, entity, entity_id, None, changes)
+}
+
+/// Records one action that concerns a customer (the customer itself, a contact, …): it then shows in
+/// that customer's history.
+pub fn record_about(
+    conn: &mut DbConnection,
+    actor: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    customer_id: Option<i64>,
+    changes: Value,
+) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now()),
@@ -24,6 +38,7 @@ pub fn record(
             audit_log::action.eq(action),
             audit_log::entity.eq(entity),
             audit_log::entity_id.eq(entity_id),
+            audit_log::customer_id.eq(customer_id),
             audit_log::changes.eq(changes.to_string()),
         ))
         .execute(conn)
@@ -47,6 +62,8 @@ pub fn diff(old: &Value, new: &Value) -> Value {
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
+    /// Everything about one customer (its own changes and its contacts').
+    pub customer_id: Option<i64>,
     pub entity: Option<String>,
     pub entity_id: Option<i64>,
     pub user_id: Option<i64>,
@@ -74,6 +91,9 @@ pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> RepoResult<Vec<AuditEnt
         .order(audit_log::id.desc())
         .limit(f.limit)
         .into_boxed();
+    if let Some(c) = f.customer_id {
+        q = q.filter(audit_log::customer_id.eq(c));
+    }
     if let Some(e) = &f.entity {
         q = q.filter(audit_log::entity.eq(e.clone()));
     }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod dictionaries;
 pub mod error;
 pub mod idempotency;
@@ -235,6 +236,8 @@ pub enum Serial {
     LoginThrottle = 2,
     /// The company settings document.
     Settings = 3,
+    /// One normalised customer key (see [`serialize_keys`]).
+    CustomerKey = 4,
 }
 
 /// Makes read-check-write sequences inside a write transaction safe on PostgreSQL, whose default
@@ -248,6 +251,27 @@ pub fn serialize(conn: &mut DbConnection, what: Serial) -> QueryResult<()> {
             what as i32
         )),
     }
+}
+
+/// Like [`serialize`], but per key: two writers of different customers do not wait for each other,
+/// two writers of the same normalised name (or phone, or website) do. Keys are locked in sorted order
+/// so that two writers cannot wait for each other in a cycle.
+pub fn serialize_keys(conn: &mut DbConnection, what: Serial, keys: &[&str]) -> QueryResult<()> {
+    let DbConnection::Pg(c) = conn else {
+        return Ok(());
+    };
+    let mut keys: Vec<&str> = keys.iter().copied().filter(|k| !k.is_empty()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        diesel::sql_query(format!(
+            "SELECT pg_advisory_xact_lock({}, hashtext($1))",
+            7430 + what as i32
+        ))
+        .bind::<diesel::sql_types::Text, _>(key)
+        .execute(c)?;
+    }
+    Ok(())
 }
 
 /// The current instant as stored: UTC, microsecond precision on both databases.

@@ -15,7 +15,10 @@ use diesel::prelude::*;
 use serde_json::json;
 use std::collections::HashMap;
 
-diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(
+    /// SQL `lower()`, on both databases.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
 
 // ---------------------------------------------------------------------------------------------
 // Departments

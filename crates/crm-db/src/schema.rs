@@ -129,6 +129,7 @@ diesel::table! {
         entity -> Text,
         entity_id -> Nullable<BigInt>,
         changes -> Text,
+        customer_id -> Nullable<BigInt>,
     }
 }
 
@@ -174,4 +175,60 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     app_secrets,
     idempotency_keys,
+    customers,
+    contacts,
 );
+
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        short_name -> Nullable<Text>,
+        customer_type -> Text,
+        level -> Text,
+        grade -> Nullable<SmallInt>,
+        grade_manual -> Bool,
+        industry_id -> Nullable<BigInt>,
+        region_id -> Nullable<BigInt>,
+        source_id -> Nullable<BigInt>,
+        size -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        phone_key -> Nullable<Text>,
+        website -> Nullable<Text>,
+        website_key -> Nullable<Text>,
+        owner_id -> BigInt,
+        notes -> Nullable<Text>,
+        review_status -> Text,
+        signed_total -> BigInt,
+        last_contact_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        name -> Text,
+        title -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        im -> Nullable<Text>,
+        birthday -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        is_key -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::joinable!(contacts -> customers (customer_id));
+diesel::joinable!(customers -> users (owner_id));

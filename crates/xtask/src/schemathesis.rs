@@ -41,8 +41,26 @@ fn run_against(binary: &Path, opts: &Options) -> Result<()> {
     server.wait_healthy()?;
 
     let agent = http_agent();
-    let token = create_api_token(&agent, &base)?;
-    check_interrupted()?;
+    // Twice: as the administrator (organisation endpoints) and as the general manager (business
+    // endpoints, scope all), so that each operation meets a caller allowed to use it.
+    for user in ["admin", "gm"] {
+        let token = create_api_token(&agent, &base, user)?;
+        check_interrupted()?;
+        run_as(&st, &workdir, &base, &server, &token, user, opts)?;
+    }
+    Ok(())
+}
+
+fn run_as(
+    st: &Path,
+    workdir: &Path,
+    base: &str,
+    server: &Server,
+    token: &str,
+    user: &str,
+    opts: &Options,
+) -> Result<()> {
+    println!("    as {user}:");
 
     let schema_url = format!("{base}/api/v1/openapi.json");
     let common: Vec<String> = vec![
@@ -59,8 +77,8 @@ fn run_against(binary: &Path, opts: &Options) -> Result<()> {
         "--generation-database".into(),
         "none".into(),
     ];
-    let mut cmd = Command::new(&st);
-    cmd.current_dir(&workdir)
+    let mut cmd = Command::new(st);
+    cmd.current_dir(workdir)
         // The server is on loopback; never send its traffic to a proxy.
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost")
@@ -97,14 +115,14 @@ fn http_agent() -> ureq::Agent {
 
 /// Logs in as the demo admin and creates a personal API token; returns the
 /// token secret.
-fn create_api_token(agent: &ureq::Agent, base: &str) -> Result<String> {
+fn create_api_token(agent: &ureq::Agent, base: &str, user: &str) -> Result<String> {
     let login_url = format!("{base}/api/v1/auth/login");
-    println!("    POST {login_url} (demo admin)");
+    println!("    POST {login_url} (demo user {user})");
     let login = post_json(
         agent,
         &login_url,
         None,
-        &json!({"username": "admin", "password": "demo1234"}),
+        &json!({"username": user, "password": "demo1234"}),
     )?;
     let access = login
         .get("access_token")

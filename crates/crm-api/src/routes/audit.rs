@@ -52,6 +52,7 @@ async fn list_audit_log(
     }
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let filter = AuditFilter {
+        customer_id: None,
         entity: q.entity,
         entity_id: q.entity_id,
         user_id: q.user_id,

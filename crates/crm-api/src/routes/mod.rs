@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod departments;
 pub mod dictionaries;
 pub mod me;
@@ -21,4 +22,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     dictionaries::configure(cfg);
     settings::configure(cfg);
     audit::configure(cfg);
+    customers::configure(cfg);
 }

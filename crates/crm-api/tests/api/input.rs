@@ -7,7 +7,7 @@ api_test!(malformed_input_on_every_endpoint_is_a_clear_4xx, |app| {
     let admin = app.login("admin").await;
     let long = "x".repeat(5000);
     // (method, path, a string field to overflow)
-    let writes: [(Method, &str, &str); 17] = [
+    let writes: [(Method, &str, &str); 24] = [
         (Method::POST, "/auth/login", "username"),
         (Method::POST, "/auth/refresh", "refresh_token"),
         (Method::POST, "/auth/logout", "refresh_token"),
@@ -25,6 +25,13 @@ api_test!(malformed_input_on_every_endpoint_is_a_clear_4xx, |app| {
         (Method::PATCH, "/settings", "company_name"),
         (Method::POST, "/departments", "name"),
         (Method::POST, "/roles", "description"),
+        (Method::POST, "/customers", "name"),
+        (Method::PATCH, "/customers/1", "name"),
+        (Method::POST, "/customers/1/level", "reason"),
+        (Method::POST, "/customers/1/grade", "reason"),
+        (Method::POST, "/customers/1/review", "comment"),
+        (Method::POST, "/customers/1/contacts", "name"),
+        (Method::PATCH, "/contacts/1", "name"),
     ];
     for (method, path, field) in &writes {
         let what = format!("{method} {path}");

@@ -6,6 +6,7 @@ mod support;
 
 mod auth;
 mod cli;
+mod customers;
 mod input;
 mod openapi;
 mod org;

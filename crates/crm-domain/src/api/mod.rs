@@ -616,3 +616,6 @@ pub struct AuditEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub changes: serde_json::Value,
 }
+
+mod customers;
+pub use customers::*;
