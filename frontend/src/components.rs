@@ -40,6 +40,21 @@ pub fn Shell() -> impl IntoView {
         let links: Vec<(&'static str, &'static str, Option<Permission>)> = vec![
             ("/", "nav.home", None),
             (
+                "/customers",
+                "nav.customers",
+                Some(Permission::CustomerRead),
+            ),
+            (
+                "/customers/pipeline",
+                "nav.pipeline",
+                Some(Permission::CustomerRead),
+            ),
+            (
+                "/customers/review",
+                "nav.review",
+                Some(Permission::CustomerReview),
+            ),
+            (
                 "/system/departments",
                 "nav.departments",
                 Some(Permission::AdminDepartments),

@@ -26,6 +26,11 @@ fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <ParentRoute path=path!("") view=components::Shell>
                     <Route path=path!("") view=pages::HomePage />
+                    <Route path=path!("customers") view=pages::customers::CustomersPage />
+                    <Route path=path!("customers/new") view=pages::customers::NewCustomerPage />
+                    <Route path=path!("customers/pipeline") view=pages::customers::PipelinePage />
+                    <Route path=path!("customers/review") view=pages::customers::ReviewPage />
+                    <Route path=path!("customers/:id") view=pages::customers::CustomerPage />
                     <Route path=path!("system/departments") view=pages::system::DepartmentsPage />
                     <Route path=path!("system/users") view=pages::system::UsersPage />
                     <Route path=path!("system/roles") view=pages::roles::RolesPage />

@@ -12,6 +12,9 @@ pub struct ServeConfig {
     /// Seed the demo company when the database is empty.
     #[arg(long, env = "CRM_DEMO", default_value_t = false)]
     pub demo: bool,
+    /// How many customers the demo company gets.
+    #[arg(long, env = "CRM_DEMO_CUSTOMERS", default_value_t = 300)]
+    pub demo_customers: usize,
     /// Secret for signing access tokens (at least 32 bytes). When absent a random one is generated
     /// once and kept in the database, so sessions survive restarts.
     #[arg(long, env = "CRM_JWT_SECRET", hide_env_values = true)]
@@ -50,6 +53,7 @@ impl ServeConfig {
                 pool_size: 8,
             },
             demo: false,
+            demo_customers: 0,
             jwt_secret: Some("test-secret-test-secret-test-secret-!".into()),
             access_token_ttl: 900,
             session_days: 14,

@@ -78,12 +78,13 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
         }
     };
     let demo = config.demo;
+    let demo_customers = config.demo_customers;
     let seed_db = db.clone();
     let seeded_demo = web::block(move || -> Result<bool, error::ApiError> {
         let mut conn = seed_db.get()?;
         seed::ensure_base_data(&mut conn)?;
         if demo {
-            seed::seed_demo(&mut conn)
+            seed::seed_demo(&mut conn, demo_customers)
         } else {
             Ok(false)
         }

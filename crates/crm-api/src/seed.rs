@@ -277,7 +277,7 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 10] = [
 ];
 
 /// Seeds the demo company into an empty database; returns false when it already has users.
-pub fn seed_demo(conn: &mut DbConnection) -> ApiResult<bool> {
+pub fn seed_demo(conn: &mut DbConnection, customers: usize) -> ApiResult<bool> {
     ensure_base_data(conn)?;
     if !crm_db::org::is_empty(conn)? {
         return Ok(false);
@@ -324,5 +324,169 @@ pub fn seed_demo(conn: &mut DbConnection) -> ApiResult<bool> {
         };
         crm_db::org::create_user(conn, None, &user, &hash)?;
     }
+    seed_demo_customers(conn, customers)?;
     Ok(true)
+}
+
+/// Brand words × trades give distinct, real-looking company names.
+const BRANDS: [&str; 30] = [
+    "恒达",
+    "鲁信",
+    "华泰",
+    "金诺",
+    "宏远",
+    "瑞丰",
+    "泰和",
+    "齐鲁",
+    "海岱",
+    "正元",
+    "博远",
+    "新华联",
+    "东岳",
+    "鑫源",
+    "汇通",
+    "永盛",
+    "天成",
+    "安泰",
+    "嘉禾",
+    "润德",
+    "同创",
+    "佳和",
+    "信诚",
+    "联兴",
+    "长河",
+    "百川",
+    "优品",
+    "蓝海",
+    "启航",
+    "和顺",
+];
+const TRADES: [(&str, &str); 10] = [
+    ("机械制造", "制造业"),
+    ("商贸", "批发零售"),
+    ("餐饮管理", "餐饮酒店"),
+    ("教育咨询", "教育培训"),
+    ("医疗器械", "医疗健康"),
+    ("置业", "房地产"),
+    ("装饰工程", "建筑装修"),
+    ("网络科技", "信息技术"),
+    ("物流", "物流运输"),
+    ("文化传媒", "文化传媒"),
+];
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "孙", "周", "吴", "徐", "高",
+];
+const TITLES: [&str; 5] = ["总经理", "市场部经理", "采购主管", "行政主管", "老板"];
+
+/// The demo company's customers: spread over the salespeople, Shandong's cities, a dozen industries
+/// and the pipeline's levels, each with a contact or two. Deterministic, so every demo looks alike.
+fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
+    use crm_domain::api::{CustomerType, DictionaryKind, NewContact, NewCustomer, ReviewStatus};
+    use crm_domain::customer::CustomerLevel;
+    if count == 0 {
+        return Ok(());
+    }
+    let owners: Vec<i64> = ["s1_a", "s1_b", "s2_a", "s1_mgr", "s2_mgr"]
+        .iter()
+        .filter_map(|u| {
+            crm_db::org::credentials(conn, u)
+                .ok()
+                .flatten()
+                .map(|c| c.user_id)
+        })
+        .collect();
+    let industries = crm_db::dictionaries::list(conn, DictionaryKind::Industry, false)?;
+    let sources = crm_db::dictionaries::list(conn, DictionaryKind::CustomerSource, false)?;
+    let cities: Vec<_> = crm_db::dictionaries::list(conn, DictionaryKind::Region, false)?
+        .into_iter()
+        .filter(|r| r.parent_id.is_some())
+        .collect();
+    if owners.is_empty() || cities.is_empty() {
+        return Ok(());
+    }
+    let everyone = crm_db::Visible::All;
+    for i in 0..count.min(BRANDS.len() * TRADES.len()) {
+        let brand = BRANDS[i % BRANDS.len()];
+        let (trade, industry) = TRADES[(i / BRANDS.len()) % TRADES.len()];
+        let city = &cities[(i * 7) % cities.len()];
+        let city_name = city.name.trim_end_matches('市');
+        let owner = owners[i % owners.len()];
+        let new = NewCustomer {
+            name: format!("{city_name}{brand}{trade}有限公司"),
+            short_name: Some(format!("{brand}{trade}")),
+            type_: if i % 23 == 0 {
+                CustomerType::Partner
+            } else {
+                CustomerType::Customer
+            },
+            industry_id: industries.iter().find(|d| d.name == industry).map(|d| d.id),
+            region_id: Some(city.id),
+            source_id: sources.get(i % sources.len().max(1)).map(|d| d.id),
+            size: None,
+            address: Some(format!(
+                "{}{}路{}号",
+                city.name,
+                ["经十", "泉城", "人民", "解放", "建设"][i % 5],
+                10 + i % 190
+            )),
+            phone: Some(format!(
+                "0{}-{}",
+                531 + (i % 16),
+                80_000_000 + i * 7919 % 9_999_999
+            )),
+            website: (i % 4 == 0).then(|| format!("http://www.demo{i}.cn/")),
+            owner_id: Some(owner),
+            notes: None,
+        };
+        let customer = match crm_db::customers::create(
+            conn,
+            owner,
+            &everyone,
+            &new,
+            owner,
+            ReviewStatus::Approved,
+        ) {
+            Ok(c) => c,
+            // A generated name that collides with an earlier one is simply skipped.
+            Err(crm_db::RepoError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let level = match i % 10 {
+            0..=3 => CustomerLevel::Lead,
+            4..=5 => CustomerLevel::Contacted,
+            6..=7 => CustomerLevel::Prospect,
+            8 => CustomerLevel::Signed,
+            _ if i % 20 == 9 => CustomerLevel::Blacklisted,
+            _ => CustomerLevel::Signed,
+        };
+        if level != CustomerLevel::Lead {
+            crm_db::customers::set_level(
+                conn,
+                owner,
+                &everyone,
+                customer.id,
+                level,
+                "演示数据 demo data",
+            )?;
+        }
+        for k in 0..(1 + i % 2) {
+            let contact = NewContact {
+                name: format!(
+                    "{}{}",
+                    SURNAMES[(i + k * 5) % SURNAMES.len()],
+                    ["经理", "总", "工", "主任"][(i + k) % 4]
+                ),
+                title: Some(TITLES[(i + k) % TITLES.len()].to_string()),
+                mobile: Some(format!("13{:09}", (i * 104_729 + k * 7) % 1_000_000_000)),
+                phone: None,
+                email: None,
+                im: None,
+                birthday: None,
+                notes: None,
+                is_key: k == 0,
+            };
+            crm_db::customers::create_contact(conn, owner, &everyone, customer.id, &contact)?;
+        }
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod customers;
 pub mod login;
 pub mod profile;
 pub mod roles;

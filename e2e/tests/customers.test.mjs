@@ -1,0 +1,58 @@
+// Customers in the browser: create one, customer protection while typing, the pipeline board.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { login, withPage } from './helpers.mjs';
+
+const NAME = '济南泉城星光广告有限公司';
+
+test('a salesperson creates a customer and lands on its page', async () => {
+  await withPage('customer-create', { viewport: { width: 1280, height: 900 } }, async (page) => {
+    await login(page, 's1_a');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.locator('nav.sidebar a[href="/customers"]').click();
+    await page.getByRole('link', { name: '新建客户' }).click();
+    await page.fill('input[name=name]', NAME);
+    await page.fill('input[name=phone]', '0531-8611 2233');
+    await page.selectOption('select[name=region]', { label: '\u3000济南市' });
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('heading', { name: NAME }).waitFor();
+    assert.match(await page.locator('.facts').innerText(), /销售一部/);
+    await page.fill('input[name=contact_name]', '刘经理');
+    await page.getByRole('button', { name: '添加联系人' }).click();
+    await page.getByRole('cell', { name: '刘经理', exact: true }).waitFor();
+  });
+});
+
+test('a second salesperson typing the same customer sees who owns it', async () => {
+  await withPage('customer-duplicate-warning', { viewport: { width: 1280, height: 900 } }, async (page) => {
+    await login(page, 's2_a');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.goto(page.url().replace(/\/$/, '') + '/customers/new');
+    await page.fill('input[name=name]', '泉城星光广告（济南）');
+    const warning = page.locator('.warning');
+    await warning.waitFor();
+    const text = await warning.innerText();
+    assert.match(text, /已存在的客户/);
+    assert.match(text, new RegExp(NAME));
+    assert.match(text, /销售一部/, 'names the owner\'s department');
+    assert.equal(await warning.getByRole('link').count(), 0, 'no way into a customer the caller cannot see');
+    await page.getByRole('button', { name: '保存' }).click();
+    const error = page.locator('[role=alert]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /客户已存在/);
+  });
+});
+
+test('a manager moves a card on the pipeline board', async () => {
+  await withPage('pipeline-board', { viewport: { width: 1400, height: 900 } }, async (page) => {
+    page.on('dialog', (dialog) => dialog.accept('客户已明确预算'));
+    await login(page, 's1_mgr');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.locator('nav.sidebar a[href="/customers/pipeline"]').click();
+    const card = page.locator(`.board-column[data-level=lead] .board-card[data-customer="${NAME}"]`);
+    await card.waitFor();
+    await card.locator('select[name=move]').selectOption('prospect');
+    await page.locator(`.board-column[data-level=prospect] .board-card[data-customer="${NAME}"]`).waitFor();
+    assert.equal(await page.locator(`.board-column[data-level=lead] .board-card[data-customer="${NAME}"]`).count(), 0);
+  });
+});
