@@ -72,6 +72,11 @@ pub fn Shell() -> impl IntoView {
                 Some(Permission::AdminSettings),
             ),
             ("/system/audit", "nav.audit", Some(Permission::AdminAudit)),
+            (
+                "/customer-transfers",
+                "nav.transfer",
+                Some(Permission::CustomerTransfer),
+            ),
             ("/profile", "nav.profile", None),
         ];
         links

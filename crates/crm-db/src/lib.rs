@@ -7,9 +7,11 @@ pub mod customers;
 pub mod dictionaries;
 pub mod error;
 pub mod idempotency;
+pub mod notifications;
 pub mod org;
 pub mod schema;
 pub mod settings;
+pub mod transfers;
 pub mod visibility;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};

@@ -177,6 +177,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     customers,
     contacts,
+    customer_transfers,
+    notifications,
 );
 
 diesel::table! {
@@ -227,6 +229,32 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+    }
+}
+
+diesel::table! {
+    customer_transfers (id) {
+        id -> BigInt,
+        from_user_id -> BigInt,
+        to_user_id -> BigInt,
+        reason -> Text,
+        moved -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        entity -> Nullable<Text>,
+        entity_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
     }
 }
 

@@ -343,3 +343,76 @@ db_test!(department_rules, |db| {
     // A leaf without users can go.
     org::delete_department(conn, 1, o.sales1_east).unwrap();
 });
+
+db_test!(a_transfer_tells_the_receiver_and_both_managers, |db| {
+    use crm_db::schema::notifications;
+    use crm_db::transfers::{Request, Selection};
+    use crm_domain::Permission;
+    use diesel::prelude::*;
+    let pool = open(&db.url);
+    let mut c = pool.get().unwrap();
+    let conn = &mut *c;
+    let o = setup(conn);
+    let manager = org::create_role(
+        conn,
+        None,
+        &NewRole {
+            name: "mgr".into(),
+            description: None,
+            permissions: vec![Permission::CustomerReview],
+            data_scope: DataScope::DepartmentTree,
+        },
+    )
+    .unwrap()
+    .id;
+    let m1 = user(conn, "m1", o.sales1, &[manager]);
+    let a1 = user(conn, "a1", o.sales1, &[o.role_self]);
+    let m2 = user(conn, "m2", o.sales2, &[manager]);
+    let a2 = user(conn, "a2", o.sales2, &[o.role_self]);
+    // No manager in Sales 1 East: its members' manager is found one level up.
+    let e1 = user(conn, "e1", o.sales1_east, &[o.role_self]);
+    assert_eq!(crm_db::transfers::managers_of(conn, e1).unwrap(), vec![m1]);
+    assert_eq!(crm_db::transfers::managers_of(conn, a2).unwrap(), vec![m2]);
+
+    let new = crm_domain::api::NewCustomer {
+        name: "测试客户有限公司".into(),
+        short_name: None,
+        type_: crm_domain::api::CustomerType::Customer,
+        industry_id: None,
+        region_id: None,
+        source_id: None,
+        size: None,
+        address: None,
+        phone: None,
+        website: None,
+        owner_id: None,
+        notes: None,
+    };
+    crm_db::customers::create(
+        conn,
+        a1,
+        &Visible::All,
+        &new,
+        a1,
+        crm_domain::api::ReviewStatus::Approved,
+    )
+    .unwrap();
+    let req = Request {
+        from: a1,
+        to: a2,
+        selection: Selection::All,
+        reason: "离职",
+        dry_run: false,
+    };
+    let done = crm_db::transfers::transfer(conn, 1, &Visible::All, &req).unwrap();
+    assert_eq!(done.moved["customers"], 1);
+    let mut told: Vec<i64> = notifications::table
+        .select(notifications::user_id)
+        .load(conn)
+        .unwrap();
+    told.sort_unstable();
+    let mut expected = vec![a2, m1, m2];
+    expected.sort_unstable();
+    assert_eq!(told, expected, "the receiver and both managers, once each");
+    let _ = o.company;
+});

@@ -5,6 +5,7 @@ pub mod login;
 pub mod profile;
 pub mod roles;
 pub mod system;
+pub mod transfer;
 
 use crate::state::{use_i18n, use_session};
 use leptos::prelude::*;

@@ -9,6 +9,7 @@ pub mod dictionaries;
 pub mod me;
 pub mod roles;
 pub mod settings;
+pub mod transfers;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -23,4 +24,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     settings::configure(cfg);
     audit::configure(cfg);
     customers::configure(cfg);
+    transfers::configure(cfg);
 }

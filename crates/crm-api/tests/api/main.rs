@@ -10,4 +10,5 @@ mod customers;
 mod input;
 mod openapi;
 mod org;
+mod transfers;
 mod web_app;

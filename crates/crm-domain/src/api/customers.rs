@@ -449,3 +449,42 @@ pub struct ReviewRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub comment: String,
 }
+
+/// 客户转移: one, several (`customer_ids`) or all (`all: true`) customers of a user to another.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewTransfer {
+    pub from_user_id: i64,
+    pub to_user_id: i64,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 10000))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000))]
+    pub customer_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub all: Option<bool>,
+    #[validate(length(min = 1, max = 500), custom(function = "validation::not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 500, pattern = r"\S")
+    )]
+    pub reason: String,
+    /// Only count what would move (the wizard's preview); nothing changes.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A transfer as logged: what moved, counted per kind (`customers`, `contacts`, and what later
+/// modules add).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Transfer {
+    /// None for a dry run.
+    pub id: Option<i64>,
+    pub from_user: IdName,
+    pub to_user: IdName,
+    pub reason: String,
+    pub moved: std::collections::BTreeMap<String, i64>,
+    pub created_by: IdName,
+    pub created_at: DateTime<Utc>,
+}
