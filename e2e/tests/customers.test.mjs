@@ -20,6 +20,17 @@ test('a salesperson creates a customer and lands on its page', async () => {
     await page.fill('input[name=contact_name]', '刘经理');
     await page.getByRole('button', { name: '添加联系人' }).click();
     await page.getByRole('cell', { name: '刘经理', exact: true }).waitFor();
+
+    // Edit: the form comes back filled in, and the change shows on the page.
+    await page.getByRole('link', { name: '编辑' }).click();
+    await page.locator('input[name=name]').waitFor();
+    assert.equal(await page.inputValue('input[name=name]'), NAME);
+    await page.waitForTimeout(800); // the duplicate check runs 300 ms after typing stops
+    assert.equal(await page.locator('.warning').count(), 0, 'a customer is no duplicate of itself');
+    await page.fill('input[name=address]', '济南市历下区泉城路1号');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('heading', { name: NAME }).waitFor();
+    assert.match(await page.locator('.facts').innerText(), /泉城路1号/);
   });
 });
 

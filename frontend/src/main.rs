@@ -31,6 +31,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("customers/pipeline") view=pages::customers::PipelinePage />
                     <Route path=path!("customers/review") view=pages::customers::ReviewPage />
                     <Route path=path!("customers/:id") view=pages::customers::CustomerPage />
+                    <Route path=path!("customers/:id/edit") view=pages::customers::EditCustomerPage />
                     <Route path=path!("customer-transfers") view=pages::transfer::TransferPage />
                     <Route path=path!("system/departments") view=pages::system::DepartmentsPage />
                     <Route path=path!("system/users") view=pages::system::UsersPage />

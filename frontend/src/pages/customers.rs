@@ -7,8 +7,9 @@ use crate::i18n::format_datetime;
 use crate::state::{I18n, use_i18n, use_session};
 use crm_domain::Permission;
 use crm_domain::api::{
-    AuditEntry, Contact, Customer, CustomerType, DictionaryItem, DuplicateCheck, DuplicateMatch,
-    LevelChange, NewContact, NewCustomer, Page, Pipeline, ReviewDecision, ReviewRequest,
+    AuditEntry, Contact, Customer, CustomerPatch, CustomerType, DictionaryItem, DuplicateCheck,
+    DuplicateMatch, LevelChange, NewContact, NewCustomer, Page, Pipeline, ReviewDecision,
+    ReviewRequest,
 };
 use crm_domain::customer::CustomerLevel;
 use leptos::prelude::*;
@@ -159,18 +160,54 @@ fn DuplicateWarning(matches: RwSignal<Vec<DuplicateMatch>>) -> impl IntoView {
 
 #[component]
 pub fn NewCustomerPage() -> impl IntoView {
+    view! { <CustomerForm editing=None /> }
+}
+
+#[component]
+pub fn EditCustomerPage() -> impl IntoView {
+    let api = Api::new(use_session());
+    let params = use_params_map();
+    let customer = LocalResource::new(move || {
+        let id = params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+        async move { api.get::<Customer>(&format!("/customers/{id}")).await }
+    });
+    view! {
+        {move || customer.get().map(|r| match r {
+            Ok(c) => view! { <CustomerForm editing=Some(c) /> }.into_any(),
+            Err(e) => view! { <section class="card"><p class="error" role="alert">{e.display()}</p></section> }.into_any(),
+        })}
+    }
+}
+
+/// The customer form, for a new customer or (with `editing`) an existing one; it warns while the
+/// name, phone or website is typed when another customer has them.
+#[component]
+fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
     let i18n = use_i18n();
     let api = Api::new(use_session());
     let t = move |k: &'static str| i18n.t(k);
     let navigate = use_navigate();
-    let fields: [RwSignal<String>; 6] = std::array::from_fn(|_| RwSignal::new(String::new()));
-    let [name, short_name, phone, website, address, notes] = fields;
-    let kind = RwSignal::new("customer".to_string());
-    let (industry, region, source) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
+    let text = |v: Option<&String>| RwSignal::new(v.cloned().unwrap_or_default());
+    let e = editing.as_ref();
+    let name = text(e.map(|c| &c.name));
+    let short_name = text(e.and_then(|c| c.short_name.as_ref()));
+    let phone = text(e.and_then(|c| c.phone.as_ref()));
+    let website = text(e.and_then(|c| c.website.as_ref()));
+    let address = text(e.and_then(|c| c.address.as_ref()));
+    let notes = text(e.and_then(|c| c.notes.as_ref()));
+    let kind = RwSignal::new(
+        e.map(|c| c.type_.as_str())
+            .unwrap_or("customer")
+            .to_string(),
     );
+    let id_text = |v: Option<i64>| RwSignal::new(v.map(|i| i.to_string()).unwrap_or_default());
+    let (industry, region, source) = (
+        id_text(e.and_then(|c| c.industry_id)),
+        id_text(e.and_then(|c| c.region_id)),
+        id_text(e.and_then(|c| c.source_id)),
+    );
+    let editing_id = e.map(|c| c.id);
+    let editing_version = e.map(|c| c.version);
     let dict = move |kind: &'static str| {
         LocalResource::new(move || async move {
             api.get::<Vec<DictionaryItem>>(&format!("/dictionaries/{kind}"))
@@ -197,12 +234,15 @@ pub fn NewCustomerPage() -> impl IntoView {
             if generation.get_untracked() != current {
                 return;
             }
-            let path = format!(
+            let mut path = format!(
                 "/customers/check-duplicate?name={}&phone={}&website={}",
                 encode(&n),
                 encode(&p),
                 encode(&w)
             );
+            if let Some(id) = editing_id {
+                path.push_str(&format!("&except_id={id}"));
+            }
             if let Ok(found) = api.get::<DuplicateCheck>(&path).await
                 && generation.get_untracked() == current
             {
@@ -214,28 +254,53 @@ pub fn NewCustomerPage() -> impl IntoView {
         ev.prevent_default();
         let opt = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
         let id = |s: RwSignal<String>| s.get_untracked().parse::<i64>().ok();
-        let body = NewCustomer {
-            name: name.get_untracked(),
-            short_name: opt(short_name),
-            type_: CustomerType::parse(&kind.get_untracked()).unwrap_or(CustomerType::Customer),
-            industry_id: id(industry),
-            region_id: id(region),
-            source_id: id(source),
-            size: None,
-            address: opt(address),
-            phone: opt(phone),
-            website: opt(website),
-            owner_id: None,
-            notes: opt(notes),
-        };
         let navigate = navigate.clone();
-        run(
-            error,
-            move || async move { api.post::<Customer, _>("/customers", &body).await },
-            move |c| {
-                navigate(&format!("/customers/{}", c.id), Default::default());
-            },
-        );
+        let done = move |c: Customer| navigate(&format!("/customers/{}", c.id), Default::default());
+        let type_ = CustomerType::parse(&kind.get_untracked()).unwrap_or(CustomerType::Customer);
+        if let (Some(cid), Some(version)) = (editing_id, editing_version) {
+            let body = CustomerPatch {
+                name: Some(name.get_untracked()),
+                short_name: Some(opt(short_name)),
+                type_: Some(type_),
+                industry_id: Some(id(industry)),
+                region_id: Some(id(region)),
+                source_id: Some(id(source)),
+                size: None,
+                address: Some(opt(address)),
+                phone: Some(opt(phone)),
+                website: Some(opt(website)),
+                notes: Some(opt(notes)),
+                version,
+            };
+            run(
+                error,
+                move || async move {
+                    api.patch::<Customer, _>(&format!("/customers/{cid}"), &body)
+                        .await
+                },
+                done,
+            );
+        } else {
+            let body = NewCustomer {
+                name: name.get_untracked(),
+                short_name: opt(short_name),
+                type_,
+                industry_id: id(industry),
+                region_id: id(region),
+                source_id: id(source),
+                size: None,
+                address: opt(address),
+                phone: opt(phone),
+                website: opt(website),
+                owner_id: None,
+                notes: opt(notes),
+            };
+            run(
+                error,
+                move || async move { api.post::<Customer, _>("/customers", &body).await },
+                done,
+            );
+        }
     };
     let options = move |items: LocalResource<Vec<DictionaryItem>>| {
         move || {
@@ -256,7 +321,7 @@ pub fn NewCustomerPage() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t("cust.new")}</h1>
+            <h1>{move || if editing_id.is_some() { t("common.edit") } else { t("cust.new") }}</h1>
             <form class="stack-form" on:submit=save>
                 <label>{move || t("cust.name")}<input name="name" required autocomplete="off" bind:value=name /></label>
                 <DuplicateWarning matches=duplicates />
@@ -266,9 +331,9 @@ pub fn NewCustomerPage() -> impl IntoView {
                         {CustomerType::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || t(type_key(k))}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>{move || t("cust.industry")}<select name="industry" bind:value=industry><option value="">"—"</option>{options(industries)}</select></label>
-                <label>{move || t("cust.region")}<select name="region" bind:value=region><option value="">"—"</option>{options(regions)}</select></label>
-                <label>{move || t("cust.source")}<select name="source" bind:value=source><option value="">"—"</option>{options(sources)}</select></label>
+                <label>{move || t("cust.industry")}{move || { industries.track(); view! { <select name="industry" bind:value=industry><option value="">"—"</option>{options(industries)}</select> } }}</label>
+                <label>{move || t("cust.region")}{move || { regions.track(); view! { <select name="region" bind:value=region><option value="">"—"</option>{options(regions)}</select> } }}</label>
+                <label>{move || t("cust.source")}{move || { sources.track(); view! { <select name="source" bind:value=source><option value="">"—"</option>{options(sources)}</select> } }}</label>
                 <label>{move || t("cust.phone")}<input name="phone" autocomplete="off" bind:value=phone /></label>
                 <label>{move || t("cust.website")}<input name="website" bind:value=website /></label>
                 <label>{move || t("cust.address")}<input name="address" bind:value=address /></label>
@@ -397,6 +462,9 @@ pub fn CustomerPage() -> impl IntoView {
                         <div class="title-row">
                             <h1>{c.name.clone()}</h1>
                             <span class=format!("level level-{}", level.as_str())>{move || t(level_key(level))}</span>
+                            <Show when=move || session.can(Permission::CustomerUpdate)>
+                                <A href=format!("/customers/{}/edit", c.id) attr:class="button">{move || t("common.edit")}</A>
+                            </Show>
                         </div>
                         <dl class="facts">
                             <dt>{move || t("cust.type")}</dt><dd>{move || t(type_key(kind))}</dd>

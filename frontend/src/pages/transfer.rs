@@ -99,9 +99,12 @@ pub fn TransferPage() -> impl IntoView {
             },
         );
     };
+    // Customers first, then what moved with them.
     let counts = move |x: &Transfer| {
-        x.moved
-            .iter()
+        let mut kinds: Vec<(&String, &i64)> = x.moved.iter().collect();
+        kinds.sort_by_key(|(k, _)| *k != "customers");
+        kinds
+            .into_iter()
             .map(|(k, n)| format!("{n} {}", i18n.t(kind_key(k))))
             .collect::<Vec<_>>()
             .join(" · ")

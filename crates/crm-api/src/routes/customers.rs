@@ -220,6 +220,8 @@ struct DuplicateQuery {
     phone: Option<String>,
     #[param(max_length = 200)]
     website: Option<String>,
+    /// Leave this customer out (the one being edited).
+    except_id: Option<i64>,
 }
 
 /// Whether a customer with this name, phone or website exists, and who owns it. Anyone may ask;
@@ -244,10 +246,13 @@ async fn check_duplicate(
         q.phone.as_deref(),
         q.website.as_deref(),
     );
+    let q_except = q.except_id;
     let matches = state
         .run(move |conn| {
             let v = visible(&caller, conn)?;
-            Ok(crm_db::customers::find_duplicates(conn, &v, &keys, None)?)
+            Ok(crm_db::customers::find_duplicates(
+                conn, &v, &keys, q_except,
+            )?)
         })
         .await?;
     Ok(web::Json(DuplicateCheck { matches }))
