@@ -110,7 +110,7 @@ pub fn CustomersPage() -> impl IntoView {
                 </select>
             </div>
             <ErrorLine error=error />
-            <table class="grid">
+            <table class="grid customers-table">
                 <thead><tr>
                     <th>{move || t("cust.name")}</th><th>{move || t("cust.level")}</th><th>{move || t("cust.owner")}</th>
                     <th>{move || t("cust.phone")}</th><th>{move || t("cust.last_contact")}</th>
