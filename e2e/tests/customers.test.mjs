@@ -16,6 +16,7 @@ test('a salesperson creates a customer and lands on its page', async () => {
     await page.selectOption('select[name=region]', { label: '\u3000济南市' });
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByRole('heading', { name: NAME }).waitFor();
+    await page.locator('.facts', { hasText: '济南市' }).waitFor();
     assert.match(await page.locator('.facts').innerText(), /销售一部/);
     await page.fill('input[name=contact_name]', '刘经理');
     await page.getByRole('button', { name: '添加联系人' }).click();

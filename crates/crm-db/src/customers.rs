@@ -267,7 +267,7 @@ fn filtered<'a>(visible: &Visible, f: &CustomerFilter) -> Boxed<'a> {
         q = q.filter(c::review_status.eq(v.as_str()));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", crate::org::escape_like(&text.to_lowercase()));
+        let pattern = crate::org::contains_pattern(text);
         let in_contacts = contacts::table
             .filter(
                 crate::org::lower(contacts::name)

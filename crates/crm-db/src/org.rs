@@ -648,8 +648,7 @@ pub fn list_users(
         q = q.filter(users::enabled.eq(e));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
-        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let pattern = contains_pattern(text);
         q = q.filter(
             lower(users::username)
                 .like(pattern.clone())
@@ -662,6 +661,12 @@ pub fn list_users(
     }
     let rows: Vec<UserRow> = q.load(conn)?;
     Ok(users_from_rows(conn, rows)?)
+}
+
+/// A case-insensitive "contains" pattern, to be compared with `lower(column) LIKE … ESCAPE '\\'`
+/// (lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL).
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(&text.to_lowercase()))
 }
 
 /// `%` and `_` typed by a user are literal characters, not wildcards.

@@ -387,6 +387,32 @@ pub fn CustomerPage() -> impl IntoView {
                 .unwrap_or_default()
         }
     });
+    // Dictionary names for the ids on the card.
+    let dictionaries = LocalResource::new(move || async move {
+        let mut all = Vec::new();
+        for kind in ["industry", "region", "customer_source"] {
+            all.extend(
+                api.get::<Vec<DictionaryItem>>(&format!(
+                    "/dictionaries/{kind}?include_disabled=true"
+                ))
+                .await
+                .unwrap_or_default(),
+            );
+        }
+        all
+    });
+    let dict_name = move |id: Option<i64>| {
+        id.and_then(|id| {
+            dictionaries
+                .get()
+                .and_then(|all| all.into_iter().find(|d| d.id == id))
+        })
+        .map(|d| match (i18n.lang.get(), d.name_en) {
+            (crate::i18n::Lang::En, Some(en)) => en,
+            _ => d.name,
+        })
+        .unwrap_or_default()
+    };
     let error = RwSignal::new(None::<String>);
     let new_level = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -469,6 +495,9 @@ pub fn CustomerPage() -> impl IntoView {
                         <dl class="facts">
                             <dt>{move || t("cust.type")}</dt><dd>{move || t(type_key(kind))}</dd>
                             <dt>{move || t("cust.owner")}</dt><dd>{format!("{} · {}", c.owner.name, c.department.name)}</dd>
+                            <dt>{move || t("cust.industry")}</dt><dd>{move || dict_name(c.industry_id)}</dd>
+                            <dt>{move || t("cust.region")}</dt><dd>{move || dict_name(c.region_id)}</dd>
+                            <dt>{move || t("cust.source")}</dt><dd>{move || dict_name(c.source_id)}</dd>
                             <dt>{move || t("cust.phone")}</dt><dd>{c.phone.clone().unwrap_or_default()}</dd>
                             <dt>{move || t("cust.website")}</dt><dd>{c.website.clone().unwrap_or_default()}</dd>
                             <dt>{move || t("cust.address")}</dt><dd>{c.address.clone().unwrap_or_default()}</dd>
