@@ -296,83 +296,46 @@ pub fn list(
     f: &CustomerFilter,
 ) -> RepoResult<Vec<Customer>> {
     let mut q = filtered(visible, f);
-    let last_contact = coalesce(c::last_contact_at, epoch());
-    match (&f.after, f.sort, f.descending) {
-        (None, _, _) => {}
-        (Some(After::Text(v, id)), SortKey::Name, false) => {
-            q = q.filter(
-                c::name
-                    .gt(v.clone())
-                    .or(c::name.eq(v.clone()).and(c::id.gt(*id))),
-            )
-        }
-        (Some(After::Text(v, id)), SortKey::Name, true) => {
-            q = q.filter(
-                c::name
-                    .lt(v.clone())
-                    .or(c::name.eq(v.clone()).and(c::id.lt(*id))),
-            )
-        }
-        (Some(After::Time(t, id)), SortKey::Created, false) => {
-            q = q.filter(
-                c::created_at
-                    .gt(*t)
-                    .or(c::created_at.eq(*t).and(c::id.gt(*id))),
-            )
-        }
-        (Some(After::Time(t, id)), SortKey::Created, true) => {
-            q = q.filter(
-                c::created_at
-                    .lt(*t)
-                    .or(c::created_at.eq(*t).and(c::id.lt(*id))),
-            )
-        }
-        (Some(After::Time(t, id)), SortKey::Updated, false) => {
-            q = q.filter(
-                c::updated_at
-                    .gt(*t)
-                    .or(c::updated_at.eq(*t).and(c::id.gt(*id))),
-            )
-        }
-        (Some(After::Time(t, id)), SortKey::Updated, true) => {
-            q = q.filter(
-                c::updated_at
-                    .lt(*t)
-                    .or(c::updated_at.eq(*t).and(c::id.lt(*id))),
-            )
-        }
-        (Some(After::Time(t, id)), SortKey::LastContact, false) => {
-            q = q.filter(
-                last_contact
-                    .gt(*t)
-                    .or(last_contact.eq(*t).and(c::id.gt(*id))),
-            )
-        }
-        (Some(After::Time(t, id)), SortKey::LastContact, true) => {
-            q = q.filter(
-                last_contact
-                    .lt(*t)
-                    .or(last_contact.eq(*t).and(c::id.lt(*id))),
-            )
-        }
-        _ => {
-            return Err(RepoError::invalid(
-                "cursor",
-                "invalid_cursor",
-                "the cursor belongs to another sort",
-            ));
-        }
-    }
-    q = match (f.sort, f.descending) {
-        (SortKey::Name, false) => q.order((c::name.asc(), c::id.asc())),
-        (SortKey::Name, true) => q.order((c::name.desc(), c::id.desc())),
-        (SortKey::Created, false) => q.order((c::created_at.asc(), c::id.asc())),
-        (SortKey::Created, true) => q.order((c::created_at.desc(), c::id.desc())),
-        (SortKey::Updated, false) => q.order((c::updated_at.asc(), c::id.asc())),
-        (SortKey::Updated, true) => q.order((c::updated_at.desc(), c::id.desc())),
-        (SortKey::LastContact, false) => q.order((last_contact.asc(), c::id.asc())),
-        (SortKey::LastContact, true) => q.order((last_contact.desc(), c::id.desc())),
+    let bad_cursor = || {
+        RepoError::invalid(
+            "cursor",
+            "invalid_cursor",
+            "the cursor belongs to another sort",
+        )
     };
+    let text_after = || match &f.after {
+        None => Ok(None),
+        Some(After::Text(v, id)) => Ok(Some((v.clone(), *id))),
+        Some(_) => Err(bad_cursor()),
+    };
+    let time_after = || match &f.after {
+        None => Ok(None),
+        Some(After::Time(t, id)) => Ok(Some((*t, *id))),
+        Some(_) => Err(bad_cursor()),
+    };
+    // Rows after the cursor in `(column, id)` order, and that order; ascending or descending.
+    macro_rules! keyset {
+        ($col:expr, $after:expr) => {{
+            if let Some((v, id)) = $after {
+                q = if f.descending {
+                    q.filter($col.lt(v.clone()).or($col.eq(v).and(c::id.lt(id))))
+                } else {
+                    q.filter($col.gt(v.clone()).or($col.eq(v).and(c::id.gt(id))))
+                };
+            }
+            q = if f.descending {
+                q.order(($col.desc(), c::id.desc()))
+            } else {
+                q.order(($col.asc(), c::id.asc()))
+            };
+        }};
+    }
+    match f.sort {
+        SortKey::Name => keyset!(c::name, text_after()?),
+        SortKey::Created => keyset!(c::created_at, time_after()?),
+        SortKey::Updated => keyset!(c::updated_at, time_after()?),
+        SortKey::LastContact => keyset!(coalesce(c::last_contact_at, epoch()), time_after()?),
+    }
     let ids: Vec<i64> = q.select(c::id).limit(f.limit).load(conn)?;
     load_in_order(conn, &ids)
 }
