@@ -150,3 +150,47 @@ pub fn local_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::west_opt(minutes * 60)
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC is a valid offset"))
 }
+
+/// An audit entry's changes as lines a person reads: `field: old → new` for edits, `field: value`
+/// for what was created or deleted (empty values left out).
+pub fn change_lines(changes: &serde_json::Value) -> Vec<String> {
+    fn show(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Null => "—".into(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+    let Some(map) = changes.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| match (v.get("old"), v.get("new")) {
+            (Some(old), Some(new)) if v.as_object().is_some_and(|o| o.len() == 2) => {
+                format!("{k}: {} → {}", show(old), show(new))
+            }
+            _ => format!("{k}: {}", show(v)),
+        })
+        .collect()
+}
+
+#[component]
+pub fn Changes(changes: serde_json::Value) -> impl IntoView {
+    view! { <ul class="changes">{change_lines(&changes).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::change_lines;
+    use serde_json::json;
+
+    #[test]
+    fn changes_read_as_lines() {
+        let lines = change_lines(
+            &json!({"name": {"old": "A", "new": "B"}, "phone": {"old": null, "new": "1"}, "reason": "x", "notes": null}),
+        );
+        assert_eq!(lines, vec!["name: A → B", "phone: — → 1", "reason: x"]);
+        assert!(change_lines(&json!(null)).is_empty());
+    }
+}

@@ -225,6 +225,27 @@ pub const ZH: &[(&str, &str)] = &[
     ("xfer.kind.contacts", "联系人"),
     ("xfer.log", "转移记录"),
     ("xfer.choose", "请选择"),
+    ("act.create", "新建"),
+    ("act.update", "修改"),
+    ("act.delete", "删除"),
+    ("act.level", "调整级别"),
+    ("act.grade", "分级"),
+    ("act.review", "审核"),
+    ("act.transfer", "转移"),
+    ("act.enable", "启用"),
+    ("act.disable", "停用"),
+    ("act.reset_password", "重置密码"),
+    ("act.change_password", "修改密码"),
+    ("act.revoke", "吊销"),
+    ("ent.customer", "客户"),
+    ("ent.contact", "联系人"),
+    ("ent.user", "用户"),
+    ("ent.department", "部门"),
+    ("ent.role", "角色"),
+    ("ent.settings", "公司设置"),
+    ("ent.api_token", "API 令牌"),
+    ("ent.customer_transfer", "客户转移"),
+    ("ent.dictionary", "数据字典"),
     ("notfound.title", "页面不存在"),
     ("error.network", "无法连接服务器"),
 ];
@@ -439,6 +460,27 @@ pub const EN: &[(&str, &str)] = &[
     ("xfer.kind.contacts", "contacts"),
     ("xfer.log", "Transfer log"),
     ("xfer.choose", "Choose"),
+    ("act.create", "created"),
+    ("act.update", "changed"),
+    ("act.delete", "deleted"),
+    ("act.level", "level changed"),
+    ("act.grade", "graded"),
+    ("act.review", "reviewed"),
+    ("act.transfer", "transferred"),
+    ("act.enable", "enabled"),
+    ("act.disable", "disabled"),
+    ("act.reset_password", "password reset"),
+    ("act.change_password", "password changed"),
+    ("act.revoke", "revoked"),
+    ("ent.customer", "Customer"),
+    ("ent.contact", "Contact"),
+    ("ent.user", "User"),
+    ("ent.department", "Department"),
+    ("ent.role", "Role"),
+    ("ent.settings", "Settings"),
+    ("ent.api_token", "API token"),
+    ("ent.customer_transfer", "Customer transfer"),
+    ("ent.dictionary", "Dictionary"),
     ("notfound.title", "Page not found"),
     ("error.network", "Cannot reach the server"),
 ];
@@ -454,6 +496,27 @@ pub fn lookup(lang: Lang, key: &str) -> &'static str {
         .find(|(k, _)| *k == key)
         .map(|(_, v)| *v)
         .unwrap_or("⚠missing-translation")
+}
+
+/// "客户 · 修改" / "Customer · changed" for an audit entry; unknown names stay as they are.
+pub fn audit_label(lang: Lang, entity: &str, action: &str) -> String {
+    let table = match lang {
+        Lang::Zh => ZH,
+        Lang::En => EN,
+    };
+    let find = |key: String, fallback: &str| {
+        table
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let entity_key = format!("ent.{}", entity.split('.').next().unwrap_or(entity));
+    format!(
+        "{} · {}",
+        find(entity_key, entity),
+        find(format!("act.{action}"), action)
+    )
 }
 
 /// A date and time in the viewer's local offset: `2026年11月27日 15:30` or `27 Nov 2026 15:30`.
@@ -535,6 +598,16 @@ mod tests {
             missing.is_empty(),
             "undefined translation keys: {missing:?}"
         );
+    }
+
+    #[test]
+    fn audit_labels_are_translated_and_unknown_ones_kept() {
+        assert_eq!(audit_label(Lang::Zh, "customer", "update"), "客户 · 修改");
+        assert_eq!(
+            audit_label(Lang::En, "dictionary.industry", "create"),
+            "Dictionary · created"
+        );
+        assert_eq!(audit_label(Lang::En, "widget", "spin"), "widget · spin");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the 360° page (details, level, contacts, history), the pipeline board and the review queue.
 
 use crate::api::Api;
-use crate::components::{ErrorLine, local_offset, run};
+use crate::components::{Changes, ErrorLine, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::state::{I18n, use_i18n, use_session};
 use crm_domain::Permission;
@@ -547,11 +547,12 @@ pub fn CustomerPage() -> impl IntoView {
                 <tbody>
                     {move || history.get().unwrap_or_default().into_iter().map(|e| {
                         let at = e.at;
+                        let (entity, action) = (e.entity.clone(), e.action.clone());
                         view! { <tr>
                             <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
                             <td>{e.user.map(|u| u.name).unwrap_or_default()}</td>
-                            <td>{format!("{} {}", e.entity, e.action)}</td>
-                            <td class="changes">{e.changes.to_string()}</td>
+                            <td>{move || crate::i18n::audit_label(i18n.lang.get(), &entity, &action)}</td>
+                            <td><Changes changes=e.changes.clone() /></td>
                         </tr> }
                     }).collect_view()}
                 </tbody>

@@ -1,7 +1,7 @@
 //! System management pages for administrators: departments, users, dictionaries, settings, audit log.
 
 use crate::api::Api;
-use crate::components::{ErrorLine, local_offset, run};
+use crate::components::{Changes, ErrorLine, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::state::{use_i18n, use_session};
 use crm_domain::Money;
@@ -582,13 +582,14 @@ pub fn AuditPage() -> impl IntoView {
                 <tbody>
                     {move || entries.get().into_iter().map(|e| {
                         let at = e.at;
+                        let (entity, action) = (e.entity.clone(), e.action.clone());
                         view! {
                             <tr>
                                 <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
                                 <td>{e.user.map(|u| u.name).unwrap_or_default()}</td>
-                                <td>{e.action}</td>
-                                <td>{format!("{} {}", e.entity, e.entity_id.map(|i| format!("#{i}")).unwrap_or_default())}</td>
-                                <td class="changes">{e.changes.to_string()}</td>
+                                <td>{move || crate::i18n::audit_label(i18n.lang.get(), &entity, &action)}</td>
+                                <td>{e.entity_id.map(|i| format!("#{i}")).unwrap_or_default()}</td>
+                                <td><Changes changes=e.changes.clone() /></td>
                             </tr>
                         }
                     }).collect_view()}
