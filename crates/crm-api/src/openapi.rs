@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "organisation", description = "Departments, users, roles, permissions"),
         (name = "system", description = "Dictionaries, settings, audit log"),
         (name = "customers", description = "Customers, contacts, customer protection, pipeline"),
+        (name = "activities", description = "Contacts with customers (客户接触)"),
     )
 )]
 pub struct ApiDoc;

@@ -1,6 +1,7 @@
 //! The database layer: one connection type for SQLite and PostgreSQL, embedded migrations per backend,
 //! the repositories, and the visibility filter that every business query goes through.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod customers;

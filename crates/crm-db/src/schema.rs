@@ -179,6 +179,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     customer_transfers,
     notifications,
+    activities,
 );
 
 diesel::table! {
@@ -258,5 +259,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        owner_id -> BigInt,
+        type_id -> BigInt,
+        occurred_at -> Timestamp,
+        summary -> Text,
+        outcome -> Nullable<Text>,
+        next_step_on -> Nullable<Date>,
+        next_step_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::joinable!(activities -> customers (customer_id));
 diesel::joinable!(contacts -> customers (customer_id));
 diesel::joinable!(customers -> users (owner_id));

@@ -1,6 +1,7 @@
 //! The v1 routes. Each handler is registered together with its OpenAPI operation
 //! (utoipa-actix-web), so the document cannot drift from what is served.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod customers;
@@ -25,4 +26,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     customers::configure(cfg);
     transfers::configure(cfg);
+    activities::configure(cfg);
 }

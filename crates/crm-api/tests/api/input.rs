@@ -7,7 +7,7 @@ api_test!(malformed_input_on_every_endpoint_is_a_clear_4xx, |app| {
     let admin = app.login("admin").await;
     let long = "x".repeat(5000);
     // (method, path, a string field to overflow)
-    let writes: [(Method, &str, &str); 24] = [
+    let writes: [(Method, &str, &str); 27] = [
         (Method::POST, "/auth/login", "username"),
         (Method::POST, "/auth/refresh", "refresh_token"),
         (Method::POST, "/auth/logout", "refresh_token"),
@@ -32,6 +32,9 @@ api_test!(malformed_input_on_every_endpoint_is_a_clear_4xx, |app| {
         (Method::POST, "/customers/1/review", "comment"),
         (Method::POST, "/customers/1/contacts", "name"),
         (Method::PATCH, "/contacts/1", "name"),
+        (Method::POST, "/activities", "summary"),
+        (Method::PATCH, "/activities/1", "summary"),
+        (Method::POST, "/customer-transfers", "reason"),
     ];
     for (method, path, field) in &writes {
         let what = format!("{method} {path}");

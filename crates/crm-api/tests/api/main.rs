@@ -4,6 +4,7 @@
 
 mod support;
 
+mod activities;
 mod auth;
 mod cli;
 mod customers;

@@ -488,3 +488,78 @@ pub struct Transfer {
     pub created_by: IdName,
     pub created_at: DateTime<Utc>,
 }
+
+/// 客户接触: one contact with a customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Activity {
+    pub id: i64,
+    pub customer: IdName,
+    pub contact_id: Option<i64>,
+    pub owner: IdName,
+    pub type_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub next_step_on: Option<NaiveDate>,
+    pub next_step_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewActivity {
+    pub customer_id: i64,
+    #[serde(default)]
+    pub contact_id: Option<i64>,
+    pub type_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "validation::not_blank")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub summary: String,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub next_step_on: Option<NaiveDate>,
+    #[serde(default)]
+    #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub next_step_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActivityPatch {
+    pub type_id: Option<i64>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "validation::not_blank")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub summary: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 2000))]
+    #[validate(length(max = 2000))]
+    pub outcome: Option<Option<String>>,
+    pub version: i32,
+}
