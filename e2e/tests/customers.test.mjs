@@ -68,3 +68,19 @@ test('a manager moves a card on the pipeline board', async () => {
     assert.equal(await page.locator(`.board-column[data-level=lead] .board-card[data-customer="${NAME}"]`).count(), 0);
   });
 });
+
+test('logging a contact takes a line and a button', async () => {
+  await withPage('activity-quick-log', { viewport: { width: 1280, height: 1000 } }, async (page) => {
+    await login(page, 's1_a');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.locator('nav.sidebar a[href="/customers"]').click();
+    await page.fill('input[name=q]', '泉城星光');
+    await page.getByRole('link', { name: NAME }).click();
+    await page.getByRole('heading', { name: NAME }).waitFor();
+    await page.fill('input[name=activity_summary]', '电话沟通推广方案，约下周面谈');
+    await page.getByRole('button', { name: '记录' }).click();
+    await page.getByRole('cell', { name: '电话沟通推广方案，约下周面谈' }).waitFor();
+    await page.locator('.facts', { hasText: '年' }).waitFor();
+    assert.doesNotMatch(await page.locator('.facts').innerText(), /从未联系/, 'the last contact is set');
+  });
+});

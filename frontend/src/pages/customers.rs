@@ -7,9 +7,9 @@ use crate::i18n::format_datetime;
 use crate::state::{I18n, use_i18n, use_session};
 use crm_domain::Permission;
 use crm_domain::api::{
-    AuditEntry, Contact, Customer, CustomerPatch, CustomerType, DictionaryItem, DuplicateCheck,
-    DuplicateMatch, LevelChange, NewContact, NewCustomer, Page, Pipeline, ReviewDecision,
-    ReviewRequest,
+    Activity, AuditEntry, Contact, Customer, CustomerPatch, CustomerType, DictionaryItem,
+    DuplicateCheck, DuplicateMatch, LevelChange, NewActivity, NewContact, NewCustomer, Page,
+    Pipeline, ReviewDecision, ReviewRequest,
 };
 use crm_domain::customer::CustomerLevel;
 use leptos::prelude::*;
@@ -413,6 +413,27 @@ pub fn CustomerPage() -> impl IntoView {
         })
         .unwrap_or_default()
     };
+    let activities = LocalResource::new(move || {
+        reload.get();
+        let id = id();
+        async move {
+            api.get::<Page<Activity>>(&format!("/activities?customer_id={id}&limit=50"))
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default()
+        }
+    });
+    let activity_types = LocalResource::new(move || async move {
+        api.get::<Vec<DictionaryItem>>("/dictionaries/activity_type")
+            .await
+            .unwrap_or_default()
+    });
+    let (act_type, act_summary, act_next_on, act_next_note) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let error = RwSignal::new(None::<String>);
     let new_level = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -434,6 +455,41 @@ pub fn CustomerPage() -> impl IntoView {
             },
             move |_| {
                 reason.set(String::new());
+                reload.update(|n| *n += 1);
+            },
+        );
+    };
+    // Quick log: a type, a line of text and a button (a next step if there is one).
+    let log_activity = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let type_id = act_type.get_untracked().parse::<i64>().ok().or_else(|| {
+            activity_types
+                .get_untracked()
+                .and_then(|types| types.first().map(|t| t.id))
+        });
+        let Some(type_id) = type_id else { return };
+        let note = act_next_note.get_untracked();
+        let body = NewActivity {
+            customer_id: id(),
+            contact_id: None,
+            type_id,
+            occurred_at: chrono::Utc::now(),
+            summary: act_summary.get_untracked(),
+            outcome: None,
+            next_step_on: chrono::NaiveDate::parse_from_str(
+                &act_next_on.get_untracked(),
+                "%Y-%m-%d",
+            )
+            .ok(),
+            next_step_note: (!note.trim().is_empty()).then_some(note),
+        };
+        run(
+            error,
+            move || async move { api.post::<Activity, _>("/activities", &body).await },
+            move |_| {
+                act_summary.set(String::new());
+                act_next_on.set(String::new());
+                act_next_note.set(String::new());
                 reload.update(|n| *n += 1);
             },
         );
@@ -519,6 +575,46 @@ pub fn CustomerPage() -> impl IntoView {
                 }.into_any()
             }
         })}
+        <section class="card">
+            <h2>{move || t("act.title")}</h2>
+            <Show when=move || session.can(Permission::ActivityCreate)>
+                <form class="inline-form quick-log" on:submit=log_activity>
+                    {move || {
+                        // Preselect the first type (a visit) once the types are there.
+                        if let Some(first) = activity_types.get().and_then(|types| types.first().map(|t| t.id))
+                            && act_type.get_untracked().is_empty() { act_type.set(first.to_string()); }
+                        view! {
+                        <select name="activity_type" bind:value=act_type>
+                            {activity_types.get().unwrap_or_default().into_iter().map(|d| view! { <option value=d.id.to_string()>{d.name}</option> }).collect_view()}
+                        </select>
+                    } }}
+                    <input name="activity_summary" class="grow" placeholder=move || t("act.summary") required bind:value=act_summary />
+                    <input name="next_step_on" type="date" title=move || t("act.next_on") bind:value=act_next_on />
+                    <input name="next_step_note" placeholder=move || t("act.next_note") bind:value=act_next_note />
+                    <button type="submit" class="primary">{move || t("act.log")}</button>
+                </form>
+            </Show>
+            <table class="grid activities">
+                <thead><tr><th>{move || t("act.when")}</th><th>{move || t("act.by")}</th><th>{move || t("act.summary")}</th><th>{move || t("act.next_note")}</th></tr></thead>
+                <tbody>
+                    {move || activities.get().unwrap_or_default().into_iter().map(|x| {
+                        let at = x.occurred_at;
+                        let next = match (x.next_step_on, x.next_step_note) {
+                            (Some(d), Some(n)) => format!("{d} {n}"),
+                            (Some(d), None) => d.to_string(),
+                            (None, Some(n)) => n,
+                            (None, None) => String::new(),
+                        };
+                        view! { <tr>
+                            <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
+                            <td>{x.owner.name.clone()}</td>
+                            <td>{x.summary.clone()}</td>
+                            <td>{next}</td>
+                        </tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
         <section class="card">
             <h2>{move || t("cust.contacts")}</h2>
             <table class="grid">
