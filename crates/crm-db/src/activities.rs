@@ -161,12 +161,6 @@ fn check_type(conn: &mut DbConnection, type_id: i64) -> RepoResult<()> {
     Ok(())
 }
 
-fn blank_to_none(v: Option<&str>) -> Option<String> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// Logs an activity on a visible customer. In the same transaction the customer's last contact
 /// moves forward, and a lead becomes `contacted` (recorded in its history).
 pub fn create(
@@ -210,9 +204,11 @@ pub fn create(
                 a::type_id.eq(new.type_id),
                 a::occurred_at.eq(occurred),
                 a::summary.eq(new.summary.trim()),
-                a::outcome.eq(blank_to_none(new.outcome.as_deref())),
+                a::outcome.eq(crate::customers::blank_to_none(new.outcome.as_deref())),
                 a::next_step_on.eq(new.next_step_on),
-                a::next_step_note.eq(blank_to_none(new.next_step_note.as_deref())),
+                a::next_step_note.eq(crate::customers::blank_to_none(
+                    new.next_step_note.as_deref(),
+                )),
                 a::created_at.eq(at),
                 a::updated_at.eq(at),
             ))
@@ -295,7 +291,7 @@ pub fn update(
                     .map(str::trim)
                     .unwrap_or(&old.summary)),
                 a::outcome.eq(match &patch.outcome {
-                    Some(v) => blank_to_none(v.as_deref()),
+                    Some(v) => crate::customers::blank_to_none(v.as_deref()),
                     None => old.outcome.clone(),
                 }),
                 a::updated_at.eq(now()),

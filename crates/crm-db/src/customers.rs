@@ -552,7 +552,8 @@ fn check_dictionary(
     Ok(())
 }
 
-fn blank_to_none(v: Option<&str>) -> Option<String> {
+/// Optional text as stored: trimmed, and empty means absent.
+pub(crate) fn blank_to_none(v: Option<&str>) -> Option<String> {
     v.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
