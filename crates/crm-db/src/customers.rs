@@ -552,6 +552,14 @@ fn check_dictionary(
     Ok(())
 }
 
+/// A PATCH of optional text: absent keeps the old value, `null` or blank clears it.
+fn pick(patch: &Option<Option<String>>, old: &Option<String>) -> Option<String> {
+    match patch {
+        Some(v) => blank_to_none(v.as_deref()),
+        None => old.clone(),
+    }
+}
+
 /// Optional text as stored: trimmed, and empty means absent.
 pub(crate) fn blank_to_none(v: Option<&str>) -> Option<String> {
     v.map(str::trim)
@@ -663,10 +671,6 @@ pub fn update(
                 current: old.version,
             });
         }
-        let pick = |p: &Option<Option<String>>, o: &Option<String>| match p {
-            Some(v) => blank_to_none(v.as_deref()),
-            None => o.clone(),
-        };
         let name = patch
             .name
             .as_deref()
@@ -1045,10 +1049,6 @@ pub fn update_contact(
                 current: old.version,
             });
         }
-        let pick = |p: &Option<Option<String>>, o: &Option<String>| match p {
-            Some(v) => blank_to_none(v.as_deref()),
-            None => o.clone(),
-        };
         let n = diesel::update(
             contacts::table
                 .find(id)

@@ -9,7 +9,6 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 use crm_db::customers::{After, CustomerFilter, Keys, SortKey};
-use crm_db::{DbConnection, Visible};
 use crm_domain::Permission;
 use crm_domain::api::{
     AuditEntry, Contact, ContactPatch, Customer, CustomerPatch, CustomerType, DuplicateCheck,
@@ -40,11 +39,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_contact)
         .service(update_contact)
         .service(delete_contact);
-}
-
-/// The caller's visibility, resolved inside the request's database work.
-fn visible(caller: &Caller, conn: &mut DbConnection) -> ApiResult<Visible> {
-    Ok(caller.visible(conn)?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -176,7 +170,7 @@ async fn list_customers(
     let (sort, descending, limit) = (filter.sort, filter.descending, filter.limit - 1);
     let mut items = state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             Ok(crm_db::customers::list(conn, &v, &filter)?)
         })
         .await?;
@@ -204,7 +198,7 @@ async fn pipeline(
     let filter = filter_of(query.into_inner())?;
     let levels = state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             Ok(crm_db::customers::pipeline(conn, &v, &filter)?)
         })
         .await?;
@@ -249,7 +243,7 @@ async fn check_duplicate(
     let q_except = q.except_id;
     let matches = state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             Ok(crm_db::customers::find_duplicates(
                 conn, &v, &keys, q_except,
             )?)
@@ -271,7 +265,7 @@ async fn create_customer(
     let new = body.0;
     let customer = state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             let owner = new.owner_id.unwrap_or(caller.id);
             if !v.sees(owner) {
                 return Err(ApiError::field(
@@ -305,7 +299,7 @@ async fn get_customer(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 Ok(crm_db::customers::get(conn, &v, id)?)
             })
             .await?,
@@ -325,7 +319,7 @@ async fn update_customer(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 let review = crm_db::settings::get(conn)?.settings.review_new_customers;
                 Ok(crm_db::customers::update(
                     conn, caller.id, &v, id, &p, review,
@@ -346,7 +340,7 @@ async fn delete_customer(
     let id = path.into_inner();
     state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             Ok(crm_db::customers::delete(conn, caller.id, &v, id)?)
         })
         .await?;
@@ -368,7 +362,7 @@ async fn change_level(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 let current = crm_db::customers::get(conn, &v, id)?;
                 let touches_blacklist = change.level == CustomerLevel::Blacklisted
                     || current.level == CustomerLevel::Blacklisted;
@@ -403,7 +397,7 @@ async fn change_grade(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 let current = crm_db::customers::get(conn, &v, id)?;
                 let thresholds = crm_db::settings::get(conn)?.settings.grade_thresholds;
                 let automatic = grade_for(current.signed_total, &thresholds) as i16;
@@ -435,7 +429,7 @@ async fn review_customer(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 let approve = r.decision == ReviewDecision::Approve;
                 Ok(crm_db::customers::review(
                     conn,
@@ -478,7 +472,7 @@ async fn customer_history(
     };
     let items = state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             crm_db::customers::get(conn, &v, id)?;
             Ok(crm_db::audit::list(conn, &filter)?)
         })
@@ -498,7 +492,7 @@ async fn list_contacts(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 Ok(crm_db::customers::contacts_of(conn, &v, id)?)
             })
             .await?,
@@ -517,7 +511,7 @@ async fn create_contact(
     let (id, new) = (path.into_inner(), body.0);
     let contact = state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             Ok(crm_db::customers::create_contact(
                 conn, caller.id, &v, id, &new,
             )?)
@@ -538,7 +532,7 @@ async fn get_contact(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 Ok(crm_db::customers::get_contact(conn, &v, id)?)
             })
             .await?,
@@ -558,7 +552,7 @@ async fn update_contact(
     Ok(web::Json(
         state
             .run(move |conn| {
-                let v = visible(&caller, conn)?;
+                let v = caller.visible(conn)?;
                 Ok(crm_db::customers::update_contact(
                     conn, caller.id, &v, id, &p,
                 )?)
@@ -578,7 +572,7 @@ async fn delete_contact(
     let id = path.into_inner();
     state
         .run(move |conn| {
-            let v = visible(&caller, conn)?;
+            let v = caller.visible(conn)?;
             Ok(crm_db::customers::delete_contact(conn, caller.id, &v, id)?)
         })
         .await?;
