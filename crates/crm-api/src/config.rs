@@ -31,6 +31,25 @@ pub struct ServeConfig {
     /// Worker threads of the HTTP server (default: one per core).
     #[arg(long, env = "CRM_WORKERS")]
     pub workers: Option<usize>,
+    /// Seconds between runs of the scheduler (due reminders, review digests, e-mail); it also runs
+    /// at start. 0 turns it off (another instance may run it: runs are safe in parallel).
+    #[arg(long, env = "CRM_SCHEDULER_INTERVAL", default_value_t = 300)]
+    pub scheduler_interval: u64,
+    #[command(flatten)]
+    pub smtp: SmtpConfig,
+}
+
+/// E-mail: notifications are also sent by e-mail when an SMTP server is configured.
+#[derive(Debug, Clone, Args)]
+pub struct SmtpConfig {
+    /// SMTP server, e.g. `smtps://user:password@smtp.example.cn:465`,
+    /// `smtp://user:password@smtp.example.cn:587?tls=required`, or `smtp://127.0.0.1:2525` (no TLS,
+    /// for a local relay). Unset: no e-mail.
+    #[arg(long, env = "CRM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of the e-mails.
+    #[arg(long, env = "CRM_SMTP_FROM", default_value = "CRM <crm@localhost>")]
+    pub smtp_from: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -59,6 +78,11 @@ impl ServeConfig {
             session_days: 14,
             static_dir: "frontend/dist".into(),
             workers: Some(1),
+            scheduler_interval: 0,
+            smtp: SmtpConfig {
+                smtp_url: None,
+                smtp_from: "CRM <crm@localhost>".into(),
+            },
         }
     }
 }

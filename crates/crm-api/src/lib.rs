@@ -6,9 +6,11 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod mailer;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;
+pub mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod web_app;
@@ -92,6 +94,16 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     .await?
     .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
 
+    let mailer = mailer::Mailer::from_config(&config.smtp)?;
+    if config.scheduler_interval > 0 {
+        scheduler::spawn(
+            db.clone(),
+            std::time::Duration::from_secs(config.scheduler_interval),
+            mailer,
+        );
+    } else if mailer.is_some() {
+        tracing::warn!("CRM_SMTP_URL is set but the scheduler, which sends e-mail, is off");
+    }
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);

@@ -405,6 +405,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
         return Ok(());
     }
     let everyone = crm_db::Visible::All;
+    let mut contacted = Vec::new();
     for i in 0..count.min(BRANDS.len() * TRADES.len()) {
         let brand = BRANDS[i % BRANDS.len()];
         let (trade, industry) = TRADES[(i / BRANDS.len()) % TRADES.len()];
@@ -469,6 +470,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
                 "演示数据 demo data",
             )?;
         }
+        let mut first_contact = None;
         for k in 0..(1 + i % 2) {
             let contact = NewContact {
                 name: format!(
@@ -485,7 +487,79 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
                 notes: None,
                 is_key: k == 0,
             };
-            crm_db::customers::create_contact(conn, owner, &everyone, customer.id, &contact)?;
+            let made =
+                crm_db::customers::create_contact(conn, owner, &everyone, customer.id, &contact)?;
+            first_contact.get_or_insert(made.id);
+        }
+        if level != CustomerLevel::Lead {
+            contacted.push((i, customer.id, first_contact, owner));
+        }
+    }
+    seed_demo_activities(conn, &contacted)
+}
+
+const SUMMARIES: [(&str, &str); 8] = [
+    ("上门拜访，介绍推广方案", "客户有意向"),
+    ("电话回访，了解使用情况", "反馈良好"),
+    ("发送报价单", "等待客户确认"),
+    ("约见老板，洽谈续费", "同意下月续签"),
+    ("参加客户年会", "认识了新的采购负责人"),
+    ("电话沟通合同细节", "法务在审核"),
+    ("邮件发送案例资料", "客户已读"),
+    ("现场培训使用方法", "操作人员已掌握"),
+];
+
+/// A year of contacts with every customer past `lead`, by its owner: older ones spread over the
+/// year, the latest within the last fortnight (some today), and next steps on the latest one — some
+/// due today, some overdue, some ahead — so that Today, the agenda and the team view have content.
+fn seed_demo_activities(
+    conn: &mut DbConnection,
+    customers: &[(usize, i64, Option<i64>, i64)],
+) -> ApiResult<()> {
+    use chrono::{Days, Duration, Utc};
+    use crm_domain::api::{DictionaryKind, NewActivity};
+    let types = crm_db::dictionaries::list(conn, DictionaryKind::ActivityType, false)?;
+    if types.is_empty() {
+        return Ok(());
+    }
+    let today = crm_db::settings::today(conn)?;
+    let zone = crm_db::settings::zone(conn)?;
+    let now = Utc::now();
+    let everyone = crm_db::Visible::All;
+    for &(i, customer_id, contact_id, owner) in customers {
+        let n = 3 + i % 6;
+        for j in 0..n {
+            let latest = j + 1 == n;
+            let occurred_at = if latest && i % 5 == 0 {
+                // Today, earlier on: minutes ago, never before today's start.
+                let start = crm_domain::time::day_start(today, zone).and_utc();
+                (now - Duration::minutes(5 + (i % 180) as i64)).max(start)
+            } else {
+                let days_ago = (365 * (n - 1 - j) / n + 1 + i % 13) as i64;
+                now - Duration::days(days_ago) - Duration::minutes((i * 37 % 600) as i64)
+            };
+            let logged_on = crm_domain::time::local_date(occurred_at, zone);
+            let next_step_on = match (latest, i % 6) {
+                (true, 0) => Some(today),
+                (true, 1) => logged_on
+                    .checked_add_days(Days::new(1))
+                    .filter(|d| *d < today),
+                (true, 2 | 3) => today.checked_add_days(Days::new(1 + (i % 20) as u64)),
+                _ => None,
+            };
+            let (summary, outcome) = SUMMARIES[(i + j) % SUMMARIES.len()];
+            let new = NewActivity {
+                customer_id,
+                contact_id: contact_id.filter(|_| j % 2 == 0),
+                type_id: types[(i + j) % types.len()].id,
+                occurred_at,
+                summary: summary.into(),
+                outcome: Some(outcome.into()),
+                next_step_on,
+                next_step_note: next_step_on.map(|_| "再次跟进，确认需求".to_string()),
+            };
+            // Logged back then: a next step that is overdue now was ahead of it on that day.
+            crm_db::activities::create(conn, owner, &everyone, &new, logged_on.min(today))?;
         }
     }
     Ok(())

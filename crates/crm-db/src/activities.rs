@@ -3,11 +3,15 @@
 
 use crate::audit;
 use crate::error::OptionalFound;
-use crate::schema::{activities as a, contacts, customers as c, dictionary_items, users};
+use crate::schema::{
+    activities as a, contacts, customers as c, departments, dictionary_items, users,
+};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
-use chrono::{Duration, NaiveDateTime};
-use crm_domain::api::{Activity, ActivityPatch, DictionaryKind, IdName, NewActivity};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use crm_domain::api::{
+    Activity, ActivityPatch, DictionaryKind, IdName, NewActivity, TeamMemberDay, TypeCount,
+};
 use crm_domain::customer::{CustomerLevel, PipelineEvent};
 use diesel::prelude::*;
 use serde_json::json;
@@ -98,6 +102,9 @@ pub struct ActivityFilter {
     pub type_id: Option<i64>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
+    /// Only activities whose author is within the caller's scope too (the team view); otherwise
+    /// every activity on a visible customer is listed, whoever logged it.
+    pub authors_in_scope: bool,
     /// Keyset: activities before this `(occurred_at, id)`, newest first.
     pub before: Option<(NaiveDateTime, i64)>,
     pub limit: i64,
@@ -117,6 +124,9 @@ pub fn list(
         .limit(f.limit)
         .into_boxed()
         .visible_to(c::owner_id, visible);
+    if f.authors_in_scope {
+        q = q.visible_to(a::owner_id, visible);
+    }
     if let Some(v) = f.customer_id {
         q = q.filter(a::customer_id.eq(v));
     }
@@ -168,7 +178,15 @@ pub fn create(
     actor: i64,
     visible: &Visible,
     new: &NewActivity,
+    today: NaiveDate,
 ) -> RepoResult<Activity> {
+    if new.next_step_on.is_some_and(|d| d < today) {
+        return Err(RepoError::invalid(
+            "next_step_on",
+            "in_the_past",
+            format!("a next step is planned for today ({today}) or later"),
+        ));
+    }
     write_tx(conn, |conn| {
         let customer =
             crate::customers::get(conn, visible, new.customer_id).map_err(|e| match e {
@@ -214,6 +232,11 @@ pub fn create(
             ))
             .returning(a::id)
             .get_result(conn)?;
+        if let Some(due_on) = new.next_step_on {
+            let note = crate::customers::blank_to_none(new.next_step_note.as_deref())
+                .unwrap_or_else(|| new.summary.trim().to_string());
+            crate::reminders::create_for_activity(conn, actor, customer.id, id, due_on, &note)?;
+        }
         // Last contact only ever moves forward (an activity logged late does not pull it back).
         diesel::update(
             c::table.find(customer.id).filter(
@@ -335,6 +358,7 @@ pub fn delete(
                 "only a manager may delete this activity now",
             ));
         }
+        crate::reminders::drop_open_of_activity(conn, id)?;
         diesel::delete(a::table.find(id)).execute(conn)?;
         let snapshot = json!({"summary": old.summary, "occurred_at": old.occurred_at, "owner_id": old.owner.id});
         audit::record_about(
@@ -348,4 +372,64 @@ pub fn delete(
         )?;
         Ok(())
     })
+}
+
+/// The team view's counts for `[from, to)`: everyone in the caller's scope who is enabled (with zero
+/// when idle) or logged anything, with their activities on visible customers counted per type;
+/// most active first, then by name.
+pub fn team_counts(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> RepoResult<Vec<TeamMemberDay>> {
+    let counts: Vec<(i64, i64, i64)> = a::table
+        .inner_join(c::table)
+        .filter(a::occurred_at.ge(from))
+        .filter(a::occurred_at.lt(to))
+        .group_by((a::owner_id, a::type_id))
+        .select((a::owner_id, a::type_id, diesel::dsl::count_star()))
+        .into_boxed()
+        .visible_to(c::owner_id, visible)
+        .visible_to(a::owner_id, visible)
+        .load(conn)?;
+    let active: Vec<i64> = counts.iter().map(|(u, _, _)| *u).collect();
+    let people: Vec<(i64, String, i64, String)> = users::table
+        .inner_join(departments::table)
+        .filter(users::enabled.eq(true).or(users::id.eq_any(active)))
+        .select((
+            users::id,
+            users::display_name,
+            departments::id,
+            departments::name,
+        ))
+        .into_boxed()
+        .visible_to(users::id, visible)
+        .load(conn)?;
+    let mut out: Vec<TeamMemberDay> = people
+        .into_iter()
+        .map(|(id, name, dept_id, dept_name)| {
+            let mut by_type: Vec<TypeCount> = counts
+                .iter()
+                .filter(|(u, _, _)| *u == id)
+                .map(|&(_, type_id, count)| TypeCount { type_id, count })
+                .collect();
+            by_type.sort_by_key(|t| t.type_id);
+            TeamMemberDay {
+                user: IdName { id, name },
+                department: IdName {
+                    id: dept_id,
+                    name: dept_name,
+                },
+                count: by_type.iter().map(|t| t.count).sum(),
+                by_type,
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        y.count
+            .cmp(&x.count)
+            .then_with(|| x.user.name.cmp(&y.user.name))
+    });
+    Ok(out)
 }

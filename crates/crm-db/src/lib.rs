@@ -10,6 +10,8 @@ pub mod error;
 pub mod idempotency;
 pub mod notifications;
 pub mod org;
+pub mod reminders;
+pub mod scheduler;
 pub mod schema;
 pub mod settings;
 pub mod transfers;

@@ -180,6 +180,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_transfers,
     notifications,
     activities,
+    reminders,
 );
 
 diesel::table! {
@@ -256,6 +257,23 @@ diesel::table! {
         entity_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        dedup_key -> Nullable<Text>,
+        email_state -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        customer_id -> BigInt,
+        activity_id -> Nullable<BigInt>,
+        due_on -> Date,
+        note -> Text,
+        done_at -> Nullable<Timestamp>,
+        notified_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -278,5 +296,7 @@ diesel::table! {
 }
 
 diesel::joinable!(activities -> customers (customer_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(reminders -> customers (customer_id));
 diesel::joinable!(contacts -> customers (customer_id));
 diesel::joinable!(customers -> users (owner_id));

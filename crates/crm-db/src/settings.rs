@@ -29,6 +29,19 @@ pub fn get(conn: &mut DbConnection) -> RepoResult<Settings> {
     })
 }
 
+/// The company's time zone.
+pub fn zone(conn: &mut DbConnection) -> RepoResult<chrono_tz::Tz> {
+    Ok(crm_domain::time::zone(&get(conn)?.settings.time_zone))
+}
+
+/// Today on the company's calendar.
+pub fn today(conn: &mut DbConnection) -> RepoResult<chrono::NaiveDate> {
+    Ok(crm_domain::time::local_date(
+        chrono::Utc::now(),
+        zone(conn)?,
+    ))
+}
+
 fn merge_defaults(data: &str) -> CompanySettings {
     let mut base = serde_json::to_value(CompanySettings::default()).unwrap_or_default();
     if let (Some(base), Ok(serde_json::Value::Object(saved))) = (

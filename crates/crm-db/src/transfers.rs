@@ -42,6 +42,10 @@ pub const MOVERS: &[Mover] = &[
         kind: "contacts",
         run: count_contacts,
     },
+    Mover {
+        kind: "reminders",
+        run: crate::reminders::move_open,
+    },
 ];
 
 fn move_customers(conn: &mut DbConnection, m: &Move) -> QueryResult<i64> {

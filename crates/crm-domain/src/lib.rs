@@ -9,6 +9,7 @@ pub mod money;
 pub mod permissions;
 pub mod scope;
 pub mod settings;
+pub mod time;
 pub mod validation;
 
 pub use money::Money;

@@ -13,6 +13,7 @@ fn kind_key(kind: &str) -> &'static str {
     match kind {
         "customers" => "xfer.kind.customers",
         "contacts" => "xfer.kind.contacts",
+        "reminders" => "xfer.kind.reminders",
         _ => "module.other",
     }
 }

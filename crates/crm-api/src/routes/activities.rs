@@ -77,6 +77,7 @@ async fn list_activities(
         type_id: q.type_id,
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
+        authors_in_scope: false,
         before,
         limit: limit + 1,
     };
@@ -97,7 +98,8 @@ async fn list_activities(
 }
 
 /// Logs a contact with a customer (201). The first one moves a lead to `contacted`; the customer's
-/// last contact moves forward.
+/// last contact moves forward; a next step (today or later, company calendar) becomes a reminder
+/// for the caller on that day.
 #[utoipa::path(tag = "activities", request_body = NewActivity, responses((status = 201, body = Activity)))]
 #[post("/activities")]
 async fn create_activity(
@@ -110,7 +112,10 @@ async fn create_activity(
     let activity = state
         .run(move |conn| {
             let v = caller.visible(conn)?;
-            Ok(crm_db::activities::create(conn, caller.id, &v, &new)?)
+            let today = crm_db::settings::today(conn)?;
+            Ok(crm_db::activities::create(
+                conn, caller.id, &v, &new, today,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Created().json(activity))

@@ -8,8 +8,11 @@ pub mod customers;
 pub mod departments;
 pub mod dictionaries;
 pub mod me;
+pub mod notifications;
+pub mod reminders;
 pub mod roles;
 pub mod settings;
+pub mod team;
 pub mod transfers;
 pub mod users;
 
@@ -27,4 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     customers::configure(cfg);
     transfers::configure(cfg);
     activities::configure(cfg);
+    team::configure(cfg);
+    reminders::configure(cfg);
+    notifications::configure(cfg);
 }

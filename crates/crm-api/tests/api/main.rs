@@ -11,5 +11,6 @@ mod customers;
 mod input;
 mod openapi;
 mod org;
+mod reminders;
 mod transfers;
 mod web_app;

@@ -9,7 +9,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     /// Kept alive for the test's duration; dropped (and deleted) after it.
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 /// A response: status, headers and the JSON body (Null when empty).
@@ -73,7 +73,7 @@ impl TestApp {
         Some(TestApp {
             base,
             client: reqwest::Client::new(),
-            _db: db,
+            db,
         })
     }
 
@@ -168,6 +168,11 @@ impl TestApp {
             .as_str()
             .expect("access token")
             .to_string()
+    }
+
+    /// A second pool on the test's database, for running the scheduler as another instance would.
+    pub fn pool(&self) -> crm_db::Db {
+        crm_db::Db::connect(&self.db.url, 4).expect("database")
     }
 
     /// The id of a demo user, as the administrator sees it.

@@ -619,3 +619,5 @@ pub struct AuditEntry {
 
 mod customers;
 pub use customers::*;
+mod activities;
+pub use activities::*;

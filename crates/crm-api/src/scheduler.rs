@@ -1,0 +1,59 @@
+//! The background job of the server: at start and then every `CRM_SCHEDULER_INTERVAL` seconds it
+//! announces what has come due (see `crm_db::scheduler`) and sends pending e-mail. Safe to run on
+//! several instances against one database.
+
+use crate::mailer::Mailer;
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use crm_db::Db;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunReport {
+    pub announced: crm_db::scheduler::Report,
+    pub emails_sent: usize,
+}
+
+/// One run as of `now`.
+pub fn run_once(db: &Db, mailer: Option<&Mailer>, now: DateTime<Utc>) -> anyhow::Result<RunReport> {
+    let mut conn = db.get().map_err(anyhow::Error::msg)?;
+    let announced = crm_db::scheduler::run(&mut conn, now).map_err(anyhow::Error::msg)?;
+    let emails_sent = match mailer {
+        Some(m) => m.send_pending(&mut conn)?,
+        None => 0,
+    };
+    Ok(RunReport {
+        announced,
+        emails_sent,
+    })
+}
+
+/// Runs the scheduler in the background of the current actix system, now and every `every`.
+pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
+    let mailer = mailer.map(Arc::new);
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let (db, mailer) = (db.clone(), mailer.clone());
+            match web::block(move || run_once(&db, mailer.as_deref(), Utc::now())).await {
+                Ok(Ok(report)) => {
+                    let a = report.announced;
+                    if a.reminders_due + a.review_digests + report.emails_sent > 0 {
+                        tracing::info!(
+                            reminders_due = a.reminders_due,
+                            review_digests = a.review_digests,
+                            emails_sent = report.emails_sent,
+                            "scheduler run"
+                        );
+                    }
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "scheduler run failed"),
+                Err(e) => tracing::error!(error = %e, "scheduler run was cancelled"),
+            }
+        }
+    });
+}
