@@ -556,7 +556,7 @@ mod email {
         }
         // A few more runs of the scheduler must not send it again.
         actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
-        let inbox = inbox.lock().unwrap();
+        let inbox = inbox.lock().unwrap().clone();
         assert_eq!(inbox.len(), 1, "one e-mail, once");
         let (rcpt, message) = &inbox[0];
         assert_eq!(rcpt, &["s1a@example.cn"]);
