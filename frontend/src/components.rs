@@ -14,6 +14,24 @@ pub fn Shell() -> impl IntoView {
     let session = use_session();
     let api = Api::new(session);
     let menu_open = RwSignal::new(false);
+    // The bell's count: asked for once signed in, then every minute.
+    let unread = crate::pages::notifications::Unread(RwSignal::new(0));
+    provide_context(unread);
+    Effect::new(move |_| {
+        if session.me.with(Option::is_some) {
+            unread.refresh(api);
+        }
+    });
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if session.me.with_untracked(Option::is_some) {
+                unread.refresh(api);
+            }
+        },
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     if session.me.get_untracked().is_none() {
         spawn_local(async move {
             if !api.refresh().await {
@@ -39,6 +57,7 @@ pub fn Shell() -> impl IntoView {
     let nav = move || {
         let links: Vec<(&'static str, &'static str, Option<Permission>)> = vec![
             ("/", "nav.home", None),
+            ("/agenda", "nav.agenda", None),
             (
                 "/customers",
                 "nav.customers",
@@ -98,11 +117,14 @@ pub fn Shell() -> impl IntoView {
                     <button class="menu-toggle" aria-label=move || t("nav.menu") on:click=move |_| menu_open.update(|o| *o = !*o)>"☰"</button>
                     <span class="brand">{move || t("app.name")}</span>
                     <span class="spacer"></span>
-                    <span class="bell" title=move || t("top.notifications")>
+                    <A href="/notifications" attr:class="bell" attr:title=move || t("top.notifications") attr:aria-label=move || t("top.notifications")>
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                             <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
                         </svg>
-                    </span>
+                        <Show when=move || { unread.0.get() > 0 }>
+                            <span class="bell-count">{move || { let n = unread.0.get(); if n >= 100 { "99+".to_string() } else { n.to_string() } }}</span>
+                        </Show>
+                    </A>
                     <button class="lang-switch" on:click=move |_| i18n.toggle()>{move || t("top.language")}</button>
                     <span class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default())}</span>
                     <button class="logout" on:click=logout>{move || t("top.logout")}</button>

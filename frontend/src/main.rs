@@ -25,7 +25,9 @@ fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <ParentRoute path=path!("") view=components::Shell>
-                    <Route path=path!("") view=pages::HomePage />
+                    <Route path=path!("") view=pages::today::TodayPage />
+                    <Route path=path!("agenda") view=pages::today::AgendaPage />
+                    <Route path=path!("notifications") view=pages::notifications::NotificationsPage />
                     <Route path=path!("customers") view=pages::customers::CustomersPage />
                     <Route path=path!("customers/new") view=pages::customers::NewCustomerPage />
                     <Route path=path!("customers/pipeline") view=pages::customers::PipelinePage />

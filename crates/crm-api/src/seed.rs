@@ -509,6 +509,16 @@ const SUMMARIES: [(&str, &str); 8] = [
     ("现场培训使用方法", "操作人员已掌握"),
 ];
 
+const NEXT_STEPS: [&str; 7] = [
+    "送报价单",
+    "约老板面谈",
+    "确认合同条款",
+    "回访使用情况",
+    "催签续费合同",
+    "上门演示新功能",
+    "发送案例资料",
+];
+
 /// A year of contacts with every customer past `lead`, by its owner: older ones spread over the
 /// year, the latest within the last fortnight (some today), and next steps on the latest one — some
 /// due today, some overdue, some ahead — so that Today, the agenda and the team view have content.
@@ -528,9 +538,12 @@ fn seed_demo_activities(
     let everyone = crm_db::Visible::All;
     for &(i, customer_id, contact_id, owner) in customers {
         let n = 3 + i % 6;
+        // Owners go round by `i % 5`; a key that does not follow them spreads the due, overdue and
+        // today's contacts over every owner and many customers.
+        let key = (i / 5 + i / 3) % 42;
         for j in 0..n {
             let latest = j + 1 == n;
-            let occurred_at = if latest && i % 5 == 0 {
+            let occurred_at = if latest && key % 7 == 0 {
                 // Today, earlier on: minutes ago, never before today's start.
                 let start = crm_domain::time::day_start(today, zone).and_utc();
                 (now - Duration::minutes(5 + (i % 180) as i64)).max(start)
@@ -539,7 +552,7 @@ fn seed_demo_activities(
                 now - Duration::days(days_ago) - Duration::minutes((i * 37 % 600) as i64)
             };
             let logged_on = crm_domain::time::local_date(occurred_at, zone);
-            let next_step_on = match (latest, i % 6) {
+            let next_step_on = match (latest, key % 6) {
                 (true, 0) => Some(today),
                 (true, 1) => logged_on
                     .checked_add_days(Days::new(1))
@@ -556,7 +569,8 @@ fn seed_demo_activities(
                 summary: summary.into(),
                 outcome: Some(outcome.into()),
                 next_step_on,
-                next_step_note: next_step_on.map(|_| "再次跟进，确认需求".to_string()),
+                next_step_note: next_step_on
+                    .map(|_| NEXT_STEPS[key % NEXT_STEPS.len()].to_string()),
             };
             // Logged back then: a next step that is overdue now was ahead of it on that day.
             crm_db::activities::create(conn, owner, &everyone, &new, logged_on.min(today))?;

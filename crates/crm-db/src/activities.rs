@@ -394,11 +394,12 @@ pub fn team_counts(
         .visible_to(a::owner_id, visible)
         .load(conn)?;
     let active: Vec<i64> = counts.iter().map(|(u, _, _)| *u).collect();
-    let people: Vec<(i64, String, i64, String)> = users::table
+    let people: Vec<(i64, String, String, i64, String)> = users::table
         .inner_join(departments::table)
         .filter(users::enabled.eq(true).or(users::id.eq_any(active)))
         .select((
             users::id,
+            users::username,
             users::display_name,
             departments::id,
             departments::name,
@@ -408,7 +409,7 @@ pub fn team_counts(
         .load(conn)?;
     let mut out: Vec<TeamMemberDay> = people
         .into_iter()
-        .map(|(id, name, dept_id, dept_name)| {
+        .map(|(id, username, name, dept_id, dept_name)| {
             let mut by_type: Vec<TypeCount> = counts
                 .iter()
                 .filter(|(u, _, _)| *u == id)
@@ -417,6 +418,7 @@ pub fn team_counts(
             by_type.sort_by_key(|t| t.type_id);
             TeamMemberDay {
                 user: IdName { id, name },
+                username,
                 department: IdName {
                     id: dept_id,
                     name: dept_name,

@@ -4,12 +4,13 @@
 use crate::api::Api;
 use crate::components::{Changes, ErrorLine, local_offset, run};
 use crate::i18n::format_datetime;
+use crate::pages::today::QuickLog;
 use crate::state::{I18n, use_i18n, use_session};
 use crm_domain::Permission;
 use crm_domain::api::{
     Activity, AuditEntry, Contact, Customer, CustomerPatch, CustomerType, DictionaryItem,
-    DuplicateCheck, DuplicateMatch, LevelChange, NewActivity, NewContact, NewCustomer, Page,
-    Pipeline, ReviewDecision, ReviewRequest,
+    DuplicateCheck, DuplicateMatch, LevelChange, NewContact, NewCustomer, Page, Pipeline,
+    ReviewDecision, ReviewRequest,
 };
 use crm_domain::customer::CustomerLevel;
 use leptos::prelude::*;
@@ -57,6 +58,8 @@ pub fn CustomersPage() -> impl IntoView {
     let items = RwSignal::new(Vec::<Customer>::new());
     let cursor = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
+    // The row whose quick-log form is open.
+    let logging = RwSignal::new(None::<i64>);
     let load = move |more: bool| {
         let mut path = format!("/customers?limit=50&sort={}", sort.get_untracked());
         let text = q.get_untracked();
@@ -113,13 +116,14 @@ pub fn CustomersPage() -> impl IntoView {
             <table class="grid customers-table">
                 <thead><tr>
                     <th>{move || t("cust.name")}</th><th>{move || t("cust.level")}</th><th>{move || t("cust.owner")}</th>
-                    <th>{move || t("cust.phone")}</th><th>{move || t("cust.last_contact")}</th>
+                    <th>{move || t("cust.phone")}</th><th>{move || t("cust.last_contact")}</th><th></th>
                 </tr></thead>
                 <tbody>
                     {move || items.get().into_iter().map(|c| {
                         let level = c.level;
                         let last = c.last_contact_at;
                         let label = c.name.clone();
+                        let cid = c.id;
                         view! {
                             <tr data-customer=c.name.clone()>
                                 <td><A href=format!("/customers/{}", c.id)>{label}</A>
@@ -129,7 +133,17 @@ pub fn CustomersPage() -> impl IntoView {
                                 <td>{c.owner.name.clone()}<small>" · "{c.department.name.clone()}</small></td>
                                 <td>{c.phone.clone().unwrap_or_default()}</td>
                                 <td>{move || when(i18n, last)}</td>
+                                <td>
+                                    <Show when=move || session.can(Permission::ActivityCreate)>
+                                        <button class="small log-toggle" title=move || t("act.log") on:click=move |_| logging.update(|x| *x = if *x == Some(cid) { None } else { Some(cid) })>{move || t("act.log_short")}</button>
+                                    </Show>
+                                </td>
                             </tr>
+                            <Show when=move || logging.get() == Some(cid)>
+                                <tr class="quick-log-row"><td colspan="6">
+                                    <QuickLog customer_id=cid compact=true on_logged=move |_| { logging.set(None); load(false); } />
+                                </td></tr>
+                            </Show>
                         }
                     }).collect_view()}
                 </tbody>
@@ -423,17 +437,6 @@ pub fn CustomerPage() -> impl IntoView {
                 .unwrap_or_default()
         }
     });
-    let activity_types = LocalResource::new(move || async move {
-        api.get::<Vec<DictionaryItem>>("/dictionaries/activity_type")
-            .await
-            .unwrap_or_default()
-    });
-    let (act_type, act_summary, act_next_on, act_next_note) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
     let error = RwSignal::new(None::<String>);
     let new_level = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -455,41 +458,6 @@ pub fn CustomerPage() -> impl IntoView {
             },
             move |_| {
                 reason.set(String::new());
-                reload.update(|n| *n += 1);
-            },
-        );
-    };
-    // Quick log: a type, a line of text and a button (a next step if there is one).
-    let log_activity = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let type_id = act_type.get_untracked().parse::<i64>().ok().or_else(|| {
-            activity_types
-                .get_untracked()
-                .and_then(|types| types.first().map(|t| t.id))
-        });
-        let Some(type_id) = type_id else { return };
-        let note = act_next_note.get_untracked();
-        let body = NewActivity {
-            customer_id: id(),
-            contact_id: None,
-            type_id,
-            occurred_at: chrono::Utc::now(),
-            summary: act_summary.get_untracked(),
-            outcome: None,
-            next_step_on: chrono::NaiveDate::parse_from_str(
-                &act_next_on.get_untracked(),
-                "%Y-%m-%d",
-            )
-            .ok(),
-            next_step_note: (!note.trim().is_empty()).then_some(note),
-        };
-        run(
-            error,
-            move || async move { api.post::<Activity, _>("/activities", &body).await },
-            move |_| {
-                act_summary.set(String::new());
-                act_next_on.set(String::new());
-                act_next_note.set(String::new());
                 reload.update(|n| *n += 1);
             },
         );
@@ -578,21 +546,7 @@ pub fn CustomerPage() -> impl IntoView {
         <section class="card">
             <h2>{move || t("act.title")}</h2>
             <Show when=move || session.can(Permission::ActivityCreate)>
-                <form class="inline-form quick-log" on:submit=log_activity>
-                    {move || {
-                        // Preselect the first type (a visit) once the types are there.
-                        if let Some(first) = activity_types.get().and_then(|types| types.first().map(|t| t.id))
-                            && act_type.get_untracked().is_empty() { act_type.set(first.to_string()); }
-                        view! {
-                        <select name="activity_type" bind:value=act_type>
-                            {activity_types.get().unwrap_or_default().into_iter().map(|d| view! { <option value=d.id.to_string()>{d.name}</option> }).collect_view()}
-                        </select>
-                    } }}
-                    <input name="activity_summary" class="grow" placeholder=move || t("act.summary") required bind:value=act_summary />
-                    <input name="next_step_on" type="date" title=move || t("act.next_on") bind:value=act_next_on />
-                    <input name="next_step_note" placeholder=move || t("act.next_note") bind:value=act_next_note />
-                    <button type="submit" class="primary">{move || t("act.log")}</button>
-                </form>
+                {move || view! { <QuickLog customer_id=id() on_logged=move |_| reload.update(|n| *n += 1) /> }}
             </Show>
             <table class="grid activities">
                 <thead><tr><th>{move || t("act.when")}</th><th>{move || t("act.by")}</th><th>{move || t("act.summary")}</th><th>{move || t("act.next_note")}</th></tr></thead>

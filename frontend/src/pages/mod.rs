@@ -2,21 +2,24 @@
 
 pub mod customers;
 pub mod login;
+pub mod notifications;
 pub mod profile;
 pub mod roles;
 pub mod system;
+pub mod today;
 pub mod transfer;
 
 use crate::state::{use_i18n, use_session};
 use leptos::prelude::*;
 
+/// Who is signed in: name, department, roles and what they see (the top of the Today page).
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn Welcome() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let t = move |k: &'static str| i18n.t(k);
     view! {
-        <section class="card">
+        <section class="card welcome">
             {move || session.me.get().map(|me| {
                 let scope_key = match me.data_scope.as_str() {
                     "self" => "scope.self",

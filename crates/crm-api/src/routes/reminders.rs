@@ -20,11 +20,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(snooze_reminder);
 }
 
+/// Which reminders to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum ReminderView {
+    /// Every open one, overdue included, by day.
+    Open,
+    /// Open ones due today or earlier (the company's today): what to do now.
+    Due,
+    /// Open ones whose day has passed.
+    Overdue,
+    /// Finished ones, newest first.
+    Done,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 struct ReminderQuery {
-    /// `open` (default: every open one, overdue included, by day), `overdue`, or `done` (newest first).
-    status: Option<ReminderStatus>,
+    /// `open` (default), `due`, `overdue` or `done`.
+    status: Option<ReminderView>,
     /// Only those due before this day (e.g. tomorrow, for "due today or earlier").
     due_before: Option<NaiveDate>,
     customer_id: Option<i64>,
@@ -73,12 +87,17 @@ async fn list_reminders(
 ) -> ApiResult<web::Json<Page<Reminder>>> {
     let q = query.into_inner();
     let limit = limit(q.limit)?;
-    let status = q.status.unwrap_or(ReminderStatus::Open);
+    let view = q.status.unwrap_or(ReminderView::Open);
+    let status = match view {
+        ReminderView::Open | ReminderView::Due => ReminderStatus::Open,
+        ReminderView::Overdue => ReminderStatus::Overdue,
+        ReminderView::Done => ReminderStatus::Done,
+    };
     let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(decode_key(c, status)?),
     };
-    let filter = ReminderFilter {
+    let mut filter = ReminderFilter {
         status,
         due_before: q.due_before,
         customer_id: q.customer_id,
@@ -89,6 +108,10 @@ async fn list_reminders(
         .run(move |conn| {
             let v = caller.visible(conn)?;
             let today = crm_db::settings::today(conn)?;
+            if view == ReminderView::Due {
+                let tomorrow = today.succ_opt().unwrap_or(today);
+                filter.due_before = Some(filter.due_before.map_or(tomorrow, |d| d.min(tomorrow)));
+            }
             Ok(crm_db::reminders::list(
                 conn, caller.id, &v, &filter, today,
             )?)

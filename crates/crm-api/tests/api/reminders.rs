@@ -209,6 +209,12 @@ api_test!(reminders_list_by_day_with_overdue_and_pages, |app| {
         .await
         .expect(200);
     assert_eq!(items(&due_now).len(), 2, "overdue and today's");
+    let due = app.get("/reminders?status=due", &rep).await.expect(200);
+    assert_eq!(
+        items(&due).len(),
+        2,
+        "due: the same, on the company's calendar"
+    );
     assert_eq!(
         app.get("/reminders?cursor=bm9wZQ", &rep).await.problem(400),
         "invalid_cursor"
@@ -623,6 +629,13 @@ api_test!(a_manager_sees_the_team_day_by_person, |app| {
         }
         if who == "s1_mgr" {
             assert_eq!(ids.len(), 3, "the manager's department only");
+            assert!(
+                day["people"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["username"] == "s1_b")
+            );
             assert_eq!(day["people"][0]["count"], 2, "most active first");
             assert_eq!(day["people"][2]["count"], 0, "idle people are listed too");
             let drill = app

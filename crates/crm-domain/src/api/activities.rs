@@ -80,6 +80,8 @@ pub struct TypeCount {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamMemberDay {
     pub user: IdName,
+    /// Display names may repeat (two 业务员); the login name tells them apart.
+    pub username: String,
     pub department: IdName,
     pub count: i64,
     pub by_type: Vec<TypeCount>,
