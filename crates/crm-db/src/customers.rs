@@ -173,6 +173,8 @@ pub struct CustomerFilter {
     pub owner_id: Option<i64>,
     pub department_id: Option<i64>,
     pub review_status: Option<ReviewStatus>,
+    /// Not contacted since this instant (never contacted included).
+    pub not_contacted_since: Option<NaiveDateTime>,
     /// Part of the name, short name, phone or a contact's name.
     pub q: Option<String>,
     pub sort: SortKey,
@@ -192,6 +194,7 @@ impl Default for CustomerFilter {
             owner_id: None,
             department_id: None,
             review_status: None,
+            not_contacted_since: None,
             q: None,
             sort: SortKey::Updated,
             descending: true,
@@ -265,6 +268,9 @@ fn filtered<'a>(visible: &Visible, f: &CustomerFilter) -> Boxed<'a> {
     }
     if let Some(v) = f.review_status {
         q = q.filter(c::review_status.eq(v.as_str()));
+    }
+    if let Some(t) = f.not_contacted_since {
+        q = q.filter(c::last_contact_at.is_null().or(c::last_contact_at.lt(t)));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = crate::org::contains_pattern(text);

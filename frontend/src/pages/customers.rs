@@ -54,6 +54,7 @@ pub fn CustomersPage() -> impl IntoView {
     let t = move |k: &'static str| i18n.t(k);
     let q = RwSignal::new(String::new());
     let level = RwSignal::new(String::new());
+    let stale = RwSignal::new(String::new());
     let sort = RwSignal::new("-updated".to_string());
     let items = RwSignal::new(Vec::<Customer>::new());
     let cursor = RwSignal::new(None::<String>);
@@ -69,6 +70,10 @@ pub fn CustomersPage() -> impl IntoView {
         let l = level.get_untracked();
         if !l.is_empty() {
             path.push_str(&format!("&level={l}"));
+        }
+        let days = stale.get_untracked();
+        if !days.is_empty() {
+            path.push_str(&format!("&not_contacted_days={days}"));
         }
         if more && let Some(c) = cursor.get_untracked() {
             path.push_str(&format!("&cursor={c}"));
@@ -89,6 +94,7 @@ pub fn CustomersPage() -> impl IntoView {
     Effect::new(move |_| {
         q.track();
         level.track();
+        stale.track();
         sort.track();
         load(false);
     });
@@ -105,6 +111,10 @@ pub fn CustomersPage() -> impl IntoView {
                 <select name="level" bind:value=level>
                     <option value="">{move || t("cust.all_levels")}</option>
                     {CustomerLevel::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{move || t(level_key(l))}</option> }).collect_view()}
+                </select>
+                <select name="not_contacted_days" bind:value=stale>
+                    <option value="">{move || t("cust.any_contact")}</option>
+                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string()>{move || t("cust.not_contacted").replace("{n}", &d.to_string())}</option> }).collect_view()}
                 </select>
                 <select name="sort" bind:value=sort>
                     <option value="-updated">{move || t("cust.updated")}</option>

@@ -57,6 +57,9 @@ struct CustomerQuery {
     /// The owner's department.
     department_id: Option<i64>,
     review_status: Option<ReviewStatus>,
+    /// Not contacted in this many days (never contacted included).
+    #[param(minimum = 1, maximum = 3650)]
+    not_contacted_days: Option<u32>,
     /// Part of the name, short name, phone or a contact's name.
     #[param(max_length = 100)]
     q: Option<String>,
@@ -118,6 +121,18 @@ fn filter_of(q: CustomerQuery) -> ApiResult<CustomerFilter> {
         owner_id: q.owner_id,
         department_id: q.department_id,
         review_status: q.review_status,
+        not_contacted_since: match q.not_contacted_days {
+            None => None,
+            Some(days @ 1..=3650) => {
+                Some((chrono::Utc::now() - chrono::Duration::days(i64::from(days))).naive_utc())
+            }
+            Some(_) => {
+                return Err(ApiError::BadRequest {
+                    code: "invalid_query",
+                    detail: "not_contacted_days is between 1 and 3650".into(),
+                });
+            }
+        },
         q: q.q,
         sort,
         descending,

@@ -245,3 +245,48 @@ api_test!(authors_edit_for_a_while_then_only_managers, |app| {
     assert_eq!(deleted["changes"]["summary"], "上门拜访（经理补充）");
     assert_eq!(deleted["user"]["name"], "销售一部经理");
 });
+
+api_test!(
+    customers_not_contacted_for_days_are_one_filter_away,
+    |app| {
+        let rep = app.login("s1_b").await;
+        let t = visit_type(&app, &rep).await;
+        let mut ids = Vec::new();
+        for (name, days_ago) in [
+            ("莱芜久未联系甲有限公司", Some(10)),
+            ("莱芜久未联系乙有限公司", Some(1)),
+            ("莱芜久未联系丙有限公司", None),
+        ] {
+            let c = app
+                .post("/customers", &rep, json!({"name": name}))
+                .await
+                .expect(201);
+            if let Some(d) = days_ago {
+                let at = chrono::Utc::now() - chrono::Duration::days(d);
+                app.post("/activities", &rep, log(&c, t, &at.to_rfc3339(), "拜访"))
+                    .await
+                    .expect(201);
+            }
+            ids.push(c["id"].clone());
+        }
+        let q = "%E4%B9%85%E6%9C%AA%E8%81%94%E7%B3%BB"; // 久未联系
+        let stale = app
+            .get(&format!("/customers?q={q}&not_contacted_days=5"), &rep)
+            .await
+            .expect(200);
+        let mut found: Vec<Value> = stale["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect();
+        found.sort_by_key(|v| v.as_i64());
+        assert_eq!(found, vec![ids[0].clone(), ids[2].clone()]);
+        assert_eq!(
+            app.get("/customers?not_contacted_days=0", &rep)
+                .await
+                .problem(400),
+            "invalid_query"
+        );
+    }
+);
