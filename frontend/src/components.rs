@@ -166,6 +166,58 @@ where
     });
 }
 
+/// A keyset-paged list as a page shows it: the rows so far, the cursor of the next page (none: no
+/// more), and the last error.
+pub struct Paged<T: Send + Sync + 'static> {
+    pub items: RwSignal<Vec<T>>,
+    pub cursor: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> Paged<T> {
+    pub fn new() -> Self {
+        Paged {
+            items: RwSignal::new(Vec::new()),
+            cursor: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Loads the first page of `path` (a query without a cursor), replacing the rows, or with `more`
+    /// the next page, appending to them.
+    pub fn load(self, api: Api, mut path: String, more: bool) {
+        if more {
+            match self.cursor.get_untracked() {
+                Some(c) => path.push_str(&format!("&cursor={c}")),
+                None => return,
+            }
+        }
+        run(
+            self.error,
+            move || async move { api.get::<crm_domain::api::Page<T>>(&path).await },
+            move |page| {
+                if more {
+                    self.items.update(|i| i.extend(page.items));
+                } else {
+                    self.items.set(page.items);
+                }
+                self.cursor.set(page.next_cursor);
+            },
+        );
+    }
+
+    pub fn has_more(self) -> bool {
+        self.cursor.with(Option::is_some)
+    }
+}
+
 /// The browser's UTC offset, for showing instants in the viewer's local time.
 pub fn local_offset() -> chrono::FixedOffset {
     let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;

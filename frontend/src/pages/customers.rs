@@ -2,7 +2,7 @@
 //! the 360° page (details, level, contacts, history), the pipeline board and the review queue.
 
 use crate::api::Api;
-use crate::components::{Changes, ErrorLine, local_offset, run};
+use crate::components::{Changes, ErrorLine, Paged, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::pages::today::QuickLog;
 use crate::state::{I18n, use_i18n, use_session};
@@ -56,9 +56,8 @@ pub fn CustomersPage() -> impl IntoView {
     let level = RwSignal::new(String::new());
     let stale = RwSignal::new(String::new());
     let sort = RwSignal::new("-updated".to_string());
-    let items = RwSignal::new(Vec::<Customer>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let list = Paged::<Customer>::new();
+    let (items, error) = (list.items, list.error);
     // The row whose quick-log form is open.
     let logging = RwSignal::new(None::<i64>);
     let load = move |more: bool| {
@@ -75,21 +74,7 @@ pub fn CustomersPage() -> impl IntoView {
         if !days.is_empty() {
             path.push_str(&format!("&not_contacted_days={days}"));
         }
-        if more && let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        run(
-            error,
-            move || async move { api.get::<Page<Customer>>(&path).await },
-            move |page| {
-                if more {
-                    items.update(|i| i.extend(page.items));
-                } else {
-                    items.set(page.items);
-                }
-                cursor.set(page.next_cursor);
-            },
-        );
+        list.load(api, path, more);
     };
     Effect::new(move |_| {
         q.track();
@@ -158,7 +143,7 @@ pub fn CustomersPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <Show when=move || cursor.with(Option::is_some)>
+            <Show when=move || list.has_more()>
                 <button on:click=move |_| load(true)>{move || t("common.more")}</button>
             </Show>
         </section>

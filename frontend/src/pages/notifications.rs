@@ -2,10 +2,10 @@
 //! what it is about. The bell in the top bar shows the unread count (see [`Unread`]).
 
 use crate::api::Api;
-use crate::components::{ErrorLine, local_offset, run};
+use crate::components::{ErrorLine, Paged, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::state::{use_i18n, use_session};
-use crm_domain::api::{Notification, Page, UnreadCount};
+use crm_domain::api::{Notification, UnreadCount};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -49,30 +49,15 @@ pub fn NotificationsPage() -> impl IntoView {
     let api = Api::new(use_session());
     let t = move |k: &'static str| i18n.t(k);
     let unread = expect_context::<Unread>();
-    let items = RwSignal::new(Vec::<Notification>::new());
-    let cursor = RwSignal::new(None::<String>);
+    let list = Paged::<Notification>::new();
+    let (items, error) = (list.items, list.error);
     let only_unread = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let load = move |more: bool| {
-        let mut path = format!(
+        let path = format!(
             "/notifications?limit=50&unread={}",
             only_unread.get_untracked()
         );
-        if more && let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        run(
-            error,
-            move || async move { api.get::<Page<Notification>>(&path).await },
-            move |page| {
-                if more {
-                    items.update(|i| i.extend(page.items));
-                } else {
-                    items.set(page.items);
-                }
-                cursor.set(page.next_cursor);
-            },
-        );
+        list.load(api, path, more);
     };
     Effect::new(move |_| {
         only_unread.track();
@@ -153,7 +138,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <Show when=move || items.with(Vec::is_empty)>
                 <p class="muted">{move || t("notif.empty")}</p>
             </Show>
-            <Show when=move || cursor.with(Option::is_some)>
+            <Show when=move || list.has_more()>
                 <button on:click=move |_| load(true)>{move || t("common.more")}</button>
             </Show>
         </section>

@@ -1,7 +1,7 @@
 //! System management pages for administrators: departments, users, dictionaries, settings, audit log.
 
 use crate::api::Api;
-use crate::components::{Changes, ErrorLine, local_offset, run};
+use crate::components::{Changes, ErrorLine, Paged, local_offset, run};
 use crate::i18n::format_datetime;
 use crate::state::{use_i18n, use_session};
 use crm_domain::Money;
@@ -540,9 +540,8 @@ pub fn AuditPage() -> impl IntoView {
     let api = Api::new(use_session());
     let t = move |k: &'static str| i18n.t(k);
     let entity = RwSignal::new(String::new());
-    let entries = RwSignal::new(Vec::<AuditEntry>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let list = Paged::<AuditEntry>::new();
+    let (entries, error) = (list.items, list.error);
     let load = move |more: bool| {
         let mut path = "/audit-log?limit=50".to_string();
         let e = entity.get_untracked();
@@ -552,21 +551,7 @@ pub fn AuditPage() -> impl IntoView {
                 js_sys::encode_uri_component(e.trim())
             ));
         }
-        if more && let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        run(
-            error,
-            move || async move { api.get::<Page<AuditEntry>>(&path).await },
-            move |page| {
-                if more {
-                    entries.update(|e| e.extend(page.items));
-                } else {
-                    entries.set(page.items);
-                }
-                cursor.set(page.next_cursor);
-            },
-        );
+        list.load(api, path, more);
     };
     load(false);
     let offset = local_offset();
@@ -595,7 +580,7 @@ pub fn AuditPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <Show when=move || cursor.with(Option::is_some)>
+            <Show when=move || list.has_more()>
                 <button on:click=move |_| load(true)>{move || t("common.more")}</button>
             </Show>
         </section>

@@ -322,14 +322,19 @@ api_test!(the_scheduler_announces_on_the_company_calendar, |app| {
     assert_eq!(n["entity_id"], c["id"]);
     assert!(n["body"].as_str().unwrap().contains("签合同"));
     let id = n["id"].as_i64().unwrap();
-    // Nobody else reads it.
-    let peer = app.login("s1_b").await;
-    assert_eq!(
-        app.post(&format!("/notifications/{id}/read"), &peer, json!({}))
-            .await
-            .problem(404),
-        "not_found"
-    );
+    // Nobody else sees or reads it: not a peer, another department, the manager or the GM.
+    for who in ["s1_b", "s2_a", "s1_mgr", "gm"] {
+        let other = app.login(who).await;
+        assert_eq!(
+            app.post(&format!("/notifications/{id}/read"), &other, json!({}))
+                .await
+                .problem(404),
+            "not_found",
+            "{who}"
+        );
+        let theirs = app.get("/notifications", &other).await.expect(200);
+        assert!(items(&theirs).iter().all(|n| n["id"] != id), "{who}");
+    }
     let read = app
         .post(&format!("/notifications/{id}/read"), &rep, json!({}))
         .await
