@@ -161,6 +161,10 @@ impl From<RepoError> for ApiError {
                 code,
                 message,
             } => ApiError::field(field, code, message),
+            RepoError::Rule { code, message } => ApiError::Unprocessable {
+                code,
+                detail: message,
+            },
             RepoError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Unavailable

@@ -22,7 +22,11 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "organisation", description = "Departments, users, roles, permissions"),
         (name = "system", description = "Dictionaries, settings, audit log"),
         (name = "customers", description = "Customers, contacts, customer protection, pipeline"),
-        (name = "activities", description = "Contacts with customers (客户接触)"),
+        (name = "activities", description = "Contacts with customers (客户接触), the team's day"),
+        (name = "reminders", description = "The caller's next steps (提醒)"),
+        (name = "notifications", description = "The caller's notifications (通知)"),
+        (name = "orders", description = "Products, orders, payment plans, receipts, receivables"),
+        (name = "reports", description = "Reports (receivables aging)"),
     )
 )]
 pub struct ApiDoc;

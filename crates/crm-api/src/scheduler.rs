@@ -42,10 +42,18 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
             match web::block(move || run_once(&db, mailer.as_deref(), Utc::now())).await {
                 Ok(Ok(report)) => {
                     let a = report.announced;
-                    if a.reminders_due + a.review_digests + report.emails_sent > 0 {
+                    if a.reminders_due
+                        + a.review_digests
+                        + a.dunning
+                        + a.renewals
+                        + report.emails_sent
+                        > 0
+                    {
                         tracing::info!(
                             reminders_due = a.reminders_due,
                             review_digests = a.review_digests,
+                            dunning = a.dunning,
+                            renewals = a.renewals,
                             emails_sent = report.emails_sent,
                             "scheduler run"
                         );

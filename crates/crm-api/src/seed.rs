@@ -5,7 +5,7 @@ use crate::auth::password::hash_now;
 use crate::error::ApiResult;
 use crm_db::DbConnection;
 use crm_domain::api::{DictionaryKind, NewDepartment, NewDictionaryItem, NewRole, NewUser};
-use crm_domain::{DataScope, Permission as P};
+use crm_domain::{DataScope, Money, Permission as P};
 
 /// The roles every installation starts with (name, description, scope, permissions).
 fn standard_roles() -> Vec<(&'static str, &'static str, DataScope, Vec<P>)> {
@@ -406,6 +406,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
     }
     let everyone = crm_db::Visible::All;
     let mut contacted = Vec::new();
+    let mut buying = Vec::new();
     for i in 0..count.min(BRANDS.len() * TRADES.len()) {
         let brand = BRANDS[i % BRANDS.len()];
         let (trade, industry) = TRADES[(i / BRANDS.len()) % TRADES.len()];
@@ -494,8 +495,179 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
         if level != CustomerLevel::Lead {
             contacted.push((i, customer.id, first_contact, owner));
         }
+        if matches!(level, CustomerLevel::Signed | CustomerLevel::Prospect) {
+            buying.push((i, customer.id, owner, level == CustomerLevel::Signed));
+        }
     }
-    seed_demo_activities(conn, &contacted)
+    seed_demo_activities(conn, &contacted)?;
+    seed_demo_orders(conn, &buying)
+}
+
+/// The demo company's products.
+const PRODUCTS: [(&str, &str, &str, i64, Option<i32>); 4] = [
+    ("ADV-Y", "年度推广套餐", "年", 1_280_000, Some(12)),
+    ("WEB-B", "企业网站建设", "套", 680_000, None),
+    ("SEO-M", "搜索优化月度服务", "月", 150_000, Some(1)),
+    ("HOST-Y", "云主机托管", "年", 240_000, Some(12)),
+];
+
+/// A year of orders: every signed customer has one or two signed orders over the last twelve
+/// months, with payment plans and receipts recorded by finance — most installments paid, some
+/// overdue, some not yet due — and yearly services ending soon (renewals); a few prospects have a
+/// draft.
+fn seed_demo_orders(
+    conn: &mut DbConnection,
+    customers: &[(usize, i64, i64, bool)],
+) -> ApiResult<()> {
+    use chrono::{Days, Months};
+    use crm_domain::api::{
+        InstallmentInput, NewOrder, NewProduct, NewReceipt, OrderLineInput, OrderStatusChange,
+        PaymentPlanRequest,
+    };
+    use crm_domain::order::OrderAction;
+    let admin = crm_db::org::credentials(conn, "admin")?.map(|c| c.user_id);
+    let finance = crm_db::org::credentials(conn, "fin_a")?.map(|c| c.user_id);
+    let (Some(admin), Some(finance)) = (admin, finance) else {
+        return Ok(());
+    };
+    let mut products = Vec::new();
+    for (code, name, unit, price, months) in PRODUCTS {
+        let new = NewProduct {
+            code: code.into(),
+            name: name.into(),
+            unit: unit.into(),
+            list_price: Money::from_minor(price),
+            renewable: months.is_some(),
+            service_months: months,
+        };
+        products.push(crm_db::products::create(conn, admin, &new)?);
+    }
+    let methods = crm_db::dictionaries::list(conn, DictionaryKind::PaymentMethod, false)?;
+    if methods.is_empty() {
+        return Ok(());
+    }
+    let settings = crm_db::settings::get(conn)?.settings;
+    let today = crm_db::settings::today(conn)?;
+    let everyone = crm_db::Visible::All;
+    for &(i, customer_id, owner, signed) in customers {
+        let orders = if signed {
+            1 + i % 2
+        } else {
+            usize::from(i % 3 == 0)
+        };
+        for k in 0..orders {
+            let product = &products[(i + k) % products.len()];
+            let quantity = if product.code == "SEO-M" {
+                3 + (i % 4) as i32
+            } else {
+                1
+            };
+            // Some lines are sold below the list price.
+            let discount = Money::from_minor(if i % 4 == 0 { 50_000 } else { 0 });
+            // Signed 20–360 days ago: yearly services signed about a year ago end soon.
+            let days_ago = 20 + ((i * 37 + k * 160) % 340) as u64;
+            let signed_on = today.checked_sub_days(Days::new(days_ago)).unwrap_or(today);
+            let new = NewOrder {
+                customer_id,
+                owner_id: Some(owner),
+                opportunity_id: None,
+                signed_on: None,
+                service_start: product.renewable.then_some(signed_on),
+                service_end: None,
+                lines: vec![OrderLineInput {
+                    product_id: product.id,
+                    quantity,
+                    unit_price: product.list_price,
+                    discount,
+                }],
+                notes: None,
+            };
+            let order = crm_db::orders::create(conn, owner, &everyone, &new, signed_on)?;
+            if !signed {
+                continue;
+            }
+            let change = OrderStatusChange {
+                version: order.version,
+                signed_on: Some(signed_on),
+                reason: None,
+            };
+            let order = crm_db::orders::change_status(
+                conn,
+                owner,
+                &everyone,
+                order.id,
+                OrderAction::Sign,
+                &change,
+                today,
+                &settings.grade_thresholds,
+            )?;
+            if i % 3 == 0 {
+                let start = OrderStatusChange {
+                    version: order.version,
+                    signed_on: None,
+                    reason: None,
+                };
+                crm_db::orders::change_status(
+                    conn,
+                    owner,
+                    &everyone,
+                    order.id,
+                    OrderAction::Start,
+                    &start,
+                    today,
+                    &settings.grade_thresholds,
+                )?;
+            }
+            // Two to four installments a month or two apart, from the signing date.
+            let parts = 2 + (i % 3) as u32;
+            let gap = 1 + (i % 2) as u32;
+            let plan = PaymentPlanRequest {
+                installments: order
+                    .total
+                    .split_even(parts)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, amount)| InstallmentInput {
+                        id: None,
+                        due_date: signed_on
+                            .checked_add_months(Months::new(n as u32 * gap))
+                            .unwrap_or(signed_on),
+                        amount,
+                    })
+                    .collect(),
+            };
+            let plan = crm_db::orders::set_plan(conn, owner, &everyone, order.id, &plan, today)?;
+            // Finance records what came in: installments due by now are paid, except that about one
+            // customer in five pays late (nothing, or half).
+            for inst in plan.installments.iter().filter(|x| x.due_date <= today) {
+                let late = (i + k) % 5 == 0 && inst.due_date > today - chrono::Duration::days(120);
+                let amount = match (late, i % 2) {
+                    (true, 0) => continue,
+                    (true, _) => inst.amount.split_even(2)[0],
+                    (false, _) => inst.amount,
+                };
+                if !amount.is_positive() {
+                    continue;
+                }
+                let paid_on = inst
+                    .due_date
+                    .checked_add_days(Days::new((i % 9) as u64))
+                    .unwrap_or(inst.due_date)
+                    .min(today);
+                let receipt = NewReceipt {
+                    amount,
+                    received_on: paid_on,
+                    method_id: methods[(i + k) % methods.len()].id,
+                    note: None,
+                    installment_id: Some(inst.id),
+                };
+                crm_db::orders::record_receipt(
+                    conn, finance, &everyone, order.id, &receipt, today,
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 const SUMMARIES: [(&str, &str); 8] = [

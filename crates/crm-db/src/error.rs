@@ -20,6 +20,9 @@ pub enum RepoError {
         code: &'static str,
         message: String,
     },
+    /// A business rule refused the request as a whole (422 with its code).
+    #[error("{message}")]
+    Rule { code: &'static str, message: String },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -29,6 +32,12 @@ pub enum RepoError {
 impl RepoError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         RepoError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
+        RepoError::Rule {
             code,
             message: message.into(),
         }
@@ -65,4 +74,10 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         e,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+impl From<crm_domain::order::MoneyRuleError> for RepoError {
+    fn from(e: crm_domain::order::MoneyRuleError) -> Self {
+        RepoError::rule(e.code(), e.to_string())
+    }
 }

@@ -9,7 +9,10 @@ pub mod dictionaries;
 pub mod error;
 pub mod idempotency;
 pub mod notifications;
+pub mod orders;
 pub mod org;
+pub mod products;
+pub mod receivables;
 pub mod reminders;
 pub mod scheduler;
 pub mod schema;
@@ -243,6 +246,10 @@ pub enum Serial {
     Settings = 3,
     /// One normalised customer key (see [`serialize_keys`]).
     CustomerKey = 4,
+    /// One order's money (its plan and receipts; see [`serialize_keys`]).
+    OrderMoney = 5,
+    /// The order number counter.
+    OrderNumber = 6,
 }
 
 /// Makes read-check-write sequences inside a write transaction safe on PostgreSQL, whose default

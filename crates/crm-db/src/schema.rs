@@ -181,6 +181,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     activities,
     reminders,
+    products,
+    order_numbers,
+    orders,
+    order_lines,
+    payment_installments,
+    receipts,
+    receipt_allocations,
+    order_records,
 );
 
 diesel::table! {
@@ -300,3 +308,117 @@ diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(reminders -> customers (customer_id));
 diesel::joinable!(contacts -> customers (customer_id));
 diesel::joinable!(customers -> users (owner_id));
+
+diesel::table! {
+    products (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        list_price -> BigInt,
+        renewable -> Bool,
+        service_months -> Nullable<Integer>,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    order_numbers (day) {
+        day -> Date,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        number -> Text,
+        customer_id -> BigInt,
+        owner_id -> BigInt,
+        opportunity_id -> Nullable<BigInt>,
+        status -> Text,
+        signed_on -> Nullable<Date>,
+        service_start -> Nullable<Date>,
+        service_end -> Nullable<Date>,
+        total -> BigInt,
+        notes -> Nullable<Text>,
+        renewal_notified_on -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        line_no -> Integer,
+        product_id -> BigInt,
+        quantity -> Integer,
+        unit_price -> BigInt,
+        discount -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    payment_installments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        due_date -> Date,
+        amount -> BigInt,
+        dunning_stage -> SmallInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        amount -> BigInt,
+        received_on -> Date,
+        method_id -> BigInt,
+        note -> Nullable<Text>,
+        reversal_of -> Nullable<BigInt>,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receipt_allocations (id) {
+        id -> BigInt,
+        receipt_id -> BigInt,
+        installment_id -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_records (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        kind -> Text,
+        happened_on -> Date,
+        note -> Text,
+        satisfaction -> Nullable<SmallInt>,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(orders -> customers (customer_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(order_lines -> products (product_id));
+diesel::joinable!(payment_installments -> orders (order_id));
+diesel::joinable!(receipts -> orders (order_id));
+diesel::joinable!(receipt_allocations -> receipts (receipt_id));
+diesel::joinable!(receipt_allocations -> payment_installments (installment_id));
+diesel::joinable!(order_records -> orders (order_id));
+diesel::joinable!(orders -> users (owner_id));

@@ -46,6 +46,10 @@ pub const MOVERS: &[Mover] = &[
         kind: "reminders",
         run: crate::reminders::move_open,
     },
+    Mover {
+        kind: "orders",
+        run: crate::orders::move_unfinished,
+    },
 ];
 
 fn move_customers(conn: &mut DbConnection, m: &Move) -> QueryResult<i64> {

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod customer;
 pub mod money;
+pub mod order;
 pub mod permissions;
 pub mod scope;
 pub mod settings;

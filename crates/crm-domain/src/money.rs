@@ -52,6 +52,41 @@ impl Money {
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// The amount times a whole quantity.
+    pub fn checked_mul(self, quantity: i64) -> Option<Money> {
+        self.0.checked_mul(quantity).map(Money)
+    }
+
+    /// The sum of amounts; `None` on overflow.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
+    }
+
+    /// `parts` equal shares to the fen, the rounding remainder on the last one: 100.00 in three is
+    /// 33.33, 33.33 and 33.34. Empty for zero parts.
+    pub fn split_even(self, parts: u32) -> Vec<Money> {
+        if parts == 0 {
+            return Vec::new();
+        }
+        let n = i64::from(parts);
+        let share = self.0 / n;
+        let mut shares = vec![Money(share); parts as usize];
+        if let Some(last) = shares.last_mut() {
+            *last = Money(self.0 - share * (n - 1));
+        }
+        shares
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
 }
 
 impl fmt::Display for Money {
@@ -130,6 +165,41 @@ mod tests {
             Money::parse("99999999999999999999"),
             Err(MoneyError::OutOfRange)
         );
+    }
+
+    #[test]
+    fn splits_evenly_with_the_remainder_last() {
+        let m = |s: &str| Money::parse(s).unwrap();
+        assert_eq!(
+            m("100.00").split_even(3),
+            vec![m("33.33"), m("33.33"), m("33.34")]
+        );
+        assert_eq!(
+            m("0.02").split_even(3),
+            vec![m("0.00"), m("0.00"), m("0.02")]
+        );
+        assert_eq!(m("99.99").split_even(1), vec![m("99.99")]);
+        assert!(m("10").split_even(0).is_empty());
+        for parts in 1..=12 {
+            let total = m("12345.67");
+            let shares = total.split_even(parts);
+            assert_eq!(Money::checked_sum(shares.clone()), Some(total));
+            assert!(shares.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
+
+    #[test]
+    fn arithmetic_is_exact_and_checked() {
+        let m = |s: &str| Money::parse(s).unwrap();
+        assert_eq!(m("33.33").checked_mul(3), Some(m("99.99")));
+        assert_eq!(
+            m("0.10")
+                .checked_mul(3)
+                .and_then(|x| x.checked_sub(m("0.30"))),
+            Some(Money::ZERO)
+        );
+        assert_eq!(Money::from_minor(i64::MAX).checked_add(m("0.01")), None);
+        assert_eq!(Money::checked_sum(vec![m("0.10"); 1000]), Some(m("100.00")));
     }
 
     #[test]

@@ -66,6 +66,43 @@ pub fn email(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Codes (product codes, …): 1–32 of letters, digits, `_`, `.` and `-`, starting with a letter or digit.
+pub fn code(value: &str) -> Result<(), ValidationError> {
+    let starts_well = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if starts_well && rest_ok {
+        Ok(())
+    } else {
+        Err(error(
+            "invalid_code",
+            "letters, digits, _ . -, starting with a letter or digit",
+        ))
+    }
+}
+
+/// An amount of zero or more.
+pub fn not_negative(value: &Money) -> Result<(), ValidationError> {
+    if value.minor() >= 0 {
+        Ok(())
+    } else {
+        Err(error("negative", "must not be negative"))
+    }
+}
+
+/// An amount of more than zero.
+pub fn positive(value: &Money) -> Result<(), ValidationError> {
+    if value.is_positive() {
+        Ok(())
+    } else {
+        Err(error("not_positive", "must be more than zero"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

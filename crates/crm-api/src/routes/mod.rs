@@ -9,6 +9,9 @@ pub mod departments;
 pub mod dictionaries;
 pub mod me;
 pub mod notifications;
+pub mod orders;
+pub mod products;
+pub mod receivables;
 pub mod reminders;
 pub mod roles;
 pub mod settings;
@@ -33,4 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     team::configure(cfg);
     reminders::configure(cfg);
     notifications::configure(cfg);
+    products::configure(cfg);
+    orders::configure(cfg);
+    receivables::configure(cfg);
 }

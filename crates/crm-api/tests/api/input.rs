@@ -7,7 +7,7 @@ api_test!(malformed_input_on_every_endpoint_is_a_clear_4xx, |app| {
     let admin = app.login("admin").await;
     let long = "x".repeat(5000);
     // (method, path, a string field to overflow)
-    let writes: [(Method, &str, &str); 27] = [
+    let writes: [(Method, &str, &str); 37] = [
         (Method::POST, "/auth/login", "username"),
         (Method::POST, "/auth/refresh", "refresh_token"),
         (Method::POST, "/auth/logout", "refresh_token"),
@@ -35,6 +35,16 @@ api_test!(malformed_input_on_every_endpoint_is_a_clear_4xx, |app| {
         (Method::POST, "/activities", "summary"),
         (Method::PATCH, "/activities/1", "summary"),
         (Method::POST, "/customer-transfers", "reason"),
+        (Method::POST, "/reminders/1/snooze", "until"),
+        (Method::POST, "/products", "name"),
+        (Method::PATCH, "/products/1", "name"),
+        (Method::POST, "/orders", "notes"),
+        (Method::PATCH, "/orders/1", "notes"),
+        (Method::POST, "/orders/1/cancel", "reason"),
+        (Method::PUT, "/orders/1/payment-plan", "installments"),
+        (Method::POST, "/orders/1/receipts", "note"),
+        (Method::POST, "/receipts/1/reverse", "reason"),
+        (Method::POST, "/orders/1/service-records", "note"),
     ];
     for (method, path, field) in &writes {
         let what = format!("{method} {path}");

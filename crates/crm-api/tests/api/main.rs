@@ -10,6 +10,7 @@ mod cli;
 mod customers;
 mod input;
 mod openapi;
+mod orders;
 mod org;
 mod reminders;
 mod transfers;

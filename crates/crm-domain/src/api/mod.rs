@@ -621,3 +621,5 @@ mod customers;
 pub use customers::*;
 mod activities;
 pub use activities::*;
+mod orders;
+pub use orders::*;

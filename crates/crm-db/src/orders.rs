@@ -1,0 +1,1147 @@
+//! Orders (订单), their payment plans (收款计划), receipts (回款) and records. Visible with their owner.
+//!
+//! Money facts are rows that are never rewritten: installments (what is due when), receipts (what
+//! came in, or a reversal of it) and the allocations of receipts to installments. What an order or
+//! installment has received is always summed from allocations, never kept as a counter. Every
+//! change of one order's money runs under a per-order lock, so two receipts cannot both pass the
+//! overpayment check.
+
+use crate::audit;
+use crate::schema::{
+    customers as c, departments, dictionary_items, order_lines as l, order_numbers, order_records,
+    orders as o, payment_installments as pi, products, receipt_allocations as ra, receipts as r,
+    users,
+};
+use crate::transfers::Move;
+use crate::visibility::{Visible, VisibleTo};
+use crate::{
+    DbConnection, RepoError, RepoResult, Serial, now, serialize, serialize_keys, write_tx,
+};
+use chrono::{Months, NaiveDate, NaiveDateTime};
+use crm_domain::Money;
+use crm_domain::api::{
+    Allocation, DictionaryKind, IdName, Installment, NewOrder, NewOrderRecord, NewReceipt, Order,
+    OrderLine, OrderLineInput, OrderPatch, OrderRecord, OrderRecordKind, OrderStatusChange,
+    PaymentPlan, PaymentPlanRequest, Receipt,
+};
+use crm_domain::customer::{CustomerLevel, PipelineEvent, grade_for};
+use crm_domain::order::{
+    OpenInstallment, OrderAction, OrderStatus, PlannedInstallment, allocate, check_plan,
+    line_amount,
+};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What an order has received: the sum of its receipts (reversals are negative).
+fn order_received() -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(
+        "(SELECT CAST(COALESCE(SUM(rr.amount), 0) AS BIGINT) FROM receipts rr WHERE rr.order_id = orders.id)",
+    )
+}
+
+/// What an installment has received: the sum of the allocations to it.
+pub(crate) fn installment_received() -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(
+        "(SELECT CAST(COALESCE(SUM(ra2.amount), 0) AS BIGINT) FROM receipt_allocations ra2 WHERE ra2.installment_id = payment_installments.id)",
+    )
+}
+
+type Row = (
+    (i64, String, i64, String, i64, String, i64, String),
+    (
+        Option<i64>,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    ),
+    (i64, i64, Option<String>, NaiveDateTime, NaiveDateTime, i32),
+);
+
+macro_rules! order_select {
+    () => {
+        (
+            (
+                o::id,
+                o::number,
+                o::customer_id,
+                c::name,
+                o::owner_id,
+                users::display_name,
+                users::department_id,
+                departments::name,
+            ),
+            (
+                o::opportunity_id,
+                o::status,
+                o::signed_on,
+                o::service_start,
+                o::service_end,
+            ),
+            (
+                o::total,
+                order_received(),
+                o::notes,
+                o::created_at,
+                o::updated_at,
+                o::version,
+            ),
+        )
+    };
+}
+
+macro_rules! order_query {
+    () => {
+        o::table
+            .inner_join(c::table)
+            .inner_join(users::table.inner_join(departments::table))
+    };
+}
+
+fn from_row(row: Row) -> Order {
+    let ((id, number, customer_id, customer, owner_id, owner, dept_id, dept), mid, money) = row;
+    let (opportunity_id, status, signed_on, service_start, service_end) = mid;
+    let (total, received, notes, created_at, updated_at, version) = money;
+    let (total, received) = (Money::from_minor(total), Money::from_minor(received));
+    Order {
+        id,
+        number,
+        customer: IdName {
+            id: customer_id,
+            name: customer,
+        },
+        owner: IdName {
+            id: owner_id,
+            name: owner,
+        },
+        department: IdName {
+            id: dept_id,
+            name: dept,
+        },
+        opportunity_id,
+        status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Draft),
+        signed_on,
+        service_start,
+        service_end,
+        total,
+        received,
+        outstanding: Money::from_minor(total.minor() - received.minor()),
+        lines: Vec::new(),
+        notes,
+        created_at: created_at.and_utc(),
+        updated_at: updated_at.and_utc(),
+        version,
+    }
+}
+
+/// `(id, product id, product name, product code, quantity, unit price, discount, amount)`.
+type LineRow = (i64, i64, String, String, i32, i64, i64, i64);
+/// `(id, kind, user id, user name, happened on, note, satisfaction, created at)`.
+type RecordRow = (
+    i64,
+    String,
+    i64,
+    String,
+    NaiveDate,
+    String,
+    Option<i16>,
+    NaiveDateTime,
+);
+
+fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Vec<OrderLine>> {
+    let rows: Vec<LineRow> = l::table
+        .inner_join(products::table)
+        .filter(l::order_id.eq(order_id))
+        .order(l::line_no)
+        .select((
+            l::id,
+            l::product_id,
+            products::name,
+            products::code,
+            l::quantity,
+            l::unit_price,
+            l::discount,
+            l::amount,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, product_id, name, code, quantity, unit_price, discount, amount)| OrderLine {
+                id,
+                product: IdName {
+                    id: product_id,
+                    name,
+                },
+                product_code: code,
+                quantity,
+                unit_price: Money::from_minor(unit_price),
+                discount: Money::from_minor(discount),
+                amount: Money::from_minor(amount),
+            },
+        )
+        .collect())
+}
+
+/// An order the caller sees (owner within scope), with its lines; 404 otherwise.
+pub fn get(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Order> {
+    let row: Row = order_query!()
+        .filter(o::id.eq(id))
+        .select(order_select!())
+        .into_boxed()
+        .visible_to(o::owner_id, visible)
+        .first(conn)
+        .optional()?
+        .ok_or(RepoError::NotFound)?;
+    let mut order = from_row(row);
+    order.lines = lines_of(conn, id)?;
+    Ok(order)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub customer_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub status: Option<OrderStatus>,
+    pub signed_from: Option<NaiveDate>,
+    pub signed_to: Option<NaiveDate>,
+    /// Keyset: orders with a smaller id (newest first).
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// Visible orders, newest first, without their lines.
+pub fn list(conn: &mut DbConnection, visible: &Visible, f: &OrderFilter) -> RepoResult<Vec<Order>> {
+    let mut q = order_query!()
+        .select(order_select!())
+        .order(o::id.desc())
+        .limit(f.limit)
+        .into_boxed()
+        .visible_to(o::owner_id, visible);
+    if let Some(v) = f.customer_id {
+        q = q.filter(o::customer_id.eq(v));
+    }
+    if let Some(v) = f.owner_id {
+        q = q.filter(o::owner_id.eq(v));
+    }
+    if let Some(v) = f.department_id {
+        q = q.filter(users::department_id.eq(v));
+    }
+    if let Some(v) = f.status {
+        q = q.filter(o::status.eq(v.as_str()));
+    }
+    if let Some(v) = f.signed_from {
+        q = q.filter(o::signed_on.ge(v));
+    }
+    if let Some(v) = f.signed_to {
+        q = q.filter(o::signed_on.le(v));
+    }
+    if let Some(id) = f.before {
+        q = q.filter(o::id.lt(id));
+    }
+    Ok(q.load::<Row>(conn)?.into_iter().map(from_row).collect())
+}
+
+/// Lines as stored: `(product id, quantity, unit price, discount, amount)`, checked and summed.
+struct PricedLines {
+    lines: Vec<(i64, i32, Money, Money, Money)>,
+    total: Money,
+    /// The longest default service of a renewable product among them.
+    service_months: Option<i32>,
+}
+
+fn price_lines(conn: &mut DbConnection, input: &[OrderLineInput]) -> RepoResult<PricedLines> {
+    let ids: Vec<i64> = input.iter().map(|x| x.product_id).collect();
+    let known = crate::products::by_ids(conn, &ids)?;
+    let mut lines = Vec::new();
+    let mut service_months = None;
+    for (i, x) in input.iter().enumerate() {
+        let Some(product) = known.iter().find(|p| p.id == x.product_id && p.enabled) else {
+            return Err(RepoError::invalid(
+                "lines",
+                "no_such_product",
+                format!("line {}: no such product (or it is disabled)", i + 1),
+            ));
+        };
+        if product.renewable {
+            service_months = service_months.max(product.service_months);
+        }
+        let amount = line_amount(i64::from(x.quantity), x.unit_price, x.discount)
+            .map_err(|e| RepoError::invalid("lines", e.code(), format!("line {}: {e}", i + 1)))?;
+        lines.push((x.product_id, x.quantity, x.unit_price, x.discount, amount));
+    }
+    let total = Money::checked_sum(lines.iter().map(|l| l.4))
+        .ok_or_else(|| RepoError::invalid("lines", "amount_too_large", "the total is too large"))?;
+    Ok(PricedLines {
+        lines,
+        total,
+        service_months,
+    })
+}
+
+fn write_lines(conn: &mut DbConnection, order_id: i64, priced: &PricedLines) -> QueryResult<()> {
+    diesel::delete(l::table.filter(l::order_id.eq(order_id))).execute(conn)?;
+    for (n, (product_id, quantity, unit_price, discount, amount)) in priced.lines.iter().enumerate()
+    {
+        diesel::insert_into(l::table)
+            .values((
+                l::order_id.eq(order_id),
+                l::line_no.eq(n as i32 + 1),
+                l::product_id.eq(product_id),
+                l::quantity.eq(quantity),
+                l::unit_price.eq(unit_price.minor()),
+                l::discount.eq(discount.minor()),
+                l::amount.eq(amount.minor()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn check_period(start: Option<NaiveDate>, end: Option<NaiveDate>) -> RepoResult<()> {
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        return Err(RepoError::invalid(
+            "service_end",
+            "before_start",
+            "the service period ends before it starts",
+        ));
+    }
+    Ok(())
+}
+
+/// The next order number of a day: `SO20261127-0001`, `-0002`, … Unique under concurrent creation:
+/// the counter row is read and written under a lock (PostgreSQL) or the write lock (SQLite), and the
+/// number has a unique index besides.
+fn next_number(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<String> {
+    serialize(conn, Serial::OrderNumber)?;
+    let last: Option<i32> = order_numbers::table
+        .find(day)
+        .select(order_numbers::last_seq)
+        .first(conn)
+        .optional()?;
+    let seq = match last {
+        Some(n) => {
+            diesel::update(order_numbers::table.find(day))
+                .set(order_numbers::last_seq.eq(n + 1))
+                .execute(conn)?;
+            n + 1
+        }
+        None => {
+            diesel::insert_into(order_numbers::table)
+                .values((order_numbers::day.eq(day), order_numbers::last_seq.eq(1)))
+                .execute(conn)?;
+            1
+        }
+    };
+    Ok(format!("SO{}-{seq:04}", day.format("%Y%m%d")))
+}
+
+fn view(x: &Order) -> serde_json::Value {
+    json!({"number": x.number, "customer_id": x.customer.id, "owner_id": x.owner.id, "status": x.status.as_str(),
+           "total": x.total, "signed_on": x.signed_on, "service_start": x.service_start,
+           "service_end": x.service_end, "notes": x.notes,
+           "lines": x.lines.iter().map(|l| json!({"product": l.product_code, "quantity": l.quantity,
+               "unit_price": l.unit_price, "discount": l.discount, "amount": l.amount})).collect::<Vec<_>>()})
+}
+
+/// Creates a draft order for a visible customer that is not blacklisted. The owner defaults to the
+/// customer's; a renewable product without a given service period gets one from today.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    new: &NewOrder,
+    today: NaiveDate,
+) -> RepoResult<Order> {
+    check_period(new.service_start, new.service_end)?;
+    write_tx(conn, |conn| {
+        let customer =
+            crate::customers::get(conn, visible, new.customer_id).map_err(|e| match e {
+                RepoError::NotFound => RepoError::invalid(
+                    "customer_id",
+                    "not_found",
+                    "no such customer within your scope",
+                ),
+                e => e,
+            })?;
+        if !customer.level.accepts_new_business() {
+            return Err(RepoError::rule(
+                "customer_blacklisted",
+                "the customer is blacklisted and cannot get orders",
+            ));
+        }
+        let owner = new.owner_id.unwrap_or(customer.owner.id);
+        let owner_ok: Option<bool> = users::table
+            .find(owner)
+            .select(users::enabled)
+            .first(conn)
+            .optional()?;
+        if owner_ok != Some(true) || !visible.sees(owner) {
+            return Err(RepoError::invalid(
+                "owner_id",
+                "not_found",
+                "no such enabled user within your scope",
+            ));
+        }
+        let priced = price_lines(conn, &new.lines)?;
+        let (start, end) = match (priced.service_months, new.service_start, new.service_end) {
+            (Some(months), start, None) => {
+                let start = start.unwrap_or(today);
+                let end = start
+                    .checked_add_months(Months::new(months as u32))
+                    .and_then(|d| d.pred_opt());
+                (Some(start), end)
+            }
+            (_, start, end) => (start, end),
+        };
+        let number = next_number(conn, today)?;
+        let at = now();
+        let id: i64 = diesel::insert_into(o::table)
+            .values((
+                (
+                    o::number.eq(&number),
+                    o::customer_id.eq(customer.id),
+                    o::owner_id.eq(owner),
+                    o::opportunity_id.eq(new.opportunity_id),
+                    o::status.eq(OrderStatus::Draft.as_str()),
+                    o::service_start.eq(start),
+                    o::service_end.eq(end),
+                ),
+                (
+                    o::total.eq(priced.total.minor()),
+                    o::notes.eq(crate::customers::blank_to_none(new.notes.as_deref())),
+                    o::created_by.eq(actor),
+                    o::created_at.eq(at),
+                    o::updated_at.eq(at),
+                ),
+            ))
+            .returning(o::id)
+            .get_result(conn)?;
+        write_lines(conn, id, &priced)?;
+        let order = get(conn, &Visible::All, id)?;
+        audit::record_about(
+            conn,
+            Some(actor),
+            "create",
+            "order",
+            Some(id),
+            Some(customer.id),
+            view(&order),
+        )?;
+        Ok(order)
+    })
+}
+
+fn check_version(order: &Order, version: i32) -> RepoResult<()> {
+    if order.version != version {
+        return Err(RepoError::StaleVersion {
+            current: order.version,
+        });
+    }
+    Ok(())
+}
+
+/// Changes an order: lines while it is a draft, the service period and notes until it is finished.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    id: i64,
+    patch: &OrderPatch,
+) -> RepoResult<Order> {
+    write_tx(conn, |conn| {
+        let old = get(conn, visible, id)?;
+        check_version(&old, patch.version)?;
+        if !old.status.is_unfinished() {
+            return Err(RepoError::conflict(
+                "order_closed",
+                "a completed or cancelled order does not change",
+            ));
+        }
+        let mut total = old.total;
+        if let Some(lines) = &patch.lines {
+            if old.status != OrderStatus::Draft {
+                return Err(RepoError::conflict(
+                    "order_not_draft",
+                    "lines change only while the order is a draft",
+                ));
+            }
+            let priced = price_lines(conn, lines)?;
+            total = priced.total;
+            write_lines(conn, id, &priced)?;
+        }
+        let start = patch.service_start.unwrap_or(old.service_start);
+        let end = patch.service_end.unwrap_or(old.service_end);
+        check_period(start, end)?;
+        let notes = match &patch.notes {
+            Some(v) => crate::customers::blank_to_none(v.as_deref()),
+            None => old.notes.clone(),
+        };
+        diesel::update(o::table.find(id))
+            .set((
+                o::total.eq(total.minor()),
+                o::service_start.eq(start),
+                o::service_end.eq(end),
+                o::notes.eq(notes),
+                o::updated_at.eq(now()),
+                o::version.eq(old.version + 1),
+            ))
+            .execute(conn)?;
+        let new = get(conn, &Visible::All, id)?;
+        audit::record_about(
+            conn,
+            Some(actor),
+            "update",
+            "order",
+            Some(id),
+            Some(old.customer.id),
+            audit::diff(&view(&old), &view(&new)),
+        )?;
+        Ok(new)
+    })
+}
+
+/// The customer's signed total (from its signed business, recomputed) and, unless a manager set it,
+/// its grade.
+fn refresh_customer_money(
+    conn: &mut DbConnection,
+    customer_id: i64,
+    thresholds: &[Money],
+) -> QueryResult<()> {
+    let signed: Vec<&str> = OrderStatus::SIGNED.iter().map(|s| s.as_str()).collect();
+    let total: i64 = o::table
+        .filter(o::customer_id.eq(customer_id))
+        .filter(o::status.eq_any(signed))
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(orders.total), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
+    let (level, manual): (String, bool) = c::table
+        .find(customer_id)
+        .select((c::level, c::grade_manual))
+        .first(conn)?;
+    diesel::update(c::table.find(customer_id))
+        .set(c::signed_total.eq(total))
+        .execute(conn)?;
+    if !manual && level == CustomerLevel::Signed.as_str() {
+        let grade = i16::from(grade_for(Money::from_minor(total), thresholds));
+        diesel::update(c::table.find(customer_id))
+            .set(c::grade.eq(grade))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn net_received(conn: &mut DbConnection, order_id: i64) -> QueryResult<(i64, i64)> {
+    let n: i64 = r::table
+        .filter(r::order_id.eq(order_id))
+        .count()
+        .get_result(conn)?;
+    let sum: i64 = r::table
+        .filter(r::order_id.eq(order_id))
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(receipts.amount), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
+    Ok((n, sum))
+}
+
+/// A status move. Signing moves the customer to `signed` (the one level rule) and recomputes its
+/// signed total and grade; an order with receipts cannot be cancelled.
+#[allow(clippy::too_many_arguments)]
+pub fn change_status(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    id: i64,
+    action: OrderAction,
+    change: &OrderStatusChange,
+    today: NaiveDate,
+    thresholds: &[Money],
+) -> RepoResult<Order> {
+    write_tx(conn, |conn| {
+        serialize_keys(conn, Serial::OrderMoney, &[&id.to_string()])?;
+        let old = get(conn, visible, id)?;
+        check_version(&old, change.version)?;
+        let Some(status) = old.status.after(action) else {
+            return Err(RepoError::conflict(
+                "invalid_status_move",
+                format!("a {} order cannot be moved that way", old.status.as_str()),
+            ));
+        };
+        let mut signed_on = old.signed_on;
+        let customer = crate::customers::get(conn, &Visible::All, old.customer.id)?;
+        match action {
+            OrderAction::Sign => {
+                if !customer.level.accepts_new_business() {
+                    return Err(RepoError::rule(
+                        "customer_blacklisted",
+                        "the customer is blacklisted and cannot sign orders",
+                    ));
+                }
+                if old.lines.is_empty() || !old.total.is_positive() {
+                    return Err(RepoError::rule(
+                        "order_empty",
+                        "an order is signed with lines and a total above zero",
+                    ));
+                }
+                signed_on = Some(change.signed_on.unwrap_or(today));
+            }
+            OrderAction::Cancel => {
+                let (receipts, _) = net_received(conn, id)?;
+                if receipts > 0 {
+                    return Err(RepoError::conflict(
+                        "order_has_receipts",
+                        "money was received on this order; it cannot be cancelled",
+                    ));
+                }
+            }
+            OrderAction::Start | OrderAction::Complete => {}
+        }
+        diesel::update(o::table.find(id).filter(o::version.eq(change.version)))
+            .set((
+                o::status.eq(status.as_str()),
+                o::signed_on.eq(signed_on),
+                o::updated_at.eq(now()),
+                o::version.eq(old.version + 1),
+            ))
+            .execute(conn)?;
+        if action == OrderAction::Sign
+            && let Some(level) = customer.level.after(PipelineEvent::OrderSigned)
+        {
+            diesel::update(c::table.find(customer.id))
+                .set((
+                    c::level.eq(level.as_str()),
+                    c::version.eq(c::version + 1),
+                    c::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            audit::record_about(
+                conn,
+                Some(actor),
+                "level",
+                "customer",
+                Some(customer.id),
+                Some(customer.id),
+                json!({"level": {"old": customer.level.as_str(), "new": level.as_str()}, "reason": "order signed", "order_id": id}),
+            )?;
+        }
+        if matches!(action, OrderAction::Sign | OrderAction::Cancel) {
+            refresh_customer_money(conn, customer.id, thresholds)?;
+        }
+        let mut changes = json!({"status": {"old": old.status.as_str(), "new": status.as_str()}});
+        if let Some(reason) = change.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+            changes["reason"] = json!(reason.trim());
+        }
+        if action == OrderAction::Sign {
+            changes["signed_on"] = json!(signed_on);
+        }
+        audit::record_about(
+            conn,
+            Some(actor),
+            "status",
+            "order",
+            Some(id),
+            Some(customer.id),
+            changes,
+        )?;
+        get(conn, &Visible::All, id)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment plan
+
+fn installments(
+    conn: &mut DbConnection,
+    order_id: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<Installment>> {
+    let rows: Vec<(i64, NaiveDate, i64, i64)> = pi::table
+        .filter(pi::order_id.eq(order_id))
+        .order((pi::due_date, pi::id))
+        .select((pi::id, pi::due_date, pi::amount, installment_received()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, due_date, amount, received)| Installment {
+            id,
+            due_date,
+            amount: Money::from_minor(amount),
+            received: Money::from_minor(received),
+            outstanding: Money::from_minor(amount - received),
+            overdue: amount > received && due_date < today,
+        })
+        .collect())
+}
+
+pub fn plan(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    order_id: i64,
+    today: NaiveDate,
+) -> RepoResult<PaymentPlan> {
+    let order = get(conn, visible, order_id)?;
+    Ok(PaymentPlan {
+        order_id,
+        total: order.total,
+        installments: installments(conn, order_id, today)?,
+    })
+}
+
+/// Replaces the plan. The installments must add up to the total; one with money applied stays
+/// (by its id) with at least that money.
+pub fn set_plan(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    order_id: i64,
+    req: &PaymentPlanRequest,
+    today: NaiveDate,
+) -> RepoResult<PaymentPlan> {
+    write_tx(conn, |conn| {
+        serialize_keys(conn, Serial::OrderMoney, &[&order_id.to_string()])?;
+        let order = get(conn, visible, order_id)?;
+        if order.status == OrderStatus::Cancelled {
+            return Err(RepoError::conflict(
+                "order_closed",
+                "a cancelled order has no payment plan",
+            ));
+        }
+        let existing = installments(conn, order_id, today)?;
+        for given in req.installments.iter().filter_map(|i| i.id) {
+            if !existing.iter().any(|e| e.id == given) {
+                return Err(RepoError::rule(
+                    "no_such_installment",
+                    format!("installment {given} is not on this order"),
+                ));
+            }
+        }
+        let received: HashMap<i64, Money> = existing.iter().map(|e| (e.id, e.received)).collect();
+        let planned: Vec<PlannedInstallment> = req
+            .installments
+            .iter()
+            .map(|i| PlannedInstallment {
+                id: i.id,
+                amount: i.amount,
+            })
+            .collect();
+        check_plan(order.total, &planned, &received)?;
+        let kept: Vec<i64> = req.installments.iter().filter_map(|i| i.id).collect();
+        diesel::delete(
+            pi::table
+                .filter(pi::order_id.eq(order_id))
+                .filter(pi::id.ne_all(kept)),
+        )
+        .execute(conn)?;
+        let at = now();
+        for i in &req.installments {
+            match i.id {
+                Some(id) => {
+                    let moved = existing
+                        .iter()
+                        .any(|e| e.id == id && e.due_date != i.due_date);
+                    diesel::update(pi::table.find(id))
+                        .set((pi::due_date.eq(i.due_date), pi::amount.eq(i.amount.minor())))
+                        .execute(conn)?;
+                    if moved {
+                        // A new due date is reminded of again.
+                        diesel::update(pi::table.find(id))
+                            .set(pi::dunning_stage.eq(0))
+                            .execute(conn)?;
+                    }
+                }
+                None => {
+                    diesel::insert_into(pi::table)
+                        .values((
+                            pi::order_id.eq(order_id),
+                            pi::due_date.eq(i.due_date),
+                            pi::amount.eq(i.amount.minor()),
+                            pi::created_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        let plan = PaymentPlan {
+            order_id,
+            total: order.total,
+            installments: installments(conn, order_id, today)?,
+        };
+        audit::record_about(
+            conn,
+            Some(actor),
+            "plan",
+            "order",
+            Some(order_id),
+            Some(order.customer.id),
+            json!({"installments": plan.installments.iter().map(|i| json!({"due_date": i.due_date, "amount": i.amount})).collect::<Vec<_>>()}),
+        )?;
+        Ok(plan)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receipts
+
+type ReceiptRow = (
+    i64,
+    i64,
+    i64,
+    NaiveDate,
+    i64,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    NaiveDateTime,
+);
+
+fn receipts_where(
+    conn: &mut DbConnection,
+    order_id: Option<i64>,
+    receipt_id: Option<i64>,
+) -> QueryResult<Vec<Receipt>> {
+    let mut q = r::table
+        .inner_join(users::table.on(users::id.eq(r::recorded_by)))
+        .select((
+            r::id,
+            r::order_id,
+            r::amount,
+            r::received_on,
+            r::method_id,
+            r::note,
+            r::recorded_by,
+            users::display_name,
+            r::reversal_of,
+            r::created_at,
+        ))
+        .order(r::id)
+        .into_boxed();
+    if let Some(id) = order_id {
+        q = q.filter(r::order_id.eq(id));
+    }
+    if let Some(id) = receipt_id {
+        q = q.filter(r::id.eq(id));
+    }
+    let rows: Vec<ReceiptRow> = q.load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|x| x.0).collect();
+    let allocations: Vec<(i64, i64, i64)> = ra::table
+        .filter(ra::receipt_id.eq_any(ids.clone()))
+        .order(ra::id)
+        .select((ra::receipt_id, ra::installment_id, ra::amount))
+        .load(conn)?;
+    let reversals: Vec<(i64, Option<i64>)> = r::table
+        .filter(r::reversal_of.eq_any(ids))
+        .select((r::id, r::reversal_of))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, order_id, amount, received_on, method_id, note, by, by_name, reversal_of, at)| {
+                Receipt {
+                    id,
+                    order_id,
+                    amount: Money::from_minor(amount),
+                    received_on,
+                    method_id,
+                    note,
+                    recorded_by: IdName {
+                        id: by,
+                        name: by_name,
+                    },
+                    reversal_of,
+                    reversed_by: reversals
+                        .iter()
+                        .find(|(_, of)| *of == Some(id))
+                        .map(|(rid, _)| *rid),
+                    allocations: allocations
+                        .iter()
+                        .filter(|(rid, _, _)| *rid == id)
+                        .map(|&(_, installment_id, amount)| Allocation {
+                            installment_id,
+                            amount: Money::from_minor(amount),
+                        })
+                        .collect(),
+                    created_at: at.and_utc(),
+                }
+            },
+        )
+        .collect())
+}
+
+/// The receipts of a visible order, oldest first (reversals included).
+pub fn receipts(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    order_id: i64,
+) -> RepoResult<Vec<Receipt>> {
+    get(conn, visible, order_id)?;
+    Ok(receipts_where(conn, Some(order_id), None)?)
+}
+
+/// Records money received on a signed order, applied to the oldest open installments (or the one
+/// named); refuses more than is outstanding.
+pub fn record_receipt(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    order_id: i64,
+    new: &NewReceipt,
+    today: NaiveDate,
+) -> RepoResult<Receipt> {
+    write_tx(conn, |conn| {
+        serialize_keys(conn, Serial::OrderMoney, &[&order_id.to_string()])?;
+        let order = get(conn, visible, order_id)?;
+        if !order.status.is_signed() {
+            return Err(RepoError::rule(
+                "order_not_signed",
+                format!(
+                    "money is received on signed orders; this one is {}",
+                    order.status.as_str()
+                ),
+            ));
+        }
+        let method: i64 = dictionary_items::table
+            .filter(dictionary_items::id.eq(new.method_id))
+            .filter(dictionary_items::kind.eq(DictionaryKind::PaymentMethod.as_str()))
+            .count()
+            .get_result(conn)?;
+        if method == 0 {
+            return Err(RepoError::invalid(
+                "method_id",
+                "not_found",
+                "no such payment method",
+            ));
+        }
+        let plan = installments(conn, order_id, today)?;
+        if plan.is_empty() {
+            return Err(RepoError::rule(
+                "no_payment_plan",
+                "the order has no payment plan to receive money against",
+            ));
+        }
+        let open: Vec<OpenInstallment> = plan
+            .iter()
+            .map(|i| OpenInstallment {
+                id: i.id,
+                outstanding: i.outstanding,
+            })
+            .collect();
+        let split = allocate(new.amount, &open, new.installment_id)?;
+        let id: i64 = diesel::insert_into(r::table)
+            .values((
+                r::order_id.eq(order_id),
+                r::amount.eq(new.amount.minor()),
+                r::received_on.eq(new.received_on),
+                r::method_id.eq(new.method_id),
+                r::note.eq(crate::customers::blank_to_none(new.note.as_deref())),
+                r::recorded_by.eq(actor),
+                r::created_at.eq(now()),
+            ))
+            .returning(r::id)
+            .get_result(conn)?;
+        for (installment_id, amount) in &split {
+            diesel::insert_into(ra::table)
+                .values((
+                    ra::receipt_id.eq(id),
+                    ra::installment_id.eq(installment_id),
+                    ra::amount.eq(amount.minor()),
+                ))
+                .execute(conn)?;
+        }
+        audit::record_about(
+            conn,
+            Some(actor),
+            "receipt",
+            "order",
+            Some(order_id),
+            Some(order.customer.id),
+            json!({"receipt_id": id, "amount": new.amount, "received_on": new.received_on,
+                   "applied": split.iter().map(|(i, m)| json!({"installment_id": i, "amount": m})).collect::<Vec<_>>()}),
+        )?;
+        receipts_where(conn, None, Some(id))?
+            .pop()
+            .ok_or(RepoError::NotFound)
+    })
+}
+
+/// Reverses a receipt (冲销): a negative receipt that undoes its allocations. A receipt is reversed
+/// once; a reversal is not reversed (record the money again instead).
+pub fn reverse_receipt(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    receipt_id: i64,
+    reason: &str,
+) -> RepoResult<Receipt> {
+    let order_id: i64 = r::table
+        .find(receipt_id)
+        .select(r::order_id)
+        .first(conn)
+        .optional()?
+        .ok_or(RepoError::NotFound)?;
+    write_tx(conn, |conn| {
+        serialize_keys(conn, Serial::OrderMoney, &[&order_id.to_string()])?;
+        let order = get(conn, visible, order_id)?;
+        let original = receipts_where(conn, None, Some(receipt_id))?
+            .pop()
+            .ok_or(RepoError::NotFound)?;
+        if original.reversal_of.is_some() {
+            return Err(RepoError::conflict(
+                "receipt_is_reversal",
+                "a reversal is not reversed; record the receipt again",
+            ));
+        }
+        if original.reversed_by.is_some() {
+            return Err(RepoError::conflict(
+                "receipt_reversed",
+                "the receipt was reversed already",
+            ));
+        }
+        let id: i64 = diesel::insert_into(r::table)
+            .values((
+                r::order_id.eq(order_id),
+                r::amount.eq(-original.amount.minor()),
+                r::received_on.eq(original.received_on),
+                r::method_id.eq(original.method_id),
+                r::note.eq(reason.trim()),
+                r::reversal_of.eq(receipt_id),
+                r::recorded_by.eq(actor),
+                r::created_at.eq(now()),
+            ))
+            .returning(r::id)
+            .get_result(conn)?;
+        for a in &original.allocations {
+            diesel::insert_into(ra::table)
+                .values((
+                    ra::receipt_id.eq(id),
+                    ra::installment_id.eq(a.installment_id),
+                    ra::amount.eq(-a.amount.minor()),
+                ))
+                .execute(conn)?;
+        }
+        audit::record_about(
+            conn,
+            Some(actor),
+            "reverse_receipt",
+            "order",
+            Some(order_id),
+            Some(order.customer.id),
+            json!({"receipt_id": receipt_id, "reversal_id": id, "amount": original.amount, "reason": reason.trim()}),
+        )?;
+        receipts_where(conn, None, Some(id))?
+            .pop()
+            .ok_or(RepoError::NotFound)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records: execution progress and after-sale service
+
+pub fn records(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    order_id: i64,
+) -> RepoResult<Vec<OrderRecord>> {
+    get(conn, visible, order_id)?;
+    let rows: Vec<RecordRow> = order_records::table
+        .inner_join(users::table.on(users::id.eq(order_records::user_id)))
+        .filter(order_records::order_id.eq(order_id))
+        .order((order_records::happened_on.desc(), order_records::id.desc()))
+        .select((
+            order_records::id,
+            order_records::kind,
+            order_records::user_id,
+            users::display_name,
+            order_records::happened_on,
+            order_records::note,
+            order_records::satisfaction,
+            order_records::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, kind, by, by_name, happened_on, note, satisfaction, at)| OrderRecord {
+                id,
+                order_id,
+                kind: if kind == "progress" {
+                    OrderRecordKind::Progress
+                } else {
+                    OrderRecordKind::Service
+                },
+                by: IdName {
+                    id: by,
+                    name: by_name,
+                },
+                happened_on,
+                note,
+                satisfaction,
+                created_at: at.and_utc(),
+            },
+        )
+        .collect())
+}
+
+pub fn add_record(
+    conn: &mut DbConnection,
+    actor: i64,
+    visible: &Visible,
+    order_id: i64,
+    new: &NewOrderRecord,
+) -> RepoResult<OrderRecord> {
+    write_tx(conn, |conn| {
+        let order = get(conn, visible, order_id)?;
+        if matches!(order.status, OrderStatus::Draft | OrderStatus::Cancelled) {
+            return Err(RepoError::conflict(
+                "order_not_signed",
+                "progress and service are recorded on signed orders",
+            ));
+        }
+        let kind = new.kind.unwrap_or(OrderRecordKind::Service);
+        let id: i64 = diesel::insert_into(order_records::table)
+            .values((
+                order_records::order_id.eq(order_id),
+                order_records::kind.eq(kind.as_str()),
+                order_records::happened_on.eq(new.happened_on),
+                order_records::note.eq(new.note.trim()),
+                order_records::satisfaction.eq(new.satisfaction),
+                order_records::user_id.eq(actor),
+                order_records::created_at.eq(now()),
+            ))
+            .returning(order_records::id)
+            .get_result(conn)?;
+        records(conn, &Visible::All, order_id)?
+            .into_iter()
+            .find(|x| x.id == id)
+            .ok_or(RepoError::NotFound)
+    })
+}
+
+/// Transfer mover: the giver's unfinished orders of the moving customers go to the receiver;
+/// completed and cancelled ones keep their owner (history is not rewritten).
+pub(crate) fn move_unfinished(conn: &mut DbConnection, m: &Move) -> QueryResult<i64> {
+    let unfinished: Vec<&str> = OrderStatus::UNFINISHED.iter().map(|s| s.as_str()).collect();
+    let mine = o::table
+        .filter(o::customer_id.eq_any(m.customer_ids.clone()))
+        .filter(o::owner_id.eq(m.from))
+        .filter(o::status.eq_any(unfinished));
+    if m.dry_run {
+        return mine.count().get_result(conn);
+    }
+    let n = diesel::update(mine)
+        .set((
+            o::owner_id.eq(m.to),
+            o::updated_at.eq(now()),
+            o::version.eq(o::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(n as i64)
+}
