@@ -744,10 +744,22 @@ pub fn update(
     })
 }
 
-/// Deletes a visible customer with its contacts; the history keeps what it was.
+/// Deletes a visible customer with its contacts and activities (409 `customer_has_orders` when it
+/// has orders); the history keeps what it was.
 pub fn delete(conn: &mut DbConnection, actor: i64, visible: &Visible, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
         let old = get(conn, visible, id)?;
+        // Orders are money history: a customer who has any is kept (blacklist it instead).
+        let orders: i64 = crate::schema::orders::table
+            .filter(crate::schema::orders::customer_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if orders > 0 {
+            return Err(RepoError::conflict(
+                "customer_has_orders",
+                format!("the customer has {orders} orders; its history cannot be deleted"),
+            ));
+        }
         diesel::delete(c::table.find(id)).execute(conn)?;
         audit::record_about(
             conn,

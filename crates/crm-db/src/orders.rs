@@ -17,7 +17,7 @@ use crate::visibility::{Visible, VisibleTo};
 use crate::{
     DbConnection, RepoError, RepoResult, Serial, now, serialize, serialize_keys, write_tx,
 };
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::Money;
 use crm_domain::api::{
     Allocation, DictionaryKind, IdName, Installment, NewOrder, NewOrderRecord, NewReceipt, Order,
@@ -393,9 +393,7 @@ pub fn create(
         let (start, end) = match (priced.service_months, new.service_start, new.service_end) {
             (Some(months), start, None) => {
                 let start = start.unwrap_or(today);
-                let end = start
-                    .checked_add_months(Months::new(months as u32))
-                    .and_then(|d| d.pred_opt());
+                let end = crm_domain::order::service_end(start, months);
                 (Some(start), end)
             }
             (_, start, end) => (start, end),

@@ -199,6 +199,14 @@ pub fn allocate(
     Ok(out)
 }
 
+/// The default service period of a renewable product: from `start`, `months` long, ending the day
+/// before the same date `months` later (a year from 2026-03-15 ends on 2027-03-14).
+pub fn service_end(start: chrono::NaiveDate, months: i32) -> Option<chrono::NaiveDate> {
+    start
+        .checked_add_months(chrono::Months::new(u32::try_from(months).ok()?))?
+        .pred_opt()
+}
+
 /// 账龄: how long an unpaid installment has been overdue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -356,6 +364,14 @@ mod tests {
             allocate(m("1"), &open, Some(9)).unwrap_err().code(),
             "no_such_installment"
         );
+    }
+
+    #[test]
+    fn service_periods_end_the_day_before() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(service_end(d("2026-03-15"), 12), Some(d("2027-03-14")));
+        assert_eq!(service_end(d("2026-01-31"), 1), Some(d("2026-02-27")));
+        assert_eq!(service_end(d("2026-01-01"), -1), None);
     }
 
     #[test]

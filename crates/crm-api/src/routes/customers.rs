@@ -344,6 +344,8 @@ async fn update_customer(
     ))
 }
 
+/// Deletes a customer with its contacts and activities; 409 `customer_has_orders` when it has orders
+/// (money history is kept: blacklist it instead).
 #[utoipa::path(tag = "customers", params(("id" = i64, Path)), responses((status = 204, description = "deleted")))]
 #[delete("/customers/{id}")]
 async fn delete_customer(

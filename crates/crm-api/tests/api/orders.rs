@@ -123,6 +123,10 @@ async fn signed_order(
     o
 }
 
+async fn manager_of(app: &TestApp) -> String {
+    app.login("s2_mgr").await
+}
+
 api_test!(products_are_managed_by_administrators, |app| {
     let admin = app.login("admin").await;
     let rep = app.login("s1_a").await;
@@ -380,6 +384,13 @@ api_test!(status_moves_signing_level_and_grade, |app| {
         .await
         .expect(200);
     assert_eq!(cancelled["status"], "cancelled");
+    // A customer with orders is not deleted: its money history stays.
+    assert_eq!(
+        app.delete(&format!("/customers/{}", c["id"]), &manager_of(&app).await)
+            .await
+            .problem(409),
+        "customer_has_orders"
+    );
     // A blacklisted customer gets no orders.
     let manager = app.login("s2_mgr").await;
     let bad = customer(&app, &rep, "烟台黑名单测试有限公司").await;
