@@ -70,6 +70,13 @@ impl Api {
     ) -> Result<T, ApiError> {
         self.send(Method::PATCH, path, Some(body)).await
     }
+    pub async fn put<T: DeserializeOwned, B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send(Method::PUT, path, Some(body)).await
+    }
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
         self.send(Method::DELETE, path, None::<&()>).await
     }

@@ -73,6 +73,12 @@ pub fn Shell() -> impl IntoView {
                 "nav.review",
                 Some(Permission::CustomerReview),
             ),
+            ("/orders", "nav.orders", Some(Permission::OrderRead)),
+            (
+                "/receivables",
+                "nav.receivables",
+                Some(Permission::ReceiptRead),
+            ),
             (
                 "/system/departments",
                 "nav.departments",
@@ -91,6 +97,11 @@ pub fn Shell() -> impl IntoView {
                 Some(Permission::AdminSettings),
             ),
             ("/system/audit", "nav.audit", Some(Permission::AdminAudit)),
+            (
+                "/system/products",
+                "nav.products",
+                Some(Permission::ProductManage),
+            ),
             (
                 "/customer-transfers",
                 "nav.transfer",
@@ -223,6 +234,43 @@ pub fn local_offset() -> chrono::FixedOffset {
     let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
     chrono::FixedOffset::west_opt(minutes * 60)
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC is a valid offset"))
+}
+
+/// Today's date in the viewer's local time (a default for date inputs; the server decides what is
+/// overdue on the company's calendar).
+pub fn local_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&local_offset())
+        .date_naive()
+}
+
+/// An amount as people read it, in the current language (reactive inside a closure). Money is CNY.
+pub fn money(i18n: crate::state::I18n, amount: crm_domain::Money) -> String {
+    crate::i18n::format_money(i18n.lang.get(), amount, "CNY")
+}
+
+/// Asks for a line of text with `window.prompt`; `None` when cancelled or left blank.
+pub fn ask(message: &str) -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.prompt_with_message(message).ok().flatten())
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Asks `window.confirm`; false when the browser cannot ask.
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+/// Waits `ms` milliseconds (for a pause after typing).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// An audit entry's changes as lines a person reads: `field: old → new` for edits, `field: value`

@@ -41,6 +41,11 @@ fn App() -> impl IntoView {
                     <Route path=path!("system/dictionaries") view=pages::system::DictionariesPage />
                     <Route path=path!("system/settings") view=pages::system::SettingsPage />
                     <Route path=path!("system/audit") view=pages::system::AuditPage />
+                    <Route path=path!("orders") view=pages::orders::OrdersPage />
+                    <Route path=path!("orders/new") view=pages::orders::NewOrderPage />
+                    <Route path=path!("orders/:id") view=pages::orders::OrderPage />
+                    <Route path=path!("receivables") view=pages::receivables::ReceivablesPage />
+                    <Route path=path!("system/products") view=pages::products::ProductsPage />
                     <Route path=path!("profile") view=pages::profile::ProfilePage />
                 </ParentRoute>
             </Routes>

@@ -2,7 +2,7 @@
 //! the 360° page (details, level, contacts, history), the pipeline board and the review queue.
 
 use crate::api::Api;
-use crate::components::{Changes, ErrorLine, Paged, local_offset, run};
+use crate::components::{Changes, ErrorLine, Paged, local_offset, run, sleep_ms};
 use crate::i18n::format_datetime;
 use crate::pages::today::QuickLog;
 use crate::state::{I18n, use_i18n, use_session};
@@ -239,7 +239,7 @@ fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            gloo_timers_sleep(300).await;
+            sleep_ms(300).await;
             if generation.get_untracked() != current {
                 return;
             }
@@ -352,15 +352,6 @@ fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
             </form>
         </section>
     }
-}
-
-async fn gloo_timers_sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[component]
@@ -538,6 +529,7 @@ pub fn CustomerPage() -> impl IntoView {
                 }.into_any()
             }
         })}
+        <crate::pages::orders::CustomerOrders customer_id=Signal::derive(id) />
         <section class="card">
             <h2>{move || t("act.title")}</h2>
             <Show when=move || session.can(Permission::ActivityCreate)>

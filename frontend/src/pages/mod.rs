@@ -3,7 +3,10 @@
 pub mod customers;
 pub mod login;
 pub mod notifications;
+pub mod orders;
+pub mod products;
 pub mod profile;
+pub mod receivables;
 pub mod roles;
 pub mod system;
 pub mod today;

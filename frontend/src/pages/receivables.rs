@@ -1,0 +1,400 @@
+//! 应收账款: the aging of what customers still owe (tiles, a bar chart, a table per owner,
+//! department or customer) and the receivables list (one row per open installment), where finance
+//! records a receipt against a row in place.
+
+use crate::api::Api;
+use crate::components::{ErrorLine, Paged, local_today, money, run};
+use crate::pages::orders::payment_methods;
+use crate::state::{use_i18n, use_session};
+use chrono::NaiveDate;
+use crm_domain::api::{
+    AgingAmounts, AgingGroup, AgingReport, DictionaryItem, IdName, NewReceipt, Receipt, Receivable,
+};
+use crm_domain::{Money, Permission};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// The aging buckets in order: name (CSS and test hooks), message key, and the amount in a row.
+type Bucket = (&'static str, &'static str, fn(&AgingAmounts) -> Money);
+const BUCKETS: [Bucket; 5] = [
+    ("not_due", "recv.bucket.not_due", |a| a.not_due),
+    ("d1_30", "recv.bucket.d1_30", |a| a.d1_30),
+    ("d31_60", "recv.bucket.d31_60", |a| a.d31_60),
+    ("d61_90", "recv.bucket.d61_90", |a| a.d61_90),
+    ("over_90", "recv.bucket.over_90", |a| a.over_90),
+];
+
+/// A bar's length in whole percent of the largest amount (integer arithmetic: money is never a
+/// float, not even for drawing).
+pub fn bar_percent(amount: Money, largest: Money) -> i64 {
+    if !largest.is_positive() || !amount.is_positive() {
+        return 0;
+    }
+    let pct = i128::from(amount.minor()) * 100 / i128::from(largest.minor());
+    i64::try_from(pct.clamp(1, 100)).unwrap_or(100)
+}
+
+fn group_key(g: &str) -> &'static str {
+    match g {
+        "department" => "recv.group.department",
+        "customer" => "recv.group.customer",
+        _ => "recv.group.owner",
+    }
+}
+
+#[component]
+pub fn ReceivablesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let api = Api::new(session);
+    let t = move |k: &'static str| i18n.t(k);
+    let query = use_query_map();
+    let initial = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let owner = RwSignal::new(initial("owner_id"));
+    let department = RwSignal::new(initial("department_id"));
+    let customer = RwSignal::new(initial("customer_id"));
+    let customer_name = RwSignal::new(String::new());
+    let overdue_only = RwSignal::new(initial("overdue") == "true");
+    let group = RwSignal::new("owner".to_string());
+    let reload = RwSignal::new(0u32);
+    let report = LocalResource::new(move || {
+        reload.get();
+        let g = group.get();
+        async move {
+            api.get::<AgingReport>(&format!("/reports/receivables-aging?group_by={g}"))
+                .await
+        }
+    });
+    // The owners and departments that have receivables, for the filters.
+    let keys_of = move |g: &'static str| {
+        LocalResource::new(move || async move {
+            api.get::<AgingReport>(&format!("/reports/receivables-aging?group_by={g}"))
+                .await
+                .map(|r| r.rows.into_iter().map(|r| r.key).collect::<Vec<IdName>>())
+                .unwrap_or_default()
+        })
+    };
+    let (owners, departments) = (keys_of("owner"), keys_of("department"));
+    let list = Paged::<Receivable>::new();
+    let load = move |more: bool| {
+        let mut path = "/receivables?limit=50".to_string();
+        for (name, value) in [
+            ("owner_id", owner),
+            ("department_id", department),
+            ("customer_id", customer),
+        ] {
+            let v = value.get_untracked();
+            if !v.is_empty() {
+                path.push_str(&format!("&{name}={v}"));
+            }
+        }
+        if overdue_only.get_untracked() {
+            path.push_str("&overdue=true");
+        }
+        list.load(api, path, more);
+    };
+    Effect::new(move |_| {
+        owner.track();
+        department.track();
+        customer.track();
+        overdue_only.track();
+        load(false);
+    });
+    let methods = payment_methods(api);
+    // The row whose receipt form is open (by installment).
+    let paying = RwSignal::new(None::<i64>);
+    let paid = Callback::new(move |_: ()| {
+        paying.set(None);
+        load(false);
+        reload.update(|n| *n += 1);
+    });
+    let as_of = move || {
+        report
+            .get()
+            .and_then(Result::ok)
+            .map(|r| r.as_of)
+            .unwrap_or_else(local_today)
+    };
+    let totals = move || {
+        report
+            .get()
+            .and_then(Result::ok)
+            .map(|r| r.totals)
+            .unwrap_or_default()
+    };
+    let key_options = move |keys: LocalResource<Vec<IdName>>, chosen: RwSignal<String>| {
+        move || {
+            keys.get()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|k| {
+                    let id = k.id.to_string();
+                    let value = id.clone();
+                    view! { <option value=id prop:selected=move || chosen.get() == value>{k.name}</option> }
+                })
+                .collect_view()
+        }
+    };
+    // A click on a row of the aging table narrows the list to that owner, department or customer.
+    let drill = move |by: AgingGroup, id: i64, name: String| match by {
+        AgingGroup::Department => department.set(id.to_string()),
+        AgingGroup::Customer => {
+            customer_name.set(name);
+            customer.set(id.to_string());
+        }
+        AgingGroup::Owner => owner.set(id.to_string()),
+    };
+    view! {
+        <section class="card aging">
+            <div class="title-row">
+                <h1>{move || t("recv.title")}</h1>
+                <small class="as-of">{move || t("recv.as_of")}" "{move || as_of().to_string()}</small>
+            </div>
+            {move || report.get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.display()}</p> })}
+            <div class="aging-tiles">
+                {BUCKETS.into_iter().map(|(name, key, pick)| view! {
+                    <div class=format!("tile bucket-{name}") data-bucket=name>
+                        <span>{move || t(key)}</span>
+                        <strong data-amount=move || pick(&totals()).to_string()>{move || money(i18n, pick(&totals()))}</strong>
+                    </div>
+                }).collect_view()}
+                <div class="tile total" data-bucket="total">
+                    <span>{move || t("recv.total")}</span>
+                    <strong data-amount=move || totals().total.to_string()>{move || money(i18n, totals().total)}</strong>
+                </div>
+            </div>
+            <div class="aging-chart" role="img" aria-label=move || t("recv.chart")>
+                {BUCKETS.into_iter().map(|(name, key, pick)| {
+                    let largest = move || totals_max(&totals());
+                    view! {
+                        <div class="bar-row">
+                            <span class="bar-label">{move || t(key)}</span>
+                            <span class="bar-track"><span class=format!("bar bucket-{name}") style=move || format!("width: {}%", bar_percent(pick(&totals()), largest()))></span></span>
+                            <span class="bar-value">{move || money(i18n, pick(&totals()))}</span>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+            <div class="inline-form">
+                <label class="check">{move || t("recv.group_by")}
+                    <select name="group_by" bind:value=group>
+                        {["owner", "department", "customer"].into_iter().map(|g| view! { <option value=g>{move || t(group_key(g))}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <table class="grid aging-table">
+                <thead><tr>
+                    <th>{move || t(group_key(&group.get()))}</th>
+                    {BUCKETS.into_iter().map(|(_, key, _)| view! { <th class="num">{move || t(key)}</th> }).collect_view()}
+                    <th class="num">{move || t("recv.total")}</th>
+                </tr></thead>
+                <tbody>
+                    {move || report.get().and_then(Result::ok).map(|r| r.rows.into_iter().map(move |row| (r.group_by, row)).collect::<Vec<_>>()).unwrap_or_default().into_iter().map(|(by, row)| {
+                        let (id, name) = (row.key.id, row.key.name.clone());
+                        let by_name = match by {
+                            AgingGroup::Owner => "owner",
+                            AgingGroup::Department => "department",
+                            AgingGroup::Customer => "customer",
+                        };
+                        let amounts = row.amounts.clone();
+                        let total = amounts.total;
+                        view! {
+                            <tr>
+                                <td><button class="link" data-group=by_name data-key=id.to_string() title=move || t("recv.drill") on:click=move |_| drill(by, id, name.clone())>{row.key.name.clone()}</button></td>
+                                {BUCKETS.into_iter().map(|(_, _, pick)| {
+                                    let amount = pick(&amounts);
+                                    view! { <td class="num" class:zero=!amount.is_positive()>{move || money(i18n, amount)}</td> }
+                                }).collect_view()}
+                                <td class="num"><strong>{move || money(i18n, total)}</strong></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="card receivables">
+            <h2>{move || t("recv.list")}</h2>
+            <div class="inline-form recv-filters">
+                <select name="owner_id" aria-label=move || t("order.owner") on:change=move |ev| owner.set(event_target_value(&ev))>
+                    <option value="" prop:selected=move || owner.get().is_empty()>{move || t("recv.all_owners")}</option>
+                    {key_options(owners, owner)}
+                </select>
+                <select name="department_id" aria-label=move || t("cust.department") on:change=move |ev| department.set(event_target_value(&ev))>
+                    <option value="" prop:selected=move || department.get().is_empty()>{move || t("recv.all_departments")}</option>
+                    {key_options(departments, department)}
+                </select>
+                <label class="check"><input type="checkbox" name="overdue" bind:checked=overdue_only />{move || t("recv.overdue_only")}</label>
+                <Show when=move || !customer.get().is_empty()>
+                    <span class="chip">
+                        {move || t("order.customer")}": "
+                        {move || { let n = customer_name.get(); if n.is_empty() { format!("#{}", customer.get()) } else { n } }}
+                        <button class="link" aria-label=move || t("recv.clear") title=move || t("recv.clear") on:click=move |_| { customer.set(String::new()); customer_name.set(String::new()); }>"×"</button>
+                    </span>
+                </Show>
+            </div>
+            <ErrorLine error=list.error />
+            <Show when=move || list.items.with(Vec::is_empty) && list.error.with(Option::is_none)>
+                <p class="muted">{move || t("recv.none")}</p>
+            </Show>
+            <table class="grid receivables-table">
+                <thead><tr>
+                    <th>{move || t("order.number")}</th><th>{move || t("order.customer")}</th><th>{move || t("order.owner")}</th>
+                    <th>{move || t("plan.due_date")}</th><th class="num">{move || t("plan.amount")}</th><th class="num">{move || t("order.received")}</th>
+                    <th class="num">{move || t("order.outstanding")}</th><th class="num">{move || t("recv.days_overdue")}</th><th></th>
+                </tr></thead>
+                <tbody>
+                    {move || list.items.get().into_iter().map(|r| {
+                        let installment = r.installment_id;
+                        let overdue = r.days_overdue > 0;
+                        let (amount, received, outstanding) = (r.amount, r.received, r.outstanding);
+                        let (number, customer_label) = (r.order.name.clone(), r.customer.name.clone());
+                        let row = r.clone();
+                        view! {
+                            <tr class="receivable" class:overdue=overdue data-order=r.order.name.clone() data-due=r.due_date.to_string() data-installment=installment.to_string()>
+                                <td><A href=format!("/orders/{}", r.order.id)>{number}</A></td>
+                                <td><A href=format!("/customers/{}", r.customer.id)>{customer_label}</A></td>
+                                <td>{r.owner.name.clone()}<small>" · "{r.department.name.clone()}</small></td>
+                                <td>{r.due_date.to_string()}</td>
+                                <td class="num">{move || money(i18n, amount)}</td>
+                                <td class="num">{move || money(i18n, received)}</td>
+                                <td class="num outstanding" data-outstanding=outstanding.to_string()>{move || money(i18n, outstanding)}</td>
+                                <td class="num days">{if overdue { r.days_overdue.to_string() } else { String::new() }}</td>
+                                <td>
+                                    <Show when=move || session.can(Permission::ReceiptCreate)>
+                                        <button class="small pay-toggle" on:click=move |_| paying.update(|p| *p = if *p == Some(installment) { None } else { Some(installment) })>{move || t("recv.record")}</button>
+                                    </Show>
+                                </td>
+                            </tr>
+                            <Show when=move || paying.get() == Some(installment)>
+                                <tr class="pay-row"><td colspan="9">
+                                    <PayForm receivable=row.clone() methods=methods received_on=as_of() done=paid cancel=Callback::new(move |_: ()| paying.set(None)) />
+                                </td></tr>
+                            </Show>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <Show when=move || list.has_more()>
+                <button on:click=move |_| load(true)>{move || t("common.more")}</button>
+            </Show>
+        </section>
+    }
+}
+
+fn totals_max(a: &AgingAmounts) -> Money {
+    BUCKETS
+        .iter()
+        .map(|(_, _, pick)| pick(a))
+        .max()
+        .unwrap_or(Money::ZERO)
+}
+
+/// The small in-row form recording a receipt against one installment.
+#[component]
+fn PayForm(
+    receivable: Receivable,
+    methods: LocalResource<Vec<DictionaryItem>>,
+    received_on: NaiveDate,
+    done: Callback<()>,
+    cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = Api::new(use_session());
+    let t = move |k: &'static str| i18n.t(k);
+    let error = RwSignal::new(None::<String>);
+    let amount = RwSignal::new(receivable.outstanding.to_string());
+    let day = RwSignal::new(received_on.to_string());
+    let method = RwSignal::new(String::new());
+    let enabled = move || {
+        methods
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.enabled)
+            .collect::<Vec<_>>()
+    };
+    // Preselect the first method once the list is there.
+    Effect::new(move |_| {
+        if let Some(first) = enabled().first()
+            && method.get_untracked().is_empty()
+        {
+            method.set(first.id.to_string());
+        }
+    });
+    let (order_id, installment_id) = (receivable.order.id, receivable.installment_id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(value) = Money::parse(&amount.get_untracked())
+            .ok()
+            .filter(|m| m.is_positive())
+        else {
+            error.set(Some(t("receipt.err_amount").to_string()));
+            return;
+        };
+        let (Ok(received_on), Ok(method_id)) = (
+            NaiveDate::parse_from_str(&day.get_untracked(), "%Y-%m-%d"),
+            method.get_untracked().parse::<i64>(),
+        ) else {
+            error.set(Some(t("receipt.err_fields").to_string()));
+            return;
+        };
+        let body = NewReceipt {
+            amount: value,
+            received_on,
+            method_id,
+            note: None,
+            installment_id: Some(installment_id),
+        };
+        run(
+            error,
+            move || async move {
+                api.post::<Receipt, _>(&format!("/orders/{order_id}/receipts"), &body)
+                    .await
+            },
+            move |_| done.run(()),
+        );
+    };
+    view! {
+        <form class="inline-form pay-form" on:submit=submit>
+            <label class="check">{move || t("receipt.amount")}<input name="pay_amount" class="money-input" inputmode="decimal" required bind:value=amount /></label>
+            <input name="pay_date" type="date" required title=move || t("receipt.date") bind:value=day />
+            <select name="pay_method" required aria-label=move || t("receipt.method") on:change=move |ev| method.set(event_target_value(&ev))>
+                {move || enabled().into_iter().map(|m| {
+                    let id = m.id.to_string();
+                    let value = id.clone();
+                    let label = match (i18n.lang.get(), m.name_en) {
+                        (crate::i18n::Lang::En, Some(en)) => en,
+                        _ => m.name,
+                    };
+                    view! { <option value=id prop:selected=move || method.get() == value>{label}</option> }
+                }).collect_view()}
+            </select>
+            <button type="submit" class="primary">{move || t("recv.confirm")}</button>
+            <button type="button" on:click=move |_| cancel.run(())>{move || t("common.cancel")}</button>
+        </form>
+        <ErrorLine error=error />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar_percent;
+    use crm_domain::Money;
+
+    #[test]
+    fn bars_are_whole_percents_of_the_largest() {
+        let m = |s: &str| Money::parse(s).unwrap();
+        assert_eq!(bar_percent(m("50"), m("200")), 25);
+        assert_eq!(bar_percent(m("200"), m("200")), 100);
+        assert_eq!(
+            bar_percent(m("0.01"), m("999999")),
+            1,
+            "a little shows a little"
+        );
+        assert_eq!(bar_percent(Money::ZERO, m("10")), 0);
+        assert_eq!(bar_percent(m("10"), Money::ZERO), 0);
+        let huge = Money::from_minor(i64::MAX);
+        assert_eq!(bar_percent(huge, huge), 100, "no overflow");
+    }
+}
