@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod idempotency;
 pub mod mailer;
 pub mod openapi;

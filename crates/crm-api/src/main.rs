@@ -36,6 +36,21 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill an empty database with a large, realistic company for benchmarks: the demo logins in
+    /// about 200 users, N customers with about 2 contacts, 5 activities and 0.3 orders each.
+    Generate {
+        /// How many customers.
+        #[arg(long)]
+        customers: usize,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -73,6 +88,29 @@ async fn run() -> anyhow::Result<()> {
         } => create_admin(username, display_name, database),
         Command::Openapi => {
             print!("{}", crm_api::openapi_json());
+            Ok(())
+        }
+        Command::Generate {
+            customers,
+            seed,
+            quiet,
+            database,
+        } => {
+            let db = crm_db::Db::connect(&database.database_url, 1).map_err(anyhow::Error::msg)?;
+            let mut conn = db.get()?;
+            let s = crm_api::generate::generate(&mut conn, customers, seed, !quiet)?;
+            println!(
+                "generated in {:.1} s: {} users, {} customers, {} contacts, {} activities, {} reminders, {} orders, {} installments, {} receipts",
+                s.seconds,
+                s.users,
+                s.customers,
+                s.contacts,
+                s.activities,
+                s.reminders,
+                s.orders,
+                s.installments,
+                s.receipts
+            );
             Ok(())
         }
     }

@@ -195,7 +195,7 @@ fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static s
 }
 
 /// Shandong's cities: the demo company sells there, and it is a fine default region tree.
-const SHANDONG: [(&str, &str); 16] = [
+pub const SHANDONG: [(&str, &str); 16] = [
     ("济南市", "Jinan"),
     ("青岛市", "Qingdao"),
     ("淄博市", "Zibo"),
@@ -511,6 +511,26 @@ const PRODUCTS: [(&str, &str, &str, i64, Option<i32>); 4] = [
     ("HOST-Y", "云主机托管", "年", 240_000, Some(12)),
 ];
 
+/// Creates the demo company's products (as `admin`).
+pub fn seed_products(
+    conn: &mut DbConnection,
+    admin: i64,
+) -> ApiResult<Vec<crm_domain::api::Product>> {
+    let mut products = Vec::new();
+    for (code, name, unit, price, months) in PRODUCTS {
+        let new = crm_domain::api::NewProduct {
+            code: code.into(),
+            name: name.into(),
+            unit: unit.into(),
+            list_price: Money::from_minor(price),
+            renewable: months.is_some(),
+            service_months: months,
+        };
+        products.push(crm_db::products::create(conn, admin, &new)?);
+    }
+    Ok(products)
+}
+
 /// A year of orders: every signed customer has one or two signed orders over the last twelve
 /// months, with payment plans and receipts recorded by finance — most installments paid, some
 /// overdue, some not yet due — and yearly services ending soon (renewals); a few prospects have a
@@ -521,7 +541,7 @@ fn seed_demo_orders(
 ) -> ApiResult<()> {
     use chrono::{Days, Months};
     use crm_domain::api::{
-        InstallmentInput, NewOrder, NewProduct, NewReceipt, OrderLineInput, OrderStatusChange,
+        InstallmentInput, NewOrder, NewReceipt, OrderLineInput, OrderStatusChange,
         PaymentPlanRequest,
     };
     use crm_domain::order::OrderAction;
@@ -530,18 +550,7 @@ fn seed_demo_orders(
     let (Some(admin), Some(finance)) = (admin, finance) else {
         return Ok(());
     };
-    let mut products = Vec::new();
-    for (code, name, unit, price, months) in PRODUCTS {
-        let new = NewProduct {
-            code: code.into(),
-            name: name.into(),
-            unit: unit.into(),
-            list_price: Money::from_minor(price),
-            renewable: months.is_some(),
-            service_months: months,
-        };
-        products.push(crm_db::products::create(conn, admin, &new)?);
-    }
+    let products = seed_products(conn, admin)?;
     let methods = crm_db::dictionaries::list(conn, DictionaryKind::PaymentMethod, false)?;
     if methods.is_empty() {
         return Ok(());

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod customers;
 pub mod dictionaries;
 pub mod error;

@@ -1022,8 +1022,11 @@ pub fn load_caller(conn: &mut DbConnection, user_id: i64) -> RepoResult<Option<C
 
 /// Whether the database has no users yet (the demo company is only seeded into an empty one).
 pub fn is_empty(conn: &mut DbConnection) -> RepoResult<bool> {
-    let n: i64 = users::table.count().get_result(conn)?;
-    Ok(n == 0)
+    Ok(count_users(conn)? == 0)
+}
+
+pub fn count_users(conn: &mut DbConnection) -> RepoResult<i64> {
+    Ok(users::table.count().get_result(conn)?)
 }
 
 pub fn find_role_by_name(conn: &mut DbConnection, name: &str) -> RepoResult<Option<i64>> {

@@ -1,0 +1,207 @@
+//! Bulk loading for the data generator (`crm generate`): rows with explicit ids, inserted many per
+//! statement, into an empty database. Not for the application's own writes, which go through the
+//! repositories and their rules.
+
+use crate::DbConnection;
+use crate::schema::{
+    activities, contacts, customers, order_lines, orders, payment_installments,
+    receipt_allocations, receipts, reminders,
+};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = customers)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub short_name: Option<String>,
+    pub customer_type: String,
+    pub level: String,
+    pub grade: Option<i16>,
+    pub industry_id: Option<i64>,
+    pub region_id: Option<i64>,
+    pub source_id: Option<i64>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub phone_key: Option<String>,
+    pub website: Option<String>,
+    pub website_key: Option<String>,
+    pub owner_id: i64,
+    pub review_status: String,
+    pub signed_total: i64,
+    pub last_contact_at: Option<NaiveDateTime>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    pub mobile: Option<String>,
+    pub is_key: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = activities)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub contact_id: Option<i64>,
+    pub owner_id: i64,
+    pub type_id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub next_step_on: Option<NaiveDate>,
+    pub next_step_note: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = reminders)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub customer_id: i64,
+    pub activity_id: Option<i64>,
+    pub due_on: NaiveDate,
+    pub note: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = orders)]
+pub struct OrderRow {
+    pub id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub owner_id: i64,
+    pub status: String,
+    pub signed_on: Option<NaiveDate>,
+    pub service_start: Option<NaiveDate>,
+    pub service_end: Option<NaiveDate>,
+    pub total: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = order_lines)]
+pub struct OrderLineRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub line_no: i32,
+    pub product_id: i64,
+    pub quantity: i32,
+    pub unit_price: i64,
+    pub discount: i64,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = payment_installments)]
+pub struct InstallmentRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub due_date: NaiveDate,
+    pub amount: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = receipts)]
+pub struct ReceiptRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub amount: i64,
+    pub received_on: NaiveDate,
+    pub method_id: i64,
+    pub recorded_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = receipt_allocations)]
+pub struct AllocationRow {
+    pub id: i64,
+    pub receipt_id: i64,
+    pub installment_id: i64,
+    pub amount: i64,
+}
+
+/// Rows per statement: both databases bind at most ~32k parameters per statement.
+fn chunk_rows(columns: usize) -> usize {
+    (30_000 / columns.max(1)).max(1)
+}
+
+macro_rules! bulk_insert {
+    ($name:ident, $row:ty, $table:path, $columns:expr) => {
+        /// Inserts the rows, many per statement.
+        pub fn $name(conn: &mut DbConnection, rows: &[$row]) -> QueryResult<()> {
+            for chunk in rows.chunks(chunk_rows($columns)) {
+                // diesel's multi-backend connection inserts one row at a time; each backend batches.
+                match conn {
+                    DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c),
+                    DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c),
+                }?;
+            }
+            Ok(())
+        }
+    };
+}
+
+bulk_insert!(insert_customers, CustomerRow, customers::table, 22);
+bulk_insert!(insert_contacts, ContactRow, contacts::table, 8);
+bulk_insert!(insert_activities, ActivityRow, activities::table, 12);
+bulk_insert!(insert_reminders, ReminderRow, reminders::table, 8);
+bulk_insert!(insert_orders, OrderRow, orders::table, 12);
+bulk_insert!(insert_order_lines, OrderLineRow, order_lines::table, 8);
+bulk_insert!(
+    insert_installments,
+    InstallmentRow,
+    payment_installments::table,
+    5
+);
+bulk_insert!(insert_receipts, ReceiptRow, receipts::table, 7);
+bulk_insert!(
+    insert_allocations,
+    AllocationRow,
+    receipt_allocations::table,
+    4
+);
+
+/// After rows were inserted with explicit ids, PostgreSQL's identity sequences must continue after
+/// them (SQLite's AUTOINCREMENT follows by itself).
+pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Pg(c) = conn {
+        for table in [
+            "customers",
+            "contacts",
+            "activities",
+            "reminders",
+            "orders",
+            "order_lines",
+            "payment_installments",
+            "receipts",
+            "receipt_allocations",
+        ] {
+            c.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))?;
+        }
+    }
+    Ok(())
+}
