@@ -29,6 +29,10 @@ fn kind_key(kind: &str) -> &'static str {
         "reminder_due" => "notif.kind.reminder_due",
         "review_pending" => "notif.kind.review_pending",
         "customer_transfer" => "notif.kind.customer_transfer",
+        "payment_due" => "notif.kind.payment_due",
+        "payment_overdue" => "notif.kind.payment_overdue",
+        "payment_escalation" => "notif.kind.payment_escalation",
+        "renewal_due" => "notif.kind.renewal_due",
         _ => "notif.kind.other",
     }
 }
@@ -37,6 +41,7 @@ fn kind_key(kind: &str) -> &'static str {
 fn target(n: &Notification) -> Option<String> {
     match (n.entity.as_deref(), n.entity_id) {
         (Some("customer"), Some(id)) => Some(format!("/customers/{id}")),
+        (Some("order"), Some(id)) => Some(format!("/orders/{id}")),
         (Some("customer_transfer"), _) => Some("/customer-transfers".into()),
         (Some("customer_review"), _) => Some("/customers/review".into()),
         _ => None,
