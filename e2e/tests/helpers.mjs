@@ -1,5 +1,6 @@
 // Shared setup: the server URL (started by `cargo xtask test`), the browser, screenshots.
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,4 +41,29 @@ export async function login(page, username, password = 'demo1234') {
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
+}
+
+/** Today on the demo company's calendar (Asia/Shanghai), `days` days back, as YYYY-MM-DD. */
+export function companyDaysAgo(days = 0) {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** A JSON API call that must succeed; answers the body. */
+export async function api(method, path, token, body) {
+  const res = await fetch(`${BASE}/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** A demo user's access token. */
+export async function token(username) {
+  return (await api('POST', '/auth/login', null, { username, password: 'demo1234' })).access_token;
 }

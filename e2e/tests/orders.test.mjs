@@ -3,30 +3,7 @@
 // of that installment on the receivables page and sees what is outstanding shrink.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, withPage, login } from './helpers.mjs';
-
-/** A date `days` days before today on the demo company's calendar (Asia/Shanghai), as YYYY-MM-DD. */
-function companyDaysAgo(days) {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
-
-async function api(method, path, token, body) {
-  const res = await fetch(`${BASE}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function token(username) {
-  return (await api('POST', '/auth/login', null, { username, password: 'demo1234' })).access_token;
-}
+import { BASE, withPage, login, api, token, companyDaysAgo } from './helpers.mjs';
 
 const RED = 'rgb(198, 40, 40)'; // --danger
 

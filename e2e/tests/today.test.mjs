@@ -2,27 +2,7 @@
 // a manager sees the team's day and one person's contacts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, withPage, login } from './helpers.mjs';
-
-/** Today on the demo company's calendar (Asia/Shanghai), as the date input wants it. */
-function companyToday() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-}
-
-async function api(method, path, token, body) {
-  const res = await fetch(`${BASE}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function token(username) {
-  return (await api('POST', '/auth/login', null, { username, password: 'demo1234' })).access_token;
-}
+import { BASE, withPage, login, api, token, companyDaysAgo } from './helpers.mjs';
 
 test('a contact with a next step today shows up on Today, and is done in a click', async () => {
   const rep = await token('s2_a');
@@ -34,7 +14,7 @@ test('a contact with a next step today shows up on Today, and is done in a click
     await page.goto(`${BASE}/customers/${customer.id}`);
     await page.getByRole('heading', { name }).waitFor();
     await page.fill('input[name=activity_summary]', '上门拜访，客户要看案例');
-    await page.fill('input[name=next_step_on]', companyToday());
+    await page.fill('input[name=next_step_on]', companyDaysAgo(0));
     await page.fill('input[name=next_step_note]', '送案例资料');
     await page.getByRole('button', { name: '记录', exact: true }).click();
     await page.getByRole('cell', { name: '上门拜访，客户要看案例' }).waitFor();

@@ -5,7 +5,7 @@
 //! application keeps (normalised keys, last contact, level, signed total, grade) is computed here
 //! exactly as the application would.
 
-use crate::seed;
+use crate::seed::{self, SUMMARIES};
 use anyhow::{Context, bail};
 use chrono::{Days, Duration, Months, NaiveDate, NaiveDateTime, Utc};
 use crm_db::DbConnection;
@@ -84,16 +84,6 @@ const TITLES: [&str; 6] = [
     "行政主管",
     "老板",
     "财务经理",
-];
-const SUMMARIES: [(&str, &str); 8] = [
-    ("上门拜访，介绍推广方案", "客户有意向"),
-    ("电话回访，了解使用情况", "反馈良好"),
-    ("发送报价单", "等待客户确认"),
-    ("约见老板，洽谈续费", "同意下月续签"),
-    ("参加客户年会", "认识了新的采购负责人"),
-    ("电话沟通合同细节", "法务在审核"),
-    ("邮件发送案例资料", "客户已读"),
-    ("现场培训使用方法", "操作人员已掌握"),
 ];
 
 /// Distinct customer names: city × two brand syllables × trade.
@@ -201,6 +191,8 @@ struct Batch {
 /// Running ids of every table (the database starts empty of business data).
 #[derive(Default)]
 struct Ids {
+    /// The last order number handed out per day (orders are numbered per day, as the server does).
+    order_seq: std::collections::BTreeMap<NaiveDate, i32>,
     contact: i64,
     activity: i64,
     reminder: i64,
@@ -369,7 +361,11 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
         let service_end = months.and_then(|m| crm_domain::order::service_end(signed_on, m));
         out.orders.push(OrderRow {
             id: oid,
-            number: format!("SO{}-{:04}", signed_on.format("%Y%m%d"), oid % 10_000),
+            number: {
+                let seq = ids.order_seq.entry(signed_on).or_insert(0);
+                *seq += 1;
+                format!("SO{}-{:04}", signed_on.format("%Y%m%d"), seq)
+            },
             customer_id: id,
             owner_id: owner,
             status: status.into(),
@@ -586,6 +582,8 @@ pub fn generate(
         k = end;
     }
     bar.finish();
+    let days: Vec<(NaiveDate, i32)> = ids.order_seq.iter().map(|(d, n)| (*d, *n)).collect();
+    bulk::insert_order_numbers(conn, &days)?;
     bulk::reset_sequences(conn)?;
     if let DbConnection::Pg(c) = conn {
         c.batch_execute("ANALYZE")?;

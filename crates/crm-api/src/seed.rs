@@ -679,7 +679,8 @@ fn seed_demo_orders(
     Ok(())
 }
 
-const SUMMARIES: [(&str, &str); 8] = [
+/// (summary, outcome) of demo contacts.
+pub const SUMMARIES: [(&str, &str); 8] = [
     ("上门拜访，介绍推广方案", "客户有意向"),
     ("电话回访，了解使用情况", "反馈良好"),
     ("发送报价单", "等待客户确认"),

@@ -182,6 +182,23 @@ bulk_insert!(
     4
 );
 
+/// The order-number counters: the last sequence handed out per day, so that orders created later
+/// continue after the generated ones.
+pub fn insert_order_numbers(conn: &mut DbConnection, days: &[(NaiveDate, i32)]) -> QueryResult<()> {
+    use crate::schema::order_numbers as n;
+    for chunk in days.chunks(chunk_rows(2)) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(day, last)| (n::day.eq(*day), n::last_seq.eq(*last)))
+            .collect();
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(n::table).values(&rows).execute(c),
+            DbConnection::Pg(c) => diesel::insert_into(n::table).values(&rows).execute(c),
+        }?;
+    }
+    Ok(())
+}
+
 /// After rows were inserted with explicit ids, PostgreSQL's identity sequences must continue after
 /// them (SQLite's AUTOINCREMENT follows by itself).
 pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {

@@ -326,6 +326,25 @@ mod tests {
 #[cfg(feature = "test-support")]
 pub mod testing;
 
+/// The exact number of rows of one of the application's tables (reports and benchmarks; an exact
+/// count is never on a hot path).
+pub fn table_count(conn: &mut DbConnection, table: &str) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    if !table.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return Err(diesel::result::Error::NotFound);
+    }
+    let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}");
+    let row: N = match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).get_result(c)?,
+        DbConnection::Pg(c) => diesel::sql_query(sql).get_result(c)?,
+    };
+    Ok(row.n)
+}
+
 /// Whether the database answers.
 pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

@@ -7,6 +7,7 @@
 //! cargo xtask pg              throwaway PostgreSQL for running `cargo test` by hand
 //! ```
 
+mod bench;
 mod e2e;
 mod pg;
 mod schemathesis;
@@ -51,6 +52,8 @@ enum Cmd {
     Pg,
     /// Set up the wasm toolchain (when absent) and build the web app into frontend/dist.
     Web,
+    /// The load benchmark: generate databases, start the release server, drive it, write a report.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Cmd::Test(args) => cmd_test(&args),
         Cmd::Pg => cmd_pg(),
         Cmd::Web => Steps::new().step("web app", web::build),
+        Cmd::Bench(args) => bench::bench(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -121,6 +121,17 @@ impl PgCluster {
         self.dir.path().join("log")
     }
 
+    /// Creates a database in the cluster and answers its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let mut createdb = self.pg_command("createdb");
+        createdb
+            .args(["-h", "127.0.0.1", "-U", "crm", "-p"])
+            .arg(self.port.to_string())
+            .arg(name);
+        run_captured(&mut createdb)?;
+        Ok(format!("postgres://crm@127.0.0.1:{}/{name}", self.port))
+    }
+
     /// A command for one of the PostgreSQL binaries, run as the cluster owner.
     fn pg_command(&self, program: &str) -> Command {
         let program = self.bindir.join(program);

@@ -40,7 +40,7 @@ fn run_against(binary: &Path, opts: &Options) -> Result<()> {
     let base = server.base_url();
     server.wait_healthy()?;
 
-    let agent = http_agent();
+    let agent = util::http_agent(Duration::from_secs(10));
     // Twice: as the administrator (organisation endpoints) and as the general manager (business
     // endpoints, scope all), so that each operation meets a caller allowed to use it.
     for user in ["admin", "gm"] {
@@ -101,16 +101,6 @@ fn run_as(
         );
     }
     result
-}
-
-fn http_agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        // Loopback only: ignore any HTTP(S)_PROXY in the environment.
-        .proxy(None)
-        .build()
-        .into()
 }
 
 /// Logs in as the demo admin and creates a personal API token; returns the
@@ -275,12 +265,7 @@ impl Server {
             HEALTH_TIMEOUT.as_secs()
         );
         util::flush();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(2)))
-            .http_status_as_error(false)
-            .proxy(None)
-            .build()
-            .into();
+        let agent = util::http_agent(Duration::from_secs(2));
         let started = Instant::now();
         let mut last = String::from("no answer yet");
         while started.elapsed() < HEALTH_TIMEOUT {

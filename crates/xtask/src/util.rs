@@ -167,6 +167,17 @@ pub fn is_executable(path: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
+/// An HTTP client for our own loopback server: statuses are answers (not errors), and any
+/// HTTP(S)_PROXY in the environment is ignored.
+pub fn http_agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .proxy(None)
+        .build()
+        .into()
+}
+
 /// Picks a free TCP port on 127.0.0.1 (bind to port 0, read it, release it).
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;

@@ -104,3 +104,80 @@ fn openapi_command_prints_the_committed_document() {
     .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }
+
+/// `crm generate` on both databases: the demo logins work on the result, the numbers add up, the
+/// same seed gives the same data, and the server keeps numbering orders after the generated ones.
+mod generate {
+    use crate::support::TestApp;
+    use crm_db::testing::TestDb;
+    use serde_json::json;
+
+    async fn generated(backend: &str) {
+        let Some(db) = TestDb::of(backend) else {
+            return;
+        };
+        let url = db.url.clone();
+        let summary = actix_web::web::block(move || {
+            let pool = crm_db::Db::connect(&url, 1).unwrap();
+            let mut conn = pool.get().unwrap();
+            crm_api::generate::generate(&mut conn, 400, 7, false).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(summary.customers, 400);
+        assert!(summary.users >= 190);
+        assert!(summary.contacts >= 400 && summary.activities >= 400 && summary.orders > 0);
+        let url = db.url.clone();
+        let again = actix_web::web::block(move || {
+            let pool = crm_db::Db::connect(&url, 1).unwrap();
+            let mut conn = pool.get().unwrap();
+            crm_api::generate::generate(&mut conn, 10, 7, false)
+        })
+        .await
+        .unwrap();
+        assert!(again.unwrap_err().to_string().contains("not empty"));
+        let app = TestApp::on_database(db).await;
+        let gm = app.login("gm").await;
+        let pipeline = app.get("/customers/pipeline", &gm).await.expect(200);
+        let total: i64 = pipeline["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["count"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 400);
+        let rep = app.login("s1_a").await;
+        let mine = app.get("/customers?limit=200", &rep).await.expect(200);
+        assert!(!mine["items"].as_array().unwrap().is_empty());
+        // Money adds up on every order: received + outstanding = total.
+        let orders = app.get("/orders?limit=200", &gm).await.expect(200);
+        for o in orders["items"].as_array().unwrap() {
+            let m = |k: &str| {
+                crm_domain::Money::parse(o[k].as_str().unwrap())
+                    .unwrap()
+                    .minor()
+            };
+            assert_eq!(m("received") + m("outstanding"), m("total"));
+        }
+        // A new order continues the day's numbering.
+        let c = &mine["items"][0];
+        let product = app.get("/products", &rep).await.expect(200)[0]["id"].clone();
+        let o = app
+            .post(
+                "/orders",
+                &rep,
+                json!({"customer_id": c["id"], "lines": [{"product_id": product, "quantity": 1, "unit_price": "1"}]}),
+            )
+            .await;
+        assert_eq!(o.status, 201, "{}", o.body);
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        generated("sqlite").await;
+    }
+    #[actix_web::test]
+    async fn postgres() {
+        generated("postgres").await;
+    }
+}

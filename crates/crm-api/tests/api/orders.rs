@@ -2,23 +2,16 @@
 //! their reversal, receivables and aging on the company's calendar, visibility, transfers, dunning.
 
 use crate::api_test;
-use crate::support::TestApp;
-use chrono::{Days, NaiveDate, Utc};
-use crm_domain::time;
+use crate::support::{TestApp, company_day};
+use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 
 fn today() -> NaiveDate {
-    time::local_date(Utc::now(), time::zone("Asia/Shanghai"))
+    company_day(0)
 }
 
 fn day(offset: i64) -> NaiveDate {
-    if offset >= 0 {
-        today().checked_add_days(Days::new(offset as u64)).unwrap()
-    } else {
-        today()
-            .checked_sub_days(Days::new((-offset) as u64))
-            .unwrap()
-    }
+    company_day(offset)
 }
 
 /// The administrator creates a product; answers its id.

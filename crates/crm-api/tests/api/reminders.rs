@@ -2,25 +2,18 @@
 //! once), e-mail to a local SMTP sink, and the team's day.
 
 use crate::api_test;
-use crate::support::TestApp;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use crate::support::{TestApp, company_day};
+use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::time;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-/// Today on the demo company's calendar (Asia/Shanghai).
 fn today() -> NaiveDate {
-    time::local_date(Utc::now(), time::zone("Asia/Shanghai"))
+    company_day(0)
 }
 
 fn day(offset: i64) -> NaiveDate {
-    if offset >= 0 {
-        today().checked_add_days(Days::new(offset as u64)).unwrap()
-    } else {
-        today()
-            .checked_sub_days(Days::new((-offset) as u64))
-            .unwrap()
-    }
+    company_day(offset)
 }
 
 async fn visit_type(app: &TestApp, token: &str) -> i64 {

@@ -77,6 +77,19 @@ impl TestApp {
         })
     }
 
+    /// Starts a server on a database that is already filled (no demo seeding).
+    pub async fn on_database(db: TestDb) -> TestApp {
+        let config = ServeConfig::for_tests(&db.url);
+        let running = crm_api::start(config).await.expect("server starts");
+        let base = format!("http://{}/api/v1", running.addr);
+        actix_web::rt::spawn(running.server);
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            db,
+        }
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -209,4 +222,11 @@ macro_rules! api_test {
             }
         }
     };
+}
+
+/// Today on the demo company's calendar (Asia/Shanghai), moved by `offset` days.
+pub fn company_day(offset: i64) -> chrono::NaiveDate {
+    let today =
+        crm_domain::time::local_date(chrono::Utc::now(), crm_domain::time::zone("Asia/Shanghai"));
+    today + chrono::Duration::days(offset)
 }

@@ -1,0 +1,507 @@
+//! `crm-bench`: drives a running `crm serve` with a fixed number of concurrent clients for a fixed
+//! time per scenario, records every latency in an HDR histogram, times the same repository call
+//! (the same SQL) directly against the database, reads the server's peak memory, and writes the
+//! results as a Markdown section. `cargo xtask bench` builds it, prepares the databases, starts the
+//! server and calls it once per database and size.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use crm_db::customers::{CustomerFilter, Keys, SortKey};
+use crm_db::receivables::ReceivableFilter;
+use crm_db::visibility::{Viewer, Visible};
+use crm_db::{Db, DbConnection};
+use crm_domain::api::AgingGroup;
+use crm_domain::customer::CustomerLevel;
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser, Clone)]
+struct Args {
+    /// The server to drive, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    base: String,
+    /// The server's database, for the direct SQL timings and the volumes.
+    #[arg(long)]
+    database_url: String,
+    /// The server's process id, for its peak memory.
+    #[arg(long)]
+    pid: u32,
+    /// Concurrent clients per scenario.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Markdown file the section is appended to.
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// Heading of the section, e.g. "SQLite, 1 000 000 customers".
+    #[arg(long)]
+    label: String,
+}
+
+/// One kind of request, as the API sees it and as the repository runs it.
+struct Scenario {
+    name: &'static str,
+    user: &'static str,
+    /// Builds the k-th request: (method, path, body).
+    request: Request,
+    /// The same work straight against the database.
+    direct: Direct,
+}
+
+/// The k-th call of a scenario straight against the database.
+type Direct = Box<dyn Fn(&mut DbConnection, u64) -> Result<()>>;
+
+type Request = Arc<dyn Fn(u64) -> (reqwest::Method, String, Option<Value>) + Send + Sync>;
+
+struct Outcome {
+    name: &'static str,
+    requests: u64,
+    errors: u64,
+    rps: f64,
+    p50: u64,
+    p95: u64,
+    p99: u64,
+    /// One client, one request at a time: the API's own overhead shows against `direct_p50`.
+    single_p50: u64,
+    direct_p50: u64,
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.1}", us as f64 / 1000.0)
+}
+
+async fn login(client: &reqwest::Client, base: &str, username: &str) -> Result<String> {
+    let res: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": "demo1234"}))
+        .send()
+        .await?
+        .error_for_status()
+        .with_context(|| format!("logging in as {username}"))?
+        .json()
+        .await?;
+    res["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .context("no access token")
+}
+
+async fn drive(
+    client: reqwest::Client,
+    base: Arc<String>,
+    token: Arc<String>,
+    request: Request,
+    clients: usize,
+    duration: Duration,
+) -> Result<(Histogram<u64>, u64, u64, Duration)> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, base, token, request) =
+            (client.clone(), base.clone(), token.clone(), request.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+            let (mut n, mut errors) = (0u64, 0u64);
+            let mut k = c as u64 * 1_000_003;
+            while started.elapsed() < duration {
+                let (method, path, body) = request(k);
+                k += 1;
+                let mut req = client
+                    .request(method, format!("{base}/api/v1{path}"))
+                    .bearer_auth(token.as_str());
+                if let Some(b) = body {
+                    req = req.json(&b);
+                }
+                let t = Instant::now();
+                let ok = match req.send().await {
+                    Ok(res) => {
+                        let ok = res.status().is_success();
+                        let _ = res.bytes().await;
+                        ok
+                    }
+                    Err(_) => false,
+                };
+                hist.record(t.elapsed().as_micros().max(1) as u64)?;
+                n += 1;
+                errors += u64::from(!ok);
+            }
+            anyhow::Ok((hist, n, errors))
+        }));
+    }
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let (mut n, mut errors) = (0, 0);
+    for t in tasks {
+        let (h, count, e) = t.await??;
+        all.add(h)?;
+        n += count;
+        errors += e;
+    }
+    Ok((all, n, errors, started.elapsed()))
+}
+
+fn peak_memory_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or_else(
+            || "?".into(),
+            |kb| format!("{:.1} GB", kb / 1024.0 / 1024.0),
+        );
+    format!("{cpu}, {cores} cores, {mem} RAM")
+}
+
+/// Exact row count of a table (for the report's volumes; not a hot path).
+fn count(conn: &mut DbConnection, table: &str) -> Result<i64> {
+    Ok(crm_db::table_count(conn, table)?)
+}
+
+fn viewer_of(conn: &mut DbConnection, username: &str) -> Result<Visible> {
+    let id = crm_db::org::credentials(conn, username)?
+        .with_context(|| format!("no user {username}: was the database made by `crm generate`?"))?
+        .user_id;
+    let caller = crm_db::org::load_caller(conn, id)?.context("user disabled")?;
+    Ok(Visible::resolve(
+        conn,
+        Viewer {
+            user_id: id,
+            department_id: caller.department.id,
+            scope: caller.scope,
+        },
+    )?)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let db = Db::connect(&args.database_url, 2).map_err(anyhow::Error::msg)?;
+    let mut conn = db.get()?;
+    let customers = count(&mut conn, "customers")?;
+    if customers == 0 {
+        bail!("the database has no customers: run `crm generate` first");
+    }
+    let volumes = format!(
+        "{} customers, {} contacts, {} activities, {} orders, {} installments, {} receipts, {} users",
+        customers,
+        count(&mut conn, "contacts")?,
+        count(&mut conn, "activities")?,
+        count(&mut conn, "orders")?,
+        count(&mut conn, "payment_installments")?,
+        count(&mut conn, "receipts")?,
+        count(&mut conn, "users")?,
+    );
+    // What the scenarios need: a salesperson's own customers (to log activities on), a type.
+    let seller = viewer_of(&mut conn, "s1_a")?;
+    let manager = viewer_of(&mut conn, "s1_mgr")?;
+    let everyone = viewer_of(&mut conn, "gm")?;
+    let own = crm_db::customers::list(
+        &mut conn,
+        &seller,
+        &CustomerFilter {
+            limit: 200,
+            ..CustomerFilter::default()
+        },
+    )?;
+    let own_ids: Arc<Vec<i64>> = Arc::new(own.iter().map(|c| c.id).collect());
+    let names: Arc<Vec<String>> = Arc::new(own.iter().map(|c| c.name.clone()).collect());
+    anyhow::ensure!(!own_ids.is_empty(), "s1_a owns no customers");
+    let activity_type = crm_db::dictionaries::list(
+        &mut conn,
+        crm_domain::api::DictionaryKind::ActivityType,
+        false,
+    )?
+    .first()
+    .context("no activity types")?
+    .id;
+    let today = crm_db::settings::today(&mut conn)?;
+    let n = customers as u64;
+
+    let list_filter =
+        |level: Option<CustomerLevel>, sort: SortKey, q: Option<&str>| CustomerFilter {
+            level,
+            sort,
+            descending: sort != SortKey::LastContact,
+            q: q.map(str::to_string),
+            limit: 51,
+            ..CustomerFilter::default()
+        };
+    let get = |path: String| (reqwest::Method::GET, path, None);
+    let scenarios: Vec<Scenario> = vec![
+        Scenario {
+            name: "customer list, salesperson",
+            user: "s1_a",
+            request: Arc::new(move |_| get("/customers?limit=50".into())),
+            direct: {
+                let (v, f) = (seller.clone(), list_filter(None, SortKey::Updated, None));
+                Box::new(move |c, _| {
+                    crm_db::customers::list(c, &v, &f)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "customer list, manager, level + last contact",
+            user: "s1_mgr",
+            request: Arc::new(move |_| {
+                get("/customers?limit=50&level=contacted&sort=last_contact".into())
+            }),
+            direct: {
+                let v = manager.clone();
+                let f = list_filter(Some(CustomerLevel::Contacted), SortKey::LastContact, None);
+                Box::new(move |c, _| {
+                    crm_db::customers::list(c, &v, &f)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "customer list, 2-character Chinese q",
+            user: "s1_mgr",
+            request: Arc::new(move |_| get("/customers?limit=50&q=%E7%91%9E%E4%B8%B0".into())),
+            direct: {
+                let v = manager.clone();
+                let f = list_filter(None, SortKey::Updated, Some("瑞丰"));
+                Box::new(move |c, _| {
+                    crm_db::customers::list(c, &v, &f)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "check-duplicate",
+            user: "s1_a",
+            request: {
+                let names = names.clone();
+                Arc::new(move |k| {
+                    let name = &names[k as usize % names.len()];
+                    let encoded: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
+                    get(format!("/customers/check-duplicate?name={encoded}"))
+                })
+            },
+            direct: {
+                let (v, names) = (seller.clone(), names.clone());
+                Box::new(move |c, k| {
+                    let keys = Keys::of(&names[k as usize % names.len()], None, None);
+                    crm_db::customers::find_duplicates(c, &v, &keys, None)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "one customer",
+            user: "gm",
+            request: Arc::new(move |k| get(format!("/customers/{}", 1 + k * 7919 % n))),
+            direct: {
+                let v = everyone.clone();
+                Box::new(move |c, k| {
+                    crm_db::customers::get(c, &v, (1 + k * 7919 % n) as i64)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "log an activity",
+            user: "s1_a",
+            request: {
+                let ids = own_ids.clone();
+                Arc::new(move |k| {
+                    (
+                        reqwest::Method::POST,
+                        "/activities".into(),
+                        Some(
+                            json!({"customer_id": ids[k as usize % ids.len()], "type_id": activity_type,
+                                    "occurred_at": chrono::Utc::now(), "summary": "电话回访（压测）"}),
+                        ),
+                    )
+                })
+            },
+            direct: {
+                let (v, ids) = (seller.clone(), own_ids.clone());
+                let actor = crm_db::org::credentials(&mut conn, "s1_a")?
+                    .context("s1_a")?
+                    .user_id;
+                Box::new(move |c, k| {
+                    let new = crm_domain::api::NewActivity {
+                        customer_id: ids[k as usize % ids.len()],
+                        contact_id: None,
+                        type_id: activity_type,
+                        occurred_at: chrono::Utc::now(),
+                        summary: "电话回访（直连）".into(),
+                        outcome: None,
+                        next_step_on: None,
+                        next_step_note: None,
+                    };
+                    crm_db::activities::create(c, actor, &v, &new, today)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "receivables, manager",
+            user: "s1_mgr",
+            request: Arc::new(move |_| get("/receivables?limit=50".into())),
+            direct: {
+                let v = manager.clone();
+                Box::new(move |c, _| {
+                    let f = ReceivableFilter {
+                        limit: 51,
+                        ..ReceivableFilter::default()
+                    };
+                    crm_db::receivables::list(c, &v, &f, today)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "aging report, general manager",
+            user: "gm",
+            request: Arc::new(move |_| get("/reports/receivables-aging?group_by=owner".into())),
+            direct: {
+                let v = everyone.clone();
+                Box::new(move |c, _| {
+                    crm_db::receivables::aging(c, &v, AgingGroup::Owner, today)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "pipeline, general manager",
+            user: "gm",
+            request: Arc::new(move |_| get("/customers/pipeline".into())),
+            direct: {
+                let v = everyone.clone();
+                Box::new(move |c, _| {
+                    crm_db::customers::pipeline(c, &v, &CustomerFilter::default())?;
+                    Ok(())
+                })
+            },
+        },
+    ];
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients * 2)
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let base = Arc::new(args.base.clone());
+    let mut outcomes = Vec::new();
+    for scenario in scenarios {
+        let token = Arc::new(login(&client, &base, scenario.user).await?);
+        // Direct: the repository call on one connection, one at a time.
+        let mut direct = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+        let started = Instant::now();
+        let mut k = 0;
+        while started.elapsed() < Duration::from_secs(args.seconds.min(5)) && k < 2000 {
+            let t = Instant::now();
+            (scenario.direct)(&mut conn, k)?;
+            direct.record(t.elapsed().as_micros().max(1) as u64)?;
+            k += 1;
+        }
+        // One client: the API's own cost next to the direct time.
+        let (single, _, _, _) = drive(
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            scenario.request.clone(),
+            1,
+            Duration::from_secs(args.seconds.min(5)),
+        )
+        .await?;
+        let (hist, requests, errors, took) = drive(
+            client.clone(),
+            base.clone(),
+            token,
+            scenario.request.clone(),
+            args.clients,
+            Duration::from_secs(args.seconds),
+        )
+        .await?;
+        let outcome = Outcome {
+            name: scenario.name,
+            requests,
+            errors,
+            rps: requests as f64 / took.as_secs_f64(),
+            p50: hist.value_at_quantile(0.50),
+            p95: hist.value_at_quantile(0.95),
+            p99: hist.value_at_quantile(0.99),
+            single_p50: single.value_at_quantile(0.50),
+            direct_p50: direct.value_at_quantile(0.50),
+        };
+        println!(
+            "{:<48} {:>8.0} req/s  p50 {:>7} ms  p95 {:>7} ms  p99 {:>7} ms  1 client {:>6} ms  direct {:>6} ms  errors {}",
+            outcome.name,
+            outcome.rps,
+            ms(outcome.p50),
+            ms(outcome.p95),
+            ms(outcome.p99),
+            ms(outcome.single_p50),
+            ms(outcome.direct_p50),
+            outcome.errors
+        );
+        outcomes.push(outcome);
+    }
+    let memory = peak_memory_mb(args.pid);
+
+    let mut md = String::new();
+    md.push_str(&format!("## {}\n\n", args.label));
+    md.push_str(&format!("- machine: {}\n", machine()));
+    md.push_str(&format!("- volumes: {volumes}\n"));
+    md.push_str(&format!(
+        "- load: {} concurrent clients for {} s per scenario, server and load on the same machine\n",
+        args.clients, args.seconds
+    ));
+    md.push_str(&format!(
+        "- server peak memory (VmHWM) after the run: {}\n\n",
+        memory.map_or_else(|| "unknown".into(), |m| format!("{m:.0} MB"))
+    ));
+    md.push_str("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors | 1 client p50 ms | direct SQL p50 ms | API / SQL |\n");
+    md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for o in &outcomes {
+        md.push_str(&format!(
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {:.1} |\n",
+            o.name,
+            o.requests,
+            o.rps,
+            ms(o.p50),
+            ms(o.p95),
+            ms(o.p99),
+            o.errors,
+            ms(o.single_p50),
+            ms(o.direct_p50),
+            o.single_p50 as f64 / o.direct_p50.max(1) as f64
+        ));
+    }
+    md.push('\n');
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&args.out)
+        .with_context(|| format!("opening {}", args.out.display()))?;
+    file.write_all(md.as_bytes())?;
+    Ok(())
+}

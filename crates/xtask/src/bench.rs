@@ -1,0 +1,193 @@
+//! `cargo xtask bench`: the load benchmark. Builds the release server and `crm-bench`, generates the
+//! databases (`crm generate`, cached for SQLite under target/bench), starts the server on each and
+//! lets `crm-bench` drive it; the results land in one Markdown report.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::pg::PgCluster;
+use crate::util::{self, run};
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Customer counts to run at, comma-separated.
+    #[arg(long, default_value = "10000", value_delimiter = ',')]
+    sizes: Vec<usize>,
+    /// `sqlite`, `postgres` or `both`.
+    #[arg(long, default_value = "both")]
+    db: String,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// The report (Markdown); default docs/bench/bench-<sizes>.md
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+struct Server {
+    child: std::process::Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(binary: &Path, database_url: &str, log: &Path) -> Result<(Server, String)> {
+    let port = util::free_port()?;
+    let log = std::fs::File::create(log)?;
+    let child = Command::new(binary)
+        .current_dir(util::workspace_root())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", database_url])
+        .env("CRM_SCHEDULER_INTERVAL", "0")
+        .env("CRM_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("starting the server")?;
+    let server = Server { child };
+    let base = format!("http://127.0.0.1:{port}");
+    let agent = util::http_agent(Duration::from_secs(2));
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
+        if agent
+            .get(format!("{base}/api/v1/health"))
+            .call()
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return Ok((server, base));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("the server did not become healthy")
+}
+
+fn label(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn bench(args: &BenchArgs) -> Result<()> {
+    let backends: Vec<&str> = match args.db.as_str() {
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        "both" => vec!["sqlite", "postgres"],
+        other => bail!("--db is sqlite, postgres or both, not {other}"),
+    };
+    run(util::cargo().args(["build", "--release", "-p", "crm-api", "--bin", "crm"]))?;
+    run(util::cargo().args(["build", "--release", "-p", "crm-bench"]))?;
+    let release = util::target_dir().join("release");
+    let crm = release.join("crm");
+    let driver = release.join("crm-bench");
+    let work = util::target_dir().join("bench");
+    std::fs::create_dir_all(&work)?;
+    let sizes = args
+        .sizes
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join("-");
+    let out = args.out.clone().unwrap_or_else(|| {
+        util::workspace_root()
+            .join("docs")
+            .join("bench")
+            .join(format!("bench-{}-{sizes}.md", args.db))
+    });
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(
+        &out,
+        format!(
+            "# Load benchmark\n\nMade by `cargo xtask bench --sizes {} --db {} --seconds {} --clients {}`: \
+             `crm generate` (seed 42) fills each database, the release server runs on it with the \
+             scheduler off, and `crm-bench` drives each scenario with {} concurrent clients for {} s \
+             (latencies in HDR histograms), then once more with one client; \"direct SQL\" is the same \
+             repository call run straight against the database on one connection, so \"API / SQL\" is \
+             the API's own overhead.\n\n",
+            args.sizes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            args.db,
+            args.seconds,
+            args.clients,
+            args.clients,
+            args.seconds
+        ),
+    )?;
+    let cluster = if backends.contains(&"postgres") {
+        Some(PgCluster::start()?)
+    } else {
+        None
+    };
+    for backend in &backends {
+        for &size in &args.sizes {
+            let url = match (*backend, &cluster) {
+                ("postgres", Some(pg)) => {
+                    let url = pg.create_database(&format!("crm_bench_{size}"))?;
+                    generate(&crm, &url, size)?;
+                    url
+                }
+                _ => {
+                    let file = work.join(format!("sqlite-{size}-seed42.db"));
+                    let url = format!("sqlite://{}", file.display());
+                    if !file.exists() {
+                        let partial = work.join(format!("sqlite-{size}-partial.db"));
+                        let _ = std::fs::remove_file(&partial);
+                        generate(&crm, &format!("sqlite://{}", partial.display()), size)?;
+                        std::fs::rename(&partial, &file)?;
+                    }
+                    url
+                }
+            };
+            let name = if *backend == "postgres" {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            println!("==> {name}, {} customers", label(size));
+            let (server, base) = start_server(&crm, &url, &work.join("server.log"))?;
+            run(Command::new(&driver)
+                .args(["--base", &base, "--database-url", &url])
+                .args(["--pid", &server.child.id().to_string()])
+                .args(["--clients", &args.clients.to_string()])
+                .args(["--seconds", &args.seconds.to_string()])
+                .arg("--out")
+                .arg(&out)
+                .args(["--label", &format!("{name}, {} customers", label(size))]))?;
+            drop(server);
+        }
+    }
+    println!("==> report: {}", out.display());
+    Ok(())
+}
+
+fn generate(crm: &Path, url: &str, size: usize) -> Result<()> {
+    run(Command::new(crm).current_dir(util::workspace_root()).args([
+        "generate",
+        "--customers",
+        &size.to_string(),
+        "--database-url",
+        url,
+    ]))
+}

@@ -1,0 +1,5 @@
+CREATE INDEX receipt_allocations_installment ON receipt_allocations (installment_id);
+DROP INDEX receipt_allocations_installment_amount;
+DROP INDEX customers_level_total;
+DROP INDEX customers_owner_level_contact;
+DROP INDEX customers_owner_updated;
