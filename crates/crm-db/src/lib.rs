@@ -202,6 +202,9 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), MigrationErr
     }
 }
 
+/// The queue of this process's SQLite writers (see [`write_tx`]).
+static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up front,
 /// so that two writers queue on the busy timeout instead of one failing when it upgrades its lock.
 /// Nested transactions inside `f` become savepoints as usual.
@@ -212,12 +215,21 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    match conn {
+    // SQLite admits one writer at a time; a writer that finds the lock taken sleeps in SQLite's busy
+    // handler in growing steps (up to 100 ms), which is what made write latencies spiky under load.
+    // Writers of this process queue here instead and get the lock in turn. (Write transactions
+    // never nest: `begin_transaction_sql` refuses that, so the queue cannot deadlock on itself.)
+    let _turn = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            let turn = SQLITE_WRITERS.lock().unwrap_or_else(|e| e.into_inner());
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(turn)
         }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
