@@ -61,7 +61,13 @@ test('an order is entered, signed and planned; finance records a receipt on its 
     const first = plan.locator(`tr.installment.overdue[data-due="${firstDue}"]`);
     await first.waitFor();
     assert.notEqual(await first.getAttribute('data-installment'), '', 'saved rows carry their id');
-    assert.equal(await first.locator('td').first().evaluate((td) => getComputedStyle(td).color), RED);
+    await page.waitForFunction(
+      ([selector, red]) => {
+        const td = document.querySelector(selector);
+        return td !== null && getComputedStyle(td).color === red;
+      },
+      [`tr.installment.overdue[data-due="${firstDue}"] td`, RED],
+    );
     assert.equal(await first.locator('td[data-outstanding]').getAttribute('data-outstanding'), '2266.66');
   });
 
@@ -78,7 +84,14 @@ test('an order is entered, signed and planned; finance records a receipt on its 
     const row = page.locator(`tr.receivable[data-order="${number}"][data-due="${firstDue}"]`);
     await row.waitFor();
     assert.match(await row.getAttribute('class'), /\boverdue\b/);
-    assert.equal(await row.locator('td').first().evaluate((td) => getComputedStyle(td).color), RED);
+    // The list may render again when its data arrives: ask the page until the row shows red.
+    await page.waitForFunction(
+      ([selector, red]) => {
+        const td = document.querySelector(selector);
+        return td !== null && getComputedStyle(td).color === red;
+      },
+      [`tr.receivable[data-order="${number}"][data-due="${firstDue}"] td`, RED],
+    );
     const before = await row.locator('td.outstanding').getAttribute('data-outstanding');
     assert.equal(before, '2266.66');
 

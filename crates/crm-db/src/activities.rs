@@ -188,15 +188,7 @@ pub fn create(
         ));
     }
     write_tx(conn, |conn| {
-        let customer =
-            crate::customers::get(conn, visible, new.customer_id).map_err(|e| match e {
-                RepoError::NotFound => RepoError::invalid(
-                    "customer_id",
-                    "not_found",
-                    "no such customer within your scope",
-                ),
-                e => e,
-            })?;
+        let customer = crate::customers::get_for_new_record(conn, visible, new.customer_id)?;
         check_type(conn, new.type_id)?;
         if let Some(contact) = new.contact_id {
             let of: Option<i64> = contacts::table

@@ -566,6 +566,23 @@ fn pick(patch: &Option<Option<String>>, old: &Option<String>) -> Option<String> 
     }
 }
 
+/// The customer a new record (an activity, an order) is for: visible to the caller, or a field error
+/// on `customer_id` that does not tell invisible from missing.
+pub(crate) fn get_for_new_record(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    id: i64,
+) -> RepoResult<Customer> {
+    get(conn, visible, id).map_err(|e| match e {
+        RepoError::NotFound => RepoError::invalid(
+            "customer_id",
+            "not_found",
+            "no such customer within your scope",
+        ),
+        e => e,
+    })
+}
+
 /// Optional text as stored: trimmed, and empty means absent.
 pub(crate) fn blank_to_none(v: Option<&str>) -> Option<String> {
     v.map(str::trim)

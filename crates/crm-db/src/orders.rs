@@ -361,15 +361,7 @@ pub fn create(
 ) -> RepoResult<Order> {
     check_period(new.service_start, new.service_end)?;
     write_tx(conn, |conn| {
-        let customer =
-            crate::customers::get(conn, visible, new.customer_id).map_err(|e| match e {
-                RepoError::NotFound => RepoError::invalid(
-                    "customer_id",
-                    "not_found",
-                    "no such customer within your scope",
-                ),
-                e => e,
-            })?;
+        let customer = crate::customers::get_for_new_record(conn, visible, new.customer_id)?;
         if !customer.level.accepts_new_business() {
             return Err(RepoError::rule(
                 "customer_blacklisted",

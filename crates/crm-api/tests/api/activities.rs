@@ -196,15 +196,7 @@ api_test!(authors_edit_for_a_while_then_only_managers, |app| {
         .expect(200);
     assert_eq!(edited["outcome"], "有意向");
     // The company closes the window.
-    let admin = app.login("admin").await;
-    let s = app.get("/settings", &admin).await.expect(200);
-    app.patch(
-        "/settings",
-        &admin,
-        json!({"activity_edit_minutes": 0, "version": s["version"]}),
-    )
-    .await
-    .expect(200);
+    app.set_settings(json!({"activity_edit_minutes": 0})).await;
     assert_eq!(
         app.patch(
             &format!("/activities/{}", a["id"]),

@@ -552,15 +552,8 @@ api_test!(list_filters_search_sorts_and_pages, |app| {
 });
 
 api_test!(review_flow_when_the_company_turns_it_on, |app| {
-    let admin = app.login("admin").await;
-    let s = app.get("/settings", &admin).await.expect(200);
-    app.patch(
-        "/settings",
-        &admin,
-        json!({"review_new_customers": true, "version": s["version"]}),
-    )
-    .await
-    .expect(200);
+    app.set_settings(json!({"review_new_customers": true}))
+        .await;
     let rep = app.login("s1_a").await;
     let c = create(&app, &rep, json!({"name": "烟台福山张记食品商行"})).await;
     assert_eq!(c["review_status"], "pending");

@@ -390,15 +390,7 @@ api_test!(the_company_time_zone_decides_what_today_is, |app| {
         now.date_naive(),
         "the zone must disagree with UTC now"
     );
-    let admin = app.login("admin").await;
-    let s = app.get("/settings", &admin).await.expect(200);
-    app.patch(
-        "/settings",
-        &admin,
-        json!({"time_zone": zone, "version": s["version"]}),
-    )
-    .await
-    .expect(200);
+    app.set_settings(json!({"time_zone": zone})).await;
     let rep = app.login("s2_a").await;
     let c = customer(&app, &rep, "日照东岳文化传媒有限公司").await;
     // The company's today is accepted and is not overdue, whatever UTC says.
@@ -428,15 +420,8 @@ api_test!(two_schedulers_at_once_announce_everything_once, |app| {
         log_with_next_step(&app, &rep, &c, Some(due), &format!("第{k}项")).await;
     }
     // A customer waiting for review gives the managers a daily digest, also once.
-    let admin = app.login("admin").await;
-    let s = app.get("/settings", &admin).await.expect(200);
-    app.patch(
-        "/settings",
-        &admin,
-        json!({"review_new_customers": true, "version": s["version"]}),
-    )
-    .await
-    .expect(200);
+    app.set_settings(json!({"review_new_customers": true}))
+        .await;
     customer(&app, &rep, "泰安天成商贸有限公司").await;
 
     let at = utc_at(due, 2, 0);

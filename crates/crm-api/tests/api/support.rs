@@ -188,6 +188,14 @@ impl TestApp {
         crm_db::Db::connect(&self.db.url, 4).expect("database")
     }
 
+    /// The administrator changes company settings (`changes` without the version).
+    pub async fn set_settings(&self, mut changes: Value) {
+        let admin = self.login("admin").await;
+        let current = self.get("/settings", &admin).await.expect(200);
+        changes["version"] = current["version"].clone();
+        self.patch("/settings", &admin, changes).await.expect(200);
+    }
+
     /// The id of a demo user, as the administrator sees it.
     pub async fn user_id(&self, admin: &str, username: &str) -> i64 {
         let page = self
