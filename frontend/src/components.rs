@@ -229,6 +229,12 @@ impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> Paged<T> {
     }
 }
 
+/// The record id in the current route (`/customers/:id`, `/orders/:id`), reactive; 0 when absent.
+pub fn route_id() -> impl Fn() -> i64 + Copy {
+    let params = leptos_router::hooks::use_params_map();
+    move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0))
+}
+
 /// The browser's UTC offset, for showing instants in the viewer's local time.
 pub fn local_offset() -> chrono::FixedOffset {
     let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;

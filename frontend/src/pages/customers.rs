@@ -15,7 +15,7 @@ use crm_domain::api::{
 use crm_domain::customer::CustomerLevel;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 pub fn level_key(l: CustomerLevel) -> &'static str {
     match l {
@@ -175,9 +175,9 @@ pub fn NewCustomerPage() -> impl IntoView {
 #[component]
 pub fn EditCustomerPage() -> impl IntoView {
     let api = Api::new(use_session());
-    let params = use_params_map();
+    let id = crate::components::route_id();
     let customer = LocalResource::new(move || {
-        let id = params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+        let id = id();
         async move { api.get::<Customer>(&format!("/customers/{id}")).await }
     });
     view! {
@@ -360,8 +360,7 @@ pub fn CustomerPage() -> impl IntoView {
     let session = use_session();
     let api = Api::new(session);
     let t = move |k: &'static str| i18n.t(k);
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let id = crate::components::route_id();
     let reload = RwSignal::new(0u32);
     let customer = LocalResource::new(move || {
         reload.get();

@@ -15,7 +15,7 @@ use crm_domain::order::{MoneyRuleError, OrderAction, OrderStatus, line_amount};
 use crm_domain::{Money, Permission};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 // ---------------------------------------------------------------------------------------------
 // Pure rules of the forms (unit-tested below)
@@ -560,8 +560,7 @@ pub fn OrderPage() -> impl IntoView {
     let session = use_session();
     let api = Api::new(session);
     let t = move |k: &'static str| i18n.t(k);
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let id = crate::components::route_id();
     let reload = RwSignal::new(0u32);
     let order = LocalResource::new(move || {
         reload.get();
