@@ -113,6 +113,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
         jwt: auth::tokens::JwtKeys::new(jwt_secret.as_bytes(), config.access_token_ttl),
         hasher: auth::password::Hasher::new(cores),
         session_days: config.session_days,
+        callers: auth::CallerCache::new(std::time::Duration::from_secs(5)),
     });
     let doc = openapi();
     let static_dir = std::path::PathBuf::from(&config.static_dir);
@@ -130,6 +131,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
             .service(
                 scope("/api/v1")
                     .wrap(from_fn(idempotency::middleware))
+                    .wrap(from_fn(auth::forget_callers))
                     .configure(routes::configure)
                     // Unknown API paths are problems too, whether or not the web app is built.
                     .default_service(web::to(|| async {

@@ -11,6 +11,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: Hasher,
     pub session_days: i64,
+    pub callers: crate::auth::CallerCache,
 }
 
 impl AppState {

@@ -6,8 +6,12 @@ pub mod tokens;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use actix_web::body::MessageBody;
 use actix_web::dev::Payload;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use crm_db::org::CallerRecord;
 use crm_db::visibility::{Viewer, Visible};
@@ -15,14 +19,62 @@ use crm_db::{DbConnection, RepoResult};
 use crm_domain::api::Me;
 use crm_domain::{DataScope, Permission};
 use futures_util::future::LocalBoxFuture;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-/// The authenticated caller, resolved once per request.
+/// The authenticated caller, resolved once per request (or taken from [`CallerCache`]).
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub id: i64,
     pub record: CallerRecord,
     /// The login session behind an access token; none for personal API tokens.
     pub session_id: Option<i64>,
+    /// The owners this caller sees, resolved at the first need and shared by the cached copies.
+    visible: Arc<OnceLock<Visible>>,
+}
+
+/// Callers resolved in the last few seconds, by the hash of their credential: a request then
+/// costs no authentication queries. Any change to sessions, tokens, users, roles or departments
+/// made through this server empties it at once (see [`forget_callers`]); a change made elsewhere
+/// (another server process, a script) is seen within the time to live.
+pub struct CallerCache(moka::sync::Cache<String, Caller>);
+
+impl CallerCache {
+    pub fn new(time_to_live: Duration) -> CallerCache {
+        CallerCache(
+            moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(time_to_live)
+                .build(),
+        )
+    }
+
+    pub fn forget_all(&self) {
+        self.0.invalidate_all();
+    }
+}
+
+/// After any write to sessions, tokens, users, roles or departments (whatever its outcome), the
+/// cached callers are forgotten: permissions, scopes and the visible owners may have changed.
+pub async fn forget_callers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    const SECURITY: [&str; 5] = [
+        "/api/v1/auth/",
+        "/api/v1/me/",
+        "/api/v1/users",
+        "/api/v1/roles",
+        "/api/v1/departments",
+    ];
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && SECURITY.iter().any(|p| req.path().starts_with(p));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await;
+    if writes && let Some(state) = state {
+        state.callers.forget_all();
+    }
+    res
 }
 
 impl Caller {
@@ -51,7 +103,11 @@ impl Caller {
 
     /// The owners whose records this caller sees (the one visibility filter).
     pub fn visible(&self, conn: &mut DbConnection) -> RepoResult<Visible> {
-        Ok(Visible::resolve(conn, self.viewer())?)
+        if let Some(v) = self.visible.get() {
+            return Ok(v.clone());
+        }
+        let v = Visible::resolve(conn, self.viewer())?;
+        Ok(self.visible.get_or_init(|| v).clone())
     }
 
     pub fn scope(&self) -> DataScope {
@@ -93,8 +149,12 @@ pub async fn authenticate(state: &AppState, token: String) -> ApiResult<Caller> 
         Some(state.jwt.verify(&token)?)
     };
     let hash = tokens::hash_secret(&token);
+    if let Some(caller) = state.callers.0.get(&hash) {
+        return Ok(caller);
+    }
     let today = state.today();
-    state
+    let key = hash.clone();
+    let caller = state
         .run(move |conn| {
             let (user_id, session_id) = match &claims {
                 Some(c) => {
@@ -130,9 +190,12 @@ pub async fn authenticate(state: &AppState, token: String) -> ApiResult<Caller> 
                 id: user_id,
                 record,
                 session_id,
+                visible: Arc::default(),
             })
         })
-        .await
+        .await?;
+    state.callers.0.insert(key, caller.clone());
+    Ok(caller)
 }
 
 impl FromRequest for Caller {
