@@ -479,6 +479,7 @@ fn flush(conn: &mut DbConnection, b: &Batch) -> anyhow::Result<()> {
     crm_db::write_tx(conn, |conn| {
         bulk::insert_customers(conn, &b.customers)?;
         bulk::insert_contacts(conn, &b.contacts)?;
+        bulk::insert_search_index(conn, &b.customers, &b.contacts)?;
         bulk::insert_activities(conn, &b.activities)?;
         bulk::insert_reminders(conn, &b.reminders)?;
         bulk::insert_orders(conn, &b.orders)?;

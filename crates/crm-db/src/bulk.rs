@@ -182,6 +182,32 @@ bulk_insert!(
     4
 );
 
+/// The search index rows of new customers and their contacts (see `crate::search`).
+pub fn insert_search_index(
+    conn: &mut DbConnection,
+    customers: &[CustomerRow],
+    contacts: &[ContactRow],
+) -> QueryResult<()> {
+    let mut people: std::collections::HashMap<i64, Vec<&str>> = std::collections::HashMap::new();
+    for k in contacts {
+        people.entry(k.customer_id).or_default().push(&k.name);
+    }
+    let mut rows = Vec::new();
+    for x in customers {
+        let names = people.get(&x.id).into_iter().flatten().copied();
+        rows.extend(crate::search::rows(
+            x.id,
+            x.owner_id,
+            [x.name.as_str(), x.short_name.as_deref().unwrap_or("")]
+                .into_iter()
+                .chain(names),
+        ));
+    }
+    // In index order: each statement then fills neighbouring pages of the index.
+    rows.sort_unstable();
+    crate::search::insert(conn, &rows)
+}
+
 /// The order-number counters: the last sequence handed out per day, so that orders created later
 /// continue after the generated ones.
 pub fn insert_order_numbers(conn: &mut DbConnection, days: &[(NaiveDate, i32)]) -> QueryResult<()> {

@@ -183,6 +183,36 @@ pub struct CustomerFilter {
     pub limit: i64,
 }
 
+impl CustomerFilter {
+    /// No filter but the owner or the owner's department (what the pipeline summary knows).
+    fn narrows_by_owner_only(&self) -> bool {
+        let CustomerFilter {
+            level,
+            type_,
+            grade,
+            industry_id,
+            region_id,
+            owner_id: _,
+            department_id: _,
+            review_status,
+            not_contacted_since,
+            q,
+            sort: _,
+            descending: _,
+            after: _,
+            limit: _,
+        } = self;
+        level.is_none()
+            && type_.is_none()
+            && grade.is_none()
+            && industry_id.is_none()
+            && region_id.is_none()
+            && review_status.is_none()
+            && not_contacted_since.is_none()
+            && q.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+}
+
 impl Default for CustomerFilter {
     fn default() -> Self {
         CustomerFilter {
@@ -229,7 +259,7 @@ pub fn sort_value(x: &Customer, sort: SortKey) -> After {
 type Boxed<'a> =
     crate::schema::customers::BoxedQuery<'a, crate::multi_connection_impl::MultiBackend>;
 
-fn filtered<'a>(visible: &Visible, f: &CustomerFilter) -> Boxed<'a> {
+fn filtered<'a>(visible: &Visible, f: &CustomerFilter, text: &TextMatch) -> Boxed<'a> {
     let mut q: Boxed<'a> = c::table.into_boxed().visible_to(c::owner_id, visible);
     if let Some(v) = f.level {
         q = q.filter(c::level.eq(v.as_str()));
@@ -272,27 +302,79 @@ fn filtered<'a>(visible: &Visible, f: &CustomerFilter) -> Boxed<'a> {
     if let Some(t) = f.not_contacted_since {
         q = q.filter(c::last_contact_at.is_null().or(c::last_contact_at.lt(t)));
     }
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = crate::org::contains_pattern(text);
-        let in_contacts = contacts::table
-            .filter(
-                crate::org::lower(contacts::name)
-                    .like(pattern.clone())
-                    .escape('\\'),
-            )
-            .select(contacts::customer_id);
-        q = q.filter(
-            crate::org::lower(c::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(crate::org::lower(c::short_name.assume_not_null())
-                    .like(pattern.clone())
-                    .escape('\\'))
-                .or(c::phone.assume_not_null().like(pattern).escape('\\'))
-                .or(c::id.eq_any(in_contacts)),
-        );
+    match text {
+        TextMatch::Any => {}
+        TextMatch::Among(ids, pattern) => {
+            q = q
+                .filter(c::id.eq_any(ids.clone()))
+                .filter(text_matches(pattern));
+        }
+        TextMatch::Check(pattern) => q = q.filter(text_matches(pattern)),
     }
     q
+}
+
+/// How the `q` of a filter narrows the list.
+#[derive(Debug, Clone)]
+enum TextMatch {
+    Any,
+    /// Candidates from the search index, checked against the pattern.
+    Among(Vec<i64>, String),
+    /// Every row in the list's order, checked against the pattern.
+    Check(String),
+}
+
+impl TextMatch {
+    /// Looks the query up in the search index (see `crate::search`). Phone-like queries and single
+    /// characters are checked row by row.
+    fn of(conn: &mut DbConnection, visible: &Visible, f: &CustomerFilter) -> RepoResult<Self> {
+        let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(TextMatch::Any);
+        };
+        let pattern = crate::org::contains_pattern(text);
+        let phone_like = text
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
+        if phone_like {
+            return Ok(TextMatch::Check(pattern));
+        }
+        Ok(match crate::search::plan(conn, visible, text)? {
+            Some(crate::search::Plan::Candidates(ids)) => TextMatch::Among(ids, pattern),
+            Some(crate::search::Plan::Walk) | None => TextMatch::Check(pattern),
+        })
+    }
+}
+
+/// The name, short name, phone or a contact's name contains the pattern (`LIKE`, escaped).
+fn text_matches(
+    pattern: &str,
+) -> Box<
+    dyn BoxableExpression<
+            c::table,
+            crate::multi_connection_impl::MultiBackend,
+            SqlType = diesel::sql_types::Bool,
+        >,
+> {
+    let p = pattern.to_string();
+    let in_contacts = diesel::dsl::exists(
+        contacts::table
+            .filter(contacts::customer_id.eq(c::id))
+            .filter(
+                crate::org::lower(contacts::name)
+                    .like(p.clone())
+                    .escape('\\'),
+            ),
+    );
+    Box::new(
+        crate::org::lower(c::name)
+            .like(p.clone())
+            .escape('\\')
+            .or(crate::org::lower(c::short_name.assume_not_null())
+                .like(p.clone())
+                .escape('\\'))
+            .or(c::phone.assume_not_null().like(p).escape('\\'))
+            .or(in_contacts),
+    )
 }
 
 /// A page of customers within `visible`, filtered and sorted (keyset on `(sort column, id)`).
@@ -301,7 +383,8 @@ pub fn list(
     visible: &Visible,
     f: &CustomerFilter,
 ) -> RepoResult<Vec<Customer>> {
-    let mut q = filtered(visible, f);
+    let text = TextMatch::of(conn, visible, f)?;
+    let mut q = filtered(visible, f, &text);
     let bad_cursor = || {
         RepoError::invalid(
             "cursor",
@@ -366,26 +449,63 @@ pub fn pipeline(
 ) -> RepoResult<Vec<PipelineLevel>> {
     let mut f = f.clone();
     f.level = None;
-    // One small aggregate per level (five), each served by the level indexes. SUM of a BIGINT is
-    // NUMERIC on PostgreSQL: cast back, the total of fen fits in 64 bits.
-    let mut rows: Vec<(String, i64, Option<i64>)> = Vec::new();
-    for level in CustomerLevel::ALL {
-        let total = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
-            "CAST(SUM(customers.signed_total) AS BIGINT)",
-        );
-        let (n, sum): (i64, Option<i64>) = filtered(visible, &f)
-            .filter(c::level.eq(level.as_str()))
-            .select((diesel::dsl::count_star(), total))
-            .first(conn)?;
-        rows.push((level.as_str().to_string(), n, sum));
-    }
+    let sum = || {
+        diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+            "CAST(SUM(customer_pipeline.signed_total) AS BIGINT)",
+        )
+    };
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, the total of fen fits in 64 bits.
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = if f.narrows_by_owner_only() {
+        // Filtered by owner at most: the trigger-kept summary per owner and level (a few hundred
+        // rows), within the same scope.
+        use crate::schema::customer_pipeline as cp;
+        let mut q = cp::table
+            .group_by(cp::level)
+            .select((
+                cp::level,
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                    "CAST(SUM(customer_pipeline.customers) AS BIGINT)",
+                ),
+                sum(),
+            ))
+            .into_boxed()
+            .visible_to(cp::owner_id, visible);
+        if let Some(v) = f.owner_id {
+            q = q.filter(cp::owner_id.eq(v));
+        }
+        if let Some(v) = f.department_id {
+            q = q.filter(
+                cp::owner_id.eq_any(
+                    users::table
+                        .filter(users::department_id.eq(v))
+                        .select(users::id),
+                ),
+            );
+        }
+        q.load(conn)?
+    } else {
+        // Other filters: one aggregate per level (five), each served by the level indexes.
+        let text = TextMatch::of(conn, visible, &f)?;
+        let mut rows = Vec::new();
+        for level in CustomerLevel::ALL {
+            let total = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(customers.signed_total) AS BIGINT)",
+            );
+            let (n, sum): (i64, Option<i64>) = filtered(visible, &f, &text)
+                .filter(c::level.eq(level.as_str()))
+                .select((diesel::dsl::count_star(), total))
+                .first(conn)?;
+            rows.push((level.as_str().to_string(), Some(n), sum));
+        }
+        rows
+    };
     Ok(CustomerLevel::ALL
         .into_iter()
         .map(|level| {
             let (count, amount) = rows
                 .iter()
                 .find(|(l, _, _)| l == level.as_str())
-                .map(|(_, n, s)| (*n, s.unwrap_or(0)))
+                .map(|(_, n, s)| (n.unwrap_or(0), s.unwrap_or(0)))
                 .unwrap_or((0, 0));
             PipelineLevel {
                 level,
@@ -664,6 +784,7 @@ pub fn create(
             ))
             .returning(c::id)
             .get_result(conn)?;
+        crate::search::reindex(conn, &[id])?;
         let created = get(conn, &Visible::All, id)?;
         audit::record_about(
             conn,
@@ -746,6 +867,9 @@ pub fn update(
             return Err(RepoError::StaleVersion {
                 current: old.version,
             });
+        }
+        if name != old.name || pick(&patch.short_name, &old.short_name) != old.short_name {
+            crate::search::reindex(conn, &[id])?;
         }
         let new = get(conn, &Visible::All, id)?;
         audit::record_about(
@@ -1056,6 +1180,7 @@ pub fn create_contact(
             ))
             .returning(contacts::id)
             .get_result(conn)?;
+        crate::search::reindex(conn, &[customer_id])?;
         let contact = get_contact(conn, &Visible::All, id)?;
         audit::record_about(
             conn,
@@ -1109,6 +1234,9 @@ pub fn update_contact(
             });
         }
         let new = get_contact(conn, &Visible::All, id)?;
+        if new.name != old.name {
+            crate::search::reindex(conn, &[old.customer_id])?;
+        }
         audit::record_about(
             conn,
             Some(actor),
@@ -1131,6 +1259,7 @@ pub fn delete_contact(
     write_tx(conn, |conn| {
         let old = get_contact(conn, visible, id)?;
         diesel::delete(contacts::table.find(id)).execute(conn)?;
+        crate::search::reindex(conn, &[old.customer_id])?;
         audit::record_about(
             conn,
             Some(actor),

@@ -17,7 +17,9 @@ pub mod receivables;
 pub mod reminders;
 pub mod scheduler;
 pub mod schema;
+pub mod search;
 pub mod settings;
+pub mod summaries;
 pub mod transfers;
 pub mod visibility;
 

@@ -42,13 +42,6 @@ fn order_received() -> diesel::expression::SqlLiteral<BigInt> {
     )
 }
 
-/// What an installment has received: the sum of the allocations to it.
-pub(crate) fn installment_received() -> diesel::expression::SqlLiteral<BigInt> {
-    sql::<BigInt>(
-        "(SELECT CAST(COALESCE(SUM(ra2.amount), 0) AS BIGINT) FROM receipt_allocations ra2 WHERE ra2.installment_id = payment_installments.id)",
-    )
-}
-
 type Row = (
     (i64, String, i64, String, i64, String, i64, String),
     (
@@ -656,7 +649,7 @@ fn installments(
     let rows: Vec<(i64, NaiveDate, i64, i64)> = pi::table
         .filter(pi::order_id.eq(order_id))
         .order((pi::due_date, pi::id))
-        .select((pi::id, pi::due_date, pi::amount, installment_received()))
+        .select((pi::id, pi::due_date, pi::amount, pi::received))
         .load(conn)?;
     Ok(rows
         .into_iter()

@@ -1,21 +1,30 @@
-//! Receivables (应收帐款) and their aging (账龄): computed in SQL from payment plans and the
-//! allocations of receipts, for signed business within the caller's scope, on the company's calendar.
+//! Receivables (应收帐款) and their aging (账龄), for signed business within the caller's scope, on
+//! the company's calendar. Triggers keep on each installment its order's owner, whether the order is
+//! in force and what was applied to it, so open installments have their own indexes; and they keep
+//! the outstanding money per owner and due date (`receivable_days`), which the aging report sums.
 
-use crate::orders::installment_received;
-use crate::schema::{customers as c, departments, orders as o, payment_installments as pi, users};
+use crate::schema::{
+    customers as c, departments, orders as o, payment_installments as pi, receivable_days as rd,
+    users,
+};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoResult};
 use chrono::NaiveDate;
 use crm_domain::Money;
 use crm_domain::api::{AgingAmounts, AgingGroup, AgingReport, AgingRow, IdName, Receivable};
-use crm_domain::order::{AgingBucket, OrderStatus};
+use crm_domain::order::AgingBucket;
 use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use std::collections::BTreeMap;
 
-fn signed() -> Vec<&'static str> {
-    OrderStatus::SIGNED.iter().map(|s| s.as_str()).collect()
+/// An installment of an order in force with money still to come, in the words of the partial
+/// indexes `payment_installments_open*` (so that both databases use them).
+pub(crate) fn open() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    sql::<diesel::sql_types::Bool>(
+        "(payment_installments.in_force AND payment_installments.amount > payment_installments.received)",
+    )
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,8 +58,7 @@ pub fn list(
                 .inner_join(c::table)
                 .inner_join(users::table.inner_join(departments::table)),
         )
-        .filter(o::status.eq_any(signed()))
-        .filter(pi::amount.gt(installment_received()))
+        .filter(open())
         .select((
             (pi::id, o::id, o::number, o::customer_id, c::name),
             (
@@ -59,14 +67,14 @@ pub fn list(
                 users::department_id,
                 departments::name,
             ),
-            (pi::due_date, pi::amount, installment_received()),
+            (pi::due_date, pi::amount, pi::received),
         ))
         .order((pi::due_date, pi::id))
         .limit(f.limit)
         .into_boxed()
-        .visible_to(o::owner_id, visible);
+        .visible_to(pi::owner_id.assume_not_null(), visible);
     if let Some(v) = f.owner_id {
-        q = q.filter(o::owner_id.eq(v));
+        q = q.filter(pi::owner_id.eq(v));
     }
     if let Some(v) = f.department_id {
         q = q.filter(users::department_id.eq(v));
@@ -129,35 +137,74 @@ fn bucket_range(bucket: AgingBucket, today: NaiveDate) -> (Option<NaiveDate>, Op
     }
 }
 
-/// Outstanding money of the installments summed in SQL (amount less what was applied to each).
-fn outstanding_sum() -> diesel::expression::SqlLiteral<BigInt> {
-    sql::<BigInt>(
-        "CAST(COALESCE(SUM(payment_installments.amount - (SELECT COALESCE(SUM(ra3.amount), 0) FROM receipt_allocations ra3 WHERE ra3.installment_id = payment_installments.id)), 0) AS BIGINT)",
-    )
+/// The five buckets' sums of `amount` by `due` (a date column), in SQL. The dates are the server's
+/// own (from `today`), written as ISO literals, which both databases compare as dates.
+fn bucket_sums(due: &str, amount: &str, today: NaiveDate) -> [SqlLiteral<BigInt>; 5] {
+    AgingBucket::ALL.map(|bucket| {
+        let (from, to) = bucket_range(bucket, today);
+        let mut when = Vec::new();
+        if let Some(d) = from {
+            when.push(format!("{due} >= '{}'", d.format("%Y-%m-%d")));
+        }
+        if let Some(d) = to {
+            when.push(format!("{due} < '{}'", d.format("%Y-%m-%d")));
+        }
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, the total of fen fits in 64 bits.
+        sql::<BigInt>(&format!(
+            "CAST(COALESCE(SUM(CASE WHEN {} THEN {amount} ELSE 0 END), 0) AS BIGINT)",
+            when.join(" AND ")
+        ))
+    })
 }
 
-/// One bucket's outstanding per group key: `(key id, amount)`.
-macro_rules! bucket_query {
-    ($conn:expr, $visible:expr, $from:expr, $to:expr, $id:expr) => {{
-        let mut q = pi::table
-            .inner_join(
-                o::table
-                    .inner_join(c::table)
-                    .inner_join(users::table.inner_join(departments::table)),
-            )
-            .filter(o::status.eq_any(signed()))
-            .group_by($id)
-            .select(($id, outstanding_sum()))
-            .into_boxed()
-            .visible_to(o::owner_id, $visible);
-        if let Some(d) = $from {
-            q = q.filter(pi::due_date.ge(d));
+type BucketRow = (i64, i64, i64, i64, i64, i64);
+
+/// The outstanding money per group key in the five buckets, within scope. Owners and departments
+/// are summed from the per-day summary; customers from the open installments.
+fn outstanding(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    group_by: AgingGroup,
+    today: NaiveDate,
+) -> QueryResult<Vec<BucketRow>> {
+    match group_by {
+        AgingGroup::Owner | AgingGroup::Department => {
+            let [a, b, c_, d, e] = bucket_sums(
+                "receivable_days.due_date",
+                "receivable_days.outstanding",
+                today,
+            );
+            let q = rd::table.inner_join(users::table.on(users::id.eq(rd::owner_id)));
+            if group_by == AgingGroup::Owner {
+                q.group_by(rd::owner_id)
+                    .select((rd::owner_id, a, b, c_, d, e))
+                    .into_boxed()
+                    .visible_to(rd::owner_id, visible)
+                    .load(conn)
+            } else {
+                q.group_by(users::department_id)
+                    .select((users::department_id, a, b, c_, d, e))
+                    .into_boxed()
+                    .visible_to(rd::owner_id, visible)
+                    .load(conn)
+            }
         }
-        if let Some(d) = $to {
-            q = q.filter(pi::due_date.lt(d));
+        AgingGroup::Customer => {
+            let [a, b, c_, d, e] = bucket_sums(
+                "payment_installments.due_date",
+                "payment_installments.amount - payment_installments.received",
+                today,
+            );
+            pi::table
+                .inner_join(o::table)
+                .filter(open())
+                .group_by(o::customer_id)
+                .select((o::customer_id, a, b, c_, d, e))
+                .into_boxed()
+                .visible_to(pi::owner_id.assume_not_null(), visible)
+                .load(conn)
         }
-        q.load::<(i64, i64)>($conn)?
-    }};
+    }
 }
 
 /// The names of the group keys.
@@ -191,25 +238,21 @@ pub fn aging(
 ) -> RepoResult<AgingReport> {
     let mut rows: BTreeMap<i64, AgingRow> = BTreeMap::new();
     let mut totals = AgingAmounts::default();
-    for bucket in AgingBucket::ALL {
-        let (from, to) = bucket_range(bucket, today);
-        let sums = match group_by {
-            AgingGroup::Owner => bucket_query!(conn, visible, from, to, o::owner_id),
-            AgingGroup::Department => {
-                bucket_query!(conn, visible, from, to, users::department_id)
-            }
-            AgingGroup::Customer => bucket_query!(conn, visible, from, to, o::customer_id),
-        };
-        for (id, amount) in sums.into_iter().filter(|s| s.1 != 0) {
+    let overflow = || crate::RepoError::rule("amount_too_large", "the sums are too large");
+    for (id, s1, s2, s3, s4, s5) in outstanding(conn, visible, group_by, today)? {
+        let sums = [s1, s2, s3, s4, s5];
+        if sums.iter().all(|&x| x == 0) {
+            continue;
+        }
+        let row = rows.entry(id).or_insert_with(|| AgingRow {
+            key: IdName {
+                id,
+                name: String::new(),
+            },
+            amounts: AgingAmounts::default(),
+        });
+        for (bucket, amount) in AgingBucket::ALL.into_iter().zip(sums) {
             let amount = Money::from_minor(amount);
-            let row = rows.entry(id).or_insert_with(|| AgingRow {
-                key: IdName {
-                    id,
-                    name: String::new(),
-                },
-                amounts: AgingAmounts::default(),
-            });
-            let overflow = || crate::RepoError::rule("amount_too_large", "the sums are too large");
             row.amounts.add(bucket, amount).ok_or_else(overflow)?;
             totals.add(bucket, amount).ok_or_else(overflow)?;
         }

@@ -4,7 +4,6 @@
 //! the database refuses a second row with the same key.
 
 use crate::notifications::{self, Notice};
-use crate::orders::installment_received;
 use crate::schema::{customers as c, orders as o, payment_installments as pi};
 use crate::transfers::managers_of;
 use crate::{DbConnection, RepoResult, reminders, write_tx};
@@ -87,14 +86,12 @@ fn dunning(
     let escalate_before = today
         .checked_sub_days(Days::new(u64::from(settings.overdue_escalation_days)))
         .unwrap_or(today);
-    let signed: Vec<&str> = OrderStatus::SIGNED.iter().map(|s| s.as_str()).collect();
     let mut created = 0;
     for _ in 0..1000 {
         let due: Vec<Dunned> = pi::table
             .inner_join(o::table.inner_join(c::table))
-            .filter(o::status.eq_any(signed.clone()))
+            .filter(crate::receivables::open())
             .filter(pi::due_date.le(soon))
-            .filter(pi::amount.gt(installment_received()))
             .filter(
                 pi::dunning_stage
                     .lt(DUE_SOON)

@@ -189,6 +189,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipts,
     receipt_allocations,
     order_records,
+    receivable_days,
+    customer_pipeline,
+    customer_grams,
 );
 
 diesel::table! {
@@ -374,6 +377,34 @@ diesel::table! {
         amount -> BigInt,
         dunning_stage -> SmallInt,
         created_at -> Timestamp,
+        owner_id -> Nullable<BigInt>,
+        in_force -> Bool,
+        received -> BigInt,
+    }
+}
+
+diesel::table! {
+    receivable_days (owner_id, due_date) {
+        owner_id -> BigInt,
+        due_date -> Date,
+        outstanding -> BigInt,
+    }
+}
+
+diesel::table! {
+    customer_pipeline (owner_id, level) {
+        owner_id -> BigInt,
+        level -> Text,
+        customers -> BigInt,
+        signed_total -> BigInt,
+    }
+}
+
+diesel::table! {
+    customer_grams (gram, customer_id) {
+        gram -> BigInt,
+        customer_id -> BigInt,
+        owner_id -> BigInt,
     }
 }
 

@@ -149,7 +149,9 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
                     url
                 }
                 _ => {
-                    let file = work.join(format!("sqlite-{size}-seed42.db"));
+                    // Named after the newest migration: a database of an older schema (or an older
+                    // generator, which changes with the schema) is made again.
+                    let file = work.join(format!("sqlite-{size}-seed42-{}.db", schema_tag()?));
                     let url = format!("sqlite://{}", file.display());
                     if !file.exists() {
                         let partial = work.join(format!("sqlite-{size}-partial.db"));
@@ -190,4 +192,14 @@ fn generate(crm: &Path, url: &str, size: usize) -> Result<()> {
         "--database-url",
         url,
     ]))
+}
+
+/// The name of the newest SQLite migration (`2026-11-27-000009_search` → `000009_search`).
+fn schema_tag() -> Result<String> {
+    let dir = util::workspace_root().join("migrations/sqlite");
+    let newest = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+        .max()
+        .ok_or_else(|| anyhow::anyhow!("no migrations in {}", dir.display()))?;
+    Ok(newest.rsplit('-').next().unwrap_or(&newest).to_string())
 }

@@ -34,7 +34,7 @@ api_test!(activities_are_visible_with_their_customer, |app| {
         )
         .await
         .expect(201);
-    let t = visit_type(&app, &owner).await;
+    let t = visit_type(app, &owner).await;
     let activity = app
         .post(
             "/activities",
@@ -95,7 +95,7 @@ api_test!(
     first_contact_moves_a_lead_and_last_contact_moves_forward,
     |app| {
         let rep = app.login("s2_a").await;
-        let t = visit_type(&app, &rep).await;
+        let t = visit_type(app, &rep).await;
         let lead = app
             .post("/customers", &rep, json!({"name": "枣庄同创置业有限公司"}))
             .await
@@ -173,7 +173,7 @@ api_test!(
 
 api_test!(authors_edit_for_a_while_then_only_managers, |app| {
     let rep = app.login("s1_a").await;
-    let t = visit_type(&app, &rep).await;
+    let t = visit_type(app, &rep).await;
     let customer = app
         .post("/customers", &rep, json!({"name": "聊城长河食品有限公司"}))
         .await
@@ -242,7 +242,7 @@ api_test!(
     customers_not_contacted_for_days_are_one_filter_away,
     |app| {
         let rep = app.login("s1_b").await;
-        let t = visit_type(&app, &rep).await;
+        let t = visit_type(app, &rep).await;
         let mut ids = Vec::new();
         for (name, days_ago) in [
             ("莱芜久未联系甲有限公司", Some(10)),

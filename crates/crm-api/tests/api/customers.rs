@@ -22,7 +22,7 @@ fn ids(page: &Value) -> Vec<i64> {
 api_test!(visibility_matrix_for_every_customer_endpoint, |app| {
     let owner = app.login("s1_a").await;
     let customer = create(
-        &app,
+        app,
         &owner,
         json!({"name": "济南星河网络科技有限公司", "phone": "0531-8888 6666"}),
     )
@@ -126,7 +126,7 @@ api_test!(visibility_matrix_for_every_customer_endpoint, |app| {
 api_test!(duplicates_are_refused_naming_the_owner, |app| {
     let a = app.login("s1_a").await;
     let b = app.login("s2_a").await;
-    create(&app, &a, json!({"name": "济南星河网络科技有限公司", "phone": "0531-8888 6666", "website": "http://www.xinghe.cn/"})).await;
+    create(app, &a, json!({"name": "济南星河网络科技有限公司", "phone": "0531-8888 6666", "website": "http://www.xinghe.cn/"})).await;
     for body in [
         json!({"name": "星河网络科技（济南）"}),
         json!({"name": "山东省济南市星河网络科技有限责任公司"}),
@@ -153,9 +153,9 @@ api_test!(duplicates_are_refused_naming_the_owner, |app| {
         .problem(409),
         "duplicate_customer"
     );
-    create(&app, &b, json!({"name": "济南星海网络科技有限公司"})).await;
+    create(app, &b, json!({"name": "济南星海网络科技有限公司"})).await;
     // Updating into a duplicate is refused as well.
-    let other = create(&app, &a, json!({"name": "青岛海之蓝广告传媒集团有限公司"})).await;
+    let other = create(app, &a, json!({"name": "青岛海之蓝广告传媒集团有限公司"})).await;
     let res = app
         .patch(
             &format!("/customers/{}", other["id"]),
@@ -169,7 +169,7 @@ api_test!(duplicates_are_refused_naming_the_owner, |app| {
 api_test!(levels_grades_and_blacklist, |app| {
     let rep = app.login("s1_a").await;
     let mgr = app.login("s1_mgr").await;
-    let c = create(&app, &rep, json!({"name": "潍坊恒达机械制造有限公司"})).await;
+    let c = create(app, &rep, json!({"name": "潍坊恒达机械制造有限公司"})).await;
     let id = c["id"].as_i64().unwrap();
     let moved = app
         .post(
@@ -304,7 +304,7 @@ api_test!(
     |app| {
         let rep = app.login("s1_a").await;
         let c = create(
-            &app,
+            app,
             &rep,
             json!({"name": "淄博华光陶瓷股份有限公司", "phone": "0533-1234567"}),
         )
@@ -438,7 +438,7 @@ api_test!(list_filters_search_sorts_and_pages, |app| {
     for (i, name) in names.iter().enumerate() {
         let token = if i % 2 == 0 { &a } else { &b };
         let region = if i == 3 { json!(jinan) } else { json!(null) };
-        create(&app, token, json!({"name": name, "region_id": region, "type": if i == 4 { "supplier" } else { "customer" }})).await;
+        create(app, token, json!({"name": name, "region_id": region, "type": if i == 4 { "supplier" } else { "customer" }})).await;
     }
     let mgr = app.login("s1_mgr").await;
     let all = app
@@ -555,7 +555,7 @@ api_test!(review_flow_when_the_company_turns_it_on, |app| {
     app.set_settings(json!({"review_new_customers": true}))
         .await;
     let rep = app.login("s1_a").await;
-    let c = create(&app, &rep, json!({"name": "烟台福山张记食品商行"})).await;
+    let c = create(app, &rep, json!({"name": "烟台福山张记食品商行"})).await;
     assert_eq!(c["review_status"], "pending");
     let id = c["id"].as_i64().unwrap();
     let mgr = app.login("s1_mgr").await;

@@ -13,5 +13,6 @@ mod openapi;
 mod orders;
 mod org;
 mod reminders;
+mod search;
 mod transfers;
 mod web_app;

@@ -123,7 +123,7 @@ async fn manager_of(app: &TestApp) -> String {
 api_test!(products_are_managed_by_administrators, |app| {
     let admin = app.login("admin").await;
     let rep = app.login("s1_a").await;
-    let id = product(&app, "ADV-Y", "12800.00", Some(12)).await;
+    let id = product(app, "ADV-Y", "12800.00", Some(12)).await;
     let dup = app
         .post(
             "/products",
@@ -164,9 +164,9 @@ api_test!(products_are_managed_by_administrators, |app| {
     assert_eq!(list[0]["list_price"], "12800.00");
     assert_eq!(list[0]["service_months"], 12);
     // In use: not deleted, disabled instead.
-    let c = customer(&app, &rep, "济宁联兴商贸有限公司").await;
+    let c = customer(app, &rep, "济宁联兴商贸有限公司").await;
     order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": id, "quantity": 1, "unit_price": "12800"}]),
@@ -205,11 +205,11 @@ api_test!(products_are_managed_by_administrators, |app| {
 
 api_test!(order_totals_are_exact_and_numbers_unique, |app| {
     let rep = app.login("s1_a").await;
-    let a = product(&app, "A", "33.33", None).await;
-    let b = product(&app, "B", "0.10", Some(12)).await;
-    let c = customer(&app, &rep, "青岛永盛网络科技有限公司").await;
+    let a = product(app, "A", "33.33", None).await;
+    let b = product(app, "B", "0.10", Some(12)).await;
+    let c = customer(app, &rep, "青岛永盛网络科技有限公司").await;
     let o = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": a, "quantity": 3, "unit_price": "33.33"},
@@ -282,11 +282,11 @@ api_test!(order_totals_are_exact_and_numbers_unique, |app| {
 
 api_test!(status_moves_signing_level_and_grade, |app| {
     let rep = app.login("s2_a").await;
-    let p = product(&app, "ADV", "12000.00", None).await;
-    let c = customer(&app, &rep, "烟台佳和餐饮管理有限公司").await;
+    let p = product(app, "ADV", "12000.00", None).await;
+    let c = customer(app, &rep, "烟台佳和餐饮管理有限公司").await;
     assert_eq!(c["level"], "lead");
     let o = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": p, "quantity": 1, "unit_price": "12000"}]),
@@ -348,9 +348,9 @@ api_test!(status_moves_signing_level_and_grade, |app| {
             .iter()
             .any(|h| h["action"] == "level" && h["changes"]["reason"] == "order signed")
     );
-    let running = act(&app, &rep, &o, "start").await;
+    let running = act(app, &rep, &o, "start").await;
     assert_eq!(running["status"], "executing");
-    let done = act(&app, &rep, &o, "complete").await;
+    let done = act(app, &rep, &o, "complete").await;
     assert_eq!(done["status"], "completed");
     let res = app
         .post(
@@ -362,7 +362,7 @@ api_test!(status_moves_signing_level_and_grade, |app| {
     assert_eq!(res.problem(409), "invalid_status_move");
     // A draft can be cancelled; its customer's total does not count it.
     let d = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": p, "quantity": 5, "unit_price": "12000"}]),
@@ -379,14 +379,14 @@ api_test!(status_moves_signing_level_and_grade, |app| {
     assert_eq!(cancelled["status"], "cancelled");
     // A customer with orders is not deleted: its money history stays.
     assert_eq!(
-        app.delete(&format!("/customers/{}", c["id"]), &manager_of(&app).await)
+        app.delete(&format!("/customers/{}", c["id"]), &manager_of(app).await)
             .await
             .problem(409),
         "customer_has_orders"
     );
     // A blacklisted customer gets no orders.
     let manager = app.login("s2_mgr").await;
-    let bad = customer(&app, &rep, "烟台黑名单测试有限公司").await;
+    let bad = customer(app, &rep, "烟台黑名单测试有限公司").await;
     app.post(
         &format!("/customers/{}/level", bad["id"]),
         &manager,
@@ -407,10 +407,10 @@ api_test!(status_moves_signing_level_and_grade, |app| {
 api_test!(plans_and_receipts_keep_every_fen, |app| {
     let rep = app.login("s1_a").await;
     let finance = app.login("fin_a").await;
-    let p = product(&app, "H", "100.00", None).await;
-    let c = customer(&app, &rep, "济南润德物流有限公司").await;
+    let p = product(app, "H", "100.00", None).await;
+    let c = customer(app, &rep, "济南润德物流有限公司").await;
     let o = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": p, "quantity": 1, "unit_price": "100.00"}]),
@@ -418,12 +418,12 @@ api_test!(plans_and_receipts_keep_every_fen, |app| {
     .await;
     // Money comes in only on signed orders.
     assert_eq!(
-        receipt(&app, &finance, &o, "1.00").await.problem(422),
+        receipt(app, &finance, &o, "1.00").await.problem(422),
         "order_not_signed"
     );
-    let o = act(&app, &rep, &o, "sign").await;
+    let o = act(app, &rep, &o, "sign").await;
     assert_eq!(
-        receipt(&app, &finance, &o, "1.00").await.problem(422),
+        receipt(app, &finance, &o, "1.00").await.problem(422),
         "no_payment_plan"
     );
     // A plan must add up.
@@ -444,7 +444,7 @@ api_test!(plans_and_receipts_keep_every_fen, |app| {
         .map(|(n, m)| (day(10 + 30 * n as i64), m.to_string()))
         .collect();
     let refs: Vec<(NaiveDate, &str)> = parts.iter().map(|(d, a)| (*d, a.as_str())).collect();
-    let saved = plan(&app, &rep, &o, &refs).await;
+    let saved = plan(app, &rep, &o, &refs).await;
     let amounts: Vec<&str> = saved["installments"]
         .as_array()
         .unwrap()
@@ -454,10 +454,10 @@ api_test!(plans_and_receipts_keep_every_fen, |app| {
     assert_eq!(amounts, ["33.33", "33.33", "33.34"]);
     // Salespeople do not record receipts; finance does, oldest installment first.
     assert_eq!(
-        receipt(&app, &rep, &o, "1.00").await.problem(403),
+        receipt(app, &rep, &o, "1.00").await.problem(403),
         "forbidden"
     );
-    let r = receipt(&app, &finance, &o, "40.00").await.expect(201);
+    let r = receipt(app, &finance, &o, "40.00").await.expect(201);
     let first = saved["installments"][0]["id"].clone();
     let second = saved["installments"][1]["id"].clone();
     assert_eq!(
@@ -466,7 +466,7 @@ api_test!(plans_and_receipts_keep_every_fen, |app| {
     );
     // Thirty receipts of 0.10 add up to exactly 3.00.
     for _ in 0..30 {
-        receipt(&app, &finance, &o, "0.10").await.expect(201);
+        receipt(app, &finance, &o, "0.10").await.expect(201);
     }
     let now = app
         .get(&format!("/orders/{}", o["id"]), &rep)
@@ -476,7 +476,7 @@ api_test!(plans_and_receipts_keep_every_fen, |app| {
     assert_eq!(now["outstanding"], "57.00");
     // Never more than is outstanding.
     assert_eq!(
-        receipt(&app, &finance, &o, "57.01").await.problem(422),
+        receipt(app, &finance, &o, "57.01").await.problem(422),
         "overpayment"
     );
     // An installment with money on it cannot leave the plan (or shrink below its money).
@@ -567,21 +567,21 @@ api_test!(
     aging_buckets_have_exact_edges_on_the_company_calendar,
     |app| {
         let rep = app.login("s1_b").await;
-        let p = product(&app, "AG", "9.00", None).await;
-        let c = customer(&app, &rep, "临沂安泰机械制造有限公司").await;
+        let p = product(app, "AG", "9.00", None).await;
+        let c = customer(app, &rep, "临沂安泰机械制造有限公司").await;
         let o = order(
-            &app,
+            app,
             &rep,
             &c,
             json!([{"product_id": p, "quantity": 1, "unit_price": "9.00"}]),
         )
         .await;
-        let o = act(&app, &rep, &o, "sign").await;
+        let o = act(app, &rep, &o, "sign").await;
         // One fen... one yuan per edge: due today (not due), 1 and 30 days ago (1–30), 31 and 60 (31–60),
         // 61 and 90 (61–90), 91 days ago (over 90); and 1 day ahead.
         let edges = [0, -1, -30, -31, -60, -61, -90, -91, 1];
         let parts: Vec<(NaiveDate, &str)> = edges.iter().map(|d| (day(*d), "1.00")).collect();
-        plan(&app, &rep, &o, &parts).await;
+        plan(app, &rep, &o, &parts).await;
         let page = app
             .get(&format!("/receivables?customer_id={}", c["id"]), &rep)
             .await
@@ -623,7 +623,7 @@ api_test!(
         assert_eq!(report["rows"][0]["key"]["name"], "临沂安泰机械制造有限公司");
         // Paying the oldest in full takes it off the list and out of its bucket.
         let finance = app.login("fin_a").await;
-        receipt(&app, &finance, &o, "1.50").await.expect(201);
+        receipt(app, &finance, &o, "1.50").await.expect(201);
         let report = app
             .get("/reports/receivables-aging?group_by=owner", &rep)
             .await
@@ -675,7 +675,7 @@ api_test!(
 );
 
 api_test!(orders_and_money_are_visible_with_their_owner, |app| {
-    let o = signed_order(&app, "s1_a", "菏泽长河文化传媒有限公司", "300.00", day(-5)).await;
+    let o = signed_order(app, "s1_a", "菏泽长河文化传媒有限公司", "300.00", day(-5)).await;
     let id = o["id"].as_i64().unwrap();
     for (who, sees) in [
         ("s1_a", true),
@@ -732,7 +732,7 @@ api_test!(orders_and_money_are_visible_with_their_owner, |app| {
     }
     // Finance records receipts everywhere but edits no customer; salespeople record none.
     let finance = app.login("fin_a").await;
-    receipt(&app, &finance, &o, "100.00").await.expect(201);
+    receipt(app, &finance, &o, "100.00").await.expect(201);
     let c = app
         .get(&format!("/customers/{}", o["customer"]["id"]), &finance)
         .await
@@ -749,7 +749,7 @@ api_test!(orders_and_money_are_visible_with_their_owner, |app| {
     );
     let manager = app.login("s1_mgr").await;
     assert_eq!(
-        receipt(&app, &manager, &o, "1.00").await.problem(403),
+        receipt(app, &manager, &o, "1.00").await.problem(403),
         "forbidden"
     );
     // Someone outside the owner's scope cannot act on it either.
@@ -787,33 +787,33 @@ api_test!(orders_and_money_are_visible_with_their_owner, |app| {
 
 api_test!(a_transfer_moves_unfinished_orders_only, |app| {
     let rep = app.login("s1_a").await;
-    let p = product(&app, "T", "10.00", None).await;
-    let c = customer(&app, &rep, "滨州启航装饰工程有限公司").await;
+    let p = product(app, "T", "10.00", None).await;
+    let c = customer(app, &rep, "滨州启航装饰工程有限公司").await;
     let draft = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": p, "quantity": 1, "unit_price": "10"}]),
     )
     .await;
     let signed = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": p, "quantity": 1, "unit_price": "10"}]),
     )
     .await;
-    act(&app, &rep, &signed, "sign").await;
+    act(app, &rep, &signed, "sign").await;
     let finished = order(
-        &app,
+        app,
         &rep,
         &c,
         json!([{"product_id": p, "quantity": 1, "unit_price": "10"}]),
     )
     .await;
-    act(&app, &rep, &finished, "sign").await;
-    act(&app, &rep, &finished, "start").await;
-    act(&app, &rep, &finished, "complete").await;
+    act(app, &rep, &finished, "sign").await;
+    act(app, &rep, &finished, "start").await;
+    act(app, &rep, &finished, "complete").await;
     let admin = app.login("admin").await;
     let from = app.user_id(&admin, "s1_a").await;
     let to = app.user_id(&admin, "s1_b").await;
@@ -846,7 +846,7 @@ api_test!(a_transfer_moves_unfinished_orders_only, |app| {
 
 api_test!(the_scheduler_duns_and_reminds_to_renew_once, |app| {
     let due = day(20);
-    let o = signed_order(&app, "s2_a", "日照信诚网络科技有限公司", "500.00", due).await;
+    let o = signed_order(app, "s2_a", "日照信诚网络科技有限公司", "500.00", due).await;
     let run = |at: NaiveDate| {
         let db = app.pool();
         let now = at.and_hms_opt(2, 0, 0).unwrap().and_utc();
@@ -897,11 +897,11 @@ api_test!(the_scheduler_duns_and_reminds_to_renew_once, |app| {
     assert_eq!(told["items"][0]["entity_id"], o["id"]);
     // Paid in full: nothing more to dun.
     let finance = app.login("fin_a").await;
-    receipt(&app, &finance, &o, "500.00").await.expect(201);
+    receipt(app, &finance, &o, "500.00").await.expect(201);
 
     // A yearly service ending in 30 days reminds its owner to renew, once.
-    let yearly = product(&app, "YR", "1200.00", Some(12)).await;
-    let c = customer(&app, &rep, "日照信诚续费测试有限公司").await;
+    let yearly = product(app, "YR", "1200.00", Some(12)).await;
+    let c = customer(app, &rep, "日照信诚续费测试有限公司").await;
     let start = back(today(), 300);
     let r = app
         .post(
@@ -912,7 +912,7 @@ api_test!(the_scheduler_duns_and_reminds_to_renew_once, |app| {
         )
         .await
         .expect(201);
-    act(&app, &rep, &r, "sign").await;
+    act(app, &rep, &r, "sign").await;
     assert_eq!(run(day(9)).await.renewals, 0, "31 days before the end");
     assert_eq!(run(day(10)).await.renewals, 1, "30 days before the end");
     assert_eq!(run(day(20)).await.renewals, 0, "once");

@@ -71,8 +71,8 @@ fn utc_at(date: NaiveDate, hh: u32, mm: u32) -> DateTime<Utc> {
 
 api_test!(a_next_step_becomes_a_reminder_done_and_snoozed, |app| {
     let rep = app.login("s1_a").await;
-    let c = customer(&app, &rep, "济南恒达网络科技有限公司").await;
-    let activity = log_with_next_step(&app, &rep, &c, Some(day(2)), "送报价").await;
+    let c = customer(app, &rep, "济南恒达网络科技有限公司").await;
+    let activity = log_with_next_step(app, &rep, &c, Some(day(2)), "送报价").await;
     let list = app.get("/reminders", &rep).await.expect(200);
     assert_eq!(items(&list).len(), 1);
     let r = &items(&list)[0];
@@ -139,7 +139,7 @@ api_test!(a_next_step_becomes_a_reminder_done_and_snoozed, |app| {
     assert_eq!(items(&finished)[0]["id"], id);
 
     // A next step in the past is refused, and nothing is logged.
-    let t = visit_type(&app, &rep).await;
+    let t = visit_type(app, &rep).await;
     let res = app
         .post(
             "/activities",
@@ -159,9 +159,9 @@ api_test!(a_next_step_becomes_a_reminder_done_and_snoozed, |app| {
 
 api_test!(reminders_list_by_day_with_overdue_and_pages, |app| {
     let rep = app.login("s2_a").await;
-    let c = customer(&app, &rep, "淄博瑞丰机械制造有限公司").await;
+    let c = customer(app, &rep, "淄博瑞丰机械制造有限公司").await;
     for (offset, note) in [(4, "d"), (0, "a"), (1, "b"), (1, "c")] {
-        log_with_next_step(&app, &rep, &c, Some(day(offset)), note).await;
+        log_with_next_step(app, &rep, &c, Some(day(offset)), note).await;
     }
     // Overdue ones come from next steps planned earlier: move one back in the database, as the
     // passing of days would.
@@ -220,8 +220,8 @@ api_test!(reminders_list_by_day_with_overdue_and_pages, |app| {
 
 api_test!(only_the_owner_sees_and_handles_a_reminder, |app| {
     let owner = app.login("s1_a").await;
-    let c = customer(&app, &owner, "潍坊金诺商贸有限公司").await;
-    log_with_next_step(&app, &owner, &c, Some(day(1)), "回访").await;
+    let c = customer(app, &owner, "潍坊金诺商贸有限公司").await;
+    log_with_next_step(app, &owner, &c, Some(day(1)), "回访").await;
     let id = items(&app.get("/reminders", &owner).await.expect(200))[0]["id"]
         .as_i64()
         .unwrap();
@@ -249,9 +249,9 @@ api_test!(only_the_owner_sees_and_handles_a_reminder, |app| {
 
 api_test!(a_transfer_hands_open_reminders_to_the_receiver, |app| {
     let giver = app.login("s1_a").await;
-    let c = customer(&app, &giver, "烟台海岱物流有限公司").await;
-    log_with_next_step(&app, &giver, &c, Some(day(1)), "open one").await;
-    log_with_next_step(&app, &giver, &c, Some(day(2)), "done one").await;
+    let c = customer(app, &giver, "烟台海岱物流有限公司").await;
+    log_with_next_step(app, &giver, &c, Some(day(1)), "open one").await;
+    log_with_next_step(app, &giver, &c, Some(day(2)), "done one").await;
     let done_id = items(&app.get("/reminders", &giver).await.expect(200))[1]["id"].clone();
     app.post(&format!("/reminders/{done_id}/done"), &giver, json!({}))
         .await
@@ -277,26 +277,26 @@ api_test!(a_transfer_hands_open_reminders_to_the_receiver, |app| {
 
 api_test!(the_scheduler_announces_on_the_company_calendar, |app| {
     let rep = app.login("s1_a").await;
-    let c = customer(&app, &rep, "青岛嘉禾教育咨询有限公司").await;
+    let c = customer(app, &rep, "青岛嘉禾教育咨询有限公司").await;
     let due = day(10);
-    log_with_next_step(&app, &rep, &c, Some(due), "签合同").await;
+    log_with_next_step(app, &rep, &c, Some(due), "签合同").await;
     let eve = due.pred_opt().unwrap();
     // 15:59 UTC on the eve is 23:59 in Shanghai: not yet.
     assert_eq!(
-        run_scheduler(&app, utc_at(eve, 15, 59)).await.reminders_due,
+        run_scheduler(app, utc_at(eve, 15, 59)).await.reminders_due,
         0
     );
     // 16:30 UTC on the eve is 00:30 on the day in Shanghai: due now, once.
     assert_eq!(
-        run_scheduler(&app, utc_at(eve, 16, 30)).await.reminders_due,
+        run_scheduler(app, utc_at(eve, 16, 30)).await.reminders_due,
         1
     );
     assert_eq!(
-        run_scheduler(&app, utc_at(eve, 17, 0)).await.reminders_due,
+        run_scheduler(app, utc_at(eve, 17, 0)).await.reminders_due,
         0
     );
     assert_eq!(
-        run_scheduler(&app, utc_at(due, 3, 0)).await.reminders_due,
+        run_scheduler(app, utc_at(due, 3, 0)).await.reminders_due,
         0
     );
 
@@ -361,11 +361,11 @@ api_test!(the_scheduler_announces_on_the_company_calendar, |app| {
     .await
     .expect(200);
     assert_eq!(
-        run_scheduler(&app, utc_at(due, 15, 0)).await.reminders_due,
+        run_scheduler(app, utc_at(due, 15, 0)).await.reminders_due,
         0
     );
     assert_eq!(
-        run_scheduler(&app, utc_at(due, 16, 1)).await.reminders_due,
+        run_scheduler(app, utc_at(due, 16, 1)).await.reminders_due,
         1
     );
     let all = app
@@ -392,13 +392,13 @@ api_test!(the_company_time_zone_decides_what_today_is, |app| {
     );
     app.set_settings(json!({"time_zone": zone})).await;
     let rep = app.login("s2_a").await;
-    let c = customer(&app, &rep, "日照东岳文化传媒有限公司").await;
+    let c = customer(app, &rep, "日照东岳文化传媒有限公司").await;
     // The company's today is accepted and is not overdue, whatever UTC says.
-    log_with_next_step(&app, &rep, &c, Some(local), "今天").await;
+    log_with_next_step(app, &rep, &c, Some(local), "今天").await;
     let list = app.get("/reminders", &rep).await.expect(200);
     assert_eq!(items(&list)[0]["status"], "open");
     let before_local = local.pred_opt().unwrap();
-    let t = visit_type(&app, &rep).await;
+    let t = visit_type(app, &rep).await;
     let res = app
         .post(
             "/activities",
@@ -409,20 +409,20 @@ api_test!(the_company_time_zone_decides_what_today_is, |app| {
         .await;
     assert_eq!(res.body["errors"][0]["code"], "in_the_past");
     // The scheduler, as of now, finds it due today in that zone.
-    assert_eq!(run_scheduler(&app, now).await.reminders_due, 1);
+    assert_eq!(run_scheduler(app, now).await.reminders_due, 1);
 });
 
 api_test!(two_schedulers_at_once_announce_everything_once, |app| {
     let rep = app.login("s1_a").await;
-    let c = customer(&app, &rep, "泰安天成装饰工程有限公司").await;
+    let c = customer(app, &rep, "泰安天成装饰工程有限公司").await;
     let due = day(3);
     for k in 0..24 {
-        log_with_next_step(&app, &rep, &c, Some(due), &format!("第{k}项")).await;
+        log_with_next_step(app, &rep, &c, Some(due), &format!("第{k}项")).await;
     }
     // A customer waiting for review gives the managers a daily digest, also once.
     app.set_settings(json!({"review_new_customers": true}))
         .await;
-    customer(&app, &rep, "泰安天成商贸有限公司").await;
+    customer(app, &rep, "泰安天成商贸有限公司").await;
 
     let at = utc_at(due, 2, 0);
     let (a, b) = (app.pool(), app.pool());
@@ -572,9 +572,9 @@ api_test!(a_manager_sees_the_team_day_by_person, |app| {
     let mut logged = Vec::new();
     for (who, n) in [("s1_a", 2), ("s1_b", 1), ("s2_a", 1)] {
         let token = app.login(who).await;
-        let c = customer(&app, &token, &format!("德州{who}优品商贸有限公司")).await;
+        let c = customer(app, &token, &format!("德州{who}优品商贸有限公司")).await;
         for _ in 0..n {
-            log_with_next_step(&app, &token, &c, None, "").await;
+            log_with_next_step(app, &token, &c, None, "").await;
         }
         logged.push(c);
     }

@@ -217,15 +217,23 @@ macro_rules! api_test {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
-            async fn run($app: $crate::support::TestApp) $body
+            async fn run($app: &$crate::support::TestApp) $body
+            /// The test, then a recount of every maintained summary after its writes.
+            async fn checked(app: $crate::support::TestApp) {
+                run(&app).await;
+                let db = app.pool();
+                let mut conn = db.get().expect("connection");
+                let drift = crm_db::summaries::drift(&mut conn).expect("recount");
+                assert!(drift.is_empty(), "summaries drifted:\n{}", drift.join("\n"));
+            }
             #[actix_web::test]
             async fn sqlite() {
-                run($crate::support::TestApp::spawn("sqlite").await.expect("sqlite")).await;
+                checked($crate::support::TestApp::spawn("sqlite").await.expect("sqlite")).await;
             }
             #[actix_web::test]
             async fn postgres() {
                 if let Some(app) = $crate::support::TestApp::spawn("postgres").await {
-                    run(app).await;
+                    checked(app).await;
                 }
             }
         }

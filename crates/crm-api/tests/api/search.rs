@@ -1,0 +1,181 @@
+//! Customer search through the bigram index: names, short names and contacts' names, two or more
+//! characters, within the caller's scope; the index follows renames, contacts and transfers; the
+//! maintained summaries are recounted after every test (see `api_test!`), and a recount notices a
+//! summary that is off.
+
+use crate::api_test;
+use crate::support::TestApp;
+use serde_json::json;
+
+fn enc(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// The names a query finds for a caller.
+async fn found(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let page = app
+        .get(&format!("/customers?limit=200&q={}", enc(q)), token)
+        .await
+        .expect(200);
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+api_test!(
+    search_finds_substrings_within_scope_and_follows_changes,
+    |app| {
+        let owner = app.login("s1_a").await;
+        let peer = app.login("s1_b").await;
+        let other = app.login("s2_a").await;
+        let manager = app.login("s1_mgr").await;
+        let gm = app.login("gm").await;
+        let admin = app.login("admin").await;
+        let name = "青岛瑞祥海洋装备有限公司";
+        let c = app
+            .post(
+                "/customers",
+                &owner,
+                json!({"name": name, "short_name": "瑞祥装备", "phone": "0532-86661234"}),
+            )
+            .await
+            .expect(201);
+        let contact = app
+            .post(
+                &format!("/customers/{}/contacts", c["id"]),
+                &owner,
+                json!({"name": "欧阳娜"}),
+            )
+            .await
+            .expect(201);
+        // The matrix: the owner, a peer, another department, the manager above, scope `all`.
+        for (token, sees) in [
+            (&owner, true),
+            (&peer, false),
+            (&other, false),
+            (&manager, true),
+            (&gm, true),
+        ] {
+            let names = found(app, token, "瑞祥").await;
+            assert_eq!(names.contains(&name.to_string()), sees, "{names:?}");
+        }
+        // Any two or more adjacent characters of the name, short name or a contact's name.
+        for q in [
+            "海洋",
+            "祥海洋装",
+            "瑞祥装备",
+            "欧阳",
+            "阳娜",
+            "8666",
+            "公司",
+        ] {
+            assert!(
+                found(app, &owner, q).await.contains(&name.to_string()),
+                "{q}"
+            );
+        }
+        // Bigrams that are each in the name, but not adjacent: no match.
+        assert!(found(app, &owner, "瑞洋").await.is_empty());
+        assert!(found(app, &owner, "瑞祥洋").await.is_empty());
+
+        // A rename: the old name no longer finds it, the new one does.
+        let renamed = app
+            .patch(
+                &format!("/customers/{}", c["id"]),
+                &owner,
+                json!({"name": "青岛蓝海装备有限公司", "version": c["version"]}),
+            )
+            .await
+            .expect(200);
+        assert!(found(app, &owner, "海洋").await.is_empty());
+        assert_eq!(found(app, &owner, "蓝海").await, ["青岛蓝海装备有限公司"]);
+        // The short name still finds it.
+        assert_eq!(found(app, &owner, "瑞祥").await, ["青岛蓝海装备有限公司"]);
+        // A contact renamed, then removed.
+        app.patch(
+            &format!("/contacts/{}", contact["id"]),
+            &owner,
+            json!({"name": "司马娟", "version": contact["version"]}),
+        )
+        .await
+        .expect(200);
+        assert!(found(app, &owner, "欧阳").await.is_empty());
+        assert_eq!(found(app, &owner, "司马").await.len(), 1);
+        app.delete(&format!("/contacts/{}", contact["id"]), &owner)
+            .await
+            .expect(204);
+        assert!(found(app, &owner, "司马").await.is_empty());
+
+        // A transfer: the receiver finds it, the giver no longer does.
+        let from = app.user_id(&admin, "s1_a").await;
+        let to = app.user_id(&admin, "s2_a").await;
+        app.post(
+        "/customer-transfers",
+        &admin,
+        json!({"from_user_id": from, "to_user_id": to, "customer_ids": [c["id"]], "reason": "调整分工"}),
+    )
+    .await
+    .expect(201);
+        assert_eq!(found(app, &other, "蓝海").await, ["青岛蓝海装备有限公司"]);
+        assert!(found(app, &owner, "蓝海").await.is_empty());
+        assert_eq!(renamed["short_name"], "瑞祥装备");
+    }
+);
+
+api_test!(a_recount_notices_a_summary_that_is_off, |app| {
+    use diesel::connection::SimpleConnection;
+    let owner = app.login("s1_a").await;
+    app.post(
+        "/customers",
+        &owner,
+        json!({"name": "烟台蓝天渔具有限公司"}),
+    )
+    .await
+    .expect(201);
+    let db = app.pool();
+    let mut conn = db.get().unwrap();
+    assert!(crm_db::summaries::drift(&mut conn).unwrap().is_empty());
+    for (spoil, mend) in [
+        (
+            "UPDATE customer_pipeline SET customers = customers + 1 WHERE level = 'lead'",
+            "UPDATE customer_pipeline SET customers = customers - 1 WHERE level = 'lead'",
+        ),
+        (
+            "INSERT INTO receivable_days (owner_id, due_date, outstanding) VALUES (1, '2020-01-01', 5)",
+            "DELETE FROM receivable_days WHERE due_date = '2020-01-01'",
+        ),
+        (
+            "DELETE FROM customer_grams WHERE customer_id = (SELECT MIN(id) FROM customers)",
+            "",
+        ),
+    ] {
+        match &mut *conn {
+            crm_db::DbConnection::Sqlite(c) => c.batch_execute(spoil),
+            crm_db::DbConnection::Pg(c) => c.batch_execute(spoil),
+        }
+        .unwrap();
+        assert!(
+            !crm_db::summaries::drift(&mut conn).unwrap().is_empty(),
+            "{spoil}"
+        );
+        if mend.is_empty() {
+            break;
+        }
+        match &mut *conn {
+            crm_db::DbConnection::Sqlite(c) => c.batch_execute(mend),
+            crm_db::DbConnection::Pg(c) => c.batch_execute(mend),
+        }
+        .unwrap();
+    }
+    // Mend the index as the application does after a write.
+    use diesel::prelude::*;
+    let first: Option<i64> = crm_db::schema::customers::table
+        .select(diesel::dsl::min(crm_db::schema::customers::id))
+        .first(&mut *conn)
+        .unwrap();
+    crm_db::search::reindex(&mut conn, &[first.unwrap()]).unwrap();
+    assert!(crm_db::summaries::drift(&mut conn).unwrap().is_empty());
+});

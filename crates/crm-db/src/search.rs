@@ -1,0 +1,172 @@
+//! The customer search index: every pair of adjacent characters (a bigram) of a customer's name,
+//! short name and contacts' names, with the customer and its owner. A query of two or more
+//! characters takes the candidates of its rarest bigram within the caller's scope (a few rows of
+//! an index) and checks them with `LIKE`; Chinese has no spaces between words, so substrings of
+//! two characters are what people type.
+//!
+//! A bigram is stored as one integer, `first << 21 | second` (code points fit in 21 bits), of the
+//! text lower-cased in ASCII, as SQLite's `lower()` does. The migration fills the index in SQL; the
+//! repository keeps it in step with every write of a name (`reindex`); a trigger follows transfers.
+
+use crate::schema::{contacts, customer_grams as g, customers as c};
+use crate::visibility::{Visible, VisibleTo};
+use crate::{DbConnection, RepoResult};
+use diesel::prelude::*;
+use std::collections::BTreeSet;
+
+/// Above this many rows in scope a bigram does not drive the search: the list walks its own index
+/// instead and meets a match every few rows.
+pub const DRIVE_LIMIT: i64 = 5_000;
+
+/// Bigrams of the legal forms nearly every company name ends with; they select nothing.
+const STOP: [&str; 6] = ["有限", "限公", "公司", "股份", "份有", "集团"];
+
+fn code(a: char, b: char) -> i64 {
+    (i64::from(u32::from(a)) << 21) | i64::from(u32::from(b))
+}
+
+fn is_stop(a: char, b: char) -> bool {
+    STOP.iter().any(|s| {
+        let mut it = s.chars();
+        it.next() == Some(a) && it.next() == Some(b)
+    })
+}
+
+/// The bigrams of a text that the index holds (no whitespace, no legal-form bigrams).
+pub fn grams(text: &str) -> BTreeSet<i64> {
+    let chars: Vec<char> = text.chars().map(|ch| ch.to_ascii_lowercase()).collect();
+    chars
+        .windows(2)
+        .filter(|w| !w[0].is_whitespace() && !w[1].is_whitespace() && !is_stop(w[0], w[1]))
+        .map(|w| code(w[0], w[1]))
+        .collect()
+}
+
+/// The index rows `(gram, customer, owner)` of a customer with these texts.
+pub fn rows<'a>(
+    customer_id: i64,
+    owner_id: i64,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Vec<(i64, i64, i64)> {
+    let mut all = BTreeSet::new();
+    for t in texts {
+        all.extend(grams(t));
+    }
+    all.into_iter()
+        .map(|gram| (gram, customer_id, owner_id))
+        .collect()
+}
+
+/// Inserts index rows, many per statement.
+pub fn insert(conn: &mut DbConnection, rows: &[(i64, i64, i64)]) -> QueryResult<()> {
+    for chunk in rows.chunks(10_000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|&(gram, customer_id, owner_id)| {
+                (
+                    g::gram.eq(gram),
+                    g::customer_id.eq(customer_id),
+                    g::owner_id.eq(owner_id),
+                )
+            })
+            .collect();
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(g::table).values(&values).execute(c),
+            DbConnection::Pg(c) => diesel::insert_into(g::table).values(&values).execute(c),
+        }?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the index rows of these customers from their current names and contacts.
+pub fn reindex(conn: &mut DbConnection, customer_ids: &[i64]) -> QueryResult<()> {
+    if customer_ids.is_empty() {
+        return Ok(());
+    }
+    diesel::delete(g::table.filter(g::customer_id.eq_any(customer_ids))).execute(conn)?;
+    let heads: Vec<(i64, i64, String, Option<String>)> = c::table
+        .filter(c::id.eq_any(customer_ids))
+        .select((c::id, c::owner_id, c::name, c::short_name))
+        .load(conn)?;
+    let people: Vec<(i64, String)> = contacts::table
+        .filter(contacts::customer_id.eq_any(customer_ids))
+        .select((contacts::customer_id, contacts::name))
+        .load(conn)?;
+    let mut all = Vec::new();
+    for (id, owner, name, short) in &heads {
+        let names = people
+            .iter()
+            .filter(|(c, _)| c == id)
+            .map(|(_, n)| n.as_str());
+        all.extend(rows(
+            *id,
+            *owner,
+            [name.as_str(), short.as_deref().unwrap_or("")]
+                .into_iter()
+                .chain(names),
+        ));
+    }
+    insert(conn, &all)
+}
+
+/// How a text query finds its customers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// These customers (in scope, holding every rare bigram of the query) are the only candidates.
+    Candidates(Vec<i64>),
+    /// Every bigram is common in scope: walk the list's order and check each row.
+    Walk,
+}
+
+/// Picks the plan for a query of two or more indexed characters; `None` for shorter ones.
+pub fn plan(conn: &mut DbConnection, visible: &Visible, text: &str) -> RepoResult<Option<Plan>> {
+    let wanted = grams(text);
+    let has_stop = {
+        let chars: Vec<char> = text.chars().map(|ch| ch.to_ascii_lowercase()).collect();
+        chars.windows(2).any(|w| is_stop(w[0], w[1]))
+    };
+    if wanted.is_empty() {
+        return Ok(has_stop.then_some(Plan::Walk));
+    }
+    let mut candidates: Option<BTreeSet<i64>> = None;
+    for gram in wanted {
+        let ids: Vec<i64> = g::table
+            .filter(g::gram.eq(gram))
+            .select(g::customer_id)
+            .limit(DRIVE_LIMIT)
+            .into_boxed()
+            .visible_to(g::owner_id, visible)
+            .load(conn)?;
+        if (ids.len() as i64) < DRIVE_LIMIT {
+            let ids: BTreeSet<i64> = ids.into_iter().collect();
+            candidates = Some(match candidates {
+                None => ids,
+                Some(before) => before.intersection(&ids).copied().collect(),
+            });
+            if candidates.as_ref().is_some_and(BTreeSet::is_empty) {
+                break;
+            }
+        }
+    }
+    Ok(Some(match candidates {
+        Some(ids) => Plan::Candidates(ids.into_iter().collect()),
+        None => Plan::Walk,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_of_names() {
+        assert_eq!(grams("瑞丰").len(), 1);
+        // Legal forms and spaces are left out; ASCII letters fold to lower case.
+        assert_eq!(grams("瑞丰有限公司"), grams("瑞丰有"));
+        assert_eq!(grams("AB c"), grams("ab"));
+        assert!(grams("a").is_empty());
+        // A substring's bigrams are among the text's.
+        let text = grams("济南瑞丰机械制造有限公司");
+        assert!(grams("机械制造").is_subset(&text));
+    }
+}

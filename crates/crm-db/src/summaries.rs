@@ -1,0 +1,129 @@
+//! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
+//! per owner and level, the installments' owner / in-force / received columns, the outstanding
+//! money per owner and due date, and the search index. The tests run it after their writes; on a
+//! big database it reads everything, so it is not for a request path.
+
+use crate::schema::{contacts, customer_grams as g, customers as c};
+use crate::{DbConnection, RepoResult};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Rows of a query as comparable text, for a set difference.
+fn rows_of(conn: &mut DbConnection, query: &str) -> QueryResult<BTreeSet<String>> {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        line: String,
+    }
+    Ok(diesel::sql_query(query)
+        .load::<Line>(conn)?
+        .into_iter()
+        .map(|l| l.line)
+        .collect())
+}
+
+fn compare(
+    conn: &mut DbConnection,
+    what: &str,
+    kept: &str,
+    recount: &str,
+    out: &mut Vec<String>,
+) -> QueryResult<()> {
+    let kept = rows_of(conn, kept)?;
+    let recount = rows_of(conn, recount)?;
+    for extra in kept.difference(&recount) {
+        out.push(format!("{what}: kept {extra}, not in a recount"));
+    }
+    for missing in recount.difference(&kept) {
+        out.push(format!("{what}: recount has {missing}, not kept"));
+    }
+    Ok(())
+}
+
+/// Every difference between a summary and its recount (empty when all agree).
+pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
+    let mut out = Vec::new();
+    let line = |cols: &str| format!("CAST({cols} AS TEXT) AS line");
+    compare(
+        conn,
+        "customer_pipeline",
+        &format!(
+            "SELECT {} FROM customer_pipeline WHERE customers <> 0 OR signed_total <> 0",
+            line("owner_id || ' ' || level || ' ' || customers || ' ' || signed_total")
+        ),
+        &format!(
+            "SELECT {} FROM (SELECT owner_id, level, COUNT(*) AS n, SUM(signed_total) AS t FROM customers GROUP BY owner_id, level) x",
+            line("owner_id || ' ' || level || ' ' || n || ' ' || t")
+        ),
+        &mut out,
+    )?;
+    compare(
+        conn,
+        "payment_installments",
+        &format!(
+            "SELECT {} FROM payment_installments",
+            line(
+                "id || ' ' || COALESCE(owner_id, 0) || ' ' || CASE WHEN in_force THEN 1 ELSE 0 END || ' ' || received"
+            )
+        ),
+        &format!(
+            "SELECT {} FROM payment_installments pi JOIN orders o ON o.id = pi.order_id",
+            line(
+                "pi.id || ' ' || o.owner_id || ' ' || CASE WHEN o.status IN ('signed', 'executing', 'completed') THEN 1 ELSE 0 END || ' ' || (SELECT COALESCE(SUM(ra.amount), 0) FROM receipt_allocations ra WHERE ra.installment_id = pi.id)"
+            )
+        ),
+        &mut out,
+    )?;
+    compare(
+        conn,
+        "receivable_days",
+        &format!(
+            "SELECT {} FROM receivable_days",
+            line("owner_id || ' ' || due_date || ' ' || outstanding")
+        ),
+        &format!(
+            "SELECT {} FROM (SELECT o.owner_id, pi.due_date, SUM(pi.amount - (SELECT COALESCE(SUM(ra.amount), 0) FROM receipt_allocations ra WHERE ra.installment_id = pi.id)) AS outstanding \
+             FROM payment_installments pi JOIN orders o ON o.id = pi.order_id \
+             WHERE o.status IN ('signed', 'executing', 'completed') \
+             AND pi.amount > (SELECT COALESCE(SUM(ra.amount), 0) FROM receipt_allocations ra WHERE ra.installment_id = pi.id) \
+             GROUP BY o.owner_id, pi.due_date) x",
+            line("owner_id || ' ' || due_date || ' ' || outstanding")
+        ),
+        &mut out,
+    )?;
+    // The search index, against the bigrams the application computes.
+    let kept: BTreeSet<(i64, i64, i64)> = g::table
+        .select((g::gram, g::customer_id, g::owner_id))
+        .load::<(i64, i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let heads: Vec<(i64, i64, String, Option<String>)> = c::table
+        .select((c::id, c::owner_id, c::name, c::short_name))
+        .load(conn)?;
+    let mut people: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (customer, name) in contacts::table
+        .select((contacts::customer_id, contacts::name))
+        .load::<(i64, String)>(conn)?
+    {
+        people.entry(customer).or_default().push(name);
+    }
+    let mut expected = BTreeSet::new();
+    for (id, owner, name, short) in &heads {
+        let names = people.get(id).into_iter().flatten().map(String::as_str);
+        expected.extend(crate::search::rows(
+            *id,
+            *owner,
+            [name.as_str(), short.as_deref().unwrap_or("")]
+                .into_iter()
+                .chain(names),
+        ));
+    }
+    for missing in expected.difference(&kept) {
+        out.push(format!("customer_grams: missing {missing:?}"));
+    }
+    for extra in kept.difference(&expected) {
+        out.push(format!("customer_grams: extra {extra:?}"));
+    }
+    Ok(out)
+}

@@ -1,0 +1,16 @@
+DROP TRIGGER installments_delete;
+DROP TRIGGER installments_update;
+DROP TRIGGER installments_insert;
+DROP TRIGGER orders_installments;
+DROP TRIGGER receipt_allocations_delete;
+DROP TRIGGER receipt_allocations_insert;
+DROP TABLE receivable_days;
+DROP INDEX payment_installments_open_owner;
+DROP INDEX payment_installments_open;
+ALTER TABLE payment_installments DROP COLUMN received;
+ALTER TABLE payment_installments DROP COLUMN in_force;
+ALTER TABLE payment_installments DROP COLUMN owner_id;
+DROP TRIGGER customer_pipeline_update;
+DROP TRIGGER customer_pipeline_delete;
+DROP TRIGGER customer_pipeline_insert;
+DROP TABLE customer_pipeline;

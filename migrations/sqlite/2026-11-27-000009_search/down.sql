@@ -1,0 +1,2 @@
+DROP TRIGGER customer_grams_owner;
+DROP TABLE customer_grams;
