@@ -5,11 +5,11 @@
 
 use crate::schema::{
     customers as c, departments, orders as o, payment_installments as pi, receivable_days as rd,
-    users,
+    receivable_months as rm, users,
 };
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoResult};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use crm_domain::Money;
 use crm_domain::api::{AgingAmounts, AgingGroup, AgingReport, AgingRow, IdName, Receivable};
 use crm_domain::order::AgingBucket;
@@ -52,13 +52,44 @@ pub fn list(
     f: &ReceivableFilter,
     today: NaiveDate,
 ) -> RepoResult<Vec<Receivable>> {
+    // The page's installments first, from the open-installment indexes alone (a manager's several
+    // owners are merged by a sort of small keys), then their orders, customers and owners.
     let mut q = pi::table
+        .filter(open())
+        .select(pi::id)
+        .order((pi::due_date, pi::id))
+        .limit(f.limit)
+        .into_boxed()
+        .visible_to(pi::owner_id.assume_not_null(), visible);
+    if let Some(v) = f.owner_id {
+        q = q.filter(pi::owner_id.eq(v));
+    }
+    if let Some(v) = f.department_id {
+        q = q.filter(
+            pi::owner_id.assume_not_null().eq_any(
+                users::table
+                    .filter(users::department_id.eq(v))
+                    .select(users::id),
+            ),
+        );
+    }
+    if let Some(v) = f.customer_id {
+        q = q.filter(pi::order_id.eq_any(o::table.filter(o::customer_id.eq(v)).select(o::id)));
+    }
+    if f.overdue {
+        q = q.filter(pi::due_date.lt(today));
+    }
+    if let Some((d, id)) = f.after {
+        q = q.filter(pi::due_date.gt(d).or(pi::due_date.eq(d).and(pi::id.gt(id))));
+    }
+    let ids: Vec<i64> = q.load(conn)?;
+    let mut rows: Vec<Row> = pi::table
         .inner_join(
             o::table
                 .inner_join(c::table)
                 .inner_join(users::table.inner_join(departments::table)),
         )
-        .filter(open())
+        .filter(pi::id.eq_any(&ids))
         .select((
             (pi::id, o::id, o::number, o::customer_id, c::name),
             (
@@ -69,26 +100,8 @@ pub fn list(
             ),
             (pi::due_date, pi::amount, pi::received),
         ))
-        .order((pi::due_date, pi::id))
-        .limit(f.limit)
-        .into_boxed()
-        .visible_to(pi::owner_id.assume_not_null(), visible);
-    if let Some(v) = f.owner_id {
-        q = q.filter(pi::owner_id.eq(v));
-    }
-    if let Some(v) = f.department_id {
-        q = q.filter(users::department_id.eq(v));
-    }
-    if let Some(v) = f.customer_id {
-        q = q.filter(o::customer_id.eq(v));
-    }
-    if f.overdue {
-        q = q.filter(pi::due_date.lt(today));
-    }
-    if let Some((d, id)) = f.after {
-        q = q.filter(pi::due_date.gt(d).or(pi::due_date.eq(d).and(pi::id.gt(id))));
-    }
-    let rows: Vec<Row> = q.load(conn)?;
+        .load(conn)?;
+    rows.sort_by_key(|r| (r.2.0, r.0.0));
     Ok(rows
         .into_iter()
         .map(|(head, who, money)| {
@@ -169,25 +182,57 @@ fn outstanding(
 ) -> QueryResult<Vec<BucketRow>> {
     match group_by {
         AgingGroup::Owner | AgingGroup::Department => {
+            // Days from the first of the month of the oldest bucket edge to the end of this month;
+            // whole months outside that span lie each in one bucket, and are read per month.
+            let (near_from, near_to) = near_edges(today);
             let [a, b, c_, d, e] = bucket_sums(
                 "receivable_days.due_date",
                 "receivable_days.outstanding",
                 today,
             );
-            let q = rd::table.inner_join(users::table.on(users::id.eq(rd::owner_id)));
-            if group_by == AgingGroup::Owner {
-                q.group_by(rd::owner_id)
-                    .select((rd::owner_id, a, b, c_, d, e))
-                    .into_boxed()
-                    .visible_to(rd::owner_id, visible)
-                    .load(conn)
+            let days = rd::table
+                .inner_join(users::table.on(users::id.eq(rd::owner_id)))
+                .filter(rd::due_date.ge(near_from).and(rd::due_date.lt(near_to)));
+            let [ma, mb, mc, md, me] = bucket_sums(
+                "receivable_months.month",
+                "receivable_months.outstanding",
+                today,
+            );
+            let months = rm::table
+                .inner_join(users::table.on(users::id.eq(rm::owner_id)))
+                .filter(rm::month.lt(near_from).or(rm::month.ge(near_to)));
+            let (mut near, far): (Vec<BucketRow>, Vec<BucketRow>) = if group_by == AgingGroup::Owner
+            {
+                (
+                    days.group_by(rd::owner_id)
+                        .select((rd::owner_id, a, b, c_, d, e))
+                        .into_boxed()
+                        .visible_to(rd::owner_id, visible)
+                        .load(conn)?,
+                    months
+                        .group_by(rm::owner_id)
+                        .select((rm::owner_id, ma, mb, mc, md, me))
+                        .into_boxed()
+                        .visible_to(rm::owner_id, visible)
+                        .load(conn)?,
+                )
             } else {
-                q.group_by(users::department_id)
-                    .select((users::department_id, a, b, c_, d, e))
-                    .into_boxed()
-                    .visible_to(rd::owner_id, visible)
-                    .load(conn)
-            }
+                (
+                    days.group_by(users::department_id)
+                        .select((users::department_id, a, b, c_, d, e))
+                        .into_boxed()
+                        .visible_to(rd::owner_id, visible)
+                        .load(conn)?,
+                    months
+                        .group_by(users::department_id)
+                        .select((users::department_id, ma, mb, mc, md, me))
+                        .into_boxed()
+                        .visible_to(rm::owner_id, visible)
+                        .load(conn)?,
+                )
+            };
+            near.extend(far);
+            Ok(near)
         }
         AgingGroup::Customer => {
             let [a, b, c_, d, e] = bucket_sums(
@@ -205,6 +250,19 @@ fn outstanding(
                 .load(conn)
         }
     }
+}
+
+/// The span of days read day by day for the aging: from the first of the month of the oldest
+/// bucket edge (90 days back) to the end of the current month.
+fn near_edges(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let oldest = today
+        .checked_sub_days(chrono::Days::new(90))
+        .unwrap_or(today);
+    let next_month = first(today)
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(today);
+    (first(oldest), next_month)
 }
 
 /// The names of the group keys.

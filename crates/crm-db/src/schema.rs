@@ -190,6 +190,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipt_allocations,
     order_records,
     receivable_days,
+    receivable_months,
     customer_pipeline,
     customer_grams,
 );
@@ -387,6 +388,14 @@ diesel::table! {
     receivable_days (owner_id, due_date) {
         owner_id -> BigInt,
         due_date -> Date,
+        outstanding -> BigInt,
+    }
+}
+
+diesel::table! {
+    receivable_months (owner_id, month) {
+        owner_id -> BigInt,
+        month -> Date,
         outstanding -> BigInt,
     }
 }

@@ -3,8 +3,11 @@
 //! money per owner and due date, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
-use crate::schema::{contacts, customer_grams as g, customers as c};
+use crate::schema::{
+    contacts, customer_grams as g, customers as c, receivable_days as rd, receivable_months as rm,
+};
 use crate::{DbConnection, RepoResult};
+use chrono::Datelike;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,6 +95,27 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         ),
         &mut out,
     )?;
+    // The months, against the days.
+    let mut months: BTreeMap<(i64, chrono::NaiveDate), i64> = BTreeMap::new();
+    for (owner, day, amount) in rd::table
+        .select((rd::owner_id, rd::due_date, rd::outstanding))
+        .load::<(i64, chrono::NaiveDate, i64)>(conn)?
+    {
+        let month = day.with_day(1).unwrap_or(day);
+        *months.entry((owner, month)).or_default() += amount;
+    }
+    months.retain(|_, v| *v != 0);
+    let kept_months: BTreeMap<(i64, chrono::NaiveDate), i64> = rm::table
+        .select((rm::owner_id, rm::month, rm::outstanding))
+        .load::<(i64, chrono::NaiveDate, i64)>(conn)?
+        .into_iter()
+        .map(|(o, m, v)| ((o, m), v))
+        .collect();
+    if kept_months != months {
+        out.push(format!(
+            "receivable_months: kept {kept_months:?}, the days add up to {months:?}"
+        ));
+    }
     // The search index, against the bigrams the application computes.
     let kept: BTreeSet<(i64, i64, i64)> = g::table
         .select((g::gram, g::customer_id, g::owner_id))

@@ -1,3 +1,6 @@
+DROP TRIGGER receivable_months_track ON receivable_days;
+DROP FUNCTION receivable_months_track();
+DROP TABLE receivable_months;
 DROP TRIGGER installments_track_update ON payment_installments;
 DROP TRIGGER installments_track_insert_delete ON payment_installments;
 DROP FUNCTION installments_track();

@@ -1,3 +1,7 @@
+DROP TRIGGER receivable_months_delete;
+DROP TRIGGER receivable_months_update;
+DROP TRIGGER receivable_months_insert;
+DROP TABLE receivable_months;
 DROP TRIGGER installments_delete;
 DROP TRIGGER installments_update;
 DROP TRIGGER installments_insert;

@@ -100,3 +100,34 @@ CREATE TRIGGER installments_delete AFTER DELETE ON payment_installments BEGIN
     WHERE owner_id = OLD.owner_id AND due_date = OLD.due_date AND OLD.in_force AND OLD.amount > OLD.received;
     DELETE FROM receivable_days WHERE owner_id = OLD.owner_id AND due_date = OLD.due_date AND outstanding = 0;
 END;
+
+-- The same money per owner and month: the aging report reads whole months far from its bucket
+-- edges here, and days only near them. Kept from the per-day rows by triggers.
+CREATE TABLE receivable_months (
+    owner_id BIGINT NOT NULL,
+    month DATE NOT NULL,
+    outstanding BIGINT NOT NULL,
+    PRIMARY KEY (owner_id, month)
+) WITHOUT ROWID;
+INSERT INTO receivable_months (owner_id, month, outstanding)
+SELECT owner_id, strftime('%Y-%m-01', due_date), SUM(outstanding) FROM receivable_days
+GROUP BY owner_id, strftime('%Y-%m-01', due_date);
+
+CREATE TRIGGER receivable_months_insert AFTER INSERT ON receivable_days BEGIN
+    INSERT INTO receivable_months (owner_id, month, outstanding)
+    VALUES (NEW.owner_id, strftime('%Y-%m-01', NEW.due_date), NEW.outstanding)
+    ON CONFLICT (owner_id, month) DO UPDATE SET outstanding = outstanding + excluded.outstanding;
+END;
+CREATE TRIGGER receivable_months_update AFTER UPDATE ON receivable_days BEGIN
+    UPDATE receivable_months SET outstanding = outstanding - OLD.outstanding
+    WHERE owner_id = OLD.owner_id AND month = strftime('%Y-%m-01', OLD.due_date);
+    INSERT INTO receivable_months (owner_id, month, outstanding)
+    VALUES (NEW.owner_id, strftime('%Y-%m-01', NEW.due_date), NEW.outstanding)
+    ON CONFLICT (owner_id, month) DO UPDATE SET outstanding = outstanding + excluded.outstanding;
+    DELETE FROM receivable_months WHERE owner_id = OLD.owner_id AND month = strftime('%Y-%m-01', OLD.due_date) AND outstanding = 0;
+END;
+CREATE TRIGGER receivable_months_delete AFTER DELETE ON receivable_days BEGIN
+    UPDATE receivable_months SET outstanding = outstanding - OLD.outstanding
+    WHERE owner_id = OLD.owner_id AND month = strftime('%Y-%m-01', OLD.due_date);
+    DELETE FROM receivable_months WHERE owner_id = OLD.owner_id AND month = strftime('%Y-%m-01', OLD.due_date) AND outstanding = 0;
+END;

@@ -674,6 +674,58 @@ api_test!(
     }
 );
 
+api_test!(
+    aging_by_owner_and_department_reads_far_months_whole,
+    |app| {
+        let rep = app.login("s1_b").await;
+        let p = product(app, "FAR", "9.00", None).await;
+        let c = customer(app, &rep, "聊城远航物流有限公司").await;
+        let o = order(
+            app,
+            &rep,
+            &c,
+            json!([{"product_id": p, "quantity": 1, "unit_price": "9.00"}]),
+        )
+        .await;
+        let o = act(app, &rep, &o, "sign").await;
+        // Months far from the bucket edges (summed per month) and days near them (summed per day).
+        let offsets = [-400, -200, -95, -45, -5, 0, 40, 200, 400];
+        let parts: Vec<(NaiveDate, &str)> = offsets.iter().map(|d| (day(*d), "1.00")).collect();
+        plan(app, &rep, &o, &parts).await;
+        let expected = json!({"not_due": "4.00", "d1_30": "1.00", "d31_60": "1.00", "d61_90": "0.00", "over_90": "3.00", "total": "9.00"});
+        for group in ["owner", "department"] {
+            let report = app
+                .get(
+                    &format!("/reports/receivables-aging?group_by={group}"),
+                    &rep,
+                )
+                .await
+                .expect(200);
+            assert_eq!(report["totals"], expected, "{group}");
+            assert_eq!(report["rows"].as_array().unwrap().len(), 1);
+            let mut row = report["rows"][0].clone();
+            row.as_object_mut().unwrap().remove("key");
+            assert_eq!(row, expected, "{group}");
+        }
+        // The general manager (scope all) sees the same money: it is the only business here.
+        let gm = app.login("gm").await;
+        let all = app
+            .get("/reports/receivables-aging?group_by=owner", &gm)
+            .await
+            .expect(200);
+        assert_eq!(all["totals"], expected);
+        // A receipt pays the oldest first: 400 and 200 days ago, and half of 95 days ago.
+        let finance = app.login("fin_a").await;
+        receipt(app, &finance, &o, "2.50").await.expect(201);
+        let report = app
+            .get("/reports/receivables-aging?group_by=owner", &rep)
+            .await
+            .expect(200);
+        assert_eq!(report["totals"]["over_90"], "0.50");
+        assert_eq!(report["totals"]["total"], "6.50");
+    }
+);
+
 api_test!(orders_and_money_are_visible_with_their_owner, |app| {
     let o = signed_order(app, "s1_a", "菏泽长河文化传媒有限公司", "300.00", day(-5)).await;
     let id = o["id"].as_i64().unwrap();

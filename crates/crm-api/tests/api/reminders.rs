@@ -295,10 +295,7 @@ api_test!(the_scheduler_announces_on_the_company_calendar, |app| {
         run_scheduler(app, utc_at(eve, 17, 0)).await.reminders_due,
         0
     );
-    assert_eq!(
-        run_scheduler(app, utc_at(due, 3, 0)).await.reminders_due,
-        0
-    );
+    assert_eq!(run_scheduler(app, utc_at(due, 3, 0)).await.reminders_due, 0);
 
     let count = app
         .get("/notifications/unread-count", &rep)
