@@ -57,8 +57,8 @@ pub struct DatabaseConfig {
     /// `sqlite://path/to/file.db` (created when absent) or `postgres://user:password@host:port/db`.
     #[arg(long, env = "CRM_DATABASE_URL", default_value = "sqlite://data/crm.db")]
     pub database_url: String,
-    /// Size of the connection pool.
-    #[arg(long, env = "CRM_DB_POOL_SIZE", default_value_t = 16)]
+    /// Size of the connection pool; also the number of threads that run database work.
+    #[arg(long, env = "CRM_DB_POOL_SIZE", default_value_t = 8)]
     pub pool_size: u32,
 }
 
