@@ -29,6 +29,9 @@ pub struct BenchArgs {
     /// The report (Markdown); default docs/bench/bench-<sizes>.md
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Only the smoke run that `cargo xtask test` makes (debug builds, 300 customers, SQLite).
+    #[arg(long)]
+    smoke: bool,
 }
 
 struct Server {
@@ -86,6 +89,9 @@ fn label(n: usize) -> String {
 }
 
 pub fn bench(args: &BenchArgs) -> Result<()> {
+    if args.smoke {
+        return smoke();
+    }
     let backends: Vec<&str> = match args.db.as_str() {
         "sqlite" => vec!["sqlite"],
         "postgres" => vec!["postgres"],
@@ -181,6 +187,46 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         }
     }
     println!("==> report: {}", out.display());
+    Ok(())
+}
+
+/// A small run of the whole benchmark as a test: debug builds, 300 customers on SQLite, two
+/// clients for a second per scenario. It fails when the generator, the server or a scenario fails
+/// (any request with an error status), not on speed.
+pub fn smoke() -> Result<()> {
+    run(util::cargo().args(["build", "-p", "crm-api", "--bin", "crm", "-p", "crm-bench"]))?;
+    let debug = util::target_dir().join("debug");
+    let work = util::target_dir().join("bench-smoke");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let url = format!("sqlite://{}", work.join("smoke.db").display());
+    generate(&debug.join("crm"), &url, 300)?;
+    let (server, base) = start_server(&debug.join("crm"), &url, &work.join("server.log"))?;
+    let out = work.join("smoke.md");
+    run(Command::new(debug.join("crm-bench"))
+        .args(["--base", &base, "--database-url", &url])
+        .args(["--pid", &server.child.id().to_string()])
+        .args(["--clients", "2", "--seconds", "1", "--label", "smoke"])
+        .arg("--out")
+        .arg(&out))?;
+    drop(server);
+    let report = std::fs::read_to_string(&out)?;
+    let rows: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| scenario") && !l.starts_with("| ---"))
+        .collect();
+    if rows.len() < 9 {
+        bail!("the smoke report has {} scenarios:\n{report}", rows.len());
+    }
+    for row in rows {
+        // | scenario | requests | req/s | p50 | p95 | p99 | errors | ...
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (requests, errors) = (cells.get(2), cells.get(7));
+        if requests.is_none_or(|r| *r == "0") || errors != Some(&"0") {
+            bail!("a scenario failed in the smoke run: {row}");
+        }
+    }
+    println!("    {}", out.display());
     Ok(())
 }
 

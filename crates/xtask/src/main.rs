@@ -191,6 +191,7 @@ fn test_steps(steps: &mut Steps, args: &TestArgs) -> Result<()> {
             .env(PG_URL_VAR, &url))
     })?;
     drop(cluster);
+    steps.step("bench smoke", bench::smoke)?;
 
     if args.no_schemathesis {
         steps.skip("schemathesis", "--no-schemathesis");
