@@ -239,8 +239,6 @@ fn epoch() -> NaiveDateTime {
     chrono::DateTime::UNIX_EPOCH.naive_utc()
 }
 
-diesel::define_sql_function!(fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>, y: diesel::sql_types::Timestamp) -> diesel::sql_types::Timestamp);
-
 /// The keyset value of a customer under a sort.
 pub fn sort_value(x: &Customer, sort: SortKey) -> After {
     match sort {
@@ -300,7 +298,7 @@ fn filtered<'a>(visible: &Visible, f: &CustomerFilter, text: &TextMatch) -> Boxe
         q = q.filter(c::review_status.eq(v.as_str()));
     }
     if let Some(t) = f.not_contacted_since {
-        q = q.filter(c::last_contact_at.is_null().or(c::last_contact_at.lt(t)));
+        q = q.filter(contact_order().lt(t));
     }
     match text {
         TextMatch::Any => {}
@@ -377,6 +375,11 @@ fn text_matches(
     )
 }
 
+/// A manager's page is merged from each owner's own index range (at most `limit` rows from each)
+/// when the scope has between two and this many owners and the sort is by a time; one query over
+/// the whole scope would read and sort every matching row of every owner.
+const MERGE_OWNERS: usize = 32;
+
 /// A page of customers within `visible`, filtered and sorted (keyset on `(sort column, id)`).
 pub fn list(
     conn: &mut DbConnection,
@@ -384,7 +387,44 @@ pub fn list(
     f: &CustomerFilter,
 ) -> RepoResult<Vec<Customer>> {
     let text = TextMatch::of(conn, visible, f)?;
-    let mut q = filtered(visible, f, &text);
+    let ids = match visible.owner_ids() {
+        Some(owners)
+            if (2..=MERGE_OWNERS).contains(&owners.len())
+                && f.sort != SortKey::Name
+                && f.owner_id.is_none() =>
+        {
+            // Names are left to the database: its collation, not Rust's, orders them.
+            let mut rows: Vec<(NaiveDateTime, i64)> = Vec::new();
+            for &owner in owners {
+                let one = Visible::Owners(vec![owner]);
+                rows.extend(time_page(conn, ordered(filtered(&one, f, &text), f)?, f)?);
+            }
+            rows.sort_unstable();
+            if f.descending {
+                rows.reverse();
+            }
+            rows.into_iter()
+                .take(f.limit.max(0) as usize)
+                .map(|(_, id)| id)
+                .collect()
+        }
+        _ => ordered(filtered(visible, f, &text), f)?
+            .select(c::id)
+            .limit(f.limit)
+            .load(conn)?,
+    };
+    load_in_order(conn, &ids)
+}
+
+/// The "last contact" order: never contacted first. Written as the indexes
+/// `customers_owner_contact_order` and `customers_owner_level_contact_order` are, so that both
+/// databases read them in this order.
+fn contact_order() -> diesel::expression::SqlLiteral<diesel::sql_types::Timestamp> {
+    diesel::dsl::sql("COALESCE(customers.last_contact_at, '1970-01-01 00:00:00')")
+}
+
+/// The rows after the cursor, in `(sort column, id)` order, ascending or descending.
+fn ordered<'a>(mut q: Boxed<'a>, f: &CustomerFilter) -> RepoResult<Boxed<'a>> {
     let bad_cursor = || {
         RepoError::invalid(
             "cursor",
@@ -402,7 +442,6 @@ pub fn list(
         Some(After::Time(t, id)) => Ok(Some((*t, *id))),
         Some(_) => Err(bad_cursor()),
     };
-    // Rows after the cursor in `(column, id)` order, and that order; ascending or descending.
     macro_rules! keyset {
         ($col:expr, $after:expr) => {{
             if let Some((v, id)) = $after {
@@ -423,10 +462,27 @@ pub fn list(
         SortKey::Name => keyset!(c::name, text_after()?),
         SortKey::Created => keyset!(c::created_at, time_after()?),
         SortKey::Updated => keyset!(c::updated_at, time_after()?),
-        SortKey::LastContact => keyset!(coalesce(c::last_contact_at, epoch()), time_after()?),
+        SortKey::LastContact => keyset!(contact_order(), time_after()?),
     }
-    let ids: Vec<i64> = q.select(c::id).limit(f.limit).load(conn)?;
-    load_in_order(conn, &ids)
+    Ok(q)
+}
+
+/// One owner's page under a time sort: `(sort value, id)`.
+fn time_page(
+    conn: &mut DbConnection,
+    q: Boxed<'_>,
+    f: &CustomerFilter,
+) -> RepoResult<Vec<(NaiveDateTime, i64)>> {
+    let rows: Vec<(i64, NaiveDateTime)> = match f.sort {
+        SortKey::Created => q.select((c::id, c::created_at)).limit(f.limit).load(conn)?,
+        SortKey::Updated => q.select((c::id, c::updated_at)).limit(f.limit).load(conn)?,
+        SortKey::LastContact => q
+            .select((c::id, contact_order()))
+            .limit(f.limit)
+            .load(conn)?,
+        SortKey::Name => Vec::new(),
+    };
+    Ok(rows.into_iter().map(|(id, t)| (t, id)).collect())
 }
 
 /// The customers with these ids, in this order (one query for the page, one for the rows).

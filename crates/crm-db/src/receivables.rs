@@ -45,6 +45,9 @@ type Row = (
     (NaiveDate, i64, i64),
 );
 
+/// See `crate::customers`: pages of a few owners are merged from their own index ranges.
+const MERGE_OWNERS: usize = 32;
+
 /// One row per unpaid or part-paid installment of signed orders the caller sees, by due date.
 pub fn list(
     conn: &mut DbConnection,
@@ -52,37 +55,53 @@ pub fn list(
     f: &ReceivableFilter,
     today: NaiveDate,
 ) -> RepoResult<Vec<Receivable>> {
-    // The page's installments first, from the open-installment indexes alone (a manager's several
-    // owners are merged by a sort of small keys), then their orders, customers and owners.
-    let mut q = pi::table
-        .filter(open())
-        .select(pi::id)
-        .order((pi::due_date, pi::id))
-        .limit(f.limit)
-        .into_boxed()
-        .visible_to(pi::owner_id.assume_not_null(), visible);
-    if let Some(v) = f.owner_id {
-        q = q.filter(pi::owner_id.eq(v));
-    }
-    if let Some(v) = f.department_id {
-        q = q.filter(
-            pi::owner_id.assume_not_null().eq_any(
-                users::table
-                    .filter(users::department_id.eq(v))
-                    .select(users::id),
-            ),
-        );
-    }
-    if let Some(v) = f.customer_id {
-        q = q.filter(pi::order_id.eq_any(o::table.filter(o::customer_id.eq(v)).select(o::id)));
-    }
-    if f.overdue {
-        q = q.filter(pi::due_date.lt(today));
-    }
-    if let Some((d, id)) = f.after {
-        q = q.filter(pi::due_date.gt(d).or(pi::due_date.eq(d).and(pi::id.gt(id))));
-    }
-    let ids: Vec<i64> = q.load(conn)?;
+    // The page's installments first, from the open-installment indexes alone, then their orders,
+    // customers and owners. A few owners' pages are merged from each owner's own index range.
+    let page = |conn: &mut DbConnection, visible: &Visible| -> QueryResult<Vec<(NaiveDate, i64)>> {
+        let mut q = pi::table
+            .filter(open())
+            .select((pi::due_date, pi::id))
+            .order((pi::due_date, pi::id))
+            .limit(f.limit)
+            .into_boxed()
+            .visible_to(pi::owner_id.assume_not_null(), visible);
+        if let Some(v) = f.owner_id {
+            q = q.filter(pi::owner_id.eq(v));
+        }
+        if let Some(v) = f.department_id {
+            q = q.filter(
+                pi::owner_id.assume_not_null().eq_any(
+                    users::table
+                        .filter(users::department_id.eq(v))
+                        .select(users::id),
+                ),
+            );
+        }
+        if let Some(v) = f.customer_id {
+            q = q.filter(pi::order_id.eq_any(o::table.filter(o::customer_id.eq(v)).select(o::id)));
+        }
+        if f.overdue {
+            q = q.filter(pi::due_date.lt(today));
+        }
+        if let Some((d, id)) = f.after {
+            q = q.filter(pi::due_date.gt(d).or(pi::due_date.eq(d).and(pi::id.gt(id))));
+        }
+        q.load(conn)
+    };
+    let ids: Vec<i64> = match visible.owner_ids() {
+        Some(owners) if (2..=MERGE_OWNERS).contains(&owners.len()) && f.owner_id.is_none() => {
+            let mut keys = Vec::new();
+            for &owner in owners {
+                keys.extend(page(conn, &Visible::Owners(vec![owner]))?);
+            }
+            keys.sort_unstable();
+            keys.into_iter()
+                .take(f.limit.max(0) as usize)
+                .map(|(_, id)| id)
+                .collect()
+        }
+        _ => page(conn, visible)?.into_iter().map(|(_, id)| id).collect(),
+    };
     let mut rows: Vec<Row> = pi::table
         .inner_join(
             o::table

@@ -978,3 +978,48 @@ api_test!(the_scheduler_duns_and_reminds_to_renew_once, |app| {
         .await;
     assert_eq!(bad.body["errors"][0]["code"], "before_start");
 });
+
+api_test!(a_managers_receivables_merge_the_owners_in_order, |app| {
+    let p = product(app, "MRG", "10.00", None).await;
+    for (k, owner) in ["s1_a", "s1_b", "s1_a", "s1_b"].into_iter().enumerate() {
+        let token = app.login(owner).await;
+        let c = customer(app, &token, &format!("潍坊合并{k}号物流有限公司")).await;
+        let o = order(
+            app,
+            &token,
+            &c,
+            json!([{"product_id": p, "quantity": 1, "unit_price": "10.00"}]),
+        )
+        .await;
+        let o = act(app, &token, &o, "sign").await;
+        let k = k as i64;
+        plan(app, &token, &o, &[(day(-k), "4.00"), (day(k * 7), "6.00")]).await;
+    }
+    // Every page of the manager's (merged per owner) equals the general manager's (one query).
+    let pages = |token: String| async move {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                None => "/receivables?limit=3".to_string(),
+                Some(c) => format!("/receivables?limit=3&cursor={c}"),
+            };
+            let page = app.get(&path, &token).await.expect(200);
+            ids.extend(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["installment_id"].as_i64().unwrap()),
+            );
+            cursor = page["next_cursor"].as_str().map(str::to_string);
+            if cursor.is_none() {
+                return ids;
+            }
+        }
+    };
+    let merged = pages(app.login("s1_mgr").await).await;
+    let reference = pages(app.login("gm").await).await;
+    assert_eq!(merged.len(), 8);
+    assert_eq!(merged, reference);
+});

@@ -179,3 +179,73 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
     crm_db::search::reindex(&mut conn, &[first.unwrap()]).unwrap();
     assert!(crm_db::summaries::drift(&mut conn).unwrap().is_empty());
 });
+
+/// Every page of a list, following the cursor.
+async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            None => format!("/customers?limit=2&{query}"),
+            Some(c) => format!("/customers?limit=2&{query}&cursor={c}"),
+        };
+        let page = app.get(&path, token).await.expect(200);
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        cursor = page["next_cursor"].as_str().map(str::to_string);
+        if cursor.is_none() {
+            return ids;
+        }
+    }
+}
+
+api_test!(a_managers_pages_merge_the_owners_in_order, |app| {
+    // Customers of two owners in one department, some contacted, some not.
+    let a = app.login("s1_a").await;
+    let b = app.login("s1_b").await;
+    let manager = app.login("s1_mgr").await;
+    let gm = app.login("gm").await;
+    let types = app.get("/dictionaries/activity_type", &a).await.expect(200);
+    let type_id = types[0]["id"].as_i64().unwrap();
+    for (k, token) in [&a, &b, &a, &b, &a, &b, &b].into_iter().enumerate() {
+        let c = app
+            .post(
+                "/customers",
+                token,
+                json!({"name": format!("淄博合并{k}号商行")}),
+            )
+            .await
+            .expect(201);
+        if k % 3 != 0 {
+            app.post(
+                "/activities",
+                token,
+                json!({"customer_id": c["id"], "type_id": type_id,
+                       "occurred_at": chrono::Utc::now() - chrono::Duration::hours(k as i64),
+                       "summary": "电话"}),
+            )
+            .await
+            .expect(201);
+        }
+    }
+    // The manager's pages (merged per owner) are the general manager's (one query over everyone),
+    // in the same order, for each time sort in both directions, with and without a level.
+    for query in [
+        "sort=last_contact",
+        "sort=-last_contact",
+        "sort=-updated",
+        "sort=created",
+        "sort=last_contact&level=contacted",
+        "sort=last_contact&q=%E5%90%88%E5%B9%B6",
+    ] {
+        let merged = all_pages(app, &manager, query).await;
+        let reference = all_pages(app, &gm, query).await;
+        assert_eq!(merged, reference, "{query}");
+        assert!(merged.len() >= 4, "{query}: {merged:?}");
+    }
+});
