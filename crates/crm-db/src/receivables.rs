@@ -204,50 +204,47 @@ fn outstanding(
             // Days from the first of the month of the oldest bucket edge to the end of this month;
             // whole months outside that span lie each in one bucket, and are read per month.
             let (near_from, near_to) = near_edges(today);
-            let [a, b, c_, d, e] = bucket_sums(
-                "receivable_days.due_date",
-                "receivable_days.outstanding",
-                today,
-            );
-            let days = rd::table
+            let days = || {
+                bucket_sums(
+                    "receivable_days.due_date",
+                    "receivable_days.outstanding",
+                    today,
+                )
+            };
+            let months = || {
+                bucket_sums(
+                    "receivable_months.month",
+                    "receivable_months.outstanding",
+                    today,
+                )
+            };
+            // One grouped sum of a summary, within scope.
+            macro_rules! grouped {
+                ($source:expr, $key:expr, $sums:expr, $owner:expr) => {{
+                    let [s1, s2, s3, s4, s5] = $sums;
+                    $source
+                        .group_by($key)
+                        .select(($key, s1, s2, s3, s4, s5))
+                        .into_boxed()
+                        .visible_to($owner, visible)
+                        .load::<BucketRow>(conn)?
+                }};
+            }
+            let near_days = rd::table
                 .inner_join(users::table.on(users::id.eq(rd::owner_id)))
                 .filter(rd::due_date.ge(near_from).and(rd::due_date.lt(near_to)));
-            let [ma, mb, mc, md, me] = bucket_sums(
-                "receivable_months.month",
-                "receivable_months.outstanding",
-                today,
-            );
-            let months = rm::table
+            let far_months = rm::table
                 .inner_join(users::table.on(users::id.eq(rm::owner_id)))
                 .filter(rm::month.lt(near_from).or(rm::month.ge(near_to)));
-            let (mut near, far): (Vec<BucketRow>, Vec<BucketRow>) = if group_by == AgingGroup::Owner
-            {
+            let (mut near, far) = if group_by == AgingGroup::Owner {
                 (
-                    days.group_by(rd::owner_id)
-                        .select((rd::owner_id, a, b, c_, d, e))
-                        .into_boxed()
-                        .visible_to(rd::owner_id, visible)
-                        .load(conn)?,
-                    months
-                        .group_by(rm::owner_id)
-                        .select((rm::owner_id, ma, mb, mc, md, me))
-                        .into_boxed()
-                        .visible_to(rm::owner_id, visible)
-                        .load(conn)?,
+                    grouped!(near_days, rd::owner_id, days(), rd::owner_id),
+                    grouped!(far_months, rm::owner_id, months(), rm::owner_id),
                 )
             } else {
                 (
-                    days.group_by(users::department_id)
-                        .select((users::department_id, a, b, c_, d, e))
-                        .into_boxed()
-                        .visible_to(rd::owner_id, visible)
-                        .load(conn)?,
-                    months
-                        .group_by(users::department_id)
-                        .select((users::department_id, ma, mb, mc, md, me))
-                        .into_boxed()
-                        .visible_to(rm::owner_id, visible)
-                        .load(conn)?,
+                    grouped!(near_days, users::department_id, days(), rd::owner_id),
+                    grouped!(far_months, users::department_id, months(), rm::owner_id),
                 )
             };
             near.extend(far);

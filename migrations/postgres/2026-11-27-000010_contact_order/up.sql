@@ -6,3 +6,5 @@ CREATE INDEX customers_owner_contact_order
 CREATE INDEX customers_owner_level_contact_order
     ON customers (owner_id, level, (COALESCE(last_contact_at, '1970-01-01 00:00:00'::timestamp)), id);
 DROP INDEX customers_owner_level_contact;
+-- Fresh statistics for the planner.
+ANALYZE customers;

@@ -996,30 +996,10 @@ api_test!(a_managers_receivables_merge_the_owners_in_order, |app| {
         plan(app, &token, &o, &[(day(-k), "4.00"), (day(k * 7), "6.00")]).await;
     }
     // Every page of the manager's (merged per owner) equals the general manager's (one query).
-    let pages = |token: String| async move {
-        let mut ids = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let path = match &cursor {
-                None => "/receivables?limit=3".to_string(),
-                Some(c) => format!("/receivables?limit=3&cursor={c}"),
-            };
-            let page = app.get(&path, &token).await.expect(200);
-            ids.extend(
-                page["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|r| r["installment_id"].as_i64().unwrap()),
-            );
-            cursor = page["next_cursor"].as_str().map(str::to_string);
-            if cursor.is_none() {
-                return ids;
-            }
-        }
-    };
-    let merged = pages(app.login("s1_mgr").await).await;
-    let reference = pages(app.login("gm").await).await;
+    let (manager, gm) = (app.login("s1_mgr").await, app.login("gm").await);
+    let path = "/receivables?limit=3";
+    let merged = app.every_page(&manager, path, "installment_id").await;
+    let reference = app.every_page(&gm, path, "installment_id").await;
     assert_eq!(merged.len(), 8);
     assert_eq!(merged, reference);
 });

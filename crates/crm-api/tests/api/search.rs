@@ -180,28 +180,10 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
     assert!(crm_db::summaries::drift(&mut conn).unwrap().is_empty());
 });
 
-/// Every page of a list, following the cursor.
+/// Every page of the customer list, two at a time.
 async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
-    let mut ids = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            None => format!("/customers?limit=2&{query}"),
-            Some(c) => format!("/customers?limit=2&{query}&cursor={c}"),
-        };
-        let page = app.get(&path, token).await.expect(200);
-        ids.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["id"].as_i64().unwrap()),
-        );
-        cursor = page["next_cursor"].as_str().map(str::to_string);
-        if cursor.is_none() {
-            return ids;
-        }
-    }
+    app.every_page(token, &format!("/customers?limit=2&{query}"), "id")
+        .await
 }
 
 api_test!(a_managers_pages_merge_the_owners_in_order, |app| {

@@ -188,6 +188,30 @@ impl TestApp {
         crm_db::Db::connect(&self.db.url, 4).expect("database")
     }
 
+    /// Every page of a keyset list (`path` has a query, and no cursor): the `key` of each item.
+    pub async fn every_page(&self, token: &str, path: &str, key: &str) -> Vec<i64> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                None => path.to_string(),
+                Some(c) => format!("{path}&cursor={c}"),
+            };
+            let page = self.get(&url, token).await.expect(200);
+            ids.extend(
+                page["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|x| x[key].as_i64().expect("an integer key")),
+            );
+            cursor = page["next_cursor"].as_str().map(str::to_string);
+            if cursor.is_none() {
+                return ids;
+            }
+        }
+    }
+
     /// The administrator changes company settings (`changes` without the version).
     pub async fn set_settings(&self, mut changes: Value) {
         let admin = self.login("admin").await;
