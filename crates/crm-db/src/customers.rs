@@ -391,9 +391,11 @@ pub fn list(
         Some(owners)
             if (2..=MERGE_OWNERS).contains(&owners.len())
                 && f.sort != SortKey::Name
-                && f.owner_id.is_none() =>
+                && f.owner_id.is_none()
+                && !matches!(text, TextMatch::Among(..)) =>
         {
-            // Names are left to the database: its collation, not Rust's, orders them.
+            // Names are left to the database: its collation, not Rust's, orders them. Search
+            // candidates are few already: one query sorts them.
             let mut rows: Vec<(NaiveDateTime, i64)> = Vec::new();
             for &owner in owners {
                 let one = Visible::Owners(vec![owner]);
