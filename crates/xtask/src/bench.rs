@@ -194,7 +194,9 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
 /// clients for a second per scenario. It fails when the generator, the server or a scenario fails
 /// (any request with an error status), not on speed.
 pub fn smoke() -> Result<()> {
-    run(util::cargo().args(["build", "-p", "crm-api", "--bin", "crm", "-p", "crm-bench"]))?;
+    // Two builds: `--bin crm` would leave out `crm-bench` if both packages were named at once.
+    run(util::cargo().args(["build", "-p", "crm-api", "--bin", "crm"]))?;
+    run(util::cargo().args(["build", "-p", "crm-bench"]))?;
     let debug = util::target_dir().join("debug");
     let work = util::target_dir().join("bench-smoke");
     let _ = std::fs::remove_dir_all(&work);
