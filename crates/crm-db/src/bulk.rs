@@ -198,9 +198,9 @@ pub fn insert_search_index(
         rows.extend(crate::search::rows(
             x.id,
             x.owner_id,
-            [x.name.as_str(), x.short_name.as_deref().unwrap_or("")]
-                .into_iter()
-                .chain(names),
+            &x.name,
+            x.short_name.as_deref(),
+            names,
         ));
     }
     // In index order: each statement then fills neighbouring pages of the index.

@@ -42,14 +42,17 @@ pub fn grams(text: &str) -> BTreeSet<i64> {
         .collect()
 }
 
-/// The index rows `(gram, customer, owner)` of a customer with these texts.
+/// The index rows `(gram, customer, owner)` of a customer: its name, short name and contacts' names.
 pub fn rows<'a>(
     customer_id: i64,
     owner_id: i64,
-    texts: impl IntoIterator<Item = &'a str>,
+    name: &str,
+    short_name: Option<&str>,
+    contact_names: impl IntoIterator<Item = &'a str>,
 ) -> Vec<(i64, i64, i64)> {
-    let mut all = BTreeSet::new();
-    for t in texts {
+    let mut all = grams(name);
+    all.extend(grams(short_name.unwrap_or("")));
+    for t in contact_names {
         all.extend(grams(t));
     }
     all.into_iter()
@@ -84,29 +87,38 @@ pub fn reindex(conn: &mut DbConnection, customer_ids: &[i64]) -> QueryResult<()>
         return Ok(());
     }
     diesel::delete(g::table.filter(g::customer_id.eq_any(customer_ids))).execute(conn)?;
-    let heads: Vec<(i64, i64, String, Option<String>)> = c::table
-        .filter(c::id.eq_any(customer_ids))
-        .select((c::id, c::owner_id, c::name, c::short_name))
-        .load(conn)?;
-    let people: Vec<(i64, String)> = contacts::table
-        .filter(contacts::customer_id.eq_any(customer_ids))
-        .select((contacts::customer_id, contacts::name))
-        .load(conn)?;
-    let mut all = Vec::new();
-    for (id, owner, name, short) in &heads {
-        let names = people
-            .iter()
-            .filter(|(c, _)| c == id)
-            .map(|(_, n)| n.as_str());
-        all.extend(rows(
-            *id,
-            *owner,
-            [name.as_str(), short.as_deref().unwrap_or("")]
-                .into_iter()
-                .chain(names),
-        ));
-    }
+    let all = expected_rows(conn, Some(customer_ids))?;
     insert(conn, &all)
+}
+
+/// The index rows these customers (all of them for `None`) should have, from their current names
+/// and contacts.
+pub(crate) fn expected_rows(
+    conn: &mut DbConnection,
+    customer_ids: Option<&[i64]>,
+) -> QueryResult<Vec<(i64, i64, i64)>> {
+    let mut heads = c::table
+        .select((c::id, c::owner_id, c::name, c::short_name))
+        .into_boxed();
+    let mut people = contacts::table
+        .select((contacts::customer_id, contacts::name))
+        .into_boxed();
+    if let Some(ids) = customer_ids {
+        heads = heads.filter(c::id.eq_any(ids.to_vec()));
+        people = people.filter(contacts::customer_id.eq_any(ids.to_vec()));
+    }
+    let heads: Vec<(i64, i64, String, Option<String>)> = heads.load(conn)?;
+    let mut names: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (customer, name) in people.load::<(i64, String)>(conn)? {
+        names.entry(customer).or_default().push(name);
+    }
+    Ok(heads
+        .iter()
+        .flat_map(|(id, owner, name, short)| {
+            let contact_names = names.get(id).into_iter().flatten().map(String::as_str);
+            rows(*id, *owner, name, short.as_deref(), contact_names)
+        })
+        .collect())
 }
 
 /// How a text query finds its customers.
