@@ -116,6 +116,27 @@ async fn signed_order(
     o
 }
 
+/// A new product at `price`, a new customer of the caller, and a signed order of one of it.
+async fn signed_one(
+    app: &TestApp,
+    token: &str,
+    code: &str,
+    name: &str,
+    price: &str,
+) -> (Value, Value) {
+    let p = product(app, code, price, None).await;
+    let c = customer(app, token, name).await;
+    let o = order(
+        app,
+        token,
+        &c,
+        json!([{"product_id": p, "quantity": 1, "unit_price": price}]),
+    )
+    .await;
+    let o = act(app, token, &o, "sign").await;
+    (c, o)
+}
+
 async fn manager_of(app: &TestApp) -> String {
     app.login("s2_mgr").await
 }
@@ -567,16 +588,7 @@ api_test!(
     aging_buckets_have_exact_edges_on_the_company_calendar,
     |app| {
         let rep = app.login("s1_b").await;
-        let p = product(app, "AG", "9.00", None).await;
-        let c = customer(app, &rep, "临沂安泰机械制造有限公司").await;
-        let o = order(
-            app,
-            &rep,
-            &c,
-            json!([{"product_id": p, "quantity": 1, "unit_price": "9.00"}]),
-        )
-        .await;
-        let o = act(app, &rep, &o, "sign").await;
+        let (c, o) = signed_one(app, &rep, "AG", "临沂安泰机械制造有限公司", "9.00").await;
         // One fen... one yuan per edge: due today (not due), 1 and 30 days ago (1–30), 31 and 60 (31–60),
         // 61 and 90 (61–90), 91 days ago (over 90); and 1 day ahead.
         let edges = [0, -1, -30, -31, -60, -61, -90, -91, 1];
@@ -678,16 +690,7 @@ api_test!(
     aging_by_owner_and_department_reads_far_months_whole,
     |app| {
         let rep = app.login("s1_b").await;
-        let p = product(app, "FAR", "9.00", None).await;
-        let c = customer(app, &rep, "聊城远航物流有限公司").await;
-        let o = order(
-            app,
-            &rep,
-            &c,
-            json!([{"product_id": p, "quantity": 1, "unit_price": "9.00"}]),
-        )
-        .await;
-        let o = act(app, &rep, &o, "sign").await;
+        let (_, o) = signed_one(app, &rep, "FAR", "聊城远航物流有限公司", "9.00").await;
         // Months far from the bucket edges (summed per month) and days near them (summed per day).
         let offsets = [-400, -200, -95, -45, -5, 0, 40, 200, 400];
         let parts: Vec<(NaiveDate, &str)> = offsets.iter().map(|d| (day(*d), "1.00")).collect();
