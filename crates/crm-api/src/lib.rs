@@ -58,7 +58,7 @@ pub struct Running {
 pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     let db_config = config.database.clone();
     let pool_size = db_config.pool_size;
-    let db = web::block(move || Db::connect(&db_config.database_url, db_config.pool_size))
+    let db = web::block(move || Db::connect_server(&db_config.database_url, db_config.pool_size))
         .await?
         .map_err(anyhow::Error::msg)?;
     anyhow::ensure!(

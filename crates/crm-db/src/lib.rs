@@ -28,6 +28,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 pub use error::{RepoError, RepoResult};
@@ -103,6 +104,9 @@ impl DatabaseUrl {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// SQLite: whether a commit that grows the write-ahead log past 1000 pages copies it back into
+    /// the database itself. Off when the pool has its own checkpointer (see [`Db::connect_server`]).
+    autocheckpoint: bool,
 }
 
 impl Manager {
@@ -119,6 +123,10 @@ impl Manager {
                      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                if !self.autocheckpoint {
+                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0;")
+                        .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
             Backend::Postgres => {
@@ -154,11 +162,31 @@ pub type PooledConn = PooledConnection<Manager>;
 pub struct Db {
     pub pool: DbPool,
     pub backend: Backend,
+    /// SQLite under a server: the pool's checkpointer, which stops when the last clone is dropped.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Db {
     /// Opens (and for SQLite creates) the database and runs pending migrations.
     pub fn connect(url: &str, max_connections: u32) -> Result<Db, String> {
+        Self::open(url, max_connections, false)
+    }
+
+    /// As [`Db::connect`], for a long-running server. On SQLite, commits no longer copy the
+    /// write-ahead log back into the database themselves: a thread with its own connection does, a
+    /// few times a second. A commit that did it would hold every writer queued behind it (see
+    /// [`write_tx`]) for the length of the copy, which was the tail of a write's latency under load.
+    pub fn connect_server(url: &str, max_connections: u32) -> Result<Db, String> {
+        Self::open(url, max_connections, true)
+    }
+
+    /// The last result of the checkpointer (SQLite under [`Db::connect_server`] only).
+    pub fn last_checkpoint(&self) -> Option<WalCheckpoint> {
+        let checkpointer = self.checkpointer.as_ref()?;
+        *checkpointer.last.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn open(url: &str, max_connections: u32, server: bool) -> Result<Db, String> {
         let url = DatabaseUrl::parse(url)?;
         if url.backend == Backend::Sqlite
             && let Some(dir) = std::path::Path::new(&url.target).parent()
@@ -168,14 +196,26 @@ impl Db {
                 .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
         }
         let backend = url.backend;
+        let background = server && backend == Backend::Sqlite;
+        let target = url.target.clone();
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager { url })
+            .build(Manager {
+                url,
+                autocheckpoint: !background,
+            })
             .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
-        let db = Db { pool, backend };
+        let mut db = Db {
+            pool,
+            backend,
+            checkpointer: None,
+        };
         let mut conn = db.get().map_err(|e| e.to_string())?;
         run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
+        if background {
+            db.checkpointer = Some(Checkpointer::start(&target)?);
+        }
         Ok(db)
     }
 
@@ -183,6 +223,60 @@ impl Db {
         self.pool
             .get()
             .map_err(|e: r2d2::PoolError| RepoError::Unavailable(e.to_string()))
+    }
+}
+
+/// What `PRAGMA wal_checkpoint` answers: pages in the write-ahead log, and how many of them are in
+/// the database file too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct WalCheckpoint {
+    /// 1 when the checkpoint could not run (another one was running).
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub busy: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub log: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub checkpointed: i32,
+}
+
+/// How often the checkpointer copies the write-ahead log into the database. Under a steady write
+/// load the log then holds a quarter of a second of writes (the default was 1000 pages, 4 MB).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// A thread that runs passive checkpoints on its own SQLite connection. Passive: it copies what no
+/// reader still needs and never waits for, or blocks, readers and writers; once everything is
+/// copied, the next writer starts the log from its beginning again, so the file stays small.
+struct Checkpointer {
+    /// Dropped with the last `Db` clone, which ends the thread.
+    _stop: mpsc::Sender<()>,
+    last: Arc<Mutex<Option<WalCheckpoint>>>,
+}
+
+impl Checkpointer {
+    fn start(path: &str) -> Result<Arc<Checkpointer>, String> {
+        let mut conn = diesel::SqliteConnection::establish(path)
+            .map_err(|e| format!("cannot open the checkpointer's connection: {e}"))?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let last = Arc::new(Mutex::new(None));
+        let seen = last.clone();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    match diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)")
+                        .get_result::<WalCheckpoint>(&mut conn)
+                    {
+                        Ok(result) => {
+                            *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(result)
+                        }
+                        Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed"),
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the checkpointer: {e}"))?;
+        Ok(Arc::new(Checkpointer { _stop: stop, last }))
     }
 }
 

@@ -68,6 +68,60 @@ db_test!(sqlite_pragmas_are_set_on_every_connection, |db| {
     }
 });
 
+/// A server's SQLite pool leaves the write-ahead log to its checkpointer: commits do not copy it.
+#[test]
+fn sqlite_server_pool_checkpoints_in_the_background() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Auto {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        wal_autocheckpoint: i32,
+    }
+    let autocheckpoint = |db: &Db| {
+        let mut conn = db.get().unwrap();
+        diesel::sql_query("PRAGMA wal_autocheckpoint")
+            .get_result::<Auto>(&mut *conn)
+            .unwrap()
+            .wal_autocheckpoint
+    };
+    let file = crm_db::testing::TestDb::sqlite();
+    let tool = open(&file.url);
+    assert_eq!(
+        autocheckpoint(&tool),
+        1000,
+        "other pools keep SQLite's default"
+    );
+    assert!(tool.last_checkpoint().is_none());
+
+    let server = Db::connect_server(&file.url, 2).unwrap();
+    assert_eq!(autocheckpoint(&server), 0);
+    {
+        let mut conn = server.get().unwrap();
+        // About 2 000 pages: twice what would have made a commit checkpoint by itself.
+        conn.batch_execute(
+            "CREATE TABLE filler (b BLOB); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+             INSERT INTO filler SELECT randomblob(3000) FROM n;",
+        )
+        .unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(done) = server.last_checkpoint()
+            && done.log >= 2000
+            && done.checkpointed == done.log
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the checkpointer did not copy the log: {:?}",
+            server.last_checkpoint()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 struct Org {
     company: i64,
     sales: i64,
