@@ -200,6 +200,7 @@ pub fn insert_search_index(
             x.owner_id,
             &x.name,
             x.short_name.as_deref(),
+            x.phone.as_deref(),
             names,
         ));
     }

@@ -323,8 +323,8 @@ enum TextMatch {
 }
 
 impl TextMatch {
-    /// Looks the query up in the search index (see `crate::search`). Phone-like queries and single
-    /// characters are checked row by row.
+    /// Looks the query up in the search index (see `crate::search`). Single characters, and
+    /// phone-like queries without four digits in a row, are checked row by row.
     fn of(conn: &mut DbConnection, visible: &Visible, f: &CustomerFilter) -> RepoResult<Self> {
         let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(TextMatch::Any);
@@ -333,7 +333,7 @@ impl TextMatch {
         let phone_like = text
             .chars()
             .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
-        if phone_like {
+        if phone_like && crate::search::digit_grams(text).is_empty() {
             return Ok(TextMatch::Check(pattern));
         }
         Ok(match crate::search::plan(conn, visible, text)? {
@@ -926,7 +926,10 @@ pub fn update(
                 current: old.version,
             });
         }
-        if name != old.name || pick(&patch.short_name, &old.short_name) != old.short_name {
+        if name != old.name
+            || phone != old.phone
+            || pick(&patch.short_name, &old.short_name) != old.short_name
+        {
             crate::search::reindex(conn, &[id])?;
         }
         let new = get(conn, &Visible::All, id)?;

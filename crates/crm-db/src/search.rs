@@ -5,8 +5,11 @@
 //! two characters are what people type.
 //!
 //! A bigram is stored as one integer, `first << 21 | second` (code points fit in 21 bits), of the
-//! text lower-cased in ASCII, as SQLite's `lower()` does. The migration fills the index in SQL; the
-//! repository keeps it in step with every write of a name (`reindex`); a trigger follows transfers.
+//! text lower-cased in ASCII, as SQLite's `lower()` does. The customer's phone is indexed too, as
+//! every four consecutive ASCII digits, in codes of their own above the bigrams (`2^42 + digits`):
+//! pairs of digits would select a hundredth of all customers, four select a ten-thousandth. The
+//! migrations fill the index in SQL; the repository keeps it in step with every write of a name or
+//! phone (`reindex`); a trigger follows transfers.
 
 use crate::schema::{contacts, customer_grams as g, customers as c};
 use crate::visibility::{Visible, VisibleTo};
@@ -42,16 +45,43 @@ pub fn grams(text: &str) -> BTreeSet<i64> {
         .collect()
 }
 
-/// The index rows `(gram, customer, owner)` of a customer: its name, short name and contacts' names.
+/// Where the codes of four digits begin: above every bigram (`first << 21 | second < 2^42`).
+const DIGITS_BASE: i64 = 1 << 42;
+
+/// The codes of every four consecutive ASCII digits of a text (a phone number, or a query).
+/// A query that is a substring of a phone has all its four-digit runs in the phone.
+pub fn digit_grams(text: &str) -> BTreeSet<i64> {
+    let digits: Vec<Option<i64>> = text
+        .chars()
+        .map(|ch| {
+            ch.to_digit(10)
+                .filter(|_| ch.is_ascii_digit())
+                .map(i64::from)
+        })
+        .collect();
+    digits
+        .windows(4)
+        .filter_map(|w| {
+            w.iter()
+                .try_fold(0_i64, |n, d| d.map(|d| n * 10 + d))
+                .map(|n| DIGITS_BASE + n)
+        })
+        .collect()
+}
+
+/// The index rows `(gram, customer, owner)` of a customer: its name, short name and contacts'
+/// names, and its phone.
 pub fn rows<'a>(
     customer_id: i64,
     owner_id: i64,
     name: &str,
     short_name: Option<&str>,
+    phone: Option<&str>,
     contact_names: impl IntoIterator<Item = &'a str>,
 ) -> Vec<(i64, i64, i64)> {
     let mut all = grams(name);
     all.extend(grams(short_name.unwrap_or("")));
+    all.extend(digit_grams(phone.unwrap_or("")));
     for t in contact_names {
         all.extend(grams(t));
     }
@@ -98,7 +128,7 @@ pub(crate) fn expected_rows(
     customer_ids: Option<&[i64]>,
 ) -> QueryResult<Vec<(i64, i64, i64)>> {
     let mut heads = c::table
-        .select((c::id, c::owner_id, c::name, c::short_name))
+        .select((c::id, c::owner_id, c::name, c::short_name, c::phone))
         .into_boxed();
     let mut people = contacts::table
         .select((contacts::customer_id, contacts::name))
@@ -107,16 +137,24 @@ pub(crate) fn expected_rows(
         heads = heads.filter(c::id.eq_any(ids.to_vec()));
         people = people.filter(contacts::customer_id.eq_any(ids.to_vec()));
     }
-    let heads: Vec<(i64, i64, String, Option<String>)> = heads.load(conn)?;
+    type Head = (i64, i64, String, Option<String>, Option<String>);
+    let heads: Vec<Head> = heads.load(conn)?;
     let mut names: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
     for (customer, name) in people.load::<(i64, String)>(conn)? {
         names.entry(customer).or_default().push(name);
     }
     Ok(heads
         .iter()
-        .flat_map(|(id, owner, name, short)| {
+        .flat_map(|(id, owner, name, short, phone)| {
             let contact_names = names.get(id).into_iter().flatten().map(String::as_str);
-            rows(*id, *owner, name, short.as_deref(), contact_names)
+            rows(
+                *id,
+                *owner,
+                name,
+                short.as_deref(),
+                phone.as_deref(),
+                contact_names,
+            )
         })
         .collect())
 }
@@ -131,15 +169,36 @@ pub enum Plan {
 }
 
 /// Picks the plan for a query of two or more indexed characters; `None` for shorter ones.
+/// A query with four digits in a row may be part of a phone as well as of a name: its candidates
+/// are those of its name bigrams and those of its digits together.
 pub fn plan(conn: &mut DbConnection, visible: &Visible, text: &str) -> RepoResult<Option<Plan>> {
     let wanted = grams(text);
     let has_stop = {
         let chars: Vec<char> = text.chars().map(|ch| ch.to_ascii_lowercase()).collect();
         chars.windows(2).any(|w| is_stop(w[0], w[1]))
     };
-    if wanted.is_empty() {
-        return Ok(has_stop.then_some(Plan::Walk));
+    let by_name = if wanted.is_empty() {
+        has_stop.then_some(Plan::Walk)
+    } else {
+        Some(rarest(conn, visible, wanted)?)
+    };
+    let digits = digit_grams(text);
+    if digits.is_empty() {
+        return Ok(by_name);
     }
+    Ok(Some(match (by_name, rarest(conn, visible, digits)?) {
+        (Some(Plan::Walk), _) | (_, Plan::Walk) => Plan::Walk,
+        (Some(Plan::Candidates(a)), Plan::Candidates(b)) => {
+            let all: BTreeSet<i64> = a.into_iter().chain(b).collect();
+            Plan::Candidates(all.into_iter().collect())
+        }
+        (None, by_phone) => by_phone,
+    }))
+}
+
+/// The customers in scope that hold every one of these codes that is rare in scope (under
+/// [`DRIVE_LIMIT`] rows); `Walk` when none is.
+fn rarest(conn: &mut DbConnection, visible: &Visible, wanted: BTreeSet<i64>) -> RepoResult<Plan> {
     let mut candidates: Option<BTreeSet<i64>> = None;
     for gram in wanted {
         let ids: Vec<i64> = g::table
@@ -160,10 +219,10 @@ pub fn plan(conn: &mut DbConnection, visible: &Visible, text: &str) -> RepoResul
             }
         }
     }
-    Ok(Some(match candidates {
+    Ok(match candidates {
         Some(ids) => Plan::Candidates(ids.into_iter().collect()),
         None => Plan::Walk,
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -180,5 +239,27 @@ mod tests {
         // A substring's bigrams are among the text's.
         let text = grams("济南瑞丰机械制造有限公司");
         assert!(grams("机械制造").is_subset(&text));
+    }
+
+    #[test]
+    fn four_digit_runs_of_phones() {
+        let phone = digit_grams("0531-8888 6666");
+        // Runs stop at separators: 0531, 8888 and 6666.
+        assert_eq!(phone.len(), 3);
+        assert!(phone.contains(&(DIGITS_BASE + 531)));
+        assert!(phone.contains(&(DIGITS_BASE + 8888)));
+        assert!(phone.contains(&(DIGITS_BASE + 6666)));
+        // A query inside the phone has its runs among the phone's.
+        assert!(digit_grams("8888 66").is_subset(&phone));
+        assert_eq!(digit_grams("13800001234").len(), 8);
+        // Fewer than four digits in a row, and other scripts' digits, give nothing.
+        assert!(digit_grams("138-000").is_empty());
+        assert!(digit_grams("１２３４").is_empty());
+        // Above every bigram.
+        assert!(
+            digit_grams("0000")
+                .iter()
+                .all(|&d| d > code('\u{10FFFF}', '\u{10FFFF}'))
+        );
     }
 }

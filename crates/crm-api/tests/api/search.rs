@@ -1,5 +1,5 @@
 //! Customer search through the bigram index: names, short names and contacts' names, two or more
-//! characters, within the caller's scope; the index follows renames, contacts and transfers; the
+//! characters, and four or more digits of the phone, within the caller's scope; the index follows renames, contacts and transfers; the
 //! maintained summaries are recounted after every test (see `api_test!`), and a recount notices a
 //! summary that is off.
 
@@ -59,8 +59,10 @@ api_test!(
             (&manager, true),
             (&gm, true),
         ] {
-            let names = found(app, token, "瑞祥").await;
-            assert_eq!(names.contains(&name.to_string()), sees, "{names:?}");
+            for q in ["瑞祥", "86661234"] {
+                let names = found(app, token, q).await;
+                assert_eq!(names.contains(&name.to_string()), sees, "{q}: {names:?}");
+            }
         }
         // Any two or more adjacent characters of the name, short name or a contact's name.
         for q in [
@@ -70,6 +72,9 @@ api_test!(
             "欧阳",
             "阳娜",
             "8666",
+            "0532-86661234",
+            "2-8666",
+            "661",
             "公司",
         ] {
             assert!(
@@ -80,6 +85,8 @@ api_test!(
         // Bigrams that are each in the name, but not adjacent: no match.
         assert!(found(app, &owner, "瑞洋").await.is_empty());
         assert!(found(app, &owner, "瑞祥洋").await.is_empty());
+        // Runs of four digits that are each in the phone, but not in this order: no match.
+        assert!(found(app, &owner, "12348666").await.is_empty());
 
         // A rename: the old name no longer finds it, the new one does.
         let renamed = app
@@ -92,6 +99,20 @@ api_test!(
             .expect(200);
         assert!(found(app, &owner, "海洋").await.is_empty());
         assert_eq!(found(app, &owner, "蓝海").await, ["青岛蓝海装备有限公司"]);
+        // A new phone: the old number no longer finds it, the new one does.
+        let renamed = app
+            .patch(
+                &format!("/customers/{}", c["id"]),
+                &owner,
+                json!({"phone": "13905327788", "version": renamed["version"]}),
+            )
+            .await
+            .expect(200);
+        assert!(found(app, &owner, "86661234").await.is_empty());
+        assert_eq!(
+            found(app, &owner, "0532778").await,
+            ["青岛蓝海装备有限公司"]
+        );
         // The short name still finds it.
         assert_eq!(found(app, &owner, "瑞祥").await, ["青岛蓝海装备有限公司"]);
         // A contact renamed, then removed.
@@ -120,10 +141,102 @@ api_test!(
     .await
     .expect(201);
         assert_eq!(found(app, &other, "蓝海").await, ["青岛蓝海装备有限公司"]);
+        assert_eq!(found(app, &other, "7788").await, ["青岛蓝海装备有限公司"]);
         assert!(found(app, &owner, "蓝海").await.is_empty());
+        assert!(found(app, &owner, "13905327788").await.is_empty());
         assert_eq!(renamed["short_name"], "瑞祥装备");
     }
 );
+
+api_test!(digits_find_phones_and_names_alike, |app| {
+    let owner = app.login("s1_a").await;
+    let gm = app.login("gm").await;
+    let mine = [
+        ("日照测试20261127号商行", Some("0633-2201234")),
+        ("日照港口物流有限公司", Some("(0633) 2026 1127")),
+        ("日照无电话商行", None),
+    ];
+    for (name, phone) in mine {
+        app.post("/customers", &owner, json!({"name": name, "phone": phone}))
+            .await
+            .expect(201);
+    }
+    // Which of these three a query finds (the demo company's phones may hold the digits too).
+    let among = |names: Vec<String>| -> Vec<String> {
+        mine.iter()
+            .map(|(name, _)| name.to_string())
+            .filter(|name| names.contains(name))
+            .collect()
+    };
+    // Digits in a name are found as well as digits of a phone, by the owner and by everyone's view.
+    for token in [&owner, &gm] {
+        for (q, expected) in [
+            ("20261127", &["日照测试20261127号商行"][..]),
+            ("1127", &["日照测试20261127号商行", "日照港口物流有限公司"]),
+            ("2201234", &["日照测试20261127号商行"]),
+            ("2026 1127", &["日照港口物流有限公司"]),
+            ("(0633)", &["日照港口物流有限公司"]),
+            ("19999999999", &[]),
+        ] {
+            assert_eq!(among(found(app, token, q).await), expected, "{q}");
+        }
+    }
+});
+
+api_test!(the_migration_indexes_the_phones_already_there, |app| {
+    use diesel::connection::SimpleConnection;
+    // Customers with phones of every shape; take their digits out of the index and let the
+    // migration's SQL put them back: the recount must find what the application computes.
+    let owner = app.login("s1_a").await;
+    for (k, phone) in [
+        "13800001234",
+        "0531-8888 6666",
+        "(0633) 2026-1127 转 8",
+        "+86 139 0532 7788",
+        "123",
+        "ext. 4567",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.post(
+            "/customers",
+            &owner,
+            json!({"name": format!("潍坊迁移{k}号商行"), "phone": phone}),
+        )
+        .await
+        .expect(201);
+    }
+    let db = app.pool();
+    let mut conn = db.get().unwrap();
+    let (sql, up) = match &mut *conn {
+        crm_db::DbConnection::Sqlite(c) => (
+            c as &mut dyn SimpleConnection,
+            include_str!("../../../../migrations/sqlite/2026-11-27-000011_phone_search/up.sql"),
+        ),
+        crm_db::DbConnection::Pg(c) => (
+            c as &mut dyn SimpleConnection,
+            include_str!("../../../../migrations/postgres/2026-11-27-000011_phone_search/up.sql"),
+        ),
+    };
+    sql.batch_execute("DELETE FROM customer_grams WHERE gram >= 4398046511104")
+        .unwrap();
+    sql.batch_execute(up).unwrap();
+    drop(conn);
+    let mut conn = db.get().unwrap();
+    assert_eq!(
+        crm_db::summaries::drift(&mut conn).unwrap(),
+        Vec::<String>::new()
+    );
+    // And there were phones to index.
+    use diesel::prelude::*;
+    let digits: i64 = crm_db::schema::customer_grams::table
+        .filter(crm_db::schema::customer_grams::gram.ge(1_i64 << 42))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(digits, 8 + 3 + 3 + 2 + 1);
+});
 
 api_test!(a_recount_notices_a_summary_that_is_off, |app| {
     use diesel::connection::SimpleConnection;

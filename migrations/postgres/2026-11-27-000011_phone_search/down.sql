@@ -1,0 +1,1 @@
+DELETE FROM customer_grams WHERE gram >= 4398046511104;
