@@ -217,7 +217,7 @@ pub fn smoke() -> Result<()> {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| scenario") && !l.starts_with("| ---"))
         .collect();
-    if rows.len() < 9 {
+    if rows.len() < 10 {
         bail!("the smoke report has {} scenarios:\n{report}", rows.len());
     }
     for row in rows {
