@@ -183,11 +183,7 @@ bulk_insert!(
 );
 
 /// The search index rows of new customers and their contacts (see `crate::search`).
-pub fn insert_search_index(
-    conn: &mut DbConnection,
-    customers: &[CustomerRow],
-    contacts: &[ContactRow],
-) -> QueryResult<()> {
+pub fn search_rows(customers: &[CustomerRow], contacts: &[ContactRow]) -> Vec<(i64, i64, i64)> {
     let mut people: std::collections::HashMap<i64, Vec<&str>> = std::collections::HashMap::new();
     for k in contacts {
         people.entry(k.customer_id).or_default().push(&k.name);
@@ -204,9 +200,7 @@ pub fn insert_search_index(
             names,
         ));
     }
-    // In index order: each statement then fills neighbouring pages of the index.
-    rows.sort_unstable();
-    crate::search::insert(conn, &rows)
+    rows
 }
 
 /// The order-number counters: the last sequence handed out per day, so that orders created later
