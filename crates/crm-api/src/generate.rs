@@ -492,24 +492,29 @@ fn flush(conn: &mut DbConnection, b: &Batch, grams: &[(i64, i64, i64)]) -> anyho
     Ok(())
 }
 
+/// A progress bar of `len` steps on the terminal, or a hidden one.
+fn progress_bar(shown: bool, len: usize, template: &str) -> ProgressBar {
+    if !shown {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 /// Inserts the search index rows in index order, then makes the index by customer.
 fn build_search_index(
     conn: &mut DbConnection,
     mut rows: Vec<(i64, i64, i64)>,
     progress: bool,
 ) -> anyhow::Result<()> {
-    let bar = if progress {
-        let bar = ProgressBar::new(rows.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{wide_bar}] {pos}/{len} search index rows",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(
+        progress,
+        rows.len(),
+        "{elapsed_precise} [{wide_bar}] {pos}/{len} search index rows",
+    );
     // The primary key's order: gram, owner, customer.
     rows.sort_unstable_by_key(|&(gram, customer, owner)| (gram, owner, customer));
     for chunk in rows.chunks(500_000) {
@@ -576,18 +581,11 @@ pub fn generate(
         now: now.naive_utc(),
         sellers,
     };
-    let bar = if progress {
-        let bar = ProgressBar::new(customers as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{wide_bar}] {pos}/{len} customers ({per_sec}, {eta} left)",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(
+        progress,
+        customers,
+        "{elapsed_precise} [{wide_bar}] {pos}/{len} customers ({per_sec}, {eta} left)",
+    );
     let mut ids = Ids::default();
     let mut summary = Summary {
         users: crm_db::org::count_users(conn)? as usize,
