@@ -515,8 +515,7 @@ fn build_search_index(
         rows.len(),
         "{elapsed_precise} [{wide_bar}] {pos}/{len} search index rows",
     );
-    // The primary key's order: gram, owner, customer.
-    rows.sort_unstable_by_key(|&(gram, customer, owner)| (gram, owner, customer));
+    crm_db::search::in_key_order(&mut rows);
     for chunk in rows.chunks(500_000) {
         crm_db::write_tx(conn, |conn| crm_db::search::insert(conn, chunk))?;
         bar.inc(chunk.len() as u64);
@@ -615,7 +614,7 @@ pub fn generate(
         if defer {
             grams.append(&mut rows);
         } else {
-            rows.sort_unstable_by_key(|&(gram, customer, owner)| (gram, owner, customer));
+            crm_db::search::in_key_order(&mut rows);
         }
         flush(conn, &batch, &rows)?;
         summary.contacts += batch.contacts.len();

@@ -90,6 +90,12 @@ pub fn rows<'a>(
         .collect()
 }
 
+/// Puts index rows in the index's key order (gram, owner, customer), so that inserting them in
+/// that order fills neighbouring pages instead of pages all over the index.
+pub fn in_key_order(rows: &mut [(i64, i64, i64)]) {
+    rows.sort_unstable_by_key(|&(gram, customer, owner)| (gram, owner, customer));
+}
+
 /// Inserts index rows, many per statement.
 pub fn insert(conn: &mut DbConnection, rows: &[(i64, i64, i64)]) -> QueryResult<()> {
     for chunk in rows.chunks(10_000) {
