@@ -139,5 +139,9 @@ test('the order and receivables pages fit a 375 px phone', async () => {
     await page.locator('.aging-tiles .tile.total strong').waitFor();
     await page.locator('tr.receivable').first().waitFor();
     await fits(page);
+    // Rows stay one line high (the table scrolls sideways): Chinese names once wrapped a character
+    // per line in columns squeezed to fit the screen.
+    const rowHeights = await page.locator('tr.receivable').evaluateAll((rows) => rows.slice(0, 5).map((r) => r.getBoundingClientRect().height));
+    for (const h of rowHeights) assert.ok(h < 48, `a receivable row is ${h}px high`);
   });
 });
