@@ -191,7 +191,7 @@ async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T, A
         Err(match serde_json::from_str::<Problem>(&text) {
             Ok(p) => ApiError {
                 status,
-                code: p.code,
+                code: p.code.to_string(),
                 message: p.detail,
                 fields: p.errors,
             },

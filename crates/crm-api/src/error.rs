@@ -1,30 +1,34 @@
-//! One error type for every handler, mapped once to RFC 9457 problem JSON with a stable `code`.
+//! One error type for every handler, mapped once to RFC 9457 problem JSON with a stable `code` and
+//! words in the caller's language (see [`crate::language`], which renders them per request).
 //! Internal errors are logged and answered with a generic 500 that leaks nothing.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use crm_db::RepoError;
-use crm_domain::api::{FieldError, Problem};
+use crm_domain::problem::{CustomerClash, FieldError, Problem};
+use crm_domain::{ErrorCode, Lang, Msg, msg};
 use std::fmt;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ApiError {
-    /// 400 with a code such as `malformed_json`, `invalid_query`.
-    BadRequest { code: &'static str, detail: String },
-    /// 401: `unauthenticated`, `invalid_credentials`, `invalid_token`, `refresh_token_reused`.
-    Unauthenticated { code: &'static str, detail: String },
+    /// 400 with a code such as `malformed_json`, `invalid_query`, `invalid_cursor`.
+    BadRequest { code: ErrorCode, detail: Msg },
+    /// 401: `unauthenticated`, `invalid_credentials`, `invalid_token`, `refresh_token_reused`, …
+    Unauthenticated { code: ErrorCode, detail: Msg },
     /// 403: the caller lacks a permission.
-    Forbidden { detail: String },
+    Forbidden { detail: Msg },
     /// 404: missing or outside the caller's scope; the two look the same on purpose.
     NotFound,
     /// 409 with a business code (`duplicate_name`, `stale_version`, …).
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: Msg },
+    /// 409 `duplicate_customer`, naming the customers the new one collides with.
+    Duplicate(Vec<CustomerClash>),
     /// 415.
     UnsupportedMediaType,
-    /// 422 `validation_failed` with field errors.
-    Validation(Vec<FieldError>),
+    /// 422 `validation_failed`: `(field, code, words)` per broken rule.
+    Validation(Vec<(String, ErrorCode, Msg)>),
     /// 422 with a business code and no particular field.
-    Unprocessable { code: &'static str, detail: String },
+    Unprocessable { code: ErrorCode, detail: Msg },
     /// 429 with `Retry-After`.
     TooManyRequests { retry_after: i64 },
     /// 503: the database is unreachable.
@@ -34,111 +38,204 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn field(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError::Validation(vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }])
+    pub fn field(field: &str, code: ErrorCode, message: Msg) -> ApiError {
+        ApiError::Validation(vec![(field.to_string(), code, message)])
     }
 
-    pub fn unauthenticated(detail: impl Into<String>) -> ApiError {
-        ApiError::Unauthenticated {
-            code: "unauthenticated",
-            detail: detail.into(),
-        }
+    pub fn unauthenticated(code: ErrorCode, detail: Msg) -> ApiError {
+        ApiError::Unauthenticated { code, detail }
+    }
+
+    pub fn bad_request(code: ErrorCode, detail: Msg) -> ApiError {
+        ApiError::BadRequest { code, detail }
     }
 
     pub fn internal(e: impl fmt::Display) -> ApiError {
         ApiError::Internal(e.to_string())
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { code, detail } => {
-                (StatusCode::BAD_REQUEST, code, detail.clone())
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } | ApiError::Duplicate(_) => StatusCode::CONFLICT,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::Unauthenticated { code, detail } => {
-                (StatusCode::UNAUTHORIZED, code, detail.clone())
-            }
-            ApiError::Forbidden { detail } => (StatusCode::FORBIDDEN, "forbidden", detail.clone()),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "no such record".into()),
-            ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
-            ApiError::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as application/json".into(),
-            ),
-            ApiError::Validation(errors) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                match errors.as_slice() {
-                    [one] => format!("{}: {}", one.field, one.message),
-                    many => format!("{} fields are invalid", many.len()),
-                },
-            ),
-            ApiError::Unprocessable { code, detail } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone())
-            }
-            ApiError::TooManyRequests { retry_after } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                format!("too many failed attempts; try again in {retry_after} seconds"),
-            ),
-            ApiError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the database is not available".into(),
-            ),
-            ApiError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "an unexpected error occurred".into(),
-            ),
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    pub fn problem(&self) -> Problem {
-        let (status, code, detail) = self.parts();
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadRequest { code, .. }
+            | ApiError::Unauthenticated { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Unprocessable { code, .. } => *code,
+            ApiError::Forbidden { .. } => ErrorCode::Forbidden,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::Duplicate(_) => ErrorCode::DuplicateCustomer,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            ApiError::Unavailable => ErrorCode::Unavailable,
+            ApiError::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    /// What went wrong, in both languages.
+    fn detail(&self) -> Msg {
+        match self {
+            ApiError::BadRequest { detail, .. }
+            | ApiError::Unauthenticated { detail, .. }
+            | ApiError::Forbidden { detail }
+            | ApiError::Conflict { detail, .. }
+            | ApiError::Unprocessable { detail, .. } => detail.clone(),
+            ApiError::NotFound => msg!("没有这条记录", "no such record"),
+            ApiError::Duplicate(clashes) => duplicate_detail(clashes),
+            ApiError::UnsupportedMediaType => {
+                msg!(
+                    "请以 application/json 发送请求体",
+                    "send the body as application/json"
+                )
+            }
+            ApiError::Validation(errors) => match errors.as_slice() {
+                [(field, _, m)] => {
+                    let (zh, en) = (&m.zh, &m.en);
+                    msg!("{field}：{zh}", "{field}: {en}")
+                }
+                many => {
+                    let n = many.len();
+                    msg!("有 {n} 个字段不合要求", "{n} fields are invalid")
+                }
+            },
+            ApiError::TooManyRequests { retry_after } => msg!(
+                "失败次数过多，请 {retry_after} 秒后再试",
+                "too many failed attempts; try again in {retry_after} seconds"
+            ),
+            ApiError::Unavailable => msg!("数据库暂时不可用", "the database is not available"),
+            ApiError::Internal(_) => msg!("发生了意外错误", "an unexpected error occurred"),
+        }
+    }
+
+    /// The problem document in `lang`.
+    pub fn problem(&self, lang: Lang) -> Problem {
+        let status = self.status();
+        let code = self.code();
         Problem {
-            type_: format!("https://crm.example/problems/{}", code.replace('_', "-")),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            type_: format!(
+                "https://crm.example/problems/{}",
+                code.as_str().replace('_', "-")
+            ),
+            title: title(status, lang).to_string(),
             status: status.as_u16(),
-            detail,
-            code: code.to_string(),
+            detail: self.detail().get(lang).to_string(),
+            code,
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) => errors
+                    .iter()
+                    .map(|(field, code, m)| FieldError {
+                        field: field.clone(),
+                        code: *code,
+                        message: m.get(lang).to_string(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            matches: match self {
+                ApiError::Duplicate(clashes) => clashes.clone(),
                 _ => Vec::new(),
             },
         }
     }
-}
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (status, code, detail) = self.parts();
-        write!(f, "{} {code}: {detail}", status.as_u16())
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.parts().0
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(%cause, "internal error");
-        }
-        let mut res = HttpResponse::build(self.status_code());
+    /// The answer in `lang`, with the headers its status calls for.
+    pub fn response(&self, lang: Lang) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status());
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        res.insert_header((header::CONTENT_LANGUAGE, lang.code()));
         if let ApiError::TooManyRequests { retry_after } = self {
             res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         if let ApiError::Unauthenticated { .. } = self {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        res.body(serde_json::to_string(&self.problem(lang)).unwrap_or_default())
+    }
+}
+
+/// The customer protection problem's words; the facts are in its `matches`.
+fn duplicate_detail(clashes: &[CustomerClash]) -> Msg {
+    let Some(first) = clashes.first() else {
+        return msg!("客户已存在", "the customer exists already");
+    };
+    let (name, owner, dept) = (
+        &first.name,
+        &first.owner.display_name,
+        &first.department.name,
+    );
+    let (field_zh, field_en) = match first.field.as_str() {
+        "phone" => ("电话", "phone"),
+        "website" => ("网址", "website"),
+        _ => ("名称", "name"),
+    };
+    msg!(
+        "客户已存在（{field_zh}相同）：{name}，负责人 {owner}（{dept}）",
+        "the customer exists already (same {field_en}): {name}, owned by {owner} of {dept}"
+    )
+}
+
+/// A status's reason phrase in the reader's language.
+fn title(status: StatusCode, lang: Lang) -> &'static str {
+    let zh = match status.as_u16() {
+        400 => "请求有误",
+        401 => "未登录",
+        403 => "无权操作",
+        404 => "未找到",
+        409 => "冲突",
+        415 => "不支持的媒体类型",
+        422 => "无法处理",
+        429 => "请求过多",
+        503 => "服务不可用",
+        _ => "服务器错误",
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => status.canonical_reason().unwrap_or("Error"),
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status().as_u16(),
+            self.code(),
+            self.detail()
+        )
+    }
+}
+
+/// Rendered in the company's default language here; [`crate::language::problems`] renders it again
+/// in the caller's.
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        self.response(Lang::default())
     }
 }
 
@@ -146,9 +243,11 @@ impl From<RepoError> for ApiError {
     fn from(e: RepoError) -> Self {
         match e {
             RepoError::NotFound => ApiError::NotFound,
+            RepoError::Forbidden(detail) => ApiError::Forbidden { detail },
             RepoError::StaleVersion { current } => ApiError::Conflict {
-                code: "stale_version",
-                detail: format!(
+                code: ErrorCode::StaleVersion,
+                detail: msg!(
+                    "记录已被他人修改（现为第 {current} 版），请重新读取后再试",
                     "the record was changed by someone else (now at version {current}); reload and retry"
                 ),
             },
@@ -156,12 +255,17 @@ impl From<RepoError> for ApiError {
                 code,
                 detail: message,
             },
+            RepoError::Duplicate(clashes) => ApiError::Duplicate(clashes),
             RepoError::Invalid {
                 field,
                 code,
                 message,
             } => ApiError::field(field, code, message),
             RepoError::Rule { code, message } => ApiError::Unprocessable {
+                code,
+                detail: message,
+            },
+            RepoError::BadQuery { code, message } => ApiError::BadRequest {
                 code,
                 detail: message,
             },
@@ -182,59 +286,12 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        let mut out = Vec::new();
-        collect(&errors, "", &mut out);
-        out.sort_by(|a, b| a.field.cmp(&b.field));
-        ApiError::Validation(out)
-    }
-}
-
-fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
-    use validator::ValidationErrorsKind;
-    for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
-        match kind {
-            ValidationErrorsKind::Field(list) => {
-                for e in list {
-                    out.push(FieldError {
-                        field: path.clone(),
-                        code: e.code.to_string(),
-                        message: describe(e),
-                    });
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
-            ValidationErrorsKind::List(items) => {
-                for (i, inner) in items {
-                    collect(inner, &format!("{path}[{i}]"), out);
-                }
-            }
-        }
-    }
-}
-
-fn describe(e: &validator::ValidationError) -> String {
-    if let Some(m) = &e.message {
-        return m.to_string();
-    }
-    let p = |k: &str| e.params.get(k).map(|v| v.to_string());
-    match e.code.as_ref() {
-        "length" => match (p("min"), p("max"), p("equal")) {
-            (_, _, Some(eq)) => format!("must have exactly {eq} characters or items"),
-            (Some(min), Some(max), _) => format!("must have {min} to {max} characters or items"),
-            (None, Some(max), _) => format!("must have at most {max} characters or items"),
-            (Some(min), None, _) => format!("must have at least {min} characters or items"),
-            _ => "has the wrong length".into(),
-        },
-        "range" => match (p("min"), p("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            _ => "is out of range".into(),
-        },
-        other => other.replace('_', " "),
+        ApiError::Validation(
+            crm_domain::validation::flatten(&errors)
+                .into_iter()
+                .map(|(field, code, m)| (field, code.parse().unwrap_or(ErrorCode::Invalid), m))
+                .collect(),
+        )
     }
 }
 

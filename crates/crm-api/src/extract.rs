@@ -1,20 +1,46 @@
-//! Request extractors that turn bad input into clear 400/422 problems, never 500.
+//! Request extractors that turn bad input into clear 400/415/422 problems, never 500: a JSON body
+//! and a query string, each parsed into its `crm-domain` type and checked against that type's rules.
 
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use crm_domain::{ErrorCode, Msg, msg};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use std::future::{Ready, ready};
+use std::ops::Deref;
 use validator::Validate;
 
 /// Largest JSON body accepted.
 pub const MAX_BODY: usize = 256 * 1024;
 
-/// A JSON body, deserialised with the path of any wrong field and then validated.
-pub struct ValidJson<T>(pub T);
+/// A JSON body, deserialised with the path of any wrong field and then validated; as an answer,
+/// the value as JSON.
+pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+impl<T: serde::Serialize> actix_web::Responder for Json<T> {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> actix_web::HttpResponse {
+        web::Json(self.0).respond_to(req).map_into_boxed_body()
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -37,31 +63,42 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             if json_type != Some(true) {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let body = bytes.await.map_err(|e| ApiError::BadRequest {
-                code: "invalid_body",
-                detail: format!("the body could not be read: {e}"),
+            let body = bytes.await.map_err(|e| {
+                let e = e.to_string();
+                ApiError::bad_request(
+                    ErrorCode::InvalidBody,
+                    msg!("无法读取请求体：{e}", "the body could not be read: {e}"),
+                )
             })?;
             let value = parse_json::<T>(&body)?;
             value.validate()?;
-            Ok(ValidJson(value))
+            Ok(Json(value))
         })
     }
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.len() > MAX_BODY {
-        return Err(ApiError::BadRequest {
-            code: "body_too_large",
-            detail: format!("the body exceeds {MAX_BODY} bytes"),
-        });
+        return Err(ApiError::bad_request(
+            ErrorCode::BodyTooLarge,
+            msg!(
+                "请求体超过了 {MAX_BODY} 字节",
+                "the body exceeds {MAX_BODY} bytes"
+            ),
+        ));
     }
     // Syntax first: serde_json reports some type errors (a number where an enum belongs) as syntax
     // errors, so parsing into a value separates "not JSON" (400) from "wrong shape" (422).
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
-            code: "malformed_json",
-            detail: format!("the body is not valid JSON: {e}"),
-        })?;
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        let e = e.to_string();
+        ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            msg!(
+                "请求体不是有效的 JSON：{e}",
+                "the body is not valid JSON: {e}"
+            ),
+        )
+    })?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
@@ -71,67 +108,143 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::field(
             &field,
-            "invalid",
-            clean_serde_message(&e.into_inner().to_string()),
+            ErrorCode::Invalid,
+            serde_message(&e.into_inner().to_string()),
         )
     })
 }
 
-/// serde's messages end with " at line 1 column 42", which means nothing to the reader of a field error.
-fn clean_serde_message(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+/// serde's messages end with " at line 1 column 42", which means nothing to the reader of a field
+/// error; they are English only (serde's own words), with a Chinese lead.
+fn serde_message(message: &str) -> Msg {
+    let text = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    msg!("格式不对：{text}", "{text}")
+}
+
+/// A query string, parsed into its type and checked against its rules (400 `invalid_query`). The
+/// cursor stays opaque here: the list it belongs to decodes it (400 `invalid_cursor`).
+pub struct Query<T>(pub T);
+
+impl<T> Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 
-/// `Query` errors answer 400 `invalid_query` problems.
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _| {
-        ApiError::BadRequest {
-            code: "invalid_query",
-            detail: clean_serde_message(&err.to_string()),
-        }
-        .into()
-    })
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned + Validate>(text: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(text.as_bytes()));
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let m = serde_message(&e.into_inner().to_string());
+        let (zh, en) = (m.zh, m.en);
+        ApiError::bad_request(
+            ErrorCode::InvalidQuery,
+            msg!("{field}：{zh}", "{field}: {en}"),
+        )
+    })?;
+    value.validate().map_err(|errors| {
+        let broken = crm_domain::validation::flatten(&errors);
+        let say = |zh: bool| {
+            broken
+                .iter()
+                .map(|(field, _, m)| match zh {
+                    true => format!("{field}：{}", m.zh),
+                    false => format!("{field}: {}", m.en),
+                })
+                .collect::<Vec<_>>()
+        };
+        let (zh, en) = (say(true).join("；"), say(false).join("; "));
+        ApiError::bad_request(ErrorCode::InvalidQuery, msg!("{zh}", "{en}"))
+    })?;
+    Ok(value)
 }
 
 /// `Path` errors (`/users/abc`) answer 400 `invalid_path` problems.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _| {
-        ApiError::BadRequest {
-            code: "invalid_path",
-            detail: err.to_string(),
-        }
-        .into()
+        let e = err.to_string();
+        ApiError::bad_request(ErrorCode::InvalidPath, msg!("路径有误：{e}", "{e}")).into()
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crm_domain::api::NewDepartment;
+    use crm_domain::api::{CustomerQuery, NewDepartment};
 
     #[test]
     fn syntax_errors_are_400_and_type_errors_name_the_field() {
         assert!(matches!(
             parse_json::<NewDepartment>(b"{"),
             Err(ApiError::BadRequest {
-                code: "malformed_json",
+                code: ErrorCode::MalformedJson,
                 ..
             })
         ));
-        match parse_json::<NewDepartment>(br#"{"name": "x", "parent_id": "seven"}"#) {
-            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "parent_id"),
+        let field_of = |body: &[u8]| match parse_json::<NewDepartment>(body) {
+            Err(ApiError::Validation(errors)) => errors[0].clone(),
             other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field_of(br#"{"name": "x", "parent_id": "seven"}"#).0,
+            "parent_id"
+        );
+        assert!(
+            field_of(br#"{"name": "x", "colour": 1}"#)
+                .2
+                .en
+                .contains("colour")
+        );
+        assert_eq!(
+            field_of(br#"{"name": "x", "sort_order": 99999999999}"#).0,
+            "sort_order"
+        );
+    }
+
+    #[test]
+    fn queries_parse_and_name_what_is_wrong() {
+        let q: CustomerQuery = parse_query("level=lead&sort=-name&limit=20&q=%E5%AE%A2").unwrap();
+        assert_eq!(q.limit, Some(20));
+        assert_eq!(q.q.as_deref(), Some("客"));
+        assert_eq!(q.sort.map(|s| s.to_string()).as_deref(), Some("-name"));
+        for (text, code) in [
+            ("sort=size", ErrorCode::InvalidQuery),
+            ("level=vip", ErrorCode::InvalidQuery),
+            ("limit=0", ErrorCode::InvalidQuery),
+            ("limit=201", ErrorCode::InvalidQuery),
+            ("grade=6", ErrorCode::InvalidQuery),
+            ("colour=blue", ErrorCode::InvalidQuery),
+        ] {
+            match parse_query::<CustomerQuery>(text) {
+                Err(ApiError::BadRequest { code: c, .. }) => assert_eq!(c, code, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
         }
-        match parse_json::<NewDepartment>(br#"{"name": "x", "colour": 1}"#) {
-            Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("colour")),
-            other => panic!("{other:?}"),
-        }
-        match parse_json::<NewDepartment>(br#"{"name": "x", "sort_order": 99999999999}"#) {
-            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "sort_order"),
-            other => panic!("{other:?}"),
-        }
+        // The same query, written back by the web app, reads the same.
+        let written = serde_urlencoded::to_string(&q).unwrap();
+        assert_eq!(parse_query::<CustomerQuery>(&written).unwrap(), q);
+        assert_eq!(
+            serde_urlencoded::to_string(CustomerQuery::default()).unwrap(),
+            ""
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on POST: the same key and body from the same user within 24 hours returns the
 //! first answer instead of creating twice (a retried create after a network failure is safe).
 
-use crate::auth::{self, Caller};
+use crate::caller::Identified;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
@@ -10,6 +10,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use crm_db::idempotency::Claim;
+use crm_domain::{ErrorCode, msg};
 use sha2::{Digest, Sha256};
 
 pub const HEADER: &str = "idempotency-key";
@@ -34,10 +35,13 @@ pub async fn middleware(
     let key = match key {
         Ok(k) if (1..=200).contains(&k.len()) => k,
         _ => {
-            let e = ApiError::BadRequest {
-                code: "invalid_idempotency_key",
-                detail: "the Idempotency-Key must be 1–200 visible ASCII characters".into(),
-            };
+            let e = ApiError::bad_request(
+                ErrorCode::InvalidIdempotencyKey,
+                msg!(
+                    "Idempotency-Key 须为 1–200 个可见 ASCII 字符",
+                    "the Idempotency-Key must be 1–200 visible ASCII characters"
+                ),
+            );
             return Ok(req.error_response(e));
         }
     };
@@ -48,15 +52,16 @@ pub async fn middleware(
             .map(ServiceResponse::map_into_boxed_body);
     };
     // Without a valid caller there is nothing to remember; the handler answers 401 itself.
-    let Some(token) = auth::bearer(req.request()) else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
-    };
-    let caller = match auth::authenticate(&state, token).await {
-        Ok(c) => c,
-        Err(e) => return Ok(req.error_response(e)),
+    let identified = req.extensions().get::<Identified>().cloned();
+    let user = match identified {
+        Some(Identified::Caller(identity)) => identity.id(),
+        Some(Identified::Refused(e)) => return Ok(req.error_response(e)),
+        None => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
     };
     let body = req.extract::<web::Bytes>().await?;
     let mut hasher = Sha256::new();
@@ -65,8 +70,6 @@ pub async fn middleware(
     hasher.update(&body);
     let request_hash = hex::encode(hasher.finalize());
     req.set_payload(actix_http::Payload::from(body));
-    let user = caller.id;
-    req.extensions_mut().insert::<Caller>(caller);
 
     let (k, h) = (key.clone(), request_hash);
     let claim = state
@@ -75,12 +78,18 @@ pub async fn middleware(
     match claim {
         Err(e) => Ok(req.error_response(e)),
         Ok(Claim::Mismatch) => Ok(req.error_response(ApiError::Unprocessable {
-            code: "idempotency_key_reused",
-            detail: "this Idempotency-Key was used with a different request".into(),
+            code: ErrorCode::IdempotencyKeyReused,
+            detail: msg!(
+                "这个 Idempotency-Key 已用于另一个请求",
+                "this Idempotency-Key was used with a different request"
+            ),
         })),
         Ok(Claim::InProgress) => Ok(req.error_response(ApiError::Conflict {
-            code: "idempotency_in_progress",
-            detail: "a request with this Idempotency-Key is still running".into(),
+            code: ErrorCode::IdempotencyInProgress,
+            detail: msg!(
+                "使用这个 Idempotency-Key 的请求仍在处理中",
+                "a request with this Idempotency-Key is still running"
+            ),
         })),
         Ok(Claim::Replay { status, body }) => {
             let res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))

@@ -2,17 +2,17 @@
 //! the OpenAPI document, and the commands of the `crm` binary.
 
 pub mod auth;
+pub mod caller;
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod generate;
 pub mod idempotency;
+pub mod language;
 pub mod mailer;
 pub mod openapi;
-pub mod pagination;
+pub mod respond;
 pub mod routes;
 pub mod scheduler;
-pub mod seed;
 pub mod state;
 pub mod web_app;
 
@@ -59,8 +59,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     let db_config = config.database.clone();
     let pool_size = db_config.pool_size;
     let db = web::block(move || Db::connect_server(&db_config.database_url, db_config.pool_size))
-        .await?
-        .map_err(anyhow::Error::msg)?;
+        .await??;
     anyhow::ensure!(
         config.access_token_ttl >= 1,
         "the access token lifetime must be at least one second"
@@ -84,17 +83,18 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     let demo = config.demo;
     let demo_customers = config.demo_customers;
     let seed_db = db.clone();
-    let seeded_demo = web::block(move || -> Result<bool, error::ApiError> {
+    let seeded_demo = web::block(move || -> anyhow::Result<bool> {
         let mut conn = seed_db.get()?;
-        seed::ensure_base_data(&mut conn)?;
+        crm_demo::seed::ensure_base_data(&mut conn)?;
         if demo {
-            seed::seed_demo(&mut conn, demo_customers)
+            let hash = auth::password::hash_now(crm_demo::seed::DEMO_PASSWORD)?;
+            crm_demo::seed::seed_demo(&mut conn, demo_customers, &hash)
         } else {
             Ok(false)
         }
     })
     .await?
-    .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+    .context("seeding failed")?;
 
     let mailer = mailer::Mailer::from_config(&config.smtp)?;
     if config.scheduler_interval > 0 {
@@ -109,13 +109,12 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let state = web::Data::new(AppState {
+    let state = web::Data::new(AppState::new(
         db,
-        jwt: auth::tokens::JwtKeys::new(jwt_secret.as_bytes(), config.access_token_ttl),
-        hasher: auth::password::Hasher::new(cores),
-        session_days: config.session_days,
-        callers: auth::CallerCache::new(std::time::Duration::from_secs(5)),
-    });
+        auth::tokens::JwtKeys::new(jwt_secret.as_bytes(), config.access_token_ttl),
+        auth::password::Hasher::new(cores),
+        config.session_days,
+    ));
     let doc = openapi();
     let static_dir = std::path::PathBuf::from(&config.static_dir);
     let listener = TcpListener::bind(&config.bind)
@@ -124,15 +123,17 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(extract::query_config())
             .app_data(extract::path_config())
             // Before the /api/v1 scope, which would otherwise answer 404 for /api/v1/openapi.json.
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
             .into_utoipa_app()
             .service(
+                // Outermost first: problems in the caller's language, who the caller is, then
+                // idempotent replays (which need the caller).
                 scope("/api/v1")
                     .wrap(from_fn(idempotency::middleware))
-                    .wrap(from_fn(auth::forget_callers))
+                    .wrap(from_fn(caller::identify))
+                    .wrap(from_fn(language::problems))
                     .configure(routes::configure)
                     // Unknown API paths are problems too, whether or not the web app is built.
                     .default_service(web::to(|| async {

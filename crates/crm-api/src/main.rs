@@ -3,8 +3,9 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use crm_api::config::{DatabaseConfig, ServeConfig};
-use crm_api::seed;
+use crm_demo::seed;
 use crm_domain::api::NewUser;
+use crm_domain::roles::StandardRole;
 use validator::Validate;
 
 /// jemalloc: under 16 clients on a million customers the server peaked at ~196 MB with glibc's
@@ -83,7 +84,7 @@ async fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(config) => serve(config).await,
         Command::Migrate(db) => {
-            crm_db::Db::connect(&db.database_url, 1).map_err(anyhow::Error::msg)?;
+            crm_db::Db::connect(&db.database_url, 1)?;
             println!("migrations applied to {}", db.database_url);
             Ok(())
         }
@@ -102,9 +103,10 @@ async fn run() -> anyhow::Result<()> {
             quiet,
             database,
         } => {
-            let db = crm_db::Db::connect(&database.database_url, 1).map_err(anyhow::Error::msg)?;
+            let db = crm_db::Db::connect(&database.database_url, 1)?;
             let mut conn = db.get()?;
-            let s = crm_api::generate::generate(&mut conn, customers, seed, !quiet)?;
+            let hash = crm_api::auth::password::hash_now(seed::DEMO_PASSWORD)?;
+            let s = crm_demo::generate::generate(&mut conn, customers, seed, !quiet, &hash)?;
             println!(
                 "generated in {:.1} s: {} users, {} customers, {} contacts, {} activities, {} reminders, {} orders, {} installments, {} receipts",
                 s.seconds,
@@ -135,7 +137,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         }
         println!("Demo logins (password {}):", seed::DEMO_PASSWORD);
         for (username, name, dept, role) in seed::DEMO_USERS {
-            println!("  {username:<10} {name} · {dept} · {role}");
+            println!("  {username:<10} {name} · {dept} · {}", role.name());
         }
     }
     running.server.await?;
@@ -158,12 +160,12 @@ fn create_admin(
             p
         }
     };
-    let db = crm_db::Db::connect(&database.database_url, 1).map_err(anyhow::Error::msg)?;
+    let db = crm_db::Db::connect(&database.database_url, 1)?;
     let mut conn = db.get()?;
-    seed::ensure_base_data(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let role = crm_db::org::find_role_by_name(&mut conn, "系统管理员")?
+    seed::ensure_base_data(&mut conn)?;
+    let role = crm_db::roles::find_standard(&mut conn, StandardRole::Administrator)?
         .context("the administrator role is missing")?;
-    let department = match crm_db::org::find_department_by_name(&mut conn, "行政部")? {
+    let department = match crm_db::departments::find_by_name(&mut conn, "行政部")? {
         Some(id) => id,
         None => {
             let new = crm_domain::api::NewDepartment {
@@ -171,7 +173,7 @@ fn create_admin(
                 parent_id: None,
                 sort_order: 0,
             };
-            crm_db::org::create_department_as(&mut conn, None, &new)?.id
+            crm_db::departments::create(&mut conn, &crm_db::Actor::system(), &new)?.id
         }
     };
     let new = NewUser {
@@ -184,14 +186,11 @@ fn create_admin(
         phone: None,
     };
     if let Err(errors) = new.validate() {
-        anyhow::bail!(
-            "{}",
-            crm_api::error::ApiError::from(errors).problem().detail
-        );
+        let problem = crm_api::error::ApiError::from(errors).problem(crm_domain::Lang::En);
+        anyhow::bail!("{}", problem.detail);
     }
-    let hash =
-        crm_api::auth::password::hash_now(&new.password).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let user = crm_db::org::create_user(&mut conn, None, &new, &hash)?;
+    let hash = crm_api::auth::password::hash_now(&new.password)?;
+    let user = crm_db::users::create(&mut conn, &crm_db::Actor::system(), &new, &hash)?;
     println!("created administrator `{}` (id {})", user.username, user.id);
     Ok(())
 }

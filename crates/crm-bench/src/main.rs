@@ -6,12 +6,13 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use crm_db::customers::{CustomerFilter, Keys, SortKey};
-use crm_db::receivables::ReceivableFilter;
-use crm_db::visibility::{Viewer, Visible};
-use crm_db::{Db, DbConnection};
-use crm_domain::api::AgingGroup;
+use crm_db::{Actor, Db, DbConnection};
+use crm_domain::api::{
+    AgingGroup, AgingQuery, CustomerFilters, CustomerQuery, CustomerSortKey, DuplicateQuery,
+    ReceivableQuery,
+};
 use crm_domain::customer::CustomerLevel;
+use crm_domain::paging::Sort;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -193,18 +194,18 @@ fn count(conn: &mut DbConnection, table: &str) -> Result<i64> {
     Ok(crm_db::table_count(conn, table)?)
 }
 
-fn viewer_of(conn: &mut DbConnection, username: &str) -> Result<Visible> {
-    let id = crm_db::org::credentials(conn, username)?
+/// A demo user as the server resolves them on a request.
+fn actor_of(conn: &mut DbConnection, username: &str) -> Result<Actor> {
+    let id = crm_db::users::credentials(conn, username)?
         .with_context(|| format!("no user {username}: was the database made by `crm generate`?"))?
         .user_id;
-    let caller = crm_db::org::load_caller(conn, id)?.context("user disabled")?;
-    Ok(Visible::resolve(
+    let caller = crm_db::callers::load(conn, id)?.context("user disabled")?;
+    Ok(Actor::resolve(
         conn,
-        Viewer {
-            user_id: id,
-            department_id: caller.department.id,
-            scope: caller.scope,
-        },
+        id,
+        caller.department.id,
+        caller.scope,
+        caller.permissions,
     )?)
 }
 
@@ -217,7 +218,7 @@ fn phone_query(k: u64) -> String {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let db = Db::connect(&args.database_url, 2).map_err(anyhow::Error::msg)?;
+    let db = Db::connect(&args.database_url, 2)?;
     let mut conn = db.get()?;
     let customers = count(&mut conn, "customers")?;
     if customers == 0 {
@@ -234,17 +235,18 @@ async fn main() -> Result<()> {
         count(&mut conn, "users")?,
     );
     // What the scenarios need: a salesperson's own customers (to log activities on), a type.
-    let seller = viewer_of(&mut conn, "s1_a")?;
-    let manager = viewer_of(&mut conn, "s1_mgr")?;
-    let everyone = viewer_of(&mut conn, "gm")?;
+    let seller = Arc::new(actor_of(&mut conn, "s1_a")?);
+    let manager = Arc::new(actor_of(&mut conn, "s1_mgr")?);
+    let everyone = Arc::new(actor_of(&mut conn, "gm")?);
     let own = crm_db::customers::list(
         &mut conn,
         &seller,
-        &CustomerFilter {
-            limit: 200,
-            ..CustomerFilter::default()
+        &CustomerQuery {
+            limit: Some(200),
+            ..CustomerQuery::default()
         },
-    )?;
+    )?
+    .items;
     let own_ids: Arc<Vec<i64>> = Arc::new(own.iter().map(|c| c.id).collect());
     let names: Arc<Vec<String>> = Arc::new(own.iter().map(|c| c.name.clone()).collect());
     anyhow::ensure!(!own_ids.is_empty(), "s1_a owns no customers");
@@ -256,17 +258,30 @@ async fn main() -> Result<()> {
     .first()
     .context("no activity types")?
     .id;
-    let today = crm_db::settings::today(&mut conn)?;
     let n = customers as u64;
+    // The general manager's default order, 90% of the way down (keyset paging must not get slower
+    // with the depth, as OFFSET does).
+    let first_page = CustomerQuery {
+        limit: Some(200),
+        ..CustomerQuery::default()
+    };
+    let deep = crm_db::customers::cursor_at(&mut conn, &everyone, &first_page, customers * 9 / 10)?
+        .context("no page 90% deep")?;
+    let deep_page = CustomerQuery {
+        cursor: Some(deep.clone()),
+        ..first_page.clone()
+    };
 
     let list_filter =
-        |level: Option<CustomerLevel>, sort: SortKey, q: Option<&str>| CustomerFilter {
+        |level: Option<CustomerLevel>, sort: CustomerSortKey, q: Option<&str>| CustomerQuery {
             level,
-            sort,
-            descending: sort != SortKey::LastContact,
+            sort: Some(Sort {
+                key: sort,
+                descending: sort != CustomerSortKey::LastContact,
+            }),
             q: q.map(str::to_string),
-            limit: 51,
-            ..CustomerFilter::default()
+            limit: Some(50),
+            ..CustomerQuery::default()
         };
     let get = |path: String| (reqwest::Method::GET, path, None);
     let scenarios: Vec<Scenario> = vec![
@@ -275,7 +290,10 @@ async fn main() -> Result<()> {
             user: "s1_a",
             request: Arc::new(move |_| get("/customers?limit=50".into())),
             direct: {
-                let (v, f) = (seller.clone(), list_filter(None, SortKey::Updated, None));
+                let (v, f) = (
+                    seller.clone(),
+                    list_filter(None, CustomerSortKey::Updated, None),
+                );
                 Box::new(move |c, _| {
                     crm_db::customers::list(c, &v, &f)?;
                     Ok(())
@@ -290,7 +308,11 @@ async fn main() -> Result<()> {
             }),
             direct: {
                 let v = manager.clone();
-                let f = list_filter(Some(CustomerLevel::Contacted), SortKey::LastContact, None);
+                let f = list_filter(
+                    Some(CustomerLevel::Contacted),
+                    CustomerSortKey::LastContact,
+                    None,
+                );
                 Box::new(move |c, _| {
                     crm_db::customers::list(c, &v, &f)?;
                     Ok(())
@@ -303,7 +325,7 @@ async fn main() -> Result<()> {
             request: Arc::new(move |_| get("/customers?limit=50&q=%E7%91%9E%E4%B8%B0".into())),
             direct: {
                 let v = manager.clone();
-                let f = list_filter(None, SortKey::Updated, Some("瑞丰"));
+                let f = list_filter(None, CustomerSortKey::Updated, Some("瑞丰"));
                 Box::new(move |c, _| {
                     crm_db::customers::list(c, &v, &f)?;
                     Ok(())
@@ -317,8 +339,32 @@ async fn main() -> Result<()> {
             direct: {
                 let v = everyone.clone();
                 Box::new(move |c, k| {
-                    let f = list_filter(None, SortKey::Updated, Some(&phone_query(k)));
+                    let f = list_filter(None, CustomerSortKey::Updated, Some(&phone_query(k)));
                     crm_db::customers::list(c, &v, &f)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "customer list, general manager, first 200",
+            user: "gm",
+            request: Arc::new(move |_| get("/customers?limit=200".into())),
+            direct: {
+                let (v, q) = (everyone.clone(), first_page.clone());
+                Box::new(move |c, _| {
+                    crm_db::customers::list(c, &v, &q)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "customer list, general manager, 200 at 90% deep",
+            user: "gm",
+            request: Arc::new(move |_| get(format!("/customers?limit=200&cursor={deep}"))),
+            direct: {
+                let (v, q) = (everyone.clone(), deep_page.clone());
+                Box::new(move |c, _| {
+                    crm_db::customers::list(c, &v, &q)?;
                     Ok(())
                 })
             },
@@ -337,8 +383,11 @@ async fn main() -> Result<()> {
             direct: {
                 let (v, names) = (seller.clone(), names.clone());
                 Box::new(move |c, k| {
-                    let keys = Keys::of(&names[k as usize % names.len()], None, None);
-                    crm_db::customers::find_duplicates(c, &v, &keys, None)?;
+                    let q = DuplicateQuery {
+                        name: Some(names[k as usize % names.len()].clone()),
+                        ..DuplicateQuery::default()
+                    };
+                    crm_db::customers::check_duplicates(c, &v, &q)?;
                     Ok(())
                 })
             },
@@ -373,9 +422,6 @@ async fn main() -> Result<()> {
             },
             direct: {
                 let (v, ids) = (seller.clone(), own_ids.clone());
-                let actor = crm_db::org::credentials(&mut conn, "s1_a")?
-                    .context("s1_a")?
-                    .user_id;
                 Box::new(move |c, k| {
                     let new = crm_domain::api::NewActivity {
                         customer_id: ids[k as usize % ids.len()],
@@ -387,7 +433,7 @@ async fn main() -> Result<()> {
                         next_step_on: None,
                         next_step_note: None,
                     };
-                    crm_db::activities::create(c, actor, &v, &new, today)?;
+                    crm_db::activities::create(c, &v, &new)?;
                     Ok(())
                 })
             },
@@ -399,11 +445,11 @@ async fn main() -> Result<()> {
             direct: {
                 let v = manager.clone();
                 Box::new(move |c, _| {
-                    let f = ReceivableFilter {
-                        limit: 51,
-                        ..ReceivableFilter::default()
+                    let q = ReceivableQuery {
+                        limit: Some(50),
+                        ..ReceivableQuery::default()
                     };
-                    crm_db::receivables::list(c, &v, &f, today)?;
+                    crm_db::receivables::list(c, &v, &q)?;
                     Ok(())
                 })
             },
@@ -415,7 +461,10 @@ async fn main() -> Result<()> {
             direct: {
                 let v = everyone.clone();
                 Box::new(move |c, _| {
-                    crm_db::receivables::aging(c, &v, AgingGroup::Owner, today)?;
+                    let q = AgingQuery {
+                        group_by: Some(AgingGroup::Owner),
+                    };
+                    crm_db::receivables::aging(c, &v, &q)?;
                     Ok(())
                 })
             },
@@ -427,7 +476,7 @@ async fn main() -> Result<()> {
             direct: {
                 let v = everyone.clone();
                 Box::new(move |c, _| {
-                    crm_db::customers::pipeline(c, &v, &CustomerFilter::default())?;
+                    crm_db::customers::pipeline(c, &v, &CustomerFilters::default())?;
                     Ok(())
                 })
             },

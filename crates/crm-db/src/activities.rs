@@ -1,87 +1,83 @@
 //! Activities (客户接触): visible with their customer. Logging one is also what moves a lead to
 //! `contacted` (through the domain's one level rule) and keeps the customer's last contact time.
 
+use crate::actor::Actor;
 use crate::audit;
 use crate::error::OptionalFound;
-use crate::schema::{
-    activities as a, contacts, customers as c, departments, dictionary_items, users,
+use crate::paging::{PageRequest, row_after};
+use crate::schema::{activities as a, contacts, customers as c, departments, users};
+use crate::sql::{
+    blank_to_none, check_dictionary, check_version, one_row_updated, patched, patched_text,
 };
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use crm_domain::api::{
-    Activity, ActivityPatch, DictionaryKind, IdName, NewActivity, TeamMemberDay, TypeCount,
+    Activity, ActivityPatch, ActivityQuery, DictionaryKind, IdName, NewActivity, Page, TeamDay,
+    TeamMemberDay, TeamQuery, TypeCount,
 };
 use crm_domain::customer::{CustomerLevel, PipelineEvent};
+use crm_domain::{ErrorCode, Permission, msg, time};
 use diesel::prelude::*;
 use serde_json::json;
 
-type Row = (
-    (i64, i64, String, Option<i64>, i64, String, i64),
-    (
-        NaiveDateTime,
-        String,
-        Option<String>,
-        Option<chrono::NaiveDate>,
-        Option<String>,
-    ),
-    (NaiveDateTime, NaiveDateTime, i32),
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = a)]
+struct Row {
+    id: i64,
+    customer_id: i64,
+    contact_id: Option<i64>,
+    owner_id: i64,
+    type_id: i64,
+    occurred_at: NaiveDateTime,
+    summary: String,
+    outcome: Option<String>,
+    next_step_on: Option<NaiveDate>,
+    next_step_note: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
 
+type Joined = (Row, String, String);
+
+/// The columns of an activity, its customer's name and its author's name.
 macro_rules! activity_select {
     () => {
-        (
-            (
-                a::id,
-                a::customer_id,
-                c::name,
-                a::contact_id,
-                a::owner_id,
-                users::display_name,
-                a::type_id,
-            ),
-            (
-                a::occurred_at,
-                a::summary,
-                a::outcome,
-                a::next_step_on,
-                a::next_step_note,
-            ),
-            (a::created_at, a::updated_at, a::version),
-        )
+        (Row::as_select(), c::name, users::display_name)
     };
 }
 
-fn from_row(
-    ((id, customer_id, customer_name, contact_id, owner_id, owner_name, type_id), body, times): Row,
-) -> Activity {
-    let (occurred_at, summary, outcome, next_step_on, next_step_note) = body;
-    let (created_at, updated_at, version) = times;
+fn from_row((r, customer_name, owner_name): Joined) -> Activity {
     Activity {
-        id,
+        id: r.id,
         customer: IdName {
-            id: customer_id,
+            id: r.customer_id,
             name: customer_name,
         },
-        contact_id,
+        contact_id: r.contact_id,
         owner: IdName {
-            id: owner_id,
+            id: r.owner_id,
             name: owner_name,
         },
-        type_id,
-        occurred_at: occurred_at.and_utc(),
-        summary,
-        outcome,
-        next_step_on,
-        next_step_note,
-        created_at: created_at.and_utc(),
-        updated_at: updated_at.and_utc(),
-        version,
+        type_id: r.type_id,
+        occurred_at: r.occurred_at.and_utc(),
+        summary: r.summary,
+        outcome: r.outcome,
+        next_step_on: r.next_step_on,
+        next_step_note: r.next_step_note,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+        version: r.version,
     }
 }
 
-/// An activity whose customer the caller sees; 404 otherwise.
-pub fn get(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Activity> {
+/// An activity whose customer the actor sees; 404 otherwise.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Activity> {
+    fetch(conn, &actor.visible, id)
+}
+
+fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Activity> {
     a::table
         .inner_join(c::table)
         .inner_join(users::table.on(users::id.eq(a::owner_id)))
@@ -89,39 +85,60 @@ pub fn get(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Ac
         .select(activity_select!())
         .into_boxed()
         .visible_to(c::owner_id, visible)
-        .first::<Row>(conn)
+        .first::<Joined>(conn)
         .found()
         .map(from_row)
 }
 
+/// What narrows a list of activities.
 #[derive(Debug, Clone, Default)]
-pub struct ActivityFilter {
-    pub customer_id: Option<i64>,
-    pub owner_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub type_id: Option<i64>,
-    pub from: Option<NaiveDateTime>,
-    pub to: Option<NaiveDateTime>,
-    /// Only activities whose author is within the caller's scope too (the team view); otherwise
+struct Filter {
+    customer_id: Option<i64>,
+    owner_id: Option<i64>,
+    department_id: Option<i64>,
+    type_id: Option<i64>,
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+    /// Only activities whose author is within the actor's scope too (the team view); otherwise
     /// every activity on a visible customer is listed, whoever logged it.
-    pub authors_in_scope: bool,
-    /// Keyset: activities before this `(occurred_at, id)`, newest first.
-    pub before: Option<(NaiveDateTime, i64)>,
-    pub limit: i64,
+    authors_in_scope: bool,
 }
 
-/// Activities of visible customers, newest first.
+type Key = (NaiveDateTime, i64);
+
+/// Activities of customers the actor sees, newest first, a page at a time.
 pub fn list(
     conn: &mut DbConnection,
+    actor: &Actor,
+    q: &ActivityQuery,
+) -> RepoResult<Page<Activity>> {
+    let page = PageRequest::<Key>::new(q.limit, q.cursor.as_deref(), "activities")?;
+    let filter = Filter {
+        customer_id: q.customer_id,
+        owner_id: q.owner_id,
+        department_id: q.department_id,
+        type_id: q.type_id,
+        from: q.from.map(|t| t.naive_utc()),
+        to: q.to.map(|t| t.naive_utc()),
+        authors_in_scope: false,
+    };
+    let rows = load(conn, &actor.visible, &filter, page.after, page.fetch())?;
+    Ok(page.page(rows, |x| (x.occurred_at.naive_utc(), x.id)))
+}
+
+fn load(
+    conn: &mut DbConnection,
     visible: &Visible,
-    f: &ActivityFilter,
+    f: &Filter,
+    after: Option<Key>,
+    limit: i64,
 ) -> RepoResult<Vec<Activity>> {
     let mut q = a::table
         .inner_join(c::table)
         .inner_join(users::table.on(users::id.eq(a::owner_id)))
         .select(activity_select!())
         .order((a::occurred_at.desc(), a::id.desc()))
-        .limit(f.limit)
+        .limit(limit)
         .into_boxed()
         .visible_to(c::owner_id, visible);
     if f.authors_in_scope {
@@ -145,50 +162,43 @@ pub fn list(
     if let Some(v) = f.to {
         q = q.filter(a::occurred_at.lt(v));
     }
-    if let Some((t, id)) = f.before {
-        q = q.filter(
-            a::occurred_at
-                .lt(t)
-                .or(a::occurred_at.eq(t).and(a::id.lt(id))),
-        );
+    if let Some((t, id)) = after {
+        q = q.filter(row_after(a::occurred_at, a::id, t, id, true));
     }
-    Ok(q.load::<Row>(conn)?.into_iter().map(from_row).collect())
+    Ok(q.load::<Joined>(conn)?.into_iter().map(from_row).collect())
 }
 
 fn check_type(conn: &mut DbConnection, type_id: i64) -> RepoResult<()> {
-    let n: i64 = dictionary_items::table
-        .filter(dictionary_items::id.eq(type_id))
-        .filter(dictionary_items::kind.eq(DictionaryKind::ActivityType.as_str()))
-        .count()
-        .get_result(conn)?;
-    if n == 0 {
-        return Err(RepoError::invalid(
-            "type_id",
-            "not_found",
-            "no such activity type",
-        ));
-    }
-    Ok(())
+    check_dictionary(conn, "type_id", DictionaryKind::ActivityType, Some(type_id))
 }
 
-/// Logs an activity on a visible customer. In the same transaction the customer's last contact
-/// moves forward, and a lead becomes `contacted` (recorded in its history).
-pub fn create(
+/// Logs an activity on a customer the actor sees. In the same transaction the customer's last
+/// contact moves forward, a lead becomes `contacted` (recorded in its history), and a next step
+/// (today or later on the company's calendar) becomes a reminder for the actor on that day.
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewActivity) -> RepoResult<Activity> {
+    let today = crate::settings::today(conn)?;
+    create_on(conn, actor, new, today)
+}
+
+/// [`create`] as if logged on `today` (the demo company's year of contacts).
+pub fn create_on(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     new: &NewActivity,
     today: NaiveDate,
 ) -> RepoResult<Activity> {
     if new.next_step_on.is_some_and(|d| d < today) {
         return Err(RepoError::invalid(
             "next_step_on",
-            "in_the_past",
-            format!("a next step is planned for today ({today}) or later"),
+            ErrorCode::InThePast,
+            msg!(
+                "下一步须安排在今天（{today}）或以后",
+                "a next step is planned for today ({today}) or later"
+            ),
         ));
     }
     write_tx(conn, |conn| {
-        let customer = crate::customers::get_for_new_record(conn, visible, new.customer_id)?;
+        let customer = crate::customers::get_for_new_record(conn, actor, new.customer_id)?;
         check_type(conn, new.type_id)?;
         if let Some(contact) = new.contact_id {
             let of: Option<i64> = contacts::table
@@ -199,8 +209,8 @@ pub fn create(
             if of != Some(customer.id) {
                 return Err(RepoError::invalid(
                     "contact_id",
-                    "not_found",
-                    "no such contact of this customer",
+                    ErrorCode::NotFound,
+                    msg!("该客户没有这个联系人", "no such contact of this customer"),
                 ));
             }
         }
@@ -210,24 +220,22 @@ pub fn create(
             .values((
                 a::customer_id.eq(customer.id),
                 a::contact_id.eq(new.contact_id),
-                a::owner_id.eq(actor),
+                a::owner_id.eq(actor.id),
                 a::type_id.eq(new.type_id),
                 a::occurred_at.eq(occurred),
                 a::summary.eq(new.summary.trim()),
-                a::outcome.eq(crate::customers::blank_to_none(new.outcome.as_deref())),
+                a::outcome.eq(blank_to_none(new.outcome.as_deref())),
                 a::next_step_on.eq(new.next_step_on),
-                a::next_step_note.eq(crate::customers::blank_to_none(
-                    new.next_step_note.as_deref(),
-                )),
+                a::next_step_note.eq(blank_to_none(new.next_step_note.as_deref())),
                 a::created_at.eq(at),
                 a::updated_at.eq(at),
             ))
             .returning(a::id)
             .get_result(conn)?;
         if let Some(due_on) = new.next_step_on {
-            let note = crate::customers::blank_to_none(new.next_step_note.as_deref())
+            let note = blank_to_none(new.next_step_note.as_deref())
                 .unwrap_or_else(|| new.summary.trim().to_string());
-            crate::reminders::create_for_activity(conn, actor, customer.id, id, due_on, &note)?;
+            crate::reminders::create_for_activity(conn, actor.id, customer.id, id, due_on, &note)?;
         }
         // Last contact only ever moves forward (an activity logged late does not pull it back).
         diesel::update(
@@ -250,7 +258,7 @@ pub fn create(
             let changes = json!({"level": {"old": CustomerLevel::Lead.as_str(), "new": level.as_str()}, "reason": "first contact", "activity_id": id});
             audit::record_about(
                 conn,
-                Some(actor),
+                actor,
                 "level",
                 "customer",
                 Some(customer.id),
@@ -258,41 +266,42 @@ pub fn create(
                 changes,
             )?;
         }
-        get(conn, &Visible::All, id)
+        fetch(conn, &Visible::All, id)
     })
 }
 
-/// Who may still change an activity: its author for `edit_minutes` after logging it, managers
-/// (`manage`) always.
-pub fn may_edit(activity: &Activity, actor: i64, manage: bool, edit_minutes: u32) -> bool {
-    manage
-        || (activity.owner.id == actor
-            && chrono::Utc::now() - activity.created_at
-                <= Duration::minutes(i64::from(edit_minutes)))
+/// Who may still change an activity: its author for the company's edit window after logging it,
+/// managers (`activity.manage`) always. 409 `edit_window_closed` otherwise.
+fn check_may_edit(conn: &mut DbConnection, actor: &Actor, activity: &Activity) -> RepoResult<()> {
+    if actor.has(Permission::ActivityManage) {
+        return Ok(());
+    }
+    let minutes = crate::settings::get(conn)?.settings.activity_edit_minutes;
+    let in_window =
+        chrono::Utc::now() - activity.created_at <= Duration::minutes(i64::from(minutes));
+    if activity.owner.id == actor.id && in_window {
+        Ok(())
+    } else {
+        Err(RepoError::conflict(
+            ErrorCode::EditWindowClosed,
+            msg!(
+                "现在只有经理可以修改这条记录",
+                "only a manager may change this activity now"
+            ),
+        ))
+    }
 }
 
 pub fn update(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
     patch: &ActivityPatch,
-    manage: bool,
-    edit_minutes: u32,
 ) -> RepoResult<Activity> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
-        if !may_edit(&old, actor, manage, edit_minutes) {
-            return Err(RepoError::conflict(
-                "edit_window_closed",
-                "only a manager may change this activity now",
-            ));
-        }
-        if old.version != patch.version {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
+        let old = get(conn, actor, id)?;
+        check_may_edit(conn, actor, &old)?;
+        check_version(old.version, patch.version)?;
         if let Some(t) = patch.type_id {
             check_type(conn, t)?;
         }
@@ -300,62 +309,40 @@ pub fn update(
             .set((
                 a::type_id.eq(patch.type_id.unwrap_or(old.type_id)),
                 a::occurred_at.eq(patch.occurred_at.unwrap_or(old.occurred_at).naive_utc()),
-                a::summary.eq(patch
-                    .summary
-                    .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&old.summary)),
-                a::outcome.eq(match &patch.outcome {
-                    Some(v) => crate::customers::blank_to_none(v.as_deref()),
-                    None => old.outcome.clone(),
-                }),
+                a::summary.eq(patched_text(&patch.summary, &old.summary)),
+                a::outcome.eq(patched(&patch.outcome, &old.outcome)),
                 a::updated_at.eq(now()),
                 a::version.eq(patch.version + 1),
             ))
             .execute(conn)?;
-        if n == 0 {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
-        let new = get(conn, &Visible::All, id)?;
+        one_row_updated(n, old.version)?;
+        let new = fetch(conn, &Visible::All, id)?;
         let view = |x: &Activity| json!({"type_id": x.type_id, "occurred_at": x.occurred_at, "summary": x.summary, "outcome": x.outcome});
+        let changes = audit::diff(&view(&old), &view(&new));
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "update",
             "activity",
             Some(id),
             Some(old.customer.id),
-            audit::diff(&view(&old), &view(&new)),
+            changes,
         )?;
         Ok(new)
     })
 }
 
 /// Deletes an activity (same rule as editing); the history keeps what it said.
-pub fn delete(
-    conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
-    id: i64,
-    manage: bool,
-    edit_minutes: u32,
-) -> RepoResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
-        if !may_edit(&old, actor, manage, edit_minutes) {
-            return Err(RepoError::conflict(
-                "edit_window_closed",
-                "only a manager may delete this activity now",
-            ));
-        }
+        let old = get(conn, actor, id)?;
+        check_may_edit(conn, actor, &old)?;
         crate::reminders::drop_open_of_activity(conn, id)?;
         diesel::delete(a::table.find(id)).execute(conn)?;
         let snapshot = json!({"summary": old.summary, "occurred_at": old.occurred_at, "owner_id": old.owner.id});
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "delete",
             "activity",
             Some(id),
@@ -366,10 +353,48 @@ pub fn delete(
     })
 }
 
+/// The most activities the team view lists for a day.
+const MAX_TEAM_ACTIVITIES: usize = 500;
+
+/// A day of the team (the company's calendar; default today): everyone in the actor's scope with
+/// their counts per type (idle ones with zero), and the day's activities (of one person when
+/// `user_id` says so), the latest 500.
+pub fn team_day(conn: &mut DbConnection, actor: &Actor, q: &TeamQuery) -> RepoResult<TeamDay> {
+    let zone = crate::settings::zone(conn)?;
+    let date = q
+        .date
+        .unwrap_or_else(|| time::local_date(chrono::Utc::now(), zone));
+    let (from, to) = time::day_range(date, zone);
+    let people = team_counts(conn, &actor.visible, from, to)?;
+    let filter = Filter {
+        owner_id: q.user_id,
+        from: Some(from),
+        to: Some(to),
+        authors_in_scope: true,
+        ..Filter::default()
+    };
+    let mut activities = load(
+        conn,
+        &actor.visible,
+        &filter,
+        None,
+        MAX_TEAM_ACTIVITIES as i64 + 1,
+    )?;
+    let truncated = activities.len() > MAX_TEAM_ACTIVITIES;
+    activities.truncate(MAX_TEAM_ACTIVITIES);
+    Ok(TeamDay {
+        date,
+        total: people.iter().map(|p| p.count).sum(),
+        people,
+        activities,
+        truncated,
+    })
+}
+
 /// The team view's counts for `[from, to)`: everyone in the caller's scope who is enabled (with zero
 /// when idle) or logged anything, with their activities on visible customers counted per type;
 /// most active first, then by name.
-pub fn team_counts(
+fn team_counts(
     conn: &mut DbConnection,
     visible: &Visible,
     from: NaiveDateTime,

@@ -1,17 +1,24 @@
 //! The audit log (审计日志): who changed what, when. Written in the same transaction as the change.
 
-use crate::schema::{audit_log, users};
+use crate::actor::Actor;
+use crate::paging::PageRequest;
+use crate::schema::{
+    audit_log, contacts, customers, departments, dictionary_items, products, roles, users,
+};
+use crate::visibility::VisibleTo;
 use crate::{DbConnection, RepoResult, now};
 use chrono::NaiveDateTime;
-use crm_domain::api::{AuditEntry, IdName};
+use crm_domain::api::{AuditEntry, AuditQuery, IdName, Page};
+use crm_domain::history::{RefKind, ids_in, ref_kind};
 use diesel::prelude::*;
 use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Records one action. `changes` is `{field: {old, new}}` for updates (see [`diff`]), the values for
 /// creates and deletes.
 pub fn record(
     conn: &mut DbConnection,
-    actor: Option<i64>,
+    actor: &Actor,
     action: &str,
     entity: &str,
     entity_id: Option<i64>,
@@ -24,7 +31,7 @@ pub fn record(
 /// that customer's history.
 pub fn record_about(
     conn: &mut DbConnection,
-    actor: Option<i64>,
+    actor: &Actor,
     action: &str,
     entity: &str,
     entity_id: Option<i64>,
@@ -34,7 +41,7 @@ pub fn record_about(
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now()),
-            audit_log::user_id.eq(actor),
+            audit_log::user_id.eq(actor.user_id()),
             audit_log::action.eq(action),
             audit_log::entity.eq(entity),
             audit_log::entity_id.eq(entity_id),
@@ -74,20 +81,47 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Newest first, keyset-paginated on id.
-pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> RepoResult<Vec<AuditEntry>> {
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+struct Row {
+    id: i64,
+    at: NaiveDateTime,
+    user_id: Option<i64>,
+    action: String,
+    entity: String,
+    entity_id: Option<i64>,
+    changes: String,
+}
+
+/// The audit log as `GET /audit-log` pages it: newest first.
+pub fn page(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &AuditQuery,
+) -> RepoResult<Page<AuditEntry>> {
+    let page = PageRequest::<i64>::new(q.limit, q.cursor.as_deref(), "audit")?;
+    let filter = AuditFilter {
+        customer_id: None,
+        entity: q.entity.clone(),
+        entity_id: q.entity_id,
+        user_id: q.user_id,
+        from: q.from.map(|t| t.naive_utc()),
+        to: q.to.map(|t| t.naive_utc()),
+        before_id: page.after,
+        limit: page.fetch(),
+    };
+    Ok(page.page(list(conn, actor, &filter)?, |e| e.id))
+}
+
+/// Newest first, keyset-paginated on id, each entry with the names of the ids its changes hold.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    f: &AuditFilter,
+) -> RepoResult<Vec<AuditEntry>> {
     let mut q = audit_log::table
         .left_join(users::table)
-        .select((
-            audit_log::id,
-            audit_log::at,
-            audit_log::user_id,
-            users::display_name.nullable(),
-            audit_log::action,
-            audit_log::entity,
-            audit_log::entity_id,
-            audit_log::changes,
-        ))
+        .select((Row::as_select(), users::display_name.nullable()))
         .order(audit_log::id.desc())
         .limit(f.limit)
         .into_boxed();
@@ -112,34 +146,116 @@ pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> RepoResult<Vec<AuditEnt
     if let Some(before) = f.before_id {
         q = q.filter(audit_log::id.lt(before));
     }
-    type Row = (
-        i64,
-        NaiveDateTime,
-        Option<i64>,
-        Option<String>,
-        String,
-        String,
-        Option<i64>,
-        String,
-    );
-    let rows: Vec<Row> = q.load(conn)?;
-    Ok(rows
+    let rows: Vec<(Row, Option<String>)> = q.load(conn)?;
+    let mut entries: Vec<AuditEntry> = rows
         .into_iter()
-        .map(
-            |(id, at, user_id, user_name, action, entity, entity_id, changes)| AuditEntry {
+        .map(|(r, user_name)| AuditEntry {
+            id: r.id,
+            at: r.at.and_utc(),
+            user: r.user_id.map(|id| IdName {
                 id,
-                at: at.and_utc(),
-                user: user_id.map(|id| IdName {
-                    id,
-                    name: user_name.unwrap_or_default(),
-                }),
-                action,
-                entity,
-                entity_id,
-                changes: serde_json::from_str(&changes).unwrap_or(Value::Null),
-            },
-        )
-        .collect())
+                name: user_name.unwrap_or_default(),
+            }),
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            changes: serde_json::from_str(&r.changes).unwrap_or(Value::Null),
+            names: BTreeMap::new(),
+        })
+        .collect();
+    name_references(conn, actor, &mut entries)?;
+    Ok(entries)
+}
+
+/// Fills each entry's `names` with what its changes' ids point to: one query per kind of record
+/// for the whole page. Customers and contacts are named only where the actor sees them.
+fn name_references(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entries: &mut [AuditEntry],
+) -> RepoResult<()> {
+    let mut wanted: BTreeMap<RefKind, BTreeSet<i64>> = BTreeMap::new();
+    for entry in entries.iter() {
+        for (field, value) in changed_values(&entry.changes) {
+            if let Some(kind) = ref_kind(&entry.entity, field) {
+                wanted.entry(kind).or_default().extend(ids_in(value));
+            }
+        }
+    }
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for (kind, ids) in wanted {
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let found: Vec<(i64, String)> = match kind {
+            RefKind::User => users::table
+                .filter(users::id.eq_any(ids))
+                .select((users::id, users::display_name))
+                .load(conn)?,
+            RefKind::Department => departments::table
+                .filter(departments::id.eq_any(ids))
+                .select((departments::id, departments::name))
+                .load(conn)?,
+            RefKind::Role => roles::table
+                .filter(roles::id.eq_any(ids))
+                .select((roles::id, roles::name))
+                .load(conn)?,
+            RefKind::Dictionary => dictionary_items::table
+                .filter(dictionary_items::id.eq_any(ids))
+                .select((dictionary_items::id, dictionary_items::name))
+                .load(conn)?,
+            RefKind::Product => products::table
+                .filter(products::id.eq_any(ids))
+                .select((products::id, products::name))
+                .load(conn)?,
+            RefKind::Customer => customers::table
+                .filter(customers::id.eq_any(ids))
+                .select((customers::id, customers::name))
+                .into_boxed()
+                .visible_to(customers::owner_id, &actor.visible)
+                .load(conn)?,
+            RefKind::Contact => contacts::table
+                .inner_join(customers::table)
+                .filter(contacts::id.eq_any(ids))
+                .select((contacts::id, contacts::name))
+                .into_boxed()
+                .visible_to(customers::owner_id, &actor.visible)
+                .load(conn)?,
+        };
+        names.extend(found.into_iter().map(|(id, name)| (kind.key(id), name)));
+    }
+    for entry in entries.iter_mut() {
+        let mut own = BTreeMap::new();
+        for (field, value) in changed_values(&entry.changes) {
+            if let Some(kind) = ref_kind(&entry.entity, field) {
+                for id in ids_in(value) {
+                    let key = kind.key(id);
+                    if let Some(name) = names.get(&key) {
+                        own.insert(key, name.clone());
+                    }
+                }
+            }
+        }
+        entry.names = own;
+    }
+    Ok(())
+}
+
+/// Each field of a change with the values it mentions: `{old, new}` of an update, or the value of
+/// a create or delete.
+fn changed_values(changes: &Value) -> Vec<(&str, &Value)> {
+    let Some(fields) = changes.as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, value) in fields {
+        match value.as_object() {
+            Some(pair) if pair.contains_key("old") || pair.contains_key("new") => {
+                out.extend(pair.get("old").map(|v| (field.as_str(), v)));
+                out.extend(pair.get("new").map(|v| (field.as_str(), v)));
+            }
+            _ => out.push((field.as_str(), value)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

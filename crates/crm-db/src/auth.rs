@@ -1,10 +1,11 @@
 //! Sessions, refresh-token rotation, personal API tokens, login throttling and the server's secrets.
 //! Only hashes of tokens are stored; the API layer makes and hashes the secrets.
 
+use crate::actor::Actor;
 use crate::schema::{api_tokens, app_secrets, login_throttle, refresh_tokens, sessions, users};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use crm_domain::api::ApiToken;
+use crm_domain::api::{ApiToken, NewApiToken};
 use diesel::prelude::*;
 
 /// What presenting a refresh token led to.
@@ -194,36 +195,40 @@ fn token_from_row((id, name, prefix, created_at, last_used_at, expires_on): Toke
     }
 }
 
+/// Creates a personal API token of the actor's (audited; the secret's hash only is stored).
 pub fn create_api_token(
     conn: &mut DbConnection,
-    user_id: i64,
-    name: &str,
+    actor: &Actor,
+    new: &NewApiToken,
     prefix: &str,
     hash: &str,
-    expires_on: Option<NaiveDate>,
 ) -> RepoResult<ApiToken> {
-    let row: TokenRow = diesel::insert_into(api_tokens::table)
-        .values((
-            api_tokens::user_id.eq(user_id),
-            api_tokens::name.eq(name),
-            api_tokens::prefix.eq(prefix),
-            api_tokens::token_hash.eq(hash),
-            api_tokens::created_at.eq(now()),
-            api_tokens::expires_on.eq(expires_on),
-        ))
-        .returning((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::prefix,
-            api_tokens::created_at,
-            api_tokens::last_used_at,
-            api_tokens::expires_on,
-        ))
-        .get_result(conn)?;
-    Ok(token_from_row(row))
+    write_tx(conn, |conn| {
+        let row: TokenRow = diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::user_id.eq(actor.id),
+                api_tokens::name.eq(new.name.trim()),
+                api_tokens::prefix.eq(prefix),
+                api_tokens::token_hash.eq(hash),
+                api_tokens::created_at.eq(now()),
+                api_tokens::expires_on.eq(new.expires_on),
+            ))
+            .returning((
+                api_tokens::id,
+                api_tokens::name,
+                api_tokens::prefix,
+                api_tokens::created_at,
+                api_tokens::last_used_at,
+                api_tokens::expires_on,
+            ))
+            .get_result(conn)?;
+        let token = token_from_row(row);
+        let changes = serde_json::json!({"name": token.name});
+        crate::audit::record(conn, actor, "create", "api_token", Some(token.id), changes)?;
+        Ok(token)
+    })
 }
 
-/// The caller's tokens that still work, newest first.
 pub fn list_api_tokens(conn: &mut DbConnection, user_id: i64) -> RepoResult<Vec<ApiToken>> {
     let rows: Vec<TokenRow> = api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
@@ -241,20 +246,30 @@ pub fn list_api_tokens(conn: &mut DbConnection, user_id: i64) -> RepoResult<Vec<
     Ok(rows.into_iter().map(token_from_row).collect())
 }
 
-pub fn revoke_api_token(conn: &mut DbConnection, user_id: i64, id: i64) -> RepoResult<()> {
-    let n = diesel::update(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::user_id.eq(user_id))
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(now()))
-    .execute(conn)?;
-    if n == 1 {
+/// Revokes one of the actor's tokens (audited); 404 for anyone else's or a revoked one.
+pub fn revoke_api_token(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()> {
+    write_tx(conn, |conn| {
+        let n = diesel::update(
+            api_tokens::table
+                .filter(api_tokens::id.eq(id))
+                .filter(api_tokens::user_id.eq(actor.id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now()))
+        .execute(conn)?;
+        if n != 1 {
+            return Err(RepoError::NotFound);
+        }
+        crate::audit::record(
+            conn,
+            actor,
+            "revoke",
+            "api_token",
+            Some(id),
+            serde_json::json!({}),
+        )?;
         Ok(())
-    } else {
-        Err(RepoError::NotFound)
-    }
+    })
 }
 
 pub fn revoke_user_api_tokens(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {

@@ -1,122 +1,106 @@
 //! Customers (客户) and contacts (联系人): every read and count goes through the visibility filter on
 //! the owner; customer protection compares normalised keys inside the write transaction.
 
+use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::error::OptionalFound;
+use crate::paging::{PageRequest, row_after};
 use crate::schema::{contacts, customers as c, departments, dictionary_items, users};
+use crate::sql::{
+    blank_to_none, check_dictionary, check_version, contains_pattern, lower, one_row_updated,
+    patched, patched_text,
+};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, Serial, now, serialize_keys, write_tx};
-use chrono::{NaiveDateTime, SubsecRound};
-use crm_domain::Money;
+use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::api::{
-    Contact, ContactPatch, Customer, CustomerPatch, CustomerType, DictionaryKind, DuplicateMatch,
-    IdName, NewContact, NewCustomer, PipelineLevel, ReviewStatus,
+    AuditEntry, Contact, ContactPatch, Customer, CustomerFilters, CustomerPatch, CustomerQuery,
+    CustomerSortKey, CustomerType, DictionaryKind, DuplicateCheck, DuplicateMatch, DuplicateQuery,
+    GradeChange, IdName, LevelChange, NewContact, NewCustomer, Page, PageQuery, Pipeline,
+    PipelineLevel, ReviewDecision, ReviewRequest, ReviewStatus,
 };
-use crm_domain::customer::{CustomerLevel, name_key, phone_key, website_key};
+use crm_domain::customer::{CustomerLevel, grade_for, name_key, phone_key, website_key};
+use crm_domain::paging::Sort;
+use crm_domain::problem::{ClashDepartment, ClashOwner, CustomerClash};
+use crm_domain::{ErrorCode, Money, Permission, msg};
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-type Row = (
-    (
-        i64,
-        String,
-        Option<String>,
-        String,
-        String,
-        Option<i16>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    ),
-    (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        i64,
-    ),
-    (Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, i32),
-    (i64, String, i64, String),
-);
-
-macro_rules! customer_select {
-    () => {
-        (
-            (
-                c::id,
-                c::name,
-                c::short_name,
-                c::customer_type,
-                c::level,
-                c::grade,
-                c::industry_id,
-                c::region_id,
-                c::source_id,
-            ),
-            (
-                c::size,
-                c::address,
-                c::phone,
-                c::website,
-                c::notes,
-                c::review_status,
-                c::signed_total,
-            ),
-            (c::last_contact_at, c::created_at, c::updated_at, c::version),
-            (
-                users::id,
-                users::display_name,
-                departments::id,
-                departments::name,
-            ),
-        )
-    };
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = c)]
+struct Row {
+    id: i64,
+    name: String,
+    short_name: Option<String>,
+    customer_type: String,
+    level: String,
+    grade: Option<i16>,
+    industry_id: Option<i64>,
+    region_id: Option<i64>,
+    source_id: Option<i64>,
+    size: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    website: Option<String>,
+    notes: Option<String>,
+    review_status: String,
+    signed_total: i64,
+    last_contact_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
 }
 
-fn from_row(row: Row) -> Customer {
-    let (
-        (id, name, short_name, kind, level, grade, industry_id, region_id, source_id),
-        rest,
-        times,
-        owner,
-    ) = row;
-    let (size, address, phone, website, notes, review, signed_total) = rest;
-    let (last_contact_at, created_at, updated_at, version) = times;
-    let (owner_id, owner_name, dept_id, dept_name) = owner;
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct OwnerRow {
+    id: i64,
+    display_name: String,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = departments)]
+struct DeptRow {
+    id: i64,
+    name: String,
+}
+
+type Joined = (Row, OwnerRow, DeptRow);
+
+fn from_row((x, owner, dept): Joined) -> Customer {
     Customer {
-        id,
-        name,
-        short_name,
-        type_: CustomerType::parse(&kind).unwrap_or(CustomerType::Customer),
-        level: CustomerLevel::parse(&level).unwrap_or(CustomerLevel::Lead),
-        grade,
-        industry_id,
-        region_id,
-        source_id,
-        size,
-        address,
-        phone,
-        website,
+        id: x.id,
+        name: x.name,
+        short_name: x.short_name,
+        type_: CustomerType::parse(&x.customer_type).unwrap_or(CustomerType::Customer),
+        level: CustomerLevel::parse(&x.level).unwrap_or(CustomerLevel::Lead),
+        grade: x.grade,
+        industry_id: x.industry_id,
+        region_id: x.region_id,
+        source_id: x.source_id,
+        size: x.size,
+        address: x.address,
+        phone: x.phone,
+        website: x.website,
         owner: IdName {
-            id: owner_id,
-            name: owner_name,
+            id: owner.id,
+            name: owner.display_name,
         },
         department: IdName {
-            id: dept_id,
-            name: dept_name,
+            id: dept.id,
+            name: dept.name,
         },
-        notes,
-        review_status: ReviewStatus::parse(&review).unwrap_or(ReviewStatus::Approved),
-        signed_total: Money::from_minor(signed_total),
-        last_contact_at: last_contact_at.map(|t| t.and_utc()),
-        created_at: created_at.and_utc(),
-        updated_at: updated_at.and_utc(),
-        version,
+        notes: x.notes,
+        review_status: ReviewStatus::parse(&x.review_status).unwrap_or(ReviewStatus::Approved),
+        signed_total: Money::from_minor(x.signed_total),
+        last_contact_at: x.last_contact_at.map(|t| t.and_utc()),
+        created_at: x.created_at.and_utc(),
+        updated_at: x.updated_at.and_utc(),
+        version: x.version,
     }
 }
 
@@ -130,64 +114,64 @@ fn view(x: &Customer) -> serde_json::Value {
     })
 }
 
-/// One customer if visible; 404 otherwise (missing and out of scope look the same).
-pub fn get(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Customer> {
+/// One customer the actor sees; 404 otherwise (missing and out of scope look the same).
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Customer> {
+    fetch(conn, &actor.visible, id)
+}
+
+pub(crate) fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Customer> {
     c::table
         .inner_join(users::table.inner_join(departments::table))
         .filter(c::id.eq(id))
-        .select(customer_select!())
+        .select(<(Row, OwnerRow, DeptRow)>::as_select())
         .into_boxed()
         .visible_to(c::owner_id, visible)
-        .first::<Row>(conn)
+        .first::<Joined>(conn)
         .found()
         .map(from_row)
+}
+
+/// The customer a new record (an activity, an order) is for: visible to the actor, or a field
+/// error on `customer_id` that does not tell invisible from missing.
+pub(crate) fn get_for_new_record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> RepoResult<Customer> {
+    get(conn, actor, id).map_err(|e| match e {
+        RepoError::NotFound => RepoError::invalid(
+            "customer_id",
+            ErrorCode::NotFound,
+            msg!(
+                "您的范围内没有这个客户",
+                "no such customer within your scope"
+            ),
+        ),
+        e => e,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Listing
 
-/// How a list is ordered; each has an index `(column, id)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    Name,
-    Created,
-    Updated,
-    /// Never contacted first, then the longest ago.
-    LastContact,
+/// What narrows a list or a count of customers.
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    filters: CustomerFilters,
+    level: Option<CustomerLevel>,
 }
 
-/// A position in a sorted list: the sort column's value and the id of the last row seen.
-#[derive(Debug, Clone, PartialEq)]
-pub enum After {
-    Text(String, i64),
-    Time(NaiveDateTime, i64),
-}
-
-#[derive(Debug, Clone)]
-pub struct CustomerFilter {
-    pub level: Option<CustomerLevel>,
-    pub type_: Option<CustomerType>,
-    pub grade: Option<i16>,
-    pub industry_id: Option<i64>,
-    pub region_id: Option<i64>,
-    pub owner_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub review_status: Option<ReviewStatus>,
+impl Filter {
     /// Not contacted since this instant (never contacted included).
-    pub not_contacted_since: Option<NaiveDateTime>,
-    /// Part of the name, short name, phone or a contact's name.
-    pub q: Option<String>,
-    pub sort: SortKey,
-    pub descending: bool,
-    pub after: Option<After>,
-    pub limit: i64,
-}
+    fn not_contacted_since(&self) -> Option<NaiveDateTime> {
+        self.filters
+            .not_contacted_days
+            .map(|days| (chrono::Utc::now() - chrono::Duration::days(i64::from(days))).naive_utc())
+    }
 
-impl CustomerFilter {
     /// No filter but the owner or the owner's department (what the pipeline summary knows).
     fn narrows_by_owner_only(&self) -> bool {
-        let CustomerFilter {
-            level,
+        let CustomerFilters {
             type_,
             grade,
             industry_id,
@@ -195,44 +179,28 @@ impl CustomerFilter {
             owner_id: _,
             department_id: _,
             review_status,
-            not_contacted_since,
+            not_contacted_days,
             q,
-            sort: _,
-            descending: _,
-            after: _,
-            limit: _,
-        } = self;
-        level.is_none()
+        } = &self.filters;
+        self.level.is_none()
             && type_.is_none()
             && grade.is_none()
             && industry_id.is_none()
             && region_id.is_none()
             && review_status.is_none()
-            && not_contacted_since.is_none()
+            && not_contacted_days.is_none()
             && q.as_deref().is_none_or(|t| t.trim().is_empty())
     }
 }
 
-impl Default for CustomerFilter {
-    fn default() -> Self {
-        CustomerFilter {
-            level: None,
-            type_: None,
-            grade: None,
-            industry_id: None,
-            region_id: None,
-            owner_id: None,
-            department_id: None,
-            review_status: None,
-            not_contacted_since: None,
-            q: None,
-            sort: SortKey::Updated,
-            descending: true,
-            after: None,
-            limit: 50,
-        }
-    }
+/// A position in a sorted list: the sort column's value (text or time) and the row's id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum SortValue {
+    Text(String),
+    Time(NaiveDateTime),
 }
+
+type Key = (SortValue, i64);
 
 /// "Never contacted" sorts as the oldest possible contact.
 fn epoch() -> NaiveDateTime {
@@ -240,38 +208,39 @@ fn epoch() -> NaiveDateTime {
 }
 
 /// The keyset value of a customer under a sort.
-pub fn sort_value(x: &Customer, sort: SortKey) -> After {
-    match sort {
-        SortKey::Name => After::Text(x.name.clone(), x.id),
-        SortKey::Created => After::Time(x.created_at.naive_utc(), x.id),
-        SortKey::Updated => After::Time(x.updated_at.naive_utc(), x.id),
-        SortKey::LastContact => After::Time(
+fn key_of(x: &Customer, sort: CustomerSortKey) -> Key {
+    let value = match sort {
+        CustomerSortKey::Name => SortValue::Text(x.name.clone()),
+        CustomerSortKey::Created => SortValue::Time(x.created_at.naive_utc()),
+        CustomerSortKey::Updated => SortValue::Time(x.updated_at.naive_utc()),
+        CustomerSortKey::LastContact => SortValue::Time(
             x.last_contact_at
                 .map(|t| t.naive_utc())
                 .unwrap_or_else(epoch),
-            x.id,
         ),
-    }
+    };
+    (value, x.id)
 }
 
 type Boxed<'a> =
     crate::schema::customers::BoxedQuery<'a, crate::multi_connection_impl::MultiBackend>;
 
-fn filtered<'a>(visible: &Visible, f: &CustomerFilter, text: &TextMatch) -> Boxed<'a> {
+fn filtered<'a>(visible: &Visible, f: &Filter, text: &TextMatch) -> Boxed<'a> {
     let mut q: Boxed<'a> = c::table.into_boxed().visible_to(c::owner_id, visible);
+    let x = &f.filters;
     if let Some(v) = f.level {
         q = q.filter(c::level.eq(v.as_str()));
     }
-    if let Some(v) = f.type_ {
+    if let Some(v) = x.type_ {
         q = q.filter(c::customer_type.eq(v.as_str()));
     }
-    if let Some(v) = f.grade {
+    if let Some(v) = x.grade {
         q = q.filter(c::grade.eq(v));
     }
-    if let Some(v) = f.industry_id {
+    if let Some(v) = x.industry_id {
         q = q.filter(c::industry_id.eq(v));
     }
-    if let Some(v) = f.region_id {
+    if let Some(v) = x.region_id {
         // A province finds its cities' customers too.
         let cities = dictionary_items::table
             .filter(dictionary_items::parent_id.eq(v))
@@ -282,10 +251,10 @@ fn filtered<'a>(visible: &Visible, f: &CustomerFilter, text: &TextMatch) -> Boxe
                 .or(c::region_id.assume_not_null().eq_any(cities)),
         );
     }
-    if let Some(v) = f.owner_id {
+    if let Some(v) = x.owner_id {
         q = q.filter(c::owner_id.eq(v));
     }
-    if let Some(v) = f.department_id {
+    if let Some(v) = x.department_id {
         q = q.filter(
             c::owner_id.eq_any(
                 users::table
@@ -294,10 +263,10 @@ fn filtered<'a>(visible: &Visible, f: &CustomerFilter, text: &TextMatch) -> Boxe
             ),
         );
     }
-    if let Some(v) = f.review_status {
+    if let Some(v) = x.review_status {
         q = q.filter(c::review_status.eq(v.as_str()));
     }
-    if let Some(t) = f.not_contacted_since {
+    if let Some(t) = f.not_contacted_since() {
         q = q.filter(contact_order().lt(t));
     }
     match text {
@@ -325,11 +294,17 @@ enum TextMatch {
 impl TextMatch {
     /// Looks the query up in the search index (see `crate::search`). Single characters, and
     /// phone-like queries without four digits in a row, are checked row by row.
-    fn of(conn: &mut DbConnection, visible: &Visible, f: &CustomerFilter) -> RepoResult<Self> {
-        let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+    fn of(conn: &mut DbConnection, visible: &Visible, f: &Filter) -> RepoResult<Self> {
+        let Some(text) = f
+            .filters
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
             return Ok(TextMatch::Any);
         };
-        let pattern = crate::org::contains_pattern(text);
+        let pattern = contains_pattern(text);
         let phone_like = text
             .chars()
             .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
@@ -357,17 +332,13 @@ fn text_matches(
     let in_contacts = diesel::dsl::exists(
         contacts::table
             .filter(contacts::customer_id.eq(c::id))
-            .filter(
-                crate::org::lower(contacts::name)
-                    .like(p.clone())
-                    .escape('\\'),
-            ),
+            .filter(lower(contacts::name).like(p.clone()).escape('\\')),
     );
     Box::new(
-        crate::org::lower(c::name)
+        lower(c::name)
             .like(p.clone())
             .escape('\\')
-            .or(crate::org::lower(c::short_name.assume_not_null())
+            .or(lower(c::short_name.assume_not_null())
                 .like(p.clone())
                 .escape('\\'))
             .or(c::phone.assume_not_null().like(p).escape('\\'))
@@ -380,18 +351,28 @@ fn text_matches(
 /// the whole scope would read and sort every matching row of every owner.
 const MERGE_OWNERS: usize = 32;
 
-/// A page of customers within `visible`, filtered and sorted (keyset on `(sort column, id)`).
+/// A page of the customers the actor sees, filtered, searched and sorted (keyset on
+/// `(sort column, id)`; the default order is last changed first).
 pub fn list(
     conn: &mut DbConnection,
-    visible: &Visible,
-    f: &CustomerFilter,
-) -> RepoResult<Vec<Customer>> {
-    let text = TextMatch::of(conn, visible, f)?;
+    actor: &Actor,
+    q: &CustomerQuery,
+) -> RepoResult<Page<Customer>> {
+    let sort = q.sort();
+    let page = PageRequest::<Key>::new(q.limit, q.cursor.as_deref(), sort.to_string())?;
+    let f = Filter {
+        filters: q.filters(),
+        level: q.level,
+    };
+    let visible = &actor.visible;
+    let text = TextMatch::of(conn, visible, &f)?;
+    let after = page.after.as_ref();
+    let fetch = page.fetch();
     let ids = match visible.owner_ids() {
         Some(owners)
             if (2..=MERGE_OWNERS).contains(&owners.len())
-                && f.sort != SortKey::Name
-                && f.owner_id.is_none()
+                && sort.key != CustomerSortKey::Name
+                && f.filters.owner_id.is_none()
                 && !matches!(text, TextMatch::Among(..)) =>
         {
             // Names are left to the database: its collation, not Rust's, orders them. Search
@@ -399,23 +380,49 @@ pub fn list(
             let mut rows: Vec<(NaiveDateTime, i64)> = Vec::new();
             for &owner in owners {
                 let one = Visible::Owners(vec![owner]);
-                rows.extend(time_page(conn, ordered(filtered(&one, f, &text), f)?, f)?);
+                let q = ordered(filtered(&one, &f, &text), sort, after)?;
+                rows.extend(time_page(conn, q, sort.key, fetch)?);
             }
             rows.sort_unstable();
-            if f.descending {
+            if sort.descending {
                 rows.reverse();
             }
             rows.into_iter()
-                .take(f.limit.max(0) as usize)
+                .take(fetch as usize)
                 .map(|(_, id)| id)
                 .collect()
         }
-        _ => ordered(filtered(visible, f, &text), f)?
+        _ => ordered(filtered(visible, &f, &text), sort, after)?
             .select(c::id)
-            .limit(f.limit)
+            .limit(fetch)
             .load(conn)?,
     };
-    load_in_order(conn, &ids)
+    let rows = load_in_order(conn, &ids)?;
+    Ok(page.page(rows, |x| key_of(x, sort.key)))
+}
+
+/// The cursor of the page that starts `offset` rows into the list `q` asks for (counting up to it,
+/// as `OFFSET` does: for benchmarks and tests that jump deep into a list, not for requests).
+pub fn cursor_at(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &CustomerQuery,
+    offset: i64,
+) -> RepoResult<Option<String>> {
+    let sort = q.sort();
+    let page = PageRequest::<Key>::new(Some(1), None, sort.to_string())?;
+    let f = Filter {
+        filters: q.filters(),
+        level: q.level,
+    };
+    let text = TextMatch::of(conn, &actor.visible, &f)?;
+    let ids: Vec<i64> = ordered(filtered(&actor.visible, &f, &text), sort, None)?
+        .select(c::id)
+        .offset((offset - 1).max(0))
+        .limit(2)
+        .load(conn)?;
+    let rows = load_in_order(conn, &ids)?;
+    Ok(page.page(rows, |x| key_of(x, sort.key)).next_cursor)
 }
 
 /// The "last contact" order: never contacted first. Written as the indexes
@@ -425,46 +432,40 @@ fn contact_order() -> diesel::expression::SqlLiteral<diesel::sql_types::Timestam
     diesel::dsl::sql("COALESCE(customers.last_contact_at, '1970-01-01 00:00:00')")
 }
 
-/// The rows after the cursor, in `(sort column, id)` order, ascending or descending.
-fn ordered<'a>(mut q: Boxed<'a>, f: &CustomerFilter) -> RepoResult<Boxed<'a>> {
-    let bad_cursor = || {
-        RepoError::invalid(
-            "cursor",
-            "invalid_cursor",
-            "the cursor belongs to another sort",
-        )
+/// The rows after the cursor's key, in `(sort column, id)` order, ascending or descending.
+fn ordered<'a>(
+    mut q: Boxed<'a>,
+    sort: Sort<CustomerSortKey>,
+    after: Option<&Key>,
+) -> RepoResult<Boxed<'a>> {
+    let foreign = || RepoError::BadQuery {
+        code: ErrorCode::InvalidCursor,
+        message: msg!(
+            "cursor 属于另一种排序",
+            "the cursor belongs to another sort"
+        ),
     };
-    let text_after = || match &f.after {
-        None => Ok(None),
-        Some(After::Text(v, id)) => Ok(Some((v.clone(), *id))),
-        Some(_) => Err(bad_cursor()),
-    };
-    let time_after = || match &f.after {
-        None => Ok(None),
-        Some(After::Time(t, id)) => Ok(Some((*t, *id))),
-        Some(_) => Err(bad_cursor()),
-    };
+    let desc = sort.descending;
     macro_rules! keyset {
-        ($col:expr, $after:expr) => {{
-            if let Some((v, id)) = $after {
-                q = if f.descending {
-                    q.filter($col.lt(v.clone()).or($col.eq(v).and(c::id.lt(id))))
-                } else {
-                    q.filter($col.gt(v.clone()).or($col.eq(v).and(c::id.gt(id))))
+        ($col:expr, $variant:ident) => {{
+            if let Some((value, id)) = after {
+                let SortValue::$variant(v) = value else {
+                    return Err(foreign());
                 };
+                q = q.filter(row_after($col, c::id, v.clone(), *id, desc));
             }
-            q = if f.descending {
+            q = if desc {
                 q.order(($col.desc(), c::id.desc()))
             } else {
                 q.order(($col.asc(), c::id.asc()))
             };
         }};
     }
-    match f.sort {
-        SortKey::Name => keyset!(c::name, text_after()?),
-        SortKey::Created => keyset!(c::created_at, time_after()?),
-        SortKey::Updated => keyset!(c::updated_at, time_after()?),
-        SortKey::LastContact => keyset!(contact_order(), time_after()?),
+    match sort.key {
+        CustomerSortKey::Name => keyset!(c::name, Text),
+        CustomerSortKey::Created => keyset!(c::created_at, Time),
+        CustomerSortKey::Updated => keyset!(c::updated_at, Time),
+        CustomerSortKey::LastContact => keyset!(contact_order(), Time),
     }
     Ok(q)
 }
@@ -473,46 +474,47 @@ fn ordered<'a>(mut q: Boxed<'a>, f: &CustomerFilter) -> RepoResult<Boxed<'a>> {
 fn time_page(
     conn: &mut DbConnection,
     q: Boxed<'_>,
-    f: &CustomerFilter,
+    key: CustomerSortKey,
+    fetch: i64,
 ) -> RepoResult<Vec<(NaiveDateTime, i64)>> {
-    let rows: Vec<(i64, NaiveDateTime)> = match f.sort {
-        SortKey::Created => q.select((c::id, c::created_at)).limit(f.limit).load(conn)?,
-        SortKey::Updated => q.select((c::id, c::updated_at)).limit(f.limit).load(conn)?,
-        SortKey::LastContact => q
-            .select((c::id, contact_order()))
-            .limit(f.limit)
-            .load(conn)?,
-        SortKey::Name => Vec::new(),
+    let rows: Vec<(i64, NaiveDateTime)> = match key {
+        CustomerSortKey::Created => q.select((c::id, c::created_at)).limit(fetch).load(conn)?,
+        CustomerSortKey::Updated => q.select((c::id, c::updated_at)).limit(fetch).load(conn)?,
+        CustomerSortKey::LastContact => {
+            q.select((c::id, contact_order())).limit(fetch).load(conn)?
+        }
+        CustomerSortKey::Name => Vec::new(),
     };
     Ok(rows.into_iter().map(|(id, t)| (t, id)).collect())
 }
 
 /// The customers with these ids, in this order (one query for the page, one for the rows).
 fn load_in_order(conn: &mut DbConnection, ids: &[i64]) -> RepoResult<Vec<Customer>> {
-    let rows: Vec<Row> = c::table
+    let rows: Vec<Joined> = c::table
         .inner_join(users::table.inner_join(departments::table))
         .filter(c::id.eq_any(ids.to_vec()))
-        .select(customer_select!())
+        .select(<(Row, OwnerRow, DeptRow)>::as_select())
         .load(conn)?;
     let mut by_id: std::collections::HashMap<i64, Customer> =
         rows.into_iter().map(from_row).map(|x| (x.id, x)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// Customers per level (and their signed totals) within `visible`, filtered like the list.
+/// Customers per level (and their signed totals) that the actor sees, filtered like the list.
 pub fn pipeline(
     conn: &mut DbConnection,
-    visible: &Visible,
-    f: &CustomerFilter,
-) -> RepoResult<Vec<PipelineLevel>> {
-    let mut f = f.clone();
-    f.level = None;
-    let sum = || {
-        diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
-            "CAST(SUM(customer_pipeline.signed_total) AS BIGINT)",
-        )
+    actor: &Actor,
+    filters: &CustomerFilters,
+) -> RepoResult<Pipeline> {
+    let f = Filter {
+        filters: filters.clone(),
+        level: None,
     };
+    let visible = &actor.visible;
     // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, the total of fen fits in 64 bits.
+    let sum = |sql: &'static str| {
+        diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(sql)
+    };
     let rows: Vec<(String, Option<i64>, Option<i64>)> = if f.narrows_by_owner_only() {
         // Filtered by owner at most: the trigger-kept summary per owner and level (a few hundred
         // rows), within the same scope.
@@ -521,17 +523,15 @@ pub fn pipeline(
             .group_by(cp::level)
             .select((
                 cp::level,
-                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
-                    "CAST(SUM(customer_pipeline.customers) AS BIGINT)",
-                ),
-                sum(),
+                sum("CAST(SUM(customer_pipeline.customers) AS BIGINT)"),
+                sum("CAST(SUM(customer_pipeline.signed_total) AS BIGINT)"),
             ))
             .into_boxed()
             .visible_to(cp::owner_id, visible);
-        if let Some(v) = f.owner_id {
+        if let Some(v) = f.filters.owner_id {
             q = q.filter(cp::owner_id.eq(v));
         }
-        if let Some(v) = f.department_id {
+        if let Some(v) = f.filters.department_id {
             q = q.filter(
                 cp::owner_id.eq_any(
                     users::table
@@ -546,18 +546,18 @@ pub fn pipeline(
         let text = TextMatch::of(conn, visible, &f)?;
         let mut rows = Vec::new();
         for level in CustomerLevel::ALL {
-            let total = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
-                "CAST(SUM(customers.signed_total) AS BIGINT)",
-            );
-            let (n, sum): (i64, Option<i64>) = filtered(visible, &f, &text)
+            let (n, total): (i64, Option<i64>) = filtered(visible, &f, &text)
                 .filter(c::level.eq(level.as_str()))
-                .select((diesel::dsl::count_star(), total))
+                .select((
+                    diesel::dsl::count_star(),
+                    sum("CAST(SUM(customers.signed_total) AS BIGINT)"),
+                ))
                 .first(conn)?;
-            rows.push((level.as_str().to_string(), Some(n), sum));
+            rows.push((level.as_str().to_string(), Some(n), total));
         }
         rows
     };
-    Ok(CustomerLevel::ALL
+    let levels = CustomerLevel::ALL
         .into_iter()
         .map(|level| {
             let (count, amount) = rows
@@ -571,7 +571,8 @@ pub fn pipeline(
                 signed_amount: Money::from_minor(amount),
             }
         })
-        .collect())
+        .collect();
+    Ok(Pipeline { levels })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -595,14 +596,22 @@ impl Keys {
     }
 }
 
-/// Existing customers (any owner: protection looks past the caller's scope) sharing a key; `visible`
-/// decides only whether each match carries its id.
-pub fn find_duplicates(
+/// An existing customer sharing a key, with everything either answer needs.
+struct Found {
+    id: i64,
+    name: String,
+    matched_on: &'static str,
+    owner_id: i64,
+    owner_name: String,
+    department_name: String,
+}
+
+/// Existing customers (any owner: protection looks past the actor's scope) sharing a key.
+fn find_duplicates(
     conn: &mut DbConnection,
-    visible: &Visible,
     keys: &Keys,
     except: Option<i64>,
-) -> RepoResult<Vec<DuplicateMatch>> {
+) -> RepoResult<Vec<Found>> {
     type Cond = Box<
         dyn BoxableExpression<
                 c::table,
@@ -642,8 +651,9 @@ pub fn find_duplicates(
     if let Some(id) = except {
         q = q.filter(c::id.ne(id));
     }
-    type Found = (i64, String, String, Option<String>, Option<String>, i64);
-    let rows: Vec<Found> = q.load(conn)?;
+    type Rows = (i64, String, String, Option<String>, Option<String>, i64);
+    let rows: Vec<Rows> = q.load(conn)?;
+    // The owners' names in one query.
     let owner_ids: Vec<i64> = rows.iter().map(|r| r.5).collect();
     let owners: std::collections::HashMap<i64, (String, String)> = users::table
         .inner_join(departments::table)
@@ -655,7 +665,7 @@ pub fn find_duplicates(
         .collect();
     Ok(rows
         .into_iter()
-        .map(|(id, name, nk, pk, wk, owner)| {
+        .map(|(id, name, nk, pk, wk, owner_id)| {
             let matched_on = if !keys.name.is_empty() && nk == keys.name {
                 "name"
             } else if pk.is_some() && pk == keys.phone {
@@ -665,23 +675,52 @@ pub fn find_duplicates(
             } else {
                 "name"
             };
-            let (owner_name, department_name) = owners.get(&owner).cloned().unwrap_or_default();
-            let seen = visible.sees(owner);
-            DuplicateMatch {
+            let (owner_name, department_name) = owners.get(&owner_id).cloned().unwrap_or_default();
+            Found {
+                id,
                 name,
+                matched_on,
+                owner_id,
                 owner_name,
                 department_name,
-                matched_on: matched_on.into(),
-                visible: seen,
-                id: seen.then_some(id),
             }
         })
         .collect())
 }
 
+/// Whether a customer with this name, phone or website exists, and who owns it; the id comes only
+/// with customers the actor sees.
+pub fn check_duplicates(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &DuplicateQuery,
+) -> RepoResult<DuplicateCheck> {
+    let keys = Keys::of(
+        q.name.as_deref().unwrap_or(""),
+        q.phone.as_deref(),
+        q.website.as_deref(),
+    );
+    let matches = find_duplicates(conn, &keys, q.except_id)?
+        .into_iter()
+        .map(|m| {
+            let seen = actor.sees(m.owner_id);
+            DuplicateMatch {
+                name: m.name,
+                owner_name: m.owner_name,
+                department_name: m.department_name,
+                matched_on: m.matched_on.into(),
+                visible: seen,
+                id: seen.then_some(m.id),
+            }
+        })
+        .collect();
+    Ok(DuplicateCheck { matches })
+}
+
+/// 409 `duplicate_customer` naming every clash (ids only where the actor sees the customer).
 fn refuse_duplicates(
     conn: &mut DbConnection,
-    visible: &Visible,
+    actor: &Actor,
     keys: &Keys,
     except: Option<i64>,
 ) -> RepoResult<()> {
@@ -694,106 +733,66 @@ fn refuse_duplicates(
             keys.website.as_deref().unwrap_or(""),
         ],
     )?;
-    if let Some(m) = find_duplicates(conn, visible, keys, except)?
+    let clashes: Vec<CustomerClash> = find_duplicates(conn, keys, except)?
         .into_iter()
-        .next()
-    {
-        let field = match m.matched_on.as_str() {
-            "phone" => "电话 phone",
-            "website" => "网址 website",
-            _ => "名称 name",
-        };
-        return Err(RepoError::conflict(
-            "duplicate_customer",
-            format!(
-                "客户已存在：{}（负责人 {}，{}）· The customer exists already ({field}): {}, owned by {} of {}",
-                m.name, m.owner_name, m.department_name, m.name, m.owner_name, m.department_name
-            ),
-        ));
+        .map(|m| {
+            let seen = actor.sees(m.owner_id);
+            CustomerClash {
+                field: m.matched_on.into(),
+                id: seen.then_some(m.id),
+                name: m.name,
+                owner: ClashOwner {
+                    id: seen.then_some(m.owner_id),
+                    display_name: m.owner_name,
+                },
+                department: ClashDepartment {
+                    name: m.department_name,
+                },
+            }
+        })
+        .collect();
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(RepoError::Duplicate(clashes))
     }
-    Ok(())
 }
 
-fn check_dictionary(
+/// With review on, new customers (and changes of name or phone) wait for a manager.
+fn review_on(conn: &mut DbConnection) -> RepoResult<bool> {
+    Ok(crate::settings::get(conn)?.settings.review_new_customers)
+}
+
+fn check_references(
     conn: &mut DbConnection,
-    field: &'static str,
-    kind: DictionaryKind,
-    id: Option<i64>,
+    industry_id: Option<i64>,
+    region_id: Option<i64>,
+    source_id: Option<i64>,
 ) -> RepoResult<()> {
-    let Some(id) = id else { return Ok(()) };
-    let found: i64 = dictionary_items::table
-        .filter(dictionary_items::id.eq(id))
-        .filter(dictionary_items::kind.eq(kind.as_str()))
-        .count()
-        .get_result(conn)?;
-    if found == 0 {
-        return Err(RepoError::invalid(
-            field,
-            "not_found",
-            format!("no such {} entry", kind.as_str()),
-        ));
-    }
-    Ok(())
-}
-
-/// A PATCH of optional text: absent keeps the old value, `null` or blank clears it.
-fn pick(patch: &Option<Option<String>>, old: &Option<String>) -> Option<String> {
-    match patch {
-        Some(v) => blank_to_none(v.as_deref()),
-        None => old.clone(),
-    }
-}
-
-/// The customer a new record (an activity, an order) is for: visible to the caller, or a field error
-/// on `customer_id` that does not tell invisible from missing.
-pub(crate) fn get_for_new_record(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    id: i64,
-) -> RepoResult<Customer> {
-    get(conn, visible, id).map_err(|e| match e {
-        RepoError::NotFound => RepoError::invalid(
-            "customer_id",
-            "not_found",
-            "no such customer within your scope",
-        ),
-        e => e,
-    })
-}
-
-/// Optional text as stored: trimmed, and empty means absent.
-pub(crate) fn blank_to_none(v: Option<&str>) -> Option<String> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    check_dictionary(conn, "industry_id", DictionaryKind::Industry, industry_id)?;
+    check_dictionary(conn, "region_id", DictionaryKind::Region, region_id)?;
+    check_dictionary(conn, "source_id", DictionaryKind::CustomerSource, source_id)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-/// Creates a customer owned by `owner_id`, refusing duplicates (409 `duplicate_customer`).
-pub fn create(
-    conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
-    new: &NewCustomer,
-    owner_id: i64,
-    review: ReviewStatus,
-) -> RepoResult<Customer> {
+/// Creates a customer owned by the actor or by `owner_id` within their scope (422 `out_of_scope`),
+/// refusing duplicates (409 `duplicate_customer`); with review on it waits as `pending`.
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewCustomer) -> RepoResult<Customer> {
+    let owner_id = new.owner_id.unwrap_or(actor.id);
+    if !actor.sees(owner_id) {
+        return Err(RepoError::invalid(
+            "owner_id",
+            ErrorCode::OutOfScope,
+            msg!(
+                "负责人须在您的范围内",
+                "the owner must be someone within your scope"
+            ),
+        ));
+    }
     write_tx(conn, |conn| {
-        check_dictionary(
-            conn,
-            "industry_id",
-            DictionaryKind::Industry,
-            new.industry_id,
-        )?;
-        check_dictionary(conn, "region_id", DictionaryKind::Region, new.region_id)?;
-        check_dictionary(
-            conn,
-            "source_id",
-            DictionaryKind::CustomerSource,
-            new.source_id,
-        )?;
+        check_references(conn, new.industry_id, new.region_id, new.source_id)?;
         let owner_enabled: Option<bool> = users::table
             .find(owner_id)
             .select(users::enabled)
@@ -802,15 +801,20 @@ pub fn create(
         if owner_enabled != Some(true) {
             return Err(RepoError::invalid(
                 "owner_id",
-                "not_found",
-                "no such enabled user",
+                ErrorCode::NotFound,
+                msg!("没有这个启用的用户", "no such enabled user"),
             ));
         }
+        let review = if review_on(conn)? {
+            ReviewStatus::Pending
+        } else {
+            ReviewStatus::Approved
+        };
         let name = new.name.trim().to_string();
         let phone = blank_to_none(new.phone.as_deref());
         let website = blank_to_none(new.website.as_deref());
         let keys = Keys::of(&name, phone.as_deref(), website.as_deref());
-        refuse_duplicates(conn, visible, &keys, None)?;
+        refuse_duplicates(conn, actor, &keys, None)?;
         let at = now();
         let id: i64 = diesel::insert_into(c::table)
             .values((
@@ -834,19 +838,19 @@ pub fn create(
                     c::owner_id.eq(owner_id),
                     c::notes.eq(blank_to_none(new.notes.as_deref())),
                     c::review_status.eq(review.as_str()),
-                    c::created_by.eq(actor),
+                    c::created_by.eq(actor.id),
                     c::created_at.eq(at),
-                    c::updated_by.eq(actor),
+                    c::updated_by.eq(actor.id),
                     c::updated_at.eq(at),
                 ),
             ))
             .returning(c::id)
             .get_result(conn)?;
         crate::search::reindex(conn, &[id])?;
-        let created = get(conn, &Visible::All, id)?;
+        let created = fetch(conn, &Visible::All, id)?;
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "create",
             "customer",
             Some(id),
@@ -857,40 +861,28 @@ pub fn create(
     })
 }
 
-/// Changes a visible customer (optimistic locking on `version`; duplicates refused).
+/// Changes a customer the actor sees (optimistic locking on `version`; duplicates refused).
 pub fn update(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
     patch: &CustomerPatch,
-    review_changes: bool,
 ) -> RepoResult<Customer> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
-        if old.version != patch.version {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
-        let name = patch
-            .name
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or(&old.name)
-            .to_string();
-        let phone = pick(&patch.phone, &old.phone);
-        let website = pick(&patch.website, &old.website);
+        let old = get(conn, actor, id)?;
+        check_version(old.version, patch.version)?;
+        let name = patched_text(&patch.name, &old.name);
+        let phone = patched(&patch.phone, &old.phone);
+        let website = patched(&patch.website, &old.website);
+        let short_name = patched(&patch.short_name, &old.short_name);
         let industry_id = patch.industry_id.unwrap_or(old.industry_id);
         let region_id = patch.region_id.unwrap_or(old.region_id);
         let source_id = patch.source_id.unwrap_or(old.source_id);
-        check_dictionary(conn, "industry_id", DictionaryKind::Industry, industry_id)?;
-        check_dictionary(conn, "region_id", DictionaryKind::Region, region_id)?;
-        check_dictionary(conn, "source_id", DictionaryKind::CustomerSource, source_id)?;
+        check_references(conn, industry_id, region_id, source_id)?;
         let keys = Keys::of(&name, phone.as_deref(), website.as_deref());
-        refuse_duplicates(conn, visible, &keys, Some(id))?;
+        refuse_duplicates(conn, actor, &keys, Some(id))?;
         // With review on, a new name or phone waits for a manager again.
-        let review = if review_changes && (name != old.name || phone != old.phone) {
+        let review = if (name != old.name || phone != old.phone) && review_on(conn)? {
             ReviewStatus::Pending
         } else {
             old.review_status
@@ -900,72 +892,68 @@ pub fn update(
                 (
                     c::name.eq(&name),
                     c::name_key.eq(&keys.name),
-                    c::short_name.eq(pick(&patch.short_name, &old.short_name)),
+                    c::short_name.eq(&short_name),
                     c::customer_type.eq(patch.type_.unwrap_or(old.type_).as_str()),
                     c::industry_id.eq(industry_id),
                     c::region_id.eq(region_id),
                     c::source_id.eq(source_id),
-                    c::size.eq(pick(&patch.size, &old.size)),
-                    c::address.eq(pick(&patch.address, &old.address)),
+                    c::size.eq(patched(&patch.size, &old.size)),
+                    c::address.eq(patched(&patch.address, &old.address)),
                 ),
                 (
                     c::phone.eq(&phone),
                     c::phone_key.eq(&keys.phone),
                     c::website.eq(&website),
                     c::website_key.eq(&keys.website),
-                    c::notes.eq(pick(&patch.notes, &old.notes)),
+                    c::notes.eq(patched(&patch.notes, &old.notes)),
                     c::review_status.eq(review.as_str()),
-                    c::updated_by.eq(actor),
+                    c::updated_by.eq(actor.id),
                     c::updated_at.eq(now()),
                     c::version.eq(patch.version + 1),
                 ),
             ))
             .execute(conn)?;
-        if n == 0 {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
-        if name != old.name
-            || phone != old.phone
-            || pick(&patch.short_name, &old.short_name) != old.short_name
-        {
+        one_row_updated(n, old.version)?;
+        if name != old.name || phone != old.phone || short_name != old.short_name {
             crate::search::reindex(conn, &[id])?;
         }
-        let new = get(conn, &Visible::All, id)?;
+        let new = fetch(conn, &Visible::All, id)?;
+        let changes = diff(&view(&old), &view(&new));
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "update",
             "customer",
             Some(id),
             Some(id),
-            diff(&view(&old), &view(&new)),
+            changes,
         )?;
         Ok(new)
     })
 }
 
-/// Deletes a visible customer with its contacts and activities (409 `customer_has_orders` when it
-/// has orders); the history keeps what it was.
-pub fn delete(conn: &mut DbConnection, actor: i64, visible: &Visible, id: i64) -> RepoResult<()> {
+/// Deletes a customer the actor sees, with its contacts and activities (409 `customer_has_orders`
+/// when it has orders: money history is kept, blacklist it instead); the history keeps what it was.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
-        // Orders are money history: a customer who has any is kept (blacklist it instead).
+        let old = get(conn, actor, id)?;
         let orders: i64 = crate::schema::orders::table
             .filter(crate::schema::orders::customer_id.eq(id))
             .count()
             .get_result(conn)?;
         if orders > 0 {
             return Err(RepoError::conflict(
-                "customer_has_orders",
-                format!("the customer has {orders} orders; its history cannot be deleted"),
+                ErrorCode::CustomerHasOrders,
+                msg!(
+                    "该客户有 {orders} 个订单，其历史不能删除",
+                    "the customer has {orders} orders; its history cannot be deleted"
+                ),
             ));
         }
         diesel::delete(c::table.find(id)).execute(conn)?;
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "delete",
             "customer",
             Some(id),
@@ -976,208 +964,199 @@ pub fn delete(conn: &mut DbConnection, actor: i64, visible: &Visible, id: i64) -
     })
 }
 
-/// A manual level move with its reason (audited). Rules about who may blacklist are the caller's.
+/// Bumps a customer's version after a change made by a rule, and records why.
+fn record_move(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    old: &Customer,
+    action: &str,
+    changes: serde_json::Value,
+) -> RepoResult<Customer> {
+    audit::record_about(
+        conn,
+        actor,
+        action,
+        "customer",
+        Some(old.id),
+        Some(old.id),
+        changes,
+    )?;
+    fetch(conn, &Visible::All, old.id)
+}
+
+/// A manual level move with its reason. Only holders of `customer.blacklist` (managers) put a
+/// customer on the blacklist or take it off (403 otherwise).
 pub fn set_level(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
-    level: CustomerLevel,
-    reason: &str,
+    change: &LevelChange,
 ) -> RepoResult<Customer> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
+        let old = get(conn, actor, id)?;
+        let level = change.level;
         if old.level == level {
             return Ok(old);
+        }
+        let touches_blacklist =
+            level == CustomerLevel::Blacklisted || old.level == CustomerLevel::Blacklisted;
+        if touches_blacklist && !actor.has(Permission::CustomerBlacklist) {
+            let code = Permission::CustomerBlacklist.code();
+            return Err(RepoError::Forbidden(msg!(
+                "需要权限 `{code}`",
+                "this needs the permission `{code}`"
+            )));
         }
         diesel::update(c::table.find(id))
             .set((
                 c::level.eq(level.as_str()),
-                c::updated_by.eq(actor),
+                c::updated_by.eq(actor.id),
                 c::updated_at.eq(now()),
                 c::version.eq(old.version + 1),
             ))
             .execute(conn)?;
-        let changes =
-            json!({"level": {"old": old.level.as_str(), "new": level.as_str()}, "reason": reason});
-        audit::record_about(
-            conn,
-            Some(actor),
-            "level",
-            "customer",
-            Some(id),
-            Some(id),
-            changes,
-        )?;
-        get(conn, &Visible::All, id)
+        let changes = json!({"level": {"old": old.level.as_str(), "new": level.as_str()}, "reason": change.reason.trim()});
+        record_move(conn, actor, &old, "level", changes)
     })
 }
 
-/// A manager's grade with its reason; `None` hands the grade back to the automatic rule.
+/// A manager's grade of a signed customer with its reason; `grade: null` returns to the grade its
+/// signed total earns under the company's thresholds.
 pub fn set_grade(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
-    grade: Option<i16>,
-    automatic: Option<i16>,
-    reason: &str,
+    change: &GradeChange,
 ) -> RepoResult<Customer> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
+        let old = get(conn, actor, id)?;
         if old.level != CustomerLevel::Signed {
             return Err(RepoError::conflict(
-                "not_signed",
-                "only signed customers have a grade",
+                ErrorCode::NotSigned,
+                msg!("只有签约客户有等级", "only signed customers have a grade"),
             ));
         }
-        let new_grade = grade.or(automatic);
+        let thresholds = crate::settings::get(conn)?.settings.grade_thresholds;
+        let automatic = grade_for(old.signed_total, &thresholds) as i16;
+        let new_grade = change.grade.or(Some(automatic));
         diesel::update(c::table.find(id))
             .set((
                 c::grade.eq(new_grade),
-                c::grade_manual.eq(grade.is_some()),
-                c::updated_by.eq(actor),
+                c::grade_manual.eq(change.grade.is_some()),
+                c::updated_by.eq(actor.id),
                 c::updated_at.eq(now()),
                 c::version.eq(old.version + 1),
             ))
             .execute(conn)?;
-        let changes = json!({"grade": {"old": old.grade, "new": new_grade}, "manual": grade.is_some(), "reason": reason});
-        audit::record_about(
-            conn,
-            Some(actor),
-            "grade",
-            "customer",
-            Some(id),
-            Some(id),
-            changes,
-        )?;
-        get(conn, &Visible::All, id)
+        let changes = json!({"grade": {"old": old.grade, "new": new_grade}, "manual": change.grade.is_some(), "reason": change.reason.trim()});
+        record_move(conn, actor, &old, "grade", changes)
     })
 }
 
-/// A reviewer's decision on a pending customer, with a comment.
+/// A reviewer's decision on a pending customer, with a comment; never the owner's own.
 pub fn review(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
-    approve: bool,
-    comment: &str,
+    decision: &ReviewRequest,
 ) -> RepoResult<Customer> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
+        let old = get(conn, actor, id)?;
         if old.review_status != ReviewStatus::Pending {
             return Err(RepoError::conflict(
-                "not_pending",
-                "the customer is not waiting for review",
+                ErrorCode::NotPending,
+                msg!(
+                    "该客户不在待审核状态",
+                    "the customer is not waiting for review"
+                ),
             ));
         }
-        if old.owner.id == actor {
+        if old.owner.id == actor.id {
             return Err(RepoError::conflict(
-                "own_customer",
-                "a manager above the owner reviews, not the owner",
+                ErrorCode::OwnCustomer,
+                msg!(
+                    "由负责人的上级审核，而不是负责人自己",
+                    "a manager above the owner reviews, not the owner"
+                ),
             ));
         }
-        let status = if approve {
-            ReviewStatus::Approved
-        } else {
-            ReviewStatus::Rejected
+        let status = match decision.decision {
+            ReviewDecision::Approve => ReviewStatus::Approved,
+            ReviewDecision::Reject => ReviewStatus::Rejected,
         };
         diesel::update(c::table.find(id))
             .set((
                 c::review_status.eq(status.as_str()),
-                c::updated_by.eq(actor),
+                c::updated_by.eq(actor.id),
                 c::updated_at.eq(now()),
                 c::version.eq(old.version + 1),
             ))
             .execute(conn)?;
-        let changes = json!({"review_status": {"old": "pending", "new": status.as_str()}, "comment": comment});
-        audit::record_about(
-            conn,
-            Some(actor),
-            "review",
-            "customer",
-            Some(id),
-            Some(id),
-            changes,
-        )?;
-        get(conn, &Visible::All, id)
+        let changes = json!({"review_status": {"old": "pending", "new": status.as_str()}, "comment": decision.comment.trim()});
+        record_move(conn, actor, &old, "review", changes)
     })
+}
+
+/// Every change of a customer the actor sees and of its contacts: who, when, which fields, old
+/// and new, newest first, with names for the ids the changes mention.
+pub fn history(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    q: &PageQuery,
+) -> RepoResult<Page<AuditEntry>> {
+    get(conn, actor, id)?;
+    let page = PageRequest::<i64>::new(q.limit, q.cursor.as_deref(), "history")?;
+    let filter = crate::audit::AuditFilter {
+        customer_id: Some(id),
+        before_id: page.after,
+        limit: page.fetch(),
+        ..Default::default()
+    };
+    let entries = crate::audit::list(conn, actor, &filter)?;
+    Ok(page.page(entries, |e| e.id))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Contacts
 
-type ContactRow = (
-    i64,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<chrono::NaiveDate>,
-    Option<String>,
-    bool,
-    NaiveDateTime,
-    NaiveDateTime,
-    i32,
-);
-
-macro_rules! contact_select {
-    () => {
-        (
-            contacts::id,
-            contacts::customer_id,
-            contacts::name,
-            contacts::title,
-            contacts::mobile,
-            contacts::phone,
-            contacts::email,
-            contacts::im,
-            contacts::birthday,
-            contacts::notes,
-            contacts::is_key,
-            contacts::created_at,
-            contacts::updated_at,
-            contacts::version,
-        )
-    };
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+struct ContactRow {
+    id: i64,
+    customer_id: i64,
+    name: String,
+    title: Option<String>,
+    mobile: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    im: Option<String>,
+    birthday: Option<NaiveDate>,
+    notes: Option<String>,
+    is_key: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
 }
 
-fn contact_from_row(r: ContactRow) -> Contact {
-    let (
-        id,
-        customer_id,
-        name,
-        title,
-        mobile,
-        phone,
-        email,
-        im,
-        birthday,
-        notes,
-        is_key,
-        created_at,
-        updated_at,
-        version,
-    ) = r;
-    Contact {
-        id,
-        customer_id,
-        name,
-        title,
-        mobile,
-        phone,
-        email,
-        im,
-        birthday,
-        notes,
-        is_key,
-        created_at: created_at.and_utc(),
-        updated_at: updated_at.and_utc(),
-        version,
+impl From<ContactRow> for Contact {
+    fn from(r: ContactRow) -> Self {
+        Contact {
+            id: r.id,
+            customer_id: r.customer_id,
+            name: r.name,
+            title: r.title,
+            mobile: r.mobile,
+            phone: r.phone,
+            email: r.email,
+            im: r.im,
+            birthday: r.birthday,
+            notes: r.notes,
+            is_key: r.is_key,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+            version: r.version,
+        }
     }
 }
 
@@ -1186,44 +1165,47 @@ fn contact_view(x: &Contact) -> serde_json::Value {
            "im": x.im, "birthday": x.birthday, "notes": x.notes, "is_key": x.is_key})
 }
 
-/// The contacts of a visible customer, key contacts first.
+/// The contacts of a customer the actor sees, key contacts first.
 pub fn contacts_of(
     conn: &mut DbConnection,
-    visible: &Visible,
+    actor: &Actor,
     customer_id: i64,
 ) -> RepoResult<Vec<Contact>> {
-    get(conn, visible, customer_id)?;
+    get(conn, actor, customer_id)?;
     let rows: Vec<ContactRow> = contacts::table
         .filter(contacts::customer_id.eq(customer_id))
-        .select(contact_select!())
+        .select(ContactRow::as_select())
         .order((contacts::is_key.desc(), contacts::id))
         .load(conn)?;
-    Ok(rows.into_iter().map(contact_from_row).collect())
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// A contact whose customer is visible; 404 otherwise.
-pub fn get_contact(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Contact> {
+/// A contact whose customer the actor sees; 404 otherwise.
+pub fn get_contact(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Contact> {
+    fetch_contact(conn, &actor.visible, id)
+}
+
+fn fetch_contact(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Contact> {
     contacts::table
         .inner_join(c::table)
         .filter(contacts::id.eq(id))
-        .select(contact_select!())
+        .select(ContactRow::as_select())
         .into_boxed()
         .visible_to(c::owner_id, visible)
         .first::<ContactRow>(conn)
         .found()
-        .map(contact_from_row)
+        .map(Into::into)
 }
 
 pub fn create_contact(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     customer_id: i64,
     new: &NewContact,
 ) -> RepoResult<Contact> {
     write_tx(conn, |conn| {
-        get(conn, visible, customer_id)?;
-        let at = now().trunc_subsecs(6);
+        get(conn, actor, customer_id)?;
+        let at = now();
         let id: i64 = diesel::insert_into(contacts::table)
             .values((
                 contacts::customer_id.eq(customer_id),
@@ -1242,15 +1224,16 @@ pub fn create_contact(
             .returning(contacts::id)
             .get_result(conn)?;
         crate::search::reindex(conn, &[customer_id])?;
-        let contact = get_contact(conn, &Visible::All, id)?;
+        let contact = fetch_contact(conn, &Visible::All, id)?;
+        let changes = contact_view(&contact);
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "create",
             "contact",
             Some(id),
             Some(customer_id),
-            contact_view(&contact),
+            changes,
         )?;
         Ok(contact)
     })
@@ -1258,77 +1241,65 @@ pub fn create_contact(
 
 pub fn update_contact(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
     patch: &ContactPatch,
 ) -> RepoResult<Contact> {
     write_tx(conn, |conn| {
-        let old = get_contact(conn, visible, id)?;
-        if old.version != patch.version {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
+        let old = get_contact(conn, actor, id)?;
+        check_version(old.version, patch.version)?;
         let n = diesel::update(
             contacts::table
                 .find(id)
                 .filter(contacts::version.eq(patch.version)),
         )
         .set((
-            contacts::name.eq(patch.name.as_deref().map(str::trim).unwrap_or(&old.name)),
-            contacts::title.eq(pick(&patch.title, &old.title)),
-            contacts::mobile.eq(pick(&patch.mobile, &old.mobile)),
-            contacts::phone.eq(pick(&patch.phone, &old.phone)),
-            contacts::email.eq(pick(&patch.email, &old.email)),
-            contacts::im.eq(pick(&patch.im, &old.im)),
+            contacts::name.eq(patched_text(&patch.name, &old.name)),
+            contacts::title.eq(patched(&patch.title, &old.title)),
+            contacts::mobile.eq(patched(&patch.mobile, &old.mobile)),
+            contacts::phone.eq(patched(&patch.phone, &old.phone)),
+            contacts::email.eq(patched(&patch.email, &old.email)),
+            contacts::im.eq(patched(&patch.im, &old.im)),
             contacts::birthday.eq(patch.birthday.unwrap_or(old.birthday)),
-            contacts::notes.eq(pick(&patch.notes, &old.notes)),
+            contacts::notes.eq(patched(&patch.notes, &old.notes)),
             contacts::is_key.eq(patch.is_key.unwrap_or(old.is_key)),
             contacts::updated_at.eq(now()),
             contacts::version.eq(patch.version + 1),
         ))
         .execute(conn)?;
-        if n == 0 {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
-        let new = get_contact(conn, &Visible::All, id)?;
+        one_row_updated(n, old.version)?;
+        let new = fetch_contact(conn, &Visible::All, id)?;
         if new.name != old.name {
             crate::search::reindex(conn, &[old.customer_id])?;
         }
+        let changes = diff(&contact_view(&old), &contact_view(&new));
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "update",
             "contact",
             Some(id),
             Some(old.customer_id),
-            diff(&contact_view(&old), &contact_view(&new)),
+            changes,
         )?;
         Ok(new)
     })
 }
 
-pub fn delete_contact(
-    conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
-    id: i64,
-) -> RepoResult<()> {
+pub fn delete_contact(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
-        let old = get_contact(conn, visible, id)?;
+        let old = get_contact(conn, actor, id)?;
         diesel::delete(contacts::table.find(id)).execute(conn)?;
         crate::search::reindex(conn, &[old.customer_id])?;
+        let changes = contact_view(&old);
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "delete",
             "contact",
             Some(id),
             Some(old.customer_id),
-            contact_view(&old),
+            changes,
         )?;
         Ok(())
     })

@@ -1,59 +1,42 @@
 //! Dictionaries (数据字典): the lists behind every drop-down (industries, regions, sources, …).
 
+use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::error::{OptionalFound, is_unique_violation};
 use crate::schema::dictionary_items as d;
+use crate::sql::{check_version, one_row_updated, patched_text};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::NaiveDateTime;
 use crm_domain::api::{DictionaryItem, DictionaryItemPatch, DictionaryKind, NewDictionaryItem};
+use crm_domain::{ErrorCode, msg};
 use diesel::prelude::*;
 use serde_json::json;
 
-type Row = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    i32,
-    bool,
-    i32,
-);
-
-fn columns() -> (
-    d::id,
-    d::kind,
-    d::name,
-    d::name_en,
-    d::parent_id,
-    d::sort_order,
-    d::enabled,
-    d::version,
-) {
-    (
-        d::id,
-        d::kind,
-        d::name,
-        d::name_en,
-        d::parent_id,
-        d::sort_order,
-        d::enabled,
-        d::version,
-    )
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = d)]
+struct Row {
+    id: i64,
+    kind: String,
+    name: String,
+    name_en: Option<String>,
+    parent_id: Option<i64>,
+    sort_order: i32,
+    enabled: bool,
+    version: i32,
 }
 
-fn from_row(
-    (id, kind, name, name_en, parent_id, sort_order, enabled, version): Row,
-) -> DictionaryItem {
-    DictionaryItem {
-        id,
-        kind: DictionaryKind::parse(&kind).unwrap_or(DictionaryKind::Industry),
-        name,
-        name_en,
-        parent_id,
-        sort_order,
-        enabled,
-        version,
+impl From<Row> for DictionaryItem {
+    fn from(r: Row) -> Self {
+        DictionaryItem {
+            id: r.id,
+            kind: DictionaryKind::parse(&r.kind).unwrap_or(DictionaryKind::Industry),
+            name: r.name,
+            name_en: r.name_en,
+            parent_id: r.parent_id,
+            sort_order: r.sort_order,
+            enabled: r.enabled,
+            version: r.version,
+        }
     }
 }
 
@@ -63,7 +46,10 @@ fn view(i: &DictionaryItem) -> serde_json::Value {
 
 fn unique(e: diesel::result::Error) -> RepoError {
     if is_unique_violation(&e) {
-        RepoError::conflict("duplicate_name", "an entry with this name already exists")
+        RepoError::conflict(
+            ErrorCode::DuplicateName,
+            msg!("已有同名条目", "an entry with this name already exists"),
+        )
     } else {
         e.into()
     }
@@ -76,28 +62,28 @@ pub fn list(
 ) -> RepoResult<Vec<DictionaryItem>> {
     let mut q = d::table
         .filter(d::kind.eq(kind.as_str()))
-        .select(columns())
+        .select(Row::as_select())
         .order((d::sort_order, d::id))
         .into_boxed();
     if !include_disabled {
         q = q.filter(d::enabled.eq(true));
     }
-    Ok(q.load::<Row>(conn)?.into_iter().map(from_row).collect())
+    Ok(q.load::<Row>(conn)?.into_iter().map(Into::into).collect())
 }
 
 pub fn get(conn: &mut DbConnection, kind: DictionaryKind, id: i64) -> RepoResult<DictionaryItem> {
     d::table
         .filter(d::kind.eq(kind.as_str()))
         .filter(d::id.eq(id))
-        .select(columns())
+        .select(Row::as_select())
         .first::<Row>(conn)
         .found()
-        .map(from_row)
+        .map(Into::into)
 }
 
 pub fn create(
     conn: &mut DbConnection,
-    actor: Option<i64>,
+    actor: &Actor,
     kind: DictionaryKind,
     new: &NewDictionaryItem,
 ) -> RepoResult<DictionaryItem> {
@@ -106,26 +92,31 @@ pub fn create(
             if !kind.is_tree() {
                 return Err(RepoError::invalid(
                     "parent_id",
-                    "not_allowed",
-                    "only regions have parents",
+                    ErrorCode::NotAllowed,
+                    msg!("只有地区有上级", "only regions have parents"),
                 ));
             }
             let p = get(conn, kind, parent).map_err(|e| match e {
-                RepoError::NotFound => {
-                    RepoError::invalid("parent_id", "not_found", "no such entry")
-                }
+                RepoError::NotFound => RepoError::invalid(
+                    "parent_id",
+                    ErrorCode::NotFound,
+                    msg!("没有这个条目", "no such entry"),
+                ),
                 e => e,
             })?;
             if p.parent_id.is_some() {
                 return Err(RepoError::invalid(
                     "parent_id",
-                    "too_deep",
-                    "regions have two levels: province and city",
+                    ErrorCode::TooDeep,
+                    msg!(
+                        "地区只有两级：省和市",
+                        "regions have two levels: province and city"
+                    ),
                 ));
             }
         }
         let at = now();
-        let row: Row = diesel::insert_into(d::table)
+        let id: i64 = diesel::insert_into(d::table)
             .values((
                 d::kind.eq(kind.as_str()),
                 d::name.eq(new.name.trim()),
@@ -136,10 +127,10 @@ pub fn create(
                 d::created_at.eq(at),
                 d::updated_at.eq(at),
             ))
-            .returning(columns())
+            .returning(d::id)
             .get_result(conn)
             .map_err(unique)?;
-        let item = from_row(row);
+        let item = get(conn, kind, id)?;
         audit::record(
             conn,
             actor,
@@ -154,21 +145,17 @@ pub fn create(
 
 pub fn update(
     conn: &mut DbConnection,
-    actor: i64,
+    actor: &Actor,
     kind: DictionaryKind,
     id: i64,
     patch: &DictionaryItemPatch,
 ) -> RepoResult<DictionaryItem> {
     write_tx(conn, |conn| {
         let old = get(conn, kind, id)?;
-        if old.version != patch.version {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
+        check_version(old.version, patch.version)?;
         let n = diesel::update(d::table.find(id).filter(d::version.eq(patch.version)))
             .set((
-                d::name.eq(patch.name.as_deref().map(str::trim).unwrap_or(&old.name)),
+                d::name.eq(patched_text(&patch.name, &old.name)),
                 d::name_en.eq(patch.name_en.clone().unwrap_or(old.name_en.clone())),
                 d::sort_order.eq(patch.sort_order.unwrap_or(old.sort_order)),
                 d::enabled.eq(patch.enabled.unwrap_or(old.enabled)),
@@ -177,15 +164,11 @@ pub fn update(
             ))
             .execute(conn)
             .map_err(unique)?;
-        if n == 0 {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
+        one_row_updated(n, old.version)?;
         let new = get(conn, kind, id)?;
         audit::record(
             conn,
-            Some(actor),
+            actor,
             "update",
             &format!("dictionary.{}", kind.as_str()),
             Some(id),
@@ -199,7 +182,7 @@ pub fn update(
 /// so that old records keep their meaning.
 pub fn delete(
     conn: &mut DbConnection,
-    actor: i64,
+    actor: &Actor,
     kind: DictionaryKind,
     id: i64,
 ) -> RepoResult<()> {
@@ -211,8 +194,8 @@ pub fn delete(
             .get_result(conn)?;
         if children > 0 {
             return Err(RepoError::conflict(
-                "dictionary_item_in_use",
-                "the entry still has sub-entries",
+                ErrorCode::DictionaryItemInUse,
+                msg!("该条目还有下级条目", "the entry still has sub-entries"),
             ));
         }
         diesel::delete(d::table.find(id))
@@ -222,14 +205,17 @@ pub fn delete(
                     diesel::result::DatabaseErrorKind::ForeignKeyViolation,
                     _,
                 ) => RepoError::conflict(
-                    "dictionary_item_in_use",
-                    "records still refer to this entry; disable it instead",
+                    ErrorCode::DictionaryItemInUse,
+                    msg!(
+                        "仍有记录引用这个条目，请改为停用",
+                        "records still refer to this entry; disable it instead"
+                    ),
                 ),
                 e => e.into(),
             })?;
         audit::record(
             conn,
-            Some(actor),
+            actor,
             "delete",
             &format!("dictionary.{}", kind.as_str()),
             Some(id),

@@ -1,5 +1,8 @@
-//! What a repository can answer besides a value.
+//! What a repository can answer besides a value. Messages are in both languages; the API answers
+//! in the caller's.
 
+use crm_domain::problem::CustomerClash;
+use crm_domain::{ErrorCode, Msg};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -7,22 +10,31 @@ pub enum RepoError {
     /// Missing, or outside the caller's scope: the two must look the same.
     #[error("not found")]
     NotFound,
+    /// The caller may not do this to this record (a permission the rule needs).
+    #[error("{0}")]
+    Forbidden(Msg),
     /// The record changed since the caller read it.
     #[error("the record was changed by someone else (current version {current})")]
     StaleVersion { current: i32 },
-    /// A business rule refused the change; `code` is the API's stable error code.
+    /// A business rule refused the change (409 with its code).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    /// A rule about one field refused the change.
+    Conflict { code: ErrorCode, message: Msg },
+    /// Customer protection: the customer exists already (409 `duplicate_customer`).
+    #[error("the customer exists already")]
+    Duplicate(Vec<CustomerClash>),
+    /// A rule about one field refused the change (422).
     #[error("{field}: {message}")]
     Invalid {
         field: &'static str,
-        code: &'static str,
-        message: String,
+        code: ErrorCode,
+        message: Msg,
     },
     /// A business rule refused the request as a whole (422 with its code).
     #[error("{message}")]
-    Rule { code: &'static str, message: String },
+    Rule { code: ErrorCode, message: Msg },
+    /// A list's parameters make no sense (400: a foreign cursor, a limit out of range).
+    #[error("{message}")]
+    BadQuery { code: ErrorCode, message: Msg },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -30,23 +42,17 @@ pub enum RepoError {
 }
 
 impl RepoError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        RepoError::Conflict {
-            code,
-            message: message.into(),
-        }
+    pub fn conflict(code: ErrorCode, message: Msg) -> Self {
+        RepoError::Conflict { code, message }
     }
-    pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
-        RepoError::Rule {
-            code,
-            message: message.into(),
-        }
+    pub fn rule(code: ErrorCode, message: Msg) -> Self {
+        RepoError::Rule { code, message }
     }
-    pub fn invalid(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, code: ErrorCode, message: Msg) -> Self {
         RepoError::Invalid {
             field,
             code,
-            message: message.into(),
+            message,
         }
     }
 }
@@ -78,6 +84,6 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
 
 impl From<crm_domain::order::MoneyRuleError> for RepoError {
     fn from(e: crm_domain::order::MoneyRuleError) -> Self {
-        RepoError::rule(e.code(), e.to_string())
+        RepoError::rule(e.code(), e.message())
     }
 }

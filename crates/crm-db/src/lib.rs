@@ -2,25 +2,32 @@
 //! the repositories, and the visibility filter that every business query goes through.
 
 pub mod activities;
+pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod callers;
 pub mod customers;
+pub mod departments;
 pub mod dictionaries;
 pub mod error;
 pub mod idempotency;
+pub mod moves;
 pub mod notifications;
 pub mod orders;
-pub mod org;
+pub mod paging;
 pub mod products;
 pub mod receivables;
 pub mod reminders;
+pub mod roles;
 pub mod scheduler;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod sql;
 pub mod summaries;
 pub mod transfers;
+pub mod users;
 pub mod visibility;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
@@ -31,8 +38,35 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
+pub use actor::Actor;
 pub use error::{RepoError, RepoResult};
 pub use visibility::Visible;
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{0}")]
+    Url(String),
+    #[error("cannot create the directory {path}: {source}")]
+    Directory {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the {backend} database: {source}")]
+    Connect {
+        backend: &'static str,
+        source: r2d2::PoolError,
+    },
+    #[error("cannot connect to the {backend} database: {source}")]
+    Pool {
+        backend: &'static str,
+        source: RepoError,
+    },
+    #[error("migrations failed: {0}")]
+    Migrations(MigrationError),
+    #[error("cannot start the write-ahead log checkpointer: {0}")]
+    Checkpointer(String),
+}
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -70,18 +104,18 @@ pub struct DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    pub fn parse(url: &str) -> Result<Self, String> {
+    pub fn parse(url: &str) -> Result<Self, DbError> {
         if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
             if path.is_empty() {
-                return Err(
+                return Err(DbError::Url(
                     "the sqlite URL has no file path (example: sqlite://data/crm.db)".into(),
-                );
+                ));
             }
             if path.contains(":memory:") {
-                return Err("an in-memory SQLite database cannot be shared by the connection pool; use a file".into());
+                return Err(DbError::Url("an in-memory SQLite database cannot be shared by the connection pool; use a file".into()));
             }
             Ok(DatabaseUrl {
                 backend: Backend::Sqlite,
@@ -93,9 +127,9 @@ impl DatabaseUrl {
                 target: url.to_string(),
             })
         } else {
-            Err(format!(
+            Err(DbError::Url(format!(
                 "unsupported database URL `{url}`: use sqlite://path/to/file.db or postgres://user@host/db"
-            ))
+            )))
         }
     }
 }
@@ -168,7 +202,7 @@ pub struct Db {
 
 impl Db {
     /// Opens (and for SQLite creates) the database and runs pending migrations.
-    pub fn connect(url: &str, max_connections: u32) -> Result<Db, String> {
+    pub fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
         Self::open(url, max_connections, false)
     }
 
@@ -176,7 +210,7 @@ impl Db {
     /// write-ahead log back into the database themselves: a thread with its own connection does, a
     /// few times a second. A commit that did it would hold every writer queued behind it (see
     /// [`write_tx`]) for the length of the copy, which was the tail of a write's latency under load.
-    pub fn connect_server(url: &str, max_connections: u32) -> Result<Db, String> {
+    pub fn connect_server(url: &str, max_connections: u32) -> Result<Db, DbError> {
         Self::open(url, max_connections, true)
     }
 
@@ -186,14 +220,16 @@ impl Db {
         *checkpointer.last.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn open(url: &str, max_connections: u32, server: bool) -> Result<Db, String> {
+    fn open(url: &str, max_connections: u32, server: bool) -> Result<Db, DbError> {
         let url = DatabaseUrl::parse(url)?;
         if url.backend == Backend::Sqlite
             && let Some(dir) = std::path::Path::new(&url.target).parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| DbError::Directory {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
         let backend = url.backend;
         let background = server && backend == Backend::Sqlite;
@@ -205,14 +241,20 @@ impl Db {
                 url,
                 autocheckpoint: !background,
             })
-            .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
+            .map_err(|source| DbError::Connect {
+                backend: backend.name(),
+                source,
+            })?;
         let mut db = Db {
             pool,
             backend,
             checkpointer: None,
         };
-        let mut conn = db.get().map_err(|e| e.to_string())?;
-        run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
+        let mut conn = db.get().map_err(|source| DbError::Pool {
+            backend: backend.name(),
+            source,
+        })?;
+        run_migrations(&mut conn).map_err(DbError::Migrations)?;
         if background {
             db.checkpointer = Some(Checkpointer::start(&target)?);
         }
@@ -253,9 +295,9 @@ struct Checkpointer {
 }
 
 impl Checkpointer {
-    fn start(path: &str) -> Result<Arc<Checkpointer>, String> {
+    fn start(path: &str) -> Result<Arc<Checkpointer>, DbError> {
         let mut conn = diesel::SqliteConnection::establish(path)
-            .map_err(|e| format!("cannot open the checkpointer's connection: {e}"))?;
+            .map_err(|e| DbError::Checkpointer(e.to_string()))?;
         let (stop, stopped) = mpsc::channel::<()>();
         let last = Arc::new(Mutex::new(None));
         let seen = last.clone();
@@ -275,12 +317,12 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| format!("cannot start the checkpointer: {e}"))?;
+            .map_err(|e| DbError::Checkpointer(e.to_string()))?;
         Ok(Arc::new(Checkpointer { _stop: stop, last }))
     }
 }
 
-type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Applies every pending migration of the connection's backend.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), MigrationError> {

@@ -5,10 +5,13 @@
 //! from announcing it twice. When SMTP is configured, the mailer claims unsent notifications one by
 //! one ([`claim_for_email`]), so that two instances never send the same e-mail either.
 
+use crate::actor::Actor;
+use crate::error::OptionalFound;
+use crate::paging::PageRequest;
 use crate::schema::{notifications as n, users};
-use crate::{DbConnection, RepoError, RepoResult, now};
+use crate::{DbConnection, RepoResult, now};
 use chrono::NaiveDateTime;
-use crm_domain::api::Notification;
+use crm_domain::api::{Notification, NotificationQuery, Page, UnreadCount};
 use diesel::prelude::*;
 
 /// One notification for one user.
@@ -69,110 +72,104 @@ pub fn notify_once(
     Ok(inserted == 1)
 }
 
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = n)]
+struct Row {
+    id: i64,
+    kind: String,
+    title: String,
+    body: String,
+    entity: Option<String>,
+    entity_id: Option<i64>,
+    created_at: NaiveDateTime,
+    read_at: Option<NaiveDateTime>,
+}
 
-fn from_row(row: Row) -> Notification {
-    let (id, kind, title, body, entity, entity_id, created_at, read_at) = row;
-    Notification {
-        id,
-        kind,
-        title,
-        body,
-        entity,
-        entity_id,
-        created_at: created_at.and_utc(),
-        read_at: read_at.map(|t| t.and_utc()),
+impl From<Row> for Notification {
+    fn from(r: Row) -> Self {
+        Notification {
+            id: r.id,
+            kind: r.kind,
+            title: r.title,
+            body: r.body,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            created_at: r.created_at.and_utc(),
+            read_at: r.read_at.map(|t| t.and_utc()),
+        }
     }
 }
 
-macro_rules! notification_select {
-    () => {
-        (
-            n::id,
-            n::kind,
-            n::title,
-            n::body,
-            n::entity,
-            n::entity_id,
-            n::created_at,
-            n::read_at,
-        )
-    };
-}
-
-/// The user's notifications, newest first; `before` is the keyset (an id).
+/// The actor's notifications, newest first, a page at a time.
 pub fn list(
     conn: &mut DbConnection,
-    user_id: i64,
-    unread_only: bool,
-    before: Option<i64>,
-    limit: i64,
-) -> QueryResult<Vec<Notification>> {
-    let mut q = n::table
-        .filter(n::user_id.eq(user_id))
-        .select(notification_select!())
+    actor: &Actor,
+    q: &NotificationQuery,
+) -> RepoResult<Page<Notification>> {
+    let page = PageRequest::<i64>::new(q.limit, q.cursor.as_deref(), "notifications")?;
+    let mut query = n::table
+        .filter(n::user_id.eq(actor.id))
+        .select(Row::as_select())
         .order(n::id.desc())
-        .limit(limit)
+        .limit(page.fetch())
         .into_boxed();
-    if unread_only {
-        q = q.filter(n::read_at.is_null());
+    if q.unread.unwrap_or(false) {
+        query = query.filter(n::read_at.is_null());
     }
-    if let Some(id) = before {
-        q = q.filter(n::id.lt(id));
+    if let Some(id) = page.after {
+        query = query.filter(n::id.lt(id));
     }
-    Ok(q.load::<Row>(conn)?.into_iter().map(from_row).collect())
+    let rows: Vec<Row> = query.load(conn)?;
+    Ok(page.page(
+        rows.into_iter().map(Into::into).collect(),
+        |x: &Notification| x.id,
+    ))
 }
 
-/// How many unread notifications the user has, counted up to `cap`.
-pub fn unread_count(conn: &mut DbConnection, user_id: i64, cap: i64) -> QueryResult<i64> {
+/// How many unread notifications the actor has, counted up to 100 (the bell shows "99+").
+pub fn unread_count(conn: &mut DbConnection, actor: &Actor) -> RepoResult<UnreadCount> {
     let ids: Vec<i64> = n::table
-        .filter(n::user_id.eq(user_id))
+        .filter(n::user_id.eq(actor.id))
         .filter(n::read_at.is_null())
         .select(n::id)
-        .limit(cap)
+        .limit(100)
         .load(conn)?;
-    Ok(ids.len() as i64)
+    Ok(UnreadCount {
+        count: ids.len() as i64,
+    })
 }
 
-/// Marks one of the user's notifications read (again: no change); 404 for anyone else's.
-pub fn mark_read(conn: &mut DbConnection, user_id: i64, id: i64) -> RepoResult<Notification> {
+/// Marks one of the actor's notifications read (again: no change); 404 for anyone else's.
+pub fn mark_read(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Notification> {
     diesel::update(
         n::table
             .filter(n::id.eq(id))
-            .filter(n::user_id.eq(user_id))
+            .filter(n::user_id.eq(actor.id))
             .filter(n::read_at.is_null()),
     )
     .set(n::read_at.eq(now()))
     .execute(conn)?;
     n::table
         .filter(n::id.eq(id))
-        .filter(n::user_id.eq(user_id))
-        .select(notification_select!())
+        .filter(n::user_id.eq(actor.id))
+        .select(Row::as_select())
         .first::<Row>(conn)
-        .optional()?
-        .map(from_row)
-        .ok_or(RepoError::NotFound)
+        .found()
+        .map(Into::into)
 }
 
-/// Marks all the user's notifications read; answers how many were unread.
-pub fn mark_all_read(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
-    let n = diesel::update(
+/// Marks all the actor's notifications read; answers how many were unread.
+pub fn mark_all_read(conn: &mut DbConnection, actor: &Actor) -> RepoResult<UnreadCount> {
+    let count = diesel::update(
         n::table
-            .filter(n::user_id.eq(user_id))
+            .filter(n::user_id.eq(actor.id))
             .filter(n::read_at.is_null()),
     )
     .set(n::read_at.eq(now()))
     .execute(conn)?;
-    Ok(n as i64)
+    Ok(UnreadCount {
+        count: count as i64,
+    })
 }
 
 /// A notification claimed for sending by e-mail.

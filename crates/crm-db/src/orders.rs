@@ -6,30 +6,34 @@
 //! change of one order's money runs under a per-order lock, so two receipts cannot both pass the
 //! overpayment check.
 
+use crate::actor::Actor;
 use crate::audit;
+use crate::error::OptionalFound;
+use crate::moves::Move;
+use crate::paging::PageRequest;
 use crate::schema::{
-    customers as c, departments, dictionary_items, order_lines as l, order_numbers, order_records,
-    orders as o, payment_installments as pi, products, receipt_allocations as ra, receipts as r,
-    users,
+    customers as c, departments, order_lines as l, order_numbers, order_records, orders as o,
+    payment_installments as pi, products, receipt_allocations as ra, receipts as r, users,
 };
-use crate::transfers::Move;
+use crate::sql::{blank_to_none, check_dictionary, check_version, one_row_updated, patched};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{
     DbConnection, RepoError, RepoResult, Serial, now, serialize, serialize_keys, write_tx,
 };
 use chrono::{NaiveDate, NaiveDateTime};
-use crm_domain::Money;
 use crm_domain::api::{
     Allocation, DictionaryKind, IdName, Installment, NewOrder, NewOrderRecord, NewReceipt, Order,
-    OrderLine, OrderLineInput, OrderPatch, OrderRecord, OrderRecordKind, OrderStatusChange,
-    PaymentPlan, PaymentPlanRequest, Receipt,
+    OrderLine, OrderLineInput, OrderPatch, OrderQuery, OrderRecord, OrderRecordKind,
+    OrderStatusChange, Page, PaymentPlan, PaymentPlanRequest, Receipt, ReceiptReversal,
 };
 use crm_domain::customer::{CustomerLevel, PipelineEvent, grade_for};
 use crm_domain::order::{
     OpenInstallment, OrderAction, OrderStatus, PlannedInstallment, allocate, check_plan,
     line_amount,
 };
+use crm_domain::{ErrorCode, Money, Permission, msg};
 use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::json;
@@ -42,46 +46,38 @@ fn order_received() -> diesel::expression::SqlLiteral<BigInt> {
     )
 }
 
-type Row = (
-    (i64, String, i64, String, i64, String, i64, String),
-    (
-        Option<i64>,
-        String,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-    ),
-    (i64, i64, Option<String>, NaiveDateTime, NaiveDateTime, i32),
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = o)]
+struct Row {
+    id: i64,
+    number: String,
+    customer_id: i64,
+    owner_id: i64,
+    opportunity_id: Option<i64>,
+    status: String,
+    signed_on: Option<NaiveDate>,
+    service_start: Option<NaiveDate>,
+    service_end: Option<NaiveDate>,
+    total: i64,
+    #[diesel(select_expression = order_received(), select_expression_type = SqlLiteral<BigInt>)]
+    received: i64,
+    notes: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
+/// An order with its customer's name, its owner's name, department id and department name.
+type Joined = (Row, String, String, i64, String);
 
 macro_rules! order_select {
     () => {
         (
-            (
-                o::id,
-                o::number,
-                o::customer_id,
-                c::name,
-                o::owner_id,
-                users::display_name,
-                users::department_id,
-                departments::name,
-            ),
-            (
-                o::opportunity_id,
-                o::status,
-                o::signed_on,
-                o::service_start,
-                o::service_end,
-            ),
-            (
-                o::total,
-                order_received(),
-                o::notes,
-                o::created_at,
-                o::updated_at,
-                o::version,
-            ),
+            Row::as_select(),
+            c::name,
+            users::display_name,
+            users::department_id,
+            departments::name,
         )
     };
 }
@@ -94,39 +90,36 @@ macro_rules! order_query {
     };
 }
 
-fn from_row(row: Row) -> Order {
-    let ((id, number, customer_id, customer, owner_id, owner, dept_id, dept), mid, money) = row;
-    let (opportunity_id, status, signed_on, service_start, service_end) = mid;
-    let (total, received, notes, created_at, updated_at, version) = money;
-    let (total, received) = (Money::from_minor(total), Money::from_minor(received));
+fn from_row((x, customer, owner, dept_id, dept): Joined) -> Order {
+    let (total, received) = (Money::from_minor(x.total), Money::from_minor(x.received));
     Order {
-        id,
-        number,
+        id: x.id,
+        number: x.number,
         customer: IdName {
-            id: customer_id,
+            id: x.customer_id,
             name: customer,
         },
         owner: IdName {
-            id: owner_id,
+            id: x.owner_id,
             name: owner,
         },
         department: IdName {
             id: dept_id,
             name: dept,
         },
-        opportunity_id,
-        status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Draft),
-        signed_on,
-        service_start,
-        service_end,
+        opportunity_id: x.opportunity_id,
+        status: OrderStatus::parse(&x.status).unwrap_or(OrderStatus::Draft),
+        signed_on: x.signed_on,
+        service_start: x.service_start,
+        service_end: x.service_end,
         total,
         received,
         outstanding: Money::from_minor(total.minor() - received.minor()),
         lines: Vec::new(),
-        notes,
-        created_at: created_at.and_utc(),
-        updated_at: updated_at.and_utc(),
-        version,
+        notes: x.notes,
+        created_at: x.created_at.and_utc(),
+        updated_at: x.updated_at.and_utc(),
+        version: x.version,
     }
 }
 
@@ -179,42 +172,33 @@ fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Vec<OrderLine
         .collect())
 }
 
-/// An order the caller sees (owner within scope), with its lines; 404 otherwise.
-pub fn get(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Order> {
-    let row: Row = order_query!()
+/// An order the actor sees (owner within scope), with its lines; 404 otherwise.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Order> {
+    fetch(conn, &actor.visible, id)
+}
+
+fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Order> {
+    let row: Joined = order_query!()
         .filter(o::id.eq(id))
         .select(order_select!())
         .into_boxed()
         .visible_to(o::owner_id, visible)
         .first(conn)
-        .optional()?
-        .ok_or(RepoError::NotFound)?;
+        .found()?;
     let mut order = from_row(row);
     order.lines = lines_of(conn, id)?;
     Ok(order)
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct OrderFilter {
-    pub customer_id: Option<i64>,
-    pub owner_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub status: Option<OrderStatus>,
-    pub signed_from: Option<NaiveDate>,
-    pub signed_to: Option<NaiveDate>,
-    /// Keyset: orders with a smaller id (newest first).
-    pub before: Option<i64>,
-    pub limit: i64,
-}
-
-/// Visible orders, newest first, without their lines.
-pub fn list(conn: &mut DbConnection, visible: &Visible, f: &OrderFilter) -> RepoResult<Vec<Order>> {
+/// Orders the actor sees, newest first, without their lines, a page at a time.
+pub fn list(conn: &mut DbConnection, actor: &Actor, f: &OrderQuery) -> RepoResult<Page<Order>> {
+    let page = PageRequest::<i64>::new(f.limit, f.cursor.as_deref(), "orders")?;
     let mut q = order_query!()
         .select(order_select!())
         .order(o::id.desc())
-        .limit(f.limit)
+        .limit(page.fetch())
         .into_boxed()
-        .visible_to(o::owner_id, visible);
+        .visible_to(o::owner_id, &actor.visible);
     if let Some(v) = f.customer_id {
         q = q.filter(o::customer_id.eq(v));
     }
@@ -233,10 +217,11 @@ pub fn list(conn: &mut DbConnection, visible: &Visible, f: &OrderFilter) -> Repo
     if let Some(v) = f.signed_to {
         q = q.filter(o::signed_on.le(v));
     }
-    if let Some(id) = f.before {
+    if let Some(id) = page.after {
         q = q.filter(o::id.lt(id));
     }
-    Ok(q.load::<Row>(conn)?.into_iter().map(from_row).collect())
+    let items = q.load::<Joined>(conn)?.into_iter().map(from_row).collect();
+    Ok(page.page(items, |x: &Order| x.id))
 }
 
 /// Lines as stored: `(product id, quantity, unit price, discount, amount)`, checked and summed.
@@ -254,21 +239,33 @@ fn price_lines(conn: &mut DbConnection, input: &[OrderLineInput]) -> RepoResult<
     let mut service_months = None;
     for (i, x) in input.iter().enumerate() {
         let Some(product) = known.iter().find(|p| p.id == x.product_id && p.enabled) else {
+            let n = i + 1;
             return Err(RepoError::invalid(
                 "lines",
-                "no_such_product",
-                format!("line {}: no such product (or it is disabled)", i + 1),
+                ErrorCode::NoSuchProduct,
+                msg!(
+                    "第 {n} 行：没有这个产品（或已停用）",
+                    "line {n}: no such product (or it is disabled)"
+                ),
             ));
         };
         if product.renewable {
             service_months = service_months.max(product.service_months);
         }
-        let amount = line_amount(i64::from(x.quantity), x.unit_price, x.discount)
-            .map_err(|e| RepoError::invalid("lines", e.code(), format!("line {}: {e}", i + 1)))?;
+        let amount = line_amount(i64::from(x.quantity), x.unit_price, x.discount).map_err(|e| {
+            let (n, m) = (i + 1, e.message());
+            let (zh, en) = (m.zh, m.en);
+            RepoError::invalid("lines", e.code(), msg!("第 {n} 行：{zh}", "line {n}: {en}"))
+        })?;
         lines.push((x.product_id, x.quantity, x.unit_price, x.discount, amount));
     }
-    let total = Money::checked_sum(lines.iter().map(|l| l.4))
-        .ok_or_else(|| RepoError::invalid("lines", "amount_too_large", "the total is too large"))?;
+    let total = Money::checked_sum(lines.iter().map(|l| l.4)).ok_or_else(|| {
+        RepoError::invalid(
+            "lines",
+            ErrorCode::AmountTooLarge,
+            msg!("总额过大", "the total is too large"),
+        )
+    })?;
     Ok(PricedLines {
         lines,
         total,
@@ -301,8 +298,11 @@ fn check_period(start: Option<NaiveDate>, end: Option<NaiveDate>) -> RepoResult<
     {
         return Err(RepoError::invalid(
             "service_end",
-            "before_start",
-            "the service period ends before it starts",
+            ErrorCode::BeforeStart,
+            msg!(
+                "服务期的结束早于开始",
+                "the service period ends before it starts"
+            ),
         ));
     }
     Ok(())
@@ -343,22 +343,31 @@ fn view(x: &Order) -> serde_json::Value {
                "unit_price": l.unit_price, "discount": l.discount, "amount": l.amount})).collect::<Vec<_>>()})
 }
 
-/// Creates a draft order for a visible customer that is not blacklisted. The owner defaults to the
-/// customer's; a renewable product without a given service period gets one from today.
-pub fn create(
+/// Creates a draft order for a customer the actor sees that is not blacklisted, with a readable
+/// unique number of the company's day. The owner defaults to the customer's; a renewable product
+/// without a given service period gets one from today.
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewOrder) -> RepoResult<Order> {
+    let today = crate::settings::today(conn)?;
+    create_on(conn, actor, new, today)
+}
+
+/// [`create`] on a given day (the demo company's year of orders).
+pub fn create_on(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     new: &NewOrder,
     today: NaiveDate,
 ) -> RepoResult<Order> {
     check_period(new.service_start, new.service_end)?;
     write_tx(conn, |conn| {
-        let customer = crate::customers::get_for_new_record(conn, visible, new.customer_id)?;
+        let customer = crate::customers::get_for_new_record(conn, actor, new.customer_id)?;
         if !customer.level.accepts_new_business() {
             return Err(RepoError::rule(
-                "customer_blacklisted",
-                "the customer is blacklisted and cannot get orders",
+                ErrorCode::CustomerBlacklisted,
+                msg!(
+                    "该客户已列入黑名单，不能下订单",
+                    "the customer is blacklisted and cannot get orders"
+                ),
             ));
         }
         let owner = new.owner_id.unwrap_or(customer.owner.id);
@@ -367,11 +376,14 @@ pub fn create(
             .select(users::enabled)
             .first(conn)
             .optional()?;
-        if owner_ok != Some(true) || !visible.sees(owner) {
+        if owner_ok != Some(true) || !actor.sees(owner) {
             return Err(RepoError::invalid(
                 "owner_id",
-                "not_found",
-                "no such enabled user within your scope",
+                ErrorCode::NotFound,
+                msg!(
+                    "您的范围内没有这个启用的用户",
+                    "no such enabled user within your scope"
+                ),
             ));
         }
         let priced = price_lines(conn, &new.lines)?;
@@ -398,8 +410,8 @@ pub fn create(
                 ),
                 (
                     o::total.eq(priced.total.minor()),
-                    o::notes.eq(crate::customers::blank_to_none(new.notes.as_deref())),
-                    o::created_by.eq(actor),
+                    o::notes.eq(blank_to_none(new.notes.as_deref())),
+                    o::created_by.eq(actor.id),
                     o::created_at.eq(at),
                     o::updated_at.eq(at),
                 ),
@@ -407,10 +419,10 @@ pub fn create(
             .returning(o::id)
             .get_result(conn)?;
         write_lines(conn, id, &priced)?;
-        let order = get(conn, &Visible::All, id)?;
+        let order = fetch(conn, &Visible::All, id)?;
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "create",
             "order",
             Some(id),
@@ -421,38 +433,34 @@ pub fn create(
     })
 }
 
-fn check_version(order: &Order, version: i32) -> RepoResult<()> {
-    if order.version != version {
-        return Err(RepoError::StaleVersion {
-            current: order.version,
-        });
-    }
-    Ok(())
-}
-
 /// Changes an order: lines while it is a draft, the service period and notes until it is finished.
 pub fn update(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
     patch: &OrderPatch,
 ) -> RepoResult<Order> {
     write_tx(conn, |conn| {
-        let old = get(conn, visible, id)?;
-        check_version(&old, patch.version)?;
+        let old = get(conn, actor, id)?;
+        check_version(old.version, patch.version)?;
         if !old.status.is_unfinished() {
             return Err(RepoError::conflict(
-                "order_closed",
-                "a completed or cancelled order does not change",
+                ErrorCode::OrderClosed,
+                msg!(
+                    "已完成或已取消的订单不能再改",
+                    "a completed or cancelled order does not change"
+                ),
             ));
         }
         let mut total = old.total;
         if let Some(lines) = &patch.lines {
             if old.status != OrderStatus::Draft {
                 return Err(RepoError::conflict(
-                    "order_not_draft",
-                    "lines change only while the order is a draft",
+                    ErrorCode::OrderNotDraft,
+                    msg!(
+                        "只有草稿订单能改明细",
+                        "lines change only while the order is a draft"
+                    ),
                 ));
             }
             let priced = price_lines(conn, lines)?;
@@ -462,11 +470,8 @@ pub fn update(
         let start = patch.service_start.unwrap_or(old.service_start);
         let end = patch.service_end.unwrap_or(old.service_end);
         check_period(start, end)?;
-        let notes = match &patch.notes {
-            Some(v) => crate::customers::blank_to_none(v.as_deref()),
-            None => old.notes.clone(),
-        };
-        diesel::update(o::table.find(id))
+        let notes = patched(&patch.notes, &old.notes);
+        let n = diesel::update(o::table.find(id).filter(o::version.eq(patch.version)))
             .set((
                 o::total.eq(total.minor()),
                 o::service_start.eq(start),
@@ -476,10 +481,11 @@ pub fn update(
                 o::version.eq(old.version + 1),
             ))
             .execute(conn)?;
-        let new = get(conn, &Visible::All, id)?;
+        one_row_updated(n, old.version)?;
+        let new = fetch(conn, &Visible::All, id)?;
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "update",
             "order",
             Some(id),
@@ -535,43 +541,64 @@ fn net_received(conn: &mut DbConnection, order_id: i64) -> QueryResult<(i64, i64
     Ok((n, sum))
 }
 
-/// A status move. Signing moves the customer to `signed` (the one level rule) and recomputes its
-/// signed total and grade; an order with receipts cannot be cancelled.
-#[allow(clippy::too_many_arguments)]
+/// A status move (on the company's calendar). Signing moves the customer to `signed` (the one
+/// level rule) and recomputes its signed total and grade; an order with receipts cannot be
+/// cancelled.
 pub fn change_status(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
+    id: i64,
+    action: OrderAction,
+    change: &OrderStatusChange,
+) -> RepoResult<Order> {
+    let today = crate::settings::today(conn)?;
+    change_status_on(conn, actor, id, action, change, today)
+}
+
+/// [`change_status`] on a given day (the demo company's year of orders).
+pub fn change_status_on(
+    conn: &mut DbConnection,
+    actor: &Actor,
     id: i64,
     action: OrderAction,
     change: &OrderStatusChange,
     today: NaiveDate,
-    thresholds: &[Money],
 ) -> RepoResult<Order> {
     write_tx(conn, |conn| {
         serialize_keys(conn, Serial::OrderMoney, &[&id.to_string()])?;
-        let old = get(conn, visible, id)?;
-        check_version(&old, change.version)?;
+        let old = get(conn, actor, id)?;
+        check_version(old.version, change.version)?;
         let Some(status) = old.status.after(action) else {
+            let from = old.status.as_str();
             return Err(RepoError::conflict(
-                "invalid_status_move",
-                format!("a {} order cannot be moved that way", old.status.as_str()),
+                ErrorCode::InvalidStatusMove,
+                msg!(
+                    "{from} 状态的订单不能这样变更",
+                    "a {from} order cannot be moved that way"
+                ),
             ));
         };
+        let thresholds = crate::settings::get(conn)?.settings.grade_thresholds;
         let mut signed_on = old.signed_on;
-        let customer = crate::customers::get(conn, &Visible::All, old.customer.id)?;
+        let customer = crate::customers::fetch(conn, &Visible::All, old.customer.id)?;
         match action {
             OrderAction::Sign => {
                 if !customer.level.accepts_new_business() {
                     return Err(RepoError::rule(
-                        "customer_blacklisted",
-                        "the customer is blacklisted and cannot sign orders",
+                        ErrorCode::CustomerBlacklisted,
+                        msg!(
+                            "该客户已列入黑名单，不能签约",
+                            "the customer is blacklisted and cannot sign orders"
+                        ),
                     ));
                 }
                 if old.lines.is_empty() || !old.total.is_positive() {
                     return Err(RepoError::rule(
-                        "order_empty",
-                        "an order is signed with lines and a total above zero",
+                        ErrorCode::OrderEmpty,
+                        msg!(
+                            "签约的订单须有明细且总额大于零",
+                            "an order is signed with lines and a total above zero"
+                        ),
                     ));
                 }
                 signed_on = Some(change.signed_on.unwrap_or(today));
@@ -580,14 +607,17 @@ pub fn change_status(
                 let (receipts, _) = net_received(conn, id)?;
                 if receipts > 0 {
                     return Err(RepoError::conflict(
-                        "order_has_receipts",
-                        "money was received on this order; it cannot be cancelled",
+                        ErrorCode::OrderHasReceipts,
+                        msg!(
+                            "该订单已有回款，不能取消",
+                            "money was received on this order; it cannot be cancelled"
+                        ),
                     ));
                 }
             }
             OrderAction::Start | OrderAction::Complete => {}
         }
-        diesel::update(o::table.find(id).filter(o::version.eq(change.version)))
+        let n = diesel::update(o::table.find(id).filter(o::version.eq(change.version)))
             .set((
                 o::status.eq(status.as_str()),
                 o::signed_on.eq(signed_on),
@@ -595,6 +625,7 @@ pub fn change_status(
                 o::version.eq(old.version + 1),
             ))
             .execute(conn)?;
+        one_row_updated(n, old.version)?;
         if action == OrderAction::Sign
             && let Some(level) = customer.level.after(PipelineEvent::OrderSigned)
         {
@@ -607,7 +638,7 @@ pub fn change_status(
                 .execute(conn)?;
             audit::record_about(
                 conn,
-                Some(actor),
+                actor,
                 "level",
                 "customer",
                 Some(customer.id),
@@ -616,7 +647,7 @@ pub fn change_status(
             )?;
         }
         if matches!(action, OrderAction::Sign | OrderAction::Cancel) {
-            refresh_customer_money(conn, customer.id, thresholds)?;
+            refresh_customer_money(conn, customer.id, &thresholds)?;
         }
         let mut changes = json!({"status": {"old": old.status.as_str(), "new": status.as_str()}});
         if let Some(reason) = change.reason.as_deref().filter(|r| !r.trim().is_empty()) {
@@ -627,14 +658,14 @@ pub fn change_status(
         }
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "status",
             "order",
             Some(id),
             Some(customer.id),
             changes,
         )?;
-        get(conn, &Visible::All, id)
+        fetch(conn, &Visible::All, id)
     })
 }
 
@@ -664,13 +695,10 @@ fn installments(
         .collect())
 }
 
-pub fn plan(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    order_id: i64,
-    today: NaiveDate,
-) -> RepoResult<PaymentPlan> {
-    let order = get(conn, visible, order_id)?;
+/// The payment plan with what each installment has received (overdue on the company's calendar).
+pub fn plan(conn: &mut DbConnection, actor: &Actor, order_id: i64) -> RepoResult<PaymentPlan> {
+    let order = get(conn, actor, order_id)?;
+    let today = crate::settings::today(conn)?;
     Ok(PaymentPlan {
         order_id,
         total: order.total,
@@ -682,27 +710,32 @@ pub fn plan(
 /// (by its id) with at least that money.
 pub fn set_plan(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     order_id: i64,
     req: &PaymentPlanRequest,
-    today: NaiveDate,
 ) -> RepoResult<PaymentPlan> {
     write_tx(conn, |conn| {
         serialize_keys(conn, Serial::OrderMoney, &[&order_id.to_string()])?;
-        let order = get(conn, visible, order_id)?;
+        let order = get(conn, actor, order_id)?;
+        let today = crate::settings::today(conn)?;
         if order.status == OrderStatus::Cancelled {
             return Err(RepoError::conflict(
-                "order_closed",
-                "a cancelled order has no payment plan",
+                ErrorCode::OrderClosed,
+                msg!(
+                    "已取消的订单没有收款计划",
+                    "a cancelled order has no payment plan"
+                ),
             ));
         }
         let existing = installments(conn, order_id, today)?;
         for given in req.installments.iter().filter_map(|i| i.id) {
             if !existing.iter().any(|e| e.id == given) {
                 return Err(RepoError::rule(
-                    "no_such_installment",
-                    format!("installment {given} is not on this order"),
+                    ErrorCode::NoSuchInstallment,
+                    msg!(
+                        "第 {given} 期不在这个订单上",
+                        "installment {given} is not on this order"
+                    ),
                 ));
             }
         }
@@ -759,7 +792,7 @@ pub fn set_plan(
         };
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "plan",
             "order",
             Some(order_id),
@@ -859,13 +892,9 @@ fn receipts_where(
         .collect())
 }
 
-/// The receipts of a visible order, oldest first (reversals included).
-pub fn receipts(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    order_id: i64,
-) -> RepoResult<Vec<Receipt>> {
-    get(conn, visible, order_id)?;
+/// The receipts of an order the actor sees, oldest first (reversals included).
+pub fn receipts(conn: &mut DbConnection, actor: &Actor, order_id: i64) -> RepoResult<Vec<Receipt>> {
+    get(conn, actor, order_id)?;
     Ok(receipts_where(conn, Some(order_id), None)?)
 }
 
@@ -873,41 +902,38 @@ pub fn receipts(
 /// named); refuses more than is outstanding.
 pub fn record_receipt(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     order_id: i64,
     new: &NewReceipt,
-    today: NaiveDate,
 ) -> RepoResult<Receipt> {
     write_tx(conn, |conn| {
         serialize_keys(conn, Serial::OrderMoney, &[&order_id.to_string()])?;
-        let order = get(conn, visible, order_id)?;
+        let order = get(conn, actor, order_id)?;
         if !order.status.is_signed() {
+            let status = order.status.as_str();
             return Err(RepoError::rule(
-                "order_not_signed",
-                format!(
-                    "money is received on signed orders; this one is {}",
-                    order.status.as_str()
+                ErrorCode::OrderNotSigned,
+                msg!(
+                    "只有签约的订单才能登记回款；这个订单是 {status}",
+                    "money is received on signed orders; this one is {status}"
                 ),
             ));
         }
-        let method: i64 = dictionary_items::table
-            .filter(dictionary_items::id.eq(new.method_id))
-            .filter(dictionary_items::kind.eq(DictionaryKind::PaymentMethod.as_str()))
-            .count()
-            .get_result(conn)?;
-        if method == 0 {
-            return Err(RepoError::invalid(
-                "method_id",
-                "not_found",
-                "no such payment method",
-            ));
-        }
+        check_dictionary(
+            conn,
+            "method_id",
+            DictionaryKind::PaymentMethod,
+            Some(new.method_id),
+        )?;
+        let today = crate::settings::today(conn)?;
         let plan = installments(conn, order_id, today)?;
         if plan.is_empty() {
             return Err(RepoError::rule(
-                "no_payment_plan",
-                "the order has no payment plan to receive money against",
+                ErrorCode::NoPaymentPlan,
+                msg!(
+                    "该订单没有收款计划，无法登记回款",
+                    "the order has no payment plan to receive money against"
+                ),
             ));
         }
         let open: Vec<OpenInstallment> = plan
@@ -924,8 +950,8 @@ pub fn record_receipt(
                 r::amount.eq(new.amount.minor()),
                 r::received_on.eq(new.received_on),
                 r::method_id.eq(new.method_id),
-                r::note.eq(crate::customers::blank_to_none(new.note.as_deref())),
-                r::recorded_by.eq(actor),
+                r::note.eq(blank_to_none(new.note.as_deref())),
+                r::recorded_by.eq(actor.id),
                 r::created_at.eq(now()),
             ))
             .returning(r::id)
@@ -941,7 +967,7 @@ pub fn record_receipt(
         }
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "receipt",
             "order",
             Some(order_id),
@@ -959,33 +985,35 @@ pub fn record_receipt(
 /// once; a reversal is not reversed (record the money again instead).
 pub fn reverse_receipt(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     receipt_id: i64,
-    reason: &str,
+    reversal: &ReceiptReversal,
 ) -> RepoResult<Receipt> {
+    let reason = reversal.reason.trim();
     let order_id: i64 = r::table
         .find(receipt_id)
         .select(r::order_id)
         .first(conn)
-        .optional()?
-        .ok_or(RepoError::NotFound)?;
+        .found()?;
     write_tx(conn, |conn| {
         serialize_keys(conn, Serial::OrderMoney, &[&order_id.to_string()])?;
-        let order = get(conn, visible, order_id)?;
+        let order = get(conn, actor, order_id)?;
         let original = receipts_where(conn, None, Some(receipt_id))?
             .pop()
             .ok_or(RepoError::NotFound)?;
         if original.reversal_of.is_some() {
             return Err(RepoError::conflict(
-                "receipt_is_reversal",
-                "a reversal is not reversed; record the receipt again",
+                ErrorCode::ReceiptIsReversal,
+                msg!(
+                    "冲销记录不能再冲销；请重新登记回款",
+                    "a reversal is not reversed; record the receipt again"
+                ),
             ));
         }
         if original.reversed_by.is_some() {
             return Err(RepoError::conflict(
-                "receipt_reversed",
-                "the receipt was reversed already",
+                ErrorCode::ReceiptReversed,
+                msg!("这笔回款已经冲销过了", "the receipt was reversed already"),
             ));
         }
         let id: i64 = diesel::insert_into(r::table)
@@ -994,9 +1022,9 @@ pub fn reverse_receipt(
                 r::amount.eq(-original.amount.minor()),
                 r::received_on.eq(original.received_on),
                 r::method_id.eq(original.method_id),
-                r::note.eq(reason.trim()),
+                r::note.eq(reason),
                 r::reversal_of.eq(receipt_id),
-                r::recorded_by.eq(actor),
+                r::recorded_by.eq(actor.id),
                 r::created_at.eq(now()),
             ))
             .returning(r::id)
@@ -1012,12 +1040,12 @@ pub fn reverse_receipt(
         }
         audit::record_about(
             conn,
-            Some(actor),
+            actor,
             "reverse_receipt",
             "order",
             Some(order_id),
             Some(order.customer.id),
-            json!({"receipt_id": receipt_id, "reversal_id": id, "amount": original.amount, "reason": reason.trim()}),
+            json!({"receipt_id": receipt_id, "reversal_id": id, "amount": original.amount, "reason": reason}),
         )?;
         receipts_where(conn, None, Some(id))?
             .pop()
@@ -1028,12 +1056,17 @@ pub fn reverse_receipt(
 // ---------------------------------------------------------------------------------------------
 // Records: execution progress and after-sale service
 
+/// Execution progress and after-sale service records of an order the actor sees, newest first.
 pub fn records(
     conn: &mut DbConnection,
-    visible: &Visible,
+    actor: &Actor,
     order_id: i64,
 ) -> RepoResult<Vec<OrderRecord>> {
-    get(conn, visible, order_id)?;
+    get(conn, actor, order_id)?;
+    records_of(conn, order_id)
+}
+
+fn records_of(conn: &mut DbConnection, order_id: i64) -> RepoResult<Vec<OrderRecord>> {
     let rows: Vec<RecordRow> = order_records::table
         .inner_join(users::table.on(users::id.eq(order_records::user_id)))
         .filter(order_records::order_id.eq(order_id))
@@ -1073,22 +1106,34 @@ pub fn records(
         .collect())
 }
 
+/// Records progress (`order.update`) or after-sale service (`order.update` or `service.write`)
+/// with the customer's satisfaction, on a signed order.
 pub fn add_record(
     conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
+    actor: &Actor,
     order_id: i64,
     new: &NewOrderRecord,
 ) -> RepoResult<OrderRecord> {
+    let kind = new.kind.unwrap_or(OrderRecordKind::Service);
+    let may = actor.has(Permission::OrderUpdate)
+        || kind == OrderRecordKind::Service && actor.has(Permission::ServiceWrite);
+    if !may {
+        return Err(RepoError::Forbidden(msg!(
+            "需要权限 `order.update`（服务记录也可以是 `service.write`）",
+            "this needs the permission `order.update` (or `service.write` for service)"
+        )));
+    }
     write_tx(conn, |conn| {
-        let order = get(conn, visible, order_id)?;
+        let order = get(conn, actor, order_id)?;
         if matches!(order.status, OrderStatus::Draft | OrderStatus::Cancelled) {
             return Err(RepoError::conflict(
-                "order_not_signed",
-                "progress and service are recorded on signed orders",
+                ErrorCode::OrderNotSigned,
+                msg!(
+                    "进度和服务记录在签约的订单上",
+                    "progress and service are recorded on signed orders"
+                ),
             ));
         }
-        let kind = new.kind.unwrap_or(OrderRecordKind::Service);
         let id: i64 = diesel::insert_into(order_records::table)
             .values((
                 order_records::order_id.eq(order_id),
@@ -1096,12 +1141,12 @@ pub fn add_record(
                 order_records::happened_on.eq(new.happened_on),
                 order_records::note.eq(new.note.trim()),
                 order_records::satisfaction.eq(new.satisfaction),
-                order_records::user_id.eq(actor),
+                order_records::user_id.eq(actor.id),
                 order_records::created_at.eq(now()),
             ))
             .returning(order_records::id)
             .get_result(conn)?;
-        records(conn, &Visible::All, order_id)?
+        records_of(conn, order_id)?
             .into_iter()
             .find(|x| x.id == id)
             .ok_or(RepoError::NotFound)

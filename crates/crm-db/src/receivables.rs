@@ -3,6 +3,8 @@
 //! in force and what was applied to it, so open installments have their own indexes; and they keep
 //! the outstanding money per owner and due date (`receivable_days`), which the aging report sums.
 
+use crate::actor::Actor;
+use crate::paging::{PageRequest, row_after};
 use crate::schema::{
     customers as c, departments, orders as o, payment_installments as pi, receivable_days as rd,
     receivable_months as rm, users,
@@ -11,7 +13,10 @@ use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoResult};
 use chrono::{Datelike, NaiveDate};
 use crm_domain::Money;
-use crm_domain::api::{AgingAmounts, AgingGroup, AgingReport, AgingRow, IdName, Receivable};
+use crm_domain::api::{
+    AgingAmounts, AgingGroup, AgingQuery, AgingReport, AgingRow, IdName, Page, Receivable,
+    ReceivableQuery,
+};
 use crm_domain::order::AgingBucket;
 use diesel::dsl::sql;
 use diesel::expression::SqlLiteral;
@@ -27,18 +32,6 @@ pub(crate) fn open() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> 
     )
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ReceivableFilter {
-    pub owner_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub customer_id: Option<i64>,
-    /// Only those past their due date.
-    pub overdue: bool,
-    /// Keyset: after this `(due_date, installment id)`.
-    pub after: Option<(NaiveDate, i64)>,
-    pub limit: i64,
-}
-
 type Row = (
     (i64, i64, String, i64, String),
     (i64, String, i64, String),
@@ -48,13 +41,19 @@ type Row = (
 /// See `crate::customers`: pages of a few owners are merged from their own index ranges.
 const MERGE_OWNERS: usize = 32;
 
-/// One row per unpaid or part-paid installment of signed orders the caller sees, by due date.
+type Key = (NaiveDate, i64);
+
+/// One row per unpaid or part-paid installment of signed orders the actor sees, by due date
+/// (overdue on the company's calendar), a page at a time.
 pub fn list(
     conn: &mut DbConnection,
-    visible: &Visible,
-    f: &ReceivableFilter,
-    today: NaiveDate,
-) -> RepoResult<Vec<Receivable>> {
+    actor: &Actor,
+    f: &ReceivableQuery,
+) -> RepoResult<Page<Receivable>> {
+    let request = PageRequest::<Key>::new(f.limit, f.cursor.as_deref(), "receivables")?;
+    let today = crate::settings::today(conn)?;
+    let visible = &actor.visible;
+    let (after, limit, overdue) = (request.after, request.fetch(), f.overdue.unwrap_or(false));
     // The page's installments first, from the open-installment indexes alone, then their orders,
     // customers and owners. A few owners' pages are merged from each owner's own index range.
     let page = |conn: &mut DbConnection, visible: &Visible| -> QueryResult<Vec<(NaiveDate, i64)>> {
@@ -62,7 +61,7 @@ pub fn list(
             .filter(open())
             .select((pi::due_date, pi::id))
             .order((pi::due_date, pi::id))
-            .limit(f.limit)
+            .limit(limit)
             .into_boxed()
             .visible_to(pi::owner_id.assume_not_null(), visible);
         if let Some(v) = f.owner_id {
@@ -80,11 +79,11 @@ pub fn list(
         if let Some(v) = f.customer_id {
             q = q.filter(pi::order_id.eq_any(o::table.filter(o::customer_id.eq(v)).select(o::id)));
         }
-        if f.overdue {
+        if overdue {
             q = q.filter(pi::due_date.lt(today));
         }
-        if let Some((d, id)) = f.after {
-            q = q.filter(pi::due_date.gt(d).or(pi::due_date.eq(d).and(pi::id.gt(id))));
+        if let Some((d, id)) = after {
+            q = q.filter(row_after(pi::due_date, pi::id, d, id, false));
         }
         q.load(conn)
     };
@@ -96,7 +95,7 @@ pub fn list(
             }
             keys.sort_unstable();
             keys.into_iter()
-                .take(f.limit.max(0) as usize)
+                .take(limit as usize)
                 .map(|(_, id)| id)
                 .collect()
         }
@@ -121,7 +120,7 @@ pub fn list(
         ))
         .load(conn)?;
     rows.sort_by_key(|r| (r.2.0, r.0.0));
-    Ok(rows
+    let items = rows
         .into_iter()
         .map(|(head, who, money)| {
             let (installment_id, order_id, number, customer_id, customer) = head;
@@ -154,7 +153,8 @@ pub fn list(
                 bucket: AgingBucket::for_days(days_overdue),
             }
         })
-        .collect())
+        .collect();
+    Ok(request.page(items, |x: &Receivable| (x.due_date, x.installment_id)))
 }
 
 /// The due dates of a bucket as `[from, to)` (either side open), counted back from `today`.
@@ -304,15 +304,20 @@ fn key_names(
 }
 
 /// 账龄分析: outstanding receivables per owner, department or customer in the five buckets.
-pub fn aging(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    group_by: AgingGroup,
-    today: NaiveDate,
-) -> RepoResult<AgingReport> {
+/// Outstanding receivables by aging bucket (not due, 1–30, 31–60, 61–90, over 90 days overdue)
+/// per owner (default), department or customer, with totals, within the actor's scope.
+pub fn aging(conn: &mut DbConnection, actor: &Actor, q: &AgingQuery) -> RepoResult<AgingReport> {
+    let group_by = q.group_by.unwrap_or(AgingGroup::Owner);
+    let today = crate::settings::today(conn)?;
+    let visible = &actor.visible;
     let mut rows: BTreeMap<i64, AgingRow> = BTreeMap::new();
     let mut totals = AgingAmounts::default();
-    let overflow = || crate::RepoError::rule("amount_too_large", "the sums are too large");
+    let overflow = || {
+        crate::RepoError::rule(
+            crm_domain::ErrorCode::AmountTooLarge,
+            crm_domain::msg!("合计过大", "the sums are too large"),
+        )
+    };
     for (id, s1, s2, s3, s4, s5) in outstanding(conn, visible, group_by, today)? {
         let sums = [s1, s2, s3, s4, s5];
         if sums.iter().all(|&x| x == 0) {

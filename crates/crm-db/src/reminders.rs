@@ -1,60 +1,52 @@
 //! Reminders (提醒): the next step of an activity becomes a reminder for its author on that day.
 //! A user sees and handles only their own reminders, and only on customers still visible to them;
-//! a customer transfer hands the open ones to the receiver (see [`crate::transfers::MOVERS`]).
+//! a customer transfer hands the open ones to the receiver (see [`crate::moves`]).
 
+use crate::actor::Actor;
+use crate::error::OptionalFound;
+use crate::moves::Move;
+use crate::paging::{PageRequest, row_after};
 use crate::schema::{customers as c, reminders as r};
-use crate::transfers::Move;
-use crate::visibility::{Visible, VisibleTo};
+use crate::visibility::VisibleTo;
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
-use chrono::{NaiveDate, NaiveDateTime};
-use crm_domain::api::{IdName, Reminder, ReminderStatus};
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use crm_domain::api::{
+    IdName, Page, Reminder, ReminderQuery, ReminderStatus, ReminderView, SnoozeRequest,
+};
+use crm_domain::{ErrorCode, msg};
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
-type Row = (
-    i64,
-    i64,
-    String,
-    Option<i64>,
-    NaiveDate,
-    String,
-    Option<NaiveDateTime>,
-    NaiveDateTime,
-);
-
-macro_rules! reminder_select {
-    () => {
-        (
-            r::id,
-            r::customer_id,
-            c::name,
-            r::activity_id,
-            r::due_on,
-            r::note,
-            r::done_at,
-            r::created_at,
-        )
-    };
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = r)]
+struct Row {
+    id: i64,
+    customer_id: i64,
+    activity_id: Option<i64>,
+    due_on: NaiveDate,
+    note: String,
+    done_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
 }
 
-fn from_row(row: Row, today: NaiveDate) -> Reminder {
-    let (id, customer_id, customer_name, activity_id, due_on, note, done_at, created_at) = row;
-    let status = match done_at {
+fn from_row((row, customer_name): (Row, String), today: NaiveDate) -> Reminder {
+    let status = match row.done_at {
         Some(_) => ReminderStatus::Done,
-        None if due_on < today => ReminderStatus::Overdue,
+        None if row.due_on < today => ReminderStatus::Overdue,
         None => ReminderStatus::Open,
     };
     Reminder {
-        id,
+        id: row.id,
         customer: IdName {
-            id: customer_id,
+            id: row.customer_id,
             name: customer_name,
         },
-        activity_id,
-        due_on,
-        note,
+        activity_id: row.activity_id,
+        due_on: row.due_on,
+        note: row.note,
         status,
-        done_at: done_at.map(|t| t.and_utc()),
-        created_at: created_at.and_utc(),
+        done_at: row.done_at.map(|t| t.and_utc()),
+        created_at: row.created_at.and_utc(),
     }
 }
 
@@ -93,149 +85,151 @@ pub(crate) fn drop_open_of_activity(conn: &mut DbConnection, activity: i64) -> Q
     .map(drop)
 }
 
-/// Which of the caller's reminders to list.
-#[derive(Debug, Clone)]
-pub struct ReminderFilter {
-    /// `open` lists every open reminder (overdue included), `overdue` only those past their day,
-    /// `done` the finished ones (newest first).
-    pub status: ReminderStatus,
-    /// Only those due before this day.
-    pub due_before: Option<NaiveDate>,
-    pub customer_id: Option<i64>,
-    /// Keyset: after this `(due_on, id)` for open ones, before this `(done_at, id)` for done ones.
-    pub after: Option<ReminderKey>,
-    pub limit: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ReminderKey {
+/// A position in a list of reminders: `(due_on, id)` for open ones, `(done_at, id)` for done ones.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+enum Key {
     Due(NaiveDate, i64),
     Done(NaiveDateTime, i64),
 }
 
-impl ReminderKey {
-    pub fn of(reminder: &Reminder) -> ReminderKey {
+impl Key {
+    fn of(reminder: &Reminder) -> Key {
         match reminder.done_at {
-            Some(t) => ReminderKey::Done(t.naive_utc(), reminder.id),
-            None => ReminderKey::Due(reminder.due_on, reminder.id),
+            Some(t) => Key::Done(t.naive_utc(), reminder.id),
+            None => Key::Due(reminder.due_on, reminder.id),
         }
     }
 }
 
-/// The caller's reminders on customers they see; open ones by due day, done ones newest first.
+/// The actor's reminders on customers they see: open ones by due day (`due`: today's and
+/// earlier, on the company's calendar; `overdue`: past their day), done ones newest first.
 pub fn list(
     conn: &mut DbConnection,
-    user: i64,
-    visible: &Visible,
-    f: &ReminderFilter,
-    today: NaiveDate,
-) -> RepoResult<Vec<Reminder>> {
+    actor: &Actor,
+    f: &ReminderQuery,
+) -> RepoResult<Page<Reminder>> {
+    let view = f.status.unwrap_or_default();
+    let order = match view {
+        ReminderView::Done => "reminders-done",
+        _ => "reminders-open",
+    };
+    let page = PageRequest::<Key>::new(f.limit, f.cursor.as_deref(), order)?;
+    let today = crate::settings::today(conn)?;
     let mut q = r::table
         .inner_join(c::table)
-        .filter(r::user_id.eq(user))
-        .select(reminder_select!())
-        .limit(f.limit)
+        .filter(r::user_id.eq(actor.id))
+        .select((Row::as_select(), c::name))
+        .limit(page.fetch())
         .into_boxed()
-        .visible_to(c::owner_id, visible);
-    q = match f.status {
-        ReminderStatus::Done => q
+        .visible_to(c::owner_id, &actor.visible);
+    q = match view {
+        ReminderView::Done => q
             .filter(r::done_at.is_not_null())
             .order((r::done_at.desc(), r::id.desc())),
-        ReminderStatus::Open | ReminderStatus::Overdue => {
-            q.filter(r::done_at.is_null()).order((r::due_on, r::id))
-        }
+        _ => q.filter(r::done_at.is_null()).order((r::due_on, r::id)),
     };
-    if f.status == ReminderStatus::Overdue {
-        q = q.filter(r::due_on.lt(today));
+    let mut due_before = f.due_before;
+    match view {
+        ReminderView::Overdue => q = q.filter(r::due_on.lt(today)),
+        ReminderView::Due => {
+            let tomorrow = today.succ_opt().unwrap_or(today);
+            due_before = Some(due_before.map_or(tomorrow, |d| d.min(tomorrow)));
+        }
+        ReminderView::Open | ReminderView::Done => {}
     }
-    if let Some(d) = f.due_before {
+    if let Some(d) = due_before {
         q = q.filter(r::due_on.lt(d));
     }
     if let Some(id) = f.customer_id {
         q = q.filter(r::customer_id.eq(id));
     }
-    match f.after {
+    match page.after {
         None => {}
-        Some(ReminderKey::Due(d, id)) => {
-            q = q.filter(r::due_on.gt(d).or(r::due_on.eq(d).and(r::id.gt(id))));
-        }
-        Some(ReminderKey::Done(t, id)) => {
-            q = q.filter(r::done_at.lt(t).or(r::done_at.eq(t).and(r::id.lt(id))));
+        Some(Key::Due(d, id)) => q = q.filter(row_after(r::due_on, r::id, d, id, false)),
+        Some(Key::Done(t, id)) => {
+            q = q.filter(row_after(r::done_at.assume_not_null(), r::id, t, id, true))
         }
     }
-    Ok(q.load::<Row>(conn)?
-        .into_iter()
-        .map(|row| from_row(row, today))
-        .collect())
+    let rows = q.load::<(Row, String)>(conn)?;
+    let items = rows.into_iter().map(|row| from_row(row, today)).collect();
+    Ok(page.page(items, Key::of))
 }
 
-/// One of the caller's reminders; 404 for anyone else's.
-pub fn get(
-    conn: &mut DbConnection,
-    user: i64,
-    visible: &Visible,
-    id: i64,
-    today: NaiveDate,
-) -> RepoResult<Reminder> {
-    let row: Row = r::table
+/// One of the actor's reminders; 404 for anyone else's.
+fn get(conn: &mut DbConnection, actor: &Actor, id: i64, today: NaiveDate) -> RepoResult<Reminder> {
+    let row = r::table
         .inner_join(c::table)
         .filter(r::id.eq(id))
-        .filter(r::user_id.eq(user))
-        .select(reminder_select!())
+        .filter(r::user_id.eq(actor.id))
+        .select((Row::as_select(), c::name))
         .into_boxed()
-        .visible_to(c::owner_id, visible)
-        .first(conn)
-        .optional()?
-        .ok_or(RepoError::NotFound)?;
+        .visible_to(c::owner_id, &actor.visible)
+        .first::<(Row, String)>(conn)
+        .found()?;
     Ok(from_row(row, today))
 }
 
-/// Marks a reminder done (doing it twice changes nothing).
-pub fn done(
-    conn: &mut DbConnection,
-    user: i64,
-    visible: &Visible,
-    id: i64,
-    today: NaiveDate,
-) -> RepoResult<Reminder> {
+/// Marks one of the actor's reminders done (doing it twice changes nothing).
+pub fn done(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Reminder> {
     write_tx(conn, |conn| {
-        get(conn, user, visible, id, today)?;
+        let today = crate::settings::today(conn)?;
+        get(conn, actor, id, today)?;
         let at = now();
         diesel::update(r::table.find(id).filter(r::done_at.is_null()))
             .set((r::done_at.eq(at), r::updated_at.eq(at)))
             .execute(conn)?;
-        get(conn, user, visible, id, today)
+        get(conn, actor, id, today)
     })
 }
 
-/// Moves an open reminder to another day, today or later; it will be announced again on that day.
+/// Moves an open reminder to a later day: `until`, or `days` from today (default 1), on the
+/// company's calendar; it will be announced again on that day. 422 `in_the_past` before today,
+/// 409 `reminder_done` when it is done.
 pub fn snooze(
     conn: &mut DbConnection,
-    user: i64,
-    visible: &Visible,
+    actor: &Actor,
     id: i64,
-    until: NaiveDate,
-    today: NaiveDate,
+    req: &SnoozeRequest,
 ) -> RepoResult<Reminder> {
+    if req.until.is_some() == req.days.is_some() {
+        return Err(RepoError::invalid(
+            "until",
+            ErrorCode::OneOf,
+            msg!(
+                "请给出 `until`（日期）或 `days` 之一",
+                "give either `until` (a date) or `days`"
+            ),
+        ));
+    }
     write_tx(conn, |conn| {
-        let old = get(conn, user, visible, id, today)?;
+        let today = crate::settings::today(conn)?;
+        let old = get(conn, actor, id, today)?;
         if old.status == ReminderStatus::Done {
             return Err(RepoError::conflict(
-                "reminder_done",
-                "the reminder is already done",
+                ErrorCode::ReminderDone,
+                msg!("这条提醒已经完成", "the reminder is already done"),
             ));
         }
+        let until = match (req.until, req.days) {
+            (Some(d), _) => d,
+            (None, days) => today
+                .checked_add_days(Days::new(u64::from(days.unwrap_or(1))))
+                .unwrap_or(today),
+        };
         if until < today {
             return Err(RepoError::invalid(
                 "until",
-                "in_the_past",
-                format!("snooze to today ({today}) or later"),
+                ErrorCode::InThePast,
+                msg!(
+                    "请推迟到今天（{today}）或以后",
+                    "snooze to today ({today}) or later"
+                ),
             ));
         }
         diesel::update(r::table.find(id))
             .set((r::due_on.eq(until), r::updated_at.eq(now())))
             .execute(conn)?;
-        get(conn, user, visible, id, today)
+        get(conn, actor, id, today)
     })
 }
 

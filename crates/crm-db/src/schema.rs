@@ -21,6 +21,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        code -> Nullable<Text>,
     }
 }
 
@@ -44,6 +45,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        language -> Nullable<Text>,
     }
 }
 

@@ -1,7 +1,9 @@
 //! Company settings, stored as one versioned JSON document.
 
+use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::schema::company_settings as s;
+use crate::sql::{check_version, one_row_updated};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use crm_domain::api::{Settings, SettingsPatch};
 use crm_domain::settings::CompanySettings;
@@ -57,23 +59,17 @@ fn merge_defaults(data: &str) -> CompanySettings {
     serde_json::from_value(base).unwrap_or_default()
 }
 
-/// Applies a patch; `validate` checks the result as a whole (e.g. the time zone) before it is saved.
+/// Applies a patch (its rules checked at the edge: time zone, currency, thresholds, …).
 pub fn update(
     conn: &mut DbConnection,
-    actor: Option<i64>,
+    actor: &Actor,
     patch: &SettingsPatch,
-    validate: impl FnOnce(&CompanySettings) -> RepoResult<()>,
 ) -> RepoResult<Settings> {
     write_tx(conn, |conn| {
         crate::serialize(conn, crate::Serial::Settings)?;
         let old = get(conn)?;
-        if old.version != patch.version {
-            return Err(RepoError::StaleVersion {
-                current: old.version,
-            });
-        }
+        check_version(old.version, patch.version)?;
         let new = patch.apply(old.settings.clone());
-        validate(&new)?;
         let data =
             serde_json::to_string(&new).map_err(|e| RepoError::Unavailable(e.to_string()))?;
         if old.version == 0 {
@@ -93,11 +89,7 @@ pub fn update(
                     s::updated_at.eq(now()),
                 ))
                 .execute(conn)?;
-            if n == 0 {
-                return Err(RepoError::StaleVersion {
-                    current: old.version,
-                });
-            }
+            one_row_updated(n, old.version)?;
         }
         let before = serde_json::to_value(&old.settings).unwrap_or_default();
         let after = serde_json::to_value(&new).unwrap_or_default();

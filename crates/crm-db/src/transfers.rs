@@ -1,36 +1,23 @@
 //! Customer transfer (客户转移): one, several or all customers of a user move to another user in one
 //! transaction, with everything that belongs to them. History is not rewritten: past entries keep
-//! their authors. Each module that owns records of a customer plugs a [`Mover`] into [`MOVERS`], so
-//! that its records move too and are counted in the transfer log.
+//! their authors. Each module that owns records of a customer plugs a mover into [`MOVERS`] (see
+//! [`crate::moves`]), so that its records move too and are counted in the transfer log.
 
+use crate::actor::Actor;
 use crate::audit;
+use crate::moves::{Move, Mover};
 use crate::notifications::{self, Notice};
+use crate::paging::PageRequest;
 use crate::schema::{
     contacts, customer_transfers as t, customers, departments, role_permissions, roles, user_roles,
     users,
 };
-use crate::visibility::Visible;
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
-use crm_domain::api::{IdName, Transfer};
-use crm_domain::{DataScope, Permission};
+use crm_domain::api::{IdName, NewTransfer, Page, PageQuery, Transfer};
+use crm_domain::{DataScope, ErrorCode, Permission, msg};
 use diesel::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
-
-/// What moves for a kind of record: given the customers that change hands, it moves (or, in a dry
-/// run, only counts) that kind's records and answers how many.
-pub struct Mover {
-    pub kind: &'static str,
-    pub run: fn(&mut DbConnection, &Move) -> QueryResult<i64>,
-}
-
-/// One transfer's parameters as the movers see them.
-pub struct Move {
-    pub from: i64,
-    pub to: i64,
-    pub customer_ids: Vec<i64>,
-    pub dry_run: bool,
-}
 
 /// Every kind that moves with a customer. Later modules (opportunities, orders, reminders) add theirs.
 pub const MOVERS: &[Mover] = &[
@@ -129,60 +116,61 @@ pub fn managers_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64
     Ok(Vec::new())
 }
 
-/// What to move.
-pub enum Selection {
-    All,
-    Some(Vec<i64>),
-}
-
-/// A transfer to make (or, with `dry_run`, to count).
-pub struct Request<'a> {
-    pub from: i64,
-    pub to: i64,
-    pub selection: Selection,
-    pub reason: &'a str,
-    pub dry_run: bool,
-}
-
-/// Moves customers of `from` to `to`. The caller must see `from`'s customers, and `to` must be an
-/// enabled user within the caller's scope.
-pub fn transfer(
-    conn: &mut DbConnection,
-    actor: i64,
-    visible: &Visible,
-    req: &Request,
-) -> RepoResult<Transfer> {
-    let (from, to, reason, dry_run) = (req.from, req.to, req.reason, req.dry_run);
-    let selection = &req.selection;
+/// Moves one, several (`customer_ids`) or all (`all: true`) customers of a user to another, with
+/// everything that belongs to them. The actor must see the giver, and the receiver must be an
+/// enabled user within the actor's scope. `dry_run` counts without moving.
+pub fn transfer(conn: &mut DbConnection, actor: &Actor, req: &NewTransfer) -> RepoResult<Transfer> {
+    let selected: Option<&Vec<i64>> = match (req.all, &req.customer_ids) {
+        (Some(true), None) => None,
+        (None | Some(false), Some(ids)) => Some(ids),
+        (Some(true), Some(_)) => {
+            return Err(RepoError::invalid(
+                "all",
+                ErrorCode::Ambiguous,
+                msg!(
+                    "请给出 customer_ids 或 all: true 之一，不要两者都给",
+                    "give either customer_ids or all: true, not both"
+                ),
+            ));
+        }
+        (_, None) => {
+            return Err(RepoError::invalid(
+                "customer_ids",
+                ErrorCode::Required,
+                msg!(
+                    "请给出 customer_ids 或 all: true",
+                    "give customer_ids or all: true"
+                ),
+            ));
+        }
+    };
+    let (from, to, dry_run) = (req.from_user_id, req.to_user_id, req.dry_run);
+    let reason = req.reason.trim();
+    let out_of_scope = |field| {
+        RepoError::invalid(
+            field,
+            ErrorCode::NotFound,
+            msg!("您的范围内没有这个用户", "no such user within your scope"),
+        )
+    };
     write_tx(conn, |conn| {
         if from == to {
             return Err(RepoError::invalid(
                 "to_user_id",
-                "same_user",
-                "the receiver is the giver",
+                ErrorCode::SameUser,
+                msg!("接收人就是转出人", "the receiver is the giver"),
             ));
         }
-        let Some((from_name, _)) = name_of(conn, from)?.filter(|_| visible.sees(from)) else {
-            return Err(RepoError::invalid(
-                "from_user_id",
-                "not_found",
-                "no such user within your scope",
-            ));
+        let Some((from_name, _)) = name_of(conn, from)?.filter(|_| actor.sees(from)) else {
+            return Err(out_of_scope("from_user_id"));
         };
-        let to_user = name_of(conn, to)?.filter(|_| visible.sees(to));
-        let to_name = match to_user {
-            None => {
-                return Err(RepoError::invalid(
-                    "to_user_id",
-                    "not_found",
-                    "no such user within your scope",
-                ));
-            }
+        let to_name = match name_of(conn, to)?.filter(|_| actor.sees(to)) {
+            None => return Err(out_of_scope("to_user_id")),
             Some((_, false)) => {
                 return Err(RepoError::invalid(
                     "to_user_id",
-                    "user_disabled",
-                    "the receiver is disabled",
+                    ErrorCode::UserDisabled,
+                    msg!("接收人已停用", "the receiver is disabled"),
                 ));
             }
             Some((name, true)) => name,
@@ -192,17 +180,20 @@ pub fn transfer(
             .select(customers::id)
             .order(customers::id)
             .load(conn)?;
-        let customer_ids = match selection {
-            Selection::All => owned,
-            Selection::Some(ids) => {
+        let customer_ids = match selected {
+            None => owned,
+            Some(ids) => {
                 let mut ids = ids.clone();
                 ids.sort_unstable();
                 ids.dedup();
                 if let Some(stray) = ids.iter().find(|id| owned.binary_search(id).is_err()) {
                     return Err(RepoError::invalid(
                         "customer_ids",
-                        "not_owned",
-                        format!("customer {stray} does not belong to the giver"),
+                        ErrorCode::NotOwned,
+                        msg!(
+                            "客户 {stray} 不属于转出人",
+                            "customer {stray} does not belong to the giver"
+                        ),
                     ));
                 }
                 ids
@@ -218,7 +209,7 @@ pub fn transfer(
         for mover in MOVERS {
             moved.insert(mover.kind.to_string(), (mover.run)(conn, &m)?);
         }
-        let actor_name = name_of(conn, actor)?.map(|(n, _)| n).unwrap_or_default();
+        let actor_name = name_of(conn, actor.id)?.map(|(n, _)| n).unwrap_or_default();
         let at = now();
         let mut result = Transfer {
             id: None,
@@ -233,7 +224,7 @@ pub fn transfer(
             reason: reason.to_string(),
             moved: moved.clone(),
             created_by: IdName {
-                id: actor,
+                id: actor.id,
                 name: actor_name,
             },
             created_at: at.and_utc(),
@@ -248,7 +239,7 @@ pub fn transfer(
                 t::to_user_id.eq(to),
                 t::reason.eq(reason),
                 t::moved.eq(&moved_json),
-                t::created_by.eq(actor),
+                t::created_by.eq(actor.id),
                 t::created_at.eq(at),
             ))
             .returning(t::id)
@@ -259,7 +250,7 @@ pub fn transfer(
                 json!({"owner_id": {"old": from, "new": to}, "reason": reason, "transfer_id": id});
             audit::record_about(
                 conn,
-                Some(actor),
+                actor,
                 "transfer",
                 "customer",
                 Some(*customer),
@@ -269,7 +260,7 @@ pub fn transfer(
         }
         audit::record(
             conn,
-            Some(actor),
+            actor,
             "create",
             "customer_transfer",
             Some(id),
@@ -283,7 +274,7 @@ pub fn transfer(
         told.extend(managers_of(conn, from)?);
         told.sort_unstable();
         told.dedup();
-        for user in told.into_iter().filter(|u| *u != actor) {
+        for user in told.into_iter().filter(|u| *u != actor.id) {
             let title = if user == to {
                 "客户已转给你 Customers transferred to you"
             } else {
@@ -302,26 +293,25 @@ pub fn transfer(
     })
 }
 
-/// The transfer log, newest first, of transfers whose giver or receiver the caller sees.
-pub fn list(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    before: Option<i64>,
-    limit: i64,
-) -> RepoResult<Vec<Transfer>> {
-    let mut q = t::table.order(t::id.desc()).limit(limit).into_boxed();
-    if let Some(ids) = visible.owner_ids() {
-        q = q.filter(
+/// The transfer log, newest first, of transfers whose giver or receiver the actor sees.
+pub fn list(conn: &mut DbConnection, actor: &Actor, q: &PageQuery) -> RepoResult<Page<Transfer>> {
+    let page = PageRequest::<i64>::new(q.limit, q.cursor.as_deref(), "transfers")?;
+    let mut query = t::table
+        .order(t::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(ids) = actor.visible.owner_ids() {
+        query = query.filter(
             t::from_user_id
                 .eq_any(ids.to_vec())
                 .or(t::to_user_id.eq_any(ids.to_vec())),
         );
     }
-    if let Some(b) = before {
-        q = q.filter(t::id.lt(b));
+    if let Some(b) = page.after {
+        query = query.filter(t::id.lt(b));
     }
     type Row = (i64, i64, i64, String, String, i64, chrono::NaiveDateTime);
-    let rows: Vec<Row> = q
+    let rows: Vec<Row> = query
         .select((
             t::id,
             t::from_user_id,
@@ -345,7 +335,7 @@ pub fn list(
         id,
         name: names.get(&id).cloned().unwrap_or_default(),
     };
-    Ok(rows
+    let items = rows
         .into_iter()
         .map(|(id, from, to, reason, moved, by, at)| Transfer {
             id: Some(id),
@@ -356,5 +346,6 @@ pub fn list(
             created_by: who(by),
             created_at: at.and_utc(),
         })
-        .collect())
+        .collect();
+    Ok(page.page(items, |x: &Transfer| x.id.unwrap_or(0)))
 }

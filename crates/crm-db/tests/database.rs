@@ -2,11 +2,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crm_db::org::{self, UserFilter};
-use crm_db::visibility::{Viewer, Visible};
-use crm_db::{Db, DbConnection, db_test, revert_all_migrations, run_migrations};
+use crm_db::visibility::Visible;
+use crm_db::{Actor, Db, DbConnection, db_test, revert_all_migrations, run_migrations};
+use crm_db::{departments, roles, users};
 use crm_domain::DataScope;
 use crm_domain::api::{DepartmentPatch, NewDepartment, NewRole, NewUser, UserPatch};
+use crm_domain::{ErrorCode, Permission};
 use diesel::connection::SimpleConnection;
 
 fn open(url: &str) -> Db {
@@ -134,11 +135,15 @@ struct Org {
     role_all: i64,
 }
 
+/// The bootstrap user of `setup`, acting with every permission.
+fn root() -> Actor {
+    Actor::new(1, Permission::ALL.to_vec(), Visible::All)
+}
+
 fn dept(conn: &mut DbConnection, name: &str, parent: Option<i64>) -> i64 {
-    // Actor 1 is the bootstrap user of `setup`.
-    org::create_department(
+    departments::create(
         conn,
-        1,
+        &root(),
         &NewDepartment {
             name: name.into(),
             parent_id: parent,
@@ -150,9 +155,9 @@ fn dept(conn: &mut DbConnection, name: &str, parent: Option<i64>) -> i64 {
 }
 
 fn role(conn: &mut DbConnection, name: &str, scope: DataScope) -> i64 {
-    org::create_role(
+    roles::create(
         conn,
-        None,
+        &root(),
         &NewRole {
             name: name.into(),
             description: None,
@@ -165,9 +170,9 @@ fn role(conn: &mut DbConnection, name: &str, scope: DataScope) -> i64 {
 }
 
 fn user(conn: &mut DbConnection, name: &str, dept: i64, roles: &[i64]) -> i64 {
-    org::create_user(
+    users::create(
         conn,
-        None,
+        &root(),
         &NewUser {
             username: name.into(),
             display_name: name.into(),
@@ -209,29 +214,31 @@ fn setup(conn: &mut DbConnection) -> Org {
     }
 }
 
-fn visible_usernames(conn: &mut DbConnection, viewer_id: i64) -> Vec<String> {
-    let caller = org::load_caller(conn, viewer_id).unwrap().unwrap();
-    let visible = Visible::resolve(
+/// The user as the API resolves them on a request.
+fn actor(conn: &mut DbConnection, id: i64) -> Actor {
+    let caller = crm_db::callers::load(conn, id).unwrap().unwrap();
+    Actor::resolve(
         conn,
-        Viewer {
-            user_id: caller.id,
-            department_id: caller.department.id,
-            scope: caller.scope,
-        },
-    )
-    .unwrap();
-    let mut names: Vec<String> = org::list_users(
-        conn,
-        &visible,
-        &UserFilter {
-            limit: 200,
-            ..Default::default()
-        },
+        id,
+        caller.department.id,
+        caller.scope,
+        caller.permissions,
     )
     .unwrap()
-    .into_iter()
-    .map(|u| u.username)
-    .collect();
+}
+
+fn visible_usernames(conn: &mut DbConnection, viewer_id: i64) -> Vec<String> {
+    let viewer = actor(conn, viewer_id);
+    let q = crm_domain::api::UserQuery {
+        limit: Some(200),
+        ..Default::default()
+    };
+    let mut names: Vec<String> = users::list(conn, &viewer, &q)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     names.sort();
     names
 }
@@ -264,10 +271,10 @@ db_test!(visibility_follows_scope_tree_moves_and_roles, |db| {
     assert_eq!(visible_usernames(conn, gm).len(), 9);
 
     // A user moving to another department moves with their records.
-    let moved = org::get_user(conn, &Visible::All, e1).unwrap();
-    org::update_user(
+    let moved = users::get(conn, &root(), e1).unwrap();
+    users::update(
         conn,
-        gm,
+        &root(),
         e1,
         &UserPatch {
             department_id: Some(o.sales2),
@@ -280,11 +287,11 @@ db_test!(visibility_follows_scope_tree_moves_and_roles, |db| {
     assert_eq!(visible_usernames(conn, lead2), ["a2", "e1", "lead2"]);
 
     // A department moving in the tree moves what its managers see.
-    let east = org::get_department(conn, o.sales1_east).unwrap();
-    let b1_user = org::get_user(conn, &Visible::All, b1).unwrap();
-    org::update_user(
+    let east = departments::get(conn, o.sales1_east).unwrap();
+    let b1_user = users::get(conn, &root(), b1).unwrap();
+    users::update(
         conn,
-        gm,
+        &root(),
         b1,
         &UserPatch {
             department_id: Some(o.sales1_east),
@@ -293,9 +300,9 @@ db_test!(visibility_follows_scope_tree_moves_and_roles, |db| {
         },
     )
     .unwrap();
-    org::update_department(
+    departments::update(
         conn,
-        gm,
+        &root(),
         o.sales1_east,
         &DepartmentPatch {
             parent_id: Some(Some(o.sales2)),
@@ -307,10 +314,10 @@ db_test!(visibility_follows_scope_tree_moves_and_roles, |db| {
     assert_eq!(visible_usernames(conn, m1), ["a1", "m1"]);
 
     // Several roles: the widest scope wins.
-    let a2_user = org::get_user(conn, &Visible::All, a2).unwrap();
-    org::update_user(
+    let a2_user = users::get(conn, &root(), a2).unwrap();
+    users::update(
         conn,
-        gm,
+        &root(),
         a2,
         &UserPatch {
             role_ids: Some(vec![o.role_self, o.role_dept]),
@@ -321,7 +328,7 @@ db_test!(visibility_follows_scope_tree_moves_and_roles, |db| {
     .unwrap();
     assert_eq!(visible_usernames(conn, a2), ["a2", "e1", "lead2"]);
     assert_eq!(
-        org::load_caller(conn, a2).unwrap().unwrap().scope,
+        crm_db::callers::load(conn, a2).unwrap().unwrap().scope,
         DataScope::Department
     );
 });
@@ -332,10 +339,10 @@ db_test!(department_rules, |db| {
     let conn = &mut *c;
     let o = setup(conn);
     // No cycles.
-    let sales = org::get_department(conn, o.sales).unwrap();
-    let err = org::update_department(
+    let sales = departments::get(conn, o.sales).unwrap();
+    let err = departments::update(
         conn,
-        1,
+        &root(),
         o.sales,
         &DepartmentPatch {
             parent_id: Some(Some(o.sales1_east)),
@@ -348,16 +355,16 @@ db_test!(department_rules, |db| {
         matches!(
             err,
             crm_db::RepoError::Invalid {
-                code: "department_cycle",
+                code: ErrorCode::DepartmentCycle,
                 ..
             }
         ),
         "{err:?}"
     );
     // Stale version.
-    let err = org::update_department(
+    let err = departments::update(
         conn,
-        1,
+        &root(),
         o.sales,
         &DepartmentPatch {
             name: Some("X".into()),
@@ -368,18 +375,18 @@ db_test!(department_rules, |db| {
     .unwrap_err();
     assert!(matches!(err, crm_db::RepoError::StaleVersion { .. }));
     // Not empty.
-    let err = org::delete_department(conn, 1, o.sales).unwrap_err();
+    let err = departments::delete(conn, &root(), o.sales).unwrap_err();
     assert!(matches!(
         err,
         crm_db::RepoError::Conflict {
-            code: "department_not_empty",
+            code: ErrorCode::DepartmentNotEmpty,
             ..
         }
     ));
     // Duplicate sibling name.
-    let err = org::create_department(
+    let err = departments::create(
         conn,
-        1,
+        &root(),
         &NewDepartment {
             name: "Sales 1".into(),
             parent_id: Some(o.sales),
@@ -390,26 +397,24 @@ db_test!(department_rules, |db| {
     assert!(matches!(
         err,
         crm_db::RepoError::Conflict {
-            code: "duplicate_name",
+            code: ErrorCode::DuplicateName,
             ..
         }
     ));
     // A leaf without users can go.
-    org::delete_department(conn, 1, o.sales1_east).unwrap();
+    departments::delete(conn, &root(), o.sales1_east).unwrap();
 });
 
 db_test!(a_transfer_tells_the_receiver_and_both_managers, |db| {
     use crm_db::schema::notifications;
-    use crm_db::transfers::{Request, Selection};
-    use crm_domain::Permission;
     use diesel::prelude::*;
     let pool = open(&db.url);
     let mut c = pool.get().unwrap();
     let conn = &mut *c;
     let o = setup(conn);
-    let manager = org::create_role(
+    let manager = roles::create(
         conn,
-        None,
+        &root(),
         &NewRole {
             name: "mgr".into(),
             description: None,
@@ -442,23 +447,17 @@ db_test!(a_transfer_tells_the_receiver_and_both_managers, |db| {
         owner_id: None,
         notes: None,
     };
-    crm_db::customers::create(
-        conn,
-        a1,
-        &Visible::All,
-        &new,
-        a1,
-        crm_domain::api::ReviewStatus::Approved,
-    )
-    .unwrap();
-    let req = Request {
-        from: a1,
-        to: a2,
-        selection: Selection::All,
-        reason: "离职",
+    let seller = Actor::new(a1, Permission::ALL.to_vec(), Visible::All);
+    crm_db::customers::create(conn, &seller, &new).unwrap();
+    let req = crm_domain::api::NewTransfer {
+        from_user_id: a1,
+        to_user_id: a2,
+        customer_ids: None,
+        all: Some(true),
+        reason: "离职".into(),
         dry_run: false,
     };
-    let done = crm_db::transfers::transfer(conn, 1, &Visible::All, &req).unwrap();
+    let done = crm_db::transfers::transfer(conn, &root(), &req).unwrap();
     assert_eq!(done.moved["customers"], 1);
     let mut told: Vec<i64> = notifications::table
         .select(notifications::user_id)

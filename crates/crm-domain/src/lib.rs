@@ -5,14 +5,21 @@
 
 pub mod api;
 pub mod customer;
+pub mod history;
+pub mod lang;
 pub mod money;
 pub mod order;
+pub mod paging;
 pub mod permissions;
+pub mod problem;
+pub mod roles;
 pub mod scope;
 pub mod settings;
 pub mod time;
 pub mod validation;
 
+pub use lang::{Lang, Msg};
 pub use money::Money;
 pub use permissions::Permission;
+pub use problem::ErrorCode;
 pub use scope::DataScope;

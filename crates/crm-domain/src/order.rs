@@ -97,14 +97,45 @@ pub enum MoneyRuleError {
 }
 
 impl MoneyRuleError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode as C;
         match self {
-            Self::DiscountTooLarge { .. } => "discount_too_large",
-            Self::Overflow => "amount_too_large",
-            Self::PlanTotalMismatch { .. } => "plan_total_mismatch",
-            Self::InstallmentHasReceipts { .. } => "installment_has_receipts",
-            Self::Overpayment { .. } => "overpayment",
-            Self::NoSuchInstallment => "no_such_installment",
+            Self::DiscountTooLarge { .. } => C::DiscountTooLarge,
+            Self::Overflow => C::AmountTooLarge,
+            Self::PlanTotalMismatch { .. } => C::PlanTotalMismatch,
+            Self::InstallmentHasReceipts { .. } => C::InstallmentHasReceipts,
+            Self::Overpayment { .. } => C::Overpayment,
+            Self::NoSuchInstallment => C::NoSuchInstallment,
+        }
+    }
+
+    /// The refusal in both languages.
+    pub fn message(&self) -> crate::Msg {
+        use crate::msg;
+        match self {
+            Self::DiscountTooLarge { gross, discount } => msg!(
+                "折扣（{discount}）超过了该行金额（{gross}）",
+                "the discount ({discount}) is more than the line's amount ({gross})"
+            ),
+            Self::Overflow => msg!("金额过大", "the amounts are too large"),
+            Self::PlanTotalMismatch { planned, total } => msg!(
+                "收款计划合计 {planned}，与订单总额 {total} 不符",
+                "the installments add up to {planned}, the order total is {total}"
+            ),
+            Self::InstallmentHasReceipts { id, received } => msg!(
+                "第 {id} 期已收 {received}，须保留且金额不少于此数",
+                "installment {id} has {received} received; it must stay, for at least that amount"
+            ),
+            Self::Overpayment {
+                amount,
+                outstanding,
+            } => msg!(
+                "{amount} 超过了尚未收回的 {outstanding}",
+                "{amount} is more than the {outstanding} still outstanding"
+            ),
+            Self::NoSuchInstallment => {
+                msg!("该订单没有这一期", "no such installment on this order")
+            }
         }
     }
 }
@@ -275,11 +306,17 @@ mod tests {
         assert_eq!(line_amount(7, m("0.10"), m("0.05")), Ok(m("0.65")));
         assert_eq!(line_amount(1, m("12800"), m("12800")), Ok(Money::ZERO));
         assert_eq!(
-            line_amount(1, m("10"), m("10.01")).unwrap_err().code(),
+            line_amount(1, m("10"), m("10.01"))
+                .unwrap_err()
+                .code()
+                .as_str(),
             "discount_too_large"
         );
         assert_eq!(
-            line_amount(i64::MAX, m("2"), m("0")).unwrap_err().code(),
+            line_amount(i64::MAX, m("2"), m("0"))
+                .unwrap_err()
+                .code()
+                .as_str(),
             "amount_too_large"
         );
     }
@@ -306,7 +343,8 @@ mod tests {
         assert_eq!(
             check_plan(m("100"), &plan(&[(None, "50"), (None, "49.99")]), &none)
                 .unwrap_err()
-                .code(),
+                .code()
+                .as_str(),
             "plan_total_mismatch"
         );
         let paid = HashMap::from([(7, m("30")), (8, Money::ZERO)]);
@@ -314,13 +352,15 @@ mod tests {
         assert_eq!(
             check_plan(m("100"), &plan(&[(None, "100")]), &paid)
                 .unwrap_err()
-                .code(),
+                .code()
+                .as_str(),
             "installment_has_receipts"
         );
         assert_eq!(
             check_plan(m("100"), &plan(&[(Some(7), "20"), (None, "80")]), &paid)
                 .unwrap_err()
-                .code(),
+                .code()
+                .as_str(),
             "installment_has_receipts"
         );
         // Kept (even smaller, down to what it received), with installment 8 (nothing received) dropped.
@@ -352,16 +392,25 @@ mod tests {
             Ok(vec![(1, m("30")), (3, m("50"))])
         );
         assert_eq!(
-            allocate(m("80.01"), &open, None).unwrap_err().code(),
+            allocate(m("80.01"), &open, None)
+                .unwrap_err()
+                .code()
+                .as_str(),
             "overpayment"
         );
         assert_eq!(allocate(m("20"), &open, Some(3)), Ok(vec![(3, m("20"))]));
         assert_eq!(
-            allocate(m("31"), &open, Some(1)).unwrap_err().code(),
+            allocate(m("31"), &open, Some(1))
+                .unwrap_err()
+                .code()
+                .as_str(),
             "overpayment"
         );
         assert_eq!(
-            allocate(m("1"), &open, Some(9)).unwrap_err().code(),
+            allocate(m("1"), &open, Some(9))
+                .unwrap_err()
+                .code()
+                .as_str(),
             "no_such_installment"
         );
     }

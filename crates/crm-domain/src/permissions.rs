@@ -25,7 +25,63 @@ macro_rules! catalogue {
                 match self { $( Permission::$variant => $en, )* }
             }
         }
+
+        /// Each permission as a type, for an endpoint to declare what it needs:
+        /// `Caller<need::CustomerRead>`.
+        pub mod need {
+            use super::{Permission, Requirement};
+
+            $(
+                #[doc = concat!("Needs `", $code, "`.")]
+                #[derive(Debug, Clone, Copy)]
+                pub struct $variant;
+
+                impl Requirement for $variant {
+                    fn met_by(held: &[Permission]) -> bool {
+                        held.contains(&Permission::$variant)
+                    }
+                    fn needed() -> Vec<Permission> {
+                        vec![Permission::$variant]
+                    }
+                }
+            )*
+
+            /// Anyone signed in.
+            #[derive(Debug, Clone, Copy)]
+            pub struct SignedIn;
+
+            impl Requirement for SignedIn {
+                fn met_by(_: &[Permission]) -> bool {
+                    true
+                }
+                fn needed() -> Vec<Permission> {
+                    Vec::new()
+                }
+            }
+
+            /// Either of two requirements.
+            #[derive(Debug, Clone, Copy)]
+            pub struct Either<A, B>(A, B);
+
+            impl<A: Requirement, B: Requirement> Requirement for Either<A, B> {
+                fn met_by(held: &[Permission]) -> bool {
+                    A::met_by(held) || B::met_by(held)
+                }
+                fn needed() -> Vec<Permission> {
+                    let mut all = A::needed();
+                    all.extend(B::needed());
+                    all
+                }
+            }
+        }
     };
+}
+
+/// What an endpoint needs of its caller, checked before anything of the request is read.
+pub trait Requirement: 'static {
+    fn met_by(held: &[Permission]) -> bool;
+    /// The permissions that would do (any one of them), for the problem's text; none: signed in.
+    fn needed() -> Vec<Permission>;
 }
 
 catalogue! {

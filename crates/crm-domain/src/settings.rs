@@ -2,40 +2,31 @@
 
 use crate::Money;
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
-/// The company's settings (changed through [`crate::api::SettingsPatch`], which refuses unknown fields).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+/// The company's settings (changed through [`crate::api::SettingsPatch`], whose rules keep it valid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanySettings {
-    #[validate(length(min = 1, max = 100))]
     pub company_name: String,
     /// IANA time zone that decides what "today" and "overdue" mean, e.g. `Asia/Shanghai`.
-    #[validate(length(min = 1, max = 64))]
     pub time_zone: String,
     /// ISO 4217 currency code of all amounts.
-    #[validate(length(equal = 3))]
     pub currency: String,
     /// Whether new customers (and changes of name, phone or owner) wait for a manager's approval.
     pub review_new_customers: bool,
     /// Signed-total thresholds for grades 2, 3, 4 and 5 (ascending); below the first is grade 1.
-    #[validate(
-        length(equal = 4),
-        custom(function = "crate::validation::ascending_money")
-    )]
     pub grade_thresholds: Vec<Money>,
     /// Days before an installment's due date that its owner is reminded.
-    #[validate(range(min = 0, max = 365))]
     pub payment_reminder_days: u32,
     /// Days overdue after which the owner's manager is told too.
-    #[validate(range(min = 1, max = 365))]
     pub overdue_escalation_days: u32,
     /// Days before a service period ends that the owner is reminded to renew.
-    #[validate(range(min = 0, max = 365))]
     pub renewal_reminder_days: u32,
     /// Minutes during which the author of an activity may still edit it.
-    #[validate(range(min = 0, max = 10080))]
     pub activity_edit_minutes: u32,
+    /// The language the server speaks to those who have not chosen one and whose browser asks
+    /// for none it speaks.
+    pub language: crate::Lang,
 }
 
 impl Default for CompanySettings {
@@ -54,6 +45,7 @@ impl Default for CompanySettings {
             overdue_escalation_days: 30,
             renewal_reminder_days: 30,
             activity_edit_minutes: 60,
+            language: crate::Lang::Zh,
         }
     }
 }

@@ -1,12 +1,102 @@
-//! Small validation rules shared by request types.
+//! Small validation rules shared by request types, and what a broken rule says in both languages
+//! (the server's field errors and the web app's form checks use the same words).
 
-use crate::Money;
-use validator::ValidationError;
+use crate::{Money, Msg, msg};
+use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
-fn error(code: &'static str, message: &'static str) -> ValidationError {
-    let mut e = ValidationError::new(code);
-    e.message = Some(message.into());
-    e
+/// A broken rule; its words come from [`describe`], by code.
+fn error(code: &'static str) -> ValidationError {
+    ValidationError::new(code)
+}
+
+/// What a broken rule says: by its code and parameters (`min`, `max`, `equal`).
+pub fn describe(e: &ValidationError) -> Msg {
+    let p = |k: &str| e.params.get(k).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (p("min"), p("max"), p("equal")) {
+            (_, _, Some(n)) => msg!(
+                "须为 {n} 个字符或项",
+                "must have exactly {n} characters or items"
+            ),
+            (Some(a), Some(b), _) => {
+                msg!(
+                    "须为 {a} 到 {b} 个字符或项",
+                    "must have {a} to {b} characters or items"
+                )
+            }
+            (None, Some(b), _) => msg!(
+                "最多 {b} 个字符或项",
+                "must have at most {b} characters or items"
+            ),
+            (Some(a), None, _) => msg!(
+                "至少 {a} 个字符或项",
+                "must have at least {a} characters or items"
+            ),
+            _ => msg!("长度不对", "has the wrong length"),
+        },
+        "range" => match (p("min"), p("max")) {
+            (Some(a), Some(b)) => msg!("须在 {a} 到 {b} 之间", "must be between {a} and {b}"),
+            _ => msg!("超出范围", "is out of range"),
+        },
+        "blank" => msg!("不能为空", "must not be blank"),
+        "invalid_username" => msg!(
+            "2–32 个字符：小写字母、数字、_ . -，以字母开头",
+            "2–32 characters: lower-case letters, digits, _ . -, starting with a letter"
+        ),
+        "invalid_email" => msg!("不是电子邮件地址", "not an e-mail address"),
+        "invalid_code" => msg!(
+            "字母、数字、_ . -，以字母或数字开头",
+            "letters, digits, _ . -, starting with a letter or digit"
+        ),
+        "not_ascending" => msg!(
+            "各档金额须为正数且逐档递增",
+            "thresholds must be positive and strictly ascending"
+        ),
+        "negative" => msg!("不能为负数", "must not be negative"),
+        "not_positive" => msg!("须大于零", "must be more than zero"),
+        "unknown_time_zone" => msg!(
+            "不是 IANA 时区，例如 Asia/Shanghai",
+            "not an IANA time zone such as Asia/Shanghai"
+        ),
+        "invalid_currency" => msg!(
+            "三个字母的 ISO 4217 代码，例如 CNY",
+            "a three-letter ISO 4217 code such as CNY"
+        ),
+        other => {
+            let text = other.replace('_', " ");
+            Msg::new(text.clone(), text)
+        }
+    }
+}
+
+/// Every broken rule of a request, flattened: `(field path, code, words)`, sorted by field.
+pub fn flatten(errors: &ValidationErrors) -> Vec<(String, String, Msg)> {
+    fn walk(errors: &ValidationErrors, prefix: &str, out: &mut Vec<(String, String, Msg)>) {
+        for (field, kind) in errors.errors() {
+            let path = if prefix.is_empty() {
+                field.to_string()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        out.push((path.clone(), e.code.to_string(), describe(e)));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(inner, &path, out),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(inner, &format!("{path}[{i}]"), out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(errors, "", &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// Usernames: 2–32 characters of lower-case letters, digits, `_`, `.` and `-`, starting with a letter.
@@ -19,29 +109,14 @@ pub fn username(value: &str) -> Result<(), ValidationError> {
     if (2..=32).contains(&value.len()) && starts_well && rest_ok {
         Ok(())
     } else {
-        Err(error(
-            "invalid_username",
-            "2–32 characters: lower-case letters, digits, _ . -, starting with a letter",
-        ))
-    }
-}
-
-/// Passwords: at least 8 characters (OWASP), at most 128 so hashing stays bounded.
-pub fn password(value: &str) -> Result<(), ValidationError> {
-    let n = value.chars().count();
-    if n < 8 {
-        Err(error("password_too_short", "at least 8 characters"))
-    } else if n > 128 {
-        Err(error("password_too_long", "at most 128 characters"))
-    } else {
-        Ok(())
+        Err(error("invalid_username"))
     }
 }
 
 /// Text that must contain something besides spaces.
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
-        Err(error("blank", "must not be blank"))
+        Err(error("blank"))
     } else {
         Ok(())
     }
@@ -51,10 +126,7 @@ pub fn ascending_money(values: &[Money]) -> Result<(), ValidationError> {
     if values.windows(2).all(|w| w[0] < w[1]) && values.iter().all(|m| m.minor() >= 0) {
         Ok(())
     } else {
-        Err(error(
-            "not_ascending",
-            "thresholds must be positive and strictly ascending",
-        ))
+        Err(error("not_ascending"))
     }
 }
 
@@ -62,7 +134,7 @@ pub fn email(value: &str) -> Result<(), ValidationError> {
     if validator::ValidateEmail::validate_email(&value) {
         Ok(())
     } else {
-        Err(error("invalid_email", "not an e-mail address"))
+        Err(error("invalid_email"))
     }
 }
 
@@ -78,10 +150,25 @@ pub fn code(value: &str) -> Result<(), ValidationError> {
     if starts_well && rest_ok {
         Ok(())
     } else {
-        Err(error(
-            "invalid_code",
-            "letters, digits, _ . -, starting with a letter or digit",
-        ))
+        Err(error("invalid_code"))
+    }
+}
+
+/// An IANA time zone name.
+pub fn time_zone(value: &str) -> Result<(), ValidationError> {
+    if value.parse::<chrono_tz::Tz>().is_ok() {
+        Ok(())
+    } else {
+        Err(error("unknown_time_zone"))
+    }
+}
+
+/// A currency code as ISO 4217 writes it: three capital letters (case is forgiven on input).
+pub fn currency(value: &str) -> Result<(), ValidationError> {
+    if value.chars().all(|c| c.is_ascii_alphabetic()) {
+        Ok(())
+    } else {
+        Err(error("invalid_currency"))
     }
 }
 
@@ -90,7 +177,7 @@ pub fn not_negative(value: &Money) -> Result<(), ValidationError> {
     if value.minor() >= 0 {
         Ok(())
     } else {
-        Err(error("negative", "must not be negative"))
+        Err(error("negative"))
     }
 }
 
@@ -99,7 +186,7 @@ pub fn positive(value: &Money) -> Result<(), ValidationError> {
     if value.is_positive() {
         Ok(())
     } else {
-        Err(error("not_positive", "must be more than zero"))
+        Err(error("not_positive"))
     }
 }
 
@@ -115,13 +202,6 @@ mod tests {
         for bad in ["", "a", "Admin", "1abc", "张三", "a b", &"a".repeat(33)] {
             assert!(username(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn passwords() {
-        assert!(password("demo1234").is_ok());
-        assert!(password("short").is_err());
-        assert!(password(&"x".repeat(129)).is_err());
     }
 
     #[test]

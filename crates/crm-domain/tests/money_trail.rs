@@ -62,7 +62,7 @@ proptest! {
                     }
                 }
                 Err(e) => {
-                    prop_assert_eq!(e.code(), "overpayment");
+                    prop_assert_eq!(e.code().as_str(), "overpayment");
                     prop_assert_eq!(&received, &before, "a refused receipt changes nothing");
                 }
             }

@@ -495,6 +495,7 @@ pub fn SettingsPage() -> impl IntoView {
             overdue_escalation_days: num(8),
             renewal_reminder_days: num(9),
             activity_edit_minutes: num(10),
+            language: None,
             version,
         };
         run(

@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crm_domain::{ErrorCode, msg};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -67,14 +68,18 @@ impl JwtKeys {
             .map(|d| d.claims)
             .map_err(|e| {
                 let detail = match e.kind() {
-                    ErrorKind::ExpiredSignature => "the access token has expired; refresh it",
-                    ErrorKind::ImmatureSignature => "the access token is not valid yet",
-                    _ => "the access token is invalid",
+                    ErrorKind::ExpiredSignature => {
+                        msg!(
+                            "访问令牌已过期，请刷新",
+                            "the access token has expired; refresh it"
+                        )
+                    }
+                    ErrorKind::ImmatureSignature => {
+                        msg!("访问令牌尚未生效", "the access token is not valid yet")
+                    }
+                    _ => msg!("访问令牌无效", "the access token is invalid"),
                 };
-                ApiError::Unauthenticated {
-                    code: "invalid_token",
-                    detail: detail.into(),
-                }
+                ApiError::unauthenticated(ErrorCode::InvalidToken, detail)
             })
     }
 }

@@ -1,13 +1,13 @@
 //! Login, refresh with rotation, logout, and health.
 
-use crate::auth::{Caller, me_of, tokens};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ValidJson;
+use super::prelude::*;
+use crate::auth::{me_of, tokens};
+use crate::error::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::web;
 use crm_db::auth::Rotation;
 use crm_domain::api::{Health, LoginRequest, RefreshRequest, TokenResponse};
-use utoipa_actix_web::service_config::ServiceConfig;
+use crm_domain::{ErrorCode, msg};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health)
@@ -19,12 +19,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Answers 200 when the database answers.
 #[utoipa::path(tag = "auth", security(()), responses((status = 200, body = Health), (status = 503, description = "database unavailable")))]
 #[get("/health")]
-async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+async fn health(state: web::Data<AppState>) -> ApiResult<Json<Health>> {
     let backend = state.db.backend.name().to_string();
     state
         .run(|conn| crm_db::ping(conn).map_err(|_| ApiError::Unavailable))
         .await?;
-    Ok(web::Json(Health {
+    Ok(Json(Health {
         status: "ok".into(),
         database: backend,
     }))
@@ -38,9 +38,14 @@ async fn issue_pair(
 ) -> ApiResult<TokenResponse> {
     let access_token = state.jwt.issue(user_id, session_id)?;
     let record = state
-        .run(move |conn| crm_db::org::load_caller(conn, user_id).map_err(ApiError::from))
+        .run(move |conn| crm_db::callers::load(conn, user_id).map_err(ApiError::from))
         .await?
-        .ok_or_else(|| ApiError::unauthenticated("the account is disabled"))?;
+        .ok_or_else(|| {
+            ApiError::unauthenticated(
+                ErrorCode::AccountDisabled,
+                msg!("账号已停用", "the account is disabled"),
+            )
+        })?;
     Ok(TokenResponse {
         access_token,
         refresh_token: refresh,
@@ -56,15 +61,15 @@ async fn issue_pair(
 #[post("/auth/login")]
 async fn login(
     state: web::Data<AppState>,
-    body: ValidJson<LoginRequest>,
-) -> ApiResult<web::Json<TokenResponse>> {
-    let LoginRequest { username, password } = body.0;
+    body: Json<LoginRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let LoginRequest { username, password } = body.into_inner();
     let username = username.trim().to_lowercase();
     let name = username.clone();
     let (locked, creds) = state
         .run(move |conn| {
             let locked = crm_db::auth::locked_for(conn, &name)?;
-            let creds = crm_db::org::credentials(conn, &name)?;
+            let creds = crm_db::users::credentials(conn, &name)?;
             Ok((locked, creds))
         })
         .await?;
@@ -93,16 +98,16 @@ async fn login(
     let creds = match creds {
         Some(c) if ok && c.enabled => c,
         Some(c) if ok && !c.enabled => {
-            return Err(ApiError::Unauthenticated {
-                code: "account_disabled",
-                detail: "this account is disabled".into(),
-            });
+            return Err(ApiError::unauthenticated(
+                ErrorCode::AccountDisabled,
+                msg!("这个账号已停用", "this account is disabled"),
+            ));
         }
         _ => {
-            return Err(ApiError::Unauthenticated {
-                code: "invalid_credentials",
-                detail: "wrong username or password".into(),
-            });
+            return Err(ApiError::unauthenticated(
+                ErrorCode::InvalidCredentials,
+                msg!("用户名或密码不对", "wrong username or password"),
+            ));
         }
     };
     let refresh = tokens::random_secret();
@@ -120,7 +125,7 @@ async fn login(
             )?)
         })
         .await?;
-    Ok(web::Json(
+    Ok(Json(
         issue_pair(&state, user_id, session_id, refresh).await?,
     ))
 }
@@ -131,9 +136,9 @@ async fn login(
 #[post("/auth/refresh")]
 async fn refresh_session(
     state: web::Data<AppState>,
-    body: ValidJson<RefreshRequest>,
-) -> ApiResult<web::Json<TokenResponse>> {
-    let presented = tokens::hash_secret(&body.0.refresh_token);
+    body: Json<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let presented = tokens::hash_secret(&body.refresh_token);
     let refresh = tokens::random_secret();
     let new_hash = tokens::hash_secret(&refresh);
     let outcome = state
@@ -143,33 +148,35 @@ async fn refresh_session(
         Rotation::Rotated {
             user_id,
             session_id,
-        } => Ok(web::Json(
+        } => Ok(Json(
             issue_pair(&state, user_id, session_id, refresh).await?,
         )),
-        Rotation::Reused => Err(ApiError::Unauthenticated {
-            code: "refresh_token_reused",
-            detail: "this refresh token was already used; the session has been ended for safety"
-                .into(),
-        }),
-        Rotation::Invalid => Err(ApiError::Unauthenticated {
-            code: "invalid_token",
-            detail: "the refresh token is unknown or its session has ended".into(),
-        }),
+        Rotation::Reused => Err(ApiError::unauthenticated(
+            ErrorCode::RefreshTokenReused,
+            msg!(
+                "这个刷新令牌已经用过；为安全起见，会话已结束",
+                "this refresh token was already used; the session has been ended for safety"
+            ),
+        )),
+        Rotation::Invalid => Err(ApiError::unauthenticated(
+            ErrorCode::InvalidToken,
+            msg!(
+                "刷新令牌不存在，或其会话已结束",
+                "the refresh token is unknown or its session has ended"
+            ),
+        )),
     }
 }
 
 /// Ends the session the refresh token belongs to: its refresh and access tokens stop working.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "logged out")))]
 #[post("/auth/logout")]
-async fn logout(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ValidJson<RefreshRequest>,
-) -> ApiResult<HttpResponse> {
-    let hash = tokens::hash_secret(&body.0.refresh_token);
-    let caller_session = caller.session_id;
-    let caller_id = caller.id;
-    state
+async fn logout(caller: Caller, body: Json<RefreshRequest>) -> ApiResult<NoContent> {
+    let hash = tokens::hash_secret(&body.refresh_token);
+    let caller_session = caller.identity.session_id;
+    let caller_id = caller.id();
+    caller
+        .state()
         .run(move |conn| {
             if let Some(session) = crm_db::auth::session_of_refresh(conn, &hash)? {
                 // Only the caller's own sessions: a stranger's token is ignored, not revealed.
@@ -181,6 +188,6 @@ async fn logout(
             }
             Ok(())
         })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+        .await
+        .map(NoContent::from)
 }

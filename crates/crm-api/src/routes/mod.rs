@@ -21,6 +21,19 @@ pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// What every route module uses: the caller with the permission it needs, the body and query
+/// extractors, the answers, and the route macros.
+mod prelude {
+    pub use crate::caller::Caller;
+    pub use crate::error::ApiResult;
+    pub use crate::extract::{Json, Query};
+    pub use crate::respond::{Created, NoContent};
+    pub use actix_web::web::Path;
+    pub use actix_web::{delete, get, patch, post, put};
+    pub use crm_domain::permissions::need;
+    pub use utoipa_actix_web::service_config::ServiceConfig;
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     me::configure(cfg);

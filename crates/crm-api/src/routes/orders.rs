@@ -1,23 +1,13 @@
 //! Orders (订单): the list and the order, status moves, the payment plan, receipts (finance) and the
 //! order's records. Visible with their owner; money rules live in `crm_domain::order`.
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ValidJson;
-use crate::pagination::PageRequest;
-use crate::state::AppState;
-use actix_web::{HttpResponse, get, patch, post, put, web};
-use chrono::NaiveDate;
-use crm_db::orders::OrderFilter;
-use crm_domain::Permission;
+use super::prelude::*;
+use crm_db::orders;
 use crm_domain::api::{
-    NewOrder, NewOrderRecord, NewReceipt, Order, OrderPatch, OrderRecord, OrderRecordKind,
+    NewOrder, NewOrderRecord, NewReceipt, Order, OrderPatch, OrderQuery, OrderRecord,
     OrderStatusChange, Page, PaymentPlan, PaymentPlanRequest, Receipt, ReceiptReversal,
 };
-use crm_domain::order::{OrderAction, OrderStatus};
-use serde::Deserialize;
-use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
+use crm_domain::order::OrderAction;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_orders)
@@ -37,49 +27,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_record);
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-struct OrderQuery {
-    customer_id: Option<i64>,
-    owner_id: Option<i64>,
-    /// The owner's department.
-    department_id: Option<i64>,
-    status: Option<OrderStatus>,
-    signed_from: Option<NaiveDate>,
-    signed_to: Option<NaiveDate>,
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
 /// Orders the caller sees (their owner within scope), newest first; `lines` is empty here.
 #[utoipa::path(tag = "orders", params(OrderQuery), responses((status = 200, body = Page<Order>)))]
 #[get("/orders")]
 async fn list_orders(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<OrderQuery>,
-) -> ApiResult<web::Json<Page<Order>>> {
-    caller.require(Permission::OrderRead)?;
-    let q = query.into_inner();
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let filter = OrderFilter {
-        customer_id: q.customer_id,
-        owner_id: q.owner_id,
-        department_id: q.department_id,
-        status: q.status,
-        signed_from: q.signed_from,
-        signed_to: q.signed_to,
-        before: page.after,
-        limit: page.fetch(),
-    };
-    let items = state
-        .run(move |conn| {
-            let v = caller.visible(conn)?;
-            Ok(crm_db::orders::list(conn, &v, &filter)?)
-        })
-        .await?;
-    Ok(web::Json(page.page(items, |o| o.id)))
+    caller: Caller<need::OrderRead>,
+    q: Query<OrderQuery>,
+) -> ApiResult<Json<Page<Order>>> {
+    caller
+        .run(move |conn, actor| orders::list(conn, actor, &q))
+        .await
+        .map(Json)
 }
 
 /// Creates a draft order (201) with a unique number; lines are priced exactly. 422
@@ -87,39 +45,22 @@ async fn list_orders(
 #[utoipa::path(tag = "orders", request_body = NewOrder, responses((status = 201, body = Order)))]
 #[post("/orders")]
 async fn create_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ValidJson<NewOrder>,
-) -> ApiResult<HttpResponse> {
-    caller.require(Permission::OrderCreate)?;
-    let new = body.0;
-    let order = state
-        .run(move |conn| {
-            let v = caller.visible(conn)?;
-            let today = crm_db::settings::today(conn)?;
-            Ok(crm_db::orders::create(conn, caller.id, &v, &new, today)?)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(order))
+    caller: Caller<need::OrderCreate>,
+    new: Json<NewOrder>,
+) -> ApiResult<Created<Order>> {
+    caller
+        .run(move |conn, actor| orders::create(conn, actor, &new))
+        .await
+        .map(Created)
 }
 
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), responses((status = 200, body = Order)))]
 #[get("/orders/{id}")]
-async fn get_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-) -> ApiResult<web::Json<Order>> {
-    caller.require(Permission::OrderRead)?;
-    let id = path.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                Ok(crm_db::orders::get(conn, &v, id)?)
-            })
-            .await?,
-    ))
+async fn get_order(caller: Caller<need::OrderRead>, id: Path<i64>) -> ApiResult<Json<Order>> {
+    caller
+        .run(move |conn, actor| orders::get(conn, actor, *id))
+        .await
+        .map(Json)
 }
 
 /// Changes an order: lines while it is a draft (409 `order_not_draft`), the service period and
@@ -127,50 +68,27 @@ async fn get_order(
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = OrderPatch, responses((status = 200, body = Order)))]
 #[patch("/orders/{id}")]
 async fn update_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<OrderPatch>,
-) -> ApiResult<web::Json<Order>> {
-    caller.require(Permission::OrderUpdate)?;
-    let (id, patch) = (path.into_inner(), body.0);
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                Ok(crm_db::orders::update(conn, caller.id, &v, id, &patch)?)
-            })
-            .await?,
-    ))
+    caller: Caller<need::OrderUpdate>,
+    id: Path<i64>,
+    patch: Json<OrderPatch>,
+) -> ApiResult<Json<Order>> {
+    caller
+        .run(move |conn, actor| orders::update(conn, actor, *id, &patch))
+        .await
+        .map(Json)
 }
 
+/// One status move; the four endpoints below differ only in the move.
 async fn move_status(
-    state: web::Data<AppState>,
-    caller: Caller,
+    caller: Caller<need::OrderUpdate>,
     id: i64,
     action: OrderAction,
-    change: OrderStatusChange,
-) -> ApiResult<web::Json<Order>> {
-    caller.require(Permission::OrderUpdate)?;
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                let settings = crm_db::settings::get(conn)?.settings;
-                let today = crm_db::settings::today(conn)?;
-                Ok(crm_db::orders::change_status(
-                    conn,
-                    caller.id,
-                    &v,
-                    id,
-                    action,
-                    &change,
-                    today,
-                    &settings.grade_thresholds,
-                )?)
-            })
-            .await?,
-    ))
+    change: Json<OrderStatusChange>,
+) -> ApiResult<Json<Order>> {
+    caller
+        .run(move |conn, actor| orders::change_status(conn, actor, id, action, &change))
+        .await
+        .map(Json)
 }
 
 /// Signs a draft: the customer becomes `signed` and its signed total and grade are recomputed.
@@ -178,83 +96,54 @@ async fn move_status(
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = OrderStatusChange, responses((status = 200, body = Order)))]
 #[post("/orders/{id}/sign")]
 async fn sign_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<OrderStatusChange>,
-) -> ApiResult<web::Json<Order>> {
-    move_status(state, caller, path.into_inner(), OrderAction::Sign, body.0).await
+    caller: Caller<need::OrderUpdate>,
+    id: Path<i64>,
+    change: Json<OrderStatusChange>,
+) -> ApiResult<Json<Order>> {
+    move_status(caller, *id, OrderAction::Sign, change).await
 }
 
 /// Starts executing a signed order.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = OrderStatusChange, responses((status = 200, body = Order)))]
 #[post("/orders/{id}/start")]
 async fn start_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<OrderStatusChange>,
-) -> ApiResult<web::Json<Order>> {
-    move_status(state, caller, path.into_inner(), OrderAction::Start, body.0).await
+    caller: Caller<need::OrderUpdate>,
+    id: Path<i64>,
+    change: Json<OrderStatusChange>,
+) -> ApiResult<Json<Order>> {
+    move_status(caller, *id, OrderAction::Start, change).await
 }
 
 /// Completes an executing order.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = OrderStatusChange, responses((status = 200, body = Order)))]
 #[post("/orders/{id}/complete")]
 async fn complete_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<OrderStatusChange>,
-) -> ApiResult<web::Json<Order>> {
-    move_status(
-        state,
-        caller,
-        path.into_inner(),
-        OrderAction::Complete,
-        body.0,
-    )
-    .await
+    caller: Caller<need::OrderUpdate>,
+    id: Path<i64>,
+    change: Json<OrderStatusChange>,
+) -> ApiResult<Json<Order>> {
+    move_status(caller, *id, OrderAction::Complete, change).await
 }
 
 /// Cancels an order that has no receipts (409 `order_has_receipts`); not a completed one.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = OrderStatusChange, responses((status = 200, body = Order)))]
 #[post("/orders/{id}/cancel")]
 async fn cancel_order(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<OrderStatusChange>,
-) -> ApiResult<web::Json<Order>> {
-    move_status(
-        state,
-        caller,
-        path.into_inner(),
-        OrderAction::Cancel,
-        body.0,
-    )
-    .await
+    caller: Caller<need::OrderUpdate>,
+    id: Path<i64>,
+    change: Json<OrderStatusChange>,
+) -> ApiResult<Json<Order>> {
+    move_status(caller, *id, OrderAction::Cancel, change).await
 }
 
 /// The payment plan with what each installment has received.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), responses((status = 200, body = PaymentPlan)))]
 #[get("/orders/{id}/payment-plan")]
-async fn get_plan(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-) -> ApiResult<web::Json<PaymentPlan>> {
-    caller.require(Permission::OrderRead)?;
-    let id = path.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                let today = crm_db::settings::today(conn)?;
-                Ok(crm_db::orders::plan(conn, &v, id, today)?)
-            })
-            .await?,
-    ))
+async fn get_plan(caller: Caller<need::OrderRead>, id: Path<i64>) -> ApiResult<Json<PaymentPlan>> {
+    caller
+        .run(move |conn, actor| orders::plan(conn, actor, *id))
+        .await
+        .map(Json)
 }
 
 /// Replaces the payment plan: 422 `plan_total_mismatch` unless the installments add up to the
@@ -263,44 +152,27 @@ async fn get_plan(
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = PaymentPlanRequest, responses((status = 200, body = PaymentPlan)))]
 #[put("/orders/{id}/payment-plan")]
 async fn put_plan(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<PaymentPlanRequest>,
-) -> ApiResult<web::Json<PaymentPlan>> {
-    caller.require(Permission::OrderUpdate)?;
-    let (id, req) = (path.into_inner(), body.0);
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                let today = crm_db::settings::today(conn)?;
-                Ok(crm_db::orders::set_plan(
-                    conn, caller.id, &v, id, &req, today,
-                )?)
-            })
-            .await?,
-    ))
+    caller: Caller<need::OrderUpdate>,
+    id: Path<i64>,
+    plan: Json<PaymentPlanRequest>,
+) -> ApiResult<Json<PaymentPlan>> {
+    caller
+        .run(move |conn, actor| orders::set_plan(conn, actor, *id, &plan))
+        .await
+        .map(Json)
 }
 
 /// The order's receipts, oldest first, reversals included.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), responses((status = 200, body = Vec<Receipt>)))]
 #[get("/orders/{id}/receipts")]
 async fn list_receipts(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-) -> ApiResult<web::Json<Vec<Receipt>>> {
-    caller.require(Permission::ReceiptRead)?;
-    let id = path.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                Ok(crm_db::orders::receipts(conn, &v, id)?)
-            })
-            .await?,
-    ))
+    caller: Caller<need::ReceiptRead>,
+    id: Path<i64>,
+) -> ApiResult<Json<Vec<Receipt>>> {
+    caller
+        .run(move |conn, actor| orders::receipts(conn, actor, *id))
+        .await
+        .map(Json)
 }
 
 /// Records money received (201), applied to the oldest open installments unless `installment_id`
@@ -308,69 +180,41 @@ async fn list_receipts(
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = NewReceipt, responses((status = 201, body = Receipt)))]
 #[post("/orders/{id}/receipts")]
 async fn create_receipt(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<NewReceipt>,
-) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ReceiptCreate)?;
-    let (id, new) = (path.into_inner(), body.0);
-    let receipt = state
-        .run(move |conn| {
-            let v = caller.visible(conn)?;
-            let today = crm_db::settings::today(conn)?;
-            Ok(crm_db::orders::record_receipt(
-                conn, caller.id, &v, id, &new, today,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(receipt))
+    caller: Caller<need::ReceiptCreate>,
+    id: Path<i64>,
+    new: Json<NewReceipt>,
+) -> ApiResult<Created<Receipt>> {
+    caller
+        .run(move |conn, actor| orders::record_receipt(conn, actor, *id, &new))
+        .await
+        .map(Created)
 }
 
 /// Reverses a wrong receipt with a reason (201, the negative reversal). Receipts are never deleted.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = ReceiptReversal, responses((status = 201, body = Receipt)))]
 #[post("/receipts/{id}/reverse")]
 async fn reverse_receipt(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<ReceiptReversal>,
-) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ReceiptCreate)?;
-    let (id, reversal) = (path.into_inner(), body.0);
-    let receipt = state
-        .run(move |conn| {
-            let v = caller.visible(conn)?;
-            Ok(crm_db::orders::reverse_receipt(
-                conn,
-                caller.id,
-                &v,
-                id,
-                &reversal.reason,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(receipt))
+    caller: Caller<need::ReceiptCreate>,
+    id: Path<i64>,
+    reversal: Json<ReceiptReversal>,
+) -> ApiResult<Created<Receipt>> {
+    caller
+        .run(move |conn, actor| orders::reverse_receipt(conn, actor, *id, &reversal))
+        .await
+        .map(Created)
 }
 
 /// Execution progress and after-sale service records of an order, newest first.
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), responses((status = 200, body = Vec<OrderRecord>)))]
 #[get("/orders/{id}/service-records")]
 async fn list_records(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-) -> ApiResult<web::Json<Vec<OrderRecord>>> {
-    caller.require(Permission::OrderRead)?;
-    let id = path.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                let v = caller.visible(conn)?;
-                Ok(crm_db::orders::records(conn, &v, id)?)
-            })
-            .await?,
-    ))
+    caller: Caller<need::OrderRead>,
+    id: Path<i64>,
+) -> ApiResult<Json<Vec<OrderRecord>>> {
+    caller
+        .run(move |conn, actor| orders::records(conn, actor, *id))
+        .await
+        .map(Json)
 }
 
 /// Records progress (`order.update`) or after-sale service (`order.update` or `service.write`) with
@@ -378,24 +222,12 @@ async fn list_records(
 #[utoipa::path(tag = "orders", params(("id" = i64, Path)), request_body = NewOrderRecord, responses((status = 201, body = OrderRecord)))]
 #[post("/orders/{id}/service-records")]
 async fn create_record(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: ValidJson<NewOrderRecord>,
-) -> ApiResult<HttpResponse> {
-    let (id, new) = (path.into_inner(), body.0);
-    let service = new.kind.unwrap_or(OrderRecordKind::Service) == OrderRecordKind::Service;
-    if !(caller.has(Permission::OrderUpdate) || service && caller.has(Permission::ServiceWrite)) {
-        return Err(ApiError::Forbidden {
-            detail: "this needs the permission `order.update` (or `service.write` for service)"
-                .into(),
-        });
-    }
-    let record = state
-        .run(move |conn| {
-            let v = caller.visible(conn)?;
-            Ok(crm_db::orders::add_record(conn, caller.id, &v, id, &new)?)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(record))
+    caller: Caller<need::Either<need::OrderUpdate, need::ServiceWrite>>,
+    id: Path<i64>,
+    new: Json<NewOrderRecord>,
+) -> ApiResult<Created<OrderRecord>> {
+    caller
+        .run(move |conn, actor| orders::add_record(conn, actor, *id, &new))
+        .await
+        .map(Created)
 }

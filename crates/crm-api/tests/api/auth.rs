@@ -210,7 +210,10 @@ mod token_expiry {
         // A one-second token with two seconds of leeway is dead after four.
         actix_web::rt::time::sleep(std::time::Duration::from_millis(4000)).await;
         let res = app.get("/me", &access).await;
-        assert!(res.body["detail"].as_str().unwrap().contains("expired"));
+        assert!(
+            res.body["detail"].as_str().unwrap().contains("过期"),
+            "in the company's language"
+        );
         assert_eq!(res.problem(401), "invalid_token");
         // The refresh token still gives a new one.
         let fresh = app

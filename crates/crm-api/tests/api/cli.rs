@@ -45,7 +45,7 @@ async fn create_admin_then_log_in_and_refusals_are_clear() {
         (
             vec!["create-admin", "--username", "boss2"],
             Some("short"),
-            "at least 8 characters",
+            "8 to 128 characters",
         ),
         (
             vec!["create-admin", "--username", "boss3"],
@@ -120,7 +120,8 @@ mod generate {
         let summary = actix_web::web::block(move || {
             let pool = crm_db::Db::connect(&url, 1).unwrap();
             let mut conn = pool.get().unwrap();
-            let summary = crm_api::generate::generate(&mut conn, 400, 7, false).unwrap();
+            let hash = crm_api::auth::password::hash_now(crm_demo::seed::DEMO_PASSWORD).unwrap();
+            let summary = crm_demo::generate::generate(&mut conn, 400, 7, false, &hash).unwrap();
             // The summaries and the search index (built after the customers) are what the
             // application would have kept.
             assert_eq!(
@@ -138,7 +139,7 @@ mod generate {
         let again = actix_web::web::block(move || {
             let pool = crm_db::Db::connect(&url, 1).unwrap();
             let mut conn = pool.get().unwrap();
-            crm_api::generate::generate(&mut conn, 10, 7, false)
+            crm_demo::generate::generate(&mut conn, 10, 7, false, "not-used")
         })
         .await
         .unwrap();

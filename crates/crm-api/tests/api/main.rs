@@ -7,6 +7,7 @@ mod support;
 mod activities;
 mod auth;
 mod cli;
+mod conventions;
 mod customers;
 mod input;
 mod openapi;

@@ -3,6 +3,7 @@
 
 use super::{Activity, IdName};
 use chrono::{DateTime, NaiveDate, Utc};
+use crm_macros::rules;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -32,6 +33,7 @@ pub struct Reminder {
 }
 
 /// Moves an open reminder to a later day: either a date or a number of days from today.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -40,7 +42,6 @@ pub struct SnoozeRequest {
     pub until: Option<NaiveDate>,
     #[serde(default)]
     #[validate(range(min = 1, max = 365))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub days: Option<u32>,
 }
 

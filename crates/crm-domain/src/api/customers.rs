@@ -1,9 +1,10 @@
 //! Bodies of the customers and contacts endpoints.
 
-use super::{IdName, double_option};
+use super::IdName;
 use crate::customer::CustomerLevel;
 use crate::{Money, validation};
 use chrono::{DateTime, NaiveDate, Utc};
+use crm_macros::rules;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -99,19 +100,15 @@ pub struct Customer {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCustomer {
     #[validate(length(min = 2, max = 100), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 2, max_length = 100, pattern = r"\S")
-    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 50))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub short_name: Option<String>,
     #[serde(rename = "type", default = "default_type")]
     pub type_: CustomerType,
@@ -123,26 +120,21 @@ pub struct NewCustomer {
     pub source_id: Option<i64>,
     #[serde(default)]
     #[validate(length(min = 1, max = 50))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub size: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub address: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 40))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub phone: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub website: Option<String>,
     /// Default: the caller.
     #[serde(default)]
     pub owner_id: Option<i64>,
     #[serde(default)]
     #[validate(length(max = 2000))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub notes: Option<String>,
 }
 
@@ -152,85 +144,82 @@ fn default_type() -> CustomerType {
 
 /// Changes to a customer; absent fields stay, `null` clears an optional one. Level, grade and owner
 /// have their own endpoints (with reasons) and the transfer.
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerPatch {
     #[validate(length(min = 2, max = 100), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 2, max_length = 100, pattern = r"\S")
-    )]
     pub name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 50))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 50))]
     pub short_name: Option<Option<String>>,
     #[serde(rename = "type")]
     pub type_: Option<CustomerType>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub industry_id: Option<Option<i64>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub region_id: Option<Option<i64>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub source_id: Option<Option<i64>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 50))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 50))]
     pub size: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 200))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 200))]
     pub address: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 40))]
     pub phone: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 200))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 200))]
     pub website: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 2000))]
     pub notes: Option<Option<String>>,
     pub version: i32,
@@ -258,32 +247,25 @@ pub struct DuplicateCheck {
 }
 
 /// A manual move along the pipeline (or onto the blacklist), with its reason.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LevelChange {
     pub level: CustomerLevel,
     #[validate(length(min = 1, max = 500), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 500, pattern = r"\S")
-    )]
     pub reason: String,
 }
 
 /// A manager's grade for a signed customer, with its reason; `null` returns to the automatic grade.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradeChange {
     #[validate(range(min = 1, max = 5))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub grade: Option<i16>,
     #[validate(length(min = 1, max = 500), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 500, pattern = r"\S")
-    )]
     pub reason: String,
 }
 
@@ -322,109 +304,97 @@ pub struct Contact {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
     #[validate(length(min = 1, max = 50), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 50, pattern = r"\S")
-    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 50))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub title: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 40))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub mobile: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 40))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub phone: Option<String>,
     #[serde(default)]
     #[validate(length(max = 254), custom(function = "validation::email"))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub im: Option<String>,
     #[serde(default)]
     pub birthday: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 2000))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub notes: Option<String>,
     #[serde(default)]
     pub is_key: bool,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
     #[validate(length(min = 1, max = 50), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 50, pattern = r"\S")
-    )]
     pub name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 50))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 50))]
     pub title: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 40))]
     pub mobile: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 40))]
     pub phone: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 254), custom(function = "validation::email"))]
     pub email: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 100))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 100))]
     pub im: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub birthday: Option<Option<NaiveDate>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 2000))]
     pub notes: Option<Option<String>>,
     pub is_key: Option<bool>,
@@ -439,6 +409,7 @@ pub enum ReviewDecision {
     Reject,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -446,11 +417,11 @@ pub struct ReviewRequest {
     pub decision: ReviewDecision,
     #[serde(default)]
     #[validate(length(max = 500))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub comment: String,
 }
 
 /// 客户转移: one, several (`customer_ids`) or all (`all: true`) customers of a user to another.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -459,15 +430,10 @@ pub struct NewTransfer {
     pub to_user_id: i64,
     #[serde(default)]
     #[validate(length(min = 1, max = 10000))]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000))]
     pub customer_ids: Option<Vec<i64>>,
     #[serde(default)]
     pub all: Option<bool>,
     #[validate(length(min = 1, max = 500), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 500, pattern = r"\S")
-    )]
     pub reason: String,
     /// Only count what would move (the wizard's preview); nothing changes.
     #[serde(default)]
@@ -508,6 +474,7 @@ pub struct Activity {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -521,23 +488,18 @@ pub struct NewActivity {
         length(min = 1, max = 2000),
         custom(function = "validation::not_blank")
     )]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
-    )]
     pub summary: String,
     #[serde(default)]
     #[validate(length(max = 2000))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub outcome: Option<String>,
     #[serde(default)]
     pub next_step_on: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 500))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub next_step_note: Option<String>,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -548,17 +510,13 @@ pub struct ActivityPatch {
         length(min = 1, max = 2000),
         custom(function = "validation::not_blank")
     )]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
-    )]
     pub summary: Option<String>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 2000))]
     pub outcome: Option<Option<String>>,
     pub version: i32,

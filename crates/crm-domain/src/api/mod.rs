@@ -4,44 +4,12 @@
 
 use crate::{DataScope, Permission, settings::CompanySettings, validation};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use crm_macros::rules;
+use serde::{Deserialize, Serialize};
 use validator::Validate;
-
-/// Distinguishes "field absent" (`None`) from "field set to null" (`Some(None)`) in PATCH bodies.
-pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Errors and lists
-
-/// RFC 9457 problem details with a stable machine `code`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable snake_case code, e.g. `invalid_credentials`, `validation_failed`, `not_found`.
-    pub code: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
-
-/// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
 
 /// A page of a keyset-paginated list. `next_cursor` is opaque; pass it back as `?cursor=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,24 +29,23 @@ pub struct Health {
 // ---------------------------------------------------------------------------------------------
 // Auth and the caller
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 64))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub username: String,
     #[validate(length(min = 1, max = 128))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
     pub refresh_token: String,
 }
 
@@ -114,17 +81,33 @@ pub struct Me {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub permissions: Vec<Permission>,
     pub data_scope: DataScope,
+    /// The language the server answers this user in (problems, e-mails); none: their browser's.
+    pub language: Option<crate::Lang>,
 }
 
+/// Changes to the caller's own preferences.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// `zh-CN` or `en`; `null` follows the browser again.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::Lang>))]
+    pub language: Option<Option<crate::Lang>>,
+}
+
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 128))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
-    #[validate(custom(function = "validation::password"))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    #[validate(length(min = 8, max = 128))]
     pub new_password: String,
 }
 
@@ -141,15 +124,12 @@ pub struct ApiToken {
     pub expires_on: Option<NaiveDate>,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
     #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = r"\S")
-    )]
     pub name: String,
     /// Last day the token works; none means until revoked.
     #[serde(default)]
@@ -182,44 +162,36 @@ pub struct Department {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub name: String,
     #[serde(default)]
     pub parent_id: Option<i64>,
     #[serde(default)]
     #[validate(range(min = -100000, max = 100000))]
-    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub name: Option<String>,
     /// `null` makes it a top-level department; absent leaves it where it is.
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<Option<i64>>,
     #[validate(range(min = -100000, max = 100000))]
-    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: Option<i32>,
     /// The version last read; a stale one answers 409 `stale_version`.
     pub version: i32,
@@ -244,77 +216,63 @@ pub struct User {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     #[validate(custom(function = "validation::username"))]
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z][a-z0-9_.-]{1,31}$"))]
     pub username: String,
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub display_name: String,
-    #[validate(custom(function = "validation::password"))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    #[validate(length(min = 8, max = 128))]
     pub password: String,
     pub department_id: i64,
     #[validate(length(min = 1, max = 20))]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub role_ids: Vec<i64>,
     #[serde(default)]
     #[validate(length(max = 254), custom(function = "validation::email"))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 32))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32))]
     pub phone: Option<String>,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub display_name: Option<String>,
     pub department_id: Option<i64>,
     #[validate(length(min = 1, max = 20))]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub role_ids: Option<Vec<i64>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 254), custom(function = "validation::email"))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 32))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32))]
     pub phone: Option<Option<String>>,
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
-    #[validate(custom(function = "validation::password"))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    #[validate(length(min = 8, max = 128))]
     pub new_password: String,
 }
 
@@ -326,6 +284,9 @@ pub struct ResetPasswordRequest {
 pub struct Role {
     pub id: i64,
     pub name: String,
+    /// The stable code of a standard role (`administrator`, `salesperson`, …); none for roles the
+    /// company made.
+    pub code: Option<String>,
     pub description: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub permissions: Vec<Permission>,
@@ -336,49 +297,39 @@ pub struct Role {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 500))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub description: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     #[validate(length(max = 200))]
-    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub permissions: Vec<Permission>,
     pub data_scope: DataScope,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 500))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub description: Option<Option<String>>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
     #[validate(length(max = 200))]
-    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub permissions: Option<Vec<Permission>>,
     pub data_scope: Option<DataScope>,
     pub version: i32,
@@ -452,6 +403,20 @@ impl DictionaryKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The dictionary's name in Chinese (for messages).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Industry => "行业",
+            Self::Region => "地区",
+            Self::CustomerSource => "客户来源",
+            Self::ActivityType => "接触方式",
+            Self::OpportunityStage => "机会阶段",
+            Self::ExpenseCategory => "费用类别",
+            Self::ArticleCategory => "知识分类",
+            Self::PaymentMethod => "收款方式",
+        }
+    }
+
     /// Only regions form a tree (province → city).
     pub fn is_tree(self) -> bool {
         matches!(self, Self::Region)
@@ -471,50 +436,40 @@ pub struct DictionaryItem {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDictionaryItem {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 64))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub name_en: Option<String>,
     /// Only for regions: the province of a city.
     #[serde(default)]
     pub parent_id: Option<i64>,
     #[serde(default)]
     #[validate(range(min = -100000, max = 100000))]
-    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DictionaryItemPatch {
     #[validate(length(min = 1, max = 64), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
     pub name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(min = 1, max = 64))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub name_en: Option<Option<String>>,
     #[validate(range(min = -100000, max = 100000))]
-    #[cfg_attr(feature = "openapi", schema(minimum = -100000, maximum = 100000))]
     pub sort_order: Option<i32>,
     pub enabled: Option<bool>,
     pub version: i32,
@@ -533,38 +488,32 @@ pub struct Settings {
 }
 
 /// Changes to company settings; absent fields stay as they are.
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = r"\S")
-    )]
     pub company_name: Option<String>,
-    #[validate(length(min = 1, max = 64))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    /// An IANA time zone such as `Asia/Shanghai`.
+    #[validate(length(min = 1, max = 64), custom(function = "validation::time_zone"))]
     pub time_zone: Option<String>,
-    #[validate(length(equal = 3))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 3))]
+    /// An ISO 4217 code such as `CNY`.
+    #[validate(length(equal = 3), custom(function = "validation::currency"))]
     pub currency: Option<String>,
     pub review_new_customers: Option<bool>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
     #[validate(length(equal = 4), custom(function = "validation::ascending_money"))]
     pub grade_thresholds: Option<Vec<crate::Money>>,
     #[validate(range(min = 0, max = 365))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 365))]
     pub payment_reminder_days: Option<u32>,
     #[validate(range(min = 1, max = 365))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub overdue_escalation_days: Option<u32>,
     #[validate(range(min = 0, max = 365))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 365))]
     pub renewal_reminder_days: Option<u32>,
     #[validate(range(min = 0, max = 10080))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10080))]
     pub activity_edit_minutes: Option<u32>,
+    pub language: Option<crate::Lang>,
     pub version: i32,
 }
 
@@ -598,6 +547,9 @@ impl SettingsPatch {
         if let Some(v) = self.activity_edit_minutes {
             s.activity_edit_minutes = v;
         }
+        if let Some(v) = self.language {
+            s.language = v;
+        }
         s
     }
 }
@@ -615,6 +567,10 @@ pub struct AuditEntry {
     /// `{field: {old, new}}` for updates, the created or deleted values otherwise.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub changes: serde_json::Value,
+    /// Names of what the ids in `changes` point to, by `kind:id` (`user:5` → its display name,
+    /// `dictionary:1` → the entry's name, …); see `crm_domain::history` for which field is which.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 mod customers;
@@ -623,3 +579,7 @@ mod activities;
 pub use activities::*;
 mod orders;
 pub use orders::*;
+mod queries;
+pub use queries::*;
+
+pub use crate::problem::{FieldError, Problem};

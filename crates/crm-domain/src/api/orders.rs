@@ -1,9 +1,10 @@
 //! Bodies of the products, orders, payment plans, receipts and receivables endpoints.
 
-use super::{IdName, double_option};
+use super::IdName;
 use crate::order::{AgingBucket, OrderStatus};
 use crate::{Money, validation};
 use chrono::{DateTime, NaiveDate, Utc};
+use crm_macros::rules;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -24,31 +25,16 @@ pub struct Product {
     pub version: i32,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewProduct {
     #[validate(length(min = 1, max = 32), custom(function = "validation::code"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 32,
-            pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-        )
-    )]
     pub code: String,
     #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = r"\S")
-    )]
     pub name: String,
     #[validate(length(min = 1, max = 16), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 16, pattern = r"\S")
-    )]
     pub unit: String,
     #[validate(custom(function = "validation::not_negative"))]
     pub list_price: Money,
@@ -56,35 +42,27 @@ pub struct NewProduct {
     pub renewable: bool,
     #[serde(default)]
     #[validate(range(min = 1, max = 120))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
     pub service_months: Option<i32>,
 }
 
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatch {
     #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = r"\S")
-    )]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 16), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 16, pattern = r"\S")
-    )]
     pub unit: Option<String>,
     #[validate(custom(function = "validation::not_negative"))]
     pub list_price: Option<Money>,
     pub renewable: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 1, maximum = 120))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
     #[validate(range(min = 1, max = 120))]
     pub service_months: Option<Option<i32>>,
     pub enabled: Option<bool>,
@@ -92,13 +70,13 @@ pub struct ProductPatch {
 }
 
 /// One product line of an order as it is given.
+#[rules]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineInput {
     pub product_id: i64,
     #[validate(range(min = 1, max = 1_000_000))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000000))]
     pub quantity: i32,
     #[validate(custom(function = "validation::not_negative"))]
     pub unit_price: Money,
@@ -121,6 +99,7 @@ pub struct OrderLine {
     pub amount: Money,
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -140,43 +119,41 @@ pub struct NewOrder {
     #[serde(default)]
     pub service_end: Option<NaiveDate>,
     #[validate(length(min = 1, max = 100), nested)]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub lines: Vec<OrderLineInput>,
     #[serde(default)]
     #[validate(length(max = 2000))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub notes: Option<String>,
 }
 
 /// Changes of an order: lines only while it is a draft; the service period and notes until it is
 /// completed or cancelled.
+#[rules]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderPatch {
     #[validate(length(min = 1, max = 100), nested)]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub lines: Option<Vec<OrderLineInput>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub service_start: Option<Option<NaiveDate>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub service_end: Option<Option<NaiveDate>>,
     #[serde(
         default,
-        deserialize_with = "double_option",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 2000))]
     pub notes: Option<Option<String>>,
     pub version: i32,
@@ -210,6 +187,7 @@ pub struct Order {
 }
 
 /// A status move (`sign`, `start`, `complete`, `cancel`) of an order at a known version.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -221,10 +199,10 @@ pub struct OrderStatusChange {
     /// For `cancel`: why.
     #[serde(default)]
     #[validate(length(max = 500))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub reason: Option<String>,
 }
 
+#[rules]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -238,12 +216,12 @@ pub struct InstallmentInput {
 }
 
 /// 收款计划: replaces the plan; the installments must add up to the order total.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentPlanRequest {
     #[validate(length(min = 1, max = 60), nested)]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 60))]
     pub installments: Vec<InstallmentInput>,
 }
 
@@ -269,6 +247,7 @@ pub struct PaymentPlan {
 }
 
 /// 回款: money received on an order. Never deleted: a wrong one is reversed.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -279,7 +258,6 @@ pub struct NewReceipt {
     pub method_id: i64,
     #[serde(default)]
     #[validate(length(max = 500))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
     /// Apply to this installment only (default: the oldest open ones first).
     #[serde(default)]
@@ -313,15 +291,12 @@ pub struct Receipt {
 }
 
 /// Reverses a wrong receipt (冲销), with the reason.
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptReversal {
     #[validate(length(min = 1, max = 500), custom(function = "validation::not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 500, pattern = r"\S")
-    )]
     pub reason: String,
 }
 
@@ -343,6 +318,7 @@ impl OrderRecordKind {
     }
 }
 
+#[rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -355,15 +331,10 @@ pub struct NewOrderRecord {
         length(min = 1, max = 2000),
         custom(function = "validation::not_blank")
     )]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
-    )]
     pub note: String,
     /// Customer satisfaction, 1 (poor) to 5 (excellent).
     #[serde(default)]
     #[validate(range(min = 1, max = 5))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub satisfaction: Option<i16>,
 }
 

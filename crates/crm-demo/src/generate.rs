@@ -8,6 +8,7 @@
 use crate::seed::{self, SUMMARIES};
 use anyhow::{Context, bail};
 use chrono::{Days, Duration, Months, NaiveDate, NaiveDateTime, Utc};
+use crm_db::Actor;
 use crm_db::DbConnection;
 use crm_db::bulk::{
     self, ActivityRow, AllocationRow, ContactRow, CustomerRow, InstallmentRow, OrderLineRow,
@@ -15,8 +16,8 @@ use crm_db::bulk::{
 };
 use crm_domain::api::{DictionaryKind, NewDepartment, NewUser};
 use crm_domain::customer::{CustomerLevel, grade_for, name_key, phone_key, website_key};
+use crm_domain::roles::StandardRole;
 use crm_domain::{Money, time};
-use diesel::connection::SimpleConnection;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -117,9 +118,10 @@ fn person(rng: &mut ChaCha8Rng) -> String {
 fn grow_organisation(
     conn: &mut DbConnection,
     rng: &mut ChaCha8Rng,
+    password_hash: &str,
 ) -> anyhow::Result<Vec<(i64, bool)>> {
     let id_of = |conn: &mut DbConnection, username: &str| -> anyhow::Result<i64> {
-        Ok(crm_db::org::credentials(conn, username)?
+        Ok(crm_db::users::credentials(conn, username)?
             .with_context(|| format!("demo user {username} missing"))?
             .user_id)
     };
@@ -130,22 +132,21 @@ fn grow_organisation(
         (id_of(conn, "s1_mgr")?, true),
         (id_of(conn, "s2_mgr")?, true),
     ];
-    let sales = crm_db::org::find_department_by_name(conn, "销售部")?
+    let sales = crm_db::departments::find_by_name(conn, "销售部")?
         .context("the sales department is missing")?;
-    let manager_role =
-        crm_db::org::find_role_by_name(conn, "销售经理")?.context("role 销售经理 missing")?;
-    let seller_role =
-        crm_db::org::find_role_by_name(conn, "业务员")?.context("role 业务员 missing")?;
-    let hash =
-        crate::auth::password::hash_now(seed::DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let manager_role = crm_db::roles::find_standard(conn, StandardRole::SalesManager)?
+        .context("the sales manager role is missing")?;
+    let seller_role = crm_db::roles::find_standard(conn, StandardRole::Salesperson)?
+        .context("the salesperson role is missing")?;
+    let system = Actor::system();
     const NUMERALS: [&str; 10] = [
         "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
     ];
     for (d, numeral) in NUMERALS.iter().enumerate() {
         let n = d + 3;
-        let dept = crm_db::org::create_department_as(
+        let dept = crm_db::departments::create(
             conn,
-            None,
+            &system,
             &NewDepartment {
                 name: format!("销售{numeral}部"),
                 parent_id: Some(sales),
@@ -167,7 +168,7 @@ fn grow_organisation(
                 email: None,
                 phone: None,
             };
-            let made = crm_db::org::create_user(conn, None, &user, &hash)?;
+            let made = crm_db::users::create(conn, &system, &user, password_hash)?;
             sellers.push((made.id, manager));
         }
     }
@@ -487,7 +488,7 @@ fn flush(conn: &mut DbConnection, b: &Batch, grams: &[(i64, i64, i64)]) -> anyho
         bulk::insert_installments(conn, &b.installments)?;
         bulk::insert_receipts(conn, &b.receipts)?;
         bulk::insert_allocations(conn, &b.allocations)?;
-        Ok::<_, diesel::result::Error>(())
+        Ok::<_, crm_db::RepoError>(())
     })?;
     Ok(())
 }
@@ -504,7 +505,7 @@ fn progress_bar(shown: bool, len: usize, template: &str) -> ProgressBar {
     bar
 }
 
-/// Inserts the search index rows in index order, then makes the index by customer.
+/// Inserts the search index rows in index order, then lets the bulk loader finish the index.
 fn build_search_index(
     conn: &mut DbConnection,
     mut rows: Vec<(i64, i64, i64)>,
@@ -521,40 +522,38 @@ fn build_search_index(
         bar.inc(chunk.len() as u64);
     }
     bar.finish();
-    conn.batch_execute("CREATE INDEX customer_grams_customer ON customer_grams (customer_id)")?;
+    bulk::finish_search_index(conn)?;
     Ok(())
 }
 
-/// Fills an empty database with `customers` customers (and everything in proportion).
+/// Fills an empty database with `customers` customers (and everything in proportion); every user's
+/// password is the demo password, whose hash is `password_hash`.
 pub fn generate(
     conn: &mut DbConnection,
     customers: usize,
     seed_value: u64,
     progress: bool,
+    password_hash: &str,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
     if customers > name_space() {
         bail!("at most {} customers can be generated", name_space());
     }
-    seed::ensure_base_data(conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if !crm_db::org::is_empty(conn)? {
+    seed::ensure_base_data(conn)?;
+    if !crm_db::users::is_empty(conn)? {
         bail!("the database is not empty: generate into a new one");
     }
-    if let DbConnection::Sqlite(c) = conn {
-        // A bulk load into a new file: a crash means starting over anyway. A larger page cache
-        // keeps the indexes' hot pages in memory between batches.
-        c.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144")?;
-    }
+    let load = bulk::begin_load(conn)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed_value);
-    seed::seed_demo(conn, 0).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let sellers = grow_organisation(conn, &mut rng)?;
-    let admin = crm_db::org::credentials(conn, "admin")?
+    seed::seed_demo(conn, 0, password_hash)?;
+    let sellers = grow_organisation(conn, &mut rng, password_hash)?;
+    let admin = crm_db::users::credentials(conn, "admin")?
         .context("admin missing")?
         .user_id;
-    let finance = crm_db::org::credentials(conn, "fin_a")?
+    let finance = crm_db::users::credentials(conn, "fin_a")?
         .context("fin_a missing")?
         .user_id;
-    let products = seed::seed_products(conn, admin).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let products = seed::seed_products(conn, admin)?;
     let dict = |conn: &mut DbConnection, kind| -> anyhow::Result<Vec<(String, i64)>> {
         Ok(crm_db::dictionaries::list(conn, kind, false)?
             .into_iter()
@@ -587,21 +586,17 @@ pub fn generate(
     );
     let mut ids = Ids::default();
     let mut summary = Summary {
-        users: crm_db::org::count_users(conn)? as usize,
+        users: crm_db::users::count(conn)? as usize,
         customers,
         ..Summary::default()
     };
     const BATCH: usize = 5_000;
-    // On SQLite the search index is built after the customers, in its own order: each batch's
-    // rows land all over the index (every bigram and run of digits in it), and at a million
-    // customers that scattered writing took a quarter of the run (492 s against 365 s; it holds
-    // ~16 million rows, ~1 GB, in memory until then). Its second index is made at the end.
-    // PostgreSQL gained nothing from it (498 s per batch, 513 s at the end), so it keeps up.
-    let defer = matches!(conn, DbConnection::Sqlite(_));
+    // Where the loader defers the search index (see `bulk::begin_load`), its rows are kept here
+    // and inserted in key order at the end.
+    let defer = load.defer_search_index;
     let mut grams: Vec<(i64, i64, i64)> = Vec::new();
     if defer {
         grams.reserve(customers * 18);
-        conn.batch_execute("DROP INDEX customer_grams_customer")?;
     }
     let mut k = 0;
     while k < customers {
@@ -633,13 +628,7 @@ pub fn generate(
     let days: Vec<(NaiveDate, i32)> = ids.order_seq.iter().map(|(d, n)| (*d, *n)).collect();
     bulk::insert_order_numbers(conn, &days)?;
     bulk::reset_sequences(conn)?;
-    if let DbConnection::Pg(c) = conn {
-        // As autovacuum would after a while: statistics, and the visibility map that lets the
-        // pipeline's sums come from the index alone.
-        c.batch_execute("VACUUM ANALYZE")?;
-    } else if let DbConnection::Sqlite(c) = conn {
-        c.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2000; ANALYZE")?;
-    }
+    bulk::finish_load(conn)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }

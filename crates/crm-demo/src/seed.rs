@@ -1,112 +1,12 @@
 //! What a new database starts with: the standard roles and dictionaries for every installation, and
 //! on request (`--demo`) the demo company of the specification.
 
-use crate::auth::password::hash_now;
-use crate::error::ApiResult;
-use crm_db::DbConnection;
-use crm_domain::api::{DictionaryKind, NewDepartment, NewDictionaryItem, NewRole, NewUser};
-use crm_domain::{DataScope, Money, Permission as P};
-
-/// The roles every installation starts with (name, description, scope, permissions).
-fn standard_roles() -> Vec<(&'static str, &'static str, DataScope, Vec<P>)> {
-    let sales = vec![
-        P::CustomerRead,
-        P::CustomerCreate,
-        P::CustomerUpdate,
-        P::ActivityRead,
-        P::ActivityCreate,
-        P::OpportunityRead,
-        P::OpportunityWrite,
-        P::OrderRead,
-        P::OrderCreate,
-        P::OrderUpdate,
-        P::ReceiptRead,
-        P::ExpenseRead,
-        P::ExpenseWrite,
-        P::KnowledgeRead,
-        P::ServiceRead,
-    ];
-    let mut manager = sales.clone();
-    manager.extend([
-        P::CustomerReview,
-        P::CustomerBlacklist,
-        P::CustomerTransfer,
-        P::ActivityManage,
-        P::ReportRead,
-        P::CustomerDelete,
-    ]);
-    let admin: Vec<P> = P::ALL
-        .iter()
-        .copied()
-        .filter(|p| p.module() == "admin")
-        .chain([P::CustomerTransfer])
-        .collect();
-    let gm: Vec<P> = P::ALL
-        .iter()
-        .copied()
-        .filter(|p| p.module() != "admin")
-        .collect();
-    vec![
-        (
-            "系统管理员",
-            "Administrator: users, departments, roles, dictionaries, products, transfers",
-            DataScope::All,
-            admin,
-        ),
-        (
-            "总经理",
-            "General manager: sees everything, decides from reports",
-            DataScope::All,
-            gm,
-        ),
-        (
-            "销售总监",
-            "Sales director: the whole sales department tree",
-            DataScope::DepartmentTree,
-            manager.clone(),
-        ),
-        (
-            "销售经理",
-            "Sales manager: own department and sub-departments",
-            DataScope::DepartmentTree,
-            manager,
-        ),
-        (
-            "业务员",
-            "Salesperson: own customers",
-            DataScope::Own,
-            sales,
-        ),
-        (
-            "客服",
-            "Service staff: complaints, feedback and after-sale records",
-            DataScope::Department,
-            vec![
-                P::CustomerRead,
-                P::ActivityRead,
-                P::ActivityCreate,
-                P::OrderRead,
-                P::ServiceRead,
-                P::ServiceWrite,
-                P::KnowledgeRead,
-            ],
-        ),
-        (
-            "财务",
-            "Finance: orders and receipts of everyone, no customer edits",
-            DataScope::All,
-            vec![
-                P::CustomerRead,
-                P::OrderRead,
-                P::ReceiptRead,
-                P::ReceiptCreate,
-                P::ExpenseRead,
-                P::ExpenseWrite,
-                P::ReportRead,
-            ],
-        ),
-    ]
-}
+use crate::acting_as;
+use anyhow::{Context, Result};
+use crm_db::{Actor, DbConnection};
+use crm_domain::Money;
+use crm_domain::api::{DictionaryKind, LevelChange, NewDepartment, NewDictionaryItem, NewUser};
+use crm_domain::roles::StandardRole;
 
 /// (kind, [(name, English name)]) for every installation.
 fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static str)>)> {
@@ -215,18 +115,13 @@ pub const SHANDONG: [(&str, &str); 16] = [
 ];
 
 /// Creates the standard roles and dictionaries when the database has none. Safe to call on every start.
-pub fn ensure_base_data(conn: &mut DbConnection) -> ApiResult<()> {
-    if crm_db::org::list_roles(conn)?.is_empty() {
-        for (name, description, scope, permissions) in standard_roles() {
-            let role = NewRole {
-                name: name.into(),
-                description: Some(description.into()),
-                permissions,
-                data_scope: scope,
-            };
-            crm_db::org::create_role(conn, None, &role)?;
+pub fn ensure_base_data(conn: &mut DbConnection) -> Result<()> {
+    if crm_db::roles::list(conn)?.is_empty() {
+        for role in StandardRole::ALL {
+            crm_db::roles::create_standard(conn, role)?;
         }
     }
+    let system = Actor::system();
     let item = |name: &str, en: &str, parent_id: Option<i64>, sort_order: i32| NewDictionaryItem {
         name: name.into(),
         name_en: Some(en.into()),
@@ -236,21 +131,21 @@ pub fn ensure_base_data(conn: &mut DbConnection) -> ApiResult<()> {
     for (kind, entries) in standard_dictionaries() {
         if crm_db::dictionaries::list(conn, kind, true)?.is_empty() {
             for (i, (name, en)) in entries.into_iter().enumerate() {
-                crm_db::dictionaries::create(conn, None, kind, &item(name, en, None, i as i32))?;
+                crm_db::dictionaries::create(conn, &system, kind, &item(name, en, None, i as i32))?;
             }
         }
     }
     if crm_db::dictionaries::list(conn, DictionaryKind::Region, true)?.is_empty() {
         let province = crm_db::dictionaries::create(
             conn,
-            None,
+            &system,
             DictionaryKind::Region,
             &item("山东省", "Shandong", None, 0),
         )?;
         for (i, (name, en)) in SHANDONG.into_iter().enumerate() {
             crm_db::dictionaries::create(
                 conn,
-                None,
+                &system,
                 DictionaryKind::Region,
                 &item(name, en, Some(province.id), i as i32),
             )?;
@@ -263,23 +158,39 @@ pub fn ensure_base_data(conn: &mut DbConnection) -> ApiResult<()> {
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// The demo users: (username, display name, department, role).
-pub const DEMO_USERS: [(&str, &str, &str, &str); 10] = [
-    ("admin", "系统管理员", "行政部", "系统管理员"),
-    ("gm", "周总", "总经理室", "总经理"),
-    ("sales_dir", "销售总监", "销售部", "销售总监"),
-    ("s1_mgr", "销售一部经理", "销售一部", "销售经理"),
-    ("s1_a", "业务员", "销售一部", "业务员"),
-    ("s1_b", "业务员", "销售一部", "业务员"),
-    ("s2_mgr", "销售二部经理", "销售二部", "销售经理"),
-    ("s2_a", "业务员", "销售二部", "业务员"),
-    ("cs_a", "客服", "客户服务部", "客服"),
-    ("fin_a", "财务", "行政部", "财务"),
+pub const DEMO_USERS: [(&str, &str, &str, StandardRole); 10] = [
+    ("admin", "系统管理员", "行政部", StandardRole::Administrator),
+    ("gm", "周总", "总经理室", StandardRole::GeneralManager),
+    (
+        "sales_dir",
+        "销售总监",
+        "销售部",
+        StandardRole::SalesDirector,
+    ),
+    (
+        "s1_mgr",
+        "销售一部经理",
+        "销售一部",
+        StandardRole::SalesManager,
+    ),
+    ("s1_a", "业务员", "销售一部", StandardRole::Salesperson),
+    ("s1_b", "业务员", "销售一部", StandardRole::Salesperson),
+    (
+        "s2_mgr",
+        "销售二部经理",
+        "销售二部",
+        StandardRole::SalesManager,
+    ),
+    ("s2_a", "业务员", "销售二部", StandardRole::Salesperson),
+    ("cs_a", "客服", "客户服务部", StandardRole::Service),
+    ("fin_a", "财务", "行政部", StandardRole::Finance),
 ];
 
-/// Seeds the demo company into an empty database; returns false when it already has users.
-pub fn seed_demo(conn: &mut DbConnection, customers: usize) -> ApiResult<bool> {
+/// Seeds the demo company into an empty database, every user with the password whose hash is
+/// `password_hash` (the demo password); returns false when the database already has users.
+pub fn seed_demo(conn: &mut DbConnection, customers: usize, password_hash: &str) -> Result<bool> {
     ensure_base_data(conn)?;
-    if !crm_db::org::is_empty(conn)? {
+    if !crm_db::users::is_empty(conn)? {
         return Ok(false);
     }
     // Departments: (name, parent). Created before any user, so the audit actor is the first user
@@ -296,9 +207,9 @@ pub fn seed_demo(conn: &mut DbConnection, customers: usize) -> ApiResult<bool> {
     // All at order 0, so siblings list in the order they were created, new ones last.
     for (name, parent) in tree {
         let parent_id = parent.and_then(|p| ids.get(p).copied());
-        let dept = crm_db::org::create_department_as(
+        let dept = crm_db::departments::create(
             conn,
-            None,
+            &Actor::system(),
             &NewDepartment {
                 name: name.into(),
                 parent_id,
@@ -309,10 +220,9 @@ pub fn seed_demo(conn: &mut DbConnection, customers: usize) -> ApiResult<bool> {
     }
     // One hash for all demo users: they share the published demo password anyway, and hashing ten
     // times would only slow down every start and every test that seeds the demo.
-    let hash = hash_now(DEMO_PASSWORD)?;
     for (username, display_name, dept, role) in DEMO_USERS {
-        let role_id = crm_db::org::find_role_by_name(conn, role)?
-            .ok_or_else(|| crate::error::ApiError::internal("demo role missing"))?;
+        let role_id = crm_db::roles::find_standard(conn, role)?
+            .with_context(|| format!("the standard role {} is missing", role.code()))?;
         let user = NewUser {
             username: username.into(),
             display_name: display_name.into(),
@@ -322,7 +232,7 @@ pub fn seed_demo(conn: &mut DbConnection, customers: usize) -> ApiResult<bool> {
             email: None,
             phone: None,
         };
-        crm_db::org::create_user(conn, None, &user, &hash)?;
+        crm_db::users::create(conn, &Actor::system(), &user, password_hash)?;
     }
     seed_demo_customers(conn, customers)?;
     Ok(true)
@@ -380,8 +290,8 @@ const TITLES: [&str; 5] = ["总经理", "市场部经理", "采购主管", "行�
 
 /// The demo company's customers: spread over the salespeople, Shandong's cities, a dozen industries
 /// and the pipeline's levels, each with a contact or two. Deterministic, so every demo looks alike.
-fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
-    use crm_domain::api::{CustomerType, DictionaryKind, NewContact, NewCustomer, ReviewStatus};
+fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
+    use crm_domain::api::{CustomerType, DictionaryKind, NewContact, NewCustomer};
     use crm_domain::customer::CustomerLevel;
     if count == 0 {
         return Ok(());
@@ -389,7 +299,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
     let owners: Vec<i64> = ["s1_a", "s1_b", "s2_a", "s1_mgr", "s2_mgr"]
         .iter()
         .filter_map(|u| {
-            crm_db::org::credentials(conn, u)
+            crm_db::users::credentials(conn, u)
                 .ok()
                 .flatten()
                 .map(|c| c.user_id)
@@ -404,7 +314,6 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
     if owners.is_empty() || cities.is_empty() {
         return Ok(());
     }
-    let everyone = crm_db::Visible::All;
     let mut contacted = Vec::new();
     let mut buying = Vec::new();
     for i in 0..count.min(BRANDS.len() * TRADES.len()) {
@@ -440,17 +349,11 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
             owner_id: Some(owner),
             notes: None,
         };
-        let customer = match crm_db::customers::create(
-            conn,
-            owner,
-            &everyone,
-            &new,
-            owner,
-            ReviewStatus::Approved,
-        ) {
+        let actor = acting_as(owner);
+        let customer = match crm_db::customers::create(conn, &actor, &new) {
             Ok(c) => c,
             // A generated name that collides with an earlier one is simply skipped.
-            Err(crm_db::RepoError::Conflict { .. }) => continue,
+            Err(crm_db::RepoError::Duplicate(_)) => continue,
             Err(e) => return Err(e.into()),
         };
         let level = match i % 10 {
@@ -462,14 +365,11 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
             _ => CustomerLevel::Signed,
         };
         if level != CustomerLevel::Lead {
-            crm_db::customers::set_level(
-                conn,
-                owner,
-                &everyone,
-                customer.id,
+            let change = LevelChange {
                 level,
-                "演示数据 demo data",
-            )?;
+                reason: "演示数据 demo data".into(),
+            };
+            crm_db::customers::set_level(conn, &actor, customer.id, &change)?;
         }
         let mut first_contact = None;
         for k in 0..(1 + i % 2) {
@@ -488,8 +388,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> ApiResult<()> {
                 notes: None,
                 is_key: k == 0,
             };
-            let made =
-                crm_db::customers::create_contact(conn, owner, &everyone, customer.id, &contact)?;
+            let made = crm_db::customers::create_contact(conn, &actor, customer.id, &contact)?;
             first_contact.get_or_insert(made.id);
         }
         if level != CustomerLevel::Lead {
@@ -512,10 +411,7 @@ const PRODUCTS: [(&str, &str, &str, i64, Option<i32>); 4] = [
 ];
 
 /// Creates the demo company's products (as `admin`).
-pub fn seed_products(
-    conn: &mut DbConnection,
-    admin: i64,
-) -> ApiResult<Vec<crm_domain::api::Product>> {
+pub fn seed_products(conn: &mut DbConnection, admin: i64) -> Result<Vec<crm_domain::api::Product>> {
     let mut products = Vec::new();
     for (code, name, unit, price, months) in PRODUCTS {
         let new = crm_domain::api::NewProduct {
@@ -526,7 +422,7 @@ pub fn seed_products(
             renewable: months.is_some(),
             service_months: months,
         };
-        products.push(crm_db::products::create(conn, admin, &new)?);
+        products.push(crm_db::products::create(conn, &acting_as(admin), &new)?);
     }
     Ok(products)
 }
@@ -535,18 +431,15 @@ pub fn seed_products(
 /// months, with payment plans and receipts recorded by finance — most installments paid, some
 /// overdue, some not yet due — and yearly services ending soon (renewals); a few prospects have a
 /// draft.
-fn seed_demo_orders(
-    conn: &mut DbConnection,
-    customers: &[(usize, i64, i64, bool)],
-) -> ApiResult<()> {
+fn seed_demo_orders(conn: &mut DbConnection, customers: &[(usize, i64, i64, bool)]) -> Result<()> {
     use chrono::{Days, Months};
     use crm_domain::api::{
         InstallmentInput, NewOrder, NewReceipt, OrderLineInput, OrderStatusChange,
         PaymentPlanRequest,
     };
     use crm_domain::order::OrderAction;
-    let admin = crm_db::org::credentials(conn, "admin")?.map(|c| c.user_id);
-    let finance = crm_db::org::credentials(conn, "fin_a")?.map(|c| c.user_id);
+    let admin = crm_db::users::credentials(conn, "admin")?.map(|c| c.user_id);
+    let finance = crm_db::users::credentials(conn, "fin_a")?.map(|c| c.user_id);
     let (Some(admin), Some(finance)) = (admin, finance) else {
         return Ok(());
     };
@@ -555,10 +448,11 @@ fn seed_demo_orders(
     if methods.is_empty() {
         return Ok(());
     }
-    let settings = crm_db::settings::get(conn)?.settings;
     let today = crm_db::settings::today(conn)?;
-    let everyone = crm_db::Visible::All;
+    let finance = acting_as(finance);
     for &(i, customer_id, owner, signed) in customers {
+        let owner_id = owner;
+        let owner = acting_as(owner_id);
         let orders = if signed {
             1 + i % 2
         } else {
@@ -578,7 +472,7 @@ fn seed_demo_orders(
             let signed_on = today.checked_sub_days(Days::new(days_ago)).unwrap_or(today);
             let new = NewOrder {
                 customer_id,
-                owner_id: Some(owner),
+                owner_id: Some(owner_id),
                 opportunity_id: None,
                 signed_on: None,
                 service_start: product.renewable.then_some(signed_on),
@@ -591,7 +485,7 @@ fn seed_demo_orders(
                 }],
                 notes: None,
             };
-            let order = crm_db::orders::create(conn, owner, &everyone, &new, signed_on)?;
+            let order = crm_db::orders::create_on(conn, &owner, &new, signed_on)?;
             if !signed {
                 continue;
             }
@@ -600,15 +494,13 @@ fn seed_demo_orders(
                 signed_on: Some(signed_on),
                 reason: None,
             };
-            let order = crm_db::orders::change_status(
+            let order = crm_db::orders::change_status_on(
                 conn,
-                owner,
-                &everyone,
+                &owner,
                 order.id,
                 OrderAction::Sign,
                 &change,
                 today,
-                &settings.grade_thresholds,
             )?;
             if i % 3 == 0 {
                 let start = OrderStatusChange {
@@ -616,15 +508,13 @@ fn seed_demo_orders(
                     signed_on: None,
                     reason: None,
                 };
-                crm_db::orders::change_status(
+                crm_db::orders::change_status_on(
                     conn,
-                    owner,
-                    &everyone,
+                    &owner,
                     order.id,
                     OrderAction::Start,
                     &start,
                     today,
-                    &settings.grade_thresholds,
                 )?;
             }
             // Two to four installments a month or two apart, from the signing date.
@@ -645,7 +535,7 @@ fn seed_demo_orders(
                     })
                     .collect(),
             };
-            let plan = crm_db::orders::set_plan(conn, owner, &everyone, order.id, &plan, today)?;
+            let plan = crm_db::orders::set_plan(conn, &owner, order.id, &plan)?;
             // Finance records what came in: installments due by now are paid, except that about one
             // customer in five pays late (nothing, or half).
             for inst in plan.installments.iter().filter(|x| x.due_date <= today) {
@@ -670,9 +560,7 @@ fn seed_demo_orders(
                     note: None,
                     installment_id: Some(inst.id),
                 };
-                crm_db::orders::record_receipt(
-                    conn, finance, &everyone, order.id, &receipt, today,
-                )?;
+                crm_db::orders::record_receipt(conn, &finance, order.id, &receipt)?;
             }
         }
     }
@@ -707,7 +595,7 @@ const NEXT_STEPS: [&str; 7] = [
 fn seed_demo_activities(
     conn: &mut DbConnection,
     customers: &[(usize, i64, Option<i64>, i64)],
-) -> ApiResult<()> {
+) -> Result<()> {
     use chrono::{Days, Duration, Utc};
     use crm_domain::api::{DictionaryKind, NewActivity};
     let types = crm_db::dictionaries::list(conn, DictionaryKind::ActivityType, false)?;
@@ -717,8 +605,8 @@ fn seed_demo_activities(
     let today = crm_db::settings::today(conn)?;
     let zone = crm_db::settings::zone(conn)?;
     let now = Utc::now();
-    let everyone = crm_db::Visible::All;
     for &(i, customer_id, contact_id, owner) in customers {
+        let owner = acting_as(owner);
         let n = 3 + i % 6;
         // Owners go round by `i % 5`; a key that does not follow them spreads the due, overdue and
         // today's contacts over every owner and many customers.
@@ -755,7 +643,7 @@ fn seed_demo_activities(
                     .map(|_| NEXT_STEPS[key % NEXT_STEPS.len()].to_string()),
             };
             // Logged back then: a next step that is overdue now was ahead of it on that day.
-            crm_db::activities::create(conn, owner, &everyone, &new, logged_on.min(today))?;
+            crm_db::activities::create_on(conn, &owner, &new, logged_on.min(today))?;
         }
     }
     Ok(())

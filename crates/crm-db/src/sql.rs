@@ -1,0 +1,88 @@
+//! What every repository shares: case-insensitive "contains" patterns, optional text as stored,
+//! optimistic locking, and references to dictionary entries.
+
+use crate::schema::dictionary_items;
+use crate::{DbConnection, RepoError, RepoResult};
+use crm_domain::api::DictionaryKind;
+use crm_domain::{ErrorCode, msg};
+use diesel::prelude::*;
+
+diesel::define_sql_function!(
+    /// SQL `lower()`, on both databases.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// A case-insensitive "contains" pattern, to be compared with `lower(column) LIKE … ESCAPE '\\'`
+/// (lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL).
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(&text.to_lowercase()))
+}
+
+/// `%` and `_` typed by a user are literal characters, not wildcards.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Optional text as stored: trimmed, and empty means absent.
+pub fn blank_to_none(v: Option<&str>) -> Option<String> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A PATCH of optional text: absent keeps the old value, `null` or blank clears it.
+pub fn patched(patch: &Option<Option<String>>, old: &Option<String>) -> Option<String> {
+    match patch {
+        Some(v) => blank_to_none(v.as_deref()),
+        None => old.clone(),
+    }
+}
+
+/// A PATCH of required text: absent keeps the old value; the new one is trimmed.
+pub fn patched_text(patch: &Option<String>, old: &str) -> String {
+    patch.as_deref().map(str::trim).unwrap_or(old).to_string()
+}
+
+/// Optimistic locking, before a change: the version the caller read must still be the record's.
+pub fn check_version(current: i32, read: i32) -> RepoResult<()> {
+    if current == read {
+        Ok(())
+    } else {
+        Err(RepoError::StaleVersion { current })
+    }
+}
+
+/// Optimistic locking, after `UPDATE … WHERE version = read`: no row means someone was quicker.
+pub fn one_row_updated(rows: usize, current: i32) -> RepoResult<()> {
+    if rows == 0 {
+        Err(RepoError::StaleVersion { current })
+    } else {
+        Ok(())
+    }
+}
+
+/// A reference to an entry of a dictionary of `kind`: 422 `not_found` on `field` otherwise.
+pub fn check_dictionary(
+    conn: &mut DbConnection,
+    field: &'static str,
+    kind: DictionaryKind,
+    id: Option<i64>,
+) -> RepoResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    let found: i64 = dictionary_items::table
+        .filter(dictionary_items::id.eq(id))
+        .filter(dictionary_items::kind.eq(kind.as_str()))
+        .count()
+        .get_result(conn)?;
+    if found == 0 {
+        let (zh, en) = (kind.name_zh(), kind.as_str());
+        return Err(RepoError::invalid(
+            field,
+            ErrorCode::NotFound,
+            msg!("没有这个{zh}条目", "no such {en} entry"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! What each list accepts in its query string. The server parses these; the web app builds its
+//! URLs from the very same types, so a renamed parameter fails to compile, not in a browser.
+//! (`serde_urlencoded` leaves `None` fields out of a query string.)
+
+use super::{AgingGroup, CustomerType, ReviewStatus};
+use crate::customer::CustomerLevel;
+use crate::order::OrderStatus;
+use crate::paging::{Sort, SortKey};
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_macros::rules;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// The customer filters shared by the list and the pipeline, written once.
+macro_rules! customer_filters {
+    ($(#[$meta:meta])* pub struct $name:ident { $($head:tt)* } { $($tail:tt)* }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($head)*
+            #[serde(rename = "type")]
+            #[cfg_attr(feature = "openapi", param(rename = "type"))]
+            pub type_: Option<CustomerType>,
+            #[validate(range(min = 1, max = 5))]
+            pub grade: Option<i16>,
+            pub industry_id: Option<i64>,
+            /// A province includes its cities.
+            pub region_id: Option<i64>,
+            pub owner_id: Option<i64>,
+            /// The owner's department.
+            pub department_id: Option<i64>,
+            pub review_status: Option<ReviewStatus>,
+            /// Not contacted in this many days (never contacted included).
+            #[validate(range(min = 1, max = 3650))]
+            pub not_contacted_days: Option<u32>,
+            /// Part of the name, short name, phone or a contact's name.
+            #[validate(length(max = 100))]
+            pub q: Option<String>,
+            $($tail)*
+        }
+    };
+}
+
+customer_filters! {
+    /// `GET /customers/pipeline`: customers per level, filtered like the list.
+    #[rules]
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+    #[serde(deny_unknown_fields)]
+    pub struct CustomerFilters {} {}
+}
+
+customer_filters! {
+    /// `GET /customers`: filters, quick search, order and page.
+    #[rules]
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+    #[serde(deny_unknown_fields)]
+    pub struct CustomerQuery {
+        pub level: Option<CustomerLevel>,
+    } {
+        /// `name`, `created`, `updated`, `last_contact`; a leading `-` sorts descending. Default `-updated`.
+        #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = r"^-?(name|created|updated|last_contact)$"))]
+        pub sort: Option<Sort<CustomerSortKey>>,
+        #[validate(range(min = 1, max = 200))]
+        pub limit: Option<i64>,
+        pub cursor: Option<String>,
+    }
+}
+
+impl CustomerQuery {
+    /// The filters alone (what the pipeline takes too).
+    pub fn filters(&self) -> CustomerFilters {
+        let CustomerQuery {
+            type_,
+            grade,
+            industry_id,
+            region_id,
+            owner_id,
+            department_id,
+            review_status,
+            not_contacted_days,
+            q,
+            level: _,
+            sort: _,
+            limit: _,
+            cursor: _,
+        } = self.clone();
+        CustomerFilters {
+            type_,
+            grade,
+            industry_id,
+            region_id,
+            owner_id,
+            department_id,
+            review_status,
+            not_contacted_days,
+            q,
+        }
+    }
+
+    /// The order asked for, or the default: last changed first.
+    pub fn sort(&self) -> Sort<CustomerSortKey> {
+        self.sort.unwrap_or(Sort::desc(CustomerSortKey::Updated))
+    }
+}
+
+/// What the customer list may be sorted by; each has an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CustomerSortKey {
+    Name,
+    Created,
+    Updated,
+    /// Never contacted first, then the longest ago.
+    LastContact,
+}
+
+impl SortKey for CustomerSortKey {
+    const ALL: &'static [Self] = &[Self::Name, Self::Created, Self::Updated, Self::LastContact];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::LastContact => "last_contact",
+        }
+    }
+}
+
+/// `GET /customers/check-duplicate`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateQuery {
+    #[validate(length(max = 100))]
+    pub name: Option<String>,
+    #[validate(length(max = 40))]
+    pub phone: Option<String>,
+    #[validate(length(max = 200))]
+    pub website: Option<String>,
+    /// Leave this customer out (the one being edited).
+    pub except_id: Option<i64>,
+}
+
+/// A page of a list without filters of its own (`limit` 1–200, default 50; `cursor` from the
+/// previous page).
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /users`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    pub department_id: Option<i64>,
+    pub role_id: Option<i64>,
+    pub enabled: Option<bool>,
+    /// Part of the username or display name.
+    #[validate(length(max = 64))]
+    pub q: Option<String>,
+    /// 1–200, default 50.
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /audit-log`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// e.g. `user`, `department`, `role`, `settings`, `dictionary.industry`.
+    #[validate(length(max = 64))]
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    pub user_id: Option<i64>,
+    /// From this instant (inclusive, RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Until this instant (exclusive, RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /dictionaries/{kind}` and `GET /products`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Also list disabled entries.
+    pub include_disabled: Option<bool>,
+}
+
+/// `GET /activities`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ActivityQuery {
+    pub customer_id: Option<i64>,
+    /// The author.
+    pub owner_id: Option<i64>,
+    /// The author's department.
+    pub department_id: Option<i64>,
+    pub type_id: Option<i64>,
+    /// From this instant (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Until this instant (exclusive).
+    pub to: Option<DateTime<Utc>>,
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /team/activity-stream`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct TeamQuery {
+    /// The day on the company's calendar (default: today).
+    pub date: Option<NaiveDate>,
+    /// Only this person's activities in `activities` (the counts still cover everyone).
+    pub user_id: Option<i64>,
+}
+
+/// Which reminders to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderView {
+    /// Every open one, overdue included, by day.
+    #[default]
+    Open,
+    /// Open ones due today or earlier (the company's today): what to do now.
+    Due,
+    /// Open ones whose day has passed.
+    Overdue,
+    /// Finished ones, newest first.
+    Done,
+}
+
+/// `GET /reminders`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ReminderQuery {
+    /// `open` (default), `due`, `overdue` or `done`.
+    pub status: Option<ReminderView>,
+    /// Only those due before this day (e.g. tomorrow, for "due today or earlier").
+    pub due_before: Option<NaiveDate>,
+    pub customer_id: Option<i64>,
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /notifications`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    /// Only unread ones.
+    pub unread: Option<bool>,
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /orders`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct OrderQuery {
+    pub customer_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    /// The owner's department.
+    pub department_id: Option<i64>,
+    pub status: Option<OrderStatus>,
+    pub signed_from: Option<NaiveDate>,
+    pub signed_to: Option<NaiveDate>,
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /receivables`.
+#[rules]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ReceivableQuery {
+    pub owner_id: Option<i64>,
+    /// The owner's department.
+    pub department_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    /// Only installments past their due date.
+    pub overdue: Option<bool>,
+    #[validate(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /reports/receivables-aging`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct AgingQuery {
+    /// `owner` (default), `department` or `customer`.
+    pub group_by: Option<AgingGroup>,
+}

@@ -1,0 +1,212 @@
+//! How a record's history speaks to its reader: a label for every field the audit log records
+//! (both languages), and what each id-holding field points to, so that `owner_id: 5` reads
+//! "负责人：张三". One catalogue for every record type; the server names the ids of each entry
+//! (`AuditEntry::names`), the web app's one history component shows them.
+
+use crate::{Lang, Msg};
+use std::borrow::Cow;
+
+/// What an id in a change points to. The key of a name in `AuditEntry::names` is
+/// `"{kind}:{id}"`, e.g. `user:5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RefKind {
+    User,
+    Department,
+    Role,
+    Dictionary,
+    Product,
+    Customer,
+    Contact,
+}
+
+impl RefKind {
+    pub const ALL: [RefKind; 7] = [
+        Self::User,
+        Self::Department,
+        Self::Role,
+        Self::Dictionary,
+        Self::Product,
+        Self::Customer,
+        Self::Contact,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Department => "department",
+            Self::Role => "role",
+            Self::Dictionary => "dictionary",
+            Self::Product => "product",
+            Self::Customer => "customer",
+            Self::Contact => "contact",
+        }
+    }
+
+    /// The key of one id's name in an entry's `names`.
+    pub fn key(self, id: i64) -> String {
+        format!("{}:{id}", self.as_str())
+    }
+}
+
+/// What the ids of a field of `entity` point to (`entity` as the audit log writes it: `customer`,
+/// `contact`, `department`, `dictionary.region`, …).
+pub fn ref_kind(entity: &str, field: &str) -> Option<RefKind> {
+    Some(match field {
+        "owner_id" | "user_id" | "from_user_id" | "to_user_id" | "assignee_id" => RefKind::User,
+        "department_id" => RefKind::Department,
+        "role_ids" | "role_id" => RefKind::Role,
+        "industry_id" | "region_id" | "source_id" | "type_id" | "method_id" | "stage_id"
+        | "category_id" => RefKind::Dictionary,
+        "product_id" => RefKind::Product,
+        "customer_id" => RefKind::Customer,
+        "contact_id" => RefKind::Contact,
+        "parent_id" if entity == "department" => RefKind::Department,
+        "parent_id" if entity.starts_with("dictionary.") => RefKind::Dictionary,
+        _ => return None,
+    })
+}
+
+/// The label of a field in the reader's language; a field the catalogue does not know keeps its
+/// stored name.
+pub fn field_label(entity: &str, field: &str, lang: Lang) -> Cow<'static, str> {
+    match label(entity, field) {
+        Some(m) => Cow::Owned(m.get(lang).to_string()),
+        None => Cow::Owned(field.to_string()),
+    }
+}
+
+fn label(entity: &str, field: &str) -> Option<Msg> {
+    let (zh, en): (&'static str, &'static str) = match (entity, field) {
+        ("customer", "name") => ("客户名称", "Name"),
+        ("contact", "name") => ("姓名", "Name"),
+        (_, "name") => ("名称", "Name"),
+        (_, "short_name") => ("简称", "Short name"),
+        (_, "type") => ("属性", "Type"),
+        (_, "level") => ("级别", "Level"),
+        (_, "grade") => ("等级", "Grade"),
+        (_, "manual") => ("手动评级", "Set by hand"),
+        (_, "industry_id") => ("行业", "Industry"),
+        (_, "region_id") => ("地区", "Region"),
+        (_, "source_id") => ("来源", "Source"),
+        (_, "size") => ("规模", "Size"),
+        (_, "address") => ("地址", "Address"),
+        (_, "phone") => ("电话", "Phone"),
+        (_, "mobile") => ("手机", "Mobile"),
+        (_, "website") => ("网址", "Website"),
+        (_, "email") => ("电子邮件", "E-mail"),
+        (_, "im") => ("微信/QQ", "Messenger"),
+        (_, "title") => ("职务", "Title"),
+        (_, "birthday") => ("生日", "Birthday"),
+        (_, "is_key") => ("关键联系人", "Key contact"),
+        (_, "owner_id") => ("负责人", "Owner"),
+        (_, "notes") => ("备注", "Notes"),
+        (_, "note") => ("说明", "Note"),
+        (_, "review_status") => ("审核状态", "Review"),
+        (_, "reason") => ("原因", "Reason"),
+        (_, "comment") => ("意见", "Comment"),
+        (_, "summary") => ("内容", "Summary"),
+        (_, "outcome") => ("结果", "Outcome"),
+        (_, "occurred_at") => ("时间", "When"),
+        (_, "type_id") => ("方式", "Type"),
+        (_, "activity_id") => ("接触记录", "Activity"),
+        (_, "display_name") => ("显示名", "Display name"),
+        (_, "username") => ("用户名", "Username"),
+        (_, "department_id") => ("部门", "Department"),
+        (_, "role_ids") => ("角色", "Roles"),
+        (_, "enabled") => ("启用", "Enabled"),
+        (_, "parent_id") => ("上级", "Parent"),
+        (_, "sort_order") => ("排序", "Order"),
+        (_, "name_en") => ("英文名称", "English name"),
+        (_, "description") => ("说明", "Description"),
+        (_, "permissions") => ("权限", "Permissions"),
+        (_, "data_scope") => ("数据范围", "Data scope"),
+        (_, "code") => ("编码", "Code"),
+        (_, "unit") => ("单位", "Unit"),
+        (_, "list_price") => ("标准价", "List price"),
+        (_, "renewable") => ("需续费", "Renewable"),
+        (_, "service_months") => ("服务期（月）", "Service (months)"),
+        (_, "customer_id") => ("客户", "Customer"),
+        (_, "contact_id") => ("联系人", "Contact"),
+        (_, "product_id") => ("产品", "Product"),
+        (_, "status") => ("状态", "Status"),
+        (_, "number") => ("编号", "Number"),
+        (_, "total") => ("总额", "Total"),
+        (_, "amount") => ("金额", "Amount"),
+        (_, "lines") => ("明细", "Lines"),
+        (_, "signed_on") => ("签约日期", "Signed on"),
+        (_, "service_start") => ("服务开始", "Service from"),
+        (_, "service_end") => ("服务结束", "Service until"),
+        (_, "method_id") => ("收款方式", "Method"),
+        (_, "received_on") => ("收款日期", "Received on"),
+        (_, "from_user_id") => ("原负责人", "From"),
+        (_, "to_user_id") => ("新负责人", "To"),
+        (_, "company_name") => ("公司名称", "Company name"),
+        (_, "time_zone") => ("时区", "Time zone"),
+        (_, "currency") => ("币种", "Currency"),
+        (_, "language") => ("语言", "Language"),
+        (_, "review_new_customers") => ("新客户需审核", "Review new customers"),
+        (_, "grade_thresholds") => ("评级门槛", "Grade thresholds"),
+        (_, "payment_reminder_days") => ("回款提前提醒天数", "Payment reminder (days)"),
+        (_, "overdue_escalation_days") => ("逾期上报天数", "Overdue escalation (days)"),
+        (_, "renewal_reminder_days") => ("续费提前提醒天数", "Renewal reminder (days)"),
+        (_, "activity_edit_minutes") => ("接触记录可修改分钟数", "Activity edit window (minutes)"),
+        (_, "sessions_ended") => ("结束的会话", "Sessions ended"),
+        (_, "tokens_revoked") => ("撤销的令牌", "Tokens revoked"),
+        _ => return None,
+    };
+    Some(Msg::new(zh, en))
+}
+
+/// A yes/no value as the reader says it.
+pub fn yes_no(value: bool, lang: Lang) -> &'static str {
+    match (value, lang) {
+        (true, Lang::Zh) => "是",
+        (false, Lang::Zh) => "否",
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+    }
+}
+
+/// The ids a change's value holds (a number, or a list of numbers).
+pub fn ids_in(value: &serde_json::Value) -> Vec<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().into_iter().collect(),
+        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_i64()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_read_in_both_languages_and_ids_point_somewhere() {
+        assert_eq!(field_label("customer", "owner_id", Lang::Zh), "负责人");
+        assert_eq!(field_label("customer", "owner_id", Lang::En), "Owner");
+        assert_eq!(field_label("customer", "name", Lang::Zh), "客户名称");
+        assert_eq!(field_label("contact", "name", Lang::Zh), "姓名");
+        assert_eq!(
+            field_label("customer", "from_the_future", Lang::Zh),
+            "from_the_future"
+        );
+        assert_eq!(ref_kind("customer", "owner_id"), Some(RefKind::User));
+        assert_eq!(
+            ref_kind("customer", "industry_id"),
+            Some(RefKind::Dictionary)
+        );
+        assert_eq!(
+            ref_kind("department", "parent_id"),
+            Some(RefKind::Department)
+        );
+        assert_eq!(
+            ref_kind("dictionary.region", "parent_id"),
+            Some(RefKind::Dictionary)
+        );
+        assert_eq!(ref_kind("customer", "grade"), None);
+        assert_eq!(RefKind::User.key(5), "user:5");
+        assert_eq!(ids_in(&serde_json::json!([1, 2])), vec![1, 2]);
+        assert_eq!(ids_in(&serde_json::json!("x")), Vec::<i64>::new());
+        assert_eq!(yes_no(false, Lang::Zh), "否");
+    }
+}
