@@ -8,8 +8,15 @@ test('a wrong password shows the server\'s error', async () => {
     await login(page, 'admin', 'not-the-password');
     const error = page.locator('[role=alert]');
     await error.waitFor();
-    assert.match(await error.innerText(), /wrong username or password/);
+    // The server's problem, in the language the app speaks.
+    assert.match(await error.innerText(), /用户名或密码不对/);
     assert.ok(page.url().endsWith('/login'));
+  });
+  await withPage('login-wrong-password-en', { locale: 'en-US' }, async (page) => {
+    await login(page, 'admin', 'not-the-password');
+    const error = page.locator('[role=alert]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /wrong username or password/);
   });
 });
 
@@ -64,8 +71,15 @@ test('the language switch changes the page and is remembered', async () => {
     await shot(page, 'language-switch-english');
     await page.reload();
     await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+  });
+  // The choice is the user's own setting: another device (no cookie) opens in English too, and
+  // the server answers them in it.
+  await withPage('language-switch-other-device', { viewport: { width: 1280, height: 900 } }, async (page) => {
+    await login(page, 'gm');
+    await page.getByRole('heading', { name: /Welcome, 周总/ }).waitFor();
     await page.getByRole('button', { name: '中文' }).click();
-    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.getByRole('heading', { name: /欢迎，周总/ }).waitFor();
+    await page.waitForLoadState('networkidle');
   });
 });
 
@@ -118,6 +132,10 @@ test('every system page opens for the administrator, in both languages', async (
       }
       if (lang === 'zh') await page.getByRole('button', { name: 'English' }).click();
     }
+    // The language is the administrator's own setting: leave it as the other tests expect.
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '个人中心', exact: true }).waitFor();
+    await page.waitForLoadState('networkidle');
   });
 });
 

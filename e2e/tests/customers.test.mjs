@@ -1,7 +1,7 @@
 // Customers in the browser: create one, customer protection while typing, the pipeline board.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { login, withPage } from './helpers.mjs';
+import { api, BASE, login, token, withPage } from './helpers.mjs';
 
 const NAME = '济南泉城星光广告有限公司';
 
@@ -83,5 +83,53 @@ test('logging a contact takes a line and a button', async () => {
     await page.getByRole('cell', { name: '电话沟通推广方案，约下周面谈' }).waitFor();
     await page.locator('.facts', { hasText: '年' }).waitFor();
     assert.doesNotMatch(await page.locator('.facts').innerText(), /从未联系/, 'the last contact is set');
+  });
+});
+
+test('the search box asks once typing pauses, and a slow earlier answer never overwrites a later one', async () => {
+  const rep = await token('s1_a');
+  const tag = Date.now() % 100000;
+  const slow = `慢答${tag}`;
+  const fast = `快答${tag}`;
+  await api('POST', '/customers', rep, { name: `${slow}科技有限公司` });
+  await api('POST', '/customers', rep, { name: `${fast}贸易有限公司` });
+  await withPage('customer-search-latest-wins', { viewport: { width: 1280, height: 900 } }, async (page) => {
+    await login(page, 's1_a');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.goto(`${BASE}/customers`);
+    await page.getByRole('heading', { name: '客户', exact: true }).waitFor();
+    await page.waitForLoadState('networkidle');
+    // Every question the list asks, and the answer to the first query held back 1.5 s, as on a
+    // slow network when the server takes longer over one query than over the next.
+    const asked = [];
+    let slowAnswered;
+    const slowDone = new Promise((resolve) => { slowAnswered = resolve; });
+    await page.route('**/api/v1/customers?*', async (route) => {
+      const q = new URL(route.request().url()).searchParams.get('q');
+      asked.push(q);
+      if (q === slow) {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+        slowAnswered();
+      } else {
+        await route.continue();
+      }
+    });
+    const box = page.locator('input[name=q]');
+    await box.pressSequentially(slow, { delay: 30 });
+    await page.waitForRequest((r) => r.url().includes(encodeURIComponent(slow)));
+    await box.fill('');
+    await box.pressSequentially(fast, { delay: 30 });
+    const rows = page.locator('table.customers-table tbody tr[data-customer]');
+    await page.locator(`tr[data-customer="${fast}贸易有限公司"]`).waitFor();
+    await slowDone;
+    await page.waitForTimeout(300);
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.customer)), [`${fast}贸易有限公司`],
+      'the list shows the answer to what is in the box, not the late answer to what was');
+    // Typed at 30 ms a key, the intermediate prefixes were never asked.
+    const prefixes = [...slow].slice(1, -1).map((_, i) => slow.slice(0, i + 2))
+      .concat([...fast].slice(1, -1).map((_, i) => fast.slice(0, i + 2)));
+    const partial = asked.filter((q) => q && prefixes.includes(q) && q !== slow && q !== fast);
+    assert.deepEqual(partial, [], `asked only once typing paused: ${JSON.stringify(asked)}`);
   });
 });

@@ -33,7 +33,7 @@ test('an order is entered, signed and planned; finance records a receipt on its 
     assert.equal(await line.locator('input[name=unit_price]').inputValue(), '6800.00');
     await page.locator('.order-total strong[data-total="6800.00"]').waitFor();
     await line.locator('input[name=discount]').fill('6800.01');
-    await line.locator('.line-error', { hasText: '折让超过了该行金额' }).waitFor();
+    await line.locator('.line-error', { hasText: '折扣（6800.01）超过了该行金额（6800.00）' }).waitFor();
     await line.locator('input[name=discount]').fill('0');
     await page.locator('.order-total strong[data-total="6800.00"]').waitFor();
     await page.getByRole('button', { name: '创建订单' }).click();

@@ -1,11 +1,16 @@
-//! The one typed client of the JSON API. Every call carries the access token, refreshes it once when
-//! it has expired, and turns error answers into [`ApiError`] with the server's problem message.
+//! The one typed client of the JSON API: a function per endpoint, taking and answering crm-domain's
+//! own request, query and response types, so that a renamed field or parameter fails to compile.
+//! Every call carries the access token (refreshed once when it has expired) and the language the
+//! app speaks, and turns error answers into [`ApiError`] with the server's problem, in that language.
 
+use crate::format::I18n;
 use crate::state::Session;
-use crm_domain::api::{FieldError, Problem, RefreshRequest, TokenResponse};
+use crm_domain::ErrorCode;
+use crm_domain::api::*;
+use crm_domain::order::OrderAction;
 use futures_util::FutureExt;
 use gloo_net::http::{Method, RequestBuilder};
-use leptos::prelude::GetUntracked;
+use leptos::prelude::{GetUntracked, expect_context};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -14,7 +19,8 @@ const BASE: &str = "/api/v1";
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: u16,
-    pub code: String,
+    /// The problem's code; `None` when no problem came back (the network, a proxy).
+    pub code: Option<ErrorCode>,
     pub message: String,
     pub fields: Vec<FieldError>,
 }
@@ -23,10 +29,14 @@ impl ApiError {
     fn network(e: impl std::fmt::Display) -> ApiError {
         ApiError {
             status: 0,
-            code: "network".into(),
+            code: None,
             message: e.to_string(),
             fields: Vec::new(),
         }
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == Some(code)
     }
 
     /// What to show a person: the server's detail and each field's message.
@@ -43,56 +53,418 @@ impl ApiError {
     }
 }
 
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// `path?query`, the query written by serde from its crm-domain type (absent fields left out).
+fn with_query<Q: Serialize>(path: &str, query: &Q) -> String {
+    match serde_urlencoded::to_string(query) {
+        Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_string(),
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Api {
     session: Session,
+    i18n: I18n,
+}
+
+/// The client, from the app's context.
+pub fn use_api() -> Api {
+    Api {
+        session: expect_context(),
+        i18n: leptos_i18n::use_i18n_context(),
+    }
 }
 
 impl Api {
-    pub fn new(session: Session) -> Api {
-        Api { session }
+    // -----------------------------------------------------------------------------------------
+    // Auth and the caller
+
+    pub async fn login(&self, req: &LoginRequest) -> Result<TokenResponse> {
+        self.send(Method::POST, format!("{BASE}/auth/login"), Some(req))
+            .await
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send(Method::GET, path, None::<&()>).await
+    pub async fn logout(&self, req: &RefreshRequest) -> Result<()> {
+        self.send(Method::POST, format!("{BASE}/auth/logout"), Some(req))
+            .await
     }
-    pub async fn post<T: DeserializeOwned, B: Serialize>(
+
+    pub async fn update_me(&self, patch: &MePatch) -> Result<Me> {
+        self.send(Method::PATCH, format!("{BASE}/me"), Some(patch))
+            .await
+    }
+
+    pub async fn change_password(&self, req: &ChangePasswordRequest) -> Result<()> {
+        self.send(Method::POST, format!("{BASE}/me/password"), Some(req))
+            .await
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<ApiToken>> {
+        self.get(format!("{BASE}/me/tokens")).await
+    }
+
+    pub async fn create_token(&self, new: &NewApiToken) -> Result<CreatedApiToken> {
+        self.send(Method::POST, format!("{BASE}/me/tokens"), Some(new))
+            .await
+    }
+
+    pub async fn revoke_token(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/me/tokens/{id}")).await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Organisation and system
+
+    pub async fn departments(&self) -> Result<Vec<Department>> {
+        self.get(format!("{BASE}/departments")).await
+    }
+
+    pub async fn create_department(&self, new: &NewDepartment) -> Result<Department> {
+        self.send(Method::POST, format!("{BASE}/departments"), Some(new))
+            .await
+    }
+
+    pub async fn update_department(&self, id: i64, patch: &DepartmentPatch) -> Result<Department> {
+        let path = format!("{BASE}/departments/{id}");
+        self.send(Method::PATCH, path, Some(patch)).await
+    }
+
+    pub async fn delete_department(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/departments/{id}")).await
+    }
+
+    pub async fn users(&self, q: &UserQuery) -> Result<Page<User>> {
+        self.get(with_query(&format!("{BASE}/users"), q)).await
+    }
+
+    pub async fn create_user(&self, new: &NewUser) -> Result<User> {
+        self.send(Method::POST, format!("{BASE}/users"), Some(new))
+            .await
+    }
+
+    pub async fn update_user(&self, id: i64, patch: &UserPatch) -> Result<User> {
+        self.send(Method::PATCH, format!("{BASE}/users/{id}"), Some(patch))
+            .await
+    }
+
+    /// Enables or (`false`) disables a user.
+    pub async fn set_user_enabled(&self, id: i64, enabled: bool) -> Result<User> {
+        let action = if enabled { "enable" } else { "disable" };
+        let path = format!("{BASE}/users/{id}/{action}");
+        self.send(Method::POST, path, None::<&()>).await
+    }
+
+    pub async fn reset_password(&self, id: i64, req: &ResetPasswordRequest) -> Result<()> {
+        let path = format!("{BASE}/users/{id}/reset-password");
+        self.send(Method::POST, path, Some(req)).await
+    }
+
+    pub async fn roles(&self) -> Result<Vec<Role>> {
+        self.get(format!("{BASE}/roles")).await
+    }
+
+    pub async fn permissions(&self) -> Result<Vec<PermissionInfo>> {
+        self.get(format!("{BASE}/permissions")).await
+    }
+
+    pub async fn create_role(&self, new: &NewRole) -> Result<Role> {
+        self.send(Method::POST, format!("{BASE}/roles"), Some(new))
+            .await
+    }
+
+    pub async fn update_role(&self, id: i64, patch: &RolePatch) -> Result<Role> {
+        self.send(Method::PATCH, format!("{BASE}/roles/{id}"), Some(patch))
+            .await
+    }
+
+    pub async fn dictionary(
         &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ApiError> {
-        self.send(Method::POST, path, Some(body)).await
+        kind: DictionaryKind,
+        q: &ListQuery,
+    ) -> Result<Vec<DictionaryItem>> {
+        let path = format!("{BASE}/dictionaries/{}", kind.as_str());
+        self.get(with_query(&path, q)).await
     }
-    pub async fn patch<T: DeserializeOwned, B: Serialize>(
+
+    pub async fn create_dictionary_item(
         &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ApiError> {
-        self.send(Method::PATCH, path, Some(body)).await
+        kind: DictionaryKind,
+        new: &NewDictionaryItem,
+    ) -> Result<DictionaryItem> {
+        let path = format!("{BASE}/dictionaries/{}", kind.as_str());
+        self.send(Method::POST, path, Some(new)).await
     }
-    pub async fn put<T: DeserializeOwned, B: Serialize>(
+
+    pub async fn update_dictionary_item(
         &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ApiError> {
-        self.send(Method::PUT, path, Some(body)).await
+        kind: DictionaryKind,
+        id: i64,
+        patch: &DictionaryItemPatch,
+    ) -> Result<DictionaryItem> {
+        let path = format!("{BASE}/dictionaries/{}/{id}", kind.as_str());
+        self.send(Method::PATCH, path, Some(patch)).await
     }
-    pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
-        self.send(Method::DELETE, path, None::<&()>).await
+
+    pub async fn delete_dictionary_item(&self, kind: DictionaryKind, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/dictionaries/{}/{id}", kind.as_str()))
+            .await
+    }
+
+    pub async fn settings(&self) -> Result<Settings> {
+        self.get(format!("{BASE}/settings")).await
+    }
+
+    pub async fn update_settings(&self, patch: &SettingsPatch) -> Result<Settings> {
+        self.send(Method::PATCH, format!("{BASE}/settings"), Some(patch))
+            .await
+    }
+
+    pub async fn audit_log(&self, q: &AuditQuery) -> Result<Page<AuditEntry>> {
+        self.get(with_query(&format!("{BASE}/audit-log"), q)).await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Customers, contacts, transfers
+
+    pub async fn customers(&self, q: &CustomerQuery) -> Result<Page<Customer>> {
+        self.get(with_query(&format!("{BASE}/customers"), q)).await
+    }
+
+    pub async fn pipeline(&self, q: &CustomerFilters) -> Result<Pipeline> {
+        self.get(with_query(&format!("{BASE}/customers/pipeline"), q))
+            .await
+    }
+
+    pub async fn check_duplicate(&self, q: &DuplicateQuery) -> Result<DuplicateCheck> {
+        self.get(with_query(&format!("{BASE}/customers/check-duplicate"), q))
+            .await
+    }
+
+    pub async fn customer(&self, id: i64) -> Result<Customer> {
+        self.get(format!("{BASE}/customers/{id}")).await
+    }
+
+    pub async fn create_customer(&self, new: &NewCustomer) -> Result<Customer> {
+        self.send(Method::POST, format!("{BASE}/customers"), Some(new))
+            .await
+    }
+
+    pub async fn update_customer(&self, id: i64, patch: &CustomerPatch) -> Result<Customer> {
+        self.send(Method::PATCH, format!("{BASE}/customers/{id}"), Some(patch))
+            .await
+    }
+
+    pub async fn change_level(&self, id: i64, change: &LevelChange) -> Result<Customer> {
+        let path = format!("{BASE}/customers/{id}/level");
+        self.send(Method::POST, path, Some(change)).await
+    }
+
+    pub async fn review_customer(&self, id: i64, decision: &ReviewRequest) -> Result<Customer> {
+        let path = format!("{BASE}/customers/{id}/review");
+        self.send(Method::POST, path, Some(decision)).await
+    }
+
+    pub async fn customer_history(&self, id: i64, q: &PageQuery) -> Result<Page<AuditEntry>> {
+        self.get(with_query(&format!("{BASE}/customers/{id}/history"), q))
+            .await
+    }
+
+    pub async fn contacts(&self, customer_id: i64) -> Result<Vec<Contact>> {
+        self.get(format!("{BASE}/customers/{customer_id}/contacts"))
+            .await
+    }
+
+    pub async fn create_contact(&self, customer_id: i64, new: &NewContact) -> Result<Contact> {
+        let path = format!("{BASE}/customers/{customer_id}/contacts");
+        self.send(Method::POST, path, Some(new)).await
+    }
+
+    pub async fn transfers(&self, q: &PageQuery) -> Result<Page<Transfer>> {
+        self.get(with_query(&format!("{BASE}/customer-transfers"), q))
+            .await
+    }
+
+    pub async fn transfer(&self, req: &NewTransfer) -> Result<Transfer> {
+        self.send(
+            Method::POST,
+            format!("{BASE}/customer-transfers"),
+            Some(req),
+        )
+        .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Activities, reminders, notifications
+
+    pub async fn activities(&self, q: &ActivityQuery) -> Result<Page<Activity>> {
+        self.get(with_query(&format!("{BASE}/activities"), q)).await
+    }
+
+    pub async fn log_activity(&self, new: &NewActivity) -> Result<Activity> {
+        self.send(Method::POST, format!("{BASE}/activities"), Some(new))
+            .await
+    }
+
+    pub async fn team_day(&self, q: &TeamQuery) -> Result<TeamDay> {
+        self.get(with_query(&format!("{BASE}/team/activity-stream"), q))
+            .await
+    }
+
+    pub async fn reminders(&self, q: &ReminderQuery) -> Result<Page<Reminder>> {
+        self.get(with_query(&format!("{BASE}/reminders"), q)).await
+    }
+
+    pub async fn reminder_done(&self, id: i64) -> Result<Reminder> {
+        let path = format!("{BASE}/reminders/{id}/done");
+        self.send(Method::POST, path, None::<&()>).await
+    }
+
+    pub async fn snooze(&self, id: i64, req: &SnoozeRequest) -> Result<Reminder> {
+        let path = format!("{BASE}/reminders/{id}/snooze");
+        self.send(Method::POST, path, Some(req)).await
+    }
+
+    pub async fn notifications(&self, q: &NotificationQuery) -> Result<Page<Notification>> {
+        self.get(with_query(&format!("{BASE}/notifications"), q))
+            .await
+    }
+
+    pub async fn unread_count(&self) -> Result<UnreadCount> {
+        self.get(format!("{BASE}/notifications/unread-count")).await
+    }
+
+    pub async fn read_notification(&self, id: i64) -> Result<Notification> {
+        let path = format!("{BASE}/notifications/{id}/read");
+        self.send(Method::POST, path, None::<&()>).await
+    }
+
+    pub async fn read_all_notifications(&self) -> Result<UnreadCount> {
+        let path = format!("{BASE}/notifications/read-all");
+        self.send(Method::POST, path, None::<&()>).await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Products, orders and money
+
+    pub async fn products(&self, q: &ListQuery) -> Result<Vec<Product>> {
+        self.get(with_query(&format!("{BASE}/products"), q)).await
+    }
+
+    pub async fn create_product(&self, new: &NewProduct) -> Result<Product> {
+        self.send(Method::POST, format!("{BASE}/products"), Some(new))
+            .await
+    }
+
+    pub async fn update_product(&self, id: i64, patch: &ProductPatch) -> Result<Product> {
+        self.send(Method::PATCH, format!("{BASE}/products/{id}"), Some(patch))
+            .await
+    }
+
+    pub async fn delete_product(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/products/{id}")).await
+    }
+
+    pub async fn orders(&self, q: &OrderQuery) -> Result<Page<Order>> {
+        self.get(with_query(&format!("{BASE}/orders"), q)).await
+    }
+
+    pub async fn order(&self, id: i64) -> Result<Order> {
+        self.get(format!("{BASE}/orders/{id}")).await
+    }
+
+    pub async fn create_order(&self, new: &NewOrder) -> Result<Order> {
+        self.send(Method::POST, format!("{BASE}/orders"), Some(new))
+            .await
+    }
+
+    /// Signs, starts, completes or cancels an order.
+    pub async fn move_order(
+        &self,
+        id: i64,
+        action: OrderAction,
+        change: &OrderStatusChange,
+    ) -> Result<Order> {
+        let path = format!("{BASE}/orders/{id}/{}", action.as_str());
+        self.send(Method::POST, path, Some(change)).await
+    }
+
+    pub async fn payment_plan(&self, order_id: i64) -> Result<PaymentPlan> {
+        self.get(format!("{BASE}/orders/{order_id}/payment-plan"))
+            .await
+    }
+
+    pub async fn set_payment_plan(
+        &self,
+        order_id: i64,
+        plan: &PaymentPlanRequest,
+    ) -> Result<PaymentPlan> {
+        let path = format!("{BASE}/orders/{order_id}/payment-plan");
+        self.send(Method::PUT, path, Some(plan)).await
+    }
+
+    pub async fn receipts(&self, order_id: i64) -> Result<Vec<Receipt>> {
+        self.get(format!("{BASE}/orders/{order_id}/receipts")).await
+    }
+
+    pub async fn record_receipt(&self, order_id: i64, new: &NewReceipt) -> Result<Receipt> {
+        let path = format!("{BASE}/orders/{order_id}/receipts");
+        self.send(Method::POST, path, Some(new)).await
+    }
+
+    pub async fn reverse_receipt(&self, receipt_id: i64, req: &ReceiptReversal) -> Result<Receipt> {
+        let path = format!("{BASE}/receipts/{receipt_id}/reverse");
+        self.send(Method::POST, path, Some(req)).await
+    }
+
+    pub async fn service_records(&self, order_id: i64) -> Result<Vec<OrderRecord>> {
+        self.get(format!("{BASE}/orders/{order_id}/service-records"))
+            .await
+    }
+
+    pub async fn add_service_record(
+        &self,
+        order_id: i64,
+        new: &NewOrderRecord,
+    ) -> Result<OrderRecord> {
+        let path = format!("{BASE}/orders/{order_id}/service-records");
+        self.send(Method::POST, path, Some(new)).await
+    }
+
+    pub async fn receivables(&self, q: &ReceivableQuery) -> Result<Page<Receivable>> {
+        self.get(with_query(&format!("{BASE}/receivables"), q))
+            .await
+    }
+
+    pub async fn aging(&self, q: &AgingQuery) -> Result<AgingReport> {
+        self.get(with_query(&format!("{BASE}/reports/receivables-aging"), q))
+            .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Transport
+
+    async fn get<T: DeserializeOwned>(&self, url: String) -> Result<T> {
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    async fn delete(&self, url: String) -> Result<()> {
+        self.send(Method::DELETE, url, None::<&()>).await
     }
 
     async fn send<T: DeserializeOwned, B: Serialize>(
         &self,
         method: Method,
-        path: &str,
+        url: String,
         body: Option<&B>,
-    ) -> Result<T, ApiError> {
-        let first = self.once(method.clone(), path, body).await;
+    ) -> Result<T> {
+        let first = self.once(method.clone(), &url, body).await;
         match first {
-            Err(e) if e.status == 401 && e.code == "invalid_token" && self.refresh().await => {
-                self.once(method, path, body).await
+            Err(e) if e.status == 401 && e.is(ErrorCode::InvalidToken) && self.refresh().await => {
+                self.once(method, &url, body).await
             }
-            Err(e) if e.status == 401 => {
+            Err(e) if e.status == 401 && !url.ends_with("/auth/login") => {
                 self.session.clear();
                 go_to_login();
                 Err(e)
@@ -104,10 +476,13 @@ impl Api {
     async fn once<T: DeserializeOwned, B: Serialize>(
         &self,
         method: Method,
-        path: &str,
+        url: &str,
         body: Option<&B>,
-    ) -> Result<T, ApiError> {
-        let mut req = RequestBuilder::new(&format!("{BASE}{path}")).method(method);
+    ) -> Result<T> {
+        let lang = crate::format::lang_of(self.i18n.get_locale_untracked());
+        let mut req = RequestBuilder::new(url)
+            .method(method)
+            .header("Accept-Language", lang.code());
         if let Some(token) = self.session.access.get_untracked() {
             req = req.header("Authorization", &format!("Bearer {token}"));
         }
@@ -177,7 +552,7 @@ thread_local! {
     static IN_FLIGHT: std::cell::RefCell<Option<SharedRefresh>> = const { std::cell::RefCell::new(None) };
 }
 
-async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T, ApiError> {
+async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T> {
     let status = res.status();
     let text = res.text().await.map_err(ApiError::network)?;
     if (200..300).contains(&status) {
@@ -191,13 +566,13 @@ async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T, A
         Err(match serde_json::from_str::<Problem>(&text) {
             Ok(p) => ApiError {
                 status,
-                code: p.code.to_string(),
+                code: Some(p.code),
                 message: p.detail,
                 fields: p.errors,
             },
             Err(_) => ApiError {
                 status,
-                code: "http".into(),
+                code: None,
                 message: format!("HTTP {status}"),
                 fields: Vec::new(),
             },

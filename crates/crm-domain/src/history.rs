@@ -127,7 +127,16 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         (_, "service_months") => ("服务期（月）", "Service (months)"),
         (_, "customer_id") => ("客户", "Customer"),
         (_, "contact_id") => ("联系人", "Contact"),
-        (_, "product_id") => ("产品", "Product"),
+        (_, "product_id") | (_, "product") => ("产品", "Product"),
+        (_, "quantity") => ("数量", "Quantity"),
+        (_, "unit_price") => ("单价", "Unit price"),
+        (_, "discount") => ("折扣", "Discount"),
+        (_, "installments") => ("分期", "Installments"),
+        (_, "installment_id") => ("分期", "Installment"),
+        (_, "due_date") => ("到期日", "Due"),
+        (_, "applied") => ("核销到", "Applied to"),
+        (_, "receipt_id") => ("回款", "Receipt"),
+        (_, "reversal_id") => ("冲销记录", "Reversal"),
         (_, "status") => ("状态", "Status"),
         (_, "number") => ("编号", "Number"),
         (_, "total") => ("总额", "Total"),
@@ -155,6 +164,52 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         _ => return None,
     };
     Some(Msg::new(zh, en))
+}
+
+/// What kind of record an entry is about (`dictionary.industry` reads as a dictionary).
+pub fn entity_label(entity: &str, lang: Lang) -> Cow<'static, str> {
+    let (zh, en) = match entity.split('.').next().unwrap_or(entity) {
+        "customer" => ("客户", "Customer"),
+        "contact" => ("联系人", "Contact"),
+        "user" => ("用户", "User"),
+        "department" => ("部门", "Department"),
+        "role" => ("角色", "Role"),
+        "settings" => ("公司设置", "Settings"),
+        "api_token" => ("API 令牌", "API token"),
+        "customer_transfer" => ("客户转移", "Customer transfer"),
+        "dictionary" => ("数据字典", "Dictionary"),
+        "activity" => ("客户接触", "Activity"),
+        "order" => ("订单", "Order"),
+        "product" => ("产品", "Product"),
+        "receipt" => ("回款", "Receipt"),
+        "payment_plan" => ("收款计划", "Payment plan"),
+        _ => return Cow::Owned(entity.to_string()),
+    };
+    Cow::Borrowed(Msg::pick(zh, en, lang))
+}
+
+/// What was done, as the history says it.
+pub fn action_label(action: &str, lang: Lang) -> Cow<'static, str> {
+    let (zh, en) = match action {
+        "create" => ("新建", "created"),
+        "update" => ("修改", "changed"),
+        "delete" => ("删除", "deleted"),
+        "level" => ("调整级别", "level changed"),
+        "grade" => ("分级", "graded"),
+        "review" => ("审核", "reviewed"),
+        "transfer" => ("转移", "transferred"),
+        "enable" => ("启用", "enabled"),
+        "disable" => ("停用", "disabled"),
+        "reset_password" => ("重置密码", "password reset"),
+        "change_password" => ("修改密码", "password changed"),
+        "revoke" => ("吊销", "revoked"),
+        "status" => ("变更状态", "status changed"),
+        "plan" => ("修改收款计划", "payment plan set"),
+        "receipt" => ("登记回款", "receipt recorded"),
+        "reverse_receipt" => ("冲销回款", "receipt reversed"),
+        _ => return Cow::Owned(action.to_string()),
+    };
+    Cow::Borrowed(Msg::pick(zh, en, lang))
 }
 
 /// A yes/no value as the reader says it.
@@ -208,5 +263,8 @@ mod tests {
         assert_eq!(ids_in(&serde_json::json!([1, 2])), vec![1, 2]);
         assert_eq!(ids_in(&serde_json::json!("x")), Vec::<i64>::new());
         assert_eq!(yes_no(false, Lang::Zh), "否");
+        assert_eq!(entity_label("dictionary.industry", Lang::En), "Dictionary");
+        assert_eq!(action_label("update", Lang::Zh), "修改");
+        assert_eq!(action_label("spin", Lang::En), "spin");
     }
 }

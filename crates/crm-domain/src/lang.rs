@@ -78,6 +78,14 @@ impl Msg {
         }
     }
 
+    /// One of two static texts, by language.
+    pub fn pick(zh: &'static str, en: &'static str, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,

@@ -27,6 +27,18 @@ pub enum OrderAction {
     Cancel,
 }
 
+impl OrderAction {
+    /// The last segment of the action's endpoint: `POST /orders/{id}/{action}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sign => "sign",
+            Self::Start => "start",
+            Self::Complete => "complete",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
 impl OrderStatus {
     pub const ALL: [OrderStatus; 5] = [
         Self::Draft,

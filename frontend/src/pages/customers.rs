@@ -1,142 +1,149 @@
 //! Customer pages: the list with filters and quick search, the form with a live duplicate warning,
 //! the 360° page (details, level, contacts, history), the pipeline board and the review queue.
 
-use crate::api::Api;
-use crate::components::{Changes, ErrorLine, Paged, local_offset, run, sleep_ms};
-use crate::i18n::format_datetime;
+use crate::api::use_api;
+use crate::components::{
+    ErrorLine, History, Paged, ask, check, dictionary, entry_name, labels, route_id, run, searched,
+    when,
+};
+use crate::format::I18n;
+use crate::i18n::*;
 use crate::pages::today::QuickLog;
-use crate::state::{I18n, use_i18n, use_session};
+use crate::state::use_session;
 use crm_domain::Permission;
 use crm_domain::api::{
-    Activity, AuditEntry, Contact, Customer, CustomerPatch, CustomerType, DictionaryItem,
-    DuplicateCheck, DuplicateMatch, LevelChange, NewContact, NewCustomer, Page, Pipeline,
-    ReviewDecision, ReviewRequest,
+    ActivityQuery, Customer, CustomerFilters, CustomerPatch, CustomerQuery, CustomerSortKey,
+    CustomerType, DictionaryItem, DictionaryKind, DuplicateCheck, DuplicateMatch, DuplicateQuery,
+    LevelChange, NewContact, NewCustomer, PageQuery, ReviewDecision, ReviewRequest, ReviewStatus,
 };
 use crm_domain::customer::CustomerLevel;
+use crm_domain::paging::Sort;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-pub fn level_key(l: CustomerLevel) -> &'static str {
-    match l {
-        CustomerLevel::Lead => "level.lead",
-        CustomerLevel::Contacted => "level.contacted",
-        CustomerLevel::Prospect => "level.prospect",
-        CustomerLevel::Signed => "level.signed",
-        CustomerLevel::Blacklisted => "level.blacklisted",
-    }
+/// The last contact as people read it; "never" when there was none.
+fn last_contact(i18n: I18n, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(|t| when(i18n, t))
+        .unwrap_or_else(|| t_string!(i18n, cust.never).to_string())
 }
 
-fn type_key(t: CustomerType) -> &'static str {
-    match t {
-        CustomerType::Customer => "type.customer",
-        CustomerType::Supplier => "type.supplier",
-        CustomerType::Partner => "type.partner",
-        CustomerType::Agent => "type.agent",
-        CustomerType::Competitor => "type.competitor",
-    }
+/// `Some(text)` unless the box is blank.
+fn filled(s: RwSignal<String>) -> Option<String> {
+    Some(s.get_untracked()).filter(|v| !v.trim().is_empty())
 }
 
-fn when(i18n: I18n, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(|t| format_datetime(i18n.lang.get(), t, local_offset()))
-        .unwrap_or_else(|| i18n.t("cust.never").to_string())
+/// A level as a coloured tag.
+#[component]
+fn LevelTag(level: CustomerLevel) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <span class=format!("level level-{}", level.as_str())>{move || labels::level(i18n, level)}</span> }
 }
 
-fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+/// The `<option>`s of every level, but `except`.
+fn level_options(
+    i18n: I18n,
+    except: Option<CustomerLevel>,
+    selected: Option<CustomerLevel>,
+) -> impl IntoView {
+    CustomerLevel::ALL
+        .into_iter()
+        .filter(move |l| Some(*l) != except)
+        .map(move |l| view! { <option value=l.as_str() selected=Some(l) == selected>{move || labels::level(i18n, l)}</option> })
+        .collect_view()
 }
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let q = RwSignal::new(String::new());
     let level = RwSignal::new(String::new());
     let stale = RwSignal::new(String::new());
     let sort = RwSignal::new("-updated".to_string());
+    let reload = RwSignal::new(0u32);
+    let query = move |cursor: Option<String>| CustomerQuery {
+        q: Some(q.get_untracked().trim().to_string()).filter(|t| !t.is_empty()),
+        level: CustomerLevel::parse(&level.get_untracked()),
+        not_contacted_days: stale.get_untracked().parse().ok(),
+        sort: sort.get_untracked().parse::<Sort<CustomerSortKey>>().ok(),
+        cursor,
+        ..CustomerQuery::default()
+    };
     let list = Paged::<Customer>::new();
+    list.follow(searched(
+        move || (q.get(), level.get(), stale.get(), sort.get(), reload.get()),
+        move |_| {
+            let q = query(None);
+            async move { api.customers(&q).await }
+        },
+    ));
+    let more = move |_| {
+        list.load(
+            move |cursor| {
+                let q = query(cursor);
+                async move { api.customers(&q).await }
+            },
+            true,
+        )
+    };
     let (items, error) = (list.items, list.error);
     // The row whose quick-log form is open.
     let logging = RwSignal::new(None::<i64>);
-    let load = move |more: bool| {
-        let mut path = format!("/customers?limit=50&sort={}", sort.get_untracked());
-        let text = q.get_untracked();
-        if !text.trim().is_empty() {
-            path.push_str(&format!("&q={}", encode(text.trim())));
-        }
-        let l = level.get_untracked();
-        if !l.is_empty() {
-            path.push_str(&format!("&level={l}"));
-        }
-        let days = stale.get_untracked();
-        if !days.is_empty() {
-            path.push_str(&format!("&not_contacted_days={days}"));
-        }
-        list.load(api, path, more);
-    };
-    Effect::new(move |_| {
-        q.track();
-        level.track();
-        stale.track();
-        sort.track();
-        load(false);
-    });
     view! {
         <section class="card">
             <div class="title-row">
-                <h1>{move || t("cust.title")}</h1>
+                <h1>{move || t_string!(i18n, cust.title)}</h1>
                 <Show when=move || session.can(Permission::CustomerCreate)>
-                    <A href="/customers/new" attr:class="button primary">{move || t("cust.new")}</A>
+                    <A href="/customers/new" attr:class="button primary">{move || t_string!(i18n, cust.new)}</A>
                 </Show>
             </div>
             <div class="inline-form">
-                <input type="search" name="q" placeholder=move || t("cust.search") bind:value=q />
+                <input type="search" name="q" placeholder=move || t_string!(i18n, cust.search) bind:value=q />
                 <select name="level" bind:value=level>
-                    <option value="">{move || t("cust.all_levels")}</option>
-                    {CustomerLevel::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{move || t(level_key(l))}</option> }).collect_view()}
+                    <option value="">{move || t_string!(i18n, cust.all_levels)}</option>
+                    {level_options(i18n, None, None)}
                 </select>
                 <select name="not_contacted_days" bind:value=stale>
-                    <option value="">{move || t("cust.any_contact")}</option>
-                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string()>{move || t("cust.not_contacted").replace("{n}", &d.to_string())}</option> }).collect_view()}
+                    <option value="">{move || t_string!(i18n, cust.any_contact)}</option>
+                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string()>{move || t_string!(i18n, cust.not_contacted, n = d).to_string()}</option> }).collect_view()}
                 </select>
                 <select name="sort" bind:value=sort>
-                    <option value="-updated">{move || t("cust.updated")}</option>
-                    <option value="name">{move || t("cust.name")}</option>
-                    <option value="last_contact">{move || t("cust.last_contact")}</option>
+                    <option value="-updated">{move || t_string!(i18n, cust.updated)}</option>
+                    <option value="name">{move || t_string!(i18n, cust.name)}</option>
+                    <option value="last_contact">{move || t_string!(i18n, cust.last_contact)}</option>
                 </select>
             </div>
             <ErrorLine error=error />
             <table class="grid customers-table">
                 <thead><tr>
-                    <th>{move || t("cust.name")}</th><th>{move || t("cust.level")}</th><th>{move || t("cust.owner")}</th>
-                    <th>{move || t("cust.phone")}</th><th>{move || t("cust.last_contact")}</th><th></th>
+                    <th>{move || t_string!(i18n, cust.name)}</th><th>{move || t_string!(i18n, cust.level)}</th><th>{move || t_string!(i18n, cust.owner)}</th>
+                    <th>{move || t_string!(i18n, cust.phone)}</th><th>{move || t_string!(i18n, cust.last_contact)}</th><th></th>
                 </tr></thead>
                 <tbody>
                     {move || items.get().into_iter().map(|c| {
-                        let level = c.level;
                         let last = c.last_contact_at;
-                        let label = c.name.clone();
                         let cid = c.id;
+                        let name = c.name.clone();
                         view! {
                             <tr data-customer=c.name.clone()>
-                                <td><A href=format!("/customers/{}", c.id)>{label}</A>
-                                    {(c.review_status == crm_domain::api::ReviewStatus::Pending).then(|| view! { <span class="badge">{move || t("cust.pending")}</span> })}
+                                <td><A href=format!("/customers/{cid}")>{name}</A>
+                                    {(c.review_status == ReviewStatus::Pending).then(|| view! { <span class="badge">{move || t_string!(i18n, cust.pending)}</span> })}
                                 </td>
-                                <td><span class=format!("level level-{}", level.as_str())>{move || t(level_key(level))}</span></td>
+                                <td><LevelTag level=c.level /></td>
                                 <td>{c.owner.name.clone()}<small>" · "{c.department.name.clone()}</small></td>
                                 <td>{c.phone.clone().unwrap_or_default()}</td>
-                                <td>{move || when(i18n, last)}</td>
+                                <td>{move || last_contact(i18n, last)}</td>
                                 <td>
                                     <Show when=move || session.can(Permission::ActivityCreate)>
-                                        <button class="small log-toggle" title=move || t("act.log") on:click=move |_| logging.update(|x| *x = if *x == Some(cid) { None } else { Some(cid) })>{move || t("act.log_short")}</button>
+                                        <button class="small log-toggle" title=move || t_string!(i18n, act.log) on:click=move |_| logging.update(|x| *x = if *x == Some(cid) { None } else { Some(cid) })>{move || t_string!(i18n, act.log_short)}</button>
                                     </Show>
                                 </td>
                             </tr>
                             <Show when=move || logging.get() == Some(cid)>
                                 <tr class="quick-log-row"><td colspan="6">
-                                    <QuickLog customer_id=cid compact=true on_logged=move |_| { logging.set(None); load(false); } />
+                                    <QuickLog customer_id=cid compact=true on_logged=move |_| { logging.set(None); reload.update(|n| *n += 1); } />
                                 </td></tr>
                             </Show>
                         }
@@ -144,7 +151,7 @@ pub fn CustomersPage() -> impl IntoView {
                 </tbody>
             </table>
             <Show when=move || list.has_more()>
-                <button on:click=move |_| load(true)>{move || t("common.more")}</button>
+                <button on:click=more>{move || t_string!(i18n, common.more)}</button>
             </Show>
         </section>
     }
@@ -152,14 +159,14 @@ pub fn CustomersPage() -> impl IntoView {
 
 /// The duplicate warning shown while a name or phone is typed.
 #[component]
-fn DuplicateWarning(matches: RwSignal<Vec<DuplicateMatch>>) -> impl IntoView {
+fn DuplicateWarning(#[prop(into)] matches: Signal<Vec<DuplicateMatch>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Show when=move || matches.with(|m| !m.is_empty())>
             <div class="warning" role="status">
                 {move || matches.get().into_iter().map(|m| {
-                    let link = m.id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || i18n.t("cust.open")}</A> });
-                    view! { <p>{move || i18n.t("cust.exists")}<strong>{m.name.clone()}</strong>
+                    let link = m.id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || t_string!(i18n, cust.open)}</A> });
+                    view! { <p>{move || t_string!(i18n, cust.exists)}<strong>{m.name.clone()}</strong>
                         {format!("（{} · {}）", m.owner_name, m.department_name)}{link}</p> }
                 }).collect_view()}
             </div>
@@ -174,11 +181,11 @@ pub fn NewCustomerPage() -> impl IntoView {
 
 #[component]
 pub fn EditCustomerPage() -> impl IntoView {
-    let api = Api::new(use_session());
-    let id = crate::components::route_id();
+    let api = use_api();
+    let id = route_id();
     let customer = LocalResource::new(move || {
         let id = id();
-        async move { api.get::<Customer>(&format!("/customers/{id}")).await }
+        async move { api.customer(id).await }
     });
     view! {
         {move || customer.get().map(|r| match r {
@@ -188,13 +195,45 @@ pub fn EditCustomerPage() -> impl IntoView {
     }
 }
 
+/// A select of a dictionary's entries (children indented under their parent), with a blank
+/// choice first; disabled entries show only when `value` already names one.
+#[component]
+fn DictionarySelect(
+    kind: DictionaryKind,
+    name: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = dictionary(use_api(), kind);
+    let options = move || {
+        let current = value.get_untracked();
+        items
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.enabled || d.id.to_string() == current)
+            .map(|d: DictionaryItem| {
+                let indent = if d.parent_id.is_some() { "\u{3000}" } else { "" };
+                let id = d.id.to_string();
+                let selected = id == current;
+                view! { <option value=id selected=selected>{move || format!("{indent}{}", entry_name(i18n, &d))}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <select name=name on:change=move |ev| value.set(event_target_value(&ev))>
+            <option value="">"—"</option>
+            {options}
+        </select>
+    }
+}
+
 /// The customer form, for a new customer or (with `editing`) an existing one; it warns while the
 /// name, phone or website is typed when another customer has them.
 #[component]
 fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let navigate = use_navigate();
     let text = |v: Option<&String>| RwSignal::new(v.cloned().unwrap_or_default());
     let e = editing.as_ref();
@@ -206,7 +245,7 @@ fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
     let notes = text(e.and_then(|c| c.notes.as_ref()));
     let kind = RwSignal::new(
         e.map(|c| c.type_.as_str())
-            .unwrap_or("customer")
+            .unwrap_or(CustomerType::Customer.as_str())
             .to_string(),
     );
     let id_text = |v: Option<i64>| RwSignal::new(v.map(|i| i.to_string()).unwrap_or_default());
@@ -217,51 +256,37 @@ fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
     );
     let editing_id = e.map(|c| c.id);
     let editing_version = e.map(|c| c.version);
-    let dict = move |kind: &'static str| {
-        LocalResource::new(move || async move {
-            api.get::<Vec<DictionaryItem>>(&format!("/dictionaries/{kind}"))
-                .await
-                .unwrap_or_default()
-        })
-    };
-    let (industries, regions, sources) =
-        (dict("industry"), dict("region"), dict("customer_source"));
     let error = RwSignal::new(None::<String>);
-    let duplicates = RwSignal::new(Vec::<DuplicateMatch>::new());
-    // Ask the server while typing (after a short pause) whether the customer exists.
-    let generation = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        let (n, p, w) = (name.get(), phone.get(), website.get());
-        let current = generation.get_untracked() + 1;
-        generation.set(current);
-        if n.trim().chars().count() < 2 && p.trim().len() < 5 && w.trim().len() < 4 {
-            duplicates.set(Vec::new());
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            sleep_ms(300).await;
-            if generation.get_untracked() != current {
-                return;
+    // Asks the server while typing whether the customer exists; the server decides which keys
+    // are long enough to compare.
+    let duplicates = searched(
+        move || (name.get(), phone.get(), website.get()),
+        move |(name, phone, website)| {
+            let q = DuplicateQuery {
+                name: Some(name).filter(|v| !v.trim().is_empty()),
+                phone: Some(phone).filter(|v| !v.trim().is_empty()),
+                website: Some(website).filter(|v| !v.trim().is_empty()),
+                except_id: editing_id,
+            };
+            async move {
+                if q.name.is_none() && q.phone.is_none() && q.website.is_none() {
+                    return Ok(DuplicateCheck {
+                        matches: Vec::new(),
+                    });
+                }
+                api.check_duplicate(&q).await
             }
-            let mut path = format!(
-                "/customers/check-duplicate?name={}&phone={}&website={}",
-                encode(&n),
-                encode(&p),
-                encode(&w)
-            );
-            if let Some(id) = editing_id {
-                path.push_str(&format!("&except_id={id}"));
-            }
-            if let Ok(found) = api.get::<DuplicateCheck>(&path).await
-                && generation.get_untracked() == current
-            {
-                duplicates.set(found.matches);
-            }
-        });
+        },
+    );
+    let matches = Signal::derive(move || {
+        duplicates
+            .get()
+            .and_then(Result::ok)
+            .map(|d| d.matches)
+            .unwrap_or_default()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let opt = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
         let id = |s: RwSignal<String>| s.get_untracked().parse::<i64>().ok();
         let navigate = navigate.clone();
         let done = move |c: Customer| navigate(&format!("/customers/{}", c.id), Default::default());
@@ -269,86 +294,74 @@ fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
         if let (Some(cid), Some(version)) = (editing_id, editing_version) {
             let body = CustomerPatch {
                 name: Some(name.get_untracked()),
-                short_name: Some(opt(short_name)),
+                short_name: Some(filled(short_name)),
                 type_: Some(type_),
                 industry_id: Some(id(industry)),
                 region_id: Some(id(region)),
                 source_id: Some(id(source)),
                 size: None,
-                address: Some(opt(address)),
-                phone: Some(opt(phone)),
-                website: Some(opt(website)),
-                notes: Some(opt(notes)),
+                address: Some(filled(address)),
+                phone: Some(filled(phone)),
+                website: Some(filled(website)),
+                notes: Some(filled(notes)),
                 version,
             };
+            if let Err(e) = check(i18n, &body) {
+                error.set(Some(e));
+                return;
+            }
             run(
                 error,
-                move || async move {
-                    api.patch::<Customer, _>(&format!("/customers/{cid}"), &body)
-                        .await
-                },
+                move || async move { api.update_customer(cid, &body).await },
                 done,
             );
         } else {
             let body = NewCustomer {
                 name: name.get_untracked(),
-                short_name: opt(short_name),
+                short_name: filled(short_name),
                 type_,
                 industry_id: id(industry),
                 region_id: id(region),
                 source_id: id(source),
                 size: None,
-                address: opt(address),
-                phone: opt(phone),
-                website: opt(website),
+                address: filled(address),
+                phone: filled(phone),
+                website: filled(website),
                 owner_id: None,
-                notes: opt(notes),
+                notes: filled(notes),
             };
+            if let Err(e) = check(i18n, &body) {
+                error.set(Some(e));
+                return;
+            }
             run(
                 error,
-                move || async move { api.post::<Customer, _>("/customers", &body).await },
+                move || async move { api.create_customer(&body).await },
                 done,
             );
         }
     };
-    let options = move |items: LocalResource<Vec<DictionaryItem>>| {
-        move || {
-            items
-                .get()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|d| {
-                    let label = if d.parent_id.is_some() {
-                        format!("\u{3000}{}", d.name)
-                    } else {
-                        d.name.clone()
-                    };
-                    view! { <option value=d.id.to_string()>{label}</option> }
-                })
-                .collect_view()
-        }
-    };
     view! {
         <section class="card">
-            <h1>{move || if editing_id.is_some() { t("common.edit") } else { t("cust.new") }}</h1>
+            <h1>{move || if editing_id.is_some() { t_string!(i18n, common.edit) } else { t_string!(i18n, cust.new) }}</h1>
             <form class="stack-form" on:submit=save>
-                <label>{move || t("cust.name")}<input name="name" required autocomplete="off" bind:value=name /></label>
-                <DuplicateWarning matches=duplicates />
-                <label>{move || t("cust.short_name")}<input name="short_name" bind:value=short_name /></label>
-                <label>{move || t("cust.type")}
+                <label>{move || t_string!(i18n, cust.name)}<input name="name" required autocomplete="off" bind:value=name /></label>
+                <DuplicateWarning matches=matches />
+                <label>{move || t_string!(i18n, cust.short_name)}<input name="short_name" bind:value=short_name /></label>
+                <label>{move || t_string!(i18n, cust.kind)}
                     <select name="type" bind:value=kind>
-                        {CustomerType::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || t(type_key(k))}</option> }).collect_view()}
+                        {CustomerType::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || labels::customer_type(i18n, k)}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>{move || t("cust.industry")}{move || { industries.track(); view! { <select name="industry" bind:value=industry><option value="">"—"</option>{options(industries)}</select> } }}</label>
-                <label>{move || t("cust.region")}{move || { regions.track(); view! { <select name="region" bind:value=region><option value="">"—"</option>{options(regions)}</select> } }}</label>
-                <label>{move || t("cust.source")}{move || { sources.track(); view! { <select name="source" bind:value=source><option value="">"—"</option>{options(sources)}</select> } }}</label>
-                <label>{move || t("cust.phone")}<input name="phone" autocomplete="off" bind:value=phone /></label>
-                <label>{move || t("cust.website")}<input name="website" bind:value=website /></label>
-                <label>{move || t("cust.address")}<input name="address" bind:value=address /></label>
-                <label>{move || t("cust.notes")}<textarea name="notes" bind:value=notes></textarea></label>
+                <label>{move || t_string!(i18n, cust.industry)}<DictionarySelect kind=DictionaryKind::Industry name="industry" value=industry /></label>
+                <label>{move || t_string!(i18n, cust.region)}<DictionarySelect kind=DictionaryKind::Region name="region" value=region /></label>
+                <label>{move || t_string!(i18n, cust.source)}<DictionarySelect kind=DictionaryKind::CustomerSource name="source" value=source /></label>
+                <label>{move || t_string!(i18n, cust.phone)}<input name="phone" autocomplete="off" bind:value=phone /></label>
+                <label>{move || t_string!(i18n, cust.website)}<input name="website" bind:value=website /></label>
+                <label>{move || t_string!(i18n, cust.address)}<input name="address" bind:value=address /></label>
+                <label>{move || t_string!(i18n, cust.notes)}<textarea name="notes" bind:value=notes></textarea></label>
                 <ErrorLine error=error />
-                <button type="submit" class="primary">{move || t("common.save")}</button>
+                <button type="submit" class="primary">{move || t_string!(i18n, common.save)}</button>
             </form>
         </section>
     }
@@ -358,65 +371,54 @@ fn CustomerForm(editing: Option<Customer>) -> impl IntoView {
 pub fn CustomerPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
-    let id = crate::components::route_id();
+    let api = use_api();
+    let id = route_id();
     let reload = RwSignal::new(0u32);
     let customer = LocalResource::new(move || {
         reload.get();
         let id = id();
-        async move { api.get::<Customer>(&format!("/customers/{id}")).await }
+        async move { api.customer(id).await }
     });
     let contacts = LocalResource::new(move || {
         reload.get();
         let id = id();
-        async move {
-            api.get::<Vec<Contact>>(&format!("/customers/{id}/contacts"))
-                .await
-                .unwrap_or_default()
-        }
+        async move { api.contacts(id).await.unwrap_or_default() }
     });
     let history = LocalResource::new(move || {
         reload.get();
         let id = id();
         async move {
-            api.get::<Page<AuditEntry>>(&format!("/customers/{id}/history?limit=50"))
+            api.customer_history(id, &PageQuery::default())
                 .await
                 .map(|p| p.items)
                 .unwrap_or_default()
         }
     });
     // Dictionary names for the ids on the card.
-    let dictionaries = LocalResource::new(move || async move {
-        let mut all = Vec::new();
-        for kind in ["industry", "region", "customer_source"] {
-            all.extend(
-                api.get::<Vec<DictionaryItem>>(&format!(
-                    "/dictionaries/{kind}?include_disabled=true"
-                ))
-                .await
-                .unwrap_or_default(),
-            );
+    let (industries, regions, sources) = (
+        dictionary(api, DictionaryKind::Industry),
+        dictionary(api, DictionaryKind::Region),
+        dictionary(api, DictionaryKind::CustomerSource),
+    );
+    let dict_name = move |items: LocalResource<Vec<DictionaryItem>>, id: Option<i64>| {
+        move || {
+            id.and_then(|id| {
+                items
+                    .get()
+                    .and_then(|all| all.into_iter().find(|d| d.id == id))
+            })
+            .map(|d| entry_name(i18n, &d))
+            .unwrap_or_default()
         }
-        all
-    });
-    let dict_name = move |id: Option<i64>| {
-        id.and_then(|id| {
-            dictionaries
-                .get()
-                .and_then(|all| all.into_iter().find(|d| d.id == id))
-        })
-        .map(|d| match (i18n.lang.get(), d.name_en) {
-            (crate::i18n::Lang::En, Some(en)) => en,
-            _ => d.name,
-        })
-        .unwrap_or_default()
     };
     let activities = LocalResource::new(move || {
         reload.get();
-        let id = id();
+        let q = ActivityQuery {
+            customer_id: Some(id()),
+            ..ActivityQuery::default()
+        };
         async move {
-            api.get::<Page<Activity>>(&format!("/activities?customer_id={id}&limit=50"))
+            api.activities(&q)
                 .await
                 .map(|p| p.items)
                 .unwrap_or_default()
@@ -434,15 +436,17 @@ pub fn CustomerPage() -> impl IntoView {
             level,
             reason: reason.get_untracked(),
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         let id = id();
         run(
             error,
-            move || async move {
-                api.post::<Customer, _>(&format!("/customers/{id}/level"), &body)
-                    .await
-            },
+            move || async move { api.change_level(id, &body).await },
             move |_| {
                 reason.set(String::new());
+                new_level.set(String::new());
                 reload.update(|n| *n += 1);
             },
         );
@@ -455,11 +459,10 @@ pub fn CustomerPage() -> impl IntoView {
     let c_key = RwSignal::new(false);
     let add_contact = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let opt = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
         let body = NewContact {
             name: c_name.get_untracked(),
-            title: opt(c_title),
-            mobile: opt(c_mobile),
+            title: filled(c_title),
+            mobile: filled(c_mobile),
             phone: None,
             email: None,
             im: None,
@@ -467,13 +470,14 @@ pub fn CustomerPage() -> impl IntoView {
             notes: None,
             is_key: c_key.get_untracked(),
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         let id = id();
         run(
             error,
-            move || async move {
-                api.post::<Contact, _>(&format!("/customers/{id}/contacts"), &body)
-                    .await
-            },
+            move || async move { api.create_contact(id, &body).await },
             move |_| {
                 c_name.set(String::new());
                 c_title.set(String::new());
@@ -483,7 +487,6 @@ pub fn CustomerPage() -> impl IntoView {
             },
         );
     };
-    let offset = local_offset();
     view! {
         <ErrorLine error=error />
         {move || customer.get().map(|r| match r {
@@ -496,32 +499,32 @@ pub fn CustomerPage() -> impl IntoView {
                     <section class="card">
                         <div class="title-row">
                             <h1>{c.name.clone()}</h1>
-                            <span class=format!("level level-{}", level.as_str())>{move || t(level_key(level))}</span>
+                            <LevelTag level=level />
                             <Show when=move || session.can(Permission::CustomerUpdate)>
-                                <A href=format!("/customers/{}/edit", c.id) attr:class="button">{move || t("common.edit")}</A>
+                                <A href=format!("/customers/{}/edit", c.id) attr:class="button">{move || t_string!(i18n, common.edit)}</A>
                             </Show>
                         </div>
                         <dl class="facts">
-                            <dt>{move || t("cust.type")}</dt><dd>{move || t(type_key(kind))}</dd>
-                            <dt>{move || t("cust.owner")}</dt><dd>{format!("{} · {}", c.owner.name, c.department.name)}</dd>
-                            <dt>{move || t("cust.industry")}</dt><dd>{move || dict_name(c.industry_id)}</dd>
-                            <dt>{move || t("cust.region")}</dt><dd>{move || dict_name(c.region_id)}</dd>
-                            <dt>{move || t("cust.source")}</dt><dd>{move || dict_name(c.source_id)}</dd>
-                            <dt>{move || t("cust.phone")}</dt><dd>{c.phone.clone().unwrap_or_default()}</dd>
-                            <dt>{move || t("cust.website")}</dt><dd>{c.website.clone().unwrap_or_default()}</dd>
-                            <dt>{move || t("cust.address")}</dt><dd>{c.address.clone().unwrap_or_default()}</dd>
-                            <dt>{move || t("cust.grade")}</dt><dd>{c.grade.map(|g| g.to_string()).unwrap_or_default()}</dd>
-                            <dt>{move || t("cust.last_contact")}</dt><dd>{move || when(i18n, last)}</dd>
-                            <dt>{move || t("cust.notes")}</dt><dd>{c.notes.clone().unwrap_or_default()}</dd>
+                            <dt>{move || t_string!(i18n, cust.kind)}</dt><dd>{move || labels::customer_type(i18n, kind)}</dd>
+                            <dt>{move || t_string!(i18n, cust.owner)}</dt><dd>{format!("{} · {}", c.owner.name, c.department.name)}</dd>
+                            <dt>{move || t_string!(i18n, cust.industry)}</dt><dd>{dict_name(industries, c.industry_id)}</dd>
+                            <dt>{move || t_string!(i18n, cust.region)}</dt><dd>{dict_name(regions, c.region_id)}</dd>
+                            <dt>{move || t_string!(i18n, cust.source)}</dt><dd>{dict_name(sources, c.source_id)}</dd>
+                            <dt>{move || t_string!(i18n, cust.phone)}</dt><dd>{c.phone.clone().unwrap_or_default()}</dd>
+                            <dt>{move || t_string!(i18n, cust.website)}</dt><dd>{c.website.clone().unwrap_or_default()}</dd>
+                            <dt>{move || t_string!(i18n, cust.address)}</dt><dd>{c.address.clone().unwrap_or_default()}</dd>
+                            <dt>{move || t_string!(i18n, cust.grade)}</dt><dd>{c.grade.map(|g| g.to_string()).unwrap_or_default()}</dd>
+                            <dt>{move || t_string!(i18n, cust.last_contact)}</dt><dd>{move || last_contact(i18n, last)}</dd>
+                            <dt>{move || t_string!(i18n, cust.notes)}</dt><dd>{c.notes.clone().unwrap_or_default()}</dd>
                         </dl>
                         <Show when=move || session.can(Permission::CustomerUpdate)>
                             <form class="inline-form" on:submit=move_level>
                                 <select name="new_level" bind:value=new_level required>
-                                    <option value="">{move || t("cust.move_level")}</option>
-                                    {CustomerLevel::ALL.into_iter().filter(|l| *l != level).map(|l| view! { <option value=l.as_str()>{move || t(level_key(l))}</option> }).collect_view()}
+                                    <option value="">{move || t_string!(i18n, cust.move_level)}</option>
+                                    {level_options(i18n, Some(level), None)}
                                 </select>
-                                <input name="reason" placeholder=move || t("cust.reason") required bind:value=reason />
-                                <button type="submit">{move || t("common.save")}</button>
+                                <input name="reason" placeholder=move || t_string!(i18n, cust.reason) required bind:value=reason />
+                                <button type="submit">{move || t_string!(i18n, common.save)}</button>
                             </form>
                         </Show>
                     </section>
@@ -530,12 +533,12 @@ pub fn CustomerPage() -> impl IntoView {
         })}
         <crate::pages::orders::CustomerOrders customer_id=Signal::derive(id) />
         <section class="card">
-            <h2>{move || t("act.title")}</h2>
+            <h2>{move || t_string!(i18n, act.title)}</h2>
             <Show when=move || session.can(Permission::ActivityCreate)>
                 {move || view! { <QuickLog customer_id=id() on_logged=move |_| reload.update(|n| *n += 1) /> }}
             </Show>
             <table class="grid activities">
-                <thead><tr><th>{move || t("act.when")}</th><th>{move || t("act.by")}</th><th>{move || t("act.summary")}</th><th>{move || t("act.next_note")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, act.when)}</th><th>{move || t_string!(i18n, act.by)}</th><th>{move || t_string!(i18n, act.summary)}</th><th>{move || t_string!(i18n, act.next_note)}</th></tr></thead>
                 <tbody>
                     {move || activities.get().unwrap_or_default().into_iter().map(|x| {
                         let at = x.occurred_at;
@@ -546,7 +549,7 @@ pub fn CustomerPage() -> impl IntoView {
                             (None, None) => String::new(),
                         };
                         view! { <tr>
-                            <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
+                            <td>{move || when(i18n, at)}</td>
                             <td>{x.owner.name.clone()}</td>
                             <td>{x.summary.clone()}</td>
                             <td>{next}</td>
@@ -556,9 +559,9 @@ pub fn CustomerPage() -> impl IntoView {
             </table>
         </section>
         <section class="card">
-            <h2>{move || t("cust.contacts")}</h2>
+            <h2>{move || t_string!(i18n, cust.contacts)}</h2>
             <table class="grid">
-                <thead><tr><th>{move || t("contact.name")}</th><th>{move || t("contact.title")}</th><th>{move || t("contact.mobile")}</th><th>{move || t("contact.key")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, contact.name)}</th><th>{move || t_string!(i18n, contact.title)}</th><th>{move || t_string!(i18n, contact.mobile)}</th><th>{move || t_string!(i18n, contact.key)}</th></tr></thead>
                 <tbody>
                     {move || contacts.get().unwrap_or_default().into_iter().map(|k| view! {
                         <tr><td>{k.name}</td><td>{k.title.unwrap_or_default()}</td><td>{k.mobile.unwrap_or_default()}</td>
@@ -568,31 +571,17 @@ pub fn CustomerPage() -> impl IntoView {
             </table>
             <Show when=move || session.can(Permission::CustomerUpdate)>
                 <form class="inline-form" on:submit=add_contact>
-                    <input name="contact_name" placeholder=move || t("contact.name") required bind:value=c_name />
-                    <input name="contact_title" placeholder=move || t("contact.title") bind:value=c_title />
-                    <input name="contact_mobile" placeholder=move || t("contact.mobile") bind:value=c_mobile />
-                    <label class="check"><input type="checkbox" bind:checked=c_key />{move || t("contact.key")}</label>
-                    <button type="submit">{move || t("contact.add")}</button>
+                    <input name="contact_name" placeholder=move || t_string!(i18n, contact.name) required bind:value=c_name />
+                    <input name="contact_title" placeholder=move || t_string!(i18n, contact.title) bind:value=c_title />
+                    <input name="contact_mobile" placeholder=move || t_string!(i18n, contact.mobile) bind:value=c_mobile />
+                    <label class="check"><input type="checkbox" bind:checked=c_key />{move || t_string!(i18n, contact.key)}</label>
+                    <button type="submit">{move || t_string!(i18n, contact.add)}</button>
                 </form>
             </Show>
         </section>
         <section class="card">
-            <h2>{move || t("cust.history")}</h2>
-            <table class="grid">
-                <thead><tr><th>{move || t("audit.at")}</th><th>{move || t("audit.user")}</th><th>{move || t("audit.action")}</th><th>{move || t("audit.changes")}</th></tr></thead>
-                <tbody>
-                    {move || history.get().unwrap_or_default().into_iter().map(|e| {
-                        let at = e.at;
-                        let (entity, action) = (e.entity.clone(), e.action.clone());
-                        view! { <tr>
-                            <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
-                            <td>{e.user.map(|u| u.name).unwrap_or_default()}</td>
-                            <td>{move || crate::i18n::audit_label(i18n.lang.get(), &entity, &action)}</td>
-                            <td><Changes changes=e.changes.clone() /></td>
-                        </tr> }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <h2>{move || t_string!(i18n, cust.history)}</h2>
+            <History entries=Signal::derive(move || history.get().unwrap_or_default()) />
         </section>
     }
 }
@@ -601,14 +590,12 @@ pub fn CustomerPage() -> impl IntoView {
 #[component]
 pub fn PipelinePage() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let counts = LocalResource::new(move || {
         reload.get();
         async move {
-            api.get::<Pipeline>("/customers/pipeline")
+            api.pipeline(&CustomerFilters::default())
                 .await
                 .map(|p| p.levels)
                 .unwrap_or_default()
@@ -618,15 +605,13 @@ pub fn PipelinePage() -> impl IntoView {
     let column = move |level: CustomerLevel| {
         let cards = LocalResource::new(move || {
             reload.get();
-            async move {
-                api.get::<Page<Customer>>(&format!(
-                    "/customers?level={}&limit=20&sort=-updated",
-                    level.as_str()
-                ))
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
-            }
+            let q = CustomerQuery {
+                level: Some(level),
+                limit: Some(20),
+                sort: Some(Sort::desc(CustomerSortKey::Updated)),
+                ..CustomerQuery::default()
+            };
+            async move { api.customers(&q).await.map(|p| p.items).unwrap_or_default() }
         });
         let count = move || {
             counts
@@ -639,32 +624,27 @@ pub fn PipelinePage() -> impl IntoView {
         };
         view! {
             <div class="board-column" data-level=level.as_str()>
-                <h2>{move || t(level_key(level))}" "<span class="count">{count}</span></h2>
+                <h2>{move || labels::level(i18n, level)}" "<span class="count">{count}</span></h2>
                 {move || cards.get().unwrap_or_default().into_iter().map(|c| {
                     let id = c.id;
-                    let version_level = c.level;
+                    let now = c.level;
                     let last = c.last_contact_at;
-                    let label = c.name.clone();
+                    let name = c.name.clone();
                     let move_to = move |ev: leptos::ev::Event| {
                         let Some(target) = CustomerLevel::parse(&event_target_value(&ev)) else { return };
-                        if target == version_level { return; }
-                        let reason = web_sys::window().and_then(|w| w.prompt_with_message(i18n.t("cust.reason_prompt")).ok().flatten());
-                        let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+                        if target == now { return; }
+                        let Some(reason) = ask(t_string!(i18n, cust.reason_prompt)) else {
                             reload.update(|n| *n += 1);
                             return;
                         };
                         let body = LevelChange { level: target, reason };
-                        run(error, move || async move { api.post::<Customer, _>(&format!("/customers/{id}/level"), &body).await }, move |_| reload.update(|n| *n += 1));
+                        run(error, move || async move { api.change_level(id, &body).await }, move |_| reload.update(|n| *n += 1));
                     };
                     view! {
                         <div class="board-card" data-customer=c.name.clone()>
-                            <A href=format!("/customers/{id}")>{label}</A>
-                            <small>{c.owner.name.clone()}" · "{move || when(i18n, last)}</small>
-                            <select name="move" on:change=move_to>
-                                {CustomerLevel::ALL.into_iter().map(|l| view! {
-                                    <option value=l.as_str() selected=l == version_level>{move || t(level_key(l))}</option>
-                                }).collect_view()}
-                            </select>
+                            <A href=format!("/customers/{id}")>{name}</A>
+                            <small>{c.owner.name.clone()}" · "{move || last_contact(i18n, last)}</small>
+                            <select name="move" on:change=move_to>{level_options(i18n, None, Some(now))}</select>
                         </div>
                     }
                 }).collect_view()}
@@ -673,7 +653,7 @@ pub fn PipelinePage() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t("nav.pipeline")}</h1>
+            <h1>{move || t_string!(i18n, nav.pipeline)}</h1>
             <ErrorLine error=error />
             <div class="board">{CustomerLevel::ALL.into_iter().map(column).collect_view()}</div>
         </section>
@@ -684,39 +664,37 @@ pub fn PipelinePage() -> impl IntoView {
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let pending = LocalResource::new(move || {
         reload.get();
-        async move {
-            api.get::<Page<Customer>>("/customers?review_status=pending&limit=200")
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
-        }
+        let q = CustomerQuery {
+            review_status: Some(ReviewStatus::Pending),
+            limit: Some(crm_domain::paging::MAX_LIMIT),
+            ..CustomerQuery::default()
+        };
+        async move { api.customers(&q).await.map(|p| p.items).unwrap_or_default() }
     });
     let error = RwSignal::new(None::<String>);
     view! {
         <section class="card">
-            <h1>{move || t("nav.review")}</h1>
+            <h1>{move || t_string!(i18n, nav.review)}</h1>
             <ErrorLine error=error />
-            <Show when=move || pending.get().is_some_and(|p| p.is_empty())><p class="hint">{move || t("cust.review_empty")}</p></Show>
+            <Show when=move || pending.get().is_some_and(|p| p.is_empty())><p class="hint">{move || t_string!(i18n, cust.review_empty)}</p></Show>
             <table class="grid">
                 <tbody>
                     {move || pending.get().unwrap_or_default().into_iter().map(|c| {
                         let id = c.id;
                         let decide = move |decision: ReviewDecision| {
                             let body = ReviewRequest { decision, comment: String::new() };
-                            run(error, move || async move { api.post::<Customer, _>(&format!("/customers/{id}/review"), &body).await }, move |_| reload.update(|n| *n += 1));
+                            run(error, move || async move { api.review_customer(id, &body).await }, move |_| reload.update(|n| *n += 1));
                         };
-                        let label = c.name.clone();
                         view! { <tr>
-                            <td><A href=format!("/customers/{id}")>{label}</A></td>
+                            <td><A href=format!("/customers/{id}")>{c.name.clone()}</A></td>
                             <td>{c.owner.name.clone()}</td>
                             <td class="actions">
-                                <button class="primary" on:click=move |_| decide(ReviewDecision::Approve)>{move || t("cust.approve")}</button>
-                                <button class="danger" on:click=move |_| decide(ReviewDecision::Reject)>{move || t("cust.reject")}</button>
+                                <button class="primary" on:click=move |_| decide(ReviewDecision::Approve)>{move || t_string!(i18n, cust.approve)}</button>
+                                <button class="danger" on:click=move |_| decide(ReviewDecision::Reject)>{move || t_string!(i18n, cust.reject)}</button>
                             </td>
                         </tr> }
                     }).collect_view()}

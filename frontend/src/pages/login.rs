@@ -1,9 +1,11 @@
 //! The sign-in page.
 
-use crate::api::Api;
+use crate::api::use_api;
 use crate::components::ErrorLine;
-use crate::state::{use_i18n, use_session};
-use crm_domain::api::{LoginRequest, TokenResponse};
+use crate::components::LanguageSwitch;
+use crate::i18n::*;
+use crate::state::use_session;
+use crm_domain::api::LoginRequest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -12,13 +14,12 @@ use leptos_router::hooks::use_navigate;
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
+    let api = use_api();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
-    let t = move |k: &'static str| i18n.t(k);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -28,13 +29,13 @@ pub fn LoginPage() -> impl IntoView {
         };
         let navigate = navigate.clone();
         spawn_local(async move {
-            match api.post::<TokenResponse, _>("/auth/login", &body).await {
+            match api.login(&body).await {
                 Ok(t) => {
                     session.store(t.access_token, t.refresh_token, t.user);
                     navigate("/", Default::default());
                 }
                 Err(e) => error.set(Some(if e.status == 0 {
-                    i18n.t("error.network").to_string()
+                    t_string!(i18n, error.network).to_string()
                 } else {
                     e.display()
                 })),
@@ -46,15 +47,15 @@ pub fn LoginPage() -> impl IntoView {
         <div class="login-page">
             <form class="card login" on:submit=submit>
                 <div class="login-head">
-                    <h1>{move || t("app.name")}</h1>
-                    <button type="button" class="lang-switch" on:click=move |_| i18n.toggle()>{move || t("top.language")}</button>
+                    <h1>{move || t_string!(i18n, app.name)}</h1>
+                    <LanguageSwitch />
                 </div>
-                <h2>{move || t("login.title")}</h2>
-                <label>{move || t("login.username")}<input name="username" autocomplete="username" required bind:value=username /></label>
-                <label>{move || t("login.password")}<input name="password" type="password" autocomplete="current-password" required bind:value=password /></label>
+                <h2>{move || t_string!(i18n, login.title)}</h2>
+                <label>{move || t_string!(i18n, login.username)}<input name="username" autocomplete="username" required bind:value=username /></label>
+                <label>{move || t_string!(i18n, login.password)}<input name="password" type="password" autocomplete="current-password" required bind:value=password /></label>
                 <ErrorLine error=error />
-                <button type="submit" class="primary" disabled=move || busy.get()>{move || t("login.submit")}</button>
-                <p class="hint">{move || t("login.demo_hint")}</p>
+                <button type="submit" class="primary" disabled=move || busy.get()>{move || t_string!(i18n, login.submit)}</button>
+                <p class="hint">{move || t_string!(i18n, login.demo_hint)}</p>
             </form>
         </div>
     }

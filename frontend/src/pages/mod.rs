@@ -12,7 +12,9 @@ pub mod system;
 pub mod today;
 pub mod transfer;
 
-use crate::state::{use_i18n, use_session};
+use crate::components::labels;
+use crate::i18n::*;
+use crate::state::use_session;
 use leptos::prelude::*;
 
 /// Who is signed in: name, department, roles and what they see (the top of the Today page).
@@ -20,23 +22,17 @@ use leptos::prelude::*;
 pub fn Welcome() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let t = move |k: &'static str| i18n.t(k);
     view! {
         <section class="card welcome">
             {move || session.me.get().map(|me| {
-                let scope_key = match me.data_scope.as_str() {
-                    "self" => "scope.self",
-                    "department" => "scope.department",
-                    "department_tree" => "scope.department_tree",
-                    _ => "scope.all",
-                };
+                let scope = me.data_scope;
                 let roles = me.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、");
                 view! {
-                    <h1>{move || t("home.welcome")}{me.display_name.clone()}</h1>
+                    <h1>{move || t_string!(i18n, home.welcome)}{me.display_name.clone()}</h1>
                     <dl class="facts">
-                        <dt>{move || t("home.department")}</dt><dd>{me.department.name.clone()}</dd>
-                        <dt>{move || t("home.roles")}</dt><dd>{roles}</dd>
-                        <dt>{move || t("home.scope")}</dt><dd>{move || t(scope_key)}</dd>
+                        <dt>{move || t_string!(i18n, home.department)}</dt><dd>{me.department.name.clone()}</dd>
+                        <dt>{move || t_string!(i18n, home.roles)}</dt><dd>{roles}</dd>
+                        <dt>{move || t_string!(i18n, home.scope)}</dt><dd>{move || labels::scope(i18n, scope)}</dd>
                     </dl>
                 }
             })}
@@ -47,5 +43,5 @@ pub fn Welcome() -> impl IntoView {
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <section class="card"><h1>{move || i18n.t("notfound.title")}</h1><a href="/">{move || i18n.t("nav.home")}</a></section> }
+    view! { <section class="card"><h1>{move || t_string!(i18n, notfound.title)}</h1><a href="/">{move || t_string!(i18n, nav.home)}</a></section> }
 }

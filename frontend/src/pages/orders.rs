@@ -2,49 +2,62 @@
 //! lines, the payment plan editor, receipts and after-sale records); also the customer page's
 //! orders section with the customer's money summary. Money is exact: [`Money`] in fen, never floats.
 
-use crate::api::Api;
-use crate::components::{ErrorLine, Paged, ask, local_today, money, run, sleep_ms};
-use crate::state::{I18n, use_i18n, use_session};
+use crate::api::{Api, ApiError, use_api};
+use crate::components::{
+    ErrorLine, Paged, ask, dictionary, entry_name, labels, local_today, money, route_id, run,
+    searched,
+};
+use crate::format::{I18n, lang};
+use crate::i18n::*;
+use crate::state::use_session;
 use chrono::{Months, NaiveDate};
 use crm_domain::api::{
-    Customer, DictionaryItem, IdName, InstallmentInput, NewOrder, NewOrderRecord, NewReceipt,
-    Order, OrderLineInput, OrderRecord, OrderRecordKind, OrderStatusChange, Page, PaymentPlan,
-    PaymentPlanRequest, Product, Receipt, ReceiptReversal,
+    CustomerQuery, DictionaryItem, DictionaryKind, IdName, InstallmentInput, ListQuery, NewOrder,
+    NewOrderRecord, NewReceipt, Order, OrderLineInput, OrderQuery, OrderRecord, OrderRecordKind,
+    OrderStatusChange, PaymentPlan, PaymentPlanRequest, Product, Receipt, ReceiptReversal,
 };
 use crm_domain::order::{MoneyRuleError, OrderAction, OrderStatus, line_amount};
-use crm_domain::{Money, Permission};
+use crm_domain::paging::MAX_LIMIT;
+use crm_domain::{ErrorCode, Money, Msg, Permission};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use validator::Validate;
 
 // ---------------------------------------------------------------------------------------------
 // Pure rules of the forms (unit-tested below)
 
-/// Why a line of the order form cannot be priced; each has its message key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a line of the order form cannot be priced.
+#[derive(Debug, Clone, PartialEq)]
 pub enum LineProblem {
     NoProduct,
+    /// The quantity is not a whole number.
     Quantity,
+    /// The unit price is not an amount.
     Price,
+    /// The discount is not an amount.
     Discount,
-    DiscountTooLarge,
-    TooLarge,
+    /// A rule of the line the server applies too (`OrderLineInput`'s), broken.
+    Rule(Msg),
+    /// The line's amount cannot be worked out (the domain's money rules).
+    Money(MoneyRuleError),
 }
 
 impl LineProblem {
-    pub fn key(self) -> &'static str {
+    pub fn words(&self, i18n: I18n) -> String {
         match self {
-            Self::NoProduct => "order.err_product",
-            Self::Quantity => "order.err_quantity",
-            Self::Price => "order.err_price",
-            Self::Discount => "order.err_discount",
-            Self::DiscountTooLarge => "order.err_discount_too_large",
-            Self::TooLarge => "order.err_too_large",
+            Self::NoProduct => t_string!(i18n, order.err_product).to_string(),
+            Self::Quantity => t_string!(i18n, order.err_quantity).to_string(),
+            Self::Price => t_string!(i18n, order.err_price).to_string(),
+            Self::Discount => t_string!(i18n, order.err_discount).to_string(),
+            Self::Rule(words) => words.get(lang(i18n)).to_string(),
+            Self::Money(e) => e.message().get(lang(i18n)).to_string(),
         }
     }
 }
 
-/// A line as typed (product id, quantity, unit price, discount) → the line to send and its amount.
+/// A line as typed (product id, quantity, unit price, discount) → the line to send and its amount,
+/// checked by the same rules as the server's.
 pub fn price_line(
     product: &str,
     quantity: &str,
@@ -58,34 +71,37 @@ pub fn price_line(
     let quantity = quantity
         .trim()
         .parse::<i32>()
-        .ok()
-        .filter(|q| (1..=1_000_000).contains(q))
-        .ok_or(LineProblem::Quantity)?;
-    let unit_price = Money::parse(unit_price)
-        .ok()
-        .filter(|m| *m >= Money::ZERO)
-        .ok_or(LineProblem::Price)?;
+        .map_err(|_| LineProblem::Quantity)?;
+    let unit_price = Money::parse(unit_price).map_err(|_| LineProblem::Price)?;
     let discount = if discount.trim().is_empty() {
         Money::ZERO
     } else {
-        Money::parse(discount)
-            .ok()
-            .filter(|m| *m >= Money::ZERO)
-            .ok_or(LineProblem::Discount)?
+        Money::parse(discount).map_err(|_| LineProblem::Discount)?
     };
-    let amount = line_amount(i64::from(quantity), unit_price, discount).map_err(|e| match e {
-        MoneyRuleError::DiscountTooLarge { .. } => LineProblem::DiscountTooLarge,
-        _ => LineProblem::TooLarge,
-    })?;
-    Ok((
-        OrderLineInput {
-            product_id,
-            quantity,
-            unit_price,
-            discount,
-        },
-        amount,
-    ))
+    let line = OrderLineInput {
+        product_id,
+        quantity,
+        unit_price,
+        discount,
+    };
+    if let Err(errors) = line.validate() {
+        let (field, _, words) = crm_domain::validation::flatten(&errors)
+            .into_iter()
+            .next()
+            .expect("a failed validation names a field");
+        let label = |zh: &str, en: &str| {
+            Msg::new(format!("{zh}{}", words.zh), format!("{en} {}", words.en))
+        };
+        return Err(LineProblem::Rule(match field.as_str() {
+            "quantity" => label("数量", "the quantity"),
+            "unit_price" => label("单价", "the unit price"),
+            "discount" => label("折扣", "the discount"),
+            _ => words,
+        }));
+    }
+    let amount =
+        line_amount(i64::from(quantity), unit_price, discount).map_err(LineProblem::Money)?;
+    Ok((line, amount))
 }
 
 /// The installments of an even split: `parts` shares of `total` (the remainder on the last), the
@@ -140,30 +156,11 @@ pub fn money_summary(orders: &[Order]) -> Option<MoneySummary> {
 // ---------------------------------------------------------------------------------------------
 // Small shared pieces
 
-pub fn status_key(s: OrderStatus) -> &'static str {
-    match s {
-        OrderStatus::Draft => "order.status.draft",
-        OrderStatus::Signed => "order.status.signed",
-        OrderStatus::Executing => "order.status.executing",
-        OrderStatus::Completed => "order.status.completed",
-        OrderStatus::Cancelled => "order.status.cancelled",
-    }
-}
-
-fn action_parts(a: OrderAction) -> (&'static str, &'static str) {
-    match a {
-        OrderAction::Sign => ("sign", "order.action.sign"),
-        OrderAction::Start => ("start", "order.action.start"),
-        OrderAction::Complete => ("complete", "order.action.complete"),
-        OrderAction::Cancel => ("cancel", "order.action.cancel"),
-    }
-}
-
 #[component]
 pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <span class=format!("status status-{}", status.as_str()) data-status=status.as_str()>{move || i18n.t(status_key(status))}</span>
+        <span class=format!("status status-{}", status.as_str()) data-status=status.as_str()>{move || labels::order_status(i18n, status)}</span>
     }
 }
 
@@ -175,40 +172,18 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
-/// A dictionary item's name in the current language.
-fn dict_label(i18n: I18n, d: &DictionaryItem) -> String {
-    match (i18n.lang.get(), &d.name_en) {
-        (crate::i18n::Lang::En, Some(en)) => en.clone(),
-        _ => d.name.clone(),
-    }
-}
-
-/// The payment methods (包括停用的, so old receipts keep their names).
-pub fn payment_methods(api: Api) -> LocalResource<Vec<DictionaryItem>> {
-    LocalResource::new(move || async move {
-        api.get::<Vec<DictionaryItem>>("/dictionaries/payment_method?include_disabled=true")
-            .await
-            .unwrap_or_default()
-    })
-}
-
-fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
-}
-
 /// A table of orders (the list page and the customer page).
 #[component]
 fn OrdersTable(orders: Signal<Vec<Order>>, #[prop(optional)] show_customer: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move |k: &'static str| i18n.t(k);
     view! {
         <table class="grid orders-table">
             <thead><tr>
-                <th>{move || t("order.number")}</th>
-                {show_customer.then(|| view! { <th>{move || t("order.customer")}</th> })}
-                <th>{move || t("order.owner")}</th><th>{move || t("common.status")}</th>
-                <th class="num">{move || t("order.total")}</th><th class="num">{move || t("order.received")}</th>
-                <th>{move || t("order.signed_on")}</th>
+                <th>{move || t_string!(i18n, order.number)}</th>
+                {show_customer.then(|| view! { <th>{move || t_string!(i18n, order.customer)}</th> })}
+                <th>{move || t_string!(i18n, order.owner)}</th><th>{move || t_string!(i18n, common.status)}</th>
+                <th class="num">{move || t_string!(i18n, order.total)}</th><th class="num">{move || t_string!(i18n, order.received)}</th>
+                <th>{move || t_string!(i18n, order.signed_on)}</th>
             </tr></thead>
             <tbody>
                 {move || orders.get().into_iter().map(|o| {
@@ -239,43 +214,49 @@ fn OrdersTable(orders: Signal<Vec<Order>>, #[prop(optional)] show_customer: bool
 pub fn OrdersPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let status = RwSignal::new(String::new());
-    let list = Paged::<Order>::new();
-    let load = move |more: bool| {
-        let mut path = "/orders?limit=50".to_string();
-        let s = status.get_untracked();
-        if !s.is_empty() {
-            path.push_str(&format!("&status={s}"));
-        }
-        list.load(api, path, more);
+    let query = move |cursor: Option<String>| OrderQuery {
+        status: OrderStatus::parse(&status.get_untracked()),
+        cursor,
+        ..OrderQuery::default()
     };
-    Effect::new(move |_| {
+    let list = Paged::<Order>::new();
+    list.follow(LocalResource::new(move || {
         status.track();
-        load(false);
-    });
+        let q = query(None);
+        async move { api.orders(&q).await }
+    }));
+    let more = move |_| {
+        list.load(
+            move |cursor| {
+                let q = query(cursor);
+                async move { api.orders(&q).await }
+            },
+            true,
+        )
+    };
     view! {
         <section class="card">
             <div class="title-row">
-                <h1>{move || t("order.title")}</h1>
+                <h1>{move || t_string!(i18n, order.title)}</h1>
                 <Show when=move || session.can(Permission::OrderCreate)>
-                    <A href="/orders/new" attr:class="button primary">{move || t("order.new")}</A>
+                    <A href="/orders/new" attr:class="button primary">{move || t_string!(i18n, order.new)}</A>
                 </Show>
             </div>
             <div class="inline-form">
                 <select name="status" bind:value=status>
-                    <option value="">{move || t("order.all_statuses")}</option>
-                    {OrderStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || t(status_key(s))}</option> }).collect_view()}
+                    <option value="">{move || t_string!(i18n, order.all_statuses)}</option>
+                    {OrderStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || labels::order_status(i18n, s)}</option> }).collect_view()}
                 </select>
             </div>
             <ErrorLine error=list.error />
             <Show when=move || list.items.with(Vec::is_empty) && list.error.with(Option::is_none)>
-                <p class="muted">{move || t("order.none")}</p>
+                <p class="muted">{move || t_string!(i18n, order.none)}</p>
             </Show>
             <OrdersTable orders=list.items.into() show_customer=true />
             <Show when=move || list.has_more()>
-                <button on:click=move |_| load(true)>{move || t("common.more")}</button>
+                <button on:click=more>{move || t_string!(i18n, common.more)}</button>
             </Show>
         </section>
     }
@@ -318,12 +299,11 @@ impl LineRow {
 #[component]
 pub fn NewOrderPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let navigate = use_navigate();
     let query = use_query_map();
     let products = LocalResource::new(move || async move {
-        api.get::<Vec<Product>>("/products")
+        api.products(&ListQuery::default())
             .await
             .unwrap_or_default()
     });
@@ -335,7 +315,7 @@ pub fn NewOrderPage() -> impl IntoView {
     {
         run(
             error,
-            move || async move { api.get::<Customer>(&format!("/customers/{id}")).await },
+            move || async move { api.customer(id).await },
             move |c| {
                 customer.set(Some(IdName {
                     id: c.id,
@@ -345,29 +325,23 @@ pub fn NewOrderPage() -> impl IntoView {
         );
     }
     let search = RwSignal::new(String::new());
-    let found = RwSignal::new(Vec::<Customer>::new());
-    let generation = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        let q = search.get();
-        let current = generation.get_untracked() + 1;
-        generation.set(current);
-        if q.trim().chars().count() < 2 {
-            found.set(Vec::new());
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            sleep_ms(250).await;
-            if generation.get_untracked() != current {
-                return;
+    let found = searched(
+        move || search.get(),
+        move |text| {
+            let q = CustomerQuery {
+                q: Some(text.trim().to_string()),
+                limit: Some(10),
+                ..CustomerQuery::default()
+            };
+            async move {
+                match q.q.as_deref() {
+                    Some("") => Ok(Vec::new()),
+                    _ => api.customers(&q).await.map(|p| p.items),
+                }
             }
-            let path = format!("/customers?limit=10&q={}", encode(q.trim()));
-            if let Ok(page) = api.get::<Page<Customer>>(&path).await
-                && generation.get_untracked() == current
-            {
-                found.set(page.items);
-            }
-        });
-    });
+        },
+    );
+    let found = move || found.get().and_then(Result::ok).unwrap_or_default();
     let next_key = RwSignal::new(1u32);
     let lines = RwSignal::new(vec![LineRow::new(0)]);
     let add_line = move |_| {
@@ -412,7 +386,7 @@ pub fn NewOrderPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(c) = customer.get_untracked() else {
-            error.set(Some(t("order.err_customer").to_string()));
+            error.set(Some(t_string!(i18n, order.err_customer).to_string()));
             return;
         };
         let priced: Result<Vec<OrderLineInput>, LineProblem> = lines
@@ -423,11 +397,11 @@ pub fn NewOrderPage() -> impl IntoView {
         let lines = match priced {
             Ok(l) if !l.is_empty() => l,
             Ok(_) => {
-                error.set(Some(t("order.err_no_lines").to_string()));
+                error.set(Some(t_string!(i18n, order.err_no_lines).to_string()));
                 return;
             }
             Err(p) => {
-                error.set(Some(t(p.key()).to_string()));
+                error.set(Some(p.words(i18n)));
                 return;
             }
         };
@@ -446,27 +420,27 @@ pub fn NewOrderPage() -> impl IntoView {
         let navigate = navigate.clone();
         run(
             error,
-            move || async move { api.post::<Order, _>("/orders", &body).await },
+            move || async move { api.create_order(&body).await },
             move |o| navigate(&format!("/orders/{}", o.id), Default::default()),
         );
     };
     view! {
         <section class="card order-form">
-            <h1>{move || t("order.new")}</h1>
+            <h1>{move || t_string!(i18n, order.new)}</h1>
             <form on:submit=submit>
                 <fieldset class="customer-picker">
-                    <legend>{move || t("order.customer")}</legend>
+                    <legend>{move || t_string!(i18n, order.customer)}</legend>
                     {move || match customer.get() {
                         Some(c) => view! {
                             <p class="picked" data-customer-id=c.id.to_string()>
                                 <strong>{c.name.clone()}</strong>" "
-                                <button type="button" class="small" on:click=move |_| customer.set(None)>{move || t("order.change_customer")}</button>
+                                <button type="button" class="small" on:click=move |_| customer.set(None)>{move || t_string!(i18n, order.change_customer)}</button>
                             </p>
                         }.into_any(),
                         None => view! {
-                            <input type="search" name="customer_q" class="search" autocomplete="off" placeholder=move || t("order.search_customer") bind:value=search />
+                            <input type="search" name="customer_q" class="search" autocomplete="off" placeholder=move || t_string!(i18n, order.search_customer) bind:value=search />
                             <ul class="pick-list customer-results">
-                                {move || found.get().into_iter().map(|c| {
+                                {move || found().into_iter().map(|c| {
                                     let picked = IdName { id: c.id, name: c.name.clone() };
                                     view! { <li><button type="button" data-customer-id=c.id.to_string() on:click=move |_| { customer.set(Some(picked.clone())); search.set(String::new()); }>
                                         {c.name.clone()}" "<small>{c.owner.name.clone()}</small>
@@ -477,30 +451,30 @@ pub fn NewOrderPage() -> impl IntoView {
                     }}
                 </fieldset>
                 <fieldset class="order-lines">
-                    <legend>{move || t("order.lines")}</legend>
+                    <legend>{move || t_string!(i18n, order.lines)}</legend>
                     <div class="line-row line-head">
-                        <span>{move || t("order.product")}</span><span>{move || t("order.quantity")}</span>
-                        <span>{move || t("order.unit_price")}</span><span>{move || t("order.discount")}</span>
-                        <span class="num">{move || t("order.amount")}</span><span></span>
+                        <span>{move || t_string!(i18n, order.product)}</span><span>{move || t_string!(i18n, order.quantity)}</span>
+                        <span>{move || t_string!(i18n, order.unit_price)}</span><span>{move || t_string!(i18n, order.discount)}</span>
+                        <span class="num">{move || t_string!(i18n, order.amount)}</span><span></span>
                     </div>
                     <For each=move || lines.get() key=|r| r.key let:row>
                         <OrderLineEditor row=row products=products lines=lines />
                     </For>
-                    <button type="button" class="small" on:click=add_line>{move || t("order.add_line")}</button>
+                    <button type="button" class="small" on:click=add_line>{move || t_string!(i18n, order.add_line)}</button>
                 </fieldset>
                 <Show when=move || renewal.get().is_some()>
                     <fieldset class="inline-form service-period">
-                        <legend>{move || t("order.service_period")}</legend>
-                        <label>{move || t("order.service_start")}<input type="date" name="service_start" bind:value=start /></label>
-                        <label>{move || t("order.service_end")}<input type="date" name="service_end" bind:value=end /></label>
+                        <legend>{move || t_string!(i18n, order.service_period)}</legend>
+                        <label>{move || t_string!(i18n, order.service_start)}<input type="date" name="service_start" bind:value=start /></label>
+                        <label>{move || t_string!(i18n, order.service_end)}<input type="date" name="service_end" bind:value=end /></label>
                     </fieldset>
                 </Show>
-                <label class="block">{move || t("order.notes")}<textarea name="notes" maxlength="2000" bind:value=notes></textarea></label>
-                <p class="order-total">{move || t("order.total")}": "
+                <label class="block">{move || t_string!(i18n, order.notes)}<textarea name="notes" maxlength="2000" bind:value=notes></textarea></label>
+                <p class="order-total">{move || t_string!(i18n, order.total)}": "
                     <strong data-total=move || total().map(|m| m.to_string()).unwrap_or_default()>{move || total().map(|m| money(i18n, m)).unwrap_or_else(|| "—".into())}</strong>
                 </p>
                 <ErrorLine error=error />
-                <button type="submit" class="primary" disabled=move || customer.with(Option::is_none) || total().is_none()>{move || t("order.create")}</button>
+                <button type="submit" class="primary" disabled=move || customer.with(Option::is_none) || total().is_none()>{move || t_string!(i18n, order.create)}</button>
             </form>
         </section>
     }
@@ -513,7 +487,6 @@ fn OrderLineEditor(
     lines: RwSignal<Vec<LineRow>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move |k: &'static str| i18n.t(k);
     let choose = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let price = value.parse::<i64>().ok().and_then(|id| {
@@ -530,22 +503,22 @@ fn OrderLineEditor(
     let key = row.key;
     view! {
         <div class="line-row" data-line=key.to_string()>
-            <select name="product" aria-label=move || t("order.product") prop:value=move || row.product.get() on:change=choose>
-                <option value="">{move || t("order.pick_product")}</option>
+            <select name="product" aria-label=move || t_string!(i18n, order.product) prop:value=move || row.product.get() on:change=choose>
+                <option value="">{move || t_string!(i18n, order.pick_product)}</option>
                 {move || products.get().unwrap_or_default().into_iter().map(|p| {
                     let selected = row.product.get_untracked() == p.id.to_string();
                     view! { <option value=p.id.to_string() selected=selected>{format!("{} {}", p.code, p.name)}</option> }
                 }).collect_view()}
             </select>
-            <input name="quantity" type="number" min="1" step="1" aria-label=move || t("order.quantity") placeholder=move || t("order.quantity") bind:value=row.quantity />
-            <input name="unit_price" class="money-input" inputmode="decimal" aria-label=move || t("order.unit_price") placeholder=move || t("order.unit_price") bind:value=row.unit_price />
-            <input name="discount" class="money-input" inputmode="decimal" aria-label=move || t("order.discount") placeholder=move || t("order.discount") bind:value=row.discount />
+            <input name="quantity" type="number" min="1" step="1" aria-label=move || t_string!(i18n, order.quantity) placeholder=move || t_string!(i18n, order.quantity) bind:value=row.quantity />
+            <input name="unit_price" class="money-input" inputmode="decimal" aria-label=move || t_string!(i18n, order.unit_price) placeholder=move || t_string!(i18n, order.unit_price) bind:value=row.unit_price />
+            <input name="discount" class="money-input" inputmode="decimal" aria-label=move || t_string!(i18n, order.discount) placeholder=move || t_string!(i18n, order.discount) bind:value=row.discount />
             <span class="num line-amount">{move || match row.priced() {
                 Ok((_, a)) => view! { <span>{money(i18n, a)}</span> }.into_any(),
                 Err(LineProblem::NoProduct) => view! { <span class="muted">"—"</span> }.into_any(),
-                Err(p) => view! { <span class="error line-error">{t(p.key())}</span> }.into_any(),
+                Err(p) => view! { <span class="error line-error">{p.words(i18n)}</span> }.into_any(),
             }}</span>
-            <button type="button" class="small danger" title=move || t("order.remove_line") aria-label=move || t("order.remove_line")
+            <button type="button" class="small danger" title=move || t_string!(i18n, order.remove_line) aria-label=move || t_string!(i18n, order.remove_line)
                 on:click=move |_| lines.update(|l| l.retain(|r| r.key != key))>"×"</button>
         </div>
     }
@@ -558,22 +531,18 @@ fn OrderLineEditor(
 pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
-    let id = crate::components::route_id();
+    let api = use_api();
+    let id = route_id();
     let reload = RwSignal::new(0u32);
     let order = LocalResource::new(move || {
         reload.get();
         let id = id();
-        async move { api.get::<Order>(&format!("/orders/{id}")).await }
+        async move { api.order(id).await }
     });
     let plan = LocalResource::new(move || {
         reload.get();
         let id = id();
-        async move {
-            api.get::<PaymentPlan>(&format!("/orders/{id}/payment-plan"))
-                .await
-        }
+        async move { api.payment_plan(id).await }
     });
     let sees_receipts =
         move || session.can(Permission::ReceiptRead) || session.can(Permission::ReceiptCreate);
@@ -583,9 +552,7 @@ pub fn OrderPage() -> impl IntoView {
         let wanted = sees_receipts();
         async move {
             if wanted {
-                api.get::<Vec<Receipt>>(&format!("/orders/{id}/receipts"))
-                    .await
-                    .map(Some)
+                api.receipts(id).await.map(Some)
             } else {
                 Ok(None)
             }
@@ -595,12 +562,9 @@ pub fn OrderPage() -> impl IntoView {
     let records = LocalResource::new(move || {
         records_reload.get();
         let id = id();
-        async move {
-            api.get::<Vec<OrderRecord>>(&format!("/orders/{id}/service-records"))
-                .await
-        }
+        async move { api.service_records(id).await }
     });
-    let methods = payment_methods(api);
+    let methods = dictionary(api, DictionaryKind::PaymentMethod);
     view! {
         {move || order.get().map(|r| match r {
             Err(e) => view! { <section class="card"><p class="error" role="alert">{e.display()}</p></section> }.into_any(),
@@ -613,18 +577,18 @@ pub fn OrderPage() -> impl IntoView {
                     {move || plan.get().map(|p| match p {
                         Ok(p) => view! { <PlanCard order=for_plan.clone() plan=p reload=reload /> }.into_any(),
                         // No plan yet may be answered as 404: start from an empty one.
-                        Err(e) if e.status == 404 => {
+                        Err(e) if e.is(ErrorCode::NotFound) => {
                             let empty = PaymentPlan { order_id: for_plan.id, total: for_plan.total, installments: Vec::new() };
                             view! { <PlanCard order=for_plan.clone() plan=empty reload=reload /> }.into_any()
                         }
-                        Err(e) => view! { <section class="card"><h2>{move || t("plan.title")}</h2><p class="error" role="alert">{e.display()}</p></section> }.into_any(),
+                        Err(e) => view! { <section class="card"><h2>{move || t_string!(i18n, plan.title)}</h2><p class="error" role="alert">{e.display()}</p></section> }.into_any(),
                     })}
                     {move || match (receipts.get(), plan.get()) {
                         (Some(Ok(Some(list))), Some(Ok(p))) => {
                             let methods = methods.get().unwrap_or_default();
                             view! { <ReceiptsCard order=for_receipts.clone() plan=p receipts=list methods=methods reload=reload /> }.into_any()
                         }
-                        (Some(Err(e)), _) if e.status != 403 => view! { <section class="card"><h2>{move || t("receipt.title")}</h2><p class="error" role="alert">{e.display()}</p></section> }.into_any(),
+                        (Some(Err(e)), _) if !e.is(ErrorCode::Forbidden) => view! { <section class="card"><h2>{move || t_string!(i18n, receipt.title)}</h2><p class="error" role="alert">{e.display()}</p></section> }.into_any(),
                         _ => ().into_any(),
                     }}
                     <RecordsCard order_id=o.id records=records reload=records_reload />
@@ -638,15 +602,13 @@ pub fn OrderPage() -> impl IntoView {
 fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let error = RwSignal::new(None::<String>);
     let (id, version, status) = (order.id, order.version, order.status);
     let signed_on = RwSignal::new(String::new());
     let act = move |action: OrderAction| {
-        let (path, _) = action_parts(action);
         let reason = if action == OrderAction::Cancel {
-            match ask(i18n.t("order.cancel_reason")) {
+            match ask(t_string!(i18n, order.cancel_reason)) {
                 Some(r) => Some(r),
                 None => return,
             }
@@ -664,10 +626,7 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
         };
         run(
             error,
-            move || async move {
-                api.post::<Order, _>(&format!("/orders/{id}/{path}"), &body)
-                    .await
-            },
+            move || async move { api.move_order(id, action, &body).await },
             move |_| reload.update(|n| *n += 1),
         );
     };
@@ -690,31 +649,30 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card order-head" data-order=order.number.clone()>
             <div class="title-row">
-                <h1>{move || t("order.one")}" "{order.number.clone()}</h1>
+                <h1>{move || t_string!(i18n, order.one)}" "{order.number.clone()}</h1>
                 <StatusBadge status=status />
             </div>
             <dl class="facts order-facts">
-                <dt>{move || t("order.customer")}</dt><dd><A href=format!("/customers/{}", order.customer.id)>{customer_name}</A></dd>
-                <dt>{move || t("order.owner")}</dt><dd>{format!("{} · {}", order.owner.name, order.department.name)}</dd>
-                <dt>{move || t("order.signed_on")}</dt><dd>{date_text(order.signed_on)}</dd>
-                <dt>{move || t("order.service_period")}</dt><dd>{period}</dd>
-                <dt>{move || t("order.total")}</dt><dd class="money" data-total=total.to_string()>{move || money(i18n, total)}</dd>
-                <dt>{move || t("order.received")}</dt><dd class="money" data-received=received.to_string()>{move || money(i18n, received)}</dd>
-                <dt>{move || t("order.outstanding")}</dt><dd class="money" data-outstanding=outstanding.to_string()>{move || money(i18n, outstanding)}</dd>
-                {order.notes.clone().map(|n| view! { <dt>{move || t("order.notes")}</dt><dd>{n}</dd> })}
+                <dt>{move || t_string!(i18n, order.customer)}</dt><dd><A href=format!("/customers/{}", order.customer.id)>{customer_name}</A></dd>
+                <dt>{move || t_string!(i18n, order.owner)}</dt><dd>{format!("{} · {}", order.owner.name, order.department.name)}</dd>
+                <dt>{move || t_string!(i18n, order.signed_on)}</dt><dd>{date_text(order.signed_on)}</dd>
+                <dt>{move || t_string!(i18n, order.service_period)}</dt><dd>{period}</dd>
+                <dt>{move || t_string!(i18n, order.total)}</dt><dd class="money" data-total=total.to_string()>{move || money(i18n, total)}</dd>
+                <dt>{move || t_string!(i18n, order.received)}</dt><dd class="money" data-received=received.to_string()>{move || money(i18n, received)}</dd>
+                <dt>{move || t_string!(i18n, order.outstanding)}</dt><dd class="money" data-outstanding=outstanding.to_string()>{move || money(i18n, outstanding)}</dd>
+                {order.notes.clone().map(|n| view! { <dt>{move || t_string!(i18n, order.notes)}</dt><dd>{n}</dd> })}
             </dl>
             <Show when=move || session.can(Permission::OrderUpdate) && has_actions>
                 <div class="inline-form status-actions">
                     <Show when=move || status == OrderStatus::Draft>
-                        <label class="check">{move || t("order.signed_on")}<input type="date" name="signed_on" bind:value=signed_on /></label>
+                        <label class="check">{move || t_string!(i18n, order.signed_on)}<input type="date" name="signed_on" bind:value=signed_on /></label>
                     </Show>
                     {actions.clone().into_iter().map(|a| {
-                        let (_, label) = action_parts(a);
                         let class = match a {
                             OrderAction::Cancel => "danger",
                             _ => "primary",
                         };
-                        view! { <button class=class data-action=action_parts(a).0 on:click=move |_| act(a)>{move || t(label)}</button> }
+                        view! { <button class=class data-action=a.as_str() on:click=move |_| act(a)>{move || labels::order_action(i18n, a)}</button> }
                     }).collect_view()}
                 </div>
             </Show>
@@ -726,16 +684,15 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn OrderLines(order: Order) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move |k: &'static str| i18n.t(k);
     let total = order.total;
     view! {
         <section class="card">
-            <h2>{move || t("order.lines")}</h2>
+            <h2>{move || t_string!(i18n, order.lines)}</h2>
             <table class="grid lines-table">
                 <thead><tr>
-                    <th>{move || t("order.product")}</th><th class="num">{move || t("order.quantity")}</th>
-                    <th class="num">{move || t("order.unit_price")}</th><th class="num">{move || t("order.discount")}</th>
-                    <th class="num">{move || t("order.amount")}</th>
+                    <th>{move || t_string!(i18n, order.product)}</th><th class="num">{move || t_string!(i18n, order.quantity)}</th>
+                    <th class="num">{move || t_string!(i18n, order.unit_price)}</th><th class="num">{move || t_string!(i18n, order.discount)}</th>
+                    <th class="num">{move || t_string!(i18n, order.amount)}</th>
                 </tr></thead>
                 <tbody>
                     {order.lines.into_iter().map(|l| {
@@ -749,7 +706,7 @@ fn OrderLines(order: Order) -> impl IntoView {
                         </tr> }
                     }).collect_view()}
                 </tbody>
-                <tfoot><tr><th colspan="4">{move || t("order.total")}</th><th class="num">{move || money(i18n, total)}</th></tr></tfoot>
+                <tfoot><tr><th colspan="4">{move || t_string!(i18n, order.total)}</th><th class="num">{move || money(i18n, total)}</th></tr></tfoot>
             </table>
         </section>
     }
@@ -771,8 +728,7 @@ struct PlanRow {
 fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let order_id = order.id;
     let total = plan.total;
     let status = order.status;
@@ -837,7 +793,7 @@ fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl Into
             .zip(first)
             .and_then(|((n, gap), first)| split_plan(total, n, first, gap))
         else {
-            error.set(Some(t("plan.err_split").to_string()));
+            error.set(Some(t_string!(i18n, plan.err_split).to_string()));
             return;
         };
         error.set(None);
@@ -880,16 +836,13 @@ fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl Into
                 .collect()
         });
         let Some(installments) = inputs.filter(|i| !i.is_empty()) else {
-            error.set(Some(t("plan.err_rows").to_string()));
+            error.set(Some(t_string!(i18n, plan.err_rows).to_string()));
             return;
         };
         let body = PaymentPlanRequest { installments };
         run(
             error,
-            move || async move {
-                api.put::<PaymentPlan, _>(&format!("/orders/{order_id}/payment-plan"), &body)
-                    .await
-            },
+            move || async move { api.set_payment_plan(order_id, &body).await },
             move |_| {
                 reload.update(|n| *n += 1);
             },
@@ -897,19 +850,19 @@ fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl Into
     };
     view! {
         <section class="card plan">
-            <h2>{move || t("plan.title")}</h2>
+            <h2>{move || t_string!(i18n, plan.title)}</h2>
             <p class="plan-sum" class:mismatch=move || planned() != Some(total)>
-                {move || t("plan.planned")}" "
+                {move || t_string!(i18n, plan.planned)}" "
                 <strong data-planned=move || planned().map(|m| m.to_string()).unwrap_or_default()>{move || planned().map(|m| money(i18n, m)).unwrap_or_else(|| "—".into())}</strong>
-                " / "{move || t("plan.of_total")}" "<strong>{move || money(i18n, total)}</strong>
+                " / "{move || t_string!(i18n, plan.of_total)}" "<strong>{move || money(i18n, total)}</strong>
             </p>
             <Show when=move || rows.with(Vec::is_empty)>
-                <p class="muted">{move || t("plan.empty")}</p>
+                <p class="muted">{move || t_string!(i18n, plan.empty)}</p>
             </Show>
             <table class="grid plan-table">
                 <thead><tr>
-                    <th>"#"</th><th>{move || t("plan.due_date")}</th><th class="num">{move || t("plan.amount")}</th>
-                    <th class="num">{move || t("order.received")}</th><th class="num">{move || t("order.outstanding")}</th><th></th>
+                    <th>"#"</th><th>{move || t_string!(i18n, plan.due_date)}</th><th class="num">{move || t_string!(i18n, plan.amount)}</th>
+                    <th class="num">{move || t_string!(i18n, order.received)}</th><th class="num">{move || t_string!(i18n, order.outstanding)}</th><th></th>
                 </tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().enumerate().map(|(i, row)| {
@@ -923,7 +876,7 @@ fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl Into
                                     <Show when=editable fallback=move || view! { <span>{move || row.due.get()}</span> }>
                                         <input type="date" name="due_date" required bind:value=row.due />
                                     </Show>
-                                    {row.overdue.then(|| view! { <span class="badge danger">{move || t("plan.overdue")}</span> })}
+                                    {row.overdue.then(|| view! { <span class="badge danger">{move || t_string!(i18n, plan.overdue)}</span> })}
                                 </td>
                                 <td class="num">
                                     <Show when=editable fallback=move || view! { <span>{move || Money::parse(&row.amount.get()).map(|m| money(i18n, m)).unwrap_or_default()}</span> }>
@@ -935,8 +888,8 @@ fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl Into
                                 <td>
                                     <Show when=editable>
                                         <button type="button" class="small danger" disabled=has_money
-                                            title=move || if has_money { t("plan.has_receipts") } else { t("plan.remove") }
-                                            aria-label=move || t("plan.remove")
+                                            title=move || if has_money { t_string!(i18n, plan.has_receipts) } else { t_string!(i18n, plan.remove) }
+                                            aria-label=move || t_string!(i18n, plan.remove)
                                             on:click=move |_| rows.update(|r| r.retain(|x| x.key != key))>"×"</button>
                                     </Show>
                                 </td>
@@ -947,17 +900,17 @@ fn PlanCard(order: Order, plan: PaymentPlan, reload: RwSignal<u32>) -> impl Into
             </table>
             <Show when=editable>
                 <div class="buttons plan-buttons">
-                    <button type="button" class="small" on:click=add>{move || t("plan.add")}</button>
+                    <button type="button" class="small" on:click=add>{move || t_string!(i18n, plan.add)}</button>
                 </div>
                 <fieldset class="inline-form plan-split">
-                    <legend>{move || t("plan.split_title")}</legend>
-                    <label>{move || t("plan.split_count")}<input type="number" name="split_count" min="1" max="60" bind:value=count /></label>
-                    <label>{move || t("plan.split_first_due")}<input type="date" name="split_first_due" bind:value=first_due /></label>
-                    <label>{move || t("plan.split_months")}<input type="number" name="split_months" min="0" max="24" bind:value=months /></label>
-                    <button type="button" on:click=split>{move || t("plan.split")}</button>
+                    <legend>{move || t_string!(i18n, plan.split_title)}</legend>
+                    <label>{move || t_string!(i18n, plan.split_count)}<input type="number" name="split_count" min="1" max="60" bind:value=count /></label>
+                    <label>{move || t_string!(i18n, plan.split_first_due)}<input type="date" name="split_first_due" bind:value=first_due /></label>
+                    <label>{move || t_string!(i18n, plan.split_months)}<input type="number" name="split_months" min="0" max="24" bind:value=months /></label>
+                    <button type="button" on:click=split>{move || t_string!(i18n, plan.split)}</button>
                 </fieldset>
                 <ErrorLine error=error />
-                <button type="button" class="primary" on:click=save>{move || t("plan.save")}</button>
+                <button type="button" class="primary" on:click=save>{move || t_string!(i18n, plan.save)}</button>
             </Show>
         </section>
     }
@@ -973,8 +926,7 @@ fn ReceiptsCard(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let order_id = order.id;
     let error = RwSignal::new(None::<String>);
     // Installment numbers (#1, #2, …) by id, for the allocations column.
@@ -991,7 +943,7 @@ fn ReceiptsCard(
         method_names.with_value(|all| {
             all.iter()
                 .find(|m| m.id == id)
-                .map(|m| dict_label(i18n, m))
+                .map(|m| entry_name(i18n, m))
                 .unwrap_or_default()
         })
     };
@@ -1018,14 +970,14 @@ fn ReceiptsCard(
             .ok()
             .filter(|m| m.is_positive())
         else {
-            error.set(Some(t("receipt.err_amount").to_string()));
+            error.set(Some(t_string!(i18n, receipt.err_amount).to_string()));
             return;
         };
         let (Some(day), Ok(method_id)) = (
             parse_date(&received_on.get_untracked()),
             method.get_untracked().parse::<i64>(),
         ) else {
-            error.set(Some(t("receipt.err_fields").to_string()));
+            error.set(Some(t_string!(i18n, receipt.err_fields).to_string()));
             return;
         };
         let text = note.get_untracked();
@@ -1038,24 +990,18 @@ fn ReceiptsCard(
         };
         run(
             error,
-            move || async move {
-                api.post::<Receipt, _>(&format!("/orders/{order_id}/receipts"), &body)
-                    .await
-            },
+            move || async move { api.record_receipt(order_id, &body).await },
             move |_| reload.update(|n| *n += 1),
         );
     };
     let reverse = move |id: i64| {
-        let Some(reason) = ask(i18n.t("receipt.reverse_reason")) else {
+        let Some(reason) = ask(t_string!(i18n, receipt.reverse_reason)) else {
             return;
         };
         let body = ReceiptReversal { reason };
         run(
             error,
-            move || async move {
-                api.post::<Receipt, _>(&format!("/receipts/{id}/reverse"), &body)
-                    .await
-            },
+            move || async move { api.reverse_receipt(id, &body).await },
             move |_| reload.update(|n| *n += 1),
         );
     };
@@ -1075,12 +1021,12 @@ fn ReceiptsCard(
     let empty = receipts.is_empty();
     view! {
         <section class="card receipts">
-            <h2>{move || t("receipt.title")}</h2>
-            {empty.then(|| view! { <p class="muted">{move || t("receipt.none")}</p> })}
+            <h2>{move || t_string!(i18n, receipt.title)}</h2>
+            {empty.then(|| view! { <p class="muted">{move || t_string!(i18n, receipt.none)}</p> })}
             <table class="grid receipts-table">
                 <thead><tr>
-                    <th>{move || t("receipt.date")}</th><th class="num">{move || t("receipt.amount")}</th><th>{move || t("receipt.method")}</th>
-                    <th>{move || t("receipt.applied")}</th><th>{move || t("receipt.note")}</th><th>{move || t("receipt.by")}</th><th></th>
+                    <th>{move || t_string!(i18n, receipt.date)}</th><th class="num">{move || t_string!(i18n, receipt.amount)}</th><th>{move || t_string!(i18n, receipt.method)}</th>
+                    <th>{move || t_string!(i18n, receipt.applied)}</th><th>{move || t_string!(i18n, receipt.note)}</th><th>{move || t_string!(i18n, receipt.by)}</th><th></th>
                 </tr></thead>
                 <tbody>
                     {receipts.into_iter().map(|r| {
@@ -1096,11 +1042,11 @@ fn ReceiptsCard(
                                 <td>{move || method_name(method_id)}</td>
                                 <td>{applied}</td>
                                 <td>{r.note.clone().unwrap_or_default()}
-                                    {r.reversed_by.is_some().then(|| view! { <span class="badge">{move || t("receipt.reversed")}</span> })}
-                                    {r.reversal_of.is_some().then(|| view! { <span class="badge danger">{move || t("receipt.reversal")}</span> })}
+                                    {r.reversed_by.is_some().then(|| view! { <span class="badge">{move || t_string!(i18n, receipt.reversed)}</span> })}
+                                    {r.reversal_of.is_some().then(|| view! { <span class="badge danger">{move || t_string!(i18n, receipt.reversal)}</span> })}
                                 </td>
                                 <td>{r.recorded_by.name.clone()}</td>
-                                <td>{reversible.then(|| view! { <button class="small danger" on:click=move |_| reverse(id)>{move || t("receipt.reverse")}</button> })}</td>
+                                <td>{reversible.then(|| view! { <button class="small danger" on:click=move |_| reverse(id)>{move || t_string!(i18n, receipt.reverse)}</button> })}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -1108,20 +1054,20 @@ fn ReceiptsCard(
             </table>
             {can_record.then(|| view! {
                 <form class="inline-form receipt-form" on:submit=record>
-                    <input name="receipt_amount" class="money-input" inputmode="decimal" required placeholder=move || t("receipt.amount") bind:value=amount />
-                    <input name="received_on" type="date" required title=move || t("receipt.date") bind:value=received_on />
-                    <select name="method" required aria-label=move || t("receipt.method") bind:value=method>
+                    <input name="receipt_amount" class="money-input" inputmode="decimal" required placeholder=move || t_string!(i18n, receipt.amount) bind:value=amount />
+                    <input name="received_on" type="date" required title=move || t_string!(i18n, receipt.date) bind:value=received_on />
+                    <select name="method" required aria-label=move || t_string!(i18n, receipt.method) bind:value=method>
                         {enabled_methods.iter().map(|m| {
                             let (id, m) = (m.id, m.clone());
-                            view! { <option value=id.to_string()>{move || dict_label(i18n, &m)}</option> }
+                            view! { <option value=id.to_string()>{move || entry_name(i18n, &m)}</option> }
                         }).collect_view()}
                     </select>
-                    <select name="installment" aria-label=move || t("receipt.installment") bind:value=installment>
-                        <option value="">{move || t("receipt.oldest_first")}</option>
+                    <select name="installment" aria-label=move || t_string!(i18n, receipt.installment) bind:value=installment>
+                        <option value="">{move || t_string!(i18n, receipt.oldest_first)}</option>
                         {open_installments.iter().map(|(id, label)| view! { <option value=id.clone()>{label.clone()}</option> }).collect_view()}
                     </select>
-                    <input name="receipt_note" class="grow" placeholder=move || t("receipt.note") maxlength="500" bind:value=note />
-                    <button type="submit" class="primary">{move || t("receipt.record")}</button>
+                    <input name="receipt_note" class="grow" placeholder=move || t_string!(i18n, receipt.note) maxlength="500" bind:value=note />
+                    <button type="submit" class="primary">{move || t_string!(i18n, receipt.record)}</button>
                 </form>
             })}
             <ErrorLine error=error />
@@ -1132,13 +1078,12 @@ fn ReceiptsCard(
 #[component]
 fn RecordsCard(
     order_id: i64,
-    records: LocalResource<Result<Vec<OrderRecord>, crate::api::ApiError>>,
+    records: LocalResource<Result<Vec<OrderRecord>, ApiError>>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let error = RwSignal::new(None::<String>);
     let kind = RwSignal::new(OrderRecordKind::Service.as_str().to_string());
     let day = RwSignal::new(local_today().to_string());
@@ -1147,25 +1092,18 @@ fn RecordsCard(
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(happened_on) = parse_date(&day.get_untracked()) else {
-            error.set(Some(t("order.record.err_date").to_string()));
+            error.set(Some(t_string!(i18n, order.record.err_date).to_string()));
             return;
         };
         let body = NewOrderRecord {
-            kind: Some(if kind.get_untracked() == "progress" {
-                OrderRecordKind::Progress
-            } else {
-                OrderRecordKind::Service
-            }),
+            kind: OrderRecordKind::parse(&kind.get_untracked()),
             happened_on,
             note: note.get_untracked(),
             satisfaction: satisfaction.get_untracked().parse().ok(),
         };
         run(
             error,
-            move || async move {
-                api.post::<OrderRecord, _>(&format!("/orders/{order_id}/service-records"), &body)
-                    .await
-            },
+            move || async move { api.add_service_record(order_id, &body).await },
             move |_| {
                 note.set(String::new());
                 satisfaction.set(String::new());
@@ -1173,22 +1111,18 @@ fn RecordsCard(
             },
         );
     };
-    let kind_key = |k: OrderRecordKind| match k {
-        OrderRecordKind::Progress => "order.record.kind.progress",
-        OrderRecordKind::Service => "order.record.kind.service",
-    };
     let can_write =
         move || session.can(Permission::OrderUpdate) || session.can(Permission::ServiceWrite);
     view! {
         <section class="card records">
-            <h2>{move || t("order.record.title")}</h2>
+            <h2>{move || t_string!(i18n, order.record.title)}</h2>
             {move || records.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="muted">{move || t("order.record.none")}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="muted">{move || t_string!(i18n, order.record.none)}</p> }.into_any(),
                 Ok(list) => view! {
                     <table class="grid records-table">
-                        <thead><tr><th>{move || t("order.record.date")}</th><th>{move || t("order.record.kind")}</th><th>{move || t("order.record.note")}</th>
-                            <th>{move || t("order.record.satisfaction")}</th><th>{move || t("order.record.by")}</th></tr></thead>
+                        <thead><tr><th>{move || t_string!(i18n, order.record.date)}</th><th>{move || t_string!(i18n, order.record.kind_label)}</th><th>{move || t_string!(i18n, order.record.note)}</th>
+                            <th>{move || t_string!(i18n, order.record.satisfaction)}</th><th>{move || t_string!(i18n, order.record.by)}</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|r| {
                                 let k = r.kind;
@@ -1198,7 +1132,7 @@ fn RecordsCard(
                                 }).unwrap_or_default();
                                 view! { <tr>
                                     <td>{r.happened_on.to_string()}</td>
-                                    <td>{move || t(kind_key(k))}</td>
+                                    <td>{move || labels::record_kind(i18n, k)}</td>
                                     <td class="note">{r.note.clone()}</td>
                                     <td class="stars">{stars}</td>
                                     <td>{r.by.name.clone()}</td>
@@ -1211,15 +1145,15 @@ fn RecordsCard(
             <Show when=can_write>
                 <form class="inline-form record-form" on:submit=add>
                     <select name="record_kind" bind:value=kind>
-                        {[OrderRecordKind::Service, OrderRecordKind::Progress].into_iter().map(|k| view! { <option value=k.as_str()>{move || t(kind_key(k))}</option> }).collect_view()}
+                        {OrderRecordKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || labels::record_kind(i18n, k)}</option> }).collect_view()}
                     </select>
                     <input type="date" name="happened_on" required bind:value=day />
-                    <input name="record_note" class="grow" required maxlength="2000" placeholder=move || t("order.record.note") bind:value=note />
+                    <input name="record_note" class="grow" required maxlength="2000" placeholder=move || t_string!(i18n, order.record.note) bind:value=note />
                     <select name="satisfaction" bind:value=satisfaction>
-                        <option value="">{move || t("order.record.satisfaction")}</option>
+                        <option value="">{move || t_string!(i18n, order.record.satisfaction)}</option>
                         {(1..=5usize).rev().map(|n| view! { <option value=n.to_string()>{format!("{n} {}", "★".repeat(n))}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="primary">{move || t("order.record.add")}</button>
+                    <button type="submit" class="primary">{move || t_string!(i18n, order.record.add)}</button>
                 </form>
             </Show>
             <ErrorLine error=error />
@@ -1231,22 +1165,21 @@ fn RecordsCard(
 // The customer page's orders
 
 /// All orders of a customer (every page of them, so the summary is whole).
-async fn customer_orders(api: Api, customer_id: i64) -> Result<Vec<Order>, crate::api::ApiError> {
+async fn customer_orders(api: Api, customer_id: i64) -> Result<Vec<Order>, ApiError> {
     let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..50 {
-        let mut path = format!("/orders?customer_id={customer_id}&limit=100");
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let page = api.get::<Page<Order>>(&path).await?;
+    let mut q = OrderQuery {
+        customer_id: Some(customer_id),
+        limit: Some(MAX_LIMIT),
+        ..OrderQuery::default()
+    };
+    loop {
+        let page = api.orders(&q).await?;
         all.extend(page.items);
-        cursor = page.next_cursor;
-        if cursor.is_none() {
-            break;
+        match page.next_cursor {
+            Some(next) => q.cursor = Some(next),
+            None => return Ok(all),
         }
     }
-    Ok(all)
 }
 
 /// The orders section of the customer page: its orders, a new-order link, and the money summary.
@@ -1254,8 +1187,7 @@ async fn customer_orders(api: Api, customer_id: i64) -> Result<Vec<Order>, crate
 pub fn CustomerOrders(#[prop(into)] customer_id: Signal<i64>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let orders = LocalResource::new(move || {
         let id = customer_id.get();
         async move { customer_orders(api, id).await }
@@ -1273,19 +1205,19 @@ pub fn CustomerOrders(#[prop(into)] customer_id: Signal<i64>) -> impl IntoView {
         <Show when=move || session.can(Permission::OrderRead)>
             <section class="card customer-orders">
                 <div class="title-row">
-                    <h2>{move || t("order.title")}</h2>
+                    <h2>{move || t_string!(i18n, order.title)}</h2>
                     <Show when=move || session.can(Permission::OrderCreate)>
-                        <A href=move || format!("/orders/new?customer_id={}", customer_id.get()) attr:class="button primary">{move || t("order.new")}</A>
+                        <A href=move || format!("/orders/new?customer_id={}", customer_id.get()) attr:class="button primary">{move || t_string!(i18n, order.new)}</A>
                     </Show>
                 </div>
                 <div class="money-summary">
-                    <div class="tile"><span>{move || t("order.signed_total")}</span><strong data-signed=move || summary().map(|s| s.signed.to_string()).unwrap_or_default()>{show(|s| s.signed)}</strong></div>
-                    <div class="tile"><span>{move || t("order.received")}</span><strong data-received=move || summary().map(|s| s.received.to_string()).unwrap_or_default()>{show(|s| s.received)}</strong></div>
-                    <div class="tile"><span>{move || t("order.outstanding")}</span><strong data-outstanding=move || summary().map(|s| s.outstanding.to_string()).unwrap_or_default()>{show(|s| s.outstanding)}</strong></div>
+                    <div class="tile"><span>{move || t_string!(i18n, order.signed_total)}</span><strong data-signed=move || summary().map(|s| s.signed.to_string()).unwrap_or_default()>{show(|s| s.signed)}</strong></div>
+                    <div class="tile"><span>{move || t_string!(i18n, order.received)}</span><strong data-received=move || summary().map(|s| s.received.to_string()).unwrap_or_default()>{show(|s| s.received)}</strong></div>
+                    <div class="tile"><span>{move || t_string!(i18n, order.outstanding)}</span><strong data-outstanding=move || summary().map(|s| s.outstanding.to_string()).unwrap_or_default()>{show(|s| s.outstanding)}</strong></div>
                 </div>
                 {move || orders.get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.display()}</p> })}
                 <Show when=move || orders.get().is_some_and(|r| r.is_ok_and(|l| l.is_empty()))>
-                    <p class="muted">{move || t("order.none")}</p>
+                    <p class="muted">{move || t_string!(i18n, order.none)}</p>
                 </Show>
                 <OrdersTable orders=list />
             </section>
@@ -1312,38 +1244,33 @@ mod tests {
         assert_eq!(line.quantity, 3);
         assert_eq!(line.discount, m("0.99"));
         assert_eq!(price_line("7", "1", "12800", "").unwrap().1, m("12800.00"));
+        let problem = |q: &str, p: &str, d: &str| price_line("7", q, p, d).unwrap_err();
         assert_eq!(
             price_line("", "1", "1", "0").unwrap_err(),
             LineProblem::NoProduct
         );
-        assert_eq!(
-            price_line("7", "0", "1", "0").unwrap_err(),
-            LineProblem::Quantity
-        );
-        assert_eq!(
-            price_line("7", "1.5", "1", "0").unwrap_err(),
-            LineProblem::Quantity
-        );
-        assert_eq!(
-            price_line("7", "1", "1.001", "0").unwrap_err(),
-            LineProblem::Price
-        );
-        assert_eq!(
-            price_line("7", "1", "-1", "0").unwrap_err(),
-            LineProblem::Price
-        );
-        assert_eq!(
-            price_line("7", "1", "1", "x").unwrap_err(),
-            LineProblem::Discount
-        );
-        assert_eq!(
-            price_line("7", "2", "10", "20.01").unwrap_err(),
-            LineProblem::DiscountTooLarge
-        );
-        assert_eq!(
-            price_line("7", "1000000", "999999999999", "0").unwrap_err(),
-            LineProblem::TooLarge
-        );
+        assert_eq!(problem("1.5", "1", "0"), LineProblem::Quantity);
+        assert_eq!(problem("1", "1.001", "0"), LineProblem::Price);
+        assert_eq!(problem("1", "1", "x"), LineProblem::Discount);
+        // The line's own rules, as the server applies them, in both languages.
+        let LineProblem::Rule(words) = problem("0", "1", "0") else {
+            panic!("a quantity of 0 breaks the line's rule");
+        };
+        assert!(words.en.starts_with("the quantity"), "{words:?}");
+        assert!(words.zh.starts_with("数量"), "{words:?}");
+        assert!(matches!(problem("1000001", "1", "0"), LineProblem::Rule(_)));
+        let LineProblem::Rule(words) = problem("1", "-1", "0") else {
+            panic!("a negative price breaks the line's rule");
+        };
+        assert!(words.en.starts_with("the unit price"), "{words:?}");
+        assert!(matches!(
+            problem("2", "10", "20.01"),
+            LineProblem::Money(MoneyRuleError::DiscountTooLarge { .. })
+        ));
+        assert!(matches!(
+            problem("1000000", "999999999999", "0"),
+            LineProblem::Money(MoneyRuleError::Overflow)
+        ));
     }
 
     #[test]

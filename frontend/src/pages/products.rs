@@ -1,29 +1,27 @@
 //! 产品: the catalogue of what the company sells (code, name, unit, list price, renewal period),
 //! for those who manage it. Orders pick their lines from it.
 
-use crate::api::{Api, ApiError};
-use crate::components::{ErrorLine, confirm, money, run};
-use crate::state::{use_i18n, use_session};
-use crm_domain::Money;
-use crm_domain::api::{NewProduct, Product, ProductPatch};
+use crate::api::{ApiError, use_api};
+use crate::components::{ErrorLine, check, confirm, money, run};
+use crate::i18n::*;
+use crm_domain::api::{ListQuery, NewProduct, Product, ProductPatch};
+use crm_domain::{ErrorCode, Money};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The service length typed into a form: empty is none, otherwise 1–120 months.
+/// The service length typed into a form: empty is none, otherwise a whole number (whose range the
+/// product's own rules check, as the server does).
 pub fn parse_months(text: &str) -> Result<Option<i32>, ()> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<i32>() {
-        Ok(m) if (1..=120).contains(&m) => Ok(Some(m)),
-        _ => Err(()),
-    }
+    text.parse::<i32>().map(Some).map_err(drop)
 }
 
 /// What a person reads when a delete is refused because orders use the product.
 fn delete_error(e: &ApiError, in_use: &str) -> String {
-    if e.code == "product_in_use" {
+    if e.is(ErrorCode::ProductInUse) {
         in_use.to_string()
     } else {
         e.display()
@@ -33,14 +31,15 @@ fn delete_error(e: &ApiError, in_use: &str) -> String {
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let products = LocalResource::new(move || {
         reload.get();
         async move {
-            api.get::<Vec<Product>>("/products?include_disabled=true")
-                .await
+            let q = ListQuery {
+                include_disabled: Some(true),
+            };
+            api.products(&q).await
         }
     });
     let error = RwSignal::new(None::<String>);
@@ -55,11 +54,11 @@ pub fn ProductsPage() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(list_price) = Money::parse(&price.get_untracked()) else {
-            error.set(Some(t("product.err_price").to_string()));
+            error.set(Some(t_string!(i18n, product.err_price).to_string()));
             return;
         };
         let Ok(service_months) = parse_months(&months.get_untracked()) else {
-            error.set(Some(t("product.err_months").to_string()));
+            error.set(Some(t_string!(i18n, product.err_months).to_string()));
             return;
         };
         let is_renewable = renewable.get_untracked();
@@ -71,9 +70,13 @@ pub fn ProductsPage() -> impl IntoView {
             renewable: is_renewable,
             service_months: service_months.filter(|_| is_renewable),
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         run(
             error,
-            move || async move { api.post::<Product, _>("/products", &body).await },
+            move || async move { api.create_product(&body).await },
             move |_| {
                 for s in [code, name, unit, price, months] {
                     s.set(String::new());
@@ -88,25 +91,25 @@ pub fn ProductsPage() -> impl IntoView {
     let list = move || products.get().and_then(Result::ok).unwrap_or_default();
     view! {
         <section class="card products">
-            <h1>{move || t("product.title")}</h1>
+            <h1>{move || t_string!(i18n, product.title)}</h1>
             <form class="inline-form product-form" on:submit=create>
-                <input name="code" placeholder=move || t("product.code") required maxlength="32" bind:value=code />
-                <input name="name" class="grow" placeholder=move || t("product.name") required maxlength="100" bind:value=name />
-                <input name="unit" class="short" placeholder=move || t("product.unit") required maxlength="16" bind:value=unit />
-                <input name="list_price" class="money-input" inputmode="decimal" placeholder=move || t("product.list_price") required bind:value=price />
-                <label class="check"><input type="checkbox" name="renewable" bind:checked=renewable />{move || t("product.renewable")}</label>
+                <input name="code" placeholder=move || t_string!(i18n, product.code) required maxlength="32" bind:value=code />
+                <input name="name" class="grow" placeholder=move || t_string!(i18n, product.name) required maxlength="100" bind:value=name />
+                <input name="unit" class="short" placeholder=move || t_string!(i18n, product.unit) required maxlength="16" bind:value=unit />
+                <input name="list_price" class="money-input" inputmode="decimal" placeholder=move || t_string!(i18n, product.list_price) required bind:value=price />
+                <label class="check"><input type="checkbox" name="renewable" bind:checked=renewable />{move || t_string!(i18n, product.renewable)}</label>
                 <Show when=move || renewable.get()>
-                    <input name="service_months" class="short" type="number" min="1" max="120" placeholder=move || t("product.months") bind:value=months />
+                    <input name="service_months" class="short" type="number" min="1" max="120" placeholder=move || t_string!(i18n, product.months) bind:value=months />
                 </Show>
-                <button type="submit" class="primary">{move || t("product.new")}</button>
+                <button type="submit" class="primary">{move || t_string!(i18n, product.new)}</button>
             </form>
             <ErrorLine error=error />
             {move || products.get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.display()}</p> })}
             <table class="grid products-table">
                 <thead><tr>
-                    <th>{move || t("product.code")}</th><th>{move || t("product.name")}</th><th>{move || t("product.unit")}</th>
-                    <th class="num">{move || t("product.list_price")}</th><th>{move || t("product.renewable")}</th>
-                    <th>{move || t("common.status")}</th><th>{move || t("common.actions")}</th>
+                    <th>{move || t_string!(i18n, product.code)}</th><th>{move || t_string!(i18n, product.name)}</th><th>{move || t_string!(i18n, product.unit)}</th>
+                    <th class="num">{move || t_string!(i18n, product.list_price)}</th><th>{move || t_string!(i18n, product.renewable)}</th>
+                    <th>{move || t_string!(i18n, common.status)}</th><th>{move || t_string!(i18n, common.actions)}</th>
                 </tr></thead>
                 <tbody>
                     {move || list().into_iter().map(|p| {
@@ -132,20 +135,19 @@ fn ProductRow(
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let id = product.id;
     let remove = move |_| {
-        if !confirm(i18n.t("common.confirm_delete")) {
+        if !confirm(t_string!(i18n, common.confirm_delete)) {
             return;
         }
         spawn_local(async move {
-            match api.delete(&format!("/products/{id}")).await {
+            match api.delete_product(id).await {
                 Ok(()) => {
                     error.set(None);
                     reload.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(delete_error(&e, i18n.t("product.in_use")))),
+                Err(e) => error.set(Some(delete_error(&e, t_string!(i18n, product.in_use)))),
             }
         });
     };
@@ -160,14 +162,14 @@ fn ProductRow(
             <td>{product.unit.clone()}</td>
             <td class="num">{move || money(i18n, price)}</td>
             <td>{move || match (renewable, months) {
-                (true, Some(m)) => t("product.every_months").replace("{n}", &m.to_string()),
-                (true, None) => t("common.yes").to_string(),
-                (false, _) => t("common.no").to_string(),
+                (true, Some(m)) => t_string!(i18n, product.every_months, n = m),
+                (true, None) => t_string!(i18n, common.yes).to_string(),
+                (false, _) => t_string!(i18n, common.no).to_string(),
             }}</td>
-            <td>{move || if enabled { t("common.enabled") } else { t("common.disabled") }}</td>
+            <td>{move || if enabled { t_string!(i18n, common.enabled) } else { t_string!(i18n, common.disabled) }}</td>
             <td class="actions">
-                <button class="small" on:click=move |_| editing.set(Some(id))>{move || t("common.edit")}</button>
-                <button class="small danger" on:click=remove>{move || t("common.delete")}</button>
+                <button class="small" on:click=move |_| editing.set(Some(id))>{move || t_string!(i18n, common.edit)}</button>
+                <button class="small danger" on:click=remove>{move || t_string!(i18n, common.delete)}</button>
             </td>
         </tr>
     }
@@ -181,8 +183,7 @@ fn ProductEditRow(
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let (id, version) = (product.id, product.version);
     let name = RwSignal::new(product.name.clone());
     let unit = RwSignal::new(product.unit.clone());
@@ -197,11 +198,11 @@ fn ProductEditRow(
     let enabled = RwSignal::new(product.enabled);
     let save = move |_| {
         let Ok(list_price) = Money::parse(&price.get_untracked()) else {
-            error.set(Some(t("product.err_price").to_string()));
+            error.set(Some(t_string!(i18n, product.err_price).to_string()));
             return;
         };
         let Ok(service_months) = parse_months(&months.get_untracked()) else {
-            error.set(Some(t("product.err_months").to_string()));
+            error.set(Some(t_string!(i18n, product.err_months).to_string()));
             return;
         };
         let is_renewable = renewable.get_untracked();
@@ -214,12 +215,13 @@ fn ProductEditRow(
             enabled: Some(enabled.get_untracked()),
             version,
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         run(
             error,
-            move || async move {
-                api.patch::<Product, _>(&format!("/products/{id}"), &body)
-                    .await
-            },
+            move || async move { api.update_product(id, &body).await },
             move |_| {
                 editing.set(None);
                 reload.update(|n| *n += 1);
@@ -233,15 +235,15 @@ fn ProductEditRow(
             <td><input class="cell-input short" name="edit_unit" required bind:value=unit /></td>
             <td><input class="cell-input money-input" name="edit_list_price" inputmode="decimal" bind:value=price /></td>
             <td>
-                <label class="check"><input type="checkbox" name="edit_renewable" bind:checked=renewable />{move || t("product.renewable")}</label>
+                <label class="check"><input type="checkbox" name="edit_renewable" bind:checked=renewable />{move || t_string!(i18n, product.renewable)}</label>
                 <Show when=move || renewable.get()>
-                    <input class="cell-input short" name="edit_service_months" type="number" min="1" max="120" title=move || t("product.months") bind:value=months />
+                    <input class="cell-input short" name="edit_service_months" type="number" min="1" max="120" title=move || t_string!(i18n, product.months) bind:value=months />
                 </Show>
             </td>
-            <td><label class="check"><input type="checkbox" name="edit_enabled" bind:checked=enabled />{move || t("common.enabled")}</label></td>
+            <td><label class="check"><input type="checkbox" name="edit_enabled" bind:checked=enabled />{move || t_string!(i18n, common.enabled)}</label></td>
             <td class="actions">
-                <button class="small primary" on:click=save>{move || t("common.save")}</button>
-                <button class="small" on:click=move |_| editing.set(None)>{move || t("common.cancel")}</button>
+                <button class="small primary" on:click=save>{move || t_string!(i18n, common.save)}</button>
+                <button class="small" on:click=move |_| editing.set(None)>{move || t_string!(i18n, common.cancel)}</button>
             </td>
         </tr>
     }
@@ -252,12 +254,11 @@ mod tests {
     use super::parse_months;
 
     #[test]
-    fn months_are_empty_or_one_to_a_hundred_and_twenty() {
+    fn months_are_empty_or_a_whole_number() {
         assert_eq!(parse_months(""), Ok(None));
         assert_eq!(parse_months(" 12 "), Ok(Some(12)));
-        assert_eq!(parse_months("120"), Ok(Some(120)));
-        assert!(parse_months("0").is_err());
-        assert!(parse_months("121").is_err());
+        assert_eq!(parse_months("121"), Ok(Some(121)));
         assert!(parse_months("1.5").is_err());
+        assert!(parse_months("x").is_err());
     }
 }

@@ -2,27 +2,41 @@
 //! department or customer) and the receivables list (one row per open installment), where finance
 //! records a receipt against a row in place.
 
-use crate::api::Api;
-use crate::components::{ErrorLine, Paged, local_today, money, run};
-use crate::pages::orders::payment_methods;
-use crate::state::{use_i18n, use_session};
+use crate::api::use_api;
+use crate::components::{ErrorLine, Paged, dictionary, entry_name, local_today, money, run};
+use crate::format::I18n;
+use crate::i18n::*;
+use crate::state::use_session;
 use chrono::NaiveDate;
 use crm_domain::api::{
-    AgingAmounts, AgingGroup, AgingReport, DictionaryItem, IdName, NewReceipt, Receipt, Receivable,
+    AgingAmounts, AgingGroup, AgingQuery, DictionaryItem, DictionaryKind, IdName, NewReceipt,
+    Receivable, ReceivableQuery,
 };
 use crm_domain::{Money, Permission};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-/// The aging buckets in order: name (CSS and test hooks), message key, and the amount in a row.
-type Bucket = (&'static str, &'static str, fn(&AgingAmounts) -> Money);
+/// The aging buckets in order: name (CSS and test hooks), words, and the amount in a row.
+type Bucket = (
+    &'static str,
+    fn(I18n) -> &'static str,
+    fn(&AgingAmounts) -> Money,
+);
 const BUCKETS: [Bucket; 5] = [
-    ("not_due", "recv.bucket.not_due", |a| a.not_due),
-    ("d1_30", "recv.bucket.d1_30", |a| a.d1_30),
-    ("d31_60", "recv.bucket.d31_60", |a| a.d31_60),
-    ("d61_90", "recv.bucket.d61_90", |a| a.d61_90),
-    ("over_90", "recv.bucket.over_90", |a| a.over_90),
+    (
+        "not_due",
+        |i| t_string!(i, recv.bucket.not_due),
+        |a| a.not_due,
+    ),
+    ("d1_30", |i| t_string!(i, recv.bucket.d1_30), |a| a.d1_30),
+    ("d31_60", |i| t_string!(i, recv.bucket.d31_60), |a| a.d31_60),
+    ("d61_90", |i| t_string!(i, recv.bucket.d61_90), |a| a.d61_90),
+    (
+        "over_90",
+        |i| t_string!(i, recv.bucket.over_90),
+        |a| a.over_90,
+    ),
 ];
 
 /// A bar's length in whole percent of the largest amount (integer arithmetic: money is never a
@@ -35,11 +49,26 @@ pub fn bar_percent(amount: Money, largest: Money) -> i64 {
     i64::try_from(pct.clamp(1, 100)).unwrap_or(100)
 }
 
-fn group_key(g: &str) -> &'static str {
+const GROUPS: [AgingGroup; 3] = [
+    AgingGroup::Owner,
+    AgingGroup::Department,
+    AgingGroup::Customer,
+];
+
+/// A grouping's name in the select (and its test hook).
+fn group_name(g: AgingGroup) -> &'static str {
     match g {
-        "department" => "recv.group.department",
-        "customer" => "recv.group.customer",
-        _ => "recv.group.owner",
+        AgingGroup::Owner => "owner",
+        AgingGroup::Department => "department",
+        AgingGroup::Customer => "customer",
+    }
+}
+
+fn group_words(i18n: I18n, g: AgingGroup) -> &'static str {
+    match g {
+        AgingGroup::Owner => t_string!(i18n, recv.group.owner),
+        AgingGroup::Department => t_string!(i18n, recv.group.department),
+        AgingGroup::Customer => t_string!(i18n, recv.group.customer),
     }
 }
 
@@ -47,8 +76,7 @@ fn group_key(g: &str) -> &'static str {
 pub fn ReceivablesPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let query = use_query_map();
     let initial = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
     let owner = RwSignal::new(initial("owner_id"));
@@ -56,43 +84,38 @@ pub fn ReceivablesPage() -> impl IntoView {
     let customer = RwSignal::new(initial("customer_id"));
     let customer_name = RwSignal::new(String::new());
     let overdue_only = RwSignal::new(initial("overdue") == "true");
-    let group = RwSignal::new("owner".to_string());
+    let group = RwSignal::new(AgingGroup::Owner);
     let reload = RwSignal::new(0u32);
     let report = LocalResource::new(move || {
         reload.get();
-        let g = group.get();
-        async move {
-            api.get::<AgingReport>(&format!("/reports/receivables-aging?group_by={g}"))
-                .await
-        }
+        let group_by = Some(group.get());
+        async move { api.aging(&AgingQuery { group_by }).await }
     });
     // The owners and departments that have receivables, for the filters.
-    let keys_of = move |g: &'static str| {
+    let keys_of = move |g: AgingGroup| {
         LocalResource::new(move || async move {
-            api.get::<AgingReport>(&format!("/reports/receivables-aging?group_by={g}"))
+            api.aging(&AgingQuery { group_by: Some(g) })
                 .await
                 .map(|r| r.rows.into_iter().map(|r| r.key).collect::<Vec<IdName>>())
                 .unwrap_or_default()
         })
     };
-    let (owners, departments) = (keys_of("owner"), keys_of("department"));
+    let (owners, departments) = (keys_of(AgingGroup::Owner), keys_of(AgingGroup::Department));
     let list = Paged::<Receivable>::new();
     let load = move |more: bool| {
-        let mut path = "/receivables?limit=50".to_string();
-        for (name, value) in [
-            ("owner_id", owner),
-            ("department_id", department),
-            ("customer_id", customer),
-        ] {
-            let v = value.get_untracked();
-            if !v.is_empty() {
-                path.push_str(&format!("&{name}={v}"));
-            }
-        }
-        if overdue_only.get_untracked() {
-            path.push_str("&overdue=true");
-        }
-        list.load(api, path, more);
+        let id = |s: RwSignal<String>| s.get_untracked().parse().ok();
+        let q = ReceivableQuery {
+            owner_id: id(owner),
+            department_id: id(department),
+            customer_id: id(customer),
+            overdue: overdue_only.get_untracked().then_some(true),
+            limit: Some(50),
+            cursor: None,
+        };
+        list.load(
+            move |cursor| async move { api.receivables(&ReceivableQuery { cursor, ..q }).await },
+            more,
+        );
     };
     Effect::new(move |_| {
         owner.track();
@@ -101,7 +124,7 @@ pub fn ReceivablesPage() -> impl IntoView {
         overdue_only.track();
         load(false);
     });
-    let methods = payment_methods(api);
+    let methods = dictionary(api, DictionaryKind::PaymentMethod);
     // The row whose receipt form is open (by installment).
     let paying = RwSignal::new(None::<i64>);
     let paid = Callback::new(move |_: ()| {
@@ -148,28 +171,28 @@ pub fn ReceivablesPage() -> impl IntoView {
     view! {
         <section class="card aging">
             <div class="title-row">
-                <h1>{move || t("recv.title")}</h1>
-                <small class="as-of">{move || t("recv.as_of")}" "{move || as_of().to_string()}</small>
+                <h1>{move || t_string!(i18n, recv.title)}</h1>
+                <small class="as-of">{move || t_string!(i18n, recv.as_of)}" "{move || as_of().to_string()}</small>
             </div>
             {move || report.get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.display()}</p> })}
             <div class="aging-tiles">
-                {BUCKETS.into_iter().map(|(name, key, pick)| view! {
+                {BUCKETS.into_iter().map(|(name, words, pick)| view! {
                     <div class=format!("tile bucket-{name}") data-bucket=name>
-                        <span>{move || t(key)}</span>
+                        <span>{move || words(i18n)}</span>
                         <strong data-amount=move || pick(&totals()).to_string()>{move || money(i18n, pick(&totals()))}</strong>
                     </div>
                 }).collect_view()}
                 <div class="tile total" data-bucket="total">
-                    <span>{move || t("recv.total")}</span>
+                    <span>{move || t_string!(i18n, recv.total)}</span>
                     <strong data-amount=move || totals().total.to_string()>{move || money(i18n, totals().total)}</strong>
                 </div>
             </div>
-            <div class="aging-chart" role="img" aria-label=move || t("recv.chart")>
-                {BUCKETS.into_iter().map(|(name, key, pick)| {
+            <div class="aging-chart" role="img" aria-label=move || t_string!(i18n, recv.chart)>
+                {BUCKETS.into_iter().map(|(name, words, pick)| {
                     let largest = move || totals_max(&totals());
                     view! {
                         <div class="bar-row">
-                            <span class="bar-label">{move || t(key)}</span>
+                            <span class="bar-label">{move || words(i18n)}</span>
                             <span class="bar-track"><span class=format!("bar bucket-{name}") style=move || format!("width: {}%", bar_percent(pick(&totals()), largest()))></span></span>
                             <span class="bar-value">{move || money(i18n, pick(&totals()))}</span>
                         </div>
@@ -177,31 +200,30 @@ pub fn ReceivablesPage() -> impl IntoView {
                 }).collect_view()}
             </div>
             <div class="inline-form">
-                <label class="check">{move || t("recv.group_by")}
-                    <select name="group_by" bind:value=group>
-                        {["owner", "department", "customer"].into_iter().map(|g| view! { <option value=g>{move || t(group_key(g))}</option> }).collect_view()}
+                <label class="check">{move || t_string!(i18n, recv.group_by)}
+                    <select name="group_by" on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        if let Some(g) = GROUPS.into_iter().find(|g| group_name(*g) == chosen) { group.set(g); }
+                    }>
+                        {GROUPS.into_iter().map(|g| view! { <option value=group_name(g) prop:selected=move || group.get() == g>{move || group_words(i18n, g)}</option> }).collect_view()}
                     </select>
                 </label>
             </div>
             <table class="grid aging-table">
                 <thead><tr>
-                    <th>{move || t(group_key(&group.get()))}</th>
-                    {BUCKETS.into_iter().map(|(_, key, _)| view! { <th class="num">{move || t(key)}</th> }).collect_view()}
-                    <th class="num">{move || t("recv.total")}</th>
+                    <th>{move || group_words(i18n, group.get())}</th>
+                    {BUCKETS.into_iter().map(|(_, words, _)| view! { <th class="num">{move || words(i18n)}</th> }).collect_view()}
+                    <th class="num">{move || t_string!(i18n, recv.total)}</th>
                 </tr></thead>
                 <tbody>
                     {move || report.get().and_then(Result::ok).map(|r| r.rows.into_iter().map(move |row| (r.group_by, row)).collect::<Vec<_>>()).unwrap_or_default().into_iter().map(|(by, row)| {
                         let (id, name) = (row.key.id, row.key.name.clone());
-                        let by_name = match by {
-                            AgingGroup::Owner => "owner",
-                            AgingGroup::Department => "department",
-                            AgingGroup::Customer => "customer",
-                        };
+                        let by_name = group_name(by);
                         let amounts = row.amounts.clone();
                         let total = amounts.total;
                         view! {
                             <tr>
-                                <td><button class="link" data-group=by_name data-key=id.to_string() title=move || t("recv.drill") on:click=move |_| drill(by, id, name.clone())>{row.key.name.clone()}</button></td>
+                                <td><button class="link" data-group=by_name data-key=id.to_string() title=move || t_string!(i18n, recv.drill) on:click=move |_| drill(by, id, name.clone())>{row.key.name.clone()}</button></td>
                                 {BUCKETS.into_iter().map(|(_, _, pick)| {
                                     let amount = pick(&amounts);
                                     view! { <td class="num" class:zero=!amount.is_positive()>{move || money(i18n, amount)}</td> }
@@ -214,34 +236,34 @@ pub fn ReceivablesPage() -> impl IntoView {
             </table>
         </section>
         <section class="card receivables">
-            <h2>{move || t("recv.list")}</h2>
+            <h2>{move || t_string!(i18n, recv.list)}</h2>
             <div class="inline-form recv-filters">
-                <select name="owner_id" aria-label=move || t("order.owner") on:change=move |ev| owner.set(event_target_value(&ev))>
-                    <option value="" prop:selected=move || owner.get().is_empty()>{move || t("recv.all_owners")}</option>
+                <select name="owner_id" aria-label=move || t_string!(i18n, order.owner) on:change=move |ev| owner.set(event_target_value(&ev))>
+                    <option value="" prop:selected=move || owner.get().is_empty()>{move || t_string!(i18n, recv.all_owners)}</option>
                     {key_options(owners, owner)}
                 </select>
-                <select name="department_id" aria-label=move || t("cust.department") on:change=move |ev| department.set(event_target_value(&ev))>
-                    <option value="" prop:selected=move || department.get().is_empty()>{move || t("recv.all_departments")}</option>
+                <select name="department_id" aria-label=move || t_string!(i18n, cust.department) on:change=move |ev| department.set(event_target_value(&ev))>
+                    <option value="" prop:selected=move || department.get().is_empty()>{move || t_string!(i18n, recv.all_departments)}</option>
                     {key_options(departments, department)}
                 </select>
-                <label class="check"><input type="checkbox" name="overdue" bind:checked=overdue_only />{move || t("recv.overdue_only")}</label>
+                <label class="check"><input type="checkbox" name="overdue" bind:checked=overdue_only />{move || t_string!(i18n, recv.overdue_only)}</label>
                 <Show when=move || !customer.get().is_empty()>
                     <span class="chip">
-                        {move || t("order.customer")}": "
+                        {move || t_string!(i18n, order.customer)}": "
                         {move || { let n = customer_name.get(); if n.is_empty() { format!("#{}", customer.get()) } else { n } }}
-                        <button class="link" aria-label=move || t("recv.clear") title=move || t("recv.clear") on:click=move |_| { customer.set(String::new()); customer_name.set(String::new()); }>"×"</button>
+                        <button class="link" aria-label=move || t_string!(i18n, recv.clear) title=move || t_string!(i18n, recv.clear) on:click=move |_| { customer.set(String::new()); customer_name.set(String::new()); }>"×"</button>
                     </span>
                 </Show>
             </div>
             <ErrorLine error=list.error />
             <Show when=move || list.items.with(Vec::is_empty) && list.error.with(Option::is_none)>
-                <p class="muted">{move || t("recv.none")}</p>
+                <p class="muted">{move || t_string!(i18n, recv.none)}</p>
             </Show>
             <table class="grid receivables-table">
                 <thead><tr>
-                    <th>{move || t("order.number")}</th><th>{move || t("order.customer")}</th><th>{move || t("order.owner")}</th>
-                    <th>{move || t("plan.due_date")}</th><th class="num">{move || t("plan.amount")}</th><th class="num">{move || t("order.received")}</th>
-                    <th class="num">{move || t("order.outstanding")}</th><th class="num">{move || t("recv.days_overdue")}</th><th></th>
+                    <th>{move || t_string!(i18n, order.number)}</th><th>{move || t_string!(i18n, order.customer)}</th><th>{move || t_string!(i18n, order.owner)}</th>
+                    <th>{move || t_string!(i18n, plan.due_date)}</th><th class="num">{move || t_string!(i18n, plan.amount)}</th><th class="num">{move || t_string!(i18n, order.received)}</th>
+                    <th class="num">{move || t_string!(i18n, order.outstanding)}</th><th class="num">{move || t_string!(i18n, recv.days_overdue)}</th><th></th>
                 </tr></thead>
                 <tbody>
                     {move || list.items.get().into_iter().map(|r| {
@@ -262,7 +284,7 @@ pub fn ReceivablesPage() -> impl IntoView {
                                 <td class="num days">{if overdue { r.days_overdue.to_string() } else { String::new() }}</td>
                                 <td>
                                     <Show when=move || session.can(Permission::ReceiptCreate)>
-                                        <button class="small pay-toggle" on:click=move |_| paying.update(|p| *p = if *p == Some(installment) { None } else { Some(installment) })>{move || t("recv.record")}</button>
+                                        <button class="small pay-toggle" on:click=move |_| paying.update(|p| *p = if *p == Some(installment) { None } else { Some(installment) })>{move || t_string!(i18n, recv.record)}</button>
                                     </Show>
                                 </td>
                             </tr>
@@ -276,7 +298,7 @@ pub fn ReceivablesPage() -> impl IntoView {
                 </tbody>
             </table>
             <Show when=move || list.has_more()>
-                <button on:click=move |_| load(true)>{move || t("common.more")}</button>
+                <button on:click=move |_| load(true)>{move || t_string!(i18n, common.more)}</button>
             </Show>
         </section>
     }
@@ -300,8 +322,7 @@ fn PayForm(
     cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let error = RwSignal::new(None::<String>);
     let amount = RwSignal::new(receivable.outstanding.to_string());
     let day = RwSignal::new(received_on.to_string());
@@ -329,14 +350,14 @@ fn PayForm(
             .ok()
             .filter(|m| m.is_positive())
         else {
-            error.set(Some(t("receipt.err_amount").to_string()));
+            error.set(Some(t_string!(i18n, receipt.err_amount).to_string()));
             return;
         };
         let (Ok(received_on), Ok(method_id)) = (
             NaiveDate::parse_from_str(&day.get_untracked(), "%Y-%m-%d"),
             method.get_untracked().parse::<i64>(),
         ) else {
-            error.set(Some(t("receipt.err_fields").to_string()));
+            error.set(Some(t_string!(i18n, receipt.err_fields).to_string()));
             return;
         };
         let body = NewReceipt {
@@ -348,30 +369,24 @@ fn PayForm(
         };
         run(
             error,
-            move || async move {
-                api.post::<Receipt, _>(&format!("/orders/{order_id}/receipts"), &body)
-                    .await
-            },
+            move || async move { api.record_receipt(order_id, &body).await },
             move |_| done.run(()),
         );
     };
     view! {
         <form class="inline-form pay-form" on:submit=submit>
-            <label class="check">{move || t("receipt.amount")}<input name="pay_amount" class="money-input" inputmode="decimal" required bind:value=amount /></label>
-            <input name="pay_date" type="date" required title=move || t("receipt.date") bind:value=day />
-            <select name="pay_method" required aria-label=move || t("receipt.method") on:change=move |ev| method.set(event_target_value(&ev))>
+            <label class="check">{move || t_string!(i18n, receipt.amount)}<input name="pay_amount" class="money-input" inputmode="decimal" required bind:value=amount /></label>
+            <input name="pay_date" type="date" required title=move || t_string!(i18n, receipt.date) bind:value=day />
+            <select name="pay_method" required aria-label=move || t_string!(i18n, receipt.method) on:change=move |ev| method.set(event_target_value(&ev))>
                 {move || enabled().into_iter().map(|m| {
                     let id = m.id.to_string();
                     let value = id.clone();
-                    let label = match (i18n.lang.get(), m.name_en) {
-                        (crate::i18n::Lang::En, Some(en)) => en,
-                        _ => m.name,
-                    };
+                    let label = entry_name(i18n, &m);
                     view! { <option value=id prop:selected=move || method.get() == value>{label}</option> }
                 }).collect_view()}
             </select>
-            <button type="submit" class="primary">{move || t("recv.confirm")}</button>
-            <button type="button" on:click=move |_| cancel.run(())>{move || t("common.cancel")}</button>
+            <button type="submit" class="primary">{move || t_string!(i18n, recv.confirm)}</button>
+            <button type="button" on:click=move |_| cancel.run(())>{move || t_string!(i18n, common.cancel)}</button>
         </form>
         <ErrorLine error=error />
     }

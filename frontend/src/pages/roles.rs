@@ -1,51 +1,24 @@
 //! Roles: the permission matrix (module × action) and the data scope of each role.
 
-use crate::api::Api;
-use crate::components::{ErrorLine, run};
-use crate::state::{use_i18n, use_session};
-use crm_domain::api::{NewRole, PermissionInfo, Role, RolePatch};
-use crm_domain::{DataScope, Permission};
+use crate::api::use_api;
+use crate::components::{ErrorLine, labels, run};
+use crate::format::lang;
+use crate::i18n::*;
+use crm_domain::api::{NewRole, Role, RolePatch};
+use crm_domain::{DataScope, Lang, Permission};
 use leptos::prelude::*;
-
-fn module_key(module: &str) -> &'static str {
-    match module {
-        "customer" => "module.customer",
-        "activity" => "module.activity",
-        "opportunity" => "module.opportunity",
-        "order" => "module.order",
-        "finance" => "module.finance",
-        "service" => "module.service",
-        "knowledge" => "module.knowledge",
-        "report" => "module.report",
-        "admin" => "module.admin",
-        _ => "module.other",
-    }
-}
-
-fn scope_key(s: DataScope) -> &'static str {
-    match s {
-        DataScope::Own => "scope.self",
-        DataScope::Department => "scope.department",
-        DataScope::DepartmentTree => "scope.department_tree",
-        DataScope::All => "scope.all",
-    }
-}
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let roles = LocalResource::new(move || {
         reload.get();
-        async move { api.get::<Vec<Role>>("/roles").await }
+        async move { api.roles().await }
     });
-    let catalogue = LocalResource::new(move || async move {
-        api.get::<Vec<PermissionInfo>>("/permissions")
-            .await
-            .unwrap_or_default()
-    });
+    let catalogue =
+        LocalResource::new(move || async move { api.permissions().await.unwrap_or_default() });
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let selected = RwSignal::new(None::<i64>);
@@ -74,7 +47,7 @@ pub fn RolesPage() -> impl IntoView {
         };
         run(
             error,
-            move || async move { api.patch::<Role, _>(&format!("/roles/{id}"), &body).await },
+            move || async move { api.update_role(id, &body).await },
             move |_| {
                 saved.set(true);
                 reload.update(|n| *n += 1);
@@ -91,7 +64,7 @@ pub fn RolesPage() -> impl IntoView {
         };
         run(
             error,
-            move || async move { api.post::<Role, _>("/roles", &body).await },
+            move || async move { api.create_role(&body).await },
             move |role| {
                 new_name.set(String::new());
                 reload.update(|n| *n += 1);
@@ -106,7 +79,7 @@ pub fn RolesPage() -> impl IntoView {
         modules.into_iter().map(|module| {
             let items = infos.iter().filter(|p| p.module == module).cloned().collect::<Vec<_>>();
             view! {
-                <fieldset class="checks"><legend>{move || t(module_key(&module))}</legend>
+                <fieldset class="checks"><legend>{move || labels::module(i18n, &module)}</legend>
                     {items.into_iter().filter_map(|info| Permission::parse(&info.code).map(|p| (p, info))).map(|(p, info)| {
                         let (zh, en) = (info.name_zh.clone(), info.name_en.clone());
                         view! {
@@ -114,7 +87,7 @@ pub fn RolesPage() -> impl IntoView {
                                 <input type="checkbox" name=info.code.clone()
                                     prop:checked=move || perms.with(|ps| ps.contains(&p))
                                     on:change=move |_| perms.update(|ps| if let Some(i) = ps.iter().position(|x| *x == p) { ps.remove(i); } else { ps.push(p); }) />
-                                {move || if i18n.lang.get() == crate::i18n::Lang::Zh { zh.clone() } else { en.clone() }}
+                                {move || if lang(i18n) == Lang::Zh { zh.clone() } else { en.clone() }}
                             </label>
                         }
                     }).collect_view()}
@@ -124,10 +97,10 @@ pub fn RolesPage() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t("roles.title")}</h1>
+            <h1>{move || t_string!(i18n, roles.title)}</h1>
             <form class="inline-form" on:submit=create>
-                <input name="role-name" placeholder=move || t("common.name") required bind:value=new_name />
-                <button type="submit" class="primary">{move || t("roles.new")}</button>
+                <input name="role-name" placeholder=move || t_string!(i18n, common.name) required bind:value=new_name />
+                <button type="submit" class="primary">{move || t_string!(i18n, roles.new)}</button>
             </form>
             <ErrorLine error=error />
             <div class="split">
@@ -144,17 +117,17 @@ pub fn RolesPage() -> impl IntoView {
                 </ul>
                 <Show when=move || selected.get().is_some()>
                     <div class="matrix">
-                        <label>{move || t("roles.scope")}
+                        <label>{move || t_string!(i18n, roles.scope)}
                             <select on:change=move |ev| { if let Some(s) = DataScope::parse(&event_target_value(&ev)) { scope.set(s) } }>
                                 {DataScope::ALL.into_iter().map(|s| view! {
-                                    <option value=s.as_str() selected=move || scope.get() == s>{move || t(scope_key(s))}</option>
+                                    <option value=s.as_str() selected=move || scope.get() == s>{move || labels::scope(i18n, s)}</option>
                                 }).collect_view()}
                             </select>
                         </label>
-                        <h2>{move || t("roles.permissions")}</h2>
+                        <h2>{move || t_string!(i18n, roles.permissions)}</h2>
                         {matrix}
-                        <Show when=move || saved.get()><p class="ok">{move || t("common.saved")}</p></Show>
-                        <button class="primary" on:click=save>{move || t("common.save")}</button>
+                        <Show when=move || saved.get()><p class="ok">{move || t_string!(i18n, common.saved)}</p></Show>
+                        <button class="primary" on:click=save>{move || t_string!(i18n, common.save)}</button>
                     </div>
                 </Show>
             </div>

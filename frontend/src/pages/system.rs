@@ -1,15 +1,15 @@
 //! System management pages for administrators: departments, users, dictionaries, settings, audit log.
 
-use crate::api::Api;
-use crate::components::{Changes, ErrorLine, Paged, local_offset, run};
-use crate::i18n::format_datetime;
-use crate::state::{use_i18n, use_session};
-use crm_domain::Money;
+use crate::api::use_api;
+use crate::components::{ErrorLine, History, Paged, check, confirm, labels, run, searched};
+use crate::format::I18n;
+use crate::i18n::*;
 use crm_domain::api::{
-    AuditEntry, Department, DepartmentPatch, DictionaryItem, DictionaryItemPatch, DictionaryKind,
-    NewDepartment, NewDictionaryItem, NewUser, Page, ResetPasswordRequest, Role, Settings,
-    SettingsPatch, User, UserPatch,
+    AuditEntry, AuditQuery, Department, DepartmentPatch, DictionaryItemPatch, DictionaryKind,
+    ListQuery, NewDepartment, NewDictionaryItem, NewUser, ResetPasswordRequest, Settings,
+    SettingsPatch, User, UserPatch, UserQuery,
 };
+use crm_domain::{Lang, Money};
 use leptos::prelude::*;
 
 /// Departments in tree order with their depth.
@@ -33,12 +33,11 @@ fn tree_order(depts: &[Department]) -> Vec<(Department, usize)> {
 #[component]
 pub fn DepartmentsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let depts = LocalResource::new(move || {
         reload.get();
-        async move { api.get::<Vec<Department>>("/departments").await }
+        async move { api.departments().await }
     });
     let error = RwSignal::new(None::<String>);
     let new_name = RwSignal::new(String::new());
@@ -52,7 +51,7 @@ pub fn DepartmentsPage() -> impl IntoView {
         };
         run(
             error,
-            move || async move { api.post::<Department, _>("/departments", &body).await },
+            move || async move { api.create_department(&body).await },
             move |_| {
                 new_name.set(String::new());
                 reload.update(|n| *n += 1);
@@ -67,20 +66,20 @@ pub fn DepartmentsPage() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t("dept.title")}</h1>
+            <h1>{move || t_string!(i18n, dept.title)}</h1>
             <form class="inline-form" on:submit=create>
-                <input name="dept-name" placeholder=move || t("common.name") required bind:value=new_name />
+                <input name="dept-name" placeholder=move || t_string!(i18n, common.name) required bind:value=new_name />
                 <select name="dept-parent" bind:value=new_parent>
-                    <option value="">{move || t("dept.top_level")}</option>
+                    <option value="">{move || t_string!(i18n, dept.top_level)}</option>
                     {move || tree_order(&list()).into_iter().map(|(d, depth)| view! {
                         <option value=d.id.to_string()>{"\u{3000}".repeat(depth)}{d.name}</option>
                     }).collect_view()}
                 </select>
-                <button type="submit" class="primary">{move || t("dept.new")}</button>
+                <button type="submit" class="primary">{move || t_string!(i18n, dept.new)}</button>
             </form>
             <ErrorLine error=error />
             <table class="grid">
-                <thead><tr><th>{move || t("common.name")}</th><th>{move || t("dept.users")}</th><th>{move || t("dept.move")}</th><th>{move || t("common.actions")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, common.name)}</th><th>{move || t_string!(i18n, dept.users)}</th><th>{move || t_string!(i18n, dept.move_to)}</th><th>{move || t_string!(i18n, common.actions)}</th></tr></thead>
                 <tbody>
                     {move || {
                         let all = list();
@@ -90,16 +89,16 @@ pub fn DepartmentsPage() -> impl IntoView {
                             let version = d.version;
                             let rename = move |_| {
                                 let body = DepartmentPatch { name: Some(name.get_untracked()), version, ..Default::default() };
-                                run(error, move || async move { api.patch::<Department, _>(&format!("/departments/{id}"), &body).await }, move |_| reload.update(|n| *n += 1));
+                                run(error, move || async move { api.update_department(id, &body).await }, move |_| reload.update(|n| *n += 1));
                             };
                             let move_to = move |ev: leptos::ev::Event| {
                                 let value = event_target_value(&ev);
                                 let body = DepartmentPatch { parent_id: Some(value.parse().ok()), version, ..Default::default() };
-                                run(error, move || async move { api.patch::<Department, _>(&format!("/departments/{id}"), &body).await }, move |_| reload.update(|n| *n += 1));
+                                run(error, move || async move { api.update_department(id, &body).await }, move |_| reload.update(|n| *n += 1));
                             };
                             let remove = move |_| {
-                                if confirm(i18n.t("common.confirm_delete")) {
-                                    run(error, move || async move { api.delete(&format!("/departments/{id}")).await }, move |_| reload.update(|n| *n += 1));
+                                if confirm(t_string!(i18n, common.confirm_delete)) {
+                                    run(error, move || async move { api.delete_department(id).await }, move |_| reload.update(|n| *n += 1));
                                 }
                             };
                             let parent = d.parent_id.map(|p| p.to_string()).unwrap_or_default();
@@ -112,12 +111,12 @@ pub fn DepartmentsPage() -> impl IntoView {
                                     <td><span class="indent">{"\u{3000}".repeat(depth)}</span><input class="cell-input" bind:value=name /></td>
                                     <td>{d.user_count}</td>
                                     <td><select on:change=move_to>
-                                        <option value="" selected=parent.is_empty()>{move || t("dept.top_level")}</option>
+                                        <option value="" selected=parent.is_empty()>{move || t_string!(i18n, dept.top_level)}</option>
                                         {options}
                                     </select></td>
                                     <td class="actions">
-                                        <button on:click=rename>{move || t("common.save")}</button>
-                                        <button class="danger" on:click=remove>{move || t("common.delete")}</button>
+                                        <button on:click=rename>{move || t_string!(i18n, common.save)}</button>
+                                        <button class="danger" on:click=remove>{move || t_string!(i18n, common.delete)}</button>
                                     </td>
                                 </tr>
                             }
@@ -129,38 +128,26 @@ pub fn DepartmentsPage() -> impl IntoView {
     }
 }
 
-fn confirm(message: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(message).ok())
-        .unwrap_or(false)
-}
-
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let q = RwSignal::new(String::new());
-    let users = LocalResource::new(move || {
-        reload.get();
-        let q = q.get();
-        async move {
-            api.get::<Page<User>>(&format!(
-                "/users?limit=200&q={}",
-                js_sys::encode_uri_component(&q)
-            ))
-            .await
-        }
-    });
-    let depts = LocalResource::new(move || async move {
-        api.get::<Vec<Department>>("/departments")
-            .await
-            .unwrap_or_default()
-    });
-    let roles = LocalResource::new(move || async move {
-        api.get::<Vec<Role>>("/roles").await.unwrap_or_default()
-    });
+    let users = searched(
+        move || (q.get(), reload.get()),
+        move |(text, _)| async move {
+            let q = UserQuery {
+                q: Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+                limit: Some(200),
+                ..UserQuery::default()
+            };
+            api.users(&q).await
+        },
+    );
+    let depts =
+        LocalResource::new(move || async move { api.departments().await.unwrap_or_default() });
+    let roles = LocalResource::new(move || async move { api.roles().await.unwrap_or_default() });
     let error = RwSignal::new(None::<String>);
     let (username, display_name, password, dept) = (
         RwSignal::new(String::new()),
@@ -180,9 +167,13 @@ pub fn UsersPage() -> impl IntoView {
             email: None,
             phone: None,
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         run(
             error,
-            move || async move { api.post::<User, _>("/users", &body).await },
+            move || async move { api.create_user(&body).await },
             move |_| {
                 username.set(String::new());
                 display_name.set(String::new());
@@ -220,7 +211,7 @@ pub fn UsersPage() -> impl IntoView {
         let id = u.id;
         run(
             error,
-            move || async move { api.patch::<User, _>(&format!("/users/{id}"), &body).await },
+            move || async move { api.update_user(id, &body).await },
             move |_| {
                 editing.set(None);
                 reload.update(|n| *n += 1);
@@ -245,52 +236,55 @@ pub fn UsersPage() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t("users.title")}</h1>
+            <h1>{move || t_string!(i18n, users.title)}</h1>
             <Show when=move || editing.with(Option::is_some)>
                 <form class="stack-form edit-panel" on:submit=save_edit>
-                    <h2>{move || t("common.edit")}" · "{move || editing.with(|u| u.as_ref().map(|u| u.username.clone()).unwrap_or_default())}</h2>
-                    <label>{move || t("users.display_name")}<input name="edit_display_name" required bind:value=edit_name /></label>
-                    <label>{move || t("users.department")}
+                    <h2>{move || t_string!(i18n, common.edit)}" · "{move || editing.with(|u| u.as_ref().map(|u| u.username.clone()).unwrap_or_default())}</h2>
+                    <label>{move || t_string!(i18n, users.display_name)}<input name="edit_display_name" required bind:value=edit_name /></label>
+                    <label>{move || t_string!(i18n, users.department)}
                         <select name="edit_department" prop:value=move || edit_dept.get() on:change=move |ev| edit_dept.set(event_target_value(&ev))>{dept_options}</select>
                     </label>
-                    <fieldset class="checks"><legend>{move || t("users.roles")}</legend>{move || role_checks(edit_roles, "edit_role")}</fieldset>
+                    <fieldset class="checks"><legend>{move || t_string!(i18n, users.roles)}</legend>{move || role_checks(edit_roles, "edit_role")}</fieldset>
                     <div class="buttons">
-                        <button type="submit" class="primary">{move || t("common.save")}</button>
-                        <button type="button" on:click=move |_| editing.set(None)>{move || t("common.cancel")}</button>
+                        <button type="submit" class="primary">{move || t_string!(i18n, common.save)}</button>
+                        <button type="button" on:click=move |_| editing.set(None)>{move || t_string!(i18n, common.cancel)}</button>
                     </div>
                 </form>
             </Show>
             <form class="stack-form" on:submit=create>
-                <h2>{move || t("users.new")}</h2>
-                <label>{move || t("users.username")}<input name="username" required bind:value=username /></label>
-                <label>{move || t("users.display_name")}<input name="display_name" required bind:value=display_name /></label>
-                <label>{move || t("users.password")}<input name="password" type="password" autocomplete="new-password" required bind:value=password /></label>
-                <label>{move || t("users.department")}
+                <h2>{move || t_string!(i18n, users.new)}</h2>
+                <label>{move || t_string!(i18n, users.username)}<input name="username" required bind:value=username /></label>
+                <label>{move || t_string!(i18n, users.display_name)}<input name="display_name" required bind:value=display_name /></label>
+                <label>{move || t_string!(i18n, users.password)}<input name="password" type="password" autocomplete="new-password" required bind:value=password /></label>
+                <label>{move || t_string!(i18n, users.department)}
                     <select name="department" required bind:value=dept>
                         <option value="">"—"</option>
                         {dept_options}
                     </select>
                 </label>
-                <fieldset class="checks"><legend>{move || t("users.roles")}</legend>{move || role_checks(chosen_roles, "role")}</fieldset>
+                <fieldset class="checks"><legend>{move || t_string!(i18n, users.roles)}</legend>{move || role_checks(chosen_roles, "role")}</fieldset>
                 <ErrorLine error=error />
-                <button type="submit" class="primary">{move || t("common.create")}</button>
+                <button type="submit" class="primary">{move || t_string!(i18n, common.create)}</button>
             </form>
-            <input class="search" type="search" placeholder=move || t("users.search") bind:value=q />
+            <input class="search" type="search" placeholder=move || t_string!(i18n, users.search) bind:value=q />
             <table class="grid">
-                <thead><tr><th>{move || t("users.username")}</th><th>{move || t("users.display_name")}</th><th>{move || t("users.department")}</th><th>{move || t("users.roles")}</th><th>{move || t("common.status")}</th><th>{move || t("common.actions")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, users.username)}</th><th>{move || t_string!(i18n, users.display_name)}</th><th>{move || t_string!(i18n, users.department)}</th><th>{move || t_string!(i18n, users.roles)}</th><th>{move || t_string!(i18n, common.status)}</th><th>{move || t_string!(i18n, common.actions)}</th></tr></thead>
                 <tbody>
                     {move || users.get().and_then(Result::ok).map(|p| p.items).unwrap_or_default().into_iter().map(|u| {
                         let id = u.id;
                         let enabled = u.enabled;
                         let user = u.clone();
                         let toggle = move |_| {
-                            let path = format!("/users/{id}/{}", if enabled { "disable" } else { "enable" });
-                            run(error, move || async move { api.post::<User, _>(&path, &serde_json::json!({})).await }, move |_| reload.update(|n| *n += 1));
+                            run(error, move || async move { api.set_user_enabled(id, !enabled).await }, move |_| reload.update(|n| *n += 1));
                         };
                         let reset = move |_| {
-                            let Some(pw) = web_sys::window().and_then(|w| w.prompt_with_message(i18n.t("users.new_password")).ok().flatten()) else { return };
+                            let Some(pw) = web_sys::window().and_then(|w| w.prompt_with_message(t_string!(i18n, users.new_password)).ok().flatten()) else { return };
                             let body = ResetPasswordRequest { new_password: pw };
-                            run(error, move || async move { api.post::<(), _>(&format!("/users/{id}/reset-password"), &body).await }, |_| ());
+                            if let Err(e) = check(i18n, &body) {
+                                error.set(Some(e));
+                                return;
+                            }
+                            run(error, move || async move { api.reset_password(id, &body).await }, |_| ());
                         };
                         view! {
                             <tr data-user=u.username.clone()>
@@ -298,11 +292,11 @@ pub fn UsersPage() -> impl IntoView {
                                 <td>{u.display_name.clone()}</td>
                                 <td>{u.department.name.clone()}</td>
                                 <td>{u.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、")}</td>
-                                <td>{move || if enabled { t("common.enabled") } else { t("common.disabled") }}</td>
+                                <td>{move || if enabled { t_string!(i18n, common.enabled) } else { t_string!(i18n, common.disabled) }}</td>
                                 <td class="actions">
-                                    <button on:click=move |_| start_edit(user.clone())>{move || t("common.edit")}</button>
-                                    <button on:click=toggle>{move || if enabled { t("users.disable") } else { t("users.enable") }}</button>
-                                    <button on:click=reset>{move || t("users.reset_password")}</button>
+                                    <button on:click=move |_| start_edit(user.clone())>{move || t_string!(i18n, common.edit)}</button>
+                                    <button on:click=toggle>{move || if enabled { t_string!(i18n, users.disable) } else { t_string!(i18n, users.enable) }}</button>
+                                    <button on:click=reset>{move || t_string!(i18n, users.reset_password)}</button>
                                 </td>
                             </tr>
                         }
@@ -316,19 +310,17 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 pub fn DictionariesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let kind = RwSignal::new(DictionaryKind::Industry);
     let reload = RwSignal::new(0u32);
     let items = LocalResource::new(move || {
         reload.get();
         let k = kind.get();
         async move {
-            api.get::<Vec<DictionaryItem>>(&format!(
-                "/dictionaries/{}?include_disabled=true",
-                k.as_str()
-            ))
-            .await
+            let q = ListQuery {
+                include_disabled: Some(true),
+            };
+            api.dictionary(k, &q).await
         }
     });
     let error = RwSignal::new(None::<String>);
@@ -349,10 +341,7 @@ pub fn DictionariesPage() -> impl IntoView {
         let k = kind.get_untracked();
         run(
             error,
-            move || async move {
-                api.post::<DictionaryItem, _>(&format!("/dictionaries/{}", k.as_str()), &body)
-                    .await
-            },
+            move || async move { api.create_dictionary_item(k, &body).await },
             move |_| {
                 name.set(String::new());
                 name_en.set(String::new());
@@ -360,59 +349,49 @@ pub fn DictionariesPage() -> impl IntoView {
             },
         );
     };
-    let kind_key = |k: DictionaryKind| match k {
-        DictionaryKind::Industry => "dict.kind.industry",
-        DictionaryKind::Region => "dict.kind.region",
-        DictionaryKind::CustomerSource => "dict.kind.customer_source",
-        DictionaryKind::ActivityType => "dict.kind.activity_type",
-        DictionaryKind::OpportunityStage => "dict.kind.opportunity_stage",
-        DictionaryKind::ExpenseCategory => "dict.kind.expense_category",
-        DictionaryKind::ArticleCategory => "dict.kind.article_category",
-        DictionaryKind::PaymentMethod => "dict.kind.payment_method",
-    };
     let list = move || items.get().and_then(Result::ok).unwrap_or_default();
     view! {
         <section class="card">
-            <h1>{move || t("dict.title")}</h1>
+            <h1>{move || t_string!(i18n, dict.title)}</h1>
             <div class="tabs">
                 {DictionaryKind::ALL.into_iter().map(|k| view! {
-                    <button class:active=move || kind.get() == k on:click=move |_| kind.set(k)>{move || t(kind_key(k))}</button>
+                    <button class:active=move || kind.get() == k on:click=move |_| kind.set(k)>{move || labels::dictionary(i18n, k)}</button>
                 }).collect_view()}
             </div>
             <form class="inline-form" on:submit=create>
-                <input name="dict-name" placeholder=move || t("common.name") required bind:value=name />
-                <input name="dict-name-en" placeholder=move || t("common.name_en") bind:value=name_en />
+                <input name="dict-name" placeholder=move || t_string!(i18n, common.name) required bind:value=name />
+                <input name="dict-name-en" placeholder=move || t_string!(i18n, common.name_en) bind:value=name_en />
                 <Show when=move || kind.get().is_tree()>
                     <select bind:value=parent>
-                        <option value="">{move || t("common.none")}</option>
+                        <option value="">{move || t_string!(i18n, common.none)}</option>
                         {move || list().into_iter().filter(|i| i.parent_id.is_none()).map(|i| view! { <option value=i.id.to_string()>{i.name}</option> }).collect_view()}
                     </select>
                 </Show>
-                <button type="submit" class="primary">{move || t("dict.new")}</button>
+                <button type="submit" class="primary">{move || t_string!(i18n, dict.new)}</button>
             </form>
             <ErrorLine error=error />
             <table class="grid">
-                <thead><tr><th>{move || t("common.name")}</th><th>{move || t("common.name_en")}</th><th>{move || t("common.status")}</th><th>{move || t("common.actions")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, common.name)}</th><th>{move || t_string!(i18n, common.name_en)}</th><th>{move || t_string!(i18n, common.status)}</th><th>{move || t_string!(i18n, common.actions)}</th></tr></thead>
                 <tbody>
                     {move || list().into_iter().map(|item| {
                         let (id, version, enabled, k) = (item.id, item.version, item.enabled, item.kind);
                         let toggle = move |_| {
                             let body = DictionaryItemPatch { enabled: Some(!enabled), version, ..Default::default() };
-                            run(error, move || async move { api.patch::<DictionaryItem, _>(&format!("/dictionaries/{}/{id}", k.as_str()), &body).await }, move |_| reload.update(|n| *n += 1));
+                            run(error, move || async move { api.update_dictionary_item(k, id, &body).await }, move |_| reload.update(|n| *n += 1));
                         };
                         let remove = move |_| {
-                            if confirm(i18n.t("common.confirm_delete")) {
-                                run(error, move || async move { api.delete(&format!("/dictionaries/{}/{id}", k.as_str())).await }, move |_| reload.update(|n| *n += 1));
+                            if confirm(t_string!(i18n, common.confirm_delete)) {
+                                run(error, move || async move { api.delete_dictionary_item(k, id).await }, move |_| reload.update(|n| *n += 1));
                             }
                         };
                         view! {
                             <tr class:muted=!enabled>
                                 <td>{if item.parent_id.is_some() { "\u{3000}" } else { "" }}{item.name.clone()}</td>
                                 <td>{item.name_en.clone().unwrap_or_default()}</td>
-                                <td>{move || if enabled { t("common.enabled") } else { t("common.disabled") }}</td>
+                                <td>{move || if enabled { t_string!(i18n, common.enabled) } else { t_string!(i18n, common.disabled) }}</td>
                                 <td class="actions">
-                                    <button on:click=toggle>{move || if enabled { t("users.disable") } else { t("users.enable") }}</button>
-                                    <button class="danger" on:click=remove>{move || t("common.delete")}</button>
+                                    <button on:click=toggle>{move || if enabled { t_string!(i18n, users.disable) } else { t_string!(i18n, users.enable) }}</button>
+                                    <button class="danger" on:click=remove>{move || t_string!(i18n, common.delete)}</button>
                                 </td>
                             </tr>
                         }
@@ -426,13 +405,13 @@ pub fn DictionariesPage() -> impl IntoView {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let current = RwSignal::new(None::<Settings>);
     let fields: [RwSignal<String>; 12] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let review = RwSignal::new(false);
+    let language = RwSignal::new(Lang::Zh);
     let fill = move |s: &Settings| {
         let c = &s.settings;
         let values = [
@@ -465,11 +444,12 @@ pub fn SettingsPage() -> impl IntoView {
             f.set(v);
         }
         review.set(c.review_new_customers);
+        language.set(c.language);
         current.set(Some(s.clone()));
     };
     run(
         error,
-        move || async move { api.get::<Settings>("/settings").await },
+        move || async move { api.settings().await },
         move |s| fill(&s),
     );
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -481,7 +461,7 @@ pub fn SettingsPage() -> impl IntoView {
         let v = |i: usize| fields[i].get_untracked();
         let thresholds: Result<Vec<Money>, _> = (3..7).map(|i| Money::parse(&v(i))).collect();
         let Ok(thresholds) = thresholds else {
-            error.set(Some(format!("{}: ?", t("settings.grades"))));
+            error.set(Some(format!("{}: ?", t_string!(i18n, settings.grades))));
             return;
         };
         let num = |i: usize| v(i).trim().parse::<u32>().ok();
@@ -495,41 +475,50 @@ pub fn SettingsPage() -> impl IntoView {
             overdue_escalation_days: num(8),
             renewal_reminder_days: num(9),
             activity_edit_minutes: num(10),
-            language: None,
+            language: Some(language.get_untracked()),
             version,
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         run(
             error,
-            move || async move { api.patch::<Settings, _>("/settings", &body).await },
+            move || async move { api.update_settings(&body).await },
             move |s| {
                 fill(&s);
                 saved.set(true);
             },
         );
     };
-    let field = move |label: &'static str, i: usize, kind: &'static str| {
+    let field = move |label: fn(I18n) -> &'static str, i: usize, kind: &'static str| {
         view! {
-            <label>{move || t(label)}<input type=kind bind:value=fields[i] /></label>
+            <label>{move || label(i18n)}<input type=kind bind:value=fields[i] /></label>
         }
     };
     view! {
         <section class="card">
-            <h1>{move || t("settings.title")}</h1>
+            <h1>{move || t_string!(i18n, settings.title)}</h1>
             <form class="stack-form" on:submit=save>
-                {field("settings.company_name", 0, "text")}
-                {field("settings.time_zone", 1, "text")}
-                {field("settings.currency", 2, "text")}
-                <label class="check"><input type="checkbox" bind:checked=review />{move || t("settings.review")}</label>
-                <fieldset class="row"><legend>{move || t("settings.grades")}</legend>
+                {field(|i| t_string!(i, settings.company_name), 0, "text")}
+                {field(|i| t_string!(i, settings.time_zone), 1, "text")}
+                {field(|i| t_string!(i, settings.currency), 2, "text")}
+                <label>{move || t_string!(i18n, settings.language)}
+                    <select name="language" on:change=move |ev| { if let Some(l) = Lang::from_tag(&event_target_value(&ev)) { language.set(l) } }>
+                        {Lang::ALL.into_iter().map(|l| view! { <option value=l.code() prop:selected=move || language.get() == l>{match l { Lang::Zh => "中文", Lang::En => "English" }}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="check"><input type="checkbox" bind:checked=review />{move || t_string!(i18n, settings.review)}</label>
+                <fieldset class="row"><legend>{move || t_string!(i18n, settings.grades)}</legend>
                     <input bind:value=fields[3] /><input bind:value=fields[4] /><input bind:value=fields[5] /><input bind:value=fields[6] />
                 </fieldset>
-                {field("settings.payment_days", 7, "number")}
-                {field("settings.escalation_days", 8, "number")}
-                {field("settings.renewal_days", 9, "number")}
-                {field("settings.edit_minutes", 10, "number")}
+                {field(|i| t_string!(i, settings.payment_days), 7, "number")}
+                {field(|i| t_string!(i, settings.escalation_days), 8, "number")}
+                {field(|i| t_string!(i, settings.renewal_days), 9, "number")}
+                {field(|i| t_string!(i, settings.edit_minutes), 10, "number")}
                 <ErrorLine error=error />
-                <Show when=move || saved.get()><p class="ok">{move || t("common.saved")}</p></Show>
-                <button type="submit" class="primary">{move || t("common.save")}</button>
+                <Show when=move || saved.get()><p class="ok">{move || t_string!(i18n, common.saved)}</p></Show>
+                <button type="submit" class="primary">{move || t_string!(i18n, common.save)}</button>
             </form>
         </section>
     }
@@ -538,51 +527,36 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let entity = RwSignal::new(String::new());
     let list = Paged::<AuditEntry>::new();
     let (entries, error) = (list.items, list.error);
     let load = move |more: bool| {
-        let mut path = "/audit-log?limit=50".to_string();
-        let e = entity.get_untracked();
-        if !e.trim().is_empty() {
-            path.push_str(&format!(
-                "&entity={}",
-                js_sys::encode_uri_component(e.trim())
-            ));
-        }
-        list.load(api, path, more);
+        let entity = Some(entity.get_untracked().trim().to_string()).filter(|e| !e.is_empty());
+        list.load(
+            move |cursor| async move {
+                let q = AuditQuery {
+                    entity,
+                    limit: Some(50),
+                    cursor,
+                    ..AuditQuery::default()
+                };
+                api.audit_log(&q).await
+            },
+            more,
+        );
     };
     load(false);
-    let offset = local_offset();
     view! {
         <section class="card">
-            <h1>{move || t("audit.title")}</h1>
+            <h1>{move || t_string!(i18n, audit.title)}</h1>
             <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); load(false); }>
-                <input type="search" placeholder=move || t("audit.filter") bind:value=entity />
+                <input type="search" placeholder=move || t_string!(i18n, audit.filter) bind:value=entity />
             </form>
             <ErrorLine error=error />
-            <table class="grid">
-                <thead><tr><th>{move || t("audit.at")}</th><th>{move || t("audit.user")}</th><th>{move || t("audit.action")}</th><th>{move || t("audit.entity")}</th><th>{move || t("audit.changes")}</th></tr></thead>
-                <tbody>
-                    {move || entries.get().into_iter().map(|e| {
-                        let at = e.at;
-                        let (entity, action) = (e.entity.clone(), e.action.clone());
-                        view! {
-                            <tr>
-                                <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
-                                <td>{e.user.map(|u| u.name).unwrap_or_default()}</td>
-                                <td>{move || crate::i18n::audit_label(i18n.lang.get(), &entity, &action)}</td>
-                                <td>{e.entity_id.map(|i| format!("#{i}")).unwrap_or_default()}</td>
-                                <td><Changes changes=e.changes.clone() /></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <History entries=entries show_record=true />
             <Show when=move || list.has_more()>
-                <button on:click=move |_| load(true)>{move || t("common.more")}</button>
+                <button on:click=move |_| load(true)>{move || t_string!(i18n, common.more)}</button>
             </Show>
         </section>
     }

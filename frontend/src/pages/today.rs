@@ -2,35 +2,25 @@
 //! activities, and for managers the team's day with a drill-down per person), the agenda of upcoming
 //! next steps by week, and the quick-log form shared with the customer pages.
 
-use crate::api::Api;
-use crate::components::{ErrorLine, local_offset, run};
-use crate::i18n::format_datetime;
-use crate::state::{I18n, use_i18n, use_session};
+use crate::api::use_api;
+use crate::components::{ErrorLine, dictionary, entry_name, run, when};
+use crate::format::{I18n, lang};
+use crate::i18n::*;
+use crate::state::use_session;
 use chrono::{Datelike, Duration, NaiveDate};
 use crm_domain::api::{
-    Activity, DictionaryItem, NewActivity, Page, Reminder, ReminderStatus, SnoozeRequest, TeamDay,
+    ActivityQuery, DictionaryItem, DictionaryKind, NewActivity, Reminder, ReminderQuery,
+    ReminderStatus, ReminderView, SnoozeRequest, TeamQuery,
 };
-use crm_domain::{DataScope, Permission};
+use crm_domain::{DataScope, Lang, Permission};
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-/// The activity types, for the quick-log select and for naming counts.
-fn activity_types(api: Api) -> LocalResource<Vec<DictionaryItem>> {
-    LocalResource::new(move || async move {
-        api.get::<Vec<DictionaryItem>>("/dictionaries/activity_type?include_disabled=true")
-            .await
-            .unwrap_or_default()
-    })
-}
 
 fn type_name(i18n: I18n, types: &[DictionaryItem], id: i64) -> String {
     types
         .iter()
         .find(|d| d.id == id)
-        .map(|d| match (i18n.lang.get(), &d.name_en) {
-            (crate::i18n::Lang::En, Some(en)) => en.clone(),
-            _ => d.name.clone(),
-        })
+        .map(|d| entry_name(i18n, d))
         .unwrap_or_default()
 }
 
@@ -43,9 +33,8 @@ pub fn QuickLog(
     #[prop(into)] on_logged: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
-    let types = activity_types(api);
+    let api = use_api();
+    let types = dictionary(api, DictionaryKind::ActivityType);
     let (kind, summary, next_on, next_note) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -74,7 +63,7 @@ pub fn QuickLog(
         };
         run(
             error,
-            move || async move { api.post::<Activity, _>("/activities", &body).await },
+            move || async move { api.log_activity(&body).await },
             move |_| {
                 summary.set(String::new());
                 next_on.set(String::new());
@@ -98,12 +87,12 @@ pub fn QuickLog(
                     </select>
                 }
             }}
-            <input name="activity_summary" class="grow" placeholder=move || t("act.summary") required bind:value=summary />
+            <input name="activity_summary" class="grow" placeholder=move || t_string!(i18n, act.summary) required bind:value=summary />
             {(!compact).then(|| view! {
-                <input name="next_step_on" type="date" title=move || t("act.next_on") bind:value=next_on />
-                <input name="next_step_note" placeholder=move || t("act.next_note") bind:value=next_note />
+                <input name="next_step_on" type="date" title=move || t_string!(i18n, act.next_on) bind:value=next_on />
+                <input name="next_step_note" placeholder=move || t_string!(i18n, act.next_note) bind:value=next_note />
             })}
-            <button type="submit" class="primary">{move || t("act.log")}</button>
+            <button type="submit" class="primary">{move || t_string!(i18n, act.log)}</button>
         </form>
         <ErrorLine error=error />
     }
@@ -113,17 +102,13 @@ pub fn QuickLog(
 #[component]
 fn ReminderRow(reminder: Reminder, #[prop(into)] changed: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let error = RwSignal::new(None::<String>);
     let id = reminder.id;
     let done = move |_| {
         run(
             error,
-            move || async move {
-                api.post::<Reminder, _>(&format!("/reminders/{id}/done"), &serde_json::json!({}))
-                    .await
-            },
+            move || async move { api.reminder_done(id).await },
             move |_| changed.run(()),
         )
     };
@@ -134,10 +119,7 @@ fn ReminderRow(reminder: Reminder, #[prop(into)] changed: Callback<()>) -> impl 
         };
         run(
             error,
-            move || async move {
-                api.post::<Reminder, _>(&format!("/reminders/{id}/snooze"), &body)
-                    .await
-            },
+            move || async move { api.snooze(id, &body).await },
             move |_| changed.run(()),
         )
     };
@@ -145,11 +127,11 @@ fn ReminderRow(reminder: Reminder, #[prop(into)] changed: Callback<()>) -> impl 
     view! {
         <li class="reminder" class:overdue=overdue data-reminder=reminder.note.clone()>
             <span class="due">{reminder.due_on.format("%m-%d").to_string()}</span>
-            {overdue.then(|| view! { <span class="badge danger">{move || t("rem.overdue")}</span> })}
+            {overdue.then(|| view! { <span class="badge danger">{move || t_string!(i18n, rem.overdue)}</span> })}
             <A href=format!("/customers/{}", reminder.customer.id)>{reminder.customer.name.clone()}</A>
             <span class="note grow">{reminder.note.clone()}</span>
-            <button class="small" on:click=snooze title=move || t("rem.snooze_hint")>{move || t("rem.snooze")}</button>
-            <button class="small primary" on:click=done>{move || t("rem.done")}</button>
+            <button class="small" on:click=snooze title=move || t_string!(i18n, rem.snooze_hint)>{move || t_string!(i18n, rem.snooze)}</button>
+            <button class="small primary" on:click=done>{move || t_string!(i18n, rem.done)}</button>
             <ErrorLine error=error />
         </li>
     }
@@ -159,15 +141,17 @@ fn ReminderRow(reminder: Reminder, #[prop(into)] changed: Callback<()>) -> impl 
 pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let due = LocalResource::new(move || {
         reload.get();
         async move {
-            api.get::<Page<Reminder>>("/reminders?status=due&limit=100")
-                .await
-                .map(|p| p.items)
+            let q = ReminderQuery {
+                status: Some(ReminderView::Due),
+                limit: Some(100),
+                ..ReminderQuery::default()
+            };
+            api.reminders(&q).await.map(|p| p.items)
         }
     });
     let my_id = move || session.me.with(|m| m.as_ref().map(|m| m.id).unwrap_or(0));
@@ -175,7 +159,12 @@ pub fn TodayPage() -> impl IntoView {
         reload.get();
         let me = my_id();
         async move {
-            api.get::<Page<Activity>>(&format!("/activities?owner_id={me}&limit=10"))
+            let q = ActivityQuery {
+                owner_id: Some(me),
+                limit: Some(10),
+                ..ActivityQuery::default()
+            };
+            api.activities(&q)
                 .await
                 .map(|p| p.items)
                 .unwrap_or_default()
@@ -188,34 +177,33 @@ pub fn TodayPage() -> impl IntoView {
                 .with(|m| m.as_ref().is_some_and(|m| m.data_scope != DataScope::Own))
     };
     let changed = Callback::new(move |_| reload.update(|n| *n += 1));
-    let offset = local_offset();
     view! {
         <super::Welcome />
         <section class="card today">
-            <h2>{move || t("today.due")}</h2>
+            <h2>{move || t_string!(i18n, today.due)}</h2>
             {move || due.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="muted empty-due">{move || t("today.nothing_due")}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="muted empty-due">{move || t_string!(i18n, today.nothing_due)}</p> }.into_any(),
                 Ok(list) => view! {
                     <ul class="reminders">
                         {list.into_iter().map(|r| view! { <ReminderRow reminder=r changed=changed /> }).collect_view()}
                     </ul>
                 }.into_any(),
             })}
-            <p><A href="/agenda">{move || t("today.agenda_link")}</A></p>
+            <p><A href="/agenda">{move || t_string!(i18n, today.agenda_link)}</A></p>
         </section>
         <Show when=manages>
             <TeamDayCard />
         </Show>
         <section class="card">
-            <h2>{move || t("today.recent")}</h2>
+            <h2>{move || t_string!(i18n, today.recent)}</h2>
             <table class="grid activities">
-                <thead><tr><th>{move || t("act.when")}</th><th>{move || t("cust.name")}</th><th>{move || t("act.summary")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, act.when)}</th><th>{move || t_string!(i18n, cust.name)}</th><th>{move || t_string!(i18n, act.summary)}</th></tr></thead>
                 <tbody>
                     {move || recent.get().unwrap_or_default().into_iter().map(|x| {
                         let at = x.occurred_at;
                         view! { <tr>
-                            <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
+                            <td>{move || when(i18n, at)}</td>
                             <td><A href=format!("/customers/{}", x.customer.id)>{x.customer.name.clone()}</A></td>
                             <td>{x.summary.clone()}</td>
                         </tr> }
@@ -230,23 +218,19 @@ pub fn TodayPage() -> impl IntoView {
 #[component]
 fn TeamDayCard() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
-    let types = activity_types(api);
+    let api = use_api();
+    let types = dictionary(api, DictionaryKind::ActivityType);
     let date = RwSignal::new(String::new());
     let person = RwSignal::new(None::<i64>);
     let day = LocalResource::new(move || {
         let d = date.get();
         let who = person.get();
         async move {
-            let mut path = String::from("/team/activity-stream?");
-            if !d.is_empty() {
-                path.push_str(&format!("date={d}&"));
-            }
-            if let Some(id) = who {
-                path.push_str(&format!("user_id={id}"));
-            }
-            api.get::<TeamDay>(&path).await
+            let q = TeamQuery {
+                date: d.parse().ok(),
+                user_id: who,
+            };
+            api.team_day(&q).await
         }
     });
     // The server says which day "today" is (the company's calendar): show it in the picker.
@@ -257,11 +241,10 @@ fn TeamDayCard() -> impl IntoView {
             date.set(d.date.to_string());
         }
     });
-    let offset = local_offset();
     view! {
         <section class="card team-day">
             <div class="title-row">
-                <h2>{move || t("team.title")}</h2>
+                <h2>{move || t_string!(i18n, team.title)}</h2>
                 <input type="date" name="team_date" bind:value=date on:change=move |_| person.set(None) />
             </div>
             {move || day.get().map(|r| match r {
@@ -269,9 +252,9 @@ fn TeamDayCard() -> impl IntoView {
                 Ok(d) => {
                     let all_types = types.get().unwrap_or_default();
                     view! {
-                        <p class="muted">{move || t("team.total")}<strong class="team-total">{d.total}</strong></p>
+                        <p class="muted">{move || t_string!(i18n, team.total)}<strong class="team-total">{d.total}</strong></p>
                         <table class="grid team">
-                            <thead><tr><th>{move || t("team.person")}</th><th>{move || t("users.department")}</th><th>{move || t("team.count")}</th><th>{move || t("team.by_type")}</th></tr></thead>
+                            <thead><tr><th>{move || t_string!(i18n, team.person)}</th><th>{move || t_string!(i18n, users.department)}</th><th>{move || t_string!(i18n, team.count)}</th><th>{move || t_string!(i18n, team.by_type)}</th></tr></thead>
                             <tbody>
                                 {d.people.into_iter().map(|p| {
                                     let id = p.user.id;
@@ -285,14 +268,14 @@ fn TeamDayCard() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <h3>{move || if person.get().is_some() { t("team.person_day") } else { t("team.everyone_day") }}</h3>
+                        <h3>{move || if person.get().is_some() { t_string!(i18n, team.person_day) } else { t_string!(i18n, team.everyone_day) }}</h3>
                         <table class="grid activities team-activities">
-                            <thead><tr><th>{move || t("act.when")}</th><th>{move || t("act.by")}</th><th>{move || t("cust.name")}</th><th>{move || t("act.summary")}</th></tr></thead>
+                            <thead><tr><th>{move || t_string!(i18n, act.when)}</th><th>{move || t_string!(i18n, act.by)}</th><th>{move || t_string!(i18n, cust.name)}</th><th>{move || t_string!(i18n, act.summary)}</th></tr></thead>
                             <tbody>
                                 {d.activities.into_iter().map(|x| {
                                     let at = x.occurred_at;
                                     view! { <tr>
-                                        <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
+                                        <td>{move || when(i18n, at)}</td>
                                         <td>{x.owner.name.clone()}</td>
                                         <td><A href=format!("/customers/{}", x.customer.id)>{x.customer.name.clone()}</A></td>
                                         <td>{x.summary.clone()}</td>
@@ -300,7 +283,7 @@ fn TeamDayCard() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        {d.truncated.then(|| view! { <p class="muted">{move || t("team.truncated")}</p> })}
+                        {d.truncated.then(|| view! { <p class="muted">{move || t_string!(i18n, team.truncated)}</p> })}
                     }.into_any()
                 }
             })}
@@ -317,24 +300,26 @@ fn week_start(d: NaiveDate) -> NaiveDate {
 #[component]
 pub fn AgendaPage() -> impl IntoView {
     let i18n = use_i18n();
-    let api = Api::new(use_session());
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let reload = RwSignal::new(0u32);
     let open = LocalResource::new(move || {
         reload.get();
         async move {
-            api.get::<Page<Reminder>>("/reminders?status=open&limit=200")
-                .await
-                .map(|p| p.items)
+            let q = ReminderQuery {
+                status: Some(ReminderView::Open),
+                limit: Some(200),
+                ..ReminderQuery::default()
+            };
+            api.reminders(&q).await.map(|p| p.items)
         }
     });
     let changed = Callback::new(move |_| reload.update(|n| *n += 1));
     view! {
         <section class="card agenda">
-            <h1>{move || t("agenda.title")}</h1>
+            <h1>{move || t_string!(i18n, agenda.title)}</h1>
             {move || open.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="muted">{move || t("agenda.empty")}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="muted">{move || t_string!(i18n, agenda.empty)}</p> }.into_any(),
                 Ok(list) => {
                     let (overdue, ahead): (Vec<Reminder>, Vec<Reminder>) = list.into_iter().partition(|r| r.status == ReminderStatus::Overdue);
                     let mut weeks: Vec<(NaiveDate, Vec<Reminder>)> = Vec::new();
@@ -347,16 +332,16 @@ pub fn AgendaPage() -> impl IntoView {
                     }
                     view! {
                         {(!overdue.is_empty()).then(|| view! {
-                            <h2 class="overdue">{move || t("rem.overdue")}</h2>
+                            <h2 class="overdue">{move || t_string!(i18n, rem.overdue)}</h2>
                             <ul class="reminders">{overdue.into_iter().map(|r| view! { <ReminderRow reminder=r changed=changed /> }).collect_view()}</ul>
                         })}
                         {weeks.into_iter().map(|(start, items)| {
                             let end = start + Duration::days(6);
                             let week = start.iso_week().week();
                             view! {
-                                <h2>{move || match i18n.lang.get() {
-                                    crate::i18n::Lang::Zh => format!("第{week}周 · {}–{}", start.format("%-m月%-d日"), end.format("%-m月%-d日")),
-                                    crate::i18n::Lang::En => format!("Week {week} · {} – {}", start.format("%-d %b"), end.format("%-d %b")),
+                                <h2>{move || match lang(i18n) {
+                                    Lang::Zh => format!("第{week}周 · {}–{}", start.format("%-m月%-d日"), end.format("%-m月%-d日")),
+                                    Lang::En => format!("Week {week} · {} – {}", start.format("%-d %b"), end.format("%-d %b")),
                                 }}</h2>
                                 <ul class="reminders">{items.into_iter().map(|r| view! { <ReminderRow reminder=r changed=changed /> }).collect_view()}</ul>
                             }

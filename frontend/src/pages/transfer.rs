@@ -1,34 +1,28 @@
 //! The transfer wizard: choose the giver, pick customers or all, choose the receiver, preview what
 //! will move, confirm, see the result; and the transfer log.
 
-use crate::api::Api;
-use crate::components::{ErrorLine, local_offset, run};
-use crate::i18n::format_datetime;
-use crate::state::{use_i18n, use_session};
+use crate::api::use_api;
+use crate::components::{ErrorLine, labels, run, when};
+use crate::i18n::*;
+use crate::state::use_session;
 use crm_domain::Permission;
-use crm_domain::api::{Customer, NewTransfer, Page, Transfer, User};
+use crm_domain::api::{
+    CustomerQuery, CustomerSortKey, NewTransfer, PageQuery, Transfer, UserQuery,
+};
+use crm_domain::paging::Sort;
 use leptos::prelude::*;
-
-fn kind_key(kind: &str) -> &'static str {
-    match kind {
-        "customers" => "xfer.kind.customers",
-        "contacts" => "xfer.kind.contacts",
-        "reminders" => "xfer.kind.reminders",
-        _ => "module.other",
-    }
-}
 
 #[component]
 pub fn TransferPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = Api::new(session);
-    let t = move |k: &'static str| i18n.t(k);
+    let api = use_api();
     let users = LocalResource::new(move || async move {
-        api.get::<Page<User>>("/users?limit=200")
-            .await
-            .map(|p| p.items)
-            .unwrap_or_default()
+        let q = UserQuery {
+            limit: Some(200),
+            ..UserQuery::default()
+        };
+        api.users(&q).await.map(|p| p.items).unwrap_or_default()
     });
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
@@ -43,22 +37,26 @@ pub fn TransferPage() -> impl IntoView {
     let customers = LocalResource::new(move || {
         let owner = from.get();
         async move {
-            if owner.is_empty() || !can_pick() {
+            let Some(owner) = owner.parse().ok().filter(|_| can_pick()) else {
                 return Vec::new();
-            }
-            api.get::<Page<Customer>>(&format!("/customers?owner_id={owner}&limit=200&sort=name"))
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
+            };
+            let q = CustomerQuery {
+                owner_id: Some(owner),
+                sort: Some(Sort::asc(CustomerSortKey::Name)),
+                limit: Some(200),
+                ..CustomerQuery::default()
+            };
+            api.customers(&q).await.map(|p| p.items).unwrap_or_default()
         }
     });
     let log = LocalResource::new(move || {
         reload_log.get();
         async move {
-            api.get::<Page<Transfer>>("/customer-transfers?limit=20")
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
+            let q = PageQuery {
+                limit: Some(20),
+                cursor: None,
+            };
+            api.transfers(&q).await.map(|p| p.items).unwrap_or_default()
         }
     });
     // Any change of the choices invalidates the preview.
@@ -83,7 +81,7 @@ pub fn TransferPage() -> impl IntoView {
         let b = body(true);
         run(
             error,
-            move || async move { api.post::<Transfer, _>("/customer-transfers", &b).await },
+            move || async move { api.transfer(&b).await },
             move |p| preview.set(Some(p)),
         );
     };
@@ -91,7 +89,7 @@ pub fn TransferPage() -> impl IntoView {
         let b = body(false);
         run(
             error,
-            move || async move { api.post::<Transfer, _>("/customer-transfers", &b).await },
+            move || async move { api.transfer(&b).await },
             move |r| {
                 preview.set(None);
                 done.set(Some(r));
@@ -106,7 +104,7 @@ pub fn TransferPage() -> impl IntoView {
         kinds.sort_by_key(|(k, _)| *k != "customers");
         kinds
             .into_iter()
-            .map(|(k, n)| format!("{n} {}", i18n.t(kind_key(k))))
+            .map(|(k, n)| format!("{n} {}", labels::moved(i18n, k)))
             .collect::<Vec<_>>()
             .join(" · ")
     };
@@ -124,17 +122,16 @@ pub fn TransferPage() -> impl IntoView {
             })
             .collect_view()
     };
-    let offset = local_offset();
     view! {
         <section class="card">
-            <h1>{move || t("xfer.title")}</h1>
+            <h1>{move || t_string!(i18n, xfer.title)}</h1>
             <form class="stack-form" on:submit=do_preview>
-                <label>{move || t("xfer.from")}
-                    <select name="from" required bind:value=from><option value="">{move || t("xfer.choose")}</option>{user_options}</select>
+                <label>{move || t_string!(i18n, xfer.from)}
+                    <select name="from" required bind:value=from><option value="">{move || t_string!(i18n, xfer.choose)}</option>{user_options}</select>
                 </label>
-                <label class="check"><input type="radio" name="scope" prop:checked=move || all.get() on:change=move |_| all.set(true) />{move || t("xfer.all")}</label>
+                <label class="check"><input type="radio" name="scope" prop:checked=move || all.get() on:change=move |_| all.set(true) />{move || t_string!(i18n, xfer.all)}</label>
                 <Show when=can_pick>
-                    <label class="check"><input type="radio" name="scope" prop:checked=move || !all.get() on:change=move |_| all.set(false) />{move || t("xfer.pick")}</label>
+                    <label class="check"><input type="radio" name="scope" prop:checked=move || !all.get() on:change=move |_| all.set(false) />{move || t_string!(i18n, xfer.pick)}</label>
                     <Show when=move || !all.get()>
                         <fieldset class="checks pick">
                             {move || customers.get().unwrap_or_default().into_iter().map(|c| {
@@ -146,31 +143,31 @@ pub fn TransferPage() -> impl IntoView {
                         </fieldset>
                     </Show>
                 </Show>
-                <label>{move || t("xfer.to")}
-                    <select name="to" required bind:value=to><option value="">{move || t("xfer.choose")}</option>{user_options}</select>
+                <label>{move || t_string!(i18n, xfer.to)}
+                    <select name="to" required bind:value=to><option value="">{move || t_string!(i18n, xfer.choose)}</option>{user_options}</select>
                 </label>
-                <label>{move || t("xfer.reason")}<input name="reason" required bind:value=reason /></label>
+                <label>{move || t_string!(i18n, xfer.reason)}<input name="reason" required bind:value=reason /></label>
                 <ErrorLine error=error />
-                <button type="submit">{move || t("xfer.preview")}</button>
+                <button type="submit">{move || t_string!(i18n, xfer.preview)}</button>
             </form>
             {move || preview.get().map(|p| view! {
                 <div class="warning preview">
-                    <p>{move || t("xfer.will_move")}<strong>{counts(&p)}</strong>" · "{p.from_user.name.clone()}" → "{p.to_user.name.clone()}</p>
-                    <button class="primary" on:click=confirm>{move || t("xfer.confirm")}</button>
+                    <p>{move || t_string!(i18n, xfer.will_move)}<strong>{counts(&p)}</strong>" · "{p.from_user.name.clone()}" → "{p.to_user.name.clone()}</p>
+                    <button class="primary" on:click=confirm>{move || t_string!(i18n, xfer.confirm)}</button>
                 </div>
             })}
-            {move || done.get().map(|d| view! { <p class="ok result">{move || t("xfer.moved")}{counts(&d)}</p> })}
+            {move || done.get().map(|d| view! { <p class="ok result">{move || t_string!(i18n, xfer.moved)}{counts(&d)}</p> })}
         </section>
         <section class="card">
-            <h2>{move || t("xfer.log")}</h2>
+            <h2>{move || t_string!(i18n, xfer.log)}</h2>
             <table class="grid">
-                <thead><tr><th>{move || t("audit.at")}</th><th>{move || t("xfer.from")}</th><th>{move || t("xfer.to")}</th><th>{move || t("xfer.reason")}</th><th>{move || t("xfer.moved")}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, audit.at)}</th><th>{move || t_string!(i18n, xfer.from)}</th><th>{move || t_string!(i18n, xfer.to)}</th><th>{move || t_string!(i18n, xfer.reason)}</th><th>{move || t_string!(i18n, xfer.moved)}</th></tr></thead>
                 <tbody>
                     {move || log.get().unwrap_or_default().into_iter().map(|x| {
                         let at = x.created_at;
                         let what = counts(&x);
                         view! { <tr>
-                            <td>{move || format_datetime(i18n.lang.get(), at, offset)}</td>
+                            <td>{move || when(i18n, at)}</td>
                             <td>{x.from_user.name.clone()}</td><td>{x.to_user.name.clone()}</td>
                             <td>{x.reason.clone()}</td><td>{what}</td>
                         </tr> }

@@ -310,6 +310,12 @@ pub enum OrderRecordKind {
 }
 
 impl OrderRecordKind {
+    pub const ALL: [OrderRecordKind; 2] = [Self::Service, Self::Progress];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Progress => "progress",

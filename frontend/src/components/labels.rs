@@ -1,0 +1,127 @@
+//! The words for the domain's values (levels, types, statuses, scopes, …), in the app's language.
+//! Each is a `match` over the value, so a new variant does not compile until it has its words.
+
+use crate::format::I18n;
+use crate::i18n::*;
+use crm_domain::DataScope;
+use crm_domain::api::OrderRecordKind;
+use crm_domain::api::{CustomerType, DictionaryKind, ReviewStatus};
+use crm_domain::customer::CustomerLevel;
+use crm_domain::order::{OrderAction, OrderStatus};
+
+pub fn level(i18n: I18n, l: CustomerLevel) -> &'static str {
+    match l {
+        CustomerLevel::Lead => t_string!(i18n, level.lead),
+        CustomerLevel::Contacted => t_string!(i18n, level.contacted),
+        CustomerLevel::Prospect => t_string!(i18n, level.prospect),
+        CustomerLevel::Signed => t_string!(i18n, level.signed),
+        CustomerLevel::Blacklisted => t_string!(i18n, level.blacklisted),
+    }
+}
+
+pub fn customer_type(i18n: I18n, t: CustomerType) -> &'static str {
+    match t {
+        CustomerType::Customer => t_string!(i18n, ctype.customer),
+        CustomerType::Supplier => t_string!(i18n, ctype.supplier),
+        CustomerType::Partner => t_string!(i18n, ctype.partner),
+        CustomerType::Agent => t_string!(i18n, ctype.agent),
+        CustomerType::Competitor => t_string!(i18n, ctype.competitor),
+    }
+}
+
+pub fn review(i18n: I18n, r: ReviewStatus) -> &'static str {
+    match r {
+        ReviewStatus::Pending => t_string!(i18n, review.pending),
+        ReviewStatus::Approved => t_string!(i18n, review.approved),
+        ReviewStatus::Rejected => t_string!(i18n, review.rejected),
+    }
+}
+
+pub fn order_status(i18n: I18n, s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Draft => t_string!(i18n, order.status.draft),
+        OrderStatus::Signed => t_string!(i18n, order.status.signed),
+        OrderStatus::Executing => t_string!(i18n, order.status.executing),
+        OrderStatus::Completed => t_string!(i18n, order.status.completed),
+        OrderStatus::Cancelled => t_string!(i18n, order.status.cancelled),
+    }
+}
+
+pub fn order_action(i18n: I18n, a: OrderAction) -> &'static str {
+    match a {
+        OrderAction::Sign => t_string!(i18n, order.action.sign),
+        OrderAction::Start => t_string!(i18n, order.action.start),
+        OrderAction::Complete => t_string!(i18n, order.action.complete),
+        OrderAction::Cancel => t_string!(i18n, order.action.cancel),
+    }
+}
+
+pub fn record_kind(i18n: I18n, k: OrderRecordKind) -> &'static str {
+    match k {
+        OrderRecordKind::Progress => t_string!(i18n, order.record.kind.progress),
+        OrderRecordKind::Service => t_string!(i18n, order.record.kind.service),
+    }
+}
+
+pub fn scope(i18n: I18n, s: DataScope) -> &'static str {
+    match s {
+        DataScope::Own => t_string!(i18n, scope.own),
+        DataScope::Department => t_string!(i18n, scope.department),
+        DataScope::DepartmentTree => t_string!(i18n, scope.department_tree),
+        DataScope::All => t_string!(i18n, scope.all),
+    }
+}
+
+/// A permission module (`customer`, `finance`, …) as the role editor groups them.
+pub fn module(i18n: I18n, module: &str) -> &'static str {
+    match module {
+        "customer" => t_string!(i18n, module.customer),
+        "activity" => t_string!(i18n, module.activity),
+        "opportunity" => t_string!(i18n, module.opportunity),
+        "order" => t_string!(i18n, module.order),
+        "finance" => t_string!(i18n, module.finance),
+        "service" => t_string!(i18n, module.service),
+        "knowledge" => t_string!(i18n, module.knowledge),
+        "report" => t_string!(i18n, module.report),
+        "admin" => t_string!(i18n, module.admin),
+        _ => t_string!(i18n, module.other),
+    }
+}
+
+pub fn dictionary(i18n: I18n, kind: DictionaryKind) -> &'static str {
+    match kind {
+        DictionaryKind::Industry => t_string!(i18n, dict.kind.industry),
+        DictionaryKind::Region => t_string!(i18n, dict.kind.region),
+        DictionaryKind::CustomerSource => t_string!(i18n, dict.kind.customer_source),
+        DictionaryKind::ActivityType => t_string!(i18n, dict.kind.activity_type),
+        DictionaryKind::OpportunityStage => t_string!(i18n, dict.kind.opportunity_stage),
+        DictionaryKind::ExpenseCategory => t_string!(i18n, dict.kind.expense_category),
+        DictionaryKind::ArticleCategory => t_string!(i18n, dict.kind.article_category),
+        DictionaryKind::PaymentMethod => t_string!(i18n, dict.kind.payment_method),
+    }
+}
+
+/// A notification's kind (`reminder_due`, …) as its heading.
+pub fn notification(i18n: I18n, kind: &str) -> &'static str {
+    match kind {
+        "reminder_due" => t_string!(i18n, notif.kind.reminder_due),
+        "review_pending" => t_string!(i18n, notif.kind.review_pending),
+        "customer_transfer" => t_string!(i18n, notif.kind.customer_transfer),
+        "payment_due" => t_string!(i18n, notif.kind.payment_due),
+        "payment_overdue" => t_string!(i18n, notif.kind.payment_overdue),
+        "payment_escalation" => t_string!(i18n, notif.kind.payment_escalation),
+        "renewal_due" => t_string!(i18n, notif.kind.renewal_due),
+        _ => t_string!(i18n, notif.kind.other),
+    }
+}
+
+/// What a customer transfer moved (`customers`, `contacts`, …).
+pub fn moved(i18n: I18n, kind: &str) -> &'static str {
+    match kind {
+        "customers" => t_string!(i18n, xfer.kind.customers),
+        "contacts" => t_string!(i18n, xfer.kind.contacts),
+        "reminders" => t_string!(i18n, xfer.kind.reminders),
+        "orders" => t_string!(i18n, xfer.kind.orders),
+        _ => t_string!(i18n, module.other),
+    }
+}
