@@ -175,23 +175,27 @@ pub fn session_is_active(
 // ---------------------------------------------------------------------------------------------
 // Personal API tokens
 
-type TokenRow = (
-    i64,
-    String,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<NaiveDate>,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+struct TokenRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    created_at: NaiveDateTime,
+    last_used_at: Option<NaiveDateTime>,
+    expires_on: Option<NaiveDate>,
+}
 
-fn token_from_row((id, name, prefix, created_at, last_used_at, expires_on): TokenRow) -> ApiToken {
-    ApiToken {
-        id,
-        name,
-        prefix,
-        created_at: created_at.and_utc(),
-        last_used_at: last_used_at.map(|t| t.and_utc()),
-        expires_on,
+impl From<TokenRow> for ApiToken {
+    fn from(row: TokenRow) -> ApiToken {
+        ApiToken {
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            created_at: row.created_at.and_utc(),
+            last_used_at: row.last_used_at.map(|t| t.and_utc()),
+            expires_on: row.expires_on,
+        }
     }
 }
 
@@ -204,7 +208,7 @@ pub fn create_api_token(
     hash: &str,
 ) -> RepoResult<ApiToken> {
     write_tx(conn, |conn| {
-        let row: TokenRow = diesel::insert_into(api_tokens::table)
+        let id: i64 = diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::user_id.eq(actor.id),
                 api_tokens::name.eq(new.name.trim()),
@@ -213,16 +217,14 @@ pub fn create_api_token(
                 api_tokens::created_at.eq(now()),
                 api_tokens::expires_on.eq(new.expires_on),
             ))
-            .returning((
-                api_tokens::id,
-                api_tokens::name,
-                api_tokens::prefix,
-                api_tokens::created_at,
-                api_tokens::last_used_at,
-                api_tokens::expires_on,
-            ))
+            .returning(api_tokens::id)
             .get_result(conn)?;
-        let token = token_from_row(row);
+        let token = ApiToken::from(
+            api_tokens::table
+                .find(id)
+                .select(TokenRow::as_select())
+                .first::<TokenRow>(conn)?,
+        );
         let changes = serde_json::json!({"name": token.name});
         crate::audit::record(conn, actor, "create", "api_token", Some(token.id), changes)?;
         Ok(token)
@@ -233,17 +235,10 @@ pub fn list_api_tokens(conn: &mut DbConnection, user_id: i64) -> RepoResult<Vec<
     let rows: Vec<TokenRow> = api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .filter(api_tokens::revoked_at.is_null())
-        .select((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::prefix,
-            api_tokens::created_at,
-            api_tokens::last_used_at,
-            api_tokens::expires_on,
-        ))
+        .select(TokenRow::as_select())
         .order(api_tokens::id.desc())
         .load(conn)?;
-    Ok(rows.into_iter().map(token_from_row).collect())
+    Ok(rows.into_iter().map(ApiToken::from).collect())
 }
 
 /// Revokes one of the actor's tokens (audited); 404 for anyone else's or a revoked one.

@@ -1,4 +1,4 @@
-//! `Idempotency-Key` (API.md): a retried create with the same key and body returns the first answer.
+//! `Idempotency-Key`: a retried create with the same key and body returns the first answer.
 
 use crate::schema::idempotency_keys as k;
 use crate::{DbConnection, RepoResult, now};

@@ -78,6 +78,16 @@ pub enum DbConnection {
     Pg(diesel::PgConnection),
 }
 
+impl DbConnection {
+    /// Which database this is (for what genuinely differs: the migrations, an operator's message).
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+            DbConnection::Pg(_) => Backend::Postgres,
+        }
+    }
+}
+
 /// Which database a URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

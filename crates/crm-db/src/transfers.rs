@@ -19,7 +19,8 @@ use diesel::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// Every kind that moves with a customer. Later modules (opportunities, orders, reminders) add theirs.
+/// Every kind that moves with a customer; a module whose records move with it adds its kind here
+/// and a mover (see `moves.rs`).
 pub const MOVERS: &[Mover] = &[
     Mover {
         kind: "customers",

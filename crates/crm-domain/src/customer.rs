@@ -27,8 +27,6 @@ pub enum CustomerLevel {
 pub enum PipelineEvent {
     /// A contact activity was logged.
     Contacted,
-    /// An opportunity was opened, or purchase intent recorded.
-    OpportunityOpened,
     /// An order was signed.
     OrderSigned,
 }
@@ -61,7 +59,6 @@ impl CustomerLevel {
     pub fn after(self, event: PipelineEvent) -> Option<CustomerLevel> {
         let target = match event {
             PipelineEvent::Contacted => Self::Contacted,
-            PipelineEvent::OpportunityOpened => Self::Prospect,
             PipelineEvent::OrderSigned => Self::Signed,
         };
         (self != Self::Blacklisted && target > self).then_some(target)
@@ -354,11 +351,10 @@ mod tests {
             None,
             "never moves a higher level down"
         );
-        assert_eq!(Signed.after(E::OpportunityOpened), None);
-        assert_eq!(Lead.after(E::OpportunityOpened), Some(Prospect));
+        assert_eq!(Signed.after(E::Contacted), None);
         assert_eq!(Lead.after(E::OrderSigned), Some(Signed));
         assert_eq!(Prospect.after(E::OrderSigned), Some(Signed));
-        for e in [E::Contacted, E::OpportunityOpened, E::OrderSigned] {
+        for e in [E::Contacted, E::OrderSigned] {
             assert_eq!(Blacklisted.after(e), None);
         }
         assert!(!Blacklisted.accepts_new_business());

@@ -3,7 +3,7 @@
 //! next steps by week, and the quick-log form shared with the customer pages.
 
 use crate::api::use_api;
-use crate::components::{ErrorLine, dictionary, entry_name, run, when};
+use crate::components::{ErrorLine, dictionary, entry_name, labels, run, when};
 use crate::format::{I18n, lang};
 use crate::i18n::*;
 use crate::state::use_session;
@@ -137,6 +137,29 @@ fn ReminderRow(reminder: Reminder, #[prop(into)] changed: Callback<()>) -> impl 
     }
 }
 
+/// Who is signed in: name, department, roles and what they see (the top of the Today page).
+#[component]
+fn Welcome() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <section class="card welcome">
+            {move || session.me.get().map(|me| {
+                let scope = me.data_scope;
+                let roles = me.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、");
+                view! {
+                    <h1>{move || t_string!(i18n, home.welcome)}{me.display_name.clone()}</h1>
+                    <dl class="facts">
+                        <dt>{move || t_string!(i18n, home.department)}</dt><dd>{me.department.name.clone()}</dd>
+                        <dt>{move || t_string!(i18n, home.roles)}</dt><dd>{roles}</dd>
+                        <dt>{move || t_string!(i18n, home.scope)}</dt><dd>{move || labels::scope(i18n, scope)}</dd>
+                    </dl>
+                }
+            })}
+        </section>
+    }
+}
+
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -178,7 +201,7 @@ pub fn TodayPage() -> impl IntoView {
     };
     let changed = Callback::new(move |_| reload.update(|n| *n += 1));
     view! {
-        <super::Welcome />
+        <Welcome />
         <section class="card today">
             <h2>{move || t_string!(i18n, today.due)}</h2>
             {move || due.get().map(|r| match r {

@@ -9,8 +9,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Moves one, several (`customer_ids`) or all (`all: true`) customers of a user to another, with
-/// their contacts (and, as modules arrive, their open opportunities, unfinished orders and pending
-/// reminders), in one transaction; answers what moved, counted per kind. The receiver must be an
+/// their contacts, open reminders and unfinished orders, in one transaction; answers what moved,
+/// counted per kind. The receiver must be an
 /// enabled user within the caller's scope. `dry_run: true` counts without moving (200).
 #[utoipa::path(tag = "customers", request_body = NewTransfer, responses((status = 201, body = Transfer), (status = 200, body = Transfer, description = "dry run")))]
 #[post("/customer-transfers")]

@@ -209,19 +209,18 @@ api_test!(the_migration_indexes_the_phones_already_there, |app| {
     }
     let db = app.pool();
     let mut conn = db.get().unwrap();
-    let (sql, up) = match &mut *conn {
-        crm_db::DbConnection::Sqlite(c) => (
-            c as &mut dyn SimpleConnection,
-            include_str!("../../../../migrations/sqlite/2026-11-27-000011_phone_search/up.sql"),
-        ),
-        crm_db::DbConnection::Pg(c) => (
-            c as &mut dyn SimpleConnection,
-            include_str!("../../../../migrations/postgres/2026-11-27-000011_phone_search/up.sql"),
-        ),
+    // The index as the migration that introduced it builds it (each database has its own).
+    let up = match conn.backend() {
+        crm_db::Backend::Sqlite => {
+            include_str!("../../../../migrations/sqlite/2026-11-27-000011_phone_search/up.sql")
+        }
+        crm_db::Backend::Postgres => {
+            include_str!("../../../../migrations/postgres/2026-11-27-000011_phone_search/up.sql")
+        }
     };
-    sql.batch_execute("DELETE FROM customer_grams WHERE gram >= 4398046511104")
+    conn.batch_execute("DELETE FROM customer_grams WHERE gram >= 4398046511104")
         .unwrap();
-    sql.batch_execute(up).unwrap();
+    conn.batch_execute(up).unwrap();
     drop(conn);
     let mut conn = db.get().unwrap();
     assert_eq!(
@@ -265,11 +264,7 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
             "",
         ),
     ] {
-        match &mut *conn {
-            crm_db::DbConnection::Sqlite(c) => c.batch_execute(spoil),
-            crm_db::DbConnection::Pg(c) => c.batch_execute(spoil),
-        }
-        .unwrap();
+        conn.batch_execute(spoil).unwrap();
         assert!(
             !crm_db::summaries::drift(&mut conn).unwrap().is_empty(),
             "{spoil}"
@@ -277,11 +272,7 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
         if mend.is_empty() {
             break;
         }
-        match &mut *conn {
-            crm_db::DbConnection::Sqlite(c) => c.batch_execute(mend),
-            crm_db::DbConnection::Pg(c) => c.batch_execute(mend),
-        }
-        .unwrap();
+        conn.batch_execute(mend).unwrap();
     }
     // Mend the index as the application does after a write.
     use diesel::prelude::*;

@@ -1,6 +1,6 @@
 //! Request and response bodies of the v1 HTTP API, shared by the server and the web app.
 //!
-//! Field names are part of the contract in `API.md`: add, never rename.
+//! Field names are part of the v1 contract (`openapi/crm.openapi.json`): add, never rename.
 
 use crate::{DataScope, Permission, settings::CompanySettings, validation};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -11,9 +11,42 @@ use crm_macros::rules;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-/// The customer filters shared by the list and the pipeline, written once.
+/// A query string's type: checked by its rules (which also document its bounds), described as
+/// parameters in the OpenAPI document, unknown names refused.
+macro_rules! query {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        #[rules]
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+        #[serde(deny_unknown_fields)]
+        $(#[$meta])*
+        pub struct $name { $($fields)* }
+    };
+}
+
+/// A list's query: its own parameters, then the page's `limit` and `cursor`, the same for every
+/// list (`limit` up to [`MAX_LIMIT`](crate::paging::MAX_LIMIT), which a test holds to the bound written here).
+macro_rules! list_query {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        query! {
+            $(#[$meta])*
+            pub struct $name {
+                $($fields)*
+                /// 1–200, default 50.
+                #[validate(range(min = 1, max = 200))]
+                pub limit: Option<i64>,
+                /// The `next_cursor` of the page before; absent for the first page.
+                pub cursor: Option<String>,
+            }
+        }
+    };
+}
+
+/// The customer filters shared by the list and the pipeline, written once; `$finish` is the
+/// macro that makes the struct (`query` or `list_query`).
 macro_rules! customer_filters {
-    ($(#[$meta:meta])* pub struct $name:ident { $($head:tt)* } { $($tail:tt)* }) => {
+    ($finish:ident; $(#[$meta:meta])* pub struct $name:ident { $($head:tt)* } { $($tail:tt)* }) => {
+        $finish! {
         $(#[$meta])*
         pub struct $name {
             $($head)*
@@ -37,33 +70,25 @@ macro_rules! customer_filters {
             pub q: Option<String>,
             $($tail)*
         }
+        }
     };
 }
 
 customer_filters! {
+    query;
     /// `GET /customers/pipeline`: customers per level, filtered like the list.
-    #[rules]
-    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-    #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-    #[serde(deny_unknown_fields)]
     pub struct CustomerFilters {} {}
 }
 
 customer_filters! {
+    list_query;
     /// `GET /customers`: filters, quick search, order and page.
-    #[rules]
-    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-    #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-    #[serde(deny_unknown_fields)]
     pub struct CustomerQuery {
         pub level: Option<CustomerLevel>,
     } {
         /// `name`, `created`, `updated`, `last_contact`; a leading `-` sorts descending. Default `-updated`.
         #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = r"^-?(name|created|updated|last_contact)$"))]
         pub sort: Option<Sort<CustomerSortKey>>,
-        #[validate(range(min = 1, max = 200))]
-        pub limit: Option<i64>,
-        pub cursor: Option<String>,
     }
 }
 
@@ -127,111 +152,85 @@ impl SortKey for CustomerSortKey {
     }
 }
 
-/// `GET /customers/check-duplicate`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct DuplicateQuery {
-    #[validate(length(max = 100))]
-    pub name: Option<String>,
-    #[validate(length(max = 40))]
-    pub phone: Option<String>,
-    #[validate(length(max = 200))]
-    pub website: Option<String>,
-    /// Leave this customer out (the one being edited).
-    pub except_id: Option<i64>,
+query! {
+    /// `GET /customers/check-duplicate`.
+    pub struct DuplicateQuery {
+        #[validate(length(max = 100))]
+        pub name: Option<String>,
+        #[validate(length(max = 40))]
+        pub phone: Option<String>,
+        #[validate(length(max = 200))]
+        pub website: Option<String>,
+        /// Leave this customer out (the one being edited).
+        pub except_id: Option<i64>,
+    }
 }
 
-/// A page of a list without filters of its own (`limit` 1–200, default 50; `cursor` from the
-/// previous page).
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// A page of a list without filters of its own (`limit` 1–200, default 50; `cursor` from the
+    /// previous page).
+    pub struct PageQuery {}
 }
 
-/// `GET /users`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct UserQuery {
-    pub department_id: Option<i64>,
-    pub role_id: Option<i64>,
-    pub enabled: Option<bool>,
-    /// Part of the username or display name.
-    #[validate(length(max = 64))]
-    pub q: Option<String>,
-    /// 1–200, default 50.
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /users`.
+    pub struct UserQuery {
+        pub department_id: Option<i64>,
+        pub role_id: Option<i64>,
+        pub enabled: Option<bool>,
+        /// Part of the username or display name.
+        #[validate(length(max = 64))]
+        pub q: Option<String>,
+    }
 }
 
-/// `GET /audit-log`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct AuditQuery {
-    /// e.g. `user`, `department`, `role`, `settings`, `dictionary.industry`.
-    #[validate(length(max = 64))]
-    pub entity: Option<String>,
-    pub entity_id: Option<i64>,
-    pub user_id: Option<i64>,
-    /// From this instant (inclusive, RFC 3339).
-    pub from: Option<DateTime<Utc>>,
-    /// Until this instant (exclusive, RFC 3339).
-    pub to: Option<DateTime<Utc>>,
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /audit-log`.
+    pub struct AuditQuery {
+        /// e.g. `user`, `department`, `role`, `settings`, `dictionary.industry`.
+        #[validate(length(max = 64))]
+        pub entity: Option<String>,
+        pub entity_id: Option<i64>,
+        pub user_id: Option<i64>,
+        /// From this instant (inclusive, RFC 3339).
+        pub from: Option<DateTime<Utc>>,
+        /// Until this instant (exclusive, RFC 3339).
+        pub to: Option<DateTime<Utc>>,
+    }
 }
 
-/// `GET /dictionaries/{kind}` and `GET /products`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// Also list disabled entries.
-    pub include_disabled: Option<bool>,
+query! {
+    /// `GET /dictionaries/{kind}` and `GET /products`.
+    pub struct ListQuery {
+        /// Also list disabled entries.
+        pub include_disabled: Option<bool>,
+    }
 }
 
-/// `GET /activities`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct ActivityQuery {
-    pub customer_id: Option<i64>,
-    /// The author.
-    pub owner_id: Option<i64>,
-    /// The author's department.
-    pub department_id: Option<i64>,
-    pub type_id: Option<i64>,
-    /// From this instant (inclusive).
-    pub from: Option<DateTime<Utc>>,
-    /// Until this instant (exclusive).
-    pub to: Option<DateTime<Utc>>,
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /activities`.
+    pub struct ActivityQuery {
+        pub customer_id: Option<i64>,
+        /// The author.
+        pub owner_id: Option<i64>,
+        /// The author's department.
+        pub department_id: Option<i64>,
+        pub type_id: Option<i64>,
+        /// From this instant (inclusive).
+        pub from: Option<DateTime<Utc>>,
+        /// Until this instant (exclusive).
+        pub to: Option<DateTime<Utc>>,
+    }
 }
 
-/// `GET /team/activity-stream`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct TeamQuery {
-    /// The day on the company's calendar (default: today).
-    pub date: Option<NaiveDate>,
-    /// Only this person's activities in `activities` (the counts still cover everyone).
-    pub user_id: Option<i64>,
+query! {
+    /// `GET /team/activity-stream`.
+    pub struct TeamQuery {
+        /// The day on the company's calendar (default: today).
+        pub date: Option<NaiveDate>,
+        /// Only this person's activities in `activities` (the counts still cover everyone).
+        pub user_id: Option<i64>,
+    }
 }
 
 /// Which reminders to list.
@@ -250,75 +249,72 @@ pub enum ReminderView {
     Done,
 }
 
-/// `GET /reminders`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct ReminderQuery {
-    /// `open` (default), `due`, `overdue` or `done`.
-    pub status: Option<ReminderView>,
-    /// Only those due before this day (e.g. tomorrow, for "due today or earlier").
-    pub due_before: Option<NaiveDate>,
-    pub customer_id: Option<i64>,
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /reminders`.
+    pub struct ReminderQuery {
+        /// `open` (default), `due`, `overdue` or `done`.
+        pub status: Option<ReminderView>,
+        /// Only those due before this day (e.g. tomorrow, for "due today or earlier").
+        pub due_before: Option<NaiveDate>,
+        pub customer_id: Option<i64>,
+    }
 }
 
-/// `GET /notifications`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct NotificationQuery {
-    /// Only unread ones.
-    pub unread: Option<bool>,
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /notifications`.
+    pub struct NotificationQuery {
+        /// Only unread ones.
+        pub unread: Option<bool>,
+    }
 }
 
-/// `GET /orders`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct OrderQuery {
-    pub customer_id: Option<i64>,
-    pub owner_id: Option<i64>,
-    /// The owner's department.
-    pub department_id: Option<i64>,
-    pub status: Option<OrderStatus>,
-    pub signed_from: Option<NaiveDate>,
-    pub signed_to: Option<NaiveDate>,
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /orders`.
+    pub struct OrderQuery {
+        pub customer_id: Option<i64>,
+        pub owner_id: Option<i64>,
+        /// The owner's department.
+        pub department_id: Option<i64>,
+        pub status: Option<OrderStatus>,
+        pub signed_from: Option<NaiveDate>,
+        pub signed_to: Option<NaiveDate>,
+    }
 }
 
-/// `GET /receivables`.
-#[rules]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct ReceivableQuery {
-    pub owner_id: Option<i64>,
-    /// The owner's department.
-    pub department_id: Option<i64>,
-    pub customer_id: Option<i64>,
-    /// Only installments past their due date.
-    pub overdue: Option<bool>,
-    #[validate(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+list_query! {
+    /// `GET /receivables`.
+    pub struct ReceivableQuery {
+        pub owner_id: Option<i64>,
+        /// The owner's department.
+        pub department_id: Option<i64>,
+        pub customer_id: Option<i64>,
+        /// Only installments past their due date.
+        pub overdue: Option<bool>,
+    }
 }
 
-/// `GET /reports/receivables-aging`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct AgingQuery {
-    /// `owner` (default), `department` or `customer`.
-    pub group_by: Option<AgingGroup>,
+query! {
+    /// `GET /reports/receivables-aging`.
+    pub struct AgingQuery {
+        /// `owner` (default), `department` or `customer`.
+        pub group_by: Option<AgingGroup>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paging::MAX_LIMIT;
+
+    #[test]
+    fn every_list_takes_up_to_max_limit_rows() {
+        let page = |limit| PageQuery {
+            limit: Some(limit),
+            cursor: None,
+        };
+        assert!(page(1).validate().is_ok());
+        assert!(page(MAX_LIMIT).validate().is_ok());
+        assert!(page(MAX_LIMIT + 1).validate().is_err());
+        assert!(page(0).validate().is_err());
+    }
 }
