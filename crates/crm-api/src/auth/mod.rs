@@ -1,7 +1,9 @@
 //! Credentials: password hashing, access tokens (JWT) and personal API tokens, and the
 //! [`Identity`] a credential resolves to, kept for a few seconds in the [`CallerCache`].
 
+pub mod account;
 pub mod password;
+pub mod session;
 pub mod tokens;
 
 use crm_db::callers::CallerRecord;

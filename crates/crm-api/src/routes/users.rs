@@ -2,6 +2,7 @@
 //! data scope, and administrators (`admin.users`) see everyone.
 
 use super::prelude::*;
+use crate::auth::account;
 use crm_db::users;
 use crm_domain::api::{NewUser, Page, ResetPasswordRequest, User, UserPatch, UserQuery};
 
@@ -87,18 +88,7 @@ async fn reset_password(
     id: Path<i64>,
     req: Json<ResetPasswordRequest>,
 ) -> ApiResult<NoContent> {
-    let id = *id;
-    // Existence first, so that a missing user is 404 before any hashing work.
-    caller
-        .run(move |conn, actor| users::check_resettable(conn, actor, id))
-        .await?;
-    let hash = caller
-        .state()
-        .hasher
-        .hash(req.into_inner().new_password)
-        .await?;
-    caller
-        .run(move |conn, actor| users::set_password(conn, actor, id, &hash, None))
+    account::reset_password(&caller, *id, req.into_inner())
         .await
         .map(NoContent::from)
 }
