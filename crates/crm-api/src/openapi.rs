@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "activities", description = "Contacts with customers (客户接触), the team's day"),
         (name = "reminders", description = "The caller's next steps (提醒)"),
         (name = "notifications", description = "The caller's notifications (通知)"),
+        (name = "opportunities", description = "Opportunities (机会), the deal board, key contacts, competitors, quotes (报价)"),
         (name = "orders", description = "Products, orders, payment plans, receipts, receivables"),
         (name = "reports", description = "Reports (receivables aging)"),
     )

@@ -46,6 +46,7 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
                         + a.review_digests
                         + a.dunning
                         + a.renewals
+                        + a.quotes_expired
                         + report.emails_sent
                         > 0
                     {
@@ -54,6 +55,7 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
                             review_digests = a.review_digests,
                             dunning = a.dunning,
                             renewals = a.renewals,
+                            quotes_expired = a.quotes_expired,
                             emails_sent = report.emails_sent,
                             "scheduler run"
                         );

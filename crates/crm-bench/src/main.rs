@@ -424,6 +424,7 @@ async fn main() -> Result<()> {
                 let (v, ids) = (seller.clone(), own_ids.clone());
                 Box::new(move |c, k| {
                     let new = crm_domain::api::NewActivity {
+                        opportunity_id: None,
                         customer_id: ids[k as usize % ids.len()],
                         contact_id: None,
                         type_id: activity_type,

@@ -16,7 +16,7 @@ use crm_domain::api::{
     Activity, ActivityPatch, ActivityQuery, DictionaryKind, IdName, NewActivity, Page, TeamDay,
     TeamMemberDay, TeamQuery, TypeCount,
 };
-use crm_domain::customer::{CustomerLevel, PipelineEvent};
+use crm_domain::customer::PipelineEvent;
 use crm_domain::{ErrorCode, Permission, msg, time};
 use diesel::prelude::*;
 use serde_json::json;
@@ -37,6 +37,7 @@ struct Row {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i32,
+    opportunity_id: Option<i64>,
 }
 
 type Joined = (Row, String, String);
@@ -56,6 +57,7 @@ fn from_row((r, customer_name, owner_name): Joined) -> Activity {
             name: customer_name,
         },
         contact_id: r.contact_id,
+        opportunity_id: r.opportunity_id,
         owner: IdName {
             id: r.owner_id,
             name: owner_name,
@@ -97,6 +99,7 @@ struct Filter {
     owner_id: Option<i64>,
     department_id: Option<i64>,
     type_id: Option<i64>,
+    opportunity_id: Option<i64>,
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
     /// Only activities whose author is within the actor's scope too (the team view); otherwise
@@ -118,6 +121,7 @@ pub fn list(
         owner_id: q.owner_id,
         department_id: q.department_id,
         type_id: q.type_id,
+        opportunity_id: q.opportunity_id,
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
         authors_in_scope: false,
@@ -155,6 +159,9 @@ fn load(
     }
     if let Some(v) = f.type_id {
         q = q.filter(a::type_id.eq(v));
+    }
+    if let Some(v) = f.opportunity_id {
+        q = q.filter(a::opportunity_id.eq(v));
     }
     if let Some(v) = f.from {
         q = q.filter(a::occurred_at.ge(v));
@@ -214,11 +221,15 @@ pub fn create_on(
                 ));
             }
         }
+        if let Some(deal) = new.opportunity_id {
+            crate::opportunities::check_of_customer(conn, deal, customer.id, "opportunity_id")?;
+        }
         let occurred = new.occurred_at.naive_utc();
         let at = now();
         let id: i64 = diesel::insert_into(a::table)
             .values((
                 a::customer_id.eq(customer.id),
+                a::opportunity_id.eq(new.opportunity_id),
                 a::contact_id.eq(new.contact_id),
                 a::owner_id.eq(actor.id),
                 a::type_id.eq(new.type_id),
@@ -235,7 +246,14 @@ pub fn create_on(
         if let Some(due_on) = new.next_step_on {
             let note = blank_to_none(new.next_step_note.as_deref())
                 .unwrap_or_else(|| new.summary.trim().to_string());
-            crate::reminders::create_for_activity(conn, actor.id, customer.id, id, due_on, &note)?;
+            crate::reminders::create_for_activity(
+                conn,
+                actor.id,
+                (customer.id, new.opportunity_id),
+                id,
+                due_on,
+                &note,
+            )?;
         }
         // Last contact only ever moves forward (an activity logged late does not pull it back).
         diesel::update(
@@ -247,25 +265,14 @@ pub fn create_on(
         )
         .set(c::last_contact_at.eq(occurred))
         .execute(conn)?;
-        if let Some(level) = customer.level.after(PipelineEvent::Contacted) {
-            diesel::update(c::table.find(customer.id))
-                .set((
-                    c::level.eq(level.as_str()),
-                    c::version.eq(c::version + 1),
-                    c::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-            let changes = json!({"level": {"old": CustomerLevel::Lead.as_str(), "new": level.as_str()}, "reason": "first contact", "activity_id": id});
-            audit::record_about(
-                conn,
-                actor,
-                "level",
-                "customer",
-                Some(customer.id),
-                Some(customer.id),
-                changes,
-            )?;
-        }
+        crate::customers::advance(
+            conn,
+            actor,
+            &customer,
+            PipelineEvent::Contacted,
+            "first contact",
+            ("activity_id", id),
+        )?;
         fetch(conn, &Visible::All, id)
     })
 }

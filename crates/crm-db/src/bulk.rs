@@ -203,14 +203,24 @@ pub fn search_rows(customers: &[CustomerRow], contacts: &[ContactRow]) -> Vec<(i
     rows
 }
 
-/// The order-number counters: the last sequence handed out per day, so that orders created later
-/// continue after the generated ones.
-pub fn insert_order_numbers(conn: &mut DbConnection, days: &[(NaiveDate, i32)]) -> QueryResult<()> {
-    use crate::schema::order_numbers as n;
-    for chunk in days.chunks(chunk_rows(2)) {
+/// The document-number counters of a kind: the last sequence handed out per day, so that documents
+/// created later continue after the generated ones.
+pub fn insert_numbers(
+    conn: &mut DbConnection,
+    kind: crate::numbering::Numbered,
+    days: &[(NaiveDate, i32)],
+) -> QueryResult<()> {
+    use crate::schema::document_numbers as n;
+    for chunk in days.chunks(chunk_rows(3)) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|(day, last)| (n::day.eq(*day), n::last_seq.eq(*last)))
+            .map(|(day, last)| {
+                (
+                    n::kind.eq(kind.prefix()),
+                    n::day.eq(*day),
+                    n::last_seq.eq(*last),
+                )
+            })
             .collect();
         match conn {
             DbConnection::Sqlite(c) => diesel::insert_into(n::table).values(&rows).execute(c),

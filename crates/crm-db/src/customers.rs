@@ -19,7 +19,7 @@ use crm_domain::api::{
     GradeChange, IdName, LevelChange, NewContact, NewCustomer, Page, PageQuery, Pipeline,
     PipelineLevel, ReviewDecision, ReviewRequest, ReviewStatus,
 };
-use crm_domain::customer::{CustomerLevel, grade_for, name_key, phone_key, website_key};
+use crm_domain::customer::{PipelineEvent, CustomerLevel, grade_for, name_key, phone_key, website_key};
 use crm_domain::paging::Sort;
 use crm_domain::problem::{ClashDepartment, ClashOwner, CustomerClash};
 use crm_domain::{ErrorCode, Money, Permission, msg};
@@ -950,6 +950,19 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()>
                 ),
             ));
         }
+        let deals: i64 = crate::schema::opportunities::table
+            .filter(crate::schema::opportunities::customer_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if deals > 0 {
+            return Err(RepoError::conflict(
+                ErrorCode::CustomerHasDeals,
+                msg!(
+                    "该客户有 {deals} 个机会，请先删除机会",
+                    "the customer has {deals} opportunities; delete them first"
+                ),
+            ));
+        }
         diesel::delete(c::table.find(id)).execute(conn)?;
         audit::record_about(
             conn,
@@ -962,6 +975,41 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()>
         )?;
         Ok(())
     })
+}
+
+/// The one level rule applied to an event (a first contact, a first deal, a signed order) inside
+/// the event's transaction: the customer moves up if the rule says so, and its history says why
+/// (`reason`, plus the id of the record that caused it in `cause`).
+pub(crate) fn advance(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    customer: &Customer,
+    event: PipelineEvent,
+    reason: &str,
+    cause: (&str, i64),
+) -> RepoResult<()> {
+    let Some(level) = customer.level.after(event) else {
+        return Ok(());
+    };
+    diesel::update(c::table.find(customer.id))
+        .set((
+            c::level.eq(level.as_str()),
+            c::version.eq(c::version + 1),
+            c::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    let mut changes = json!({"level": {"old": customer.level.as_str(), "new": level.as_str()}, "reason": reason});
+    changes[cause.0] = json!(cause.1);
+    audit::record_about(
+        conn,
+        actor,
+        "level",
+        "customer",
+        Some(customer.id),
+        Some(customer.id),
+        changes,
+    )?;
+    Ok(())
 }
 
 /// Bumps a customer's version after a change made by a rule, and records why.

@@ -23,6 +23,7 @@ struct Row {
     sort_order: i32,
     enabled: bool,
     version: i32,
+    probability: Option<i16>,
 }
 
 impl From<Row> for DictionaryItem {
@@ -35,13 +36,14 @@ impl From<Row> for DictionaryItem {
             parent_id: r.parent_id,
             sort_order: r.sort_order,
             enabled: r.enabled,
+            probability: r.probability,
             version: r.version,
         }
     }
 }
 
 fn view(i: &DictionaryItem) -> serde_json::Value {
-    json!({"name": i.name, "name_en": i.name_en, "parent_id": i.parent_id, "sort_order": i.sort_order, "enabled": i.enabled})
+    json!({"name": i.name, "name_en": i.name_en, "parent_id": i.parent_id, "sort_order": i.sort_order, "enabled": i.enabled, "probability": i.probability})
 }
 
 fn unique(e: diesel::result::Error) -> RepoError {
@@ -53,6 +55,21 @@ fn unique(e: diesel::result::Error) -> RepoError {
     } else {
         e.into()
     }
+}
+
+/// Only opportunity stages carry a probability.
+fn check_probability(kind: DictionaryKind, probability: Option<i16>) -> RepoResult<()> {
+    if probability.is_some() && kind != DictionaryKind::OpportunityStage {
+        return Err(RepoError::invalid(
+            "probability",
+            ErrorCode::NotAllowed,
+            msg!(
+                "只有机会阶段有赢单概率",
+                "only opportunity stages have a probability"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 pub fn list(
@@ -87,6 +104,7 @@ pub fn create(
     kind: DictionaryKind,
     new: &NewDictionaryItem,
 ) -> RepoResult<DictionaryItem> {
+    check_probability(kind, new.probability)?;
     write_tx(conn, |conn| {
         if let Some(parent) = new.parent_id {
             if !kind.is_tree() {
@@ -123,6 +141,7 @@ pub fn create(
                 d::name_en.eq(new.name_en.as_deref()),
                 d::parent_id.eq(new.parent_id),
                 d::sort_order.eq(new.sort_order),
+                d::probability.eq(new.probability),
                 d::enabled.eq(true),
                 d::created_at.eq(at),
                 d::updated_at.eq(at),
@@ -150,6 +169,7 @@ pub fn update(
     id: i64,
     patch: &DictionaryItemPatch,
 ) -> RepoResult<DictionaryItem> {
+    check_probability(kind, patch.probability)?;
     write_tx(conn, |conn| {
         let old = get(conn, kind, id)?;
         check_version(old.version, patch.version)?;
@@ -159,6 +179,7 @@ pub fn update(
                 d::name_en.eq(patch.name_en.clone().unwrap_or(old.name_en.clone())),
                 d::sort_order.eq(patch.sort_order.unwrap_or(old.sort_order)),
                 d::enabled.eq(patch.enabled.unwrap_or(old.enabled)),
+                d::probability.eq(patch.probability.or(old.probability)),
                 d::updated_at.eq(now()),
                 d::version.eq(patch.version + 1),
             ))

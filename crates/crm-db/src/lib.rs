@@ -14,6 +14,10 @@ pub mod error;
 pub mod idempotency;
 pub mod moves;
 pub mod notifications;
+pub mod numbering;
+pub mod opportunities;
+pub mod competitors;
+pub mod quotes;
 pub mod orders;
 pub mod paging;
 pub mod products;
@@ -409,8 +413,8 @@ pub enum Serial {
     CustomerKey = 4,
     /// One order's money (its plan and receipts; see [`serialize_keys`]).
     OrderMoney = 5,
-    /// The order number counter.
-    OrderNumber = 6,
+    /// The document number counters (orders, quotes).
+    DocumentNumber = 6,
 }
 
 /// Makes read-check-write sequences inside a write transaction safe on PostgreSQL, whose default

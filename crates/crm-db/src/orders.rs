@@ -12,13 +12,13 @@ use crate::error::OptionalFound;
 use crate::moves::Move;
 use crate::paging::PageRequest;
 use crate::schema::{
-    customers as c, departments, order_lines as l, order_numbers, order_records, orders as o,
+    customers as c, departments, order_lines as l, order_records, orders as o,
     payment_installments as pi, products, receipt_allocations as ra, receipts as r, users,
 };
 use crate::sql::{blank_to_none, check_dictionary, check_version, one_row_updated, patched};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{
-    DbConnection, RepoError, RepoResult, Serial, now, serialize, serialize_keys, write_tx,
+    DbConnection, RepoError, RepoResult, Serial, now, serialize_keys, write_tx,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::api::{
@@ -137,7 +137,7 @@ type RecordRow = (
     NaiveDateTime,
 );
 
-fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Vec<OrderLine>> {
+pub(crate) fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Vec<OrderLine>> {
     let rows: Vec<LineRow> = l::table
         .inner_join(products::table)
         .filter(l::order_id.eq(order_id))
@@ -225,14 +225,17 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, f: &OrderQuery) -> RepoResul
 }
 
 /// Lines as stored: `(product id, quantity, unit price, discount, amount)`, checked and summed.
-struct PricedLines {
-    lines: Vec<(i64, i32, Money, Money, Money)>,
-    total: Money,
+pub(crate) struct PricedLines {
+    pub(crate) lines: Vec<(i64, i32, Money, Money, Money)>,
+    pub(crate) total: Money,
     /// The longest default service of a renewable product among them.
     service_months: Option<i32>,
 }
 
-fn price_lines(conn: &mut DbConnection, input: &[OrderLineInput]) -> RepoResult<PricedLines> {
+pub(crate) fn price_lines(
+    conn: &mut DbConnection,
+    input: &[OrderLineInput],
+) -> RepoResult<PricedLines> {
     let ids: Vec<i64> = input.iter().map(|x| x.product_id).collect();
     let known = crate::products::by_ids(conn, &ids)?;
     let mut lines = Vec::new();
@@ -308,33 +311,6 @@ fn check_period(start: Option<NaiveDate>, end: Option<NaiveDate>) -> RepoResult<
     Ok(())
 }
 
-/// The next order number of a day: `SO20261127-0001`, `-0002`, … Unique under concurrent creation:
-/// the counter row is read and written under a lock (PostgreSQL) or the write lock (SQLite), and the
-/// number has a unique index besides.
-fn next_number(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<String> {
-    serialize(conn, Serial::OrderNumber)?;
-    let last: Option<i32> = order_numbers::table
-        .find(day)
-        .select(order_numbers::last_seq)
-        .first(conn)
-        .optional()?;
-    let seq = match last {
-        Some(n) => {
-            diesel::update(order_numbers::table.find(day))
-                .set(order_numbers::last_seq.eq(n + 1))
-                .execute(conn)?;
-            n + 1
-        }
-        None => {
-            diesel::insert_into(order_numbers::table)
-                .values((order_numbers::day.eq(day), order_numbers::last_seq.eq(1)))
-                .execute(conn)?;
-            1
-        }
-    };
-    Ok(format!("SO{}-{seq:04}", day.format("%Y%m%d")))
-}
-
 fn view(x: &Order) -> serde_json::Value {
     json!({"number": x.number, "customer_id": x.customer.id, "owner_id": x.owner.id, "status": x.status.as_str(),
            "total": x.total, "signed_on": x.signed_on, "service_start": x.service_start,
@@ -358,9 +334,22 @@ pub fn create_on(
     new: &NewOrder,
     today: NaiveDate,
 ) -> RepoResult<Order> {
+    write_tx(conn, |conn| insert(conn, actor, new, today))
+}
+
+/// [`create_on`] inside the caller's transaction (an accepted quote becomes an order this way).
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewOrder,
+    today: NaiveDate,
+) -> RepoResult<Order> {
     check_period(new.service_start, new.service_end)?;
-    write_tx(conn, |conn| {
+    {
         let customer = crate::customers::get_for_new_record(conn, actor, new.customer_id)?;
+        if let Some(deal) = new.opportunity_id {
+            crate::opportunities::check_of_customer(conn, deal, customer.id, "opportunity_id")?;
+        }
         if !customer.level.accepts_new_business() {
             return Err(RepoError::rule(
                 ErrorCode::CustomerBlacklisted,
@@ -371,21 +360,7 @@ pub fn create_on(
             ));
         }
         let owner = new.owner_id.unwrap_or(customer.owner.id);
-        let owner_ok: Option<bool> = users::table
-            .find(owner)
-            .select(users::enabled)
-            .first(conn)
-            .optional()?;
-        if owner_ok != Some(true) || !actor.sees(owner) {
-            return Err(RepoError::invalid(
-                "owner_id",
-                ErrorCode::NotFound,
-                msg!(
-                    "您的范围内没有这个启用的用户",
-                    "no such enabled user within your scope"
-                ),
-            ));
-        }
+        crate::users::check_assignable(conn, actor, owner)?;
         let priced = price_lines(conn, &new.lines)?;
         let (start, end) = match (priced.service_months, new.service_start, new.service_end) {
             (Some(months), start, None) => {
@@ -395,7 +370,7 @@ pub fn create_on(
             }
             (_, start, end) => (start, end),
         };
-        let number = next_number(conn, today)?;
+        let number = crate::numbering::next(conn, crate::numbering::Numbered::Order, today)?;
         let at = now();
         let id: i64 = diesel::insert_into(o::table)
             .values((
@@ -430,7 +405,7 @@ pub fn create_on(
             view(&order),
         )?;
         Ok(order)
-    })
+    }
 }
 
 /// Changes an order: lines while it is a draft, the service period and notes until it is finished.
@@ -626,24 +601,14 @@ pub fn change_status_on(
             ))
             .execute(conn)?;
         one_row_updated(n, old.version)?;
-        if action == OrderAction::Sign
-            && let Some(level) = customer.level.after(PipelineEvent::OrderSigned)
-        {
-            diesel::update(c::table.find(customer.id))
-                .set((
-                    c::level.eq(level.as_str()),
-                    c::version.eq(c::version + 1),
-                    c::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-            audit::record_about(
+        if action == OrderAction::Sign {
+            crate::customers::advance(
                 conn,
                 actor,
-                "level",
-                "customer",
-                Some(customer.id),
-                Some(customer.id),
-                json!({"level": {"old": customer.level.as_str(), "new": level.as_str()}, "reason": "order signed", "order_id": id}),
+                &customer,
+                PipelineEvent::OrderSigned,
+                "order signed",
+                ("order_id", id),
             )?;
         }
         if matches!(action, OrderAction::Sign | OrderAction::Cancel) {

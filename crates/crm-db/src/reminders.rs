@@ -27,6 +27,7 @@ struct Row {
     note: String,
     done_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
+    opportunity_id: Option<i64>,
 }
 
 fn from_row((row, customer_name): (Row, String), today: NaiveDate) -> Reminder {
@@ -42,6 +43,7 @@ fn from_row((row, customer_name): (Row, String), today: NaiveDate) -> Reminder {
             name: customer_name,
         },
         activity_id: row.activity_id,
+        opportunity_id: row.opportunity_id,
         due_on: row.due_on,
         note: row.note,
         status,
@@ -50,11 +52,12 @@ fn from_row((row, customer_name): (Row, String), today: NaiveDate) -> Reminder {
     }
 }
 
-/// Creates the reminder of an activity's next step (inside the activity's transaction).
+/// Creates the reminder of an activity's next step (inside the activity's transaction), about the
+/// activity's customer and deal.
 pub(crate) fn create_for_activity(
     conn: &mut DbConnection,
     user: i64,
-    customer: i64,
+    (customer, deal): (i64, Option<i64>),
     activity: i64,
     due_on: NaiveDate,
     note: &str,
@@ -64,6 +67,7 @@ pub(crate) fn create_for_activity(
         .values((
             r::user_id.eq(user),
             r::customer_id.eq(customer),
+            r::opportunity_id.eq(deal),
             r::activity_id.eq(activity),
             r::due_on.eq(due_on),
             r::note.eq(note),

@@ -23,6 +23,8 @@ pub struct Report {
     pub dunning: usize,
     /// Service periods ending soon (续费).
     pub renewals: usize,
+    /// Quotes past their validity, now expired (their owners are told).
+    pub quotes_expired: usize,
 }
 
 const BATCH: i64 = 500;
@@ -61,6 +63,13 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>) -> RepoResult<Report> {
     let settings = crate::settings::get(conn)?.settings;
     report.dunning = dunning(conn, today, &settings)?;
     report.renewals = renewals(conn, today, &settings)?;
+    for _ in 0..1000 {
+        let n = crate::quotes::expire_due(conn, today, BATCH)?;
+        report.quotes_expired += n;
+        if (n as i64) < BATCH {
+            break;
+        }
+    }
     Ok(report)
 }
 

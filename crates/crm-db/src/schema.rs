@@ -110,6 +110,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        probability -> Nullable<SmallInt>,
     }
 }
 
@@ -184,7 +185,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     activities,
     reminders,
     products,
-    order_numbers,
+    document_numbers,
     orders,
     order_lines,
     payment_installments,
@@ -195,6 +196,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     receivable_months,
     customer_pipeline,
     customer_grams,
+    competitors,
+    opportunities,
+    opportunity_moves,
+    opportunity_contacts,
+    opportunity_competitors,
+    opportunity_pipeline,
+    quotes,
+    quote_lines,
 );
 
 diesel::table! {
@@ -288,6 +297,7 @@ diesel::table! {
         notified_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        opportunity_id -> Nullable<BigInt>,
     }
 }
 
@@ -306,6 +316,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        opportunity_id -> Nullable<BigInt>,
     }
 }
 
@@ -332,7 +343,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    order_numbers (day) {
+    document_numbers (kind, day) {
+        kind -> Text,
         day -> Date,
         last_seq -> Integer,
     }
@@ -464,3 +476,133 @@ diesel::joinable!(receipt_allocations -> receipts (receipt_id));
 diesel::joinable!(receipt_allocations -> payment_installments (installment_id));
 diesel::joinable!(order_records -> orders (order_id));
 diesel::joinable!(orders -> users (owner_id));
+
+diesel::table! {
+    competitors (id) {
+        id -> BigInt,
+        name -> Text,
+        website -> Nullable<Text>,
+        strengths -> Nullable<Text>,
+        weaknesses -> Nullable<Text>,
+        products -> Nullable<Text>,
+        pricing -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    opportunities (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        customer_owner_id -> BigInt,
+        owner_id -> BigInt,
+        title -> Text,
+        stage_id -> BigInt,
+        amount -> BigInt,
+        probability -> SmallInt,
+        probability_set -> Bool,
+        expected_close_on -> Nullable<Date>,
+        source_id -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        status -> Text,
+        lost_reason -> Nullable<Text>,
+        lost_to_id -> Nullable<BigInt>,
+        closed_on -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    opportunity_moves (id) {
+        id -> BigInt,
+        opportunity_id -> BigInt,
+        stage_id -> BigInt,
+        status -> Text,
+        moved_by -> BigInt,
+        moved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    opportunity_contacts (opportunity_id, contact_id) {
+        opportunity_id -> BigInt,
+        contact_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    opportunity_competitors (opportunity_id, competitor_id) {
+        opportunity_id -> BigInt,
+        competitor_id -> BigInt,
+        strengths -> Nullable<Text>,
+        weaknesses -> Nullable<Text>,
+        threat -> SmallInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    opportunity_pipeline (owner_id, customer_owner_id, stage_id) {
+        owner_id -> BigInt,
+        customer_owner_id -> BigInt,
+        stage_id -> BigInt,
+        deals -> BigInt,
+        amount -> BigInt,
+        weighted -> BigInt,
+    }
+}
+
+diesel::table! {
+    quotes (id) {
+        id -> BigInt,
+        opportunity_id -> BigInt,
+        number -> Text,
+        version -> Integer,
+        owner_id -> BigInt,
+        status -> Text,
+        valid_until -> Date,
+        notes -> Nullable<Text>,
+        total -> BigInt,
+        order_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quote_lines (id) {
+        id -> BigInt,
+        quote_id -> BigInt,
+        line_no -> Integer,
+        product_id -> BigInt,
+        quantity -> Integer,
+        unit_price -> BigInt,
+        discount -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::joinable!(opportunities -> customers (customer_id));
+diesel::joinable!(opportunities -> users (owner_id));
+diesel::joinable!(opportunities -> dictionary_items (stage_id));
+diesel::joinable!(opportunity_moves -> opportunities (opportunity_id));
+diesel::joinable!(opportunity_contacts -> opportunities (opportunity_id));
+diesel::joinable!(opportunity_contacts -> contacts (contact_id));
+diesel::joinable!(opportunity_competitors -> opportunities (opportunity_id));
+diesel::joinable!(opportunity_competitors -> competitors (competitor_id));
+diesel::joinable!(quotes -> opportunities (opportunity_id));
+diesel::joinable!(quote_lines -> quotes (quote_id));
+diesel::joinable!(quote_lines -> products (product_id));
+
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    opportunity_competitors::competitor_id,
+    opportunities::status,
+);

@@ -1,5 +1,5 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
-//! per owner and level, the installments' owner / in-force / received columns, the outstanding
+//! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
 //! money per owner and due date, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
@@ -56,6 +56,33 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         &format!(
             "SELECT {} FROM (SELECT owner_id, level, COUNT(*) AS n, SUM(signed_total) AS t FROM customers GROUP BY owner_id, level) x",
             line("owner_id || ' ' || level || ' ' || n || ' ' || t")
+        ),
+        &mut out,
+    )?;
+    compare(
+        conn,
+        "opportunity_pipeline",
+        &format!(
+            "SELECT {} FROM opportunity_pipeline WHERE deals <> 0 OR amount <> 0 OR weighted <> 0",
+            line("owner_id || ' ' || customer_owner_id || ' ' || stage_id || ' ' || deals || ' ' || amount || ' ' || weighted")
+        ),
+        &format!(
+            "SELECT {} FROM (SELECT owner_id, customer_owner_id, stage_id, COUNT(*) AS n, SUM(amount) AS a, SUM(amount * probability) AS w \
+             FROM opportunities WHERE status = 'open' GROUP BY owner_id, customer_owner_id, stage_id) x",
+            line("owner_id || ' ' || customer_owner_id || ' ' || stage_id || ' ' || n || ' ' || a || ' ' || w")
+        ),
+        &mut out,
+    )?;
+    compare(
+        conn,
+        "opportunities.customer_owner_id",
+        &format!(
+            "SELECT {} FROM opportunities",
+            line("id || ' ' || customer_owner_id")
+        ),
+        &format!(
+            "SELECT {} FROM opportunities o JOIN customers c ON c.id = o.customer_id",
+            line("o.id || ' ' || c.owner_id")
         ),
         &mut out,
     )?;

@@ -38,6 +38,14 @@ pub const MOVERS: &[Mover] = &[
         kind: "orders",
         run: crate::orders::move_unfinished,
     },
+    Mover {
+        kind: "quotes",
+        run: crate::opportunities::move_open_quotes,
+    },
+    Mover {
+        kind: "opportunities",
+        run: crate::opportunities::move_open,
+    },
 ];
 
 fn move_customers(conn: &mut DbConnection, m: &Move) -> QueryResult<i64> {

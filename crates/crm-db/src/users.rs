@@ -413,3 +413,28 @@ pub fn is_empty(conn: &mut DbConnection) -> RepoResult<bool> {
 pub fn count(conn: &mut DbConnection) -> RepoResult<i64> {
     Ok(users::table.count().get_result(conn)?)
 }
+
+/// Whether a record may be given to `owner`: an enabled user within the actor's scope, or 422
+/// `not_found` on `owner_id` (which does not tell disabled from invisible).
+pub(crate) fn check_assignable(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    owner: i64,
+) -> RepoResult<()> {
+    let enabled: Option<bool> = users::table
+        .find(owner)
+        .select(users::enabled)
+        .first(conn)
+        .optional()?;
+    if enabled != Some(true) || !actor.sees(owner) {
+        return Err(RepoError::invalid(
+            "owner_id",
+            ErrorCode::NotFound,
+            msg!(
+                "您的范围内没有这个启用的用户",
+                "no such enabled user within your scope"
+            ),
+        ));
+    }
+    Ok(())
+}

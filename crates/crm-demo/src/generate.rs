@@ -626,7 +626,7 @@ pub fn generate(
         build_search_index(conn, grams, progress)?;
     }
     let days: Vec<(NaiveDate, i32)> = ids.order_seq.iter().map(|(d, n)| (*d, *n)).collect();
-    bulk::insert_order_numbers(conn, &days)?;
+    bulk::insert_numbers(conn, crm_db::numbering::Numbered::Order, &days)?;
     bulk::reset_sequences(conn)?;
     bulk::finish_load(conn)?;
     summary.seconds = started.elapsed().as_secs_f64();

@@ -3,6 +3,7 @@
 //! (`crm generate`). Everything goes through crm-db: its repositories, and for the generator its
 //! bulk loader; nothing here knows which database it writes to.
 
+pub mod deals;
 pub mod generate;
 pub mod seed;
 

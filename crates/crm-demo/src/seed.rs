@@ -8,6 +8,9 @@ use crm_domain::Money;
 use crm_domain::api::{DictionaryKind, LevelChange, NewDepartment, NewDictionaryItem, NewUser};
 use crm_domain::roles::StandardRole;
 
+/// The default probability of each standard opportunity stage, in the stages' order.
+const STAGE_PROBABILITIES: [i16; 4] = [10, 30, 60, 80];
+
 /// (kind, [(name, English name)]) for every installation.
 fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static str)>)> {
     use DictionaryKind::*;
@@ -58,8 +61,6 @@ fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static s
                 ("需求确认", "Needs"),
                 ("方案报价", "Proposal"),
                 ("商务谈判", "Negotiation"),
-                ("赢单", "Won"),
-                ("输单", "Lost"),
             ],
         ),
         (
@@ -127,11 +128,16 @@ pub fn ensure_base_data(conn: &mut DbConnection) -> Result<()> {
         name_en: Some(en.into()),
         parent_id,
         sort_order,
+        probability: None,
     };
     for (kind, entries) in standard_dictionaries() {
         if crm_db::dictionaries::list(conn, kind, true)?.is_empty() {
             for (i, (name, en)) in entries.into_iter().enumerate() {
-                crm_db::dictionaries::create(conn, &system, kind, &item(name, en, None, i as i32))?;
+                let mut new = item(name, en, None, i as i32);
+                if kind == DictionaryKind::OpportunityStage {
+                    new.probability = STAGE_PROBABILITIES.get(i).copied();
+                }
+                crm_db::dictionaries::create(conn, &system, kind, &new)?;
             }
         }
     }
@@ -399,7 +405,8 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
         }
     }
     seed_demo_activities(conn, &contacted)?;
-    seed_demo_orders(conn, &buying)
+    seed_demo_orders(conn, &buying)?;
+    crate::deals::seed_demo_deals(conn, &buying)
 }
 
 /// The demo company's products.
@@ -632,6 +639,7 @@ fn seed_demo_activities(
             };
             let (summary, outcome) = SUMMARIES[(i + j) % SUMMARIES.len()];
             let new = NewActivity {
+                opportunity_id: None,
                 customer_id,
                 contact_id: contact_id.filter(|_| j % 2 == 0),
                 type_id: types[(i + j) % types.len()].id,

@@ -27,6 +27,8 @@ pub enum CustomerLevel {
 pub enum PipelineEvent {
     /// A contact activity was logged.
     Contacted,
+    /// A deal (opportunity) was opened: the customer becomes a prospect (立项客户).
+    OpportunityOpened,
     /// An order was signed.
     OrderSigned,
 }
@@ -59,6 +61,7 @@ impl CustomerLevel {
     pub fn after(self, event: PipelineEvent) -> Option<CustomerLevel> {
         let target = match event {
             PipelineEvent::Contacted => Self::Contacted,
+            PipelineEvent::OpportunityOpened => Self::Prospect,
             PipelineEvent::OrderSigned => Self::Signed,
         };
         (self != Self::Blacklisted && target > self).then_some(target)
@@ -354,7 +357,11 @@ mod tests {
         assert_eq!(Signed.after(E::Contacted), None);
         assert_eq!(Lead.after(E::OrderSigned), Some(Signed));
         assert_eq!(Prospect.after(E::OrderSigned), Some(Signed));
-        for e in [E::Contacted, E::OrderSigned] {
+        assert_eq!(Lead.after(E::OpportunityOpened), Some(Prospect));
+        assert_eq!(Contacted.after(E::OpportunityOpened), Some(Prospect));
+        assert_eq!(Prospect.after(E::OpportunityOpened), None);
+        assert_eq!(Signed.after(E::OpportunityOpened), None);
+        for e in [E::Contacted, E::OpportunityOpened, E::OrderSigned] {
             assert_eq!(Blacklisted.after(e), None);
         }
         assert!(!Blacklisted.accepts_new_business());

@@ -8,6 +8,7 @@ pub mod customer;
 pub mod history;
 pub mod lang;
 pub mod money;
+pub mod opportunity;
 pub mod order;
 pub mod paging;
 pub mod permissions;

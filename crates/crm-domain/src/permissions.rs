@@ -97,6 +97,7 @@ catalogue! {
     ActivityManage = "activity.manage", "activity", "管理下属的接触记录", "Manage team activities";
     OpportunityRead = "opportunity.read", "opportunity", "查看机会", "View opportunities";
     OpportunityWrite = "opportunity.write", "opportunity", "编辑机会", "Edit opportunities";
+    CompetitorManage = "competitor.manage", "opportunity", "维护竞争对手档案", "Keep competitor profiles";
     OrderRead = "order.read", "order", "查看订单", "View orders";
     OrderCreate = "order.create", "order", "新建订单", "Create orders";
     OrderUpdate = "order.update", "order", "编辑订单", "Edit orders";

@@ -111,6 +111,16 @@ codes! {
     InstallmentHasReceipts = "installment_has_receipts",
     Overpayment = "overpayment",
     NoSuchInstallment = "no_such_installment",
+    // Opportunities, quotes, competitors
+    OpportunityClosed = "opportunity_closed",
+    OpportunityHasOrders = "opportunity_has_orders",
+    CustomerHasDeals = "customer_has_deals",
+    NotCustomersContact = "not_customers_contact",
+    AlreadyAdded = "already_added",
+    CompetitorInUse = "competitor_in_use",
+    QuoteClosed = "quote_closed",
+    QuoteExpired = "quote_expired",
+    NotAStage = "not_a_stage",
 }
 
 impl fmt::Display for ErrorCode {

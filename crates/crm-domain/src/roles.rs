@@ -112,6 +112,7 @@ impl StandardRole {
                     P::ActivityManage,
                     P::ReportRead,
                     P::CustomerDelete,
+                    P::CompetitorManage,
                 ]);
                 manager
             }

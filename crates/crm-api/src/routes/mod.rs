@@ -4,13 +4,16 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod competitors;
 pub mod customers;
 pub mod departments;
 pub mod dictionaries;
 pub mod me;
 pub mod notifications;
+pub mod opportunities;
 pub mod orders;
 pub mod products;
+pub mod quotes;
 pub mod receivables;
 pub mod reminders;
 pub mod roles;
@@ -50,6 +53,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reminders::configure(cfg);
     notifications::configure(cfg);
     products::configure(cfg);
+    opportunities::configure(cfg);
+    quotes::configure(cfg);
+    competitors::configure(cfg);
     orders::configure(cfg);
     receivables::configure(cfg);
 }

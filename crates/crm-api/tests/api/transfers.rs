@@ -38,20 +38,20 @@ api_test!(transfer_one_many_and_all_with_nothing_lost, |app| {
     let one = app.post("/customer-transfers", &admin, json!({"from_user_id": from, "to_user_id": to, "customer_ids": [ids[0]], "reason": "客户要求更换"})).await.expect(201);
     assert_eq!(
         one["moved"],
-        json!({"customers": 1, "contacts": 1, "reminders": 0, "orders": 0})
+        json!({"customers": 1, "contacts": 1, "reminders": 0, "orders": 0, "opportunities": 0, "quotes": 0})
     );
     assert_eq!(count(&app.get("/customers", &b).await.expect(200)), 1);
     // Many.
     let many = app.post("/customer-transfers", &admin, json!({"from_user_id": from, "to_user_id": to, "customer_ids": [ids[1], ids[2]], "reason": "调整分工"})).await.expect(201);
     assert_eq!(
         many["moved"],
-        json!({"customers": 2, "contacts": 5, "reminders": 0, "orders": 0})
+        json!({"customers": 2, "contacts": 5, "reminders": 0, "orders": 0, "opportunities": 0, "quotes": 0})
     );
     // All, previewed first.
     let preview = app.post("/customer-transfers", &admin, json!({"from_user_id": from, "to_user_id": to, "all": true, "reason": "离职交接", "dry_run": true})).await.expect(200);
     assert_eq!(
         preview["moved"],
-        json!({"customers": 1, "contacts": 4, "reminders": 0, "orders": 0})
+        json!({"customers": 1, "contacts": 4, "reminders": 0, "orders": 0, "opportunities": 0, "quotes": 0})
     );
     assert!(preview["id"].is_null());
     assert_eq!(
@@ -69,7 +69,7 @@ api_test!(transfer_one_many_and_all_with_nothing_lost, |app| {
         .expect(201);
     assert_eq!(
         all["moved"],
-        json!({"customers": 1, "contacts": 4, "reminders": 0, "orders": 0})
+        json!({"customers": 1, "contacts": 4, "reminders": 0, "orders": 0, "opportunities": 0, "quotes": 0})
     );
     assert_eq!(all["from_user"]["id"], from);
     assert_eq!(count(&app.get("/customers", &a).await.expect(200)), 0);

@@ -25,6 +25,9 @@ pub struct Reminder {
     pub customer: IdName,
     /// The activity whose next step this is.
     pub activity_id: Option<i64>,
+    /// The deal it is about.
+    #[serde(default)]
+    pub opportunity_id: Option<i64>,
     pub due_on: NaiveDate,
     pub note: String,
     pub status: ReminderStatus,

@@ -462,6 +462,9 @@ pub struct Activity {
     pub id: i64,
     pub customer: IdName,
     pub contact_id: Option<i64>,
+    /// The deal it was logged on.
+    #[serde(default)]
+    pub opportunity_id: Option<i64>,
     pub owner: IdName,
     pub type_id: i64,
     pub occurred_at: DateTime<Utc>,
@@ -482,6 +485,9 @@ pub struct NewActivity {
     pub customer_id: i64,
     #[serde(default)]
     pub contact_id: Option<i64>,
+    /// A deal of the same customer this contact was about.
+    #[serde(default)]
+    pub opportunity_id: Option<i64>,
     pub type_id: i64,
     pub occurred_at: DateTime<Utc>,
     #[validate(

@@ -433,6 +433,9 @@ pub struct DictionaryItem {
     pub parent_id: Option<i64>,
     pub sort_order: i32,
     pub enabled: bool,
+    /// Only for opportunity stages: the default probability (0–100) of a deal in it.
+    #[serde(default)]
+    pub probability: Option<i16>,
     pub version: i32,
 }
 
@@ -452,6 +455,10 @@ pub struct NewDictionaryItem {
     #[serde(default)]
     #[validate(range(min = -100000, max = 100000))]
     pub sort_order: i32,
+    /// Only for opportunity stages: the default probability (0–100).
+    #[serde(default)]
+    #[validate(range(min = 0, max = 100))]
+    pub probability: Option<i16>,
 }
 
 #[rules]
@@ -472,6 +479,9 @@ pub struct DictionaryItemPatch {
     #[validate(range(min = -100000, max = 100000))]
     pub sort_order: Option<i32>,
     pub enabled: Option<bool>,
+    /// Only for opportunity stages.
+    #[validate(range(min = 0, max = 100))]
+    pub probability: Option<i16>,
     pub version: i32,
 }
 
@@ -579,6 +589,8 @@ mod activities;
 pub use activities::*;
 mod orders;
 pub use orders::*;
+mod opportunities;
+pub use opportunities::*;
 mod queries;
 pub use queries::*;
 

@@ -4,6 +4,7 @@
 
 use super::{AgingGroup, CustomerType, ReviewStatus};
 use crate::customer::CustomerLevel;
+use crate::opportunity::OpportunityStatus;
 use crate::order::OrderStatus;
 use crate::paging::{Sort, SortKey};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -216,6 +217,8 @@ list_query! {
         /// The author's department.
         pub department_id: Option<i64>,
         pub type_id: Option<i64>,
+        /// Only those logged on this deal.
+        pub opportunity_id: Option<i64>,
         /// From this instant (inclusive).
         pub from: Option<DateTime<Utc>>,
         /// Until this instant (exclusive).
@@ -278,6 +281,45 @@ list_query! {
         pub status: Option<OrderStatus>,
         pub signed_from: Option<NaiveDate>,
         pub signed_to: Option<NaiveDate>,
+    }
+}
+
+list_query! {
+    /// `GET /opportunities`: newest change first.
+    pub struct OpportunityQuery {
+        pub customer_id: Option<i64>,
+        pub owner_id: Option<i64>,
+        /// The owner's department.
+        pub department_id: Option<i64>,
+        pub stage_id: Option<i64>,
+        pub status: Option<OpportunityStatus>,
+        /// Expected to close on or after this day.
+        pub close_from: Option<NaiveDate>,
+        /// Expected to close on or before this day.
+        pub close_to: Option<NaiveDate>,
+        /// Met against this competitor (in the deal, or lost to it).
+        pub competitor_id: Option<i64>,
+        /// Part of the title.
+        #[validate(length(max = 100))]
+        pub q: Option<String>,
+    }
+}
+
+query! {
+    /// `GET /opportunities/pipeline`.
+    pub struct OpportunityPipelineQuery {
+        pub owner_id: Option<i64>,
+        /// The owner's department.
+        pub department_id: Option<i64>,
+    }
+}
+
+list_query! {
+    /// `GET /competitors`: by name.
+    pub struct CompetitorQuery {
+        /// Part of the name.
+        #[validate(length(max = 100))]
+        pub q: Option<String>,
     }
 }
 
