@@ -19,16 +19,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_opportunity)
         .service(update_opportunity)
         .service(delete_opportunity)
-        .service(win)
-        .service(lose)
-        .service(reopen)
-        .service(moves)
-        .service(list_contacts)
-        .service(add_contact)
-        .service(remove_contact)
-        .service(list_competitors)
-        .service(add_competitor)
-        .service(remove_competitor)
+        .service(win_opportunity)
+        .service(lose_opportunity)
+        .service(reopen_opportunity)
+        .service(stage_history)
+        .service(list_key_contacts)
+        .service(add_key_contact)
+        .service(remove_key_contact)
+        .service(list_deal_competitors)
+        .service(add_deal_competitor)
+        .service(remove_deal_competitor)
         .service(list_quotes)
         .service(create_quote);
 }
@@ -131,7 +131,7 @@ async fn move_status(
 /// Wins an open deal (it signs nothing by itself). 409 `invalid_status_move` for a closed one.
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), request_body = OpportunityStatusChange, responses((status = 200, body = Opportunity)))]
 #[post("/opportunities/{id}/win")]
-async fn win(
+async fn win_opportunity(
     caller: Caller<need::OpportunityWrite>,
     id: Path<i64>,
     change: Json<OpportunityStatusChange>,
@@ -144,7 +144,7 @@ async fn win(
 /// `invalid_status_move` for a closed one.
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), request_body = LoseRequest, responses((status = 200, body = Opportunity)))]
 #[post("/opportunities/{id}/lose")]
-async fn lose(
+async fn lose_opportunity(
     caller: Caller<need::OpportunityWrite>,
     id: Path<i64>,
     change: Json<LoseRequest>,
@@ -156,7 +156,7 @@ async fn lose(
 /// Reopens a won or lost deal at its stage.
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), request_body = OpportunityStatusChange, responses((status = 200, body = Opportunity)))]
 #[post("/opportunities/{id}/reopen")]
-async fn reopen(
+async fn reopen_opportunity(
     caller: Caller<need::OpportunityWrite>,
     id: Path<i64>,
     change: Json<OpportunityStatusChange>,
@@ -168,7 +168,7 @@ async fn reopen(
 /// The stages (and statuses) the deal went through, oldest first, with who moved it and when.
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), responses((status = 200, body = Vec<OpportunityMove>)))]
 #[get("/opportunities/{id}/stage-history")]
-async fn moves(
+async fn stage_history(
     caller: Caller<need::OpportunityRead>,
     id: Path<i64>,
 ) -> ApiResult<Json<Vec<OpportunityMove>>> {
@@ -180,7 +180,7 @@ async fn moves(
 
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), responses((status = 200, body = Vec<KeyContact>)))]
 #[get("/opportunities/{id}/contacts")]
-async fn list_contacts(
+async fn list_key_contacts(
     caller: Caller<need::OpportunityRead>,
     id: Path<i64>,
 ) -> ApiResult<Json<Vec<KeyContact>>> {
@@ -194,7 +194,7 @@ async fn list_contacts(
 /// once (422 `already_added`).
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), request_body = NewKeyContact, responses((status = 201, body = KeyContact)))]
 #[post("/opportunities/{id}/contacts")]
-async fn add_contact(
+async fn add_key_contact(
     caller: Caller<need::OpportunityWrite>,
     id: Path<i64>,
     new: Json<NewKeyContact>,
@@ -207,7 +207,7 @@ async fn add_contact(
 
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path), ("contact_id" = i64, Path)), responses((status = 204)))]
 #[delete("/opportunities/{id}/contacts/{contact_id}")]
-async fn remove_contact(
+async fn remove_key_contact(
     caller: Caller<need::OpportunityWrite>,
     path: Path<(i64, i64)>,
 ) -> ApiResult<NoContent> {
@@ -220,7 +220,7 @@ async fn remove_contact(
 
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), responses((status = 200, body = Vec<DealCompetitor>)))]
 #[get("/opportunities/{id}/competitors")]
-async fn list_competitors(
+async fn list_deal_competitors(
     caller: Caller<need::OpportunityRead>,
     id: Path<i64>,
 ) -> ApiResult<Json<Vec<DealCompetitor>>> {
@@ -234,7 +234,7 @@ async fn list_competitors(
 /// (1–5). 422 `already_added` for a second time.
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), request_body = NewDealCompetitor, responses((status = 201, body = DealCompetitor)))]
 #[post("/opportunities/{id}/competitors")]
-async fn add_competitor(
+async fn add_deal_competitor(
     caller: Caller<need::OpportunityWrite>,
     id: Path<i64>,
     new: Json<NewDealCompetitor>,
@@ -247,7 +247,7 @@ async fn add_competitor(
 
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path), ("competitor_id" = i64, Path)), responses((status = 204)))]
 #[delete("/opportunities/{id}/competitors/{competitor_id}")]
-async fn remove_competitor(
+async fn remove_deal_competitor(
     caller: Caller<need::OpportunityWrite>,
     path: Path<(i64, i64)>,
 ) -> ApiResult<NoContent> {

@@ -11,6 +11,7 @@ mod conventions;
 mod customers;
 mod input;
 mod openapi;
+mod opportunities;
 mod orders;
 mod org;
 mod reminders;
