@@ -7,6 +7,7 @@ use crate::format::I18n;
 use crate::state::Session;
 use crm_domain::ErrorCode;
 use crm_domain::api::*;
+use crm_domain::opportunity::{OpportunityAction, QuoteAction};
 use crm_domain::order::OrderAction;
 use futures_util::FutureExt;
 use gloo_net::http::{Method, RequestBuilder};
@@ -364,6 +365,135 @@ impl Api {
 
     pub async fn delete_product(&self, id: i64) -> Result<()> {
         self.delete(format!("{BASE}/products/{id}")).await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Opportunities, quotes, competitors
+
+    pub async fn opportunities(&self, q: &OpportunityQuery) -> Result<Page<Opportunity>> {
+        self.get(with_query(&format!("{BASE}/opportunities"), q))
+            .await
+    }
+
+    pub async fn opportunity_pipeline(
+        &self,
+        q: &OpportunityPipelineQuery,
+    ) -> Result<OpportunityPipeline> {
+        self.get(with_query(&format!("{BASE}/opportunities/pipeline"), q))
+            .await
+    }
+
+    pub async fn opportunity(&self, id: i64) -> Result<Opportunity> {
+        self.get(format!("{BASE}/opportunities/{id}")).await
+    }
+
+    pub async fn create_opportunity(&self, new: &NewOpportunity) -> Result<Opportunity> {
+        self.send(Method::POST, format!("{BASE}/opportunities"), Some(new))
+            .await
+    }
+
+    pub async fn update_opportunity(
+        &self,
+        id: i64,
+        patch: &OpportunityPatch,
+    ) -> Result<Opportunity> {
+        let path = format!("{BASE}/opportunities/{id}");
+        self.send(Method::PATCH, path, Some(patch)).await
+    }
+
+    /// `win` or `reopen`.
+    pub async fn move_opportunity(
+        &self,
+        id: i64,
+        action: OpportunityAction,
+        change: &OpportunityStatusChange,
+    ) -> Result<Opportunity> {
+        let path = format!("{BASE}/opportunities/{id}/{}", action.as_str());
+        self.send(Method::POST, path, Some(change)).await
+    }
+
+    pub async fn lose_opportunity(&self, id: i64, req: &LoseRequest) -> Result<Opportunity> {
+        let path = format!("{BASE}/opportunities/{id}/lose");
+        self.send(Method::POST, path, Some(req)).await
+    }
+
+    pub async fn stage_history(&self, id: i64) -> Result<Vec<OpportunityMove>> {
+        self.get(format!("{BASE}/opportunities/{id}/stage-history"))
+            .await
+    }
+
+    pub async fn key_contacts(&self, id: i64) -> Result<Vec<KeyContact>> {
+        self.get(format!("{BASE}/opportunities/{id}/contacts"))
+            .await
+    }
+
+    pub async fn add_key_contact(&self, id: i64, new: &NewKeyContact) -> Result<KeyContact> {
+        let path = format!("{BASE}/opportunities/{id}/contacts");
+        self.send(Method::POST, path, Some(new)).await
+    }
+
+    pub async fn remove_key_contact(&self, id: i64, contact_id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/opportunities/{id}/contacts/{contact_id}"))
+            .await
+    }
+
+    pub async fn deal_competitors(&self, id: i64) -> Result<Vec<DealCompetitor>> {
+        self.get(format!("{BASE}/opportunities/{id}/competitors"))
+            .await
+    }
+
+    pub async fn add_deal_competitor(
+        &self,
+        id: i64,
+        new: &NewDealCompetitor,
+    ) -> Result<DealCompetitor> {
+        let path = format!("{BASE}/opportunities/{id}/competitors");
+        self.send(Method::POST, path, Some(new)).await
+    }
+
+    pub async fn remove_deal_competitor(&self, id: i64, competitor_id: i64) -> Result<()> {
+        self.delete(format!(
+            "{BASE}/opportunities/{id}/competitors/{competitor_id}"
+        ))
+        .await
+    }
+
+    pub async fn quotes(&self, deal: i64) -> Result<Vec<Quote>> {
+        self.get(format!("{BASE}/opportunities/{deal}/quotes"))
+            .await
+    }
+
+    pub async fn create_quote(&self, deal: i64, new: &NewQuote) -> Result<Quote> {
+        let path = format!("{BASE}/opportunities/{deal}/quotes");
+        self.send(Method::POST, path, Some(new)).await
+    }
+
+    pub async fn quote(&self, id: i64) -> Result<Quote> {
+        self.get(format!("{BASE}/quotes/{id}")).await
+    }
+
+    pub async fn act_on_quote(&self, id: i64, action: QuoteAction) -> Result<Quote> {
+        let path = format!("{BASE}/quotes/{id}/{}", action.as_str());
+        self.send(Method::POST, path, None::<&()>).await
+    }
+
+    pub async fn competitors(&self, q: &CompetitorQuery) -> Result<Page<Competitor>> {
+        self.get(with_query(&format!("{BASE}/competitors"), q))
+            .await
+    }
+
+    pub async fn competitor(&self, id: i64) -> Result<Competitor> {
+        self.get(format!("{BASE}/competitors/{id}")).await
+    }
+
+    pub async fn create_competitor(&self, new: &NewCompetitor) -> Result<Competitor> {
+        self.send(Method::POST, format!("{BASE}/competitors"), Some(new))
+            .await
+    }
+
+    pub async fn update_competitor(&self, id: i64, patch: &CompetitorPatch) -> Result<Competitor> {
+        let path = format!("{BASE}/competitors/{id}");
+        self.send(Method::PATCH, path, Some(patch)).await
     }
 
     pub async fn orders(&self, q: &OrderQuery) -> Result<Page<Order>> {

@@ -7,8 +7,7 @@ use crate::error::{OptionalFound, is_unique_violation};
 use crate::paging::{PageRequest, row_after};
 use crate::schema::{competitors as k, opportunities as o, opportunity_competitors as oc};
 use crate::sql::{
-    blank_to_none, check_version, contains_pattern, lower, one_row_updated, patched,
-    patched_text,
+    blank_to_none, check_version, contains_pattern, lower, one_row_updated, patched, patched_text,
 };
 use crate::visibility::VisibleTo;
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
@@ -87,7 +86,9 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Compet
         .select(Row::as_select())
         .first(conn)
         .found()?;
-    let deals = deals_of(conn, actor, &[id])?.remove(&id).unwrap_or_default();
+    let deals = deals_of(conn, actor, &[id])?
+        .remove(&id)
+        .unwrap_or_default();
     Ok(from_row(row, deals))
 }
 

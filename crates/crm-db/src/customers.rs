@@ -19,7 +19,9 @@ use crm_domain::api::{
     GradeChange, IdName, LevelChange, NewContact, NewCustomer, Page, PageQuery, Pipeline,
     PipelineLevel, ReviewDecision, ReviewRequest, ReviewStatus,
 };
-use crm_domain::customer::{PipelineEvent, CustomerLevel, grade_for, name_key, phone_key, website_key};
+use crm_domain::customer::{
+    CustomerLevel, PipelineEvent, grade_for, name_key, phone_key, website_key,
+};
 use crm_domain::paging::Sort;
 use crm_domain::problem::{ClashDepartment, ClashOwner, CustomerClash};
 use crm_domain::{ErrorCode, Money, Permission, msg};
@@ -998,7 +1000,8 @@ pub(crate) fn advance(
             c::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    let mut changes = json!({"level": {"old": customer.level.as_str(), "new": level.as_str()}, "reason": reason});
+    let mut changes =
+        json!({"level": {"old": customer.level.as_str(), "new": level.as_str()}, "reason": reason});
     changes[cause.0] = json!(cause.1);
     audit::record_about(
         conn,

@@ -37,14 +37,14 @@ pub fn next(conn: &mut DbConnection, kind: Numbered, day: NaiveDate) -> QueryRes
         }
         None => {
             diesel::insert_into(n::table)
-                .values((
-                    n::kind.eq(kind.prefix()),
-                    n::day.eq(day),
-                    n::last_seq.eq(1),
-                ))
+                .values((n::kind.eq(kind.prefix()), n::day.eq(day), n::last_seq.eq(1)))
                 .execute(conn)?;
             1
         }
     };
-    Ok(format!("{}{}-{seq:04}", kind.prefix(), day.format("%Y%m%d")))
+    Ok(format!(
+        "{}{}-{seq:04}",
+        kind.prefix(),
+        day.format("%Y%m%d")
+    ))
 }

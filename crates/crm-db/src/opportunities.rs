@@ -208,9 +208,7 @@ pub fn list(
         q = q.filter(row_after(o::updated_at, o::id, t, id, true));
     }
     let items = q.load::<Joined>(conn)?.into_iter().map(from_row).collect();
-    Ok(page.page(items, |x: &Opportunity| {
-        (x.updated_at.naive_utc(), x.id)
-    }))
+    Ok(page.page(items, |x: &Opportunity| (x.updated_at.naive_utc(), x.id)))
 }
 
 /// The open deals per stage within the actor's scope (from the trigger-kept summary: a few
@@ -294,18 +292,13 @@ fn stage(conn: &mut DbConnection, id: Option<i64>) -> RepoResult<(i64, i16)> {
         q = q.filter(d::id.eq(id));
     }
     let found: Option<(i64, Option<i16>)> = q.first(conn).optional()?;
-    found
-        .map(|(id, p)| (id, p.unwrap_or(0)))
-        .ok_or_else(|| {
-            RepoError::invalid(
-                "stage_id",
-                ErrorCode::NotAStage,
-                msg!(
-                    "没有这个启用的机会阶段",
-                    "no such opportunity stage in use"
-                ),
-            )
-        })
+    found.map(|(id, p)| (id, p.unwrap_or(0))).ok_or_else(|| {
+        RepoError::invalid(
+            "stage_id",
+            ErrorCode::NotAStage,
+            msg!("没有这个启用的机会阶段", "no such opportunity stage in use"),
+        )
+    })
 }
 
 fn check_competitor(conn: &mut DbConnection, id: i64) -> RepoResult<()> {
@@ -470,7 +463,10 @@ pub fn update(
             Some(Some(p)) => (p, true),
             Some(None) => match stage_probability {
                 Some(p) => (p, false),
-                None => (stage(conn, Some(old.stage.id)).map(|s| s.1).unwrap_or(0), false),
+                None => (
+                    stage(conn, Some(old.stage.id)).map(|s| s.1).unwrap_or(0),
+                    false,
+                ),
             },
             None if old.probability_set => (old.probability, true),
             None => (stage_probability.unwrap_or(old.probability), false),
@@ -601,7 +597,10 @@ pub(crate) fn set_status(
             ),
         ));
     };
-    if let Some(k) = closing.competitor_id.filter(|_| action == OpportunityAction::Lose) {
+    if let Some(k) = closing
+        .competitor_id
+        .filter(|_| action == OpportunityAction::Lose)
+    {
         check_competitor(conn, k)?;
         // The competitor it went to was met in the deal, whether or not it was noted before.
         let noted: i64 = oc::table
@@ -624,7 +623,11 @@ pub(crate) fn set_status(
     let (probability, set, closed_on) = match action {
         OpportunityAction::Win => (100, true, Some(today)),
         OpportunityAction::Lose => (0, true, Some(today)),
-        OpportunityAction::Reopen => (stage(conn, Some(old.stage.id)).map(|s| s.1).unwrap_or(0), false, None),
+        OpportunityAction::Reopen => (
+            stage(conn, Some(old.stage.id)).map(|s| s.1).unwrap_or(0),
+            false,
+            None,
+        ),
     };
     let lost = action == OpportunityAction::Lose;
     let n = diesel::update(o::table.find(old.id).filter(o::version.eq(old.version)))
@@ -633,7 +636,11 @@ pub(crate) fn set_status(
             o::probability.eq(probability),
             o::probability_set.eq(set),
             o::closed_on.eq(closed_on),
-            o::lost_reason.eq(if lost { closing.lost_reason.clone() } else { None }),
+            o::lost_reason.eq(if lost {
+                closing.lost_reason.clone()
+            } else {
+                None
+            }),
             o::lost_to_id.eq(if lost { closing.competitor_id } else { None }),
             o::updated_at.eq(now()),
             o::version.eq(old.version + 1),
@@ -661,11 +668,7 @@ pub(crate) fn set_status(
 }
 
 /// Where the deal has been: each stage (and status) entered, by whom, when, and until when.
-pub fn moves(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: i64,
-) -> RepoResult<Vec<OpportunityMove>> {
+pub fn moves(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Vec<OpportunityMove>> {
     get(conn, actor, id)?;
     let rows: Vec<(i64, String, String, i64, String, NaiveDateTime)> = om::table
         .inner_join(d::table.on(d::id.eq(om::stage_id)))
@@ -717,11 +720,7 @@ pub fn contacts(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<V
     contacts_of(conn, id, None)
 }
 
-fn contacts_of(
-    conn: &mut DbConnection,
-    id: i64,
-    only: Option<i64>,
-) -> RepoResult<Vec<KeyContact>> {
+fn contacts_of(conn: &mut DbConnection, id: i64, only: Option<i64>) -> RepoResult<Vec<KeyContact>> {
     let mut q = kc::table
         .inner_join(contacts::table)
         .filter(kc::opportunity_id.eq(id))
@@ -738,8 +737,14 @@ fn contacts_of(
     if let Some(c) = only {
         q = q.filter(kc::contact_id.eq(c));
     }
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, String)> =
-        q.load(conn)?;
+    let rows: Vec<(
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    )> = q.load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, title, mobile, phone, role)| KeyContact {

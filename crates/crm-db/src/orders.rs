@@ -17,9 +17,7 @@ use crate::schema::{
 };
 use crate::sql::{blank_to_none, check_dictionary, check_version, one_row_updated, patched};
 use crate::visibility::{Visible, VisibleTo};
-use crate::{
-    DbConnection, RepoError, RepoResult, Serial, now, serialize_keys, write_tx,
-};
+use crate::{DbConnection, RepoError, RepoResult, Serial, now, serialize_keys, write_tx};
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::api::{
     Allocation, DictionaryKind, IdName, Installment, NewOrder, NewOrderRecord, NewReceipt, Order,

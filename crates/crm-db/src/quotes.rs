@@ -277,8 +277,8 @@ pub fn act(
     let today = crate::settings::today(conn)?;
     write_tx(conn, |conn| {
         let old = get(conn, actor, id)?;
-        let expired = old.status == QuoteStatus::Expired
-            || (old.status.is_open() && old.valid_until < today);
+        let expired =
+            old.status == QuoteStatus::Expired || (old.status.is_open() && old.valid_until < today);
         if expired && action != QuoteAction::Reject {
             let until = old.valid_until;
             return Err(RepoError::invalid(
@@ -295,7 +295,10 @@ pub fn act(
             return Err(if old.status.is_open() {
                 RepoError::conflict(
                     ErrorCode::InvalidStatusMove,
-                    msg!("{from} 状态的报价不能这样变更", "a {from} quote cannot be moved that way"),
+                    msg!(
+                        "{from} 状态的报价不能这样变更",
+                        "a {from} quote cannot be moved that way"
+                    ),
                 )
             } else {
                 RepoError::invalid(

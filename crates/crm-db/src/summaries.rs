@@ -64,12 +64,16 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         "opportunity_pipeline",
         &format!(
             "SELECT {} FROM opportunity_pipeline WHERE deals <> 0 OR amount <> 0 OR weighted <> 0",
-            line("owner_id || ' ' || customer_owner_id || ' ' || stage_id || ' ' || deals || ' ' || amount || ' ' || weighted")
+            line(
+                "owner_id || ' ' || customer_owner_id || ' ' || stage_id || ' ' || deals || ' ' || amount || ' ' || weighted"
+            )
         ),
         &format!(
             "SELECT {} FROM (SELECT owner_id, customer_owner_id, stage_id, COUNT(*) AS n, SUM(amount) AS a, SUM(amount * probability) AS w \
              FROM opportunities WHERE status = 'open' GROUP BY owner_id, customer_owner_id, stage_id) x",
-            line("owner_id || ' ' || customer_owner_id || ' ' || stage_id || ' ' || n || ' ' || a || ' ' || w")
+            line(
+                "owner_id || ' ' || customer_owner_id || ' ' || stage_id || ' ' || n || ' ' || a || ' ' || w"
+            )
         ),
         &mut out,
     )?;

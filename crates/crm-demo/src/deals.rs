@@ -57,7 +57,13 @@ const COMPETITORS: [(&str, &str, &str, &str, &str, &str); 5] = [
     ),
 ];
 
-const TITLES: [&str; 5] = ["年度推广合作", "官网改版", "搜索优化服务", "云主机续费", "全案营销"];
+const TITLES: [&str; 5] = [
+    "年度推广合作",
+    "官网改版",
+    "搜索优化服务",
+    "云主机续费",
+    "全案营销",
+];
 
 const LOST_REASONS: [&str; 3] = ["价格高于对手", "客户预算削减", "对手关系更好"];
 
@@ -99,8 +105,15 @@ pub fn seed_demo_deals(conn: &mut DbConnection, buying: &[(usize, i64, i64, bool
                 n % stages.len()
             };
             let product = &products[n % products.len()];
-            let quantity = if product.code == "SEO-M" { 6 } else { 1 + (n % 2) as i32 };
-            let amount = product.list_price.checked_mul(i64::from(quantity)).unwrap_or(Money::ZERO);
+            let quantity = if product.code == "SEO-M" {
+                6
+            } else {
+                1 + (n % 2) as i32
+            };
+            let amount = product
+                .list_price
+                .checked_mul(i64::from(quantity))
+                .unwrap_or(Money::ZERO);
             let new = NewOpportunity {
                 customer_id,
                 title: format!("{}（{}）", TITLES[n % TITLES.len()], product.name),
@@ -117,7 +130,11 @@ pub fn seed_demo_deals(conn: &mut DbConnection, buying: &[(usize, i64, i64, bool
                 let role = ContactRole::ALL[n % ContactRole::ALL.len()];
                 let key = NewKeyContact {
                     contact_id: c.id,
-                    role: if k == 0 { ContactRole::DecisionMaker } else { role },
+                    role: if k == 0 {
+                        ContactRole::DecisionMaker
+                    } else {
+                        role
+                    },
                 };
                 crm_db::opportunities::add_contact(conn, &actor, deal.id, &key)?;
             }
@@ -153,7 +170,8 @@ pub fn seed_demo_deals(conn: &mut DbConnection, buying: &[(usize, i64, i64, bool
                         valid_until: None,
                         notes: Some("第二版：九折".into()),
                     };
-                    latest = Some(crm_db::quotes::create_on(conn, &actor, deal.id, &second, today)?.id);
+                    latest =
+                        Some(crm_db::quotes::create_on(conn, &actor, deal.id, &second, today)?.id);
                 }
             }
             if won {

@@ -222,7 +222,10 @@ mod tests {
 
     #[test]
     fn weighted_amounts_round_half_up_once() {
-        assert_eq!(weighted(Money::from_minor(10_000), 30), Money::from_minor(3_000));
+        assert_eq!(
+            weighted(Money::from_minor(10_000), 30),
+            Money::from_minor(3_000)
+        );
         assert_eq!(weighted(Money::from_minor(1), 50), Money::from_minor(1));
         assert_eq!(weighted(Money::from_minor(1), 49), Money::from_minor(0));
         // Three deals of 0.01 at 30 %: 0.009 in all, one rounding → 0.01, not 3 × 0.00.

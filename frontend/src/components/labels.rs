@@ -7,6 +7,7 @@ use crm_domain::DataScope;
 use crm_domain::api::OrderRecordKind;
 use crm_domain::api::{CustomerType, DictionaryKind, ReviewStatus};
 use crm_domain::customer::CustomerLevel;
+use crm_domain::opportunity::{ContactRole, OpportunityStatus, QuoteAction, QuoteStatus};
 use crm_domain::order::{OrderAction, OrderStatus};
 
 pub fn level(i18n: I18n, l: CustomerLevel) -> &'static str {
@@ -123,5 +124,41 @@ pub fn moved(i18n: I18n, kind: &str) -> &'static str {
         "reminders" => t_string!(i18n, xfer.kind.reminders),
         "orders" => t_string!(i18n, xfer.kind.orders),
         _ => t_string!(i18n, module.other),
+    }
+}
+
+pub fn deal_status(i18n: I18n, s: OpportunityStatus) -> &'static str {
+    match s {
+        OpportunityStatus::Open => t_string!(i18n, opp.status.open),
+        OpportunityStatus::Won => t_string!(i18n, opp.status.won),
+        OpportunityStatus::Lost => t_string!(i18n, opp.status.lost),
+    }
+}
+
+pub fn contact_role(i18n: I18n, r: ContactRole) -> &'static str {
+    match r {
+        ContactRole::DecisionMaker => t_string!(i18n, opp.role.decision_maker),
+        ContactRole::Influencer => t_string!(i18n, opp.role.influencer),
+        ContactRole::User => t_string!(i18n, opp.role.user),
+        ContactRole::Gatekeeper => t_string!(i18n, opp.role.gatekeeper),
+        ContactRole::Other => t_string!(i18n, opp.role.other),
+    }
+}
+
+pub fn quote_status(i18n: I18n, s: QuoteStatus) -> &'static str {
+    match s {
+        QuoteStatus::Draft => t_string!(i18n, opp.quote_status.draft),
+        QuoteStatus::Sent => t_string!(i18n, opp.quote_status.sent),
+        QuoteStatus::Accepted => t_string!(i18n, opp.quote_status.accepted),
+        QuoteStatus::Rejected => t_string!(i18n, opp.quote_status.rejected),
+        QuoteStatus::Expired => t_string!(i18n, opp.quote_status.expired),
+    }
+}
+
+pub fn quote_action(i18n: I18n, a: QuoteAction) -> &'static str {
+    match a {
+        QuoteAction::Send => t_string!(i18n, opp.quote_action.send),
+        QuoteAction::Accept => t_string!(i18n, opp.quote_action.accept),
+        QuoteAction::Reject => t_string!(i18n, opp.quote_action.reject),
     }
 }

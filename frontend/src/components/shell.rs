@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 16] = [
+const LINKS: [Link; 19] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -50,6 +50,21 @@ const LINKS: [Link; 16] = [
         "/customers/review",
         |i| t_string!(i, nav.review),
         Some(Permission::CustomerReview),
+    ),
+    (
+        "/opportunities/board",
+        |i| t_string!(i, nav.board),
+        Some(Permission::OpportunityRead),
+    ),
+    (
+        "/opportunities",
+        |i| t_string!(i, nav.opportunities),
+        Some(Permission::OpportunityRead),
+    ),
+    (
+        "/competitors",
+        |i| t_string!(i, nav.competitors),
+        Some(Permission::OpportunityRead),
     ),
     (
         "/orders",

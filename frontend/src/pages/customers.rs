@@ -531,6 +531,7 @@ pub fn CustomerPage() -> impl IntoView {
                 }.into_any()
             }
         })}
+        <crate::pages::opportunities::CustomerOpportunities customer_id=Signal::derive(id) />
         <crate::pages::orders::CustomerOrders customer_id=Signal::derive(id) />
         <section class="card">
             <h2>{move || t_string!(i18n, act.title)}</h2>

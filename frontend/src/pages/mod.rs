@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod login;
 pub mod notifications;
+pub mod opportunities;
 pub mod orders;
 pub mod products;
 pub mod profile;

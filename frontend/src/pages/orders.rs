@@ -265,10 +265,10 @@ pub fn OrdersPage() -> impl IntoView {
 // ---------------------------------------------------------------------------------------------
 // The order form
 
-/// One line of the order form as typed.
+/// One line of the order (or quote) form as typed.
 #[derive(Clone, Copy)]
-struct LineRow {
-    key: u32,
+pub(crate) struct LineRow {
+    pub(crate) key: u32,
     product: RwSignal<String>,
     quantity: RwSignal<String>,
     unit_price: RwSignal<String>,
@@ -276,7 +276,7 @@ struct LineRow {
 }
 
 impl LineRow {
-    fn new(key: u32) -> LineRow {
+    pub(crate) fn new(key: u32) -> LineRow {
         LineRow {
             key,
             product: RwSignal::new(String::new()),
@@ -286,7 +286,7 @@ impl LineRow {
         }
     }
 
-    fn priced(self) -> Result<(OrderLineInput, Money), LineProblem> {
+    pub(crate) fn priced(self) -> Result<(OrderLineInput, Money), LineProblem> {
         price_line(
             &self.product.get(),
             &self.quantity.get(),
@@ -481,7 +481,7 @@ pub fn NewOrderPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderLineEditor(
+pub(crate) fn OrderLineEditor(
     row: LineRow,
     products: LocalResource<Vec<Product>>,
     lines: RwSignal<Vec<LineRow>>,
@@ -682,7 +682,7 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn OrderLines(order: Order) -> impl IntoView {
+pub(crate) fn OrderLines(order: Order) -> impl IntoView {
     let i18n = use_i18n();
     let total = order.total;
     view! {

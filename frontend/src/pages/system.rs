@@ -337,6 +337,7 @@ pub fn DictionariesPage() -> impl IntoView {
             name_en: (!en.trim().is_empty()).then_some(en),
             parent_id: parent.get_untracked().parse().ok(),
             sort_order: 0,
+            probability: None,
         };
         let k = kind.get_untracked();
         run(

@@ -52,6 +52,7 @@ pub fn QuickLog(
         let Some(type_id) = type_id else { return };
         let note = next_note.get_untracked();
         let body = NewActivity {
+            opportunity_id: None,
             customer_id,
             contact_id: None,
             type_id,

@@ -137,7 +137,14 @@ async fn win_opportunity(
     change: Json<OpportunityStatusChange>,
 ) -> ApiResult<Json<Opportunity>> {
     let version = change.version;
-    move_status(caller, *id, OpportunityAction::Win, version, Closing::default()).await
+    move_status(
+        caller,
+        *id,
+        OpportunityAction::Win,
+        version,
+        Closing::default(),
+    )
+    .await
 }
 
 /// Loses an open deal with the reason, and the competitor it went to if any. 409
@@ -150,7 +157,14 @@ async fn lose_opportunity(
     change: Json<LoseRequest>,
 ) -> ApiResult<Json<Opportunity>> {
     let closing = Closing::from(&*change);
-    move_status(caller, *id, OpportunityAction::Lose, change.version, closing).await
+    move_status(
+        caller,
+        *id,
+        OpportunityAction::Lose,
+        change.version,
+        closing,
+    )
+    .await
 }
 
 /// Reopens a won or lost deal at its stage.
@@ -162,7 +176,14 @@ async fn reopen_opportunity(
     change: Json<OpportunityStatusChange>,
 ) -> ApiResult<Json<Opportunity>> {
     let version = change.version;
-    move_status(caller, *id, OpportunityAction::Reopen, version, Closing::default()).await
+    move_status(
+        caller,
+        *id,
+        OpportunityAction::Reopen,
+        version,
+        Closing::default(),
+    )
+    .await
 }
 
 /// The stages (and statuses) the deal went through, oldest first, with who moved it and when.

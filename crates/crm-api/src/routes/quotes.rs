@@ -35,7 +35,10 @@ async fn act(
 /// Marks a draft as sent to the customer.
 #[utoipa::path(tag = "opportunities", params(("id" = i64, Path)), responses((status = 200, body = Quote)))]
 #[post("/quotes/{id}/send")]
-async fn send_quote(caller: Caller<need::OpportunityWrite>, id: Path<i64>) -> ApiResult<Json<Quote>> {
+async fn send_quote(
+    caller: Caller<need::OpportunityWrite>,
+    id: Path<i64>,
+) -> ApiResult<Json<Quote>> {
     act(caller, *id, QuoteAction::Send).await
 }
 

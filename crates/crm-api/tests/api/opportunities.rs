@@ -171,13 +171,26 @@ api_test!(visibility_matrix_for_every_opportunity_endpoint, |app| {
     let other = app.login("s2_a").await;
     let foreign = customer(app, &other, "青岛海岱商贸有限公司").await;
     let s1_a = app.user_id(&app.login("admin").await, "s1_a").await;
-    let given = deal(app, &gm, &foreign, json!({"title": "代管", "owner_id": s1_a})).await;
+    let given = deal(
+        app,
+        &gm,
+        &foreign,
+        json!({"title": "代管", "owner_id": s1_a}),
+    )
+    .await;
     assert_eq!(given["owner"]["id"], s1_a);
     let res = app
         .get(&format!("/opportunities/{}", given["id"]), &owner)
         .await;
-    assert_eq!(res.problem(404), "not_found", "its customer is not the owner's to see");
-    let list = app.get("/opportunities?limit=200", &owner).await.expect(200);
+    assert_eq!(
+        res.problem(404),
+        "not_found",
+        "its customer is not the owner's to see"
+    );
+    let list = app
+        .get("/opportunities?limit=200", &owner)
+        .await
+        .expect(200);
     assert!(!ids(&list).contains(&given["id"].as_i64().unwrap()));
     // Competitor profiles are kept by managers only.
     let res = app
@@ -202,12 +215,18 @@ api_test!(first_deal_makes_a_prospect_and_stages_are_kept, |app| {
         .get(&format!("/customers/{}", c["id"]), &t)
         .await
         .expect(200);
-    assert_eq!(after["level"], "prospect", "the first deal makes a prospect");
+    assert_eq!(
+        after["level"], "prospect",
+        "the first deal makes a prospect"
+    );
     let history = app
         .get(&format!("/customers/{}/history", c["id"]), &t)
         .await
         .expect(200);
-    assert!(history.to_string().contains("first opportunity"), "{history}");
+    assert!(
+        history.to_string().contains("first opportunity"),
+        "{history}"
+    );
     assert_eq!(d["probability"], st[1]["probability"]);
     assert_eq!(d["weighted_amount"], "9000.00");
     // A stage move brings the stage's probability; a probability set by hand stays.
@@ -317,18 +336,16 @@ api_test!(first_deal_makes_a_prospect_and_stages_are_kept, |app| {
         .await
         .expect(200);
     assert_eq!(ids(&against), [d["id"].as_i64().unwrap()]);
-    let in_use = app.delete(&format!("/competitors/{}", rival["id"]), &gm).await;
+    let in_use = app
+        .delete(&format!("/competitors/{}", rival["id"]), &gm)
+        .await;
     assert_eq!(in_use.problem(409), "competitor_in_use");
 });
 
 api_test!(bad_input_is_refused_with_a_code_and_a_field, |app| {
     let t = app.login("s1_a").await;
     let c = customer(app, &t, "烟台瑞丰物流有限公司").await;
-    let industry = app
-        .get("/dictionaries/industry", &t)
-        .await
-        .expect(200)[0]["id"]
-        .clone();
+    let industry = app.get("/dictionaries/industry", &t).await.expect(200)[0]["id"].clone();
     let res = app
         .post(
             "/opportunities",
@@ -364,7 +381,9 @@ api_test!(bad_input_is_refused_with_a_code_and_a_field, |app| {
         .post(
             &format!("/opportunities/{}/quotes", d["id"]),
             &t,
-            quote(json!([{"product_id": p, "quantity": 1, "unit_price": "10", "discount": "10.01"}])),
+            quote(
+                json!([{"product_id": p, "quantity": 1, "unit_price": "10", "discount": "10.01"}]),
+            ),
         )
         .await;
     let body = res.expect(422);
@@ -396,9 +415,13 @@ api_test!(bad_input_is_refused_with_a_code_and_a_field, |app| {
         .await
         .expect(201);
     let add = json!({"competitor_id": k["id"], "threat": 2});
-    app.post(&format!("/opportunities/{}/competitors", d["id"]), &t, add.clone())
-        .await
-        .expect(201);
+    app.post(
+        &format!("/opportunities/{}/competitors", d["id"]),
+        &t,
+        add.clone(),
+    )
+    .await
+    .expect(201);
     let body = app
         .post(&format!("/opportunities/{}/competitors", d["id"]), &t, add)
         .await
@@ -443,8 +466,8 @@ api_test!(bad_input_is_refused_with_a_code_and_a_field, |app| {
     let db = app.pool();
     let mut conn = db.get().unwrap();
     // The scheduler, a day later, expires it and tells its owner.
-    let report = crm_db::scheduler::run(&mut conn, chrono::Utc::now() + chrono::Duration::days(1))
-        .unwrap();
+    let report =
+        crm_db::scheduler::run(&mut conn, chrono::Utc::now() + chrono::Duration::days(1)).unwrap();
     assert_eq!(report.quotes_expired, 1);
     let body = app
         .post(&format!("/quotes/{}/accept", q2["id"]), &t, json!({}))
@@ -464,102 +487,114 @@ api_test!(bad_input_is_refused_with_a_code_and_a_field, |app| {
     assert_eq!(past["errors"][0]["field"], "valid_until");
 });
 
-api_test!(quotes_are_exact_numbered_and_accepted_into_a_draft_order, |app| {
-    let t = app.login("s1_a").await;
-    let c = customer(app, &t, "潍坊金诺教育咨询有限公司").await;
-    let d = deal(app, &t, &c, json!({"title": "全案营销", "amount": "3000"})).await;
-    let a = product(app, "QA", "33.33").await;
-    let b = product(app, "QB", "0.10").await;
-    let lines = json!([
-        {"product_id": a, "quantity": 3, "unit_price": "33.33", "discount": "0.99"},
-        {"product_id": b, "quantity": 7, "unit_price": "0.10"}
-    ]);
-    let v1 = app
-        .post(
-            &format!("/opportunities/{}/quotes", d["id"]),
-            &t,
-            json!({"lines": lines, "notes": "第一版"}),
-        )
-        .await
-        .expect(201);
-    assert_eq!(v1["total"], "99.70", "99.99 − 0.99 + 0.70, exactly");
-    assert_eq!(v1["version"], 1);
-    let day = company_day(0).format("%Y%m%d").to_string();
-    assert!(v1["number"].as_str().unwrap().starts_with(&format!("QT{day}-")));
-    // Versions made at once get distinct numbers and versions.
-    let path = format!("/opportunities/{}/quotes", d["id"]);
-    let one = json!({"lines": [{"product_id": b, "quantity": 1, "unit_price": "0.10"}]});
-    let made =
-        futures_util::future::join_all((0..6).map(|_| app.post(&path, &t, one.clone()))).await;
-    let mut numbers = vec![v1["number"].as_str().unwrap().to_string()];
-    let mut versions = vec![1];
-    for r in made {
-        let q = r.expect(201);
-        numbers.push(q["number"].as_str().unwrap().to_string());
-        versions.push(q["version"].as_i64().unwrap());
+api_test!(
+    quotes_are_exact_numbered_and_accepted_into_a_draft_order,
+    |app| {
+        let t = app.login("s1_a").await;
+        let c = customer(app, &t, "潍坊金诺教育咨询有限公司").await;
+        let d = deal(app, &t, &c, json!({"title": "全案营销", "amount": "3000"})).await;
+        let a = product(app, "QA", "33.33").await;
+        let b = product(app, "QB", "0.10").await;
+        let lines = json!([
+            {"product_id": a, "quantity": 3, "unit_price": "33.33", "discount": "0.99"},
+            {"product_id": b, "quantity": 7, "unit_price": "0.10"}
+        ]);
+        let v1 = app
+            .post(
+                &format!("/opportunities/{}/quotes", d["id"]),
+                &t,
+                json!({"lines": lines, "notes": "第一版"}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(v1["total"], "99.70", "99.99 − 0.99 + 0.70, exactly");
+        assert_eq!(v1["version"], 1);
+        let day = company_day(0).format("%Y%m%d").to_string();
+        assert!(
+            v1["number"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("QT{day}-"))
+        );
+        // Versions made at once get distinct numbers and versions.
+        let path = format!("/opportunities/{}/quotes", d["id"]);
+        let one = json!({"lines": [{"product_id": b, "quantity": 1, "unit_price": "0.10"}]});
+        let made =
+            futures_util::future::join_all((0..6).map(|_| app.post(&path, &t, one.clone()))).await;
+        let mut numbers = vec![v1["number"].as_str().unwrap().to_string()];
+        let mut versions = vec![1];
+        for r in made {
+            let q = r.expect(201);
+            numbers.push(q["number"].as_str().unwrap().to_string());
+            versions.push(q["version"].as_i64().unwrap());
+        }
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 7, "unique numbers");
+        versions.sort();
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
+        let sent = app
+            .post(&format!("/quotes/{}/send", v1["id"]), &t, json!({}))
+            .await
+            .expect(200);
+        assert_eq!(sent["status"], "sent");
+        let accepted = app
+            .post(&format!("/quotes/{}/accept", v1["id"]), &t, json!({}))
+            .await
+            .expect(200);
+        assert_eq!(accepted["status"], "accepted");
+        let order = app
+            .get(&format!("/orders/{}", accepted["order_id"]), &t)
+            .await
+            .expect(200);
+        assert_eq!(order["status"], "draft");
+        assert_eq!(order["total"], "99.70");
+        assert_eq!(order["opportunity_id"], d["id"]);
+        let shape = |lines: &Value| -> Vec<(Value, Value, Value, Value, Value)> {
+            lines
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        l["product"]["id"].clone(),
+                        l["quantity"].clone(),
+                        l["unit_price"].clone(),
+                        l["discount"].clone(),
+                        l["amount"].clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(shape(&order["lines"]), shape(&accepted["lines"]));
+        let deal_now = app
+            .get(&format!("/opportunities/{}", d["id"]), &t)
+            .await
+            .expect(200);
+        assert_eq!(deal_now["status"], "won");
+        let all = app
+            .get(&format!("/opportunities/{}/quotes", d["id"]), &t)
+            .await
+            .expect(200);
+        for q in all.as_array().unwrap() {
+            let expected = if q["id"] == v1["id"] {
+                "accepted"
+            } else {
+                "rejected"
+            };
+            assert_eq!(q["status"], expected, "{}", q["number"]);
+        }
+        // A won deal takes no more quotes.
+        let res = app
+            .post(
+                &format!("/opportunities/{}/quotes", d["id"]),
+                &t,
+                json!({"lines": lines}),
+            )
+            .await;
+        assert_eq!(res.problem(409), "opportunity_closed");
     }
-    numbers.sort();
-    numbers.dedup();
-    assert_eq!(numbers.len(), 7, "unique numbers");
-    versions.sort();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
-    let sent = app
-        .post(&format!("/quotes/{}/send", v1["id"]), &t, json!({}))
-        .await
-        .expect(200);
-    assert_eq!(sent["status"], "sent");
-    let accepted = app
-        .post(&format!("/quotes/{}/accept", v1["id"]), &t, json!({}))
-        .await
-        .expect(200);
-    assert_eq!(accepted["status"], "accepted");
-    let order = app
-        .get(&format!("/orders/{}", accepted["order_id"]), &t)
-        .await
-        .expect(200);
-    assert_eq!(order["status"], "draft");
-    assert_eq!(order["total"], "99.70");
-    assert_eq!(order["opportunity_id"], d["id"]);
-    let shape = |lines: &Value| -> Vec<(Value, Value, Value, Value, Value)> {
-        lines
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| {
-                (
-                    l["product"]["id"].clone(),
-                    l["quantity"].clone(),
-                    l["unit_price"].clone(),
-                    l["discount"].clone(),
-                    l["amount"].clone(),
-                )
-            })
-            .collect()
-    };
-    assert_eq!(shape(&order["lines"]), shape(&accepted["lines"]));
-    let deal_now = app
-        .get(&format!("/opportunities/{}", d["id"]), &t)
-        .await
-        .expect(200);
-    assert_eq!(deal_now["status"], "won");
-    let all = app
-        .get(&format!("/opportunities/{}/quotes", d["id"]), &t)
-        .await
-        .expect(200);
-    for q in all.as_array().unwrap() {
-        let expected = if q["id"] == v1["id"] { "accepted" } else { "rejected" };
-        assert_eq!(q["status"], expected, "{}", q["number"]);
-    }
-    // A won deal takes no more quotes.
-    let res = app
-        .post(
-            &format!("/opportunities/{}/quotes", d["id"]),
-            &t,
-            json!({"lines": lines}),
-        )
-        .await;
-    assert_eq!(res.problem(409), "opportunity_closed");
-});
+);
 
 api_test!(transfer_moves_open_deals_and_their_open_quotes, |app| {
     let admin = app.login("admin").await;
@@ -601,13 +636,19 @@ api_test!(transfer_moves_open_deals_and_their_open_quotes, |app| {
         .await
         .expect(200);
     assert_eq!(now_open["owner"]["id"], to);
-    let quote = app.get(&format!("/quotes/{}", q["id"]), &b).await.expect(200);
+    let quote = app
+        .get(&format!("/quotes/{}", q["id"]), &b)
+        .await
+        .expect(200);
     assert_eq!(quote["owner"]["id"], to);
     // The won deal keeps its owner, so the new owner of the customer does not see it.
     let res = app.get(&format!("/opportunities/{}", done["id"]), &b).await;
     assert_eq!(res.problem(404), "not_found");
     let old = app
-        .get(&format!("/opportunities/{}", done["id"]), &app.login("gm").await)
+        .get(
+            &format!("/opportunities/{}", done["id"]),
+            &app.login("gm").await,
+        )
         .await
         .expect(200);
     assert_eq!(old["owner"]["id"], from);
