@@ -37,7 +37,6 @@ fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />
-                <Route path=path!("/quotes/:id/print") view=pages::opportunities::QuotePrintPage />
                 <ParentRoute path=path!("") view=components::Shell>
                     <Route path=path!("") view=pages::today::TodayPage />
                     <Route path=path!("agenda") view=pages::today::AgendaPage />
@@ -58,6 +57,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("opportunities") view=pages::opportunities::OpportunitiesPage />
                     <Route path=path!("opportunities/board") view=pages::opportunities::DealBoardPage />
                     <Route path=path!("opportunities/:id") view=pages::opportunities::OpportunityPage />
+                    <Route path=path!("quotes/:id/print") view=pages::opportunities::QuotePrintPage />
                     <Route path=path!("competitors") view=pages::opportunities::CompetitorsPage />
                     <Route path=path!("competitors/:id") view=pages::opportunities::CompetitorPage />
                     <Route path=path!("orders") view=pages::orders::OrdersPage />

@@ -9,9 +9,10 @@ use clap::Parser;
 use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
     AgingGroup, AgingQuery, CustomerFilters, CustomerQuery, CustomerSortKey, DuplicateQuery,
-    ReceivableQuery,
+    OpportunityPipelineQuery, OpportunityQuery, ReceivableQuery,
 };
 use crm_domain::customer::CustomerLevel;
+use crm_domain::opportunity::OpportunityStatus;
 use crm_domain::paging::Sort;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
@@ -225,10 +226,11 @@ async fn main() -> Result<()> {
         bail!("the database has no customers: run `crm generate` first");
     }
     let volumes = format!(
-        "{} customers, {} contacts, {} activities, {} orders, {} installments, {} receipts, {} users",
+        "{} customers, {} contacts, {} activities, {} opportunities, {} orders, {} installments, {} receipts, {} users",
         customers,
         count(&mut conn, "contacts")?,
         count(&mut conn, "activities")?,
+        count(&mut conn, "opportunities")?,
         count(&mut conn, "orders")?,
         count(&mut conn, "payment_installments")?,
         count(&mut conn, "receipts")?,
@@ -271,6 +273,94 @@ async fn main() -> Result<()> {
         cursor: Some(deep.clone()),
         ..first_page.clone()
     };
+
+    // The deal board: the pipeline by stage, then a column (the open deals of one stage).
+    let stage = crm_db::dictionaries::list(
+        &mut conn,
+        crm_domain::api::DictionaryKind::OpportunityStage,
+        false,
+    )?
+    .get(1)
+    .context("no second opportunity stage")?
+    .id;
+    let column = OpportunityQuery {
+        stage_id: Some(stage),
+        status: Some(OpportunityStatus::Open),
+        limit: Some(30),
+        ..OpportunityQuery::default()
+    };
+    let deals = OpportunityQuery {
+        limit: Some(50),
+        ..OpportunityQuery::default()
+    };
+    let board = |user: &'static str, who: Arc<Actor>| -> [Scenario; 2] {
+        let column = column.clone();
+        [
+            Scenario {
+                name: if user == "gm" {
+                    "deal board pipeline, general manager"
+                } else {
+                    "deal board pipeline, manager"
+                },
+                user,
+                request: Arc::new(move |_| {
+                    (reqwest::Method::GET, "/opportunities/pipeline".into(), None)
+                }),
+                direct: {
+                    let v = who.clone();
+                    Box::new(move |c, _| {
+                        crm_db::opportunities::pipeline(
+                            c,
+                            &v,
+                            &OpportunityPipelineQuery::default(),
+                        )?;
+                        Ok(())
+                    })
+                },
+            },
+            Scenario {
+                name: if user == "gm" {
+                    "deal board column, general manager"
+                } else {
+                    "deal board column, manager"
+                },
+                user,
+                request: Arc::new(move |_| {
+                    (
+                        reqwest::Method::GET,
+                        format!("/opportunities?status=open&stage_id={stage}&limit=30"),
+                        None,
+                    )
+                }),
+                direct: {
+                    let v = who;
+                    Box::new(move |c, _| {
+                        crm_db::opportunities::list(c, &v, &column)?;
+                        Ok(())
+                    })
+                },
+            },
+        ]
+    };
+    let [manager_pipeline, manager_column] = board("s1_mgr", manager.clone());
+    let [gm_pipeline, gm_column] = board("gm", everyone.clone());
+    let deal_list = |user: &'static str, name: &'static str, who: Arc<Actor>| Scenario {
+        name,
+        user,
+        request: Arc::new(move |_| (reqwest::Method::GET, "/opportunities?limit=50".into(), None)),
+        direct: {
+            let q = deals.clone();
+            Box::new(move |c, _| {
+                crm_db::opportunities::list(c, &who, &q)?;
+                Ok(())
+            })
+        },
+    };
+    let deal_lists = [
+        deal_list("s1_a", "opportunity list, salesperson", seller.clone()),
+        deal_list("s1_mgr", "opportunity list, manager", manager.clone()),
+        deal_list("gm", "opportunity list, general manager", everyone.clone()),
+    ];
 
     let list_filter =
         |level: Option<CustomerLevel>, sort: CustomerSortKey, q: Option<&str>| CustomerQuery {
@@ -483,6 +573,10 @@ async fn main() -> Result<()> {
             },
         },
     ];
+    let scenarios = scenarios
+        .into_iter()
+        .chain([manager_pipeline, manager_column, gm_pipeline, gm_column])
+        .chain(deal_lists);
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients * 2)

@@ -219,6 +219,23 @@ fn name_references(
                 .into_boxed()
                 .visible_to(customers::owner_id, &actor.visible)
                 .load(conn)?,
+            RefKind::Competitor => crate::schema::competitors::table
+                .filter(crate::schema::competitors::id.eq_any(ids))
+                .select((
+                    crate::schema::competitors::id,
+                    crate::schema::competitors::name,
+                ))
+                .load(conn)?,
+            RefKind::Opportunity => {
+                use crate::schema::opportunities as o;
+                o::table
+                    .filter(o::id.eq_any(ids))
+                    .select((o::id, o::title))
+                    .into_boxed()
+                    .visible_to(o::owner_id, &actor.visible)
+                    .visible_to(o::customer_owner_id, &actor.visible)
+                    .load(conn)?
+            }
         };
         names.extend(found.into_iter().map(|(id, name)| (kind.key(id), name)));
     }

@@ -4,8 +4,8 @@
 
 use crate::DbConnection;
 use crate::schema::{
-    activities, contacts, customers, order_lines, orders, payment_installments,
-    receipt_allocations, receipts, reminders,
+    activities, contacts, customers, opportunities, opportunity_moves, order_lines, orders,
+    payment_installments, receipt_allocations, receipts, reminders,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -141,6 +141,37 @@ pub struct AllocationRow {
     pub amount: i64,
 }
 
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = opportunities)]
+pub struct OpportunityRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_owner_id: i64,
+    pub owner_id: i64,
+    pub title: String,
+    pub stage_id: i64,
+    pub amount: i64,
+    pub probability: i16,
+    pub expected_close_on: Option<NaiveDate>,
+    pub status: String,
+    pub lost_reason: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = opportunity_moves)]
+pub struct OpportunityMoveRow {
+    pub id: i64,
+    pub opportunity_id: i64,
+    pub stage_id: i64,
+    pub status: String,
+    pub moved_by: i64,
+    pub moved_at: NaiveDateTime,
+}
+
 /// Rows per statement: both databases bind at most ~32k parameters per statement.
 fn chunk_rows(columns: usize) -> usize {
     (30_000 / columns.max(1)).max(1)
@@ -175,6 +206,18 @@ bulk_insert!(
     5
 );
 bulk_insert!(insert_receipts, ReceiptRow, receipts::table, 7);
+bulk_insert!(
+    insert_opportunities,
+    OpportunityRow,
+    opportunities::table,
+    15
+);
+bulk_insert!(
+    insert_opportunity_moves,
+    OpportunityMoveRow,
+    opportunity_moves::table,
+    6
+);
 bulk_insert!(
     insert_allocations,
     AllocationRow,
@@ -245,6 +288,8 @@ pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "payment_installments",
             "receipts",
             "receipt_allocations",
+            "opportunities",
+            "opportunity_moves",
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

@@ -57,6 +57,20 @@ struct Row {
     version: i32,
 }
 
+/// `(stage id, deals, amount, weighted)` of the pipeline summary.
+type StageSums = (i64, Option<i64>, Option<i64>, Option<i64>);
+/// `(contact id, name, job title, mobile, phone, role)`.
+type KeyContactRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+/// `(competitor id, name, strengths, weaknesses, threat)`.
+type DealCompetitorRow = (i64, String, Option<String>, Option<String>, i16);
+
 /// A deal with its customer's name, owner's name, department, stage name and the name of the
 /// competitor it was lost to.
 type Joined = (Row, String, String, i64, String, String, Option<String>);
@@ -245,7 +259,7 @@ pub fn pipeline(
             ),
         );
     }
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = q.load(conn)?;
+    let rows: Vec<StageSums> = q.load(conn)?;
     let mut stages: Vec<StagePipeline> = Vec::new();
     let mut known = crate::dictionaries::list(conn, DictionaryKind::OpportunityStage, true)?;
     // Disabled stages show only while deals are still in them.
@@ -737,14 +751,7 @@ fn contacts_of(conn: &mut DbConnection, id: i64, only: Option<i64>) -> RepoResul
     if let Some(c) = only {
         q = q.filter(kc::contact_id.eq(c));
     }
-    let rows: Vec<(
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = q.load(conn)?;
+    let rows: Vec<KeyContactRow> = q.load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, title, mobile, phone, role)| KeyContact {
@@ -877,7 +884,7 @@ fn competitors_of(
     if let Some(c) = only {
         q = q.filter(oc::competitor_id.eq(c));
     }
-    let rows: Vec<(i64, String, Option<String>, Option<String>, i16)> = q.load(conn)?;
+    let rows: Vec<DealCompetitorRow> = q.load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, strengths, weaknesses, threat)| DealCompetitor {

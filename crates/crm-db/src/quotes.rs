@@ -89,26 +89,31 @@ fn from_row((x, title, customer_id, customer, owner): Joined, lines: Vec<OrderLi
     }
 }
 
+/// `(id, product id, product name, product code, quantity, unit price, discount, amount)`.
+type LineRow = (i64, i64, String, String, i32, i64, i64, i64);
+
 /// The lines of these quotes, in line order, by quote (one query).
 fn lines_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<OrderLine>>> {
-    let rows: Vec<(i64, i64, i64, String, String, i32, i64, i64, i64)> = l::table
+    let rows: Vec<(i64, LineRow)> = l::table
         .inner_join(products::table)
         .filter(l::quote_id.eq_any(ids.to_vec()))
         .order((l::quote_id, l::line_no))
         .select((
             l::quote_id,
-            l::id,
-            l::product_id,
-            products::name,
-            products::code,
-            l::quantity,
-            l::unit_price,
-            l::discount,
-            l::amount,
+            (
+                l::id,
+                l::product_id,
+                products::name,
+                products::code,
+                l::quantity,
+                l::unit_price,
+                l::discount,
+                l::amount,
+            ),
         ))
         .load(conn)?;
     let mut out: HashMap<i64, Vec<OrderLine>> = HashMap::new();
-    for (quote, id, product_id, name, code, quantity, unit_price, discount, amount) in rows {
+    for (quote, (id, product_id, name, code, quantity, unit_price, discount, amount)) in rows {
         out.entry(quote).or_default().push(OrderLine {
             id,
             product: IdName {

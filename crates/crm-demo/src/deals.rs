@@ -57,13 +57,8 @@ const COMPETITORS: [(&str, &str, &str, &str, &str, &str); 5] = [
     ),
 ];
 
-const TITLES: [&str; 5] = [
-    "年度推广合作",
-    "官网改版",
-    "搜索优化服务",
-    "云主机续费",
-    "全案营销",
-];
+/// What a deal is for, after the product's name: 年度推广套餐·新签.
+const PURPOSES: [&str; 5] = ["新签", "续约", "扩容", "升级", "加购"];
 
 const LOST_REASONS: [&str; 3] = ["价格高于对手", "客户预算削减", "对手关系更好"];
 
@@ -116,7 +111,7 @@ pub fn seed_demo_deals(conn: &mut DbConnection, buying: &[(usize, i64, i64, bool
                 .unwrap_or(Money::ZERO);
             let new = NewOpportunity {
                 customer_id,
-                title: format!("{}（{}）", TITLES[n % TITLES.len()], product.name),
+                title: format!("{}·{}", product.name, PURPOSES[n % PURPOSES.len()]),
                 stage_id: Some(stages[stage].id),
                 amount: Some(amount),
                 probability: None,

@@ -11,8 +11,8 @@ use chrono::{Days, Duration, Months, NaiveDate, NaiveDateTime, Utc};
 use crm_db::Actor;
 use crm_db::DbConnection;
 use crm_db::bulk::{
-    self, ActivityRow, AllocationRow, ContactRow, CustomerRow, InstallmentRow, OrderLineRow,
-    OrderRow, ReceiptRow, ReminderRow,
+    self, ActivityRow, AllocationRow, ContactRow, CustomerRow, InstallmentRow, OpportunityMoveRow,
+    OpportunityRow, OrderLineRow, OrderRow, ReceiptRow, ReminderRow,
 };
 use crm_domain::api::{DictionaryKind, NewDepartment, NewUser};
 use crm_domain::customer::{CustomerLevel, grade_for, name_key, phone_key, website_key};
@@ -34,6 +34,7 @@ pub struct Summary {
     pub orders: usize,
     pub installments: usize,
     pub receipts: usize,
+    pub opportunities: usize,
     pub seconds: f64,
 }
 
@@ -187,6 +188,8 @@ struct Batch {
     installments: Vec<InstallmentRow>,
     receipts: Vec<ReceiptRow>,
     allocations: Vec<AllocationRow>,
+    deals: Vec<OpportunityRow>,
+    deal_moves: Vec<OpportunityMoveRow>,
 }
 
 /// Running ids of every table (the database starts empty of business data).
@@ -202,6 +205,8 @@ struct Ids {
     installment: i64,
     receipt: i64,
     allocation: i64,
+    deal: i64,
+    deal_move: i64,
 }
 
 fn next(id: &mut i64) -> i64 {
@@ -219,6 +224,8 @@ struct Refs {
     activity_types: Vec<i64>,
     methods: Vec<i64>,
     products: Vec<(i64, i64, Option<i32>)>,
+    /// Opportunity stages in order, with their default probability.
+    stages: Vec<(i64, i16)>,
     thresholds: Vec<Money>,
     today: NaiveDate,
     now: NaiveDateTime,
@@ -436,6 +443,77 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
         .find(|(n, _)| n == city_name)
         .map(|(_, id)| *id);
     let updated_at = last_contact.unwrap_or(created_at).max(created_at);
+    // Deals (about one open deal per five customers): nearly every prospect has one open, some
+    // signed customers one more (an upsell), a few prospects lost one; signed ones won one.
+    let open_deal = match level {
+        CustomerLevel::Prospect => rng.random_range(0..100) < 95,
+        CustomerLevel::Signed => rng.random_range(0..100) < 15,
+        _ => false,
+    };
+    let won_deal = level == CustomerLevel::Signed && rng.random_range(0..100) < 40;
+    let lost_deal = level == CustomerLevel::Prospect && rng.random_range(0..100) < 20;
+    for (wanted, status) in [(open_deal, "open"), (won_deal, "won"), (lost_deal, "lost")] {
+        if !wanted || refs.stages.is_empty() {
+            continue;
+        }
+        let did = next(&mut ids.deal);
+        let (stage, stage_probability) = if status == "open" {
+            refs.stages[rng.random_range(0..refs.stages.len())]
+        } else {
+            refs.stages[refs.stages.len() - 1]
+        };
+        let (_, price, _) = refs.products[rng.random_range(0..refs.products.len())];
+        let amount = price * rng.random_range(1..=4);
+        let opened = created
+            + Days::new(rng.random_range(0..=(refs.today - created).num_days().max(0) as u64));
+        let opened_at = at_day(opened, &mut rng);
+        let closed = (status != "open")
+            .then(|| (opened + Days::new(rng.random_range(5..90))).min(refs.today));
+        let changed = closed.map_or(opened_at, |d| at_day(d, &mut rng).max(opened_at));
+        let probability = match status {
+            "won" => 100,
+            "lost" => 0,
+            _ => stage_probability,
+        };
+        out.deals.push(OpportunityRow {
+            id: did,
+            customer_id: id,
+            customer_owner_id: owner,
+            owner_id: owner,
+            title: format!(
+                "{brand}{}",
+                ["年度推广合作", "官网改版", "搜索优化服务", "云主机扩容"][rng.random_range(0..4)]
+            ),
+            stage_id: stage,
+            amount,
+            probability,
+            expected_close_on: Some(refs.today + Days::new(rng.random_range(0..120))),
+            status: status.into(),
+            lost_reason: (status == "lost").then(|| "价格高于对手".to_string()),
+            closed_on: closed,
+            created_by: owner,
+            created_at: opened_at,
+            updated_at: changed,
+        });
+        out.deal_moves.push(OpportunityMoveRow {
+            id: next(&mut ids.deal_move),
+            opportunity_id: did,
+            stage_id: stage,
+            status: "open".into(),
+            moved_by: owner,
+            moved_at: opened_at,
+        });
+        if status != "open" {
+            out.deal_moves.push(OpportunityMoveRow {
+                id: next(&mut ids.deal_move),
+                opportunity_id: did,
+                stage_id: stage,
+                status: status.into(),
+                moved_by: owner,
+                moved_at: changed,
+            });
+        }
+    }
     out.customers.push(CustomerRow {
         id,
         name_key: name_key(&name),
@@ -488,6 +566,8 @@ fn flush(conn: &mut DbConnection, b: &Batch, grams: &[(i64, i64, i64)]) -> anyho
         bulk::insert_installments(conn, &b.installments)?;
         bulk::insert_receipts(conn, &b.receipts)?;
         bulk::insert_allocations(conn, &b.allocations)?;
+        bulk::insert_opportunities(conn, &b.deals)?;
+        bulk::insert_opportunity_moves(conn, &b.deal_moves)?;
         Ok::<_, crm_db::RepoError>(())
     })?;
     Ok(())
@@ -574,6 +654,10 @@ pub fn generate(
             .iter()
             .map(|p| (p.id, p.list_price.minor(), p.service_months))
             .collect(),
+        stages: crm_db::dictionaries::list(conn, DictionaryKind::OpportunityStage, false)?
+            .into_iter()
+            .map(|s| (s.id, s.probability.unwrap_or(0)))
+            .collect(),
         thresholds: settings.grade_thresholds.clone(),
         today: time::local_date(now, time::zone(&settings.time_zone)),
         now: now.naive_utc(),
@@ -618,6 +702,7 @@ pub fn generate(
         summary.orders += batch.orders.len();
         summary.installments += batch.installments.len();
         summary.receipts += batch.receipts.len();
+        summary.opportunities += batch.deals.len();
         bar.set_position(end as u64);
         k = end;
     }

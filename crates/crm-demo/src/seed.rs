@@ -406,7 +406,16 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
     }
     seed_demo_activities(conn, &contacted)?;
     seed_demo_orders(conn, &buying)?;
-    crate::deals::seed_demo_deals(conn, &buying)
+    // Deals on every prospect and signed customer, and on half of the first salesperson's
+    // contacted ones (whose first deal makes them prospects), so that each demo login has a board.
+    let mut dealing = buying.clone();
+    dealing.extend(
+        contacted
+            .iter()
+            .filter(|&&(i, _, _, owner)| owner == owners[0] && i % 10 == 5)
+            .map(|&(i, id, _, owner)| (i, id, owner, false)),
+    );
+    crate::deals::seed_demo_deals(conn, &dealing)
 }
 
 /// The demo company's products.

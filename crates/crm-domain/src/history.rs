@@ -17,10 +17,12 @@ pub enum RefKind {
     Product,
     Customer,
     Contact,
+    Competitor,
+    Opportunity,
 }
 
 impl RefKind {
-    pub const ALL: [RefKind; 7] = [
+    pub const ALL: [RefKind; 9] = [
         Self::User,
         Self::Department,
         Self::Role,
@@ -28,6 +30,8 @@ impl RefKind {
         Self::Product,
         Self::Customer,
         Self::Contact,
+        Self::Competitor,
+        Self::Opportunity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +43,8 @@ impl RefKind {
             Self::Product => "product",
             Self::Customer => "customer",
             Self::Contact => "contact",
+            Self::Competitor => "competitor",
+            Self::Opportunity => "opportunity",
         }
     }
 
@@ -60,6 +66,8 @@ pub fn ref_kind(entity: &str, field: &str) -> Option<RefKind> {
         "product_id" => RefKind::Product,
         "customer_id" => RefKind::Customer,
         "contact_id" => RefKind::Contact,
+        "competitor_id" | "lost_to_id" => RefKind::Competitor,
+        "opportunity_id" => RefKind::Opportunity,
         "parent_id" if entity == "department" => RefKind::Department,
         "parent_id" if entity.starts_with("dictionary.") => RefKind::Dictionary,
         _ => return None,
@@ -95,7 +103,24 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         (_, "website") => ("网址", "Website"),
         (_, "email") => ("电子邮件", "E-mail"),
         (_, "im") => ("微信/QQ", "Messenger"),
+        ("opportunity", "title") => ("机会名称", "Title"),
         (_, "title") => ("职务", "Title"),
+        (_, "stage_id") => ("阶段", "Stage"),
+        (_, "probability") => ("赢单概率", "Probability"),
+        (_, "expected_close_on") => ("预计成交", "Expected close"),
+        (_, "lost_reason") => ("输单原因", "Lost because"),
+        (_, "lost_to_id") | (_, "competitor_id") => ("竞争对手", "Competitor"),
+        (_, "closed_on") => ("结束日期", "Closed on"),
+        (_, "opportunity_id") => ("机会", "Opportunity"),
+        (_, "order_id") => ("订单", "Order"),
+        (_, "role") => ("角色", "Role"),
+        (_, "threat") => ("威胁", "Threat"),
+        (_, "valid_until") => ("有效期至", "Valid until"),
+        (_, "version") => ("版本", "Version"),
+        (_, "strengths") => ("优势", "Strengths"),
+        (_, "weaknesses") => ("劣势", "Weaknesses"),
+        (_, "products") => ("产品", "Products"),
+        (_, "pricing") => ("定价", "Pricing"),
         (_, "birthday") => ("生日", "Birthday"),
         (_, "is_key") => ("关键联系人", "Key contact"),
         (_, "owner_id") => ("负责人", "Owner"),
@@ -183,6 +208,9 @@ pub fn entity_label(entity: &str, lang: Lang) -> Cow<'static, str> {
         "product" => ("产品", "Product"),
         "receipt" => ("回款", "Receipt"),
         "payment_plan" => ("收款计划", "Payment plan"),
+        "opportunity" => ("机会", "Opportunity"),
+        "quote" => ("报价", "Quote"),
+        "competitor" => ("竞争对手", "Competitor"),
         _ => return Cow::Owned(entity.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))
@@ -207,6 +235,10 @@ pub fn action_label(action: &str, lang: Lang) -> Cow<'static, str> {
         "plan" => ("修改收款计划", "payment plan set"),
         "receipt" => ("登记回款", "receipt recorded"),
         "reverse_receipt" => ("冲销回款", "receipt reversed"),
+        "add_contact" => ("添加关键联系人", "key contact added"),
+        "remove_contact" => ("移除关键联系人", "key contact removed"),
+        "add_competitor" => ("添加竞争对手", "competitor added"),
+        "remove_competitor" => ("移除竞争对手", "competitor removed"),
         _ => return Cow::Owned(action.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))

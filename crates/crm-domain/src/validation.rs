@@ -54,6 +54,10 @@ pub fn describe(e: &ValidationError) -> Msg {
         ),
         "negative" => msg!("不能为负数", "must not be negative"),
         "not_positive" => msg!("须大于零", "must be more than zero"),
+        "amount_too_large" => msg!(
+            "须在 0 到 100 亿之间",
+            "must be between 0 and 10 000 000 000"
+        ),
         "unknown_time_zone" => msg!(
             "不是 IANA 时区，例如 Asia/Shanghai",
             "not an IANA time zone such as Asia/Shanghai"
@@ -178,6 +182,19 @@ pub fn not_negative(value: &Money) -> Result<(), ValidationError> {
         Ok(())
     } else {
         Err(error("negative"))
+    }
+}
+
+/// The largest amount of one deal: ten billion (so that amount × probability, and their sums over
+/// a company's pipeline, stay far inside 64 bits).
+pub const MAX_DEAL_AMOUNT: Money = Money::from_minor(1_000_000_000_000);
+
+/// A deal's amount: zero to [`MAX_DEAL_AMOUNT`].
+pub fn deal_amount(value: &Money) -> Result<(), ValidationError> {
+    if value.minor() < 0 || *value > MAX_DEAL_AMOUNT {
+        Err(error("amount_too_large"))
+    } else {
+        Ok(())
     }
 }
 

@@ -407,7 +407,7 @@ pub fn OpportunityPage() -> impl IntoView {
                 <KeyContacts deal=d.clone() reload=reload />
                 <DealCompetitors deal=d.clone() reload=reload />
                 <Quotes deal=d.clone() reload=reload />
-                <DealActivities deal_id=d.id reload=reload />
+                <DealActivities deal_id=d.id customer_id=d.customer.id reload=reload />
                 <StageHistory deal_id=d.id reload=reload />
             }.into_any(),
         })}
@@ -767,7 +767,7 @@ fn Quotes(deal: Opportunity, reload: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn DealActivities(deal_id: i64, reload: RwSignal<u32>) -> impl IntoView {
+fn DealActivities(deal_id: i64, customer_id: i64, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
     let activities = LocalResource::new(move || {
@@ -782,6 +782,7 @@ fn DealActivities(deal_id: i64, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{move || t_string!(i18n, opp.activities)}</h2>
+            <crate::pages::today::QuickLog customer_id=customer_id opportunity_id=deal_id on_logged=move |_| reload.update(|n| *n += 1) />
             {move || activities.get().and_then(Result::ok).map(|page| {
                 if page.items.is_empty() {
                     view! { <p class="muted">{move || t_string!(i18n, opp.no_activities)}</p> }.into_any()
@@ -829,7 +830,8 @@ fn StageHistory(deal_id: i64, reload: RwSignal<u32>) -> impl IntoView {
 // ---------------------------------------------------------------------------------------------
 // The quote's print view
 
-/// A4, with the company's name; the browser prints it to PDF.
+/// A4, with the company's name, in the app's language (the switch in the top bar); the browser
+/// prints it to PDF, without the app's bars (`@media print`).
 #[component]
 pub fn QuotePrintPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -849,7 +851,6 @@ pub fn QuotePrintPage() -> impl IntoView {
         <div class="print-page">
             <div class="no-print inline-form">
                 <button class="primary" on:click=print>{move || t_string!(i18n, opp.print)}</button>
-                <crate::components::LanguageSwitch />
             </div>
             {move || quote.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),

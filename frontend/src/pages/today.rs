@@ -29,6 +29,9 @@ fn type_name(i18n: I18n, types: &[DictionaryItem], id: i64) -> String {
 #[component]
 pub fn QuickLog(
     customer_id: i64,
+    /// The deal the contact was about, when logged on a deal's page.
+    #[prop(optional)]
+    opportunity_id: Option<i64>,
     #[prop(optional)] compact: bool,
     #[prop(into)] on_logged: Callback<()>,
 ) -> impl IntoView {
@@ -52,7 +55,7 @@ pub fn QuickLog(
         let Some(type_id) = type_id else { return };
         let note = next_note.get_untracked();
         let body = NewActivity {
-            opportunity_id: None,
+            opportunity_id,
             customer_id,
             contact_id: None,
             type_id,

@@ -52,7 +52,7 @@ pub struct NewOpportunity {
     #[serde(default)]
     pub stage_id: Option<i64>,
     #[serde(default)]
-    #[validate(custom(function = "validation::not_negative"))]
+    #[validate(custom(function = "validation::deal_amount"))]
     pub amount: Option<Money>,
     /// Default: the stage's probability.
     #[serde(default)]
@@ -79,7 +79,7 @@ pub struct OpportunityPatch {
     #[validate(length(min = 1, max = 200), custom(function = "validation::not_blank"))]
     pub title: Option<String>,
     pub stage_id: Option<i64>,
-    #[validate(custom(function = "validation::not_negative"))]
+    #[validate(custom(function = "validation::deal_amount"))]
     pub amount: Option<Money>,
     #[serde(
         default,
