@@ -832,20 +832,37 @@ pub fn remove_contact(
     id: i64,
     contact_id: i64,
 ) -> RepoResult<()> {
+    unlink(
+        conn,
+        actor,
+        id,
+        ("remove_contact", "contact_id", contact_id),
+        |conn| diesel::delete(kc::table.find((id, contact_id))).execute(conn),
+    )
+}
+
+/// Removes one thing linked to a deal the actor sees (404 when it was not linked), with a history
+/// entry `(action, field, id)`.
+fn unlink(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    (action, field, linked): (&str, &str, i64),
+    delete: impl FnOnce(&mut DbConnection) -> QueryResult<usize>,
+) -> RepoResult<()> {
     write_tx(conn, |conn| {
         let deal = get(conn, actor, id)?;
-        let n = diesel::delete(kc::table.find((id, contact_id))).execute(conn)?;
-        if n == 0 {
+        if delete(conn)? == 0 {
             return Err(RepoError::NotFound);
         }
         audit::record_about(
             conn,
             actor,
-            "remove_contact",
+            action,
             "opportunity",
             Some(id),
             Some(deal.customer.id),
-            json!({"contact_id": contact_id}),
+            json!({ field: linked }),
         )?;
         Ok(())
     })
@@ -938,22 +955,9 @@ pub fn remove_competitor(
     id: i64,
     competitor_id: i64,
 ) -> RepoResult<()> {
-    write_tx(conn, |conn| {
-        let deal = get(conn, actor, id)?;
-        let n = diesel::delete(oc::table.find((id, competitor_id))).execute(conn)?;
-        if n == 0 {
-            return Err(RepoError::NotFound);
-        }
-        audit::record_about(
-            conn,
-            actor,
-            "remove_competitor",
-            "opportunity",
-            Some(id),
-            Some(deal.customer.id),
-            json!({"competitor_id": competitor_id}),
-        )?;
-        Ok(())
+    let link = ("remove_competitor", "competitor_id", competitor_id);
+    unlink(conn, actor, id, link, |conn| {
+        diesel::delete(oc::table.find((id, competitor_id))).execute(conn)
     })
 }
 

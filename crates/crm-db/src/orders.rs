@@ -122,7 +122,7 @@ fn from_row((x, customer, owner, dept_id, dept): Joined) -> Order {
 }
 
 /// `(id, product id, product name, product code, quantity, unit price, discount, amount)`.
-type LineRow = (i64, i64, String, String, i32, i64, i64, i64);
+pub(crate) type LineRow = (i64, i64, String, String, i32, i64, i64, i64);
 /// `(id, kind, user id, user name, happened on, note, satisfaction, created at)`.
 type RecordRow = (
     i64,
@@ -151,23 +151,25 @@ pub(crate) fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Ve
             l::amount,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, product_id, name, code, quantity, unit_price, discount, amount)| OrderLine {
-                id,
-                product: IdName {
-                    id: product_id,
-                    name,
-                },
-                product_code: code,
-                quantity,
-                unit_price: Money::from_minor(unit_price),
-                discount: Money::from_minor(discount),
-                amount: Money::from_minor(amount),
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(line_of).collect())
+}
+
+/// A stored line (of an order or a quote) as the API shows it.
+pub(crate) fn line_of(
+    (id, product_id, name, code, quantity, unit_price, discount, amount): LineRow,
+) -> OrderLine {
+    OrderLine {
+        id,
+        product: IdName {
+            id: product_id,
+            name,
+        },
+        product_code: code,
+        quantity,
+        unit_price: Money::from_minor(unit_price),
+        discount: Money::from_minor(discount),
+        amount: Money::from_minor(amount),
+    }
 }
 
 /// An order the actor sees (owner within scope), with its lines; 404 otherwise.

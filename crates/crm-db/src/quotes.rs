@@ -89,12 +89,9 @@ fn from_row((x, title, customer_id, customer, owner): Joined, lines: Vec<OrderLi
     }
 }
 
-/// `(id, product id, product name, product code, quantity, unit price, discount, amount)`.
-type LineRow = (i64, i64, String, String, i32, i64, i64, i64);
-
 /// The lines of these quotes, in line order, by quote (one query).
 fn lines_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<OrderLine>>> {
-    let rows: Vec<(i64, LineRow)> = l::table
+    let rows: Vec<(i64, crate::orders::LineRow)> = l::table
         .inner_join(products::table)
         .filter(l::quote_id.eq_any(ids.to_vec()))
         .order((l::quote_id, l::line_no))
@@ -113,19 +110,10 @@ fn lines_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Ve
         ))
         .load(conn)?;
     let mut out: HashMap<i64, Vec<OrderLine>> = HashMap::new();
-    for (quote, (id, product_id, name, code, quantity, unit_price, discount, amount)) in rows {
-        out.entry(quote).or_default().push(OrderLine {
-            id,
-            product: IdName {
-                id: product_id,
-                name,
-            },
-            product_code: code,
-            quantity,
-            unit_price: Money::from_minor(unit_price),
-            discount: Money::from_minor(discount),
-            amount: Money::from_minor(amount),
-        });
+    for (quote, line) in rows {
+        out.entry(quote)
+            .or_default()
+            .push(crate::orders::line_of(line));
     }
     Ok(out)
 }

@@ -411,7 +411,6 @@ pub fn OpportunityPage() -> impl IntoView {
                 <StageHistory deal_id=d.id reload=reload />
             }.into_any(),
         })}
-        <span class="sr-only">{move || t_string!(i18n, opp.one)}</span>
     }
 }
 
@@ -549,7 +548,7 @@ fn KeyContacts(deal: Opportunity, reload: RwSignal<u32>) -> impl IntoView {
                     <select name="role" bind:value=role>
                         {ContactRole::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || labels::contact_role(i18n, r)}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="small">{move || t_string!(i18n, common.create)}</button>
+                    <button type="submit" class="small">{move || t_string!(i18n, opp.add)}</button>
                 </form>
             </Show>
             <ErrorLine error=error />
@@ -634,7 +633,7 @@ fn DealCompetitors(deal: Opportunity, reload: RwSignal<u32>) -> impl IntoView {
                     <label>{move || t_string!(i18n, opp.threat)}<input name="threat" type="number" min="1" max="5" bind:value=threat /></label>
                     <input name="strengths" maxlength="2000" placeholder=move || t_string!(i18n, opp.our_strengths) bind:value=ours />
                     <input name="weaknesses" maxlength="2000" placeholder=move || t_string!(i18n, opp.our_weaknesses) bind:value=theirs />
-                    <button type="submit" class="small">{move || t_string!(i18n, common.create)}</button>
+                    <button type="submit" class="small">{move || t_string!(i18n, opp.add)}</button>
                 </form>
             </Show>
             <ErrorLine error=error />
