@@ -351,7 +351,7 @@ fn text_matches(
 /// A manager's page is merged from each owner's own index range (at most `limit` rows from each)
 /// when the scope has between two and this many owners and the sort is by a time; one query over
 /// the whole scope would read and sort every matching row of every owner.
-const MERGE_OWNERS: usize = 32;
+pub(crate) const MERGE_OWNERS: usize = 32;
 
 /// A page of the customers the actor sees, filtered, searched and sorted (keyset on
 /// `(sort column, id)`; the default order is last changed first).

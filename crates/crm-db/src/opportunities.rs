@@ -168,19 +168,16 @@ fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Oppo
         .map(from_row)
 }
 
-/// The deals the actor sees, last changed first, filtered, a page at a time (keyset on
-/// `(updated_at, id)`; every filter has an index that starts with it or follows the owner).
-pub fn list(
-    conn: &mut DbConnection,
-    actor: &Actor,
+/// Deals narrowed by a list's filters within a scope, as `(updated_at, id)` in list order.
+type Keys<'a> = o::BoxedQuery<'a, crate::multi_connection_impl::MultiBackend>;
+
+fn filtered<'a>(
+    visible: &Visible,
     f: &OpportunityQuery,
-) -> RepoResult<Page<Opportunity>> {
-    let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
-    let visible = &actor.visible;
-    let mut q = deal_query!()
-        .select(deal_select!())
+    after: Option<(NaiveDateTime, i64)>,
+) -> Keys<'a> {
+    let mut q = o::table
         .order((o::updated_at.desc(), o::id.desc()))
-        .limit(page.fetch())
         .into_boxed()
         .visible_to(o::owner_id, visible)
         .visible_to(o::customer_owner_id, visible);
@@ -191,7 +188,13 @@ pub fn list(
         q = q.filter(o::owner_id.eq(v));
     }
     if let Some(v) = f.department_id {
-        q = q.filter(users::department_id.eq(v));
+        q = q.filter(
+            o::owner_id.eq_any(
+                users::table
+                    .filter(users::department_id.eq(v))
+                    .select(users::id),
+            ),
+        );
     }
     if let Some(v) = f.status {
         q = q.filter(o::status.eq(v.as_str()));
@@ -218,10 +221,57 @@ pub fn list(
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(lower(o::title).like(contains_pattern(text)).escape('\\'));
     }
-    if let Some((t, id)) = page.after {
+    if let Some((t, id)) = after {
         q = q.filter(row_after(o::updated_at, o::id, t, id, true));
     }
-    let items = q.load::<Joined>(conn)?.into_iter().map(from_row).collect();
+    q
+}
+
+/// The deals the actor sees, last changed first, filtered, a page at a time (keyset on
+/// `(updated_at, id)`; every filter has an index that starts with it or follows the owner). A
+/// manager's page is merged from each owner's own index range (at most a page from each), as the
+/// customer list does: one query over the whole team would read and sort every deal of it.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    f: &OpportunityQuery,
+) -> RepoResult<Page<Opportunity>> {
+    let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
+    let visible = &actor.visible;
+    let fetch = page.fetch();
+    let ids: Vec<i64> = match visible.owner_ids() {
+        Some(owners)
+            if (2..=crate::customers::MERGE_OWNERS).contains(&owners.len())
+                && f.owner_id.is_none() =>
+        {
+            let mut keys: Vec<(NaiveDateTime, i64)> = Vec::new();
+            for &owner in owners {
+                keys.extend(
+                    filtered(visible, f, page.after)
+                        .filter(o::owner_id.eq(owner))
+                        .select((o::updated_at, o::id))
+                        .limit(fetch)
+                        .load::<(NaiveDateTime, i64)>(conn)?,
+                );
+            }
+            keys.sort_unstable_by(|a, b| b.cmp(a));
+            keys.into_iter()
+                .take(fetch as usize)
+                .map(|(_, id)| id)
+                .collect()
+        }
+        _ => filtered(visible, f, page.after)
+            .select(o::id)
+            .limit(fetch)
+            .load(conn)?,
+    };
+    let rows: Vec<Joined> = deal_query!()
+        .filter(o::id.eq_any(ids.clone()))
+        .select(deal_select!())
+        .load(conn)?;
+    let mut by_id: std::collections::HashMap<i64, Opportunity> =
+        rows.into_iter().map(from_row).map(|x| (x.id, x)).collect();
+    let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
     Ok(page.page(items, |x: &Opportunity| (x.updated_at.naive_utc(), x.id)))
 }
 

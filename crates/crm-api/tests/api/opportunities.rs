@@ -659,3 +659,28 @@ api_test!(transfer_moves_open_deals_and_their_open_quotes, |app| {
     let giver = app.get("/opportunities/pipeline", &t).await.expect(200);
     assert_eq!(giver["count"], 0);
 });
+
+api_test!(a_managers_pages_merge_the_team_in_order, |app| {
+    let mut made = Vec::new();
+    for (who, n) in [("s1_a", 3), ("s1_b", 2), ("s2_a", 2)] {
+        let t = app.login(who).await;
+        let c = customer(app, &t, &format!("{who}的分页测试有限公司")).await;
+        for k in 0..n {
+            let d = deal(app, &t, &c, json!({"title": format!("{who}-{k}")})).await;
+            made.push((who, d["id"].as_i64().unwrap()));
+        }
+    }
+    // The manager of 销售一部 sees s1_a's and s1_b's deals, newest change first, across pages.
+    let mgr = app.login("s1_mgr").await;
+    let paged = app.every_page(&mgr, "/opportunities?limit=2", "id").await;
+    let mut expected: Vec<i64> = made
+        .iter()
+        .filter(|(who, _)| who.starts_with("s1_"))
+        .map(|(_, id)| *id)
+        .collect();
+    expected.reverse();
+    assert_eq!(paged, expected);
+    let gm = app.login("gm").await;
+    let all = app.every_page(&gm, "/opportunities?limit=3", "id").await;
+    assert_eq!(all.len(), 7);
+});
