@@ -168,63 +168,63 @@ fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Oppo
         .map(from_row)
 }
 
-/// Deals narrowed by a list's filters within a scope, as `(updated_at, id)` in list order.
-type Keys<'a> = o::BoxedQuery<'a, crate::multi_connection_impl::MultiBackend>;
-
-fn filtered<'a>(
-    visible: &Visible,
-    f: &OpportunityQuery,
-    after: Option<(NaiveDateTime, i64)>,
-) -> Keys<'a> {
-    let mut q = o::table
-        .order((o::updated_at.desc(), o::id.desc()))
-        .into_boxed()
-        .visible_to(o::owner_id, visible)
-        .visible_to(o::customer_owner_id, visible);
-    if let Some(v) = f.customer_id {
-        q = q.filter(o::customer_id.eq(v));
-    }
-    if let Some(v) = f.owner_id {
-        q = q.filter(o::owner_id.eq(v));
-    }
-    if let Some(v) = f.department_id {
-        q = q.filter(
-            o::owner_id.eq_any(
-                users::table
-                    .filter(users::department_id.eq(v))
-                    .select(users::id),
-            ),
-        );
-    }
-    if let Some(v) = f.status {
-        q = q.filter(o::status.eq(v.as_str()));
-    }
-    if let Some(v) = f.stage_id {
-        q = q.filter(o::stage_id.eq(v));
-    }
-    if let Some(v) = f.close_from {
-        q = q.filter(o::expected_close_on.ge(v));
-    }
-    if let Some(v) = f.close_to {
-        q = q.filter(o::expected_close_on.le(v));
-    }
-    if let Some(v) = f.competitor_id {
-        // (A deal lost to a competitor has it among its competitors.)
-        q = q.filter(
-            o::id.eq_any(
-                oc::table
-                    .filter(oc::competitor_id.eq(v))
-                    .select(oc::opportunity_id),
-            ),
-        );
-    }
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(lower(o::title).like(contains_pattern(text)).escape('\\'));
-    }
-    if let Some((t, id)) = after {
-        q = q.filter(row_after(o::updated_at, o::id, t, id, true));
-    }
-    q
+/// A boxed query of deals (`$q`: the table, or the table with what a list shows joined) narrowed
+/// by a list's filters within a scope, in list order, after the cursor's key.
+macro_rules! narrowed {
+    ($q:expr, $visible:expr, $f:expr, $after:expr) => {{
+        let (visible, f, after) = ($visible, $f, $after);
+        let mut q = $q
+            .order((o::updated_at.desc(), o::id.desc()))
+            .into_boxed()
+            .visible_to(o::owner_id, visible)
+            .visible_to(o::customer_owner_id, visible);
+        if let Some(v) = f.customer_id {
+            q = q.filter(o::customer_id.eq(v));
+        }
+        if let Some(v) = f.owner_id {
+            q = q.filter(o::owner_id.eq(v));
+        }
+        if let Some(v) = f.department_id {
+            // (An alias: the list's own query joins `users` for the owner's name.)
+            let members = diesel::alias!(users as members);
+            q = q.filter(
+                o::owner_id.eq_any(
+                    members
+                        .filter(members.field(users::department_id).eq(v))
+                        .select(members.field(users::id)),
+                ),
+            );
+        }
+        if let Some(v) = f.status {
+            q = q.filter(o::status.eq(v.as_str()));
+        }
+        if let Some(v) = f.stage_id {
+            q = q.filter(o::stage_id.eq(v));
+        }
+        if let Some(v) = f.close_from {
+            q = q.filter(o::expected_close_on.ge(v));
+        }
+        if let Some(v) = f.close_to {
+            q = q.filter(o::expected_close_on.le(v));
+        }
+        if let Some(v) = f.competitor_id {
+            // (A deal lost to a competitor has it among its competitors.)
+            q = q.filter(
+                o::id.eq_any(
+                    oc::table
+                        .filter(oc::competitor_id.eq(v))
+                        .select(oc::opportunity_id),
+                ),
+            );
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            q = q.filter(lower(o::title).like(contains_pattern(text)).escape('\\'));
+        }
+        if let Some((t, id)) = after {
+            q = q.filter(row_after(o::updated_at, o::id, t, id, true));
+        }
+        q
+    }};
 }
 
 /// The deals the actor sees, last changed first, filtered, a page at a time (keyset on
@@ -247,7 +247,7 @@ pub fn list(
             let mut keys: Vec<(NaiveDateTime, i64)> = Vec::new();
             for &owner in owners {
                 keys.extend(
-                    filtered(visible, f, page.after)
+                    narrowed!(o::table, visible, f, page.after)
                         .filter(o::owner_id.eq(owner))
                         .select((o::updated_at, o::id))
                         .limit(fetch)
@@ -260,10 +260,17 @@ pub fn list(
                 .map(|(_, id)| id)
                 .collect()
         }
-        _ => filtered(visible, f, page.after)
-            .select(o::id)
-            .limit(fetch)
-            .load(conn)?,
+        // One owner or everyone: one index range in list order, read with what the list shows.
+        _ => {
+            let items = narrowed!(deal_query!(), visible, f, page.after)
+                .select(deal_select!())
+                .limit(fetch)
+                .load::<Joined>(conn)?
+                .into_iter()
+                .map(from_row)
+                .collect();
+            return Ok(page.page(items, |x: &Opportunity| (x.updated_at.naive_utc(), x.id)));
+        }
     };
     let rows: Vec<Joined> = deal_query!()
         .filter(o::id.eq_any(ids.clone()))
