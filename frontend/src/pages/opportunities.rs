@@ -390,7 +390,6 @@ pub fn CustomerOpportunities(#[prop(into)] customer_id: Signal<i64>) -> impl Int
 
 #[component]
 pub fn OpportunityPage() -> impl IntoView {
-    let i18n = use_i18n();
     let api = use_api();
     let id = route_id();
     let reload = RwSignal::new(0u32);
