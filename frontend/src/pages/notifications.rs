@@ -13,6 +13,7 @@ fn target(n: &Notification) -> Option<String> {
     match (n.entity.as_deref(), n.entity_id) {
         (Some("customer"), Some(id)) => Some(format!("/customers/{id}")),
         (Some("order"), Some(id)) => Some(format!("/orders/{id}")),
+        (Some("opportunity"), Some(id)) => Some(format!("/opportunities/{id}")),
         (Some("customer_transfer"), _) => Some("/customer-transfers".into()),
         (Some("customer_review"), _) => Some("/customers/review".into()),
         _ => None,
