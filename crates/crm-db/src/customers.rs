@@ -348,11 +348,6 @@ fn text_matches(
     )
 }
 
-/// A manager's page is merged from each owner's own index range (at most `limit` rows from each)
-/// when the scope has between two and this many owners and the sort is by a time; one query over
-/// the whole scope would read and sort every matching row of every owner.
-pub(crate) const MERGE_OWNERS: usize = 32;
-
 /// A page of the customers the actor sees, filtered, searched and sorted (keyset on
 /// `(sort column, id)`; the default order is last changed first).
 pub fn list(
@@ -370,29 +365,19 @@ pub fn list(
     let text = TextMatch::of(conn, visible, &f)?;
     let after = page.after.as_ref();
     let fetch = page.fetch();
-    let ids = match visible.owner_ids() {
+    let ids = match crate::paging::merge_owners(visible) {
+        // Names are left to the database: its collation, not Rust's, orders them. Search
+        // candidates are few already: one query sorts them.
         Some(owners)
-            if (2..=MERGE_OWNERS).contains(&owners.len())
-                && sort.key != CustomerSortKey::Name
+            if sort.key != CustomerSortKey::Name
                 && f.filters.owner_id.is_none()
                 && !matches!(text, TextMatch::Among(..)) =>
         {
-            // Names are left to the database: its collation, not Rust's, orders them. Search
-            // candidates are few already: one query sorts them.
-            let mut rows: Vec<(NaiveDateTime, i64)> = Vec::new();
-            for &owner in owners {
+            crate::paging::merged(owners, fetch, sort.descending, |owner| {
                 let one = Visible::Owners(vec![owner]);
                 let q = ordered(filtered(&one, &f, &text), sort, after)?;
-                rows.extend(time_page(conn, q, sort.key, fetch)?);
-            }
-            rows.sort_unstable();
-            if sort.descending {
-                rows.reverse();
-            }
-            rows.into_iter()
-                .take(fetch as usize)
-                .map(|(_, id)| id)
-                .collect()
+                time_page(conn, q, sort.key, fetch)
+            })?
         }
         _ => ordered(filtered(visible, &f, &text), sort, after)?
             .select(c::id)

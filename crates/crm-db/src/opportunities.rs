@@ -239,26 +239,15 @@ pub fn list(
     let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
     let visible = &actor.visible;
     let fetch = page.fetch();
-    let ids: Vec<i64> = match visible.owner_ids() {
-        Some(owners)
-            if (2..=crate::customers::MERGE_OWNERS).contains(&owners.len())
-                && f.owner_id.is_none() =>
-        {
-            let mut keys: Vec<(NaiveDateTime, i64)> = Vec::new();
-            for &owner in owners {
-                keys.extend(
-                    narrowed!(o::table, visible, f, page.after)
-                        .filter(o::owner_id.eq(owner))
-                        .select((o::updated_at, o::id))
-                        .limit(fetch)
-                        .load::<(NaiveDateTime, i64)>(conn)?,
-                );
-            }
-            keys.sort_unstable_by(|a, b| b.cmp(a));
-            keys.into_iter()
-                .take(fetch as usize)
-                .map(|(_, id)| id)
-                .collect()
+    let ids: Vec<i64> = match crate::paging::merge_owners(visible) {
+        Some(owners) if f.owner_id.is_none() => {
+            crate::paging::merged(owners, fetch, true, |owner| {
+                Ok(narrowed!(o::table, visible, f, page.after)
+                    .filter(o::owner_id.eq(owner))
+                    .select((o::updated_at, o::id))
+                    .limit(fetch)
+                    .load::<(NaiveDateTime, i64)>(conn)?)
+            })?
         }
         // One owner or everyone: one index range in list order, read with what the list shows.
         _ => {

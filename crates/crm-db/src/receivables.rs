@@ -38,9 +38,6 @@ type Row = (
     (NaiveDate, i64, i64),
 );
 
-/// See `crate::customers`: pages of a few owners are merged from their own index ranges.
-const MERGE_OWNERS: usize = 32;
-
 type Key = (NaiveDate, i64);
 
 /// One row per unpaid or part-paid installment of signed orders the actor sees, by due date
@@ -87,17 +84,12 @@ pub fn list(
         }
         q.load(conn)
     };
-    let ids: Vec<i64> = match visible.owner_ids() {
-        Some(owners) if (2..=MERGE_OWNERS).contains(&owners.len()) && f.owner_id.is_none() => {
-            let mut keys = Vec::new();
-            for &owner in owners {
-                keys.extend(page(conn, &Visible::Owners(vec![owner]))?);
-            }
-            keys.sort_unstable();
-            keys.into_iter()
-                .take(limit as usize)
-                .map(|(_, id)| id)
-                .collect()
+    // Pages of a few owners are merged from their own index ranges (`crate::paging::merged`).
+    let ids: Vec<i64> = match crate::paging::merge_owners(visible) {
+        Some(owners) if f.owner_id.is_none() => {
+            crate::paging::merged(owners, limit, false, |owner| {
+                Ok(page(conn, &Visible::Owners(vec![owner]))?)
+            })?
         }
         _ => page(conn, visible)?.into_iter().map(|(_, id)| id).collect(),
     };
