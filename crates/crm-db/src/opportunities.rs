@@ -490,14 +490,18 @@ pub fn create(
     })
 }
 
-fn closed() -> RepoError {
-    RepoError::conflict(
+/// 409 `opportunity_closed`: a won or lost deal is not changed, quoted or won again by a quote.
+pub(crate) fn check_open(deal: &Opportunity) -> RepoResult<()> {
+    if deal.status == OpportunityStatus::Open {
+        return Ok(());
+    }
+    Err(RepoError::conflict(
         ErrorCode::OpportunityClosed,
         msg!(
             "机会已赢单或输单；先重新打开",
             "the deal is won or lost; reopen it first"
         ),
-    )
+    ))
 }
 
 /// Changes an open deal (409 `opportunity_closed` otherwise). A stage move is kept in the deal's
@@ -511,9 +515,7 @@ pub fn update(
     write_tx(conn, |conn| {
         let old = get(conn, actor, id)?;
         check_version(old.version, patch.version)?;
-        if old.status != OpportunityStatus::Open {
-            return Err(closed());
-        }
+        check_open(&old)?;
         let moved = patch.stage_id.filter(|s| *s != old.stage.id);
         let stage_probability = match moved {
             Some(s) => Some(stage(conn, Some(s))?.1),

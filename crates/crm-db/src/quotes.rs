@@ -16,7 +16,7 @@ use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use crm_domain::api::{IdName, NewOrder, NewQuote, OrderLine, OrderLineInput, Quote};
-use crm_domain::opportunity::{OpportunityAction, OpportunityStatus, QuoteAction, QuoteStatus};
+use crm_domain::opportunity::{OpportunityAction, QuoteAction, QuoteStatus};
 use crm_domain::{ErrorCode, Money, msg};
 use diesel::prelude::*;
 use serde_json::json;
@@ -196,15 +196,7 @@ pub fn create_on(
     }
     write_tx(conn, |conn| {
         let d = opportunities::get(conn, actor, deal)?;
-        if d.status != OpportunityStatus::Open {
-            return Err(RepoError::conflict(
-                ErrorCode::OpportunityClosed,
-                msg!(
-                    "机会已赢单或输单，不能再报价",
-                    "the deal is won or lost; it takes no more quotes"
-                ),
-            ));
-        }
+        opportunities::check_open(&d)?;
         let priced = crate::orders::price_lines(conn, &new.lines)?;
         // The number's lock also orders the versions of one deal.
         let number = numbering::next(conn, Numbered::Quote, today)?;
@@ -304,15 +296,7 @@ pub fn act(
         let mut order_id = None;
         if action == QuoteAction::Accept {
             let deal = opportunities::get(conn, actor, old.opportunity.id)?;
-            if deal.status != OpportunityStatus::Open {
-                return Err(RepoError::conflict(
-                    ErrorCode::OpportunityClosed,
-                    msg!(
-                        "机会已赢单或输单；先重新打开",
-                        "the deal is won or lost; reopen it first"
-                    ),
-                ));
-            }
+            opportunities::check_open(&deal)?;
             let number = &old.number;
             let order = crate::orders::insert(
                 conn,
@@ -359,13 +343,23 @@ pub fn act(
                 &Closing::default(),
             )?;
         }
-        diesel::update(q::table.find(id).filter(q::status.eq(old.status.as_str())))
+        // Quotes carry no version: the status read above is the one changed, or nothing is.
+        let n = diesel::update(q::table.find(id).filter(q::status.eq(old.status.as_str())))
             .set((
                 q::status.eq(status.as_str()),
                 q::order_id.eq(order_id.or(old.order_id)),
                 q::updated_at.eq(now()),
             ))
             .execute(conn)?;
+        if n != 1 {
+            return Err(RepoError::conflict(
+                ErrorCode::InvalidStatusMove,
+                msg!(
+                    "报价刚被别人改过，请刷新后再试",
+                    "the quote changed meanwhile; reload it and try again"
+                ),
+            ));
+        }
         let mut changes = json!({"status": {"old": old.status.as_str(), "new": status.as_str()}});
         if let Some(o) = order_id {
             changes["order_id"] = json!(o);
