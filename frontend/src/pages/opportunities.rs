@@ -9,7 +9,7 @@ use crate::components::{
 };
 use crate::format::I18n;
 use crate::i18n::*;
-use crate::pages::orders::{LineRow, OrderLineEditor, OrderLines};
+use crate::pages::orders::{LineRow, LinesTable, OrderLineEditor};
 use crate::state::use_session;
 use crm_domain::api::{
     ActivityQuery, CompetitorPatch, CompetitorQuery, DictionaryItem, DictionaryKind, ListQuery,
@@ -93,6 +93,41 @@ fn move_deal(
     }
 }
 
+/// The menu that moves an open deal: to another stage in use, won, or lost. It goes back to its
+/// prompt after each choice (a lost deal whose reason was not given stays where it was).
+#[component]
+fn MoveMenu(
+    deal: Opportunity,
+    stages: LocalResource<Vec<DictionaryItem>>,
+    error: RwSignal<Option<String>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let stage_id = deal.stage.id;
+    let choice = RwSignal::new(String::new());
+    let on_change = move |ev: leptos::ev::Event| {
+        let picked = event_target_value(&ev);
+        choice.set(String::new());
+        if !picked.is_empty() {
+            move_deal(api, i18n, &deal, &picked, error, move || {
+                reload.update(|n| *n += 1)
+            });
+        }
+    };
+    view! {
+        <select name="move" aria-label=move || t_string!(i18n, opp.move_to) prop:value=move || choice.get() on:change=on_change>
+            <option value="">{move || t_string!(i18n, opp.move_to)}</option>
+            {move || stages.get().unwrap_or_default().into_iter().filter(|s| s.enabled && s.id != stage_id).map(|s| {
+                let name = entry_name(i18n, &s);
+                view! { <option value=s.id.to_string()>{name}</option> }
+            }).collect_view()}
+            <option value="won">{move || labels::deal_status(i18n, OpportunityStatus::Won)}</option>
+            <option value="lost">{move || labels::deal_status(i18n, OpportunityStatus::Lost)}</option>
+        </select>
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The deal board
 
@@ -167,27 +202,13 @@ fn BoardColumn(
             <ErrorLine error=error />
             {move || deals.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|d| {
                 let deal = d.clone();
-                let on_move = move |ev: leptos::ev::Event| {
-                    let choice = event_target_value(&ev);
-                    if !choice.is_empty() {
-                        move_deal(api, i18n, &deal, &choice, error, move || reload.update(|n| *n += 1));
-                    }
-                };
                 let amount = d.amount;
                 view! {
                     <article class="deal-card" data-deal=d.id.to_string()>
                         <A href=format!("/opportunities/{}", d.id)><strong>{d.title.clone()}</strong></A>
                         <p class="muted">{d.customer.name.clone()}" · "{d.owner.name.clone()}</p>
                         <p class="money">{move || money(i18n, amount)}" · "{d.probability}"%"</p>
-                        <select name="move" aria-label=move || t_string!(i18n, opp.move_to) on:change=on_move>
-                            <option value="">{move || t_string!(i18n, opp.move_to)}</option>
-                            {move || stages.get().unwrap_or_default().into_iter().filter(|s| s.enabled && s.id != stage_id).map(|s| {
-                                let name = entry_name(i18n, &s);
-                                view! { <option value=s.id.to_string()>{name}</option> }
-                            }).collect_view()}
-                            <option value="won">{move || labels::deal_status(i18n, OpportunityStatus::Won)}</option>
-                            <option value="lost">{move || labels::deal_status(i18n, OpportunityStatus::Lost)}</option>
-                        </select>
+                        <MoveMenu deal=deal stages=stages error=error reload=reload />
                     </article>
                 }
             }).collect_view())}
@@ -424,14 +445,6 @@ fn DealHead(deal: Opportunity, reload: RwSignal<u32>) -> impl IntoView {
     let (amount, weighted) = (deal.amount, deal.weighted_amount);
     let (stage_id, fallback) = (deal.stage.id, deal.stage.name.clone());
     let for_move = deal.clone();
-    let choose = move |ev: leptos::ev::Event| {
-        let choice = event_target_value(&ev);
-        if !choice.is_empty() {
-            move_deal(api, i18n, &for_move, &choice, error, move || {
-                reload.update(|n| *n += 1)
-            });
-        }
-    };
     let reopen = move |_| {
         run(
             error,
@@ -468,15 +481,7 @@ fn DealHead(deal: Opportunity, reload: RwSignal<u32>) -> impl IntoView {
             </dl>
             <Show when=move || editable() && status == OpportunityStatus::Open>
                 <div class="inline-form status-actions">
-                    <select name="move" aria-label=move || t_string!(i18n, opp.move_to) on:change=choose.clone()>
-                        <option value="">{move || t_string!(i18n, opp.move_to)}</option>
-                        {move || stages.get().unwrap_or_default().into_iter().filter(|s| s.enabled && s.id != stage_id).map(|s| {
-                            let name = entry_name(i18n, &s);
-                            view! { <option value=s.id.to_string()>{name}</option> }
-                        }).collect_view()}
-                        <option value="won">{move || labels::deal_status(i18n, OpportunityStatus::Won)}</option>
-                        <option value="lost">{move || labels::deal_status(i18n, OpportunityStatus::Lost)}</option>
-                    </select>
+                    <MoveMenu deal=for_move.clone() stages=stages error=error reload=reload />
                 </div>
             </Show>
             <Show when=move || editable() && status != OpportunityStatus::Open>
@@ -854,13 +859,6 @@ pub fn QuotePrintPage() -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
                 Ok(q) => {
                     let company = settings.get().flatten().map(|s| s.settings.company_name).unwrap_or_default();
-                    let order_like = crm_domain::api::Order {
-                        id: q.id, number: q.number.clone(), customer: q.customer.clone(), owner: q.owner.clone(),
-                        department: q.owner.clone(), opportunity_id: Some(q.opportunity.id),
-                        status: crm_domain::order::OrderStatus::Draft, signed_on: None, service_start: None, service_end: None,
-                        total: q.total, received: Money::ZERO, outstanding: q.total, lines: q.lines.clone(), notes: None,
-                        created_at: q.created_at, updated_at: q.updated_at, version: 0,
-                    };
                     view! {
                         <article class="quote-sheet" data-quote=q.number.clone()>
                             <header>
@@ -875,7 +873,7 @@ pub fn QuotePrintPage() -> impl IntoView {
                                 <dt>{move || t_string!(i18n, opp.valid_until)}</dt><dd>{q.valid_until.to_string()}</dd>
                                 <dt>{move || t_string!(i18n, opp.contact_person)}</dt><dd>{q.owner.name.clone()}</dd>
                             </dl>
-                            <OrderLines order=order_like />
+                            <LinesTable lines=q.lines.clone() total=q.total />
                             {q.notes.clone().map(|n| view! { <p class="notes">{move || t_string!(i18n, order.notes)}": "{n}</p> })}
                             <footer class="signatures">
                                 <span>{move || t_string!(i18n, opp.sign_customer)}</span>

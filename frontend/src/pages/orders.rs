@@ -682,9 +682,14 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-pub(crate) fn OrderLines(order: Order) -> impl IntoView {
+fn OrderLines(order: Order) -> impl IntoView {
+    view! { <LinesTable lines=order.lines total=order.total /> }
+}
+
+/// Product lines with their total: an order's, or a quote's.
+#[component]
+pub(crate) fn LinesTable(lines: Vec<crm_domain::api::OrderLine>, total: Money) -> impl IntoView {
     let i18n = use_i18n();
-    let total = order.total;
     view! {
         <section class="card">
             <h2>{move || t_string!(i18n, order.lines)}</h2>
@@ -695,7 +700,7 @@ pub(crate) fn OrderLines(order: Order) -> impl IntoView {
                     <th class="num">{move || t_string!(i18n, order.amount)}</th>
                 </tr></thead>
                 <tbody>
-                    {order.lines.into_iter().map(|l| {
+                    {lines.into_iter().map(|l| {
                         let (price, discount, amount) = (l.unit_price, l.discount, l.amount);
                         view! { <tr>
                             <td><code>{l.product_code.clone()}</code>" "{l.product.name.clone()}</td>
