@@ -324,11 +324,14 @@ pub fn DictionariesPage() -> impl IntoView {
         }
     });
     let error = RwSignal::new(None::<String>);
-    let (name, name_en, parent) = (
+    let (name, name_en, parent, probability) = (
+        RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    let list = move || items.get().and_then(Result::ok).unwrap_or_default();
+    let stages = move || kind.get() == DictionaryKind::OpportunityStage;
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let en = name_en.get_untracked();
@@ -336,9 +339,14 @@ pub fn DictionariesPage() -> impl IntoView {
             name: name.get_untracked(),
             name_en: (!en.trim().is_empty()).then_some(en),
             parent_id: parent.get_untracked().parse().ok(),
-            sort_order: 0,
-            probability: None,
+            // A new entry goes last (stages are the deal board's columns, in this order).
+            sort_order: list().iter().map(|i| i.sort_order + 1).max().unwrap_or(0),
+            probability: probability.get_untracked().trim().parse().ok(),
         };
+        if let Err(e) = check(i18n, &body) {
+            error.set(Some(e));
+            return;
+        }
         let k = kind.get_untracked();
         run(
             error,
@@ -346,11 +354,11 @@ pub fn DictionariesPage() -> impl IntoView {
             move |_| {
                 name.set(String::new());
                 name_en.set(String::new());
+                probability.set(String::new());
                 reload.update(|n| *n += 1);
             },
         );
     };
-    let list = move || items.get().and_then(Result::ok).unwrap_or_default();
     view! {
         <section class="card">
             <h1>{move || t_string!(i18n, dict.title)}</h1>
@@ -368,11 +376,16 @@ pub fn DictionariesPage() -> impl IntoView {
                         {move || list().into_iter().filter(|i| i.parent_id.is_none()).map(|i| view! { <option value=i.id.to_string()>{i.name}</option> }).collect_view()}
                     </select>
                 </Show>
+                <Show when=stages>
+                    <input name="dict-probability" type="number" min="0" max="100" placeholder=move || t_string!(i18n, opp.probability) bind:value=probability />
+                </Show>
                 <button type="submit" class="primary">{move || t_string!(i18n, dict.new)}</button>
             </form>
             <ErrorLine error=error />
             <table class="grid">
-                <thead><tr><th>{move || t_string!(i18n, common.name)}</th><th>{move || t_string!(i18n, common.name_en)}</th><th>{move || t_string!(i18n, common.status)}</th><th>{move || t_string!(i18n, common.actions)}</th></tr></thead>
+                <thead><tr><th>{move || t_string!(i18n, common.name)}</th><th>{move || t_string!(i18n, common.name_en)}</th>
+                    <Show when=stages><th>{move || t_string!(i18n, opp.probability)}" %"</th></Show>
+                    <th>{move || t_string!(i18n, common.status)}</th><th>{move || t_string!(i18n, common.actions)}</th></tr></thead>
                 <tbody>
                     {move || list().into_iter().map(|item| {
                         let (id, version, enabled, k) = (item.id, item.version, item.enabled, item.kind);
@@ -380,6 +393,18 @@ pub fn DictionariesPage() -> impl IntoView {
                             let body = DictionaryItemPatch { enabled: Some(!enabled), version, ..Default::default() };
                             run(error, move || async move { api.update_dictionary_item(k, id, &body).await }, move |_| reload.update(|n| *n += 1));
                         };
+                        // A stage's default probability is changed in place (saved when the field is left).
+                        let set_probability = move |ev: leptos::ev::Event| {
+                            let Ok(p) = event_target_value(&ev).trim().parse::<i16>() else {
+                                return error.set(Some(t_string!(i18n, dict.err_probability).to_string()));
+                            };
+                            let body = DictionaryItemPatch { probability: Some(p), version, ..Default::default() };
+                            if let Err(e) = check(i18n, &body) {
+                                return error.set(Some(e));
+                            }
+                            run(error, move || async move { api.update_dictionary_item(k, id, &body).await }, move |_| reload.update(|n| *n += 1));
+                        };
+                        let probability = item.probability.map(|p| p.to_string()).unwrap_or_default();
                         let remove = move |_| {
                             if confirm(t_string!(i18n, common.confirm_delete)) {
                                 run(error, move || async move { api.delete_dictionary_item(k, id).await }, move |_| reload.update(|n| *n += 1));
@@ -389,6 +414,9 @@ pub fn DictionariesPage() -> impl IntoView {
                             <tr class:muted=!enabled>
                                 <td>{if item.parent_id.is_some() { "\u{3000}" } else { "" }}{item.name.clone()}</td>
                                 <td>{item.name_en.clone().unwrap_or_default()}</td>
+                                <Show when=stages>
+                                    <td><input name="probability" type="number" min="0" max="100" class="narrow" value=probability.clone() on:change=set_probability /></td>
+                                </Show>
                                 <td>{move || if enabled { t_string!(i18n, common.enabled) } else { t_string!(i18n, common.disabled) }}</td>
                                 <td class="actions">
                                     <button on:click=toggle>{move || if enabled { t_string!(i18n, users.disable) } else { t_string!(i18n, users.enable) }}</button>
