@@ -684,3 +684,47 @@ api_test!(a_managers_pages_merge_the_team_in_order, |app| {
     let all = app.every_page(&gm, "/opportunities?limit=3", "id").await;
     assert_eq!(all.len(), 7);
 });
+
+api_test!(
+    a_stages_probability_is_set_by_the_administrator_and_only_on_stages,
+    |app| {
+        let admin = app.login("admin").await;
+        let st = stages(app, &admin).await;
+        let path = format!("/dictionaries/opportunity_stage/{}", st[0]["id"]);
+        let body = app
+            .patch(
+                &path,
+                &admin,
+                json!({"version": st[0]["version"], "probability": 101}),
+            )
+            .await
+            .expect(422);
+        assert_eq!(body["errors"][0]["field"], "probability");
+        let changed = app
+            .patch(
+                &path,
+                &admin,
+                json!({"version": st[0]["version"], "probability": 25}),
+            )
+            .await
+            .expect(200);
+        assert_eq!(changed["probability"], 25);
+        let industry = app.get("/dictionaries/industry", &admin).await.expect(200)[0].clone();
+        let body = app
+            .patch(
+                &format!("/dictionaries/industry/{}", industry["id"]),
+                &admin,
+                json!({"version": industry["version"], "probability": 5}),
+            )
+            .await
+            .expect(422);
+        assert_eq!(body["errors"][0]["field"], "probability");
+        assert_eq!(body["errors"][0]["code"], "not_allowed");
+        // New deals in that stage take the new default.
+        let t = app.login("s1_a").await;
+        let c = customer(app, &t, "德州同创商贸有限公司").await;
+        let d = deal(app, &t, &c, json!({"title": "默认概率", "amount": "100"})).await;
+        assert_eq!(d["probability"], 25);
+        assert_eq!(d["weighted_amount"], "25.00");
+    }
+);
