@@ -195,6 +195,38 @@ where
     }
 }
 
+/// A team's page is merged from each owner's own index range when the scope has between two and
+/// this many owners: one query over the whole scope would read and sort every matching row of
+/// every owner, while each owner's range gives at most a page from its index.
+pub const MERGE_OWNERS: usize = 32;
+
+/// The owners of a scope whose page is worth merging (see [`MERGE_OWNERS`]), if it is.
+pub fn merge_owners(visible: &crate::Visible) -> Option<&[i64]> {
+    visible
+        .owner_ids()
+        .filter(|owners| (2..=MERGE_OWNERS).contains(&owners.len()))
+}
+
+/// The ids of one page merged from each owner's page of `(sort key, id)` (`page_of` answers at
+/// most `fetch` of them, in the list's order), in the list's order.
+pub fn merged<K: Ord>(
+    owners: &[i64],
+    fetch: i64,
+    descending: bool,
+    mut page_of: impl FnMut(i64) -> RepoResult<Vec<(K, i64)>>,
+) -> RepoResult<Vec<i64>> {
+    let mut keys = Vec::new();
+    for &owner in owners {
+        keys.extend(page_of(owner)?);
+    }
+    keys.sort_unstable_by(|a, b| if descending { b.cmp(a) } else { a.cmp(b) });
+    Ok(keys
+        .into_iter()
+        .take(fetch as usize)
+        .map(|(_, id)| id)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,36 +259,4 @@ mod tests {
         let last = PageRequest::<i64>::new(Some(5), None, "x").unwrap();
         assert_eq!(last.page(vec![1, 2], |x| *x).next_cursor, None);
     }
-}
-
-/// A team's page is merged from each owner's own index range when the scope has between two and
-/// this many owners: one query over the whole scope would read and sort every matching row of
-/// every owner, while each owner's range gives at most a page from its index.
-pub const MERGE_OWNERS: usize = 32;
-
-/// The owners of a scope whose page is worth merging (see [`MERGE_OWNERS`]), if it is.
-pub fn merge_owners(visible: &crate::Visible) -> Option<&[i64]> {
-    visible
-        .owner_ids()
-        .filter(|owners| (2..=MERGE_OWNERS).contains(&owners.len()))
-}
-
-/// The ids of one page merged from each owner's page of `(sort key, id)` (`page_of` answers at
-/// most `fetch` of them, in the list's order), in the list's order.
-pub fn merged<K: Ord>(
-    owners: &[i64],
-    fetch: i64,
-    descending: bool,
-    mut page_of: impl FnMut(i64) -> RepoResult<Vec<(K, i64)>>,
-) -> RepoResult<Vec<i64>> {
-    let mut keys = Vec::new();
-    for &owner in owners {
-        keys.extend(page_of(owner)?);
-    }
-    keys.sort_unstable_by(|a, b| if descending { b.cmp(a) } else { a.cmp(b) });
-    Ok(keys
-        .into_iter()
-        .take(fetch as usize)
-        .map(|(_, id)| id)
-        .collect())
 }
