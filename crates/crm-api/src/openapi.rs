@@ -27,7 +27,8 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "notifications", description = "The caller's notifications (通知)"),
         (name = "opportunities", description = "Opportunities (机会), the deal board, key contacts, competitors, quotes (报价)"),
         (name = "orders", description = "Products, orders, payment plans, receipts, receivables"),
-        (name = "reports", description = "Reports (receivables aging)"),
+        (name = "expenses", description = "Expenses (费用): filing, approval"),
+        (name = "reports", description = "Reports: receivables aging, expense analysis"),
     )
 )]
 pub struct ApiDoc;

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod departments;
 pub mod dictionaries;
 pub mod error;
+pub mod expenses;
 pub mod idempotency;
 pub mod moves;
 pub mod notifications;

@@ -204,6 +204,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     opportunity_pipeline,
     quotes,
     quote_lines,
+    expenses,
+    expense_months,
 );
 
 diesel::table! {
@@ -606,3 +608,42 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     opportunity_competitors::competitor_id,
     opportunities::status,
 );
+
+diesel::table! {
+    expenses (id) {
+        id -> BigInt,
+        spender_id -> BigInt,
+        department_id -> BigInt,
+        spent_on -> Date,
+        amount -> BigInt,
+        category_id -> BigInt,
+        description -> Text,
+        customer_id -> Nullable<BigInt>,
+        opportunity_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
+        receipt_document_id -> Nullable<BigInt>,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    expense_months (spender_id, department_id, category_id, month, status) {
+        spender_id -> BigInt,
+        department_id -> BigInt,
+        category_id -> BigInt,
+        month -> Date,
+        status -> Text,
+        expenses -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::joinable!(expenses -> departments (department_id));
+diesel::joinable!(expenses -> dictionary_items (category_id));

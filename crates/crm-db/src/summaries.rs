@@ -3,7 +3,10 @@
 //! money per owner and due date, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
-use crate::schema::{customer_grams as g, receivable_days as rd, receivable_months as rm};
+use crate::schema::{
+    customer_grams as g, expense_months as em, expenses as e, receivable_days as rd,
+    receivable_months as rm,
+};
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
 use diesel::prelude::*;
@@ -143,6 +146,47 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept_months != months {
         out.push(format!(
             "receivable_months: kept {kept_months:?}, the days add up to {months:?}"
+        ));
+    }
+    // Expenses per month, against the expenses.
+    type ExpenseKey = (i64, i64, i64, chrono::NaiveDate, String);
+    let mut recount: BTreeMap<ExpenseKey, (i64, i64)> = BTreeMap::new();
+    for (spender, dept, cat, day, status, amount) in e::table
+        .select((
+            e::spender_id,
+            e::department_id,
+            e::category_id,
+            e::spent_on,
+            e::status,
+            e::amount,
+        ))
+        .load::<(i64, i64, i64, chrono::NaiveDate, String, i64)>(conn)?
+    {
+        let month = day.with_day(1).unwrap_or(day);
+        let sums = recount
+            .entry((spender, dept, cat, month, status))
+            .or_default();
+        sums.0 += 1;
+        sums.1 += amount;
+    }
+    let kept: BTreeMap<ExpenseKey, (i64, i64)> = em::table
+        .select((
+            em::spender_id,
+            em::department_id,
+            em::category_id,
+            em::month,
+            em::status,
+            em::expenses,
+            em::amount,
+        ))
+        .load::<(i64, i64, i64, chrono::NaiveDate, String, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|r| r.5 != 0 || r.6 != 0)
+        .map(|(a, b, c, d, s, n, v)| ((a, b, c, d, s), (n, v)))
+        .collect();
+    if kept != recount {
+        out.push(format!(
+            "expense_months: kept {kept:?}, the expenses add up to {recount:?}"
         ));
     }
     // The search index, against the bigrams the application computes.

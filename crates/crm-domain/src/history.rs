@@ -58,7 +58,9 @@ impl RefKind {
 /// `contact`, `department`, `dictionary.region`, …).
 pub fn ref_kind(entity: &str, field: &str) -> Option<RefKind> {
     Some(match field {
-        "owner_id" | "user_id" | "from_user_id" | "to_user_id" | "assignee_id" => RefKind::User,
+        "owner_id" | "user_id" | "from_user_id" | "to_user_id" | "assignee_id" | "spender_id" => {
+            RefKind::User
+        }
         "department_id" => RefKind::Department,
         "role_ids" | "role_id" => RefKind::Role,
         "industry_id" | "region_id" | "source_id" | "type_id" | "method_id" | "stage_id"
@@ -124,6 +126,9 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         (_, "birthday") => ("生日", "Birthday"),
         (_, "is_key") => ("关键联系人", "Key contact"),
         (_, "owner_id") => ("负责人", "Owner"),
+        (_, "spender_id") => ("花费人", "Spender"),
+        (_, "spent_on") => ("发生日期", "Spent on"),
+        ("expense", "category_id") => ("费用类别", "Category"),
         (_, "notes") => ("备注", "Notes"),
         (_, "note") => ("说明", "Note"),
         (_, "review_status") => ("审核状态", "Review"),
@@ -211,6 +216,7 @@ pub fn entity_label(entity: &str, lang: Lang) -> Cow<'static, str> {
         "opportunity" => ("机会", "Opportunity"),
         "quote" => ("报价", "Quote"),
         "competitor" => ("竞争对手", "Competitor"),
+        "expense" => ("费用", "Expense"),
         _ => return Cow::Owned(entity.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))
@@ -239,6 +245,9 @@ pub fn action_label(action: &str, lang: Lang) -> Cow<'static, str> {
         "remove_contact" => ("移除关键联系人", "key contact removed"),
         "add_competitor" => ("添加竞争对手", "competitor added"),
         "remove_competitor" => ("移除竞争对手", "competitor removed"),
+        "approve" => ("批准", "approved"),
+        "reject" => ("驳回", "rejected"),
+        "reopen" => ("重新打开", "reopened"),
         _ => return Cow::Owned(action.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))

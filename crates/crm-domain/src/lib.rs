@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod customer;
+pub mod expense;
 pub mod history;
 pub mod lang;
 pub mod money;

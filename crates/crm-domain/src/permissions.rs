@@ -105,6 +105,8 @@ catalogue! {
     ReceiptCreate = "receipt.create", "finance", "登记回款", "Record receipts";
     ExpenseRead = "expense.read", "finance", "查看费用", "View expenses";
     ExpenseWrite = "expense.write", "finance", "登记费用", "Record expenses";
+    ExpenseApprove = "expense.approve", "finance", "审批下属的费用", "Approve team expenses";
+    ExpenseReopen = "expense.reopen", "admin", "重新打开已审批的费用", "Reopen decided expenses";
     ServiceRead = "service.read", "service", "查看服务工单", "View service tickets";
     ServiceWrite = "service.write", "service", "处理服务工单", "Handle service tickets";
     KnowledgeRead = "knowledge.read", "knowledge", "查看知识库", "Read the knowledge base";

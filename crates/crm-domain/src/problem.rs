@@ -121,6 +121,12 @@ codes! {
     QuoteClosed = "quote_closed",
     QuoteExpired = "quote_expired",
     NotAStage = "not_a_stage",
+    // Expenses
+    InTheFuture = "in_the_future",
+    ExpenseTooLarge = "expense_too_large",
+    NotOfCustomer = "not_of_customer",
+    ExpenseDecided = "expense_decided",
+    OwnExpense = "own_expense",
 }
 
 impl fmt::Display for ErrorCode {

@@ -96,7 +96,7 @@ impl StandardRole {
                 .iter()
                 .copied()
                 .filter(|p| p.module() == "admin")
-                .chain([P::CustomerTransfer])
+                .chain([P::CustomerTransfer, P::ExpenseRead])
                 .collect(),
             Self::GeneralManager => P::ALL
                 .iter()
@@ -113,6 +113,7 @@ impl StandardRole {
                     P::ReportRead,
                     P::CustomerDelete,
                     P::CompetitorManage,
+                    P::ExpenseApprove,
                 ]);
                 manager
             }

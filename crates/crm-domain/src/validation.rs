@@ -58,6 +58,10 @@ pub fn describe(e: &ValidationError) -> Msg {
             "须在 0 到 100 亿之间",
             "must be between 0 and 10 000 000 000"
         ),
+        "expense_too_large" => msg!(
+            "一笔费用最多 1000 万元",
+            "an expense is at most 10 000 000.00"
+        ),
         "unknown_time_zone" => msg!(
             "不是 IANA 时区，例如 Asia/Shanghai",
             "not an IANA time zone such as Asia/Shanghai"
@@ -193,6 +197,20 @@ pub const MAX_DEAL_AMOUNT: Money = Money::from_minor(1_000_000_000_000);
 pub fn deal_amount(value: &Money) -> Result<(), ValidationError> {
     if value.minor() < 0 || *value > MAX_DEAL_AMOUNT {
         Err(error("amount_too_large"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The largest expense one person files at once: 10 000 000.00.
+pub const MAX_EXPENSE_AMOUNT: Money = Money::from_minor(1_000_000_000);
+
+/// An expense's amount: more than zero, at most [`MAX_EXPENSE_AMOUNT`].
+pub fn expense_amount(value: &Money) -> Result<(), ValidationError> {
+    if !value.is_positive() {
+        Err(error("not_positive"))
+    } else if *value > MAX_EXPENSE_AMOUNT {
+        Err(error("expense_too_large"))
     } else {
         Ok(())
     }

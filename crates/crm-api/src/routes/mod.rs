@@ -8,6 +8,7 @@ pub mod competitors;
 pub mod customers;
 pub mod departments;
 pub mod dictionaries;
+pub mod expenses;
 pub mod me;
 pub mod notifications;
 pub mod opportunities;
@@ -58,4 +59,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     competitors::configure(cfg);
     orders::configure(cfg);
     receivables::configure(cfg);
+    expenses::configure(cfg);
 }

@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod conventions;
 mod customers;
+mod expenses;
 mod input;
 mod openapi;
 mod opportunities;

@@ -591,6 +591,8 @@ mod orders;
 pub use orders::*;
 mod opportunities;
 pub use opportunities::*;
+mod expenses;
+pub use expenses::*;
 mod queries;
 pub use queries::*;
 

@@ -2,8 +2,9 @@
 //! URLs from the very same types, so a renamed parameter fails to compile, not in a browser.
 //! (`serde_urlencoded` leaves `None` fields out of a query string.)
 
-use super::{AgingGroup, CustomerType, ReviewStatus};
+use super::{AgingGroup, CustomerType, ExpenseGroup, ReportFormat, ReviewStatus};
 use crate::customer::CustomerLevel;
+use crate::expense::{ExpenseReportStatus, ExpenseStatus};
 use crate::opportunity::OpportunityStatus;
 use crate::order::OrderStatus;
 use crate::paging::{Sort, SortKey};
@@ -332,6 +333,48 @@ list_query! {
         pub customer_id: Option<i64>,
         /// Only installments past their due date.
         pub overdue: Option<bool>,
+    }
+}
+
+list_query! {
+    /// `GET /expenses`: latest spent first.
+    pub struct ExpenseQuery {
+        pub spender_id: Option<i64>,
+        /// The department the expense was filed in.
+        pub department_id: Option<i64>,
+        pub category_id: Option<i64>,
+        pub customer_id: Option<i64>,
+        pub opportunity_id: Option<i64>,
+        pub order_id: Option<i64>,
+        pub status: Option<ExpenseStatus>,
+        /// Spent on or after this day.
+        pub from: Option<NaiveDate>,
+        /// Spent on or before this day.
+        pub to: Option<NaiveDate>,
+        /// Only what the caller may decide: submitted, of someone else in their scope.
+        pub approvable: Option<bool>,
+    }
+}
+
+query! {
+    /// `GET /reports/expenses`.
+    pub struct ExpenseReportQuery {
+        /// Default: the first day of this year on the company's calendar.
+        pub from: Option<NaiveDate>,
+        /// Default: today.
+        pub to: Option<NaiveDate>,
+        /// `department` (default), `owner`, `category`, `customer` or `month`.
+        pub group_by: Option<ExpenseGroup>,
+        /// `approved` (default), `submitted` or `all` (both); rejected expenses never count.
+        pub status: Option<ExpenseReportStatus>,
+        /// A department and the departments below it.
+        pub department_id: Option<i64>,
+        /// The spender.
+        pub owner_id: Option<i64>,
+        pub category_id: Option<i64>,
+        pub customer_id: Option<i64>,
+        /// `json` (default) or `csv`.
+        pub format: Option<ReportFormat>,
     }
 }
 
