@@ -572,8 +572,79 @@ impl Api {
             .await
     }
 
+    pub async fn expenses(&self, q: &ExpenseQuery) -> Result<Page<Expense>> {
+        self.get(with_query(&format!("{BASE}/expenses"), q)).await
+    }
+
+    pub async fn create_expense(&self, new: &NewExpense) -> Result<Expense> {
+        self.send(Method::POST, format!("{BASE}/expenses"), Some(new))
+            .await
+    }
+
+    pub async fn delete_expense(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/expenses/{id}")).await
+    }
+
+    pub async fn approve_expense(&self, id: i64, body: &ExpenseApproval) -> Result<Expense> {
+        let path = format!("{BASE}/expenses/{id}/approve");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn reject_expense(&self, id: i64, body: &ExpenseReason) -> Result<Expense> {
+        let path = format!("{BASE}/expenses/{id}/reject");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn expense_report(&self, q: &ExpenseReportQuery) -> Result<ExpenseReport> {
+        self.get(with_query(&format!("{BASE}/reports/expenses"), q))
+            .await
+    }
+
+    /// The same report as CSV: the file's name and its text.
+    pub async fn expense_report_csv(&self, q: &ExpenseReportQuery) -> Result<(String, String)> {
+        let q = ExpenseReportQuery {
+            format: Some(ReportFormat::Csv),
+            ..q.clone()
+        };
+        let text = self
+            .text(with_query(&format!("{BASE}/reports/expenses"), &q))
+            .await?;
+        let name = format!("expenses-{}.csv", q.group_by.unwrap_or_default().as_str());
+        Ok((name, text))
+    }
+
     // -----------------------------------------------------------------------------------------
     // Transport
+
+    /// A text answer (a CSV export), with the same credentials and refresh as JSON calls.
+    async fn text(&self, url: String) -> Result<String> {
+        let once = |api: Api, url: String| async move {
+            let lang = crate::format::lang_of(api.i18n.get_locale_untracked());
+            let mut req = RequestBuilder::new(&url)
+                .method(Method::GET)
+                .header("Accept-Language", lang.code());
+            if let Some(token) = api.session.access.get_untracked() {
+                req = req.header("Authorization", &format!("Bearer {token}"));
+            }
+            let res = req
+                .build()
+                .map_err(ApiError::network)?
+                .send()
+                .await
+                .map_err(ApiError::network)?;
+            if (200..300).contains(&res.status()) {
+                res.text().await.map_err(ApiError::network)
+            } else {
+                read::<()>(res).await.map(|()| String::new())
+            }
+        };
+        match once(*self, url.clone()).await {
+            Err(e) if e.status == 401 && e.is(ErrorCode::InvalidToken) && self.refresh().await => {
+                once(*self, url).await
+            }
+            other => other,
+        }
+    }
 
     async fn get<T: DeserializeOwned>(&self, url: String) -> Result<T> {
         self.send(Method::GET, url, None::<&()>).await

@@ -64,6 +64,9 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/new") view=pages::orders::NewOrderPage />
                     <Route path=path!("orders/:id") view=pages::orders::OrderPage />
                     <Route path=path!("receivables") view=pages::receivables::ReceivablesPage />
+                    <Route path=path!("expenses") view=pages::expenses::ExpensesPage />
+                    <Route path=path!("expenses/approvals") view=pages::expenses::ExpenseApprovalsPage />
+                    <Route path=path!("reports/expenses") view=pages::expenses::ExpenseAnalysisPage />
                     <Route path=path!("system/products") view=pages::products::ProductsPage />
                     <Route path=path!("profile") view=pages::profile::ProfilePage />
                 </ParentRoute>

@@ -9,7 +9,8 @@ use clap::Parser;
 use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
     AgingGroup, AgingQuery, CustomerFilters, CustomerQuery, CustomerSortKey, DuplicateQuery,
-    OpportunityPipelineQuery, OpportunityQuery, ReceivableQuery,
+    ExpenseGroup, ExpenseQuery, ExpenseReportQuery, OpportunityPipelineQuery, OpportunityQuery,
+    ReceivableQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::opportunity::OpportunityStatus;
@@ -362,6 +363,66 @@ async fn main() -> Result<()> {
         deal_list("gm", "opportunity list, general manager", everyone.clone()),
     ];
 
+    // Expenses: a salesperson's own list, a manager's approval queue, and the general manager's
+    // analysis by department for this year (whole months from the summary, the rest of this
+    // month from the expenses).
+    let expense_list = |user: &'static str,
+                        name: &'static str,
+                        who: Arc<Actor>,
+                        path: &'static str,
+                        q: ExpenseQuery| Scenario {
+        name,
+        user,
+        request: Arc::new(move |_| (reqwest::Method::GET, path.into(), None)),
+        direct: Box::new(move |c, _| {
+            crm_db::expenses::list(c, &who, &q)?;
+            Ok(())
+        }),
+    };
+    let page = |approvable: Option<bool>| ExpenseQuery {
+        approvable,
+        limit: Some(50),
+        ..ExpenseQuery::default()
+    };
+    let expense_scenarios = [
+        expense_list(
+            "s1_a",
+            "my expenses, salesperson",
+            seller.clone(),
+            "/expenses?limit=50",
+            page(None),
+        ),
+        expense_list(
+            "s1_mgr",
+            "expense approval queue, manager",
+            manager.clone(),
+            "/expenses?limit=50&approvable=true",
+            page(Some(true)),
+        ),
+        Scenario {
+            name: "expense analysis by department, general manager",
+            user: "gm",
+            request: Arc::new(move |_| {
+                (
+                    reqwest::Method::GET,
+                    "/reports/expenses?group_by=department".into(),
+                    None,
+                )
+            }),
+            direct: {
+                let v = everyone.clone();
+                let q = ExpenseReportQuery {
+                    group_by: Some(ExpenseGroup::Department),
+                    ..ExpenseReportQuery::default()
+                };
+                Box::new(move |c, _| {
+                    crm_db::expenses::report(c, &v, &q)?;
+                    Ok(())
+                })
+            },
+        },
+    ];
+
     let list_filter =
         |level: Option<CustomerLevel>, sort: CustomerSortKey, q: Option<&str>| CustomerQuery {
             level,
@@ -576,7 +637,8 @@ async fn main() -> Result<()> {
     let scenarios = scenarios
         .into_iter()
         .chain([manager_pipeline, manager_column, gm_pipeline, gm_column])
-        .chain(deal_lists);
+        .chain(deal_lists)
+        .chain(expense_scenarios);
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients * 2)

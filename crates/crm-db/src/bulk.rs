@@ -4,8 +4,8 @@
 
 use crate::DbConnection;
 use crate::schema::{
-    activities, contacts, customers, opportunities, opportunity_moves, order_lines, orders,
-    payment_installments, receipt_allocations, receipts, reminders,
+    activities, contacts, customers, expenses, opportunities, opportunity_moves, order_lines,
+    orders, payment_installments, receipt_allocations, receipts, reminders,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -218,12 +218,41 @@ bulk_insert!(
     opportunity_moves::table,
     6
 );
+bulk_insert!(insert_expenses, ExpenseRow, expenses::table, 15);
 bulk_insert!(
     insert_allocations,
     AllocationRow,
     receipt_allocations::table,
     4
 );
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = expenses)]
+pub struct ExpenseRow {
+    pub id: i64,
+    pub spender_id: i64,
+    pub department_id: i64,
+    pub spent_on: NaiveDate,
+    pub amount: i64,
+    pub category_id: i64,
+    pub description: String,
+    pub customer_id: Option<i64>,
+    pub status: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reason: Option<String>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Every user's department, for rows that keep the department they were made in.
+pub fn user_departments(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    use crate::schema::users;
+    users::table
+        .select((users::id, users::department_id))
+        .load(conn)
+}
 
 /// The search index rows of new customers and their contacts (see `crate::search`).
 pub fn search_rows(customers: &[CustomerRow], contacts: &[ContactRow]) -> Vec<(i64, i64, i64)> {
@@ -290,6 +319,7 @@ pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "receipt_allocations",
             "opportunities",
             "opportunity_moves",
+            "expenses",
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

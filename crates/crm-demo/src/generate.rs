@@ -35,6 +35,7 @@ pub struct Summary {
     pub installments: usize,
     pub receipts: usize,
     pub opportunities: usize,
+    pub expenses: usize,
     pub seconds: f64,
 }
 
@@ -190,6 +191,7 @@ struct Batch {
     allocations: Vec<AllocationRow>,
     deals: Vec<OpportunityRow>,
     deal_moves: Vec<OpportunityMoveRow>,
+    expenses: Vec<bulk::ExpenseRow>,
 }
 
 /// Running ids of every table (the database starts empty of business data).
@@ -207,6 +209,7 @@ struct Ids {
     allocation: i64,
     deal: i64,
     deal_move: i64,
+    expense: i64,
 }
 
 fn next(id: &mut i64) -> i64 {
@@ -227,6 +230,7 @@ struct Refs {
     /// Opportunity stages in order, with their default probability.
     stages: Vec<(i64, i16)>,
     thresholds: Vec<Money>,
+    spenders: crate::expenses::Spenders,
     today: NaiveDate,
     now: NaiveDateTime,
 }
@@ -514,6 +518,20 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
             });
         }
     }
+    // About one expense per customer a year, spent by the owner, most of them on the customer.
+    let spent = refs.today - Days::new(rng.random_range(0..365));
+    let on_customer = rng.random_range(0..100) < 70;
+    if let Some(row) = refs.spenders.row(
+        ids.expense + 1,
+        rng.random::<u64>() >> 1,
+        owner,
+        on_customer.then_some(id),
+        spent,
+        refs.today,
+    ) {
+        ids.expense += 1;
+        out.expenses.push(row);
+    }
     out.customers.push(CustomerRow {
         id,
         name_key: name_key(&name),
@@ -567,6 +585,7 @@ fn flush(conn: &mut DbConnection, b: &Batch, grams: &[(i64, i64, i64)]) -> anyho
         bulk::insert_receipts(conn, &b.receipts)?;
         bulk::insert_allocations(conn, &b.allocations)?;
         bulk::insert_opportunities(conn, &b.deals)?;
+        bulk::insert_expenses(conn, &b.expenses)?;
         bulk::insert_opportunity_moves(conn, &b.deal_moves)?;
         Ok::<_, crm_db::RepoError>(())
     })?;
@@ -634,6 +653,9 @@ pub fn generate(
         .context("fin_a missing")?
         .user_id;
     let products = seed::seed_products(conn, admin)?;
+    let director = crm_db::users::credentials(conn, "sales_dir")?
+        .context("sales_dir missing")?
+        .user_id;
     let dict = |conn: &mut DbConnection, kind| -> anyhow::Result<Vec<(String, i64)>> {
         Ok(crm_db::dictionaries::list(conn, kind, false)?
             .into_iter()
@@ -659,6 +681,7 @@ pub fn generate(
             .map(|s| (s.id, s.probability.unwrap_or(0)))
             .collect(),
         thresholds: settings.grade_thresholds.clone(),
+        spenders: crate::expenses::Spenders::load(conn, &sellers, director)?,
         today: time::local_date(now, time::zone(&settings.time_zone)),
         now: now.naive_utc(),
         sellers,
@@ -703,6 +726,7 @@ pub fn generate(
         summary.installments += batch.installments.len();
         summary.receipts += batch.receipts.len();
         summary.opportunities += batch.deals.len();
+        summary.expenses += batch.expenses.len();
         bar.set_position(end as u64);
         k = end;
     }

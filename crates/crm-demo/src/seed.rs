@@ -71,6 +71,8 @@ fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static s
                 ("礼品", "Gifts"),
                 ("通讯", "Telephone"),
                 ("其他", "Other"),
+                ("差旅", "Business trips"),
+                ("推广物料", "Promotional material"),
             ],
         ),
         (
@@ -415,7 +417,32 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
             .filter(|&&(i, _, _, owner)| owner == owners[0] && i % 10 == 5)
             .map(|&(i, id, _, owner)| (i, id, owner, false)),
     );
-    crate::deals::seed_demo_deals(conn, &dealing)
+    crate::deals::seed_demo_deals(conn, &dealing)?;
+    // A year of expenses for every seller and manager.
+    let id = |conn: &mut DbConnection, name: &str| -> Result<Option<i64>> {
+        Ok(crm_db::users::credentials(conn, name)?.map(|c| c.user_id))
+    };
+    let mut sellers = Vec::new();
+    for (name, manager) in [
+        ("s1_a", false),
+        ("s1_b", false),
+        ("s2_a", false),
+        ("s1_mgr", true),
+        ("s2_mgr", true),
+        ("sales_dir", true),
+    ] {
+        if let Some(user) = id(conn, name)? {
+            sellers.push((user, manager));
+        }
+    }
+    if let Some(gm) = id(conn, "gm")? {
+        let spent_on: Vec<(i64, i64)> = contacted
+            .iter()
+            .map(|&(_, customer, _, owner)| (customer, owner))
+            .collect();
+        crate::expenses::seed_demo_expenses(conn, &sellers, gm, &spent_on)?;
+    }
+    Ok(())
 }
 
 /// The demo company's products.

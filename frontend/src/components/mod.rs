@@ -126,3 +126,30 @@ pub fn confirm(message: &str) -> bool {
         .and_then(|w| w.confirm_with_message(message).ok())
         .unwrap_or(false)
 }
+
+/// Hands `text` to the browser as a download named `name` (a CSV export): a link to the text
+/// itself, clicked. Excel needs the byte-order mark to read UTF-8, which reading the answer as
+/// text took off.
+pub fn save_file(name: &str, mime: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let body = if text.starts_with('\u{feff}') {
+        text.to_string()
+    } else {
+        format!("\u{feff}{text}")
+    };
+    let href = format!(
+        "data:{mime},{}",
+        String::from(js_sys::encode_uri_component(&body))
+    );
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(link) = document.create_element("a") else {
+        return;
+    };
+    let _ = link.set_attribute("href", &href);
+    let _ = link.set_attribute("download", name);
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+}

@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 19] = [
+const LINKS: [Link; 22] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -75,6 +75,21 @@ const LINKS: [Link; 19] = [
         "/receivables",
         |i| t_string!(i, nav.receivables),
         Some(Permission::ReceiptRead),
+    ),
+    (
+        "/expenses",
+        |i| t_string!(i, nav.expenses),
+        Some(Permission::ExpenseRead),
+    ),
+    (
+        "/expenses/approvals",
+        |i| t_string!(i, nav.expense_approvals),
+        Some(Permission::ExpenseApprove),
+    ),
+    (
+        "/reports/expenses",
+        |i| t_string!(i, nav.expense_analysis),
+        Some(Permission::ExpenseRead),
     ),
     (
         "/system/departments",

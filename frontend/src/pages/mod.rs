@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod customers;
+pub mod expenses;
 pub mod login;
 pub mod notifications;
 pub mod opportunities;

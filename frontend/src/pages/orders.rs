@@ -642,6 +642,11 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
     let has_actions = !actions.is_empty();
     let (total, received, outstanding) = (order.total, order.received, order.outstanding);
     let customer_name = order.customer.name.clone();
+    let expense_link = format!(
+        "/expenses?order_id={}&for={}",
+        order.id,
+        js_sys::encode_uri_component(&format!("{} · {}", order.number, order.customer.name))
+    );
     let period = match (order.service_start, order.service_end) {
         (None, None) => "—".to_string(),
         (s, e) => format!("{} – {}", date_text(s), date_text(e)),
@@ -675,6 +680,9 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
                         view! { <button class=class data-action=a.as_str() on:click=move |_| act(a)>{move || labels::order_action(i18n, a)}</button> }
                     }).collect_view()}
                 </div>
+            </Show>
+            <Show when=move || session.can(Permission::ExpenseWrite)>
+                <p class="no-print"><A href=expense_link.clone() attr:class="button">{move || t_string!(i18n, exp.file)}</A></p>
             </Show>
             <ErrorLine error=error />
         </section>
