@@ -9,6 +9,7 @@ use crm_domain::ErrorCode;
 use crm_domain::api::*;
 use crm_domain::opportunity::{OpportunityAction, QuoteAction};
 use crm_domain::order::OrderAction;
+use crm_domain::ticket::TicketAction;
 use futures_util::FutureExt;
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::{GetUntracked, expect_context};
@@ -611,6 +612,59 @@ impl Api {
             .await?;
         let name = format!("expenses-{}.csv", q.group_by.unwrap_or_default().as_str());
         Ok((name, text))
+    }
+
+    pub async fn tickets(&self, q: &TicketQuery) -> Result<Page<Ticket>> {
+        self.get(with_query(&format!("{BASE}/tickets"), q)).await
+    }
+
+    pub async fn ticket(&self, id: i64) -> Result<Ticket> {
+        self.get(format!("{BASE}/tickets/{id}")).await
+    }
+
+    pub async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket> {
+        self.send(Method::POST, format!("{BASE}/tickets"), Some(new))
+            .await
+    }
+
+    pub async fn ticket_events(&self, id: i64) -> Result<Vec<TicketEvent>> {
+        self.get(format!("{BASE}/tickets/{id}/comments")).await
+    }
+
+    pub async fn comment_ticket(&self, id: i64, body: &NewTicketComment) -> Result<TicketEvent> {
+        let path = format!("{BASE}/tickets/{id}/comments");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// Starts or reopens a ticket (resolving and closing carry more: see below).
+    pub async fn move_ticket(
+        &self,
+        id: i64,
+        action: TicketAction,
+        body: &TicketStatusChange,
+    ) -> Result<Ticket> {
+        let path = format!("{BASE}/tickets/{id}/{}", action.as_str());
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn assign_ticket(&self, id: i64, body: &TicketAssign) -> Result<Ticket> {
+        let path = format!("{BASE}/tickets/{id}/assign");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn resolve_ticket(&self, id: i64, body: &TicketResolve) -> Result<Ticket> {
+        let path = format!("{BASE}/tickets/{id}/resolve");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn close_ticket(&self, id: i64, body: &TicketClose) -> Result<Ticket> {
+        let path = format!("{BASE}/tickets/{id}/close");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn service_report(&self, q: &ServiceReportQuery) -> Result<ServiceReport> {
+        self.get(with_query(&format!("{BASE}/reports/service"), q))
+            .await
     }
 
     // -----------------------------------------------------------------------------------------

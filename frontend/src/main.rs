@@ -64,6 +64,10 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/new") view=pages::orders::NewOrderPage />
                     <Route path=path!("orders/:id") view=pages::orders::OrderPage />
                     <Route path=path!("receivables") view=pages::receivables::ReceivablesPage />
+                    <Route path=path!("tickets") view=pages::tickets::TicketsPage />
+                    <Route path=path!("tickets/new") view=pages::tickets::NewTicketPage />
+                    <Route path=path!("tickets/:id") view=pages::tickets::TicketPage />
+                    <Route path=path!("reports/service") view=pages::tickets::ServiceReportPage />
                     <Route path=path!("expenses") view=pages::expenses::ExpensesPage />
                     <Route path=path!("expenses/approvals") view=pages::expenses::ExpenseApprovalsPage />
                     <Route path=path!("reports/expenses") view=pages::expenses::ExpenseAnalysisPage />

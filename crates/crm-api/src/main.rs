@@ -108,7 +108,7 @@ async fn run() -> anyhow::Result<()> {
             let hash = crm_api::auth::password::hash_now(seed::DEMO_PASSWORD)?;
             let s = crm_demo::generate::generate(&mut conn, customers, seed, !quiet, &hash)?;
             println!(
-                "generated in {:.1} s: {} users, {} customers, {} contacts, {} activities, {} reminders, {} orders, {} installments, {} receipts, {} opportunities, {} expenses",
+                "generated in {:.1} s: {} users, {} customers, {} contacts, {} activities, {} reminders, {} orders, {} installments, {} receipts, {} opportunities, {} expenses, {} tickets",
                 s.seconds,
                 s.users,
                 s.customers,
@@ -119,7 +119,8 @@ async fn run() -> anyhow::Result<()> {
                 s.installments,
                 s.receipts,
                 s.opportunities,
-                s.expenses
+                s.expenses,
+                s.tickets
             );
             Ok(())
         }

@@ -28,7 +28,8 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "opportunities", description = "Opportunities (机会), the deal board, key contacts, competitors, quotes (报价)"),
         (name = "orders", description = "Products, orders, payment plans, receipts, receivables"),
         (name = "expenses", description = "Expenses (费用): filing, approval"),
-        (name = "reports", description = "Reports: receivables aging, expense analysis"),
+        (name = "service", description = "Service tickets (服务工单): complaints, feedback, after-sale"),
+        (name = "reports", description = "Reports: receivables aging, expense analysis, service"),
     )
 )]
 pub struct ApiDoc;

@@ -47,6 +47,7 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
                         + a.dunning
                         + a.renewals
                         + a.quotes_expired
+                        + a.tickets_overdue
                         + report.emails_sent
                         > 0
                     {
@@ -56,6 +57,7 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
                             dunning = a.dunning,
                             renewals = a.renewals,
                             quotes_expired = a.quotes_expired,
+                            tickets_overdue = a.tickets_overdue,
                             emails_sent = report.emails_sent,
                             "scheduler run"
                         );

@@ -10,7 +10,7 @@ use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
     AgingGroup, AgingQuery, CustomerFilters, CustomerQuery, CustomerSortKey, DuplicateQuery,
     ExpenseGroup, ExpenseQuery, ExpenseReportQuery, OpportunityPipelineQuery, OpportunityQuery,
-    ReceivableQuery,
+    ReceivableQuery, TicketQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::opportunity::OpportunityStatus;
@@ -384,6 +384,28 @@ async fn main() -> Result<()> {
         limit: Some(50),
         ..ExpenseQuery::default()
     };
+    // The service desk's queue: every open ticket it sees (scope all), last changed first.
+    let service_desk = Arc::new(Actor::new(0, Vec::new(), crm_db::Visible::All));
+    let ticket_queue = Scenario {
+        name: "ticket queue, service desk",
+        user: "cs_a",
+        request: Arc::new(move |_| {
+            (
+                reqwest::Method::GET,
+                "/tickets?limit=50&status=open".into(),
+                None,
+            )
+        }),
+        direct: Box::new(move |c, _| {
+            let q = TicketQuery {
+                status: Some(crm_domain::ticket::TicketStatus::Open),
+                limit: Some(50),
+                ..TicketQuery::default()
+            };
+            crm_db::tickets::list(c, &service_desk, &q)?;
+            Ok(())
+        }),
+    };
     let expense_scenarios = [
         expense_list(
             "s1_a",
@@ -638,7 +660,8 @@ async fn main() -> Result<()> {
         .into_iter()
         .chain([manager_pipeline, manager_column, gm_pipeline, gm_column])
         .chain(deal_lists)
-        .chain(expense_scenarios);
+        .chain(expense_scenarios)
+        .chain([ticket_queue]);
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients * 2)

@@ -5,7 +5,7 @@
 use crate::DbConnection;
 use crate::schema::{
     activities, contacts, customers, expenses, opportunities, opportunity_moves, order_lines,
-    orders, payment_installments, receipt_allocations, receipts, reminders,
+    orders, payment_installments, receipt_allocations, receipts, reminders, ticket_events, tickets,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -219,6 +219,13 @@ bulk_insert!(
     6
 );
 bulk_insert!(insert_expenses, ExpenseRow, expenses::table, 15);
+bulk_insert!(insert_tickets, TicketRow, tickets::table, 20);
+bulk_insert!(
+    insert_ticket_events,
+    TicketEventRow,
+    ticket_events::table,
+    8
+);
 bulk_insert!(
     insert_allocations,
     AllocationRow,
@@ -244,6 +251,43 @@ pub struct ExpenseRow {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = tickets)]
+pub struct TicketRow {
+    pub id: i64,
+    pub number: String,
+    pub kind: String,
+    pub customer_id: i64,
+    pub customer_owner_id: i64,
+    pub order_id: Option<i64>,
+    pub priority: String,
+    pub subject: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub assignee_id: Option<i64>,
+    pub resolution: Option<String>,
+    pub satisfaction: Option<i16>,
+    pub due_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = ticket_events)]
+pub struct TicketEventRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub kind: String,
+    pub status: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub body: Option<String>,
+    pub user_id: i64,
+    pub at: NaiveDateTime,
 }
 
 /// Every user's department, for rows that keep the department they were made in.
@@ -320,6 +364,8 @@ pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "opportunities",
             "opportunity_moves",
             "expenses",
+            "tickets",
+            "ticket_events",
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

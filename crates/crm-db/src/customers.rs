@@ -950,6 +950,32 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()>
                 ),
             ));
         }
+        let expenses: i64 = crate::schema::expenses::table
+            .filter(crate::schema::expenses::customer_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if expenses > 0 {
+            return Err(RepoError::conflict(
+                ErrorCode::CustomerHasExpenses,
+                msg!(
+                    "该客户有 {expenses} 笔费用，其历史不能删除",
+                    "the customer has {expenses} expenses; its history cannot be deleted"
+                ),
+            ));
+        }
+        let tickets: i64 = crate::schema::tickets::table
+            .filter(crate::schema::tickets::customer_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if tickets > 0 {
+            return Err(RepoError::conflict(
+                ErrorCode::CustomerHasTickets,
+                msg!(
+                    "该客户有 {tickets} 个服务工单，其历史不能删除",
+                    "the customer has {tickets} service tickets; its history cannot be deleted"
+                ),
+            ));
+        }
         diesel::delete(c::table.find(id)).execute(conn)?;
         audit::record_about(
             conn,

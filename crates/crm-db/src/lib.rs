@@ -31,6 +31,7 @@ pub mod search;
 pub mod settings;
 pub mod sql;
 pub mod summaries;
+pub mod tickets;
 pub mod transfers;
 pub mod users;
 pub mod visibility;

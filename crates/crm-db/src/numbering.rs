@@ -12,6 +12,7 @@ use diesel::prelude::*;
 pub enum Numbered {
     Order,
     Quote,
+    Ticket,
 }
 
 impl Numbered {
@@ -19,6 +20,7 @@ impl Numbered {
         match self {
             Self::Order => "SO",
             Self::Quote => "QT",
+            Self::Ticket => "TK",
         }
     }
 }

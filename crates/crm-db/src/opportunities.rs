@@ -593,6 +593,12 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()>
         diesel::update(reminders::table.filter(reminders::opportunity_id.eq(id)))
             .set(reminders::opportunity_id.eq(None::<i64>))
             .execute(conn)?;
+        // Money spent on the deal stays spent, on its customer.
+        diesel::update(
+            crate::schema::expenses::table.filter(crate::schema::expenses::opportunity_id.eq(id)),
+        )
+        .set(crate::schema::expenses::opportunity_id.eq(None::<i64>))
+        .execute(conn)?;
         diesel::delete(o::table.find(id)).execute(conn)?;
         audit::record_about(
             conn,

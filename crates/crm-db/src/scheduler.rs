@@ -25,6 +25,8 @@ pub struct Report {
     pub renewals: usize,
     /// Quotes past their validity, now expired (their owners are told).
     pub quotes_expired: usize,
+    /// Service tickets past due and not resolved, announced for the first time.
+    pub tickets_overdue: usize,
 }
 
 const BATCH: i64 = 500;
@@ -70,6 +72,7 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>) -> RepoResult<Report> {
             break;
         }
     }
+    report.tickets_overdue = crate::tickets::announce_overdue(conn, now.naive_utc())?;
     Ok(report)
 }
 

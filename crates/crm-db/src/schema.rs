@@ -206,6 +206,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     quote_lines,
     expenses,
     expense_months,
+    tickets,
+    ticket_events,
 );
 
 diesel::table! {
@@ -647,3 +649,44 @@ diesel::table! {
 
 diesel::joinable!(expenses -> departments (department_id));
 diesel::joinable!(expenses -> dictionary_items (category_id));
+
+diesel::table! {
+    tickets (id) {
+        id -> BigInt,
+        number -> Text,
+        kind -> Text,
+        customer_id -> BigInt,
+        customer_owner_id -> BigInt,
+        order_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        priority -> Text,
+        subject -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        assignee_id -> Nullable<BigInt>,
+        resolution -> Nullable<Text>,
+        satisfaction -> Nullable<SmallInt>,
+        due_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        kind -> Text,
+        status -> Nullable<Text>,
+        assignee_id -> Nullable<BigInt>,
+        body -> Nullable<Text>,
+        user_id -> BigInt,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(ticket_events -> tickets (ticket_id));

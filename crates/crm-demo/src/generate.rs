@@ -36,6 +36,7 @@ pub struct Summary {
     pub receipts: usize,
     pub opportunities: usize,
     pub expenses: usize,
+    pub tickets: usize,
     pub seconds: f64,
 }
 
@@ -192,6 +193,7 @@ struct Batch {
     deals: Vec<OpportunityRow>,
     deal_moves: Vec<OpportunityMoveRow>,
     expenses: Vec<bulk::ExpenseRow>,
+    tickets: (Vec<bulk::TicketRow>, Vec<bulk::TicketEventRow>),
 }
 
 /// Running ids of every table (the database starts empty of business data).
@@ -210,6 +212,7 @@ struct Ids {
     deal: i64,
     deal_move: i64,
     expense: i64,
+    tickets: crate::tickets::TicketIds,
 }
 
 fn next(id: &mut i64) -> i64 {
@@ -231,6 +234,8 @@ struct Refs {
     stages: Vec<(i64, i16)>,
     thresholds: Vec<Money>,
     spenders: crate::expenses::Spenders,
+    /// Who handles the tickets (the service desk).
+    handler: i64,
     today: NaiveDate,
     now: NaiveDateTime,
 }
@@ -518,6 +523,28 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
             });
         }
     }
+    // One ticket per ten customers over the last half year, on the customer's order if any.
+    if k % 10 == 3 {
+        let order = out
+            .orders
+            .iter()
+            .rev()
+            .find(|o| o.customer_id == id)
+            .map(|o| o.id);
+        let opened = refs.now - Duration::minutes(rng.random_range(30..(180 * 24 * 60)));
+        crate::tickets::ticket(
+            &mut ids.tickets,
+            rng.random::<u64>() >> 1,
+            id,
+            owner,
+            order,
+            owner,
+            refs.handler,
+            opened,
+            refs.now,
+            &mut out.tickets,
+        );
+    }
     // About one expense per customer a year, spent by the owner, most of them on the customer.
     let spent = refs.today - Days::new(rng.random_range(0..365));
     let on_customer = rng.random_range(0..100) < 70;
@@ -586,6 +613,8 @@ fn flush(conn: &mut DbConnection, b: &Batch, grams: &[(i64, i64, i64)]) -> anyho
         bulk::insert_allocations(conn, &b.allocations)?;
         bulk::insert_opportunities(conn, &b.deals)?;
         bulk::insert_expenses(conn, &b.expenses)?;
+        bulk::insert_tickets(conn, &b.tickets.0)?;
+        bulk::insert_ticket_events(conn, &b.tickets.1)?;
         bulk::insert_opportunity_moves(conn, &b.deal_moves)?;
         Ok::<_, crm_db::RepoError>(())
     })?;
@@ -682,6 +711,9 @@ pub fn generate(
             .collect(),
         thresholds: settings.grade_thresholds.clone(),
         spenders: crate::expenses::Spenders::load(conn, &sellers, director)?,
+        handler: crm_db::users::credentials(conn, "cs_a")?
+            .context("cs_a missing")?
+            .user_id,
         today: time::local_date(now, time::zone(&settings.time_zone)),
         now: now.naive_utc(),
         sellers,
@@ -727,6 +759,7 @@ pub fn generate(
         summary.receipts += batch.receipts.len();
         summary.opportunities += batch.deals.len();
         summary.expenses += batch.expenses.len();
+        summary.tickets += batch.tickets.0.len();
         bar.set_position(end as u64);
         k = end;
     }
@@ -736,6 +769,8 @@ pub fn generate(
     }
     let days: Vec<(NaiveDate, i32)> = ids.order_seq.iter().map(|(d, n)| (*d, *n)).collect();
     bulk::insert_numbers(conn, crm_db::numbering::Numbered::Order, &days)?;
+    let days: Vec<(NaiveDate, i32)> = ids.tickets.numbers.iter().map(|(d, n)| (*d, *n)).collect();
+    bulk::insert_numbers(conn, crm_db::numbering::Numbered::Ticket, &days)?;
     bulk::reset_sequences(conn)?;
     bulk::finish_load(conn)?;
     summary.seconds = started.elapsed().as_secs_f64();

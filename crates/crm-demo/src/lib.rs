@@ -7,6 +7,7 @@ pub mod deals;
 pub(crate) mod expenses;
 pub mod generate;
 pub mod seed;
+pub(crate) mod tickets;
 
 use crm_db::{Actor, Visible};
 use crm_domain::Permission;

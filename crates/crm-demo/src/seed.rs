@@ -441,6 +441,9 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
             .map(|&(_, customer, _, owner)| (customer, owner))
             .collect();
         crate::expenses::seed_demo_expenses(conn, &sellers, gm, &spent_on)?;
+        if let Some(cs) = id(conn, "cs_a")? {
+            crate::tickets::seed_demo_tickets(conn, &spent_on, cs)?;
+        }
     }
     Ok(())
 }

@@ -127,6 +127,11 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         (_, "is_key") => ("关键联系人", "Key contact"),
         (_, "owner_id") => ("负责人", "Owner"),
         (_, "spender_id") => ("花费人", "Spender"),
+        (_, "assignee_id") => ("处理人", "Assignee"),
+        (_, "priority") => ("优先级", "Priority"),
+        (_, "subject") => ("主题", "Subject"),
+        (_, "resolution") => ("处理结果", "Resolution"),
+        (_, "satisfaction") => ("满意度", "Satisfaction"),
         (_, "spent_on") => ("发生日期", "Spent on"),
         ("expense", "category_id") => ("费用类别", "Category"),
         (_, "notes") => ("备注", "Notes"),
@@ -217,6 +222,7 @@ pub fn entity_label(entity: &str, lang: Lang) -> Cow<'static, str> {
         "quote" => ("报价", "Quote"),
         "competitor" => ("竞争对手", "Competitor"),
         "expense" => ("费用", "Expense"),
+        "ticket" => ("服务工单", "Ticket"),
         _ => return Cow::Owned(entity.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))
@@ -248,6 +254,10 @@ pub fn action_label(action: &str, lang: Lang) -> Cow<'static, str> {
         "approve" => ("批准", "approved"),
         "reject" => ("驳回", "rejected"),
         "reopen" => ("重新打开", "reopened"),
+        "assign" => ("分派", "assigned"),
+        "start" => ("开始处理", "started"),
+        "resolve" => ("解决", "resolved"),
+        "close" => ("关闭", "closed"),
         _ => return Cow::Owned(action.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))

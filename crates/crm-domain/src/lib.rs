@@ -17,6 +17,7 @@ pub mod problem;
 pub mod roles;
 pub mod scope;
 pub mod settings;
+pub mod ticket;
 pub mod time;
 pub mod validation;
 

@@ -127,6 +127,11 @@ codes! {
     NotOfCustomer = "not_of_customer",
     ExpenseDecided = "expense_decided",
     OwnExpense = "own_expense",
+    CustomerHasExpenses = "customer_has_expenses",
+    // Service tickets
+    TicketClosed = "ticket_closed",
+    NotAHandler = "not_a_handler",
+    CustomerHasTickets = "customer_has_tickets",
 }
 
 impl fmt::Display for ErrorCode {

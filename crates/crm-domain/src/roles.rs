@@ -59,7 +59,9 @@ impl StandardRole {
             Self::SalesDirector => "Sales director: the whole sales department tree",
             Self::SalesManager => "Sales manager: own department and sub-departments",
             Self::Salesperson => "Salesperson: own customers",
-            Self::Service => "Service staff: complaints, feedback and after-sale records",
+            Self::Service => {
+                "Service staff: reads every customer and order; complaints, feedback and after-sale records"
+            }
             Self::Finance => "Finance: orders and receipts of everyone, no customer edits",
         }
     }
@@ -69,7 +71,7 @@ impl StandardRole {
             Self::Administrator | Self::GeneralManager | Self::Finance => DataScope::All,
             Self::SalesDirector | Self::SalesManager => DataScope::DepartmentTree,
             Self::Salesperson => DataScope::Own,
-            Self::Service => DataScope::Department,
+            Self::Service => DataScope::All,
         }
     }
 

@@ -112,6 +112,8 @@ pub fn notification(i18n: I18n, kind: &str) -> &'static str {
         "payment_overdue" => t_string!(i18n, notif.kind.payment_overdue),
         "payment_escalation" => t_string!(i18n, notif.kind.payment_escalation),
         "renewal_due" => t_string!(i18n, notif.kind.renewal_due),
+        "ticket_assigned" => t_string!(i18n, notif.kind.ticket_assigned),
+        "ticket_overdue" => t_string!(i18n, notif.kind.ticket_overdue),
         "expense_submitted" => t_string!(i18n, notif.kind.expense_submitted),
         "expense_approved" => t_string!(i18n, notif.kind.expense_approved),
         "expense_rejected" => t_string!(i18n, notif.kind.expense_rejected),

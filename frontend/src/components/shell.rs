@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 22] = [
+const LINKS: [Link; 23] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -75,6 +75,11 @@ const LINKS: [Link; 22] = [
         "/receivables",
         |i| t_string!(i, nav.receivables),
         Some(Permission::ReceiptRead),
+    ),
+    (
+        "/tickets",
+        |i| t_string!(i, nav.tickets),
+        Some(Permission::ServiceRead),
     ),
     (
         "/expenses",

@@ -533,6 +533,7 @@ pub fn CustomerPage() -> impl IntoView {
         })}
         <crate::pages::opportunities::CustomerOpportunities customer_id=Signal::derive(id) />
         <crate::pages::orders::CustomerOrders customer_id=Signal::derive(id) />
+        <crate::pages::tickets::CustomerTickets customer_id=Signal::derive(id) customer_name=Signal::derive(move || customer.get().and_then(Result::ok).map(|c| c.name).unwrap_or_default()) />
         <crate::pages::expenses::CustomerExpenses customer_id=Signal::derive(id) customer_name=Signal::derive(move || customer.get().and_then(Result::ok).map(|c| c.name).unwrap_or_default()) />
         <section class="card">
             <h2>{move || t_string!(i18n, act.title)}</h2>

@@ -11,6 +11,7 @@ pub mod profile;
 pub mod receivables;
 pub mod roles;
 pub mod system;
+pub mod tickets;
 pub mod today;
 pub mod transfer;
 

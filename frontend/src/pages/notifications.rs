@@ -16,6 +16,7 @@ fn target(n: &Notification) -> Option<String> {
         (Some("opportunity"), Some(id)) => Some(format!("/opportunities/{id}")),
         (Some("customer_transfer"), _) => Some("/customer-transfers".into()),
         (Some("customer_review"), _) => Some("/customers/review".into()),
+        (Some("ticket"), Some(id)) => Some(format!("/tickets/{id}")),
         (Some("expense"), _) if n.kind == "expense_submitted" => Some("/expenses/approvals".into()),
         (Some("expense"), _) => Some("/expenses".into()),
         _ => None,

@@ -647,6 +647,11 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
         order.id,
         js_sys::encode_uri_component(&format!("{} · {}", order.number, order.customer.name))
     );
+    let complaint_link = crate::pages::tickets::new_complaint(
+        order.customer.id,
+        Some(order.id),
+        &format!("{} · {}", order.number, order.customer.name),
+    );
     let period = match (order.service_start, order.service_end) {
         (None, None) => "—".to_string(),
         (s, e) => format!("{} – {}", date_text(s), date_text(e)),
@@ -681,9 +686,14 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </Show>
-            <Show when=move || session.can(Permission::ExpenseWrite)>
-                <p class="no-print"><A href=expense_link.clone() attr:class="button">{move || t_string!(i18n, exp.file)}</A></p>
-            </Show>
+            <p class="no-print inline-form">
+                <Show when=move || session.can(Permission::ServiceRead)>
+                    <A href=complaint_link.clone() attr:class="button" attr:name="new-complaint">{move || t_string!(i18n, tk.new_complaint)}</A>
+                </Show>
+                <Show when=move || session.can(Permission::ExpenseWrite)>
+                    <A href=expense_link.clone() attr:class="button">{move || t_string!(i18n, exp.file)}</A>
+                </Show>
+            </p>
             <ErrorLine error=error />
         </section>
     }

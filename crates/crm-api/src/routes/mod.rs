@@ -20,6 +20,7 @@ pub mod reminders;
 pub mod roles;
 pub mod settings;
 pub mod team;
+pub mod tickets;
 pub mod transfers;
 pub mod users;
 
@@ -60,4 +61,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     orders::configure(cfg);
     receivables::configure(cfg);
     expenses::configure(cfg);
+    tickets::configure(cfg);
 }

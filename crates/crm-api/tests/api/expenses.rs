@@ -174,6 +174,12 @@ api_test!(visibility_matrix_for_every_expense_endpoint, |app| {
         "forbidden",
         "finance reads, it does not approve"
     );
+    // A customer with expenses keeps its history.
+    let manager = app.login("s1_mgr").await;
+    let res = app
+        .delete(&format!("/customers/{}", c["id"]), &manager)
+        .await;
+    assert_eq!(res.problem(409), "customer_has_expenses");
     // The spender edits while it waits.
     let edited = app
         .patch(

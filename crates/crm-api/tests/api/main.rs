@@ -17,5 +17,6 @@ mod orders;
 mod org;
 mod reminders;
 mod search;
+mod tickets;
 mod transfers;
 mod web_app;

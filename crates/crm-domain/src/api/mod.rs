@@ -593,6 +593,8 @@ mod opportunities;
 pub use opportunities::*;
 mod expenses;
 pub use expenses::*;
+mod tickets;
+pub use tickets::*;
 mod queries;
 pub use queries::*;
 

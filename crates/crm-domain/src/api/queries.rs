@@ -2,12 +2,13 @@
 //! URLs from the very same types, so a renamed parameter fails to compile, not in a browser.
 //! (`serde_urlencoded` leaves `None` fields out of a query string.)
 
-use super::{AgingGroup, CustomerType, ExpenseGroup, ReportFormat, ReviewStatus};
+use super::{AgingGroup, CustomerType, ExpenseGroup, ReportFormat, ReviewStatus, ServiceGroup};
 use crate::customer::CustomerLevel;
 use crate::expense::{ExpenseReportStatus, ExpenseStatus};
 use crate::opportunity::OpportunityStatus;
 use crate::order::OrderStatus;
 use crate::paging::{Sort, SortKey};
+use crate::ticket::{TicketKind, TicketPriority, TicketStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_macros::rules;
 use serde::{Deserialize, Serialize};
@@ -375,6 +376,36 @@ query! {
         pub customer_id: Option<i64>,
         /// `json` (default) or `csv`.
         pub format: Option<ReportFormat>,
+    }
+}
+
+list_query! {
+    /// `GET /tickets`: last changed first.
+    pub struct TicketQuery {
+        pub status: Option<TicketStatus>,
+        #[serde(rename = "type")]
+        #[cfg_attr(feature = "openapi", param(rename = "type"))]
+        pub kind: Option<TicketKind>,
+        pub priority: Option<TicketPriority>,
+        pub assignee_id: Option<i64>,
+        /// Nobody assigned yet.
+        pub unassigned: Option<bool>,
+        pub customer_id: Option<i64>,
+        pub order_id: Option<i64>,
+        /// Not resolved and past due.
+        pub overdue: Option<bool>,
+    }
+}
+
+query! {
+    /// `GET /reports/service`: tickets opened in the period.
+    pub struct ServiceReportQuery {
+        /// Default: the first day of this year on the company's calendar.
+        pub from: Option<NaiveDate>,
+        /// Default: today.
+        pub to: Option<NaiveDate>,
+        /// `type` (default), `status`, `assignee`, `customer` or `month`.
+        pub group_by: Option<ServiceGroup>,
     }
 }
 

@@ -1,0 +1,403 @@
+//! Service tickets: who sees them (whoever sees the customer; service staff see every customer),
+//! the state machine with every refused move, satisfaction on closing, overdue announced once
+//! with several scheduler instances, transfers, the service report.
+
+use crate::api_test;
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+async fn customer(app: &TestApp, token: &str, name: &str) -> Value {
+    app.post("/customers", token, json!({"name": name}))
+        .await
+        .expect(201)
+}
+
+async fn open(app: &TestApp, token: &str, c: &Value, body: Value) -> Value {
+    let mut body = body;
+    body["customer_id"] = c["id"].clone();
+    if body.get("type").is_none() {
+        body["type"] = json!("complaint");
+    }
+    if body.get("subject").is_none() {
+        body["subject"] = json!("网站打不开");
+    }
+    app.post("/tickets", token, body).await.expect(201)
+}
+
+/// A status move by `who` at the ticket's current version.
+async fn act(
+    app: &TestApp,
+    who: &str,
+    x: &Value,
+    action: &str,
+    extra: Value,
+) -> crate::support::Res {
+    let t = app.login(who).await;
+    let current = app
+        .get(&format!("/tickets/{}", x["id"]), &t)
+        .await
+        .expect(200);
+    let mut body = extra;
+    body["version"] = current["version"].clone();
+    app.post(&format!("/tickets/{}/{action}", x["id"]), &t, body)
+        .await
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect()
+}
+
+api_test!(visibility_matrix_for_every_ticket_endpoint, |app| {
+    let owner = app.login("s1_a").await;
+    let c = customer(app, &owner, "德州金诺食品有限公司").await;
+    let x = open(app, &owner, &c, json!({"priority": "high"})).await;
+    let id = x["id"].as_i64().unwrap();
+    assert!(x["number"].as_str().unwrap().starts_with("TK"));
+    assert_eq!(x["status"], "open");
+    assert_eq!(x["type"], "complaint");
+    assert_eq!(x["overdue"], false);
+    app.post(
+        &format!("/tickets/{id}/comments"),
+        &owner,
+        json!({"body": "客户来电投诉"}),
+    )
+    .await
+    .expect(201);
+
+    let matrix = [
+        ("s1_a", Some(true)),      // the customer's owner
+        ("s1_b", Some(false)),     // a peer in the same department
+        ("s2_a", Some(false)),     // another department
+        ("s1_mgr", Some(true)),    // the manager above
+        ("sales_dir", Some(true)), // the director above that
+        ("s2_mgr", Some(false)),   // a sibling department's manager
+        ("cs_a", Some(true)),      // service reads every customer
+        ("gm", Some(true)),        // scope all
+        ("fin_a", None),           // finance: no service permission
+        ("admin", None),           // an administrator without business permissions
+    ];
+    for (who, sees) in matrix {
+        let t = app.login(who).await;
+        let one = app.get(&format!("/tickets/{id}"), &t).await;
+        let timeline = app.get(&format!("/tickets/{id}/comments"), &t).await;
+        let list = app.get("/tickets?limit=200", &t).await;
+        match sees {
+            None => {
+                assert_eq!(one.problem(403), "forbidden", "{who}");
+                assert_eq!(timeline.problem(403), "forbidden", "{who}");
+                assert_eq!(list.problem(403), "forbidden", "{who}");
+            }
+            Some(true) => {
+                assert_eq!(one.expect(200)["id"], id, "{who}");
+                assert_eq!(timeline.expect(200).as_array().unwrap().len(), 2, "{who}");
+                assert!(ids(&list.expect(200)).contains(&id), "{who}");
+            }
+            Some(false) => {
+                assert_eq!(one.problem(404), "not_found", "{who}");
+                assert_eq!(timeline.problem(404), "not_found", "{who}");
+                assert!(!ids(&list.expect(200)).contains(&id), "{who}");
+                let res = app
+                    .post(
+                        &format!("/tickets/{id}/comments"),
+                        &t,
+                        json!({"body": "看不见"}),
+                    )
+                    .await;
+                assert_eq!(res.problem(404), "not_found", "{who}");
+            }
+        }
+    }
+    // Handling is for service staff; a salesperson opens and comments but does not handle.
+    let res = act(app, "s1_a", &x, "start", json!({})).await;
+    assert_eq!(res.problem(403), "forbidden");
+    // Service staff read the customer and its orders, and edit neither.
+    let cs = app.login("cs_a").await;
+    app.get(&format!("/customers/{}", c["id"]), &cs)
+        .await
+        .expect(200);
+    let res = app
+        .patch(
+            &format!("/customers/{}", c["id"]),
+            &cs,
+            json!({"version": 1, "phone": "0531-1"}),
+        )
+        .await;
+    assert_eq!(res.problem(403), "forbidden");
+    let res = app
+        .post("/customers", &cs, json!({"name": "客服新建有限公司"}))
+        .await;
+    assert_eq!(res.problem(403), "forbidden");
+
+    // A transfer changes who sees it through the customer; the ticket keeps its assignee.
+    let cs_id = app.user_id(&app.login("admin").await, "cs_a").await;
+    act(app, "cs_a", &x, "assign", json!({"assignee_id": cs_id}))
+        .await
+        .expect(200);
+    let admin = app.login("admin").await;
+    let s2 = app.user_id(&admin, "s2_a").await;
+    let s1 = app.user_id(&admin, "s1_a").await;
+    app.post(
+        "/customer-transfers",
+        &admin,
+        json!({"from_user_id": s1, "customer_ids": [c["id"]], "to_user_id": s2, "reason": "区域调整"}),
+    )
+    .await
+    .expect(201);
+    let theirs = app.login("s2_a").await;
+    let moved = app
+        .get(&format!("/tickets/{id}"), &theirs)
+        .await
+        .expect(200);
+    assert_eq!(moved["assignee"]["id"], cs_id);
+    assert_eq!(
+        app.get(&format!("/tickets/{id}"), &owner)
+            .await
+            .problem(404),
+        "not_found"
+    );
+});
+
+api_test!(the_ticket_state_machine_refuses_every_wrong_move, |app| {
+    let owner = app.login("s1_a").await;
+    let c = customer(app, &owner, "滨州瑞丰化工有限公司").await;
+    let other = customer(app, &owner, "菏泽宏远木业有限公司").await;
+    let contact = app
+        .post(
+            &format!("/customers/{}/contacts", other["id"]),
+            &owner,
+            json!({"name": "孙经理"}),
+        )
+        .await
+        .expect(201);
+    // Bad input.
+    let cases = [
+        (json!({"type": "praise"}), 422),
+        (json!({"subject": "  "}), 422),
+        (json!({"priority": "asap"}), 422),
+        (json!({"contact_id": contact["id"]}), 422),
+    ];
+    for (body, status) in cases {
+        let mut b = body.clone();
+        b["customer_id"] = c["id"].clone();
+        if b.get("type").is_none() {
+            b["type"] = json!("feedback");
+        }
+        if b.get("subject").is_none() {
+            b["subject"] = json!("反馈");
+        }
+        let res = app.post("/tickets", &owner, b).await;
+        assert_eq!(res.status, status, "{body}");
+    }
+    let s1_b = app.user_id(&app.login("admin").await, "s1_b").await;
+    let res = app
+        .post(
+            "/tickets",
+            &owner,
+            json!({"type": "feedback", "customer_id": c["id"], "subject": "反馈", "assignee_id": s1_b}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(res["errors"][0]["code"], "not_a_handler");
+    let res = app
+        .post(
+            "/tickets",
+            &owner,
+            json!({"type": "feedback", "customer_id": c["id"], "subject": "反馈", "contact_id": contact["id"]}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(res["errors"][0]["code"], "not_of_customer");
+
+    let mine = app
+        .post(
+            &format!("/customers/{}/contacts", c["id"]),
+            &owner,
+            json!({"name": "周主任"}),
+        )
+        .await
+        .expect(201);
+    let x = open(app, &owner, &c, json!({"contact_id": mine["id"]})).await;
+    assert_eq!(x["contact"]["name"], "周主任");
+    // A contact who leaves the customer leaves the ticket; the customer keeps its tickets.
+    app.delete(&format!("/contacts/{}", mine["id"]), &owner)
+        .await
+        .expect(204);
+    let x = app
+        .get(&format!("/tickets/{}", x["id"]), &owner)
+        .await
+        .expect(200);
+    assert_eq!(x["contact"], Value::Null);
+    let manager = app.login("s1_mgr").await;
+    let res = app
+        .delete(&format!("/customers/{}", c["id"]), &manager)
+        .await;
+    assert_eq!(res.problem(409), "customer_has_tickets");
+    // Closing an open ticket without a resolution: refused; so is reopening an open one.
+    for (action, extra) in [("close", json!({"satisfaction": 4})), ("reopen", json!({}))] {
+        let res = act(app, "cs_a", &x, action, extra).await;
+        assert_eq!(res.problem(409), "invalid_status_move", "{action}");
+    }
+    act(app, "cs_a", &x, "start", json!({})).await.expect(200);
+    let res = act(app, "cs_a", &x, "start", json!({})).await;
+    assert_eq!(res.problem(409), "invalid_status_move", "start twice");
+    let res = act(app, "cs_a", &x, "resolve", json!({"resolution": " "})).await;
+    assert_eq!(
+        res.problem(422),
+        "validation_failed",
+        "a resolution is needed"
+    );
+    let resolved = act(
+        app,
+        "cs_a",
+        &x,
+        "resolve",
+        json!({"resolution": "已重启服务器"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(resolved["status"], "resolved");
+    assert!(resolved["resolved_at"].is_string());
+    for stars in [0, 6] {
+        let res = act(app, "cs_a", &x, "close", json!({"satisfaction": stars})).await;
+        assert_eq!(res.problem(422), "validation_failed", "{stars} stars");
+    }
+    let closed = act(app, "cs_a", &x, "close", json!({"satisfaction": 4}))
+        .await
+        .expect(200);
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["satisfaction"], 4);
+    for (action, extra) in [
+        ("start", json!({})),
+        ("resolve", json!({"resolution": "再解决"})),
+        ("close", json!({"satisfaction": 5})),
+    ] {
+        let res = act(app, "cs_a", &x, action, extra).await;
+        assert_eq!(
+            res.problem(409),
+            "invalid_status_move",
+            "{action} when closed"
+        );
+    }
+    let cs = app.login("cs_a").await;
+    let res = app
+        .patch(
+            &format!("/tickets/{}", x["id"]),
+            &cs,
+            json!({"version": closed["version"], "subject": "改"}),
+        )
+        .await;
+    assert_eq!(res.problem(409), "ticket_closed");
+    let reopened = act(app, "cs_a", &x, "reopen", json!({})).await.expect(200);
+    assert_eq!(reopened["status"], "open");
+    assert_eq!(reopened["satisfaction"], Value::Null);
+    // The timeline has every step.
+    let timeline = app
+        .get(&format!("/tickets/{}/comments", x["id"]), &cs)
+        .await
+        .expect(200);
+    let steps: Vec<String> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["kind"].as_str().unwrap(),
+                e["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "created:open",
+            "status:in_progress",
+            "status:resolved",
+            "status:closed",
+            "status:open"
+        ]
+    );
+    // A stale version is refused.
+    let res = app
+        .post(
+            &format!("/tickets/{}/start", x["id"]),
+            &cs,
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(res.problem(409), "stale_version");
+
+    // The report: one complaint, opened today, resolved once, no rating left after reopening.
+    let gm = app.login("gm").await;
+    let report = app
+        .get("/reports/service?group_by=type", &gm)
+        .await
+        .expect(200);
+    assert!(report["totals"]["count"].as_i64().unwrap() >= 1, "{report}");
+    let by_customer = app
+        .get("/reports/service?group_by=customer", &owner)
+        .await
+        .expect(200);
+    let row = by_customer["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"].as_str() == Some(c["id"].to_string().as_str()))
+        .cloned()
+        .unwrap();
+    assert_eq!(row["label"], "滨州瑞丰化工有限公司");
+    assert_eq!(row["count"], 1);
+    assert_eq!(row["pending"], 1);
+});
+
+api_test!(
+    overdue_tickets_are_announced_once_with_two_scheduler_instances,
+    |app| {
+        let owner = app.login("s1_a").await;
+        let c = customer(app, &owner, "聊城正元纸业有限公司").await;
+        let cs_id = app.user_id(&app.login("admin").await, "cs_a").await;
+        let urgent = open(
+            app,
+            &owner,
+            &c,
+            json!({"priority": "urgent", "assignee_id": cs_id}),
+        )
+        .await;
+        let low = open(app, &owner, &c, json!({"priority": "low"})).await;
+        // Five hours on: the urgent one (due in four) is late, the low one (a week) is not.
+        let at = chrono::Utc::now() + chrono::Duration::hours(5);
+        let (a, b) = (app.pool(), app.pool());
+        let mut runs = Vec::new();
+        for db in [a, b] {
+            for _ in 0..3 {
+                let db = db.clone();
+                runs.push(std::thread::spawn(move || {
+                    crm_api::scheduler::run_once(&db, None, at)
+                        .unwrap()
+                        .announced
+                }));
+            }
+        }
+        let reports: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+        assert_eq!(reports.iter().map(|r| r.tickets_overdue).sum::<usize>(), 1);
+        let cs = app.login("cs_a").await;
+        let notes = app.get("/notifications?limit=200", &cs).await.expect(200);
+        let overdue: Vec<&Value> = notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "ticket_overdue")
+            .collect();
+        assert_eq!(overdue.len(), 1, "{notes}");
+        assert_eq!(overdue[0]["entity_id"], urgent["id"]);
+        // And again later: nothing new.
+        let again = crm_api::scheduler::run_once(&app.pool(), None, at).unwrap();
+        assert_eq!(again.announced.tickets_overdue, 0);
+        let _ = low;
+    }
+);

@@ -1,0 +1,846 @@
+//! Service tickets (服务工单): opened by anyone who sees the customer, handled by service staff
+//! (`service.write`), with a timeline of what happened. A ticket is seen by who sees its customer
+//! (`customer_owner_id`, kept by a trigger when the customer changes hands: the one filter); service
+//! staff read every customer. A transfer moves nothing here: tickets stay with their assignee.
+
+use crate::actor::Actor;
+use crate::audit::{self, diff};
+use crate::error::OptionalFound;
+use crate::notifications::{self, Notice};
+use crate::numbering::{self, Numbered};
+use crate::paging::{PageRequest, row_after};
+use crate::schema::{
+    contacts, customers as c, orders, role_permissions, roles, ticket_events as ev, tickets as t,
+    user_roles, users,
+};
+use crate::sql::{check_version, one_row_updated};
+use crate::visibility::{Visible, VisibleTo};
+use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use crm_domain::api::{
+    IdName, NewTicket, NewTicketComment, Page, ServiceGroup, ServiceReport, ServiceReportQuery,
+    ServiceReportRow, Ticket, TicketEvent, TicketPatch, TicketQuery,
+};
+use crm_domain::ticket::{TicketAction, TicketKind, TicketPriority, TicketStatus};
+use crm_domain::{DataScope, ErrorCode, Permission, msg};
+use diesel::prelude::*;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = t)]
+struct Row {
+    id: i64,
+    number: String,
+    kind: String,
+    customer_id: i64,
+    order_id: Option<i64>,
+    contact_id: Option<i64>,
+    priority: String,
+    subject: String,
+    description: Option<String>,
+    status: String,
+    assignee_id: Option<i64>,
+    resolution: Option<String>,
+    satisfaction: Option<i16>,
+    due_at: NaiveDateTime,
+    resolved_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    created_by: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
+fn map_of(v: Vec<(i64, String)>) -> HashMap<i64, String> {
+    v.into_iter().collect()
+}
+
+fn sorted(mut v: Vec<i64>) -> Vec<i64> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Names of the people, customers, orders and contacts a page of tickets refers to.
+fn with_names(conn: &mut DbConnection, rows: Vec<Row>) -> QueryResult<Vec<Ticket>> {
+    let people = sorted(
+        rows.iter()
+            .flat_map(|r| [Some(r.created_by), r.assignee_id])
+            .flatten()
+            .collect(),
+    );
+    let custs = sorted(rows.iter().map(|r| r.customer_id).collect());
+    let ords = sorted(rows.iter().filter_map(|r| r.order_id).collect());
+    let cons = sorted(rows.iter().filter_map(|r| r.contact_id).collect());
+    let people = map_of(
+        users::table
+            .filter(users::id.eq_any(people))
+            .select((users::id, users::display_name))
+            .load(conn)?,
+    );
+    let custs = map_of(
+        c::table
+            .filter(c::id.eq_any(custs))
+            .select((c::id, c::name))
+            .load(conn)?,
+    );
+    let ords = map_of(
+        orders::table
+            .filter(orders::id.eq_any(ords))
+            .select((orders::id, orders::number))
+            .load(conn)?,
+    );
+    let cons = map_of(
+        contacts::table
+            .filter(contacts::id.eq_any(cons))
+            .select((contacts::id, contacts::name))
+            .load(conn)?,
+    );
+    let named = |m: &HashMap<i64, String>, id: i64| IdName {
+        id,
+        name: m.get(&id).cloned().unwrap_or_default(),
+    };
+    let at = now();
+    Ok(rows
+        .into_iter()
+        .map(|x| {
+            let status = TicketStatus::parse(&x.status).unwrap_or(TicketStatus::Open);
+            Ticket {
+                id: x.id,
+                number: x.number,
+                kind: TicketKind::parse(&x.kind).unwrap_or(TicketKind::Feedback),
+                customer: named(&custs, x.customer_id),
+                order: x.order_id.map(|id| named(&ords, id)),
+                contact: x.contact_id.map(|id| named(&cons, id)),
+                priority: TicketPriority::parse(&x.priority).unwrap_or(TicketPriority::Normal),
+                subject: x.subject,
+                description: x.description,
+                status,
+                assignee: x.assignee_id.map(|id| named(&people, id)),
+                resolution: x.resolution,
+                satisfaction: x.satisfaction,
+                due_at: x.due_at.and_utc(),
+                overdue: status.is_pending() && x.due_at < at,
+                resolved_at: x.resolved_at.map(|v| v.and_utc()),
+                closed_at: x.closed_at.map(|v| v.and_utc()),
+                created_by: named(&people, x.created_by),
+                created_at: x.created_at.and_utc(),
+                updated_at: x.updated_at.and_utc(),
+                version: x.version,
+            }
+        })
+        .collect())
+}
+
+fn view(x: &Ticket) -> serde_json::Value {
+    json!({
+        "number": x.number, "type": x.kind.as_str(), "customer_id": x.customer.id,
+        "order_id": x.order.as_ref().map(|v| v.id), "contact_id": x.contact.as_ref().map(|v| v.id),
+        "priority": x.priority.as_str(), "subject": x.subject, "description": x.description,
+        "status": x.status.as_str(), "assignee_id": x.assignee.as_ref().map(|v| v.id),
+        "resolution": x.resolution, "satisfaction": x.satisfaction,
+    })
+}
+
+/// A ticket the actor sees (by its customer); 404 otherwise.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Ticket> {
+    fetch(conn, &actor.visible, id)
+}
+
+fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Ticket> {
+    let row: Row = t::table
+        .filter(t::id.eq(id))
+        .select(Row::as_select())
+        .into_boxed()
+        .visible_to(t::customer_owner_id, visible)
+        .first(conn)
+        .found()?;
+    Ok(with_names(conn, vec![row])?.remove(0))
+}
+
+/// The tickets the actor sees, last changed first, filtered, a page at a time.
+pub fn list(conn: &mut DbConnection, actor: &Actor, f: &TicketQuery) -> RepoResult<Page<Ticket>> {
+    let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
+    let mut q = t::table
+        .select(Row::as_select())
+        .order((t::updated_at.desc(), t::id.desc()))
+        .limit(page.fetch())
+        .into_boxed()
+        .visible_to(t::customer_owner_id, &actor.visible);
+    if let Some(v) = f.status {
+        q = q.filter(t::status.eq(v.as_str()));
+    }
+    if let Some(v) = f.kind {
+        q = q.filter(t::kind.eq(v.as_str()));
+    }
+    if let Some(v) = f.priority {
+        q = q.filter(t::priority.eq(v.as_str()));
+    }
+    if let Some(v) = f.assignee_id {
+        q = q.filter(t::assignee_id.eq(v));
+    }
+    if f.unassigned == Some(true) {
+        q = q.filter(t::assignee_id.is_null());
+    }
+    if let Some(v) = f.customer_id {
+        q = q.filter(t::customer_id.eq(v));
+    }
+    if let Some(v) = f.order_id {
+        q = q.filter(t::order_id.eq(v));
+    }
+    if f.overdue == Some(true) {
+        q = q
+            .filter(t::status.eq_any([
+                TicketStatus::Open.as_str(),
+                TicketStatus::InProgress.as_str(),
+            ]))
+            .filter(t::due_at.lt(now()));
+    }
+    if let Some((at, id)) = page.after {
+        q = q.filter(row_after(t::updated_at, t::id, at, id, true));
+    }
+    let rows: Vec<Row> = q.load(conn)?;
+    let items = with_names(conn, rows)?;
+    Ok(page.page(items, |x: &Ticket| (x.updated_at.naive_utc(), x.id)))
+}
+
+/// 422 `not_a_handler` unless `user` is enabled and handles tickets (`service.write`).
+fn check_handler(conn: &mut DbConnection, user: i64) -> RepoResult<()> {
+    let found: i64 =
+        users::table
+            .inner_join(user_roles::table.inner_join(
+                roles::table.inner_join(
+                    role_permissions::table.on(role_permissions::role_id.eq(roles::id)),
+                ),
+            ))
+            .filter(users::id.eq(user))
+            .filter(users::enabled.eq(true))
+            .filter(role_permissions::permission.eq(Permission::ServiceWrite.code()))
+            .count()
+            .get_result(conn)?;
+    if found == 0 {
+        return Err(RepoError::invalid(
+            "assignee_id",
+            ErrorCode::NotAHandler,
+            msg!(
+                "这个用户不处理服务工单",
+                "this user does not handle tickets"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Service staff with a company-wide scope: those told of an overdue ticket besides its assignee.
+fn service_leads(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    let ids: Vec<i64> =
+        users::table
+            .inner_join(user_roles::table.inner_join(
+                roles::table.inner_join(
+                    role_permissions::table.on(role_permissions::role_id.eq(roles::id)),
+                ),
+            ))
+            .filter(users::enabled.eq(true))
+            .filter(role_permissions::permission.eq(Permission::ServiceWrite.code()))
+            .filter(roles::data_scope.eq(DataScope::All.as_str()))
+            .filter(roles::code.eq("service"))
+            .select(users::id)
+            .load(conn)?;
+    Ok(sorted(ids))
+}
+
+fn event(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ticket: i64,
+    kind: &str,
+    status: Option<TicketStatus>,
+    assignee: Option<i64>,
+    body: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(ev::table)
+        .values((
+            ev::ticket_id.eq(ticket),
+            ev::kind.eq(kind),
+            ev::status.eq(status.map(TicketStatus::as_str)),
+            ev::assignee_id.eq(assignee),
+            ev::body.eq(body),
+            ev::user_id.eq(actor.id),
+            ev::at.eq(now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+fn tell_assignee(conn: &mut DbConnection, actor: &Actor, x: &Ticket) -> QueryResult<()> {
+    let Some(who) = x.assignee.as_ref().filter(|a| a.id != actor.id) else {
+        return Ok(());
+    };
+    let body = format!("{} · {} · {}", x.number, x.customer.name, x.subject);
+    notifications::notify(
+        conn,
+        who.id,
+        &Notice {
+            kind: "ticket_assigned",
+            title: "服务工单已分派给您 Ticket assigned to you",
+            body: &body,
+            entity: Some("ticket"),
+            entity_id: Some(x.id),
+        },
+    )
+}
+
+/// Opens a ticket on a customer the actor sees; its order and contact must be that customer's.
+/// Due from its priority; numbered `TK…`.
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewTicket) -> RepoResult<Ticket> {
+    write_tx(conn, |conn| {
+        let customer = crate::customers::get_for_new_record(conn, actor, new.customer_id)?;
+        let not_of = |field: &'static str| {
+            RepoError::invalid(
+                field,
+                ErrorCode::NotOfCustomer,
+                msg!("不属于这个客户", "belongs to another customer"),
+            )
+        };
+        if let Some(id) = new.order_id {
+            let of: Option<i64> = orders::table
+                .find(id)
+                .select(orders::customer_id)
+                .first(conn)
+                .optional()?;
+            if of != Some(customer.id) {
+                return Err(not_of("order_id"));
+            }
+        }
+        if let Some(id) = new.contact_id {
+            let of: Option<i64> = contacts::table
+                .find(id)
+                .select(contacts::customer_id)
+                .first(conn)
+                .optional()?;
+            if of != Some(customer.id) {
+                return Err(not_of("contact_id"));
+            }
+        }
+        if let Some(id) = new.assignee_id {
+            check_handler(conn, id)?;
+        }
+        let priority = new.priority.unwrap_or(TicketPriority::Normal);
+        let at = now();
+        let today = crate::settings::today(conn)?;
+        let number = numbering::next(conn, Numbered::Ticket, today)?;
+        let id: i64 = diesel::insert_into(t::table)
+            .values((
+                (
+                    t::number.eq(&number),
+                    t::kind.eq(new.kind.as_str()),
+                    t::customer_id.eq(customer.id),
+                    t::customer_owner_id.eq(customer.owner.id),
+                    t::order_id.eq(new.order_id),
+                    t::contact_id.eq(new.contact_id),
+                    t::priority.eq(priority.as_str()),
+                    t::subject.eq(new.subject.trim()),
+                ),
+                (
+                    t::description.eq(crate::sql::blank_to_none(new.description.as_deref())),
+                    t::status.eq(TicketStatus::Open.as_str()),
+                    t::assignee_id.eq(new.assignee_id),
+                    t::due_at.eq(at + chrono::Duration::hours(priority.due_hours())),
+                    t::created_by.eq(actor.id),
+                    t::created_at.eq(at),
+                    t::updated_at.eq(at),
+                ),
+            ))
+            .returning(t::id)
+            .get_result(conn)?;
+        event(
+            conn,
+            actor,
+            id,
+            "created",
+            Some(TicketStatus::Open),
+            new.assignee_id,
+            None,
+        )?;
+        let x = fetch(conn, &Visible::All, id)?;
+        audit::record_about(
+            conn,
+            actor,
+            "create",
+            "ticket",
+            Some(id),
+            Some(customer.id),
+            view(&x),
+        )?;
+        tell_assignee(conn, actor, &x)?;
+        Ok(x)
+    })
+}
+
+/// 409 `ticket_closed`: a closed ticket changes only by being reopened.
+fn check_not_closed(x: &Ticket) -> RepoResult<()> {
+    if x.status == TicketStatus::Closed {
+        return Err(RepoError::conflict(
+            ErrorCode::TicketClosed,
+            msg!(
+                "工单已关闭；先重新打开",
+                "the ticket is closed; reopen it first"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Changes the subject, description or priority (which moves the due time from the opening).
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    patch: &TicketPatch,
+) -> RepoResult<Ticket> {
+    write_tx(conn, |conn| {
+        let old = get(conn, actor, id)?;
+        check_version(old.version, patch.version)?;
+        check_not_closed(&old)?;
+        let priority = patch.priority.unwrap_or(old.priority);
+        let n = diesel::update(t::table.find(id).filter(t::version.eq(patch.version)))
+            .set((
+                t::priority.eq(priority.as_str()),
+                t::due_at
+                    .eq(old.created_at.naive_utc() + chrono::Duration::hours(priority.due_hours())),
+                t::subject.eq(patch
+                    .subject
+                    .as_deref()
+                    .map_or(old.subject.clone(), |s| s.trim().to_string())),
+                t::description.eq(match &patch.description {
+                    Some(d) => crate::sql::blank_to_none(Some(d)),
+                    None => old.description.clone(),
+                }),
+                t::updated_at.eq(now()),
+                t::version.eq(old.version + 1),
+            ))
+            .execute(conn)?;
+        one_row_updated(n, old.version)?;
+        let new = get(conn, actor, id)?;
+        audit::record_about(
+            conn,
+            actor,
+            "update",
+            "ticket",
+            Some(id),
+            Some(new.customer.id),
+            diff(&view(&old), &view(&new)),
+        )?;
+        Ok(new)
+    })
+}
+
+/// Gives the ticket to someone who handles tickets (or to nobody); they are told.
+pub fn assign(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    assignee: Option<i64>,
+    version: i32,
+) -> RepoResult<Ticket> {
+    write_tx(conn, |conn| {
+        let old = get(conn, actor, id)?;
+        check_version(old.version, version)?;
+        check_not_closed(&old)?;
+        if let Some(user) = assignee {
+            check_handler(conn, user)?;
+        }
+        let n = diesel::update(t::table.find(id).filter(t::version.eq(version)))
+            .set((
+                t::assignee_id.eq(assignee),
+                t::updated_at.eq(now()),
+                t::version.eq(old.version + 1),
+            ))
+            .execute(conn)?;
+        one_row_updated(n, old.version)?;
+        event(conn, actor, id, "assigned", None, assignee, None)?;
+        let new = get(conn, actor, id)?;
+        audit::record_about(
+            conn,
+            actor,
+            "assign",
+            "ticket",
+            Some(id),
+            Some(new.customer.id),
+            diff(&view(&old), &view(&new)),
+        )?;
+        tell_assignee(conn, actor, &new)?;
+        Ok(new)
+    })
+}
+
+/// Starts, resolves (with what was done), closes (with the customer's satisfaction, 1–5) or
+/// reopens a ticket. A move its status does not allow is 409 `invalid_status_move`.
+pub fn act(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    action: TicketAction,
+    version: i32,
+    resolution: Option<&str>,
+    satisfaction: Option<i16>,
+) -> RepoResult<Ticket> {
+    write_tx(conn, |conn| {
+        let old = get(conn, actor, id)?;
+        check_version(old.version, version)?;
+        let Some(status) = old.status.after(action) else {
+            return Err(RepoError::conflict(
+                ErrorCode::InvalidStatusMove,
+                msg!(
+                    "工单当前的状态不能这样变更",
+                    "the ticket's status does not allow this"
+                ),
+            ));
+        };
+        let at = now();
+        let resolution = resolution.map(str::trim).filter(|r| !r.is_empty());
+        let n = match action {
+            TicketAction::Start => diesel::update(t::table.find(id).filter(t::version.eq(version)))
+                .set((
+                    t::status.eq(status.as_str()),
+                    t::updated_at.eq(at),
+                    t::version.eq(old.version + 1),
+                ))
+                .execute(conn)?,
+            TicketAction::Resolve => {
+                diesel::update(t::table.find(id).filter(t::version.eq(version)))
+                    .set((
+                        t::status.eq(status.as_str()),
+                        t::resolution.eq(resolution),
+                        t::resolved_at.eq(at),
+                        t::updated_at.eq(at),
+                        t::version.eq(old.version + 1),
+                    ))
+                    .execute(conn)?
+            }
+            TicketAction::Close => diesel::update(t::table.find(id).filter(t::version.eq(version)))
+                .set((
+                    t::status.eq(status.as_str()),
+                    t::satisfaction.eq(satisfaction),
+                    t::closed_at.eq(at),
+                    t::updated_at.eq(at),
+                    t::version.eq(old.version + 1),
+                ))
+                .execute(conn)?,
+            TicketAction::Reopen => {
+                diesel::update(t::table.find(id).filter(t::version.eq(version)))
+                    .set((
+                        t::status.eq(status.as_str()),
+                        t::satisfaction.eq(None::<i16>),
+                        t::resolved_at.eq(None::<NaiveDateTime>),
+                        t::closed_at.eq(None::<NaiveDateTime>),
+                        t::updated_at.eq(at),
+                        t::version.eq(old.version + 1),
+                    ))
+                    .execute(conn)?
+            }
+        };
+        one_row_updated(n, old.version)?;
+        let said = match action {
+            TicketAction::Resolve => resolution.map(str::to_string),
+            TicketAction::Close => satisfaction.map(|s| s.to_string()),
+            _ => None,
+        };
+        event(
+            conn,
+            actor,
+            id,
+            "status",
+            Some(status),
+            None,
+            said.as_deref(),
+        )?;
+        let new = get(conn, actor, id)?;
+        audit::record_about(
+            conn,
+            actor,
+            action.as_str(),
+            "ticket",
+            Some(id),
+            Some(new.customer.id),
+            diff(&view(&old), &view(&new)),
+        )?;
+        Ok(new)
+    })
+}
+
+/// The ticket's timeline, oldest first.
+pub fn events(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Vec<TicketEvent>> {
+    get(conn, actor, id)?;
+    type EventRow = (
+        i64,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        i64,
+        NaiveDateTime,
+    );
+    let rows: Vec<EventRow> = ev::table
+        .filter(ev::ticket_id.eq(id))
+        .order((ev::at, ev::id))
+        .select((
+            ev::id,
+            ev::kind,
+            ev::status,
+            ev::assignee_id,
+            ev::body,
+            ev::user_id,
+            ev::at,
+        ))
+        .load(conn)?;
+    let people = sorted(
+        rows.iter()
+            .flat_map(|r| [Some(r.5), r.3])
+            .flatten()
+            .collect(),
+    );
+    let names = map_of(
+        users::table
+            .filter(users::id.eq_any(people))
+            .select((users::id, users::display_name))
+            .load(conn)?,
+    );
+    let named = |id: i64| IdName {
+        id,
+        name: names.get(&id).cloned().unwrap_or_default(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, status, assignee, body, user, at)| TicketEvent {
+            id,
+            kind,
+            status: status.as_deref().and_then(TicketStatus::parse),
+            assignee: assignee.map(named),
+            body,
+            user: named(user),
+            at: at.and_utc(),
+        })
+        .collect())
+}
+
+/// Adds a comment to the timeline of a ticket the actor sees.
+pub fn comment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    new: &NewTicketComment,
+) -> RepoResult<TicketEvent> {
+    write_tx(conn, |conn| {
+        get(conn, actor, id)?;
+        event(
+            conn,
+            actor,
+            id,
+            "comment",
+            None,
+            None,
+            Some(new.body.trim()),
+        )?;
+        diesel::update(t::table.find(id))
+            .set(t::updated_at.eq(now()))
+            .execute(conn)?;
+        let mut all = events(conn, actor, id)?;
+        all.pop().ok_or(RepoError::NotFound)
+    })
+}
+
+/// Announces each ticket that is past due and not resolved, once, to its assignee and to the
+/// service leads (a key per ticket and person: several scheduler instances announce it once).
+/// Answers how many were announced for the first time.
+pub fn announce_overdue(conn: &mut DbConnection, at: NaiveDateTime) -> RepoResult<usize> {
+    let due: Vec<(i64, String, String, Option<i64>)> = t::table
+        .filter(t::status.eq_any([
+            TicketStatus::Open.as_str(),
+            TicketStatus::InProgress.as_str(),
+        ]))
+        .filter(t::due_at.lt(at))
+        .select((t::id, t::number, t::subject, t::assignee_id))
+        .order(t::id)
+        .limit(10_000)
+        .load(conn)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let leads = service_leads(conn)?;
+    let mut announced = 0;
+    for (id, number, subject, assignee) in due {
+        let body = format!("{number} · {subject}");
+        let notice = Notice {
+            kind: "ticket_overdue",
+            title: "服务工单已超时 Ticket overdue",
+            body: &body,
+            entity: Some("ticket"),
+            entity_id: Some(id),
+        };
+        let mut first = false;
+        for user in sorted(assignee.into_iter().chain(leads.iter().copied()).collect()) {
+            first |= notifications::notify_once(
+                conn,
+                user,
+                &notice,
+                &format!("ticket_overdue:{id}:{user}"),
+            )?;
+        }
+        if first {
+            announced += 1;
+        }
+    }
+    Ok(announced)
+}
+
+/// Tickets opened in the period per type, status, assignee, customer or month, within scope.
+pub fn report(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &ServiceReportQuery,
+) -> RepoResult<ServiceReport> {
+    let today = crate::settings::today(conn)?;
+    let from = q
+        .from
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+    let to = q.to.unwrap_or(today);
+    if from > to {
+        return Err(RepoError::invalid(
+            "to",
+            ErrorCode::BeforeStart,
+            msg!("结束日期早于开始日期", "the end is before the start"),
+        ));
+    }
+    let group = q.group_by.unwrap_or_default();
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let end = to
+        .succ_opt()
+        .unwrap_or(to)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    type Fact = (
+        String,
+        String,
+        Option<i64>,
+        i64,
+        NaiveDateTime,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<i16>,
+    );
+    // (In the company's zone the day starts a few hours off UTC; the period is read in UTC days.)
+    let facts: Vec<Fact> = t::table
+        .filter(t::created_at.ge(start).and(t::created_at.lt(end)))
+        .select((
+            t::kind,
+            t::status,
+            t::assignee_id,
+            t::customer_id,
+            t::created_at,
+            t::due_at,
+            t::resolved_at,
+            t::satisfaction,
+        ))
+        .into_boxed()
+        .visible_to(t::customer_owner_id, &actor.visible)
+        .load(conn)?;
+    let at = now();
+    #[derive(Default)]
+    struct Acc {
+        count: i64,
+        pending: i64,
+        overdue: i64,
+        resolved: i64,
+        hours: i64,
+        rated: i64,
+        stars: i64,
+    }
+    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut all = Acc::default();
+    for (kind, status, assignee, customer, created, due, resolved, stars) in facts {
+        let key = match group {
+            ServiceGroup::Type => kind,
+            ServiceGroup::Status => status.clone(),
+            ServiceGroup::Assignee => {
+                assignee.map_or_else(|| "none".to_string(), |a| a.to_string())
+            }
+            ServiceGroup::Customer => customer.to_string(),
+            ServiceGroup::Month => created.format("%Y-%m").to_string(),
+        };
+        let pending = TicketStatus::parse(&status).is_some_and(TicketStatus::is_pending);
+        for acc in [groups.entry(key).or_default(), &mut all] {
+            acc.count += 1;
+            if pending {
+                acc.pending += 1;
+                if due < at {
+                    acc.overdue += 1;
+                }
+            }
+            if let Some(r) = resolved {
+                acc.resolved += 1;
+                acc.hours += (r - created).num_minutes();
+            }
+            if let Some(s) = stars {
+                acc.rated += 1;
+                acc.stars += i64::from(s);
+            }
+        }
+    }
+    let ids: Vec<i64> = groups.keys().filter_map(|k| k.parse().ok()).collect();
+    let labels: HashMap<i64, String> = match group {
+        ServiceGroup::Assignee => map_of(
+            users::table
+                .filter(users::id.eq_any(&ids))
+                .select((users::id, users::display_name))
+                .load(conn)?,
+        ),
+        ServiceGroup::Customer => map_of(
+            c::table
+                .filter(c::id.eq_any(&ids))
+                .select((c::id, c::name))
+                .load(conn)?,
+        ),
+        _ => HashMap::new(),
+    };
+    let row = |key: String, label: String, a: &Acc| ServiceReportRow {
+        key,
+        label,
+        count: a.count,
+        pending: a.pending,
+        overdue: a.overdue,
+        resolved: a.resolved,
+        // Minutes summed, shown as hours to one place.
+        avg_resolution_hours: (a.resolved > 0).then(|| {
+            let tenths = (a.hours * 10 + a.resolved * 30) / (a.resolved * 60);
+            format!("{}.{}", tenths / 10, tenths % 10)
+        }),
+        rated: a.rated,
+        satisfaction: (a.rated > 0).then(|| {
+            let hundredths = (a.stars * 200 + a.rated) / (a.rated * 2);
+            format!("{}.{:02}", hundredths / 100, hundredths % 100)
+        }),
+    };
+    let mut rows: Vec<ServiceReportRow> = groups
+        .iter()
+        .map(|(k, a)| {
+            let label = k
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| labels.get(&id).cloned())
+                .unwrap_or_else(|| k.clone());
+            row(k.clone(), label, a)
+        })
+        .collect();
+    if group != ServiceGroup::Month {
+        rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    }
+    Ok(ServiceReport {
+        group_by: group,
+        from,
+        to,
+        rows,
+        totals: row("total".into(), String::new(), &all),
+    })
+}

@@ -1,0 +1,4 @@
+UPDATE roles SET data_scope = 'department' WHERE code = 'service';
+DROP TRIGGER tickets_customer_owner;
+DROP TABLE ticket_events;
+DROP TABLE tickets;
