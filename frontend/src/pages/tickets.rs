@@ -390,7 +390,16 @@ fn TimelineEntry(event: TicketEvent) -> impl IntoView {
         <li data-kind=event.kind.clone()>
             <small>{move || when(i18n, at)}" · "{event.user.name.clone()}</small>
             <strong>{what}</strong>
-            {event.body.clone().map(|b| view! { <p>{b}</p> })}
+            {event.body.clone().map(|b| {
+                // Closing carries the rating: shown as stars.
+                let text = match (event.status, b.parse::<usize>()) {
+                    (Some(TicketStatus::Closed), Ok(n)) if (1..=5).contains(&n) => {
+                        format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
+                    }
+                    _ => b,
+                };
+                view! { <p>{text}</p> }
+            })}
         </li>
     }
 }
