@@ -6,16 +6,17 @@
 use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::error::OptionalFound;
+use crate::names;
 use crate::notifications::{self, Notice};
 use crate::paging::{PageRequest, row_after};
 use crate::schema::{
-    customers as c, departments, dictionary_items as d, expense_months as em, expenses as e,
-    opportunities as o, orders, receipts, role_permissions, roles, user_roles, users,
+    departments, expense_months as em, expenses as e, orders, receipts, role_permissions, roles,
+    user_roles, users,
 };
 use crate::sql::{check_dictionary, check_version, one_row_updated};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::api::{
     DictionaryKind, Expense, ExpenseGroup, ExpensePatch, ExpenseQuery, ExpenseReport,
     ExpenseReportQuery, ExpenseReportRow, ExpenseTotals, IdName, NewExpense, Page,
@@ -52,84 +53,47 @@ struct Row {
 }
 
 /// The names of what a page of expenses refers to, read once per page.
-#[derive(Default)]
 struct Names {
-    users: HashMap<i64, String>,
-    departments: HashMap<i64, String>,
-    categories: HashMap<i64, String>,
-    customers: HashMap<i64, String>,
-    deals: HashMap<i64, String>,
-    orders: HashMap<i64, String>,
+    people: names::Names,
+    departments: names::Names,
+    categories: names::Names,
+    customers: names::Names,
+    deals: names::Names,
+    orders: names::Names,
 }
 
 impl Names {
     fn of(conn: &mut DbConnection, rows: &[Row]) -> QueryResult<Names> {
-        fn ids(it: impl Iterator<Item = i64>) -> Vec<i64> {
-            let mut v: Vec<i64> = it.collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        }
-        let people = ids(rows
-            .iter()
-            .flat_map(|r| [Some(r.spender_id), r.decided_by])
-            .flatten());
-        let depts = ids(rows.iter().map(|r| r.department_id));
-        let cats = ids(rows.iter().map(|r| r.category_id));
-        let custs = ids(rows.iter().filter_map(|r| r.customer_id));
-        let deals = ids(rows.iter().filter_map(|r| r.opportunity_id));
-        let ords = ids(rows.iter().filter_map(|r| r.order_id));
-        let map = |v: Vec<(i64, String)>| v.into_iter().collect::<HashMap<_, _>>();
         Ok(Names {
-            users: map(users::table
-                .filter(users::id.eq_any(people))
-                .select((users::id, users::display_name))
-                .load(conn)?),
-            departments: map(departments::table
-                .filter(departments::id.eq_any(depts))
-                .select((departments::id, departments::name))
-                .load(conn)?),
-            categories: map(d::table
-                .filter(d::id.eq_any(cats))
-                .select((d::id, d::name))
-                .load(conn)?),
-            customers: map(c::table
-                .filter(c::id.eq_any(custs))
-                .select((c::id, c::name))
-                .load(conn)?),
-            deals: map(o::table
-                .filter(o::id.eq_any(deals))
-                .select((o::id, o::title))
-                .load(conn)?),
-            orders: map(orders::table
-                .filter(orders::id.eq_any(ords))
-                .select((orders::id, orders::number))
-                .load(conn)?),
+            people: names::people(
+                conn,
+                rows.iter()
+                    .flat_map(|r| [Some(r.spender_id), r.decided_by])
+                    .flatten(),
+            )?,
+            departments: names::departments(conn, rows.iter().map(|r| r.department_id))?,
+            categories: names::entries(conn, rows.iter().map(|r| r.category_id))?,
+            customers: names::customers(conn, rows.iter().filter_map(|r| r.customer_id))?,
+            deals: names::deals(conn, rows.iter().filter_map(|r| r.opportunity_id))?,
+            orders: names::orders(conn, rows.iter().filter_map(|r| r.order_id))?,
         })
-    }
-
-    fn named(map: &HashMap<i64, String>, id: i64) -> IdName {
-        IdName {
-            id,
-            name: map.get(&id).cloned().unwrap_or_default(),
-        }
     }
 
     fn expense(&self, x: Row) -> Expense {
         Expense {
             id: x.id,
-            spender: Self::named(&self.users, x.spender_id),
-            department: Self::named(&self.departments, x.department_id),
+            spender: self.people.of(x.spender_id),
+            department: self.departments.of(x.department_id),
             spent_on: x.spent_on,
             amount: Money::from_minor(x.amount),
-            category: Self::named(&self.categories, x.category_id),
+            category: self.categories.of(x.category_id),
             description: x.description,
-            customer: x.customer_id.map(|id| Self::named(&self.customers, id)),
-            opportunity: x.opportunity_id.map(|id| Self::named(&self.deals, id)),
-            order: x.order_id.map(|id| Self::named(&self.orders, id)),
+            customer: x.customer_id.map(|id| self.customers.of(id)),
+            opportunity: x.opportunity_id.map(|id| self.deals.of(id)),
+            order: x.order_id.map(|id| self.orders.of(id)),
             receipt_document_id: x.receipt_document_id,
             status: ExpenseStatus::parse(&x.status).unwrap_or(ExpenseStatus::Submitted),
-            decided_by: x.decided_by.map(|id| Self::named(&self.users, id)),
+            decided_by: x.decided_by.map(|id| self.people.of(id)),
             decided_at: x.decided_at.map(|t| t.and_utc()),
             reason: x.reason,
             created_at: x.created_at.and_utc(),
@@ -710,18 +674,7 @@ pub fn report(
     actor: &Actor,
     q: &ExpenseReportQuery,
 ) -> RepoResult<ExpenseReport> {
-    let today = crate::settings::today(conn)?;
-    let from = q
-        .from
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
-    let to = q.to.unwrap_or(today);
-    if from > to {
-        return Err(RepoError::invalid(
-            "to",
-            ErrorCode::BeforeStart,
-            msg!("结束日期早于开始日期", "the end is before the start"),
-        ));
-    }
+    let (from, to) = names::period(conn, q.from, q.to)?;
     let group = q.group_by.unwrap_or_default();
     let status = q.status.unwrap_or_default();
     let statuses = status.statuses();
@@ -882,27 +835,13 @@ pub fn report(
             Key::Month(_) => None,
         })
         .collect();
-    let labels: HashMap<i64, String> = match group {
-        ExpenseGroup::Department => departments::table
-            .filter(departments::id.eq_any(&ids))
-            .select((departments::id, departments::name))
-            .load::<(i64, String)>(conn)?,
-        ExpenseGroup::Owner => users::table
-            .filter(users::id.eq_any(&ids))
-            .select((users::id, users::display_name))
-            .load(conn)?,
-        ExpenseGroup::Category => d::table
-            .filter(d::id.eq_any(&ids))
-            .select((d::id, d::name))
-            .load(conn)?,
-        ExpenseGroup::Customer => c::table
-            .filter(c::id.eq_any(&ids))
-            .select((c::id, c::name))
-            .load(conn)?,
-        ExpenseGroup::Month => Vec::new(),
-    }
-    .into_iter()
-    .collect();
+    let labels = match group {
+        ExpenseGroup::Department => names::departments(conn, ids.iter().copied())?,
+        ExpenseGroup::Owner => names::people(conn, ids.iter().copied())?,
+        ExpenseGroup::Category => names::entries(conn, ids.iter().copied())?,
+        ExpenseGroup::Customer => names::customers(conn, ids.iter().copied())?,
+        ExpenseGroup::Month => names::Names::default(),
+    };
     let revenue: Option<HashMap<i64, i64>> = if group == ExpenseGroup::Customer {
         Some(revenue_of(conn, visible, &ids, from, to)?)
     } else {
@@ -919,7 +858,7 @@ pub fn report(
             }
             Key::Id(id) => (
                 id.to_string(),
-                labels.get(&id).cloned().unwrap_or_default(),
+                labels.of(id).name,
                 revenue
                     .as_ref()
                     .map(|r| Money::from_minor(r.get(&id).copied().unwrap_or(0))),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod expenses;
 pub mod idempotency;
 pub mod moves;
+pub mod names;
 pub mod notifications;
 pub mod numbering;
 pub mod opportunities;

@@ -6,26 +6,26 @@
 use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::error::OptionalFound;
+use crate::names;
 use crate::notifications::{self, Notice};
 use crate::numbering::{self, Numbered};
 use crate::paging::{PageRequest, row_after};
 use crate::schema::{
-    contacts, customers as c, orders, role_permissions, roles, ticket_events as ev, tickets as t,
-    user_roles, users,
+    contacts, orders, role_permissions, roles, ticket_events as ev, tickets as t, user_roles, users,
 };
 use crate::sql::{check_version, one_row_updated};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use crm_domain::api::{
-    IdName, NewTicket, NewTicketComment, Page, ServiceGroup, ServiceReport, ServiceReportQuery,
+    NewTicket, NewTicketComment, Page, ServiceGroup, ServiceReport, ServiceReportQuery,
     ServiceReportRow, Ticket, TicketEvent, TicketPatch, TicketQuery,
 };
 use crm_domain::ticket::{TicketAction, TicketKind, TicketPriority, TicketStatus};
 use crm_domain::{DataScope, ErrorCode, Permission, msg};
 use diesel::prelude::*;
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = t)]
@@ -52,55 +52,17 @@ struct Row {
     version: i32,
 }
 
-fn map_of(v: Vec<(i64, String)>) -> HashMap<i64, String> {
-    v.into_iter().collect()
-}
-
-fn sorted(mut v: Vec<i64>) -> Vec<i64> {
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
 /// Names of the people, customers, orders and contacts a page of tickets refers to.
 fn with_names(conn: &mut DbConnection, rows: Vec<Row>) -> QueryResult<Vec<Ticket>> {
-    let people = sorted(
+    let people = names::people(
+        conn,
         rows.iter()
             .flat_map(|r| [Some(r.created_by), r.assignee_id])
-            .flatten()
-            .collect(),
-    );
-    let custs = sorted(rows.iter().map(|r| r.customer_id).collect());
-    let ords = sorted(rows.iter().filter_map(|r| r.order_id).collect());
-    let cons = sorted(rows.iter().filter_map(|r| r.contact_id).collect());
-    let people = map_of(
-        users::table
-            .filter(users::id.eq_any(people))
-            .select((users::id, users::display_name))
-            .load(conn)?,
-    );
-    let custs = map_of(
-        c::table
-            .filter(c::id.eq_any(custs))
-            .select((c::id, c::name))
-            .load(conn)?,
-    );
-    let ords = map_of(
-        orders::table
-            .filter(orders::id.eq_any(ords))
-            .select((orders::id, orders::number))
-            .load(conn)?,
-    );
-    let cons = map_of(
-        contacts::table
-            .filter(contacts::id.eq_any(cons))
-            .select((contacts::id, contacts::name))
-            .load(conn)?,
-    );
-    let named = |m: &HashMap<i64, String>, id: i64| IdName {
-        id,
-        name: m.get(&id).cloned().unwrap_or_default(),
-    };
+            .flatten(),
+    )?;
+    let custs = names::customers(conn, rows.iter().map(|r| r.customer_id))?;
+    let ords = names::orders(conn, rows.iter().filter_map(|r| r.order_id))?;
+    let cons = names::contacts(conn, rows.iter().filter_map(|r| r.contact_id))?;
     let at = now();
     Ok(rows
         .into_iter()
@@ -110,21 +72,21 @@ fn with_names(conn: &mut DbConnection, rows: Vec<Row>) -> QueryResult<Vec<Ticket
                 id: x.id,
                 number: x.number,
                 kind: TicketKind::parse(&x.kind).unwrap_or(TicketKind::Feedback),
-                customer: named(&custs, x.customer_id),
-                order: x.order_id.map(|id| named(&ords, id)),
-                contact: x.contact_id.map(|id| named(&cons, id)),
+                customer: custs.of(x.customer_id),
+                order: x.order_id.map(|id| ords.of(id)),
+                contact: x.contact_id.map(|id| cons.of(id)),
                 priority: TicketPriority::parse(&x.priority).unwrap_or(TicketPriority::Normal),
                 subject: x.subject,
                 description: x.description,
                 status,
-                assignee: x.assignee_id.map(|id| named(&people, id)),
+                assignee: x.assignee_id.map(|id| people.of(id)),
                 resolution: x.resolution,
                 satisfaction: x.satisfaction,
                 due_at: x.due_at.and_utc(),
                 overdue: status.is_pending() && x.due_at < at,
                 resolved_at: x.resolved_at.map(|v| v.and_utc()),
                 closed_at: x.closed_at.map(|v| v.and_utc()),
-                created_by: named(&people, x.created_by),
+                created_by: people.of(x.created_by),
                 created_at: x.created_at.and_utc(),
                 updated_at: x.updated_at.and_utc(),
                 version: x.version,
@@ -247,7 +209,10 @@ fn service_leads(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
             .filter(roles::code.eq("service"))
             .select(users::id)
             .load(conn)?;
-    Ok(sorted(ids))
+    let mut ids = ids;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 fn event(
@@ -595,22 +560,8 @@ pub fn events(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Vec
             ev::at,
         ))
         .load(conn)?;
-    let people = sorted(
-        rows.iter()
-            .flat_map(|r| [Some(r.5), r.3])
-            .flatten()
-            .collect(),
-    );
-    let names = map_of(
-        users::table
-            .filter(users::id.eq_any(people))
-            .select((users::id, users::display_name))
-            .load(conn)?,
-    );
-    let named = |id: i64| IdName {
-        id,
-        name: names.get(&id).cloned().unwrap_or_default(),
-    };
+    let names = names::people(conn, rows.iter().flat_map(|r| [Some(r.5), r.3]).flatten())?;
+    let named = |id: i64| names.of(id);
     Ok(rows
         .into_iter()
         .map(|(id, kind, status, assignee, body, user, at)| TicketEvent {
@@ -680,7 +631,10 @@ pub fn announce_overdue(conn: &mut DbConnection, at: NaiveDateTime) -> RepoResul
             entity_id: Some(id),
         };
         let mut first = false;
-        for user in sorted(assignee.into_iter().chain(leads.iter().copied()).collect()) {
+        let mut to: Vec<i64> = assignee.into_iter().chain(leads.iter().copied()).collect();
+        to.sort_unstable();
+        to.dedup();
+        for user in to {
             first |= notifications::notify_once(
                 conn,
                 user,
@@ -701,18 +655,7 @@ pub fn report(
     actor: &Actor,
     q: &ServiceReportQuery,
 ) -> RepoResult<ServiceReport> {
-    let today = crate::settings::today(conn)?;
-    let from = q
-        .from
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
-    let to = q.to.unwrap_or(today);
-    if from > to {
-        return Err(RepoError::invalid(
-            "to",
-            ErrorCode::BeforeStart,
-            msg!("结束日期早于开始日期", "the end is before the start"),
-        ));
-    }
+    let (from, to) = names::period(conn, q.from, q.to)?;
     let group = q.group_by.unwrap_or_default();
     let start = from.and_hms_opt(0, 0, 0).unwrap_or_default();
     let end = to
@@ -789,20 +732,10 @@ pub fn report(
         }
     }
     let ids: Vec<i64> = groups.keys().filter_map(|k| k.parse().ok()).collect();
-    let labels: HashMap<i64, String> = match group {
-        ServiceGroup::Assignee => map_of(
-            users::table
-                .filter(users::id.eq_any(&ids))
-                .select((users::id, users::display_name))
-                .load(conn)?,
-        ),
-        ServiceGroup::Customer => map_of(
-            c::table
-                .filter(c::id.eq_any(&ids))
-                .select((c::id, c::name))
-                .load(conn)?,
-        ),
-        _ => HashMap::new(),
+    let labels = match group {
+        ServiceGroup::Assignee => names::people(conn, ids.iter().copied())?,
+        ServiceGroup::Customer => names::customers(conn, ids.iter().copied())?,
+        _ => names::Names::default(),
     };
     let row = |key: String, label: String, a: &Acc| ServiceReportRow {
         key,
@@ -828,7 +761,7 @@ pub fn report(
             let label = k
                 .parse::<i64>()
                 .ok()
-                .and_then(|id| labels.get(&id).cloned())
+                .and_then(|id| labels.get(id).cloned())
                 .unwrap_or_else(|| k.clone());
             row(k.clone(), label, a)
         })

@@ -1,0 +1,90 @@
+//! The names of records a page refers to by id, one query per kind for the whole page (never one
+//! per row), and the period a report covers.
+
+use crate::schema::{
+    contacts, customers, departments, dictionary_items, opportunities, orders, users,
+};
+use crate::{DbConnection, RepoError, RepoResult};
+use chrono::{Datelike, NaiveDate};
+use crm_domain::api::IdName;
+use crm_domain::{ErrorCode, msg};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// Names by id.
+#[derive(Debug, Default)]
+pub struct Names(HashMap<i64, String>);
+
+impl Names {
+    /// The id with its name (empty when it has none).
+    pub fn of(&self, id: i64) -> IdName {
+        IdName {
+            id,
+            name: self.0.get(&id).cloned().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&self, id: i64) -> Option<&String> {
+        self.0.get(&id)
+    }
+}
+
+/// The distinct ids among `ids`.
+fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut v: Vec<i64> = ids.into_iter().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+macro_rules! names_of {
+    ($(#[$doc:meta])* $fn:ident, $table:ident, $name:ident) => {
+        $(#[$doc])*
+        pub fn $fn(conn: &mut DbConnection, ids: impl IntoIterator<Item = i64>) -> QueryResult<Names> {
+            let ids = distinct(ids);
+            if ids.is_empty() {
+                return Ok(Names::default());
+            }
+            Ok(Names(
+                $table::table
+                    .filter($table::id.eq_any(ids))
+                    .select(($table::id, $table::$name))
+                    .load::<(i64, String)>(conn)?
+                    .into_iter()
+                    .collect(),
+            ))
+        }
+    };
+}
+
+names_of!(/// People's display names.
+    people, users, display_name);
+names_of!(departments, departments, name);
+names_of!(/// Dictionary entries' (Chinese) names.
+    entries, dictionary_items, name);
+names_of!(customers, customers, name);
+names_of!(contacts, contacts, name);
+names_of!(/// Deals' titles.
+    deals, opportunities, title);
+names_of!(/// Orders' numbers.
+    orders, orders, number);
+
+/// A report's period: `from` (default the first day of this year on the company's calendar) to
+/// `to` (default today), both included; 422 `before_start` on `to` when it ends before it starts.
+pub fn period(
+    conn: &mut DbConnection,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> RepoResult<(NaiveDate, NaiveDate)> {
+    let today = crate::settings::today(conn)?;
+    let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+    let to = to.unwrap_or(today);
+    if from > to {
+        return Err(RepoError::invalid(
+            "to",
+            ErrorCode::BeforeStart,
+            msg!("结束日期早于开始日期", "the end is before the start"),
+        ));
+    }
+    Ok((from, to))
+}
