@@ -185,29 +185,35 @@ pub fn ExpensesPage() -> impl IntoView {
     let me = move || session.me.with(|m| m.as_ref().map(|m| m.id));
     let only_mine = RwSignal::new(true);
     let status = RwSignal::new(String::new());
+    let reload = RwSignal::new(0u32);
+    let query = move |cursor: Option<String>| ExpenseQuery {
+        spender_id: if only_mine.get() { me() } else { None },
+        status: ExpenseStatus::parse(&status.get()),
+        limit: Some(50),
+        cursor,
+        ..ExpenseQuery::default()
+    };
+    // The first page follows the filters (a slower answer for filters left behind is dropped);
+    // more pages continue it.
     let list = Paged::<Expense>::new();
+    list.follow(LocalResource::new(move || {
+        reload.track();
+        let q = query(None);
+        async move { api.expenses(&q).await }
+    }));
     let load = move |more: bool| {
-        let q = ExpenseQuery {
-            spender_id: if only_mine.get_untracked() {
-                me()
-            } else {
-                None
-            },
-            status: ExpenseStatus::parse(&status.get_untracked()),
-            limit: Some(50),
-            ..ExpenseQuery::default()
-        };
+        if !more {
+            reload.update(|n| *n += 1);
+            return;
+        }
         list.load(
-            move |cursor| async move { api.expenses(&ExpenseQuery { cursor, ..q }).await },
-            more,
+            move |cursor| {
+                let q = untrack(|| query(cursor));
+                async move { api.expenses(&q).await }
+            },
+            true,
         );
     };
-    Effect::new(move |_| {
-        only_mine.track();
-        status.track();
-        session.me.track();
-        load(false);
-    });
     let filed = Callback::new(move |_: ()| load(false));
     let error = RwSignal::new(None::<String>);
     let withdraw = move |id: i64| {

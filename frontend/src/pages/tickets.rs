@@ -108,9 +108,8 @@ pub fn TicketsPage() -> impl IntoView {
     // "mine", "unassigned" or "all".
     let tab = RwSignal::new(String::new());
     let overdue = RwSignal::new(false);
-    let list = Paged::<Ticket>::new();
-    let load = move |more: bool| {
-        let chosen = tab.get_untracked();
+    let query = move |cursor: Option<String>| {
+        let chosen = tab.get();
         let chosen = if chosen.is_empty() {
             if handler() {
                 "mine".to_string()
@@ -120,24 +119,31 @@ pub fn TicketsPage() -> impl IntoView {
         } else {
             chosen
         };
-        let q = TicketQuery {
+        TicketQuery {
             assignee_id: (chosen == "mine").then(me).flatten(),
             unassigned: (chosen == "unassigned").then_some(true),
-            overdue: overdue.get_untracked().then_some(true),
+            overdue: overdue.get().then_some(true),
             limit: Some(50),
+            cursor,
             ..TicketQuery::default()
-        };
+        }
+    };
+    // The first page follows the tab (a slower answer for a tab left behind is dropped); more
+    // pages continue it.
+    let list = Paged::<Ticket>::new();
+    list.follow(LocalResource::new(move || {
+        let q = query(None);
+        async move { api.tickets(&q).await }
+    }));
+    let load = move |_: bool| {
         list.load(
-            move |cursor| async move { api.tickets(&TicketQuery { cursor, ..q }).await },
-            more,
+            move |cursor| {
+                let q = untrack(|| query(cursor));
+                async move { api.tickets(&q).await }
+            },
+            true,
         );
     };
-    Effect::new(move |_| {
-        tab.track();
-        overdue.track();
-        session.me.track();
-        load(false);
-    });
     let tabs = [
         ("mine", t_string!(i18n, tk.mine) as &str),
         ("unassigned", t_string!(i18n, tk.unassigned)),
