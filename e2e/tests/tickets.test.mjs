@@ -44,6 +44,7 @@ test('open a complaint from an order page; resolve and close it with four stars'
     await page.locator(`table.tickets tr[data-ticket="${ticketId}"] a`).first().click();
     await page.locator('section.ticket-head[data-status=open]').waitFor();
     await page.locator('button[name=take]').click();
+    await page.locator('button[name=take]').waitFor({ state: 'detached' });
     await page.locator('button[name=start]').click();
     await page.locator('section.ticket-head[data-status=in_progress]').waitFor();
     await page.fill('input[name=resolution]', '重启了服务器，首页恢复');
