@@ -1,6 +1,7 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, and the search index. The tests run it after their writes; on a
+//! money per owner and due date, expenses per month, the customer's owner kept on deals and
+//! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
@@ -90,6 +91,19 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         &format!(
             "SELECT {} FROM opportunities o JOIN customers c ON c.id = o.customer_id",
             line("o.id || ' ' || c.owner_id")
+        ),
+        &mut out,
+    )?;
+    compare(
+        conn,
+        "tickets.customer_owner_id",
+        &format!(
+            "SELECT {} FROM tickets",
+            line("id || ' ' || customer_owner_id")
+        ),
+        &format!(
+            "SELECT {} FROM tickets t JOIN customers c ON c.id = t.customer_id",
+            line("t.id || ' ' || c.owner_id")
         ),
         &mut out,
     )?;
