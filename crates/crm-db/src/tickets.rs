@@ -124,45 +124,68 @@ fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Tick
 /// The tickets the actor sees, last changed first, filtered, a page at a time.
 pub fn list(conn: &mut DbConnection, actor: &Actor, f: &TicketQuery) -> RepoResult<Page<Ticket>> {
     let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
-    let mut q = t::table
-        .select(Row::as_select())
-        .order((t::updated_at.desc(), t::id.desc()))
-        .limit(page.fetch())
-        .into_boxed()
-        .visible_to(t::customer_owner_id, &actor.visible);
-    if let Some(v) = f.status {
-        q = q.filter(t::status.eq(v.as_str()));
-    }
-    if let Some(v) = f.kind {
-        q = q.filter(t::kind.eq(v.as_str()));
-    }
-    if let Some(v) = f.priority {
-        q = q.filter(t::priority.eq(v.as_str()));
-    }
-    if let Some(v) = f.assignee_id {
-        q = q.filter(t::assignee_id.eq(v));
-    }
-    if f.unassigned == Some(true) {
-        q = q.filter(t::assignee_id.is_null());
-    }
-    if let Some(v) = f.customer_id {
-        q = q.filter(t::customer_id.eq(v));
-    }
-    if let Some(v) = f.order_id {
-        q = q.filter(t::order_id.eq(v));
-    }
-    if f.overdue == Some(true) {
-        q = q
-            .filter(t::status.eq_any([
-                TicketStatus::Open.as_str(),
-                TicketStatus::InProgress.as_str(),
-            ]))
-            .filter(t::due_at.lt(now()));
-    }
-    if let Some((at, id)) = page.after {
-        q = q.filter(row_after(t::updated_at, t::id, at, id, true));
-    }
-    let rows: Vec<Row> = q.load(conn)?;
+    let fetch = page.fetch();
+    let at = now();
+    // The list's filters within a scope, in list order, after the cursor's key.
+    let narrowed = |visible: &Visible| {
+        let mut q = t::table
+            .order((t::updated_at.desc(), t::id.desc()))
+            .limit(fetch)
+            .into_boxed()
+            .visible_to(t::customer_owner_id, visible);
+        if let Some(v) = f.status {
+            q = q.filter(t::status.eq(v.as_str()));
+        }
+        if let Some(v) = f.kind {
+            q = q.filter(t::kind.eq(v.as_str()));
+        }
+        if let Some(v) = f.priority {
+            q = q.filter(t::priority.eq(v.as_str()));
+        }
+        if let Some(v) = f.assignee_id {
+            q = q.filter(t::assignee_id.eq(v));
+        }
+        if f.unassigned == Some(true) {
+            q = q.filter(t::assignee_id.is_null());
+        }
+        if let Some(v) = f.customer_id {
+            q = q.filter(t::customer_id.eq(v));
+        }
+        if let Some(v) = f.order_id {
+            q = q.filter(t::order_id.eq(v));
+        }
+        if f.overdue == Some(true) {
+            q = q
+                .filter(t::status.eq_any([
+                    TicketStatus::Open.as_str(),
+                    TicketStatus::InProgress.as_str(),
+                ]))
+                .filter(t::due_at.lt(at));
+        }
+        if let Some((when, id)) = page.after {
+            q = q.filter(row_after(t::updated_at, t::id, when, id, true));
+        }
+        q
+    };
+    // A team's page is merged from each customer owner's own index range (`paging::merged`).
+    let rows: Vec<Row> = match crate::paging::merge_owners(&actor.visible) {
+        Some(owners) => {
+            let ids = crate::paging::merged(owners, fetch, true, |owner| {
+                Ok(narrowed(&Visible::Owners(vec![owner]))
+                    .select((t::updated_at, t::id))
+                    .load::<(NaiveDateTime, i64)>(conn)?)
+            })?;
+            let mut rows: Vec<Row> = t::table
+                .filter(t::id.eq_any(&ids))
+                .select(Row::as_select())
+                .load(conn)?;
+            rows.sort_by_key(|r| std::cmp::Reverse((r.updated_at, r.id)));
+            rows
+        }
+        None => narrowed(&actor.visible)
+            .select(Row::as_select())
+            .load(conn)?,
+    };
     let items = with_names(conn, rows)?;
     Ok(page.page(items, |x: &Ticket| (x.updated_at.naive_utc(), x.id)))
 }
