@@ -9,10 +9,7 @@ use crate::error::OptionalFound;
 use crate::names;
 use crate::notifications::{self, Notice};
 use crate::paging::{PageRequest, row_after};
-use crate::schema::{
-    departments, expense_months as em, expenses as e, orders, receipts, role_permissions, roles,
-    user_roles, users,
-};
+use crate::schema::{departments, expense_months as em, expenses as e, orders, receipts, users};
 use crate::sql::{check_dictionary, check_version, one_row_updated};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
@@ -326,48 +323,7 @@ fn check_submitted(x: &Expense) -> RepoResult<()> {
 /// The people told of a new expense: those who may approve in the spender's own department, or
 /// failing that in the nearest department above it that has any (never the spender).
 fn approvers(conn: &mut DbConnection, spender: i64, department: i64) -> QueryResult<Vec<i64>> {
-    let tree: HashMap<i64, Option<i64>> = departments::table
-        .select((departments::id, departments::parent_id))
-        .load::<(i64, Option<i64>)>(conn)?
-        .into_iter()
-        .collect();
-    let people: Vec<(i64, i64, String)> =
-        users::table
-            .inner_join(user_roles::table.inner_join(
-                roles::table.inner_join(
-                    role_permissions::table.on(role_permissions::role_id.eq(roles::id)),
-                ),
-            ))
-            .filter(users::enabled.eq(true))
-            .filter(users::id.ne(spender))
-            .filter(role_permissions::permission.eq(Permission::ExpenseApprove.code()))
-            .filter(roles::data_scope.ne(DataScope::All.as_str()))
-            .select((users::id, users::department_id, roles::data_scope))
-            .distinct()
-            .load(conn)?;
-    let mut at = Some(department);
-    let mut hops = 0;
-    while let Some(dept) = at {
-        // Below the spender's department only a tree scope reaches down.
-        let mut found: Vec<i64> = people
-            .iter()
-            .filter(|(_, d, scope)| {
-                *d == dept && (hops == 0 || scope == DataScope::DepartmentTree.as_str())
-            })
-            .map(|(id, _, _)| *id)
-            .collect();
-        if !found.is_empty() {
-            found.sort_unstable();
-            found.dedup();
-            return Ok(found);
-        }
-        at = tree.get(&dept).copied().flatten();
-        hops += 1;
-        if hops > 64 {
-            break;
-        }
-    }
-    Ok(Vec::new())
+    crate::roles::nearest_holders(conn, department, spender, Permission::ExpenseApprove)
 }
 
 fn announce(

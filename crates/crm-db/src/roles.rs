@@ -3,7 +3,7 @@
 use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::error::is_unique_violation;
-use crate::schema::{role_permissions, roles, user_roles};
+use crate::schema::{departments, role_permissions, roles, user_roles, users};
 use crate::sql::{check_version, one_row_updated, patched_text};
 use crate::{DbConnection, RepoError, RepoResult, Serial, now, serialize, write_tx};
 use chrono::NaiveDateTime;
@@ -47,6 +47,88 @@ pub(crate) fn permissions_of(
         perms.sort();
     }
     Ok(out)
+}
+
+/// An enabled user who holds a permission through one of their roles, with that role's scope.
+pub(crate) struct Holder {
+    pub user_id: i64,
+    pub department_id: i64,
+    pub scope: DataScope,
+    pub role_code: Option<String>,
+}
+
+/// Every enabled user holding `permission`, one row per role that grants it, in one query. The
+/// staff of a company is small, so callers narrow this list rather than each writing its own join.
+pub(crate) fn holders(conn: &mut DbConnection, permission: Permission) -> QueryResult<Vec<Holder>> {
+    let rows: Vec<(i64, i64, String, Option<String>)> =
+        users::table
+            .inner_join(user_roles::table.inner_join(
+                roles::table.inner_join(
+                    role_permissions::table.on(role_permissions::role_id.eq(roles::id)),
+                ),
+            ))
+            .filter(users::enabled.eq(true))
+            .filter(role_permissions::permission.eq(permission.code()))
+            .select((
+                users::id,
+                users::department_id,
+                roles::data_scope,
+                roles::code,
+            ))
+            .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user_id, department_id, scope, role_code)| {
+            Some(Holder {
+                user_id,
+                department_id,
+                scope: DataScope::parse(&scope)?,
+                role_code,
+            })
+        })
+        .collect())
+}
+
+/// Those who hold `permission` over someone in `department`: the holders with a department scope
+/// in that department, or failing that in the nearest department above it whose holders' tree
+/// scope reaches down — never `except` (the person concerned). Company-wide roles are not
+/// anyone's manager here: they are told by their own reports.
+pub(crate) fn nearest_holders(
+    conn: &mut DbConnection,
+    department: i64,
+    except: i64,
+    permission: Permission,
+) -> QueryResult<Vec<i64>> {
+    let tree: HashMap<i64, Option<i64>> = departments::table
+        .select((departments::id, departments::parent_id))
+        .load::<(i64, Option<i64>)>(conn)?
+        .into_iter()
+        .collect();
+    let people = holders(conn, permission)?;
+    let mut at = Some(department);
+    // Each department is visited once, so a cycle in the data cannot make this loop.
+    let mut seen = Vec::new();
+    while let Some(dept) = at.filter(|d| !seen.contains(d)) {
+        let here = seen.is_empty();
+        let mut found: Vec<i64> = people
+            .iter()
+            .filter(|h| h.user_id != except && h.department_id == dept)
+            .filter(|h| match h.scope {
+                DataScope::DepartmentTree => true,
+                DataScope::Department => here,
+                DataScope::Own | DataScope::All => false,
+            })
+            .map(|h| h.user_id)
+            .collect();
+        if !found.is_empty() {
+            found.sort_unstable();
+            found.dedup();
+            return Ok(found);
+        }
+        seen.push(dept);
+        at = tree.get(&dept).copied().flatten();
+    }
+    Ok(Vec::new())
 }
 
 fn load(conn: &mut DbConnection, only: Option<i64>) -> RepoResult<Vec<Role>> {

@@ -10,9 +10,7 @@ use crate::names;
 use crate::notifications::{self, Notice};
 use crate::numbering::{self, Numbered};
 use crate::paging::{PageRequest, row_after};
-use crate::schema::{
-    contacts, orders, role_permissions, roles, ticket_events as ev, tickets as t, user_roles, users,
-};
+use crate::schema::{contacts, orders, ticket_events as ev, tickets as t};
 use crate::sql::{check_version, one_row_updated};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
@@ -192,19 +190,8 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, f: &TicketQuery) -> RepoResu
 
 /// 422 `not_a_handler` unless `user` is enabled and handles tickets (`service.write`).
 fn check_handler(conn: &mut DbConnection, user: i64) -> RepoResult<()> {
-    let found: i64 =
-        users::table
-            .inner_join(user_roles::table.inner_join(
-                roles::table.inner_join(
-                    role_permissions::table.on(role_permissions::role_id.eq(roles::id)),
-                ),
-            ))
-            .filter(users::id.eq(user))
-            .filter(users::enabled.eq(true))
-            .filter(role_permissions::permission.eq(Permission::ServiceWrite.code()))
-            .count()
-            .get_result(conn)?;
-    if found == 0 {
+    let handlers = crate::roles::holders(conn, Permission::ServiceWrite)?;
+    if !handlers.iter().any(|h| h.user_id == user) {
         return Err(RepoError::invalid(
             "assignee_id",
             ErrorCode::NotAHandler,
@@ -219,20 +206,11 @@ fn check_handler(conn: &mut DbConnection, user: i64) -> RepoResult<()> {
 
 /// Service staff with a company-wide scope: those told of an overdue ticket besides its assignee.
 fn service_leads(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
-    let ids: Vec<i64> =
-        users::table
-            .inner_join(user_roles::table.inner_join(
-                roles::table.inner_join(
-                    role_permissions::table.on(role_permissions::role_id.eq(roles::id)),
-                ),
-            ))
-            .filter(users::enabled.eq(true))
-            .filter(role_permissions::permission.eq(Permission::ServiceWrite.code()))
-            .filter(roles::data_scope.eq(DataScope::All.as_str()))
-            .filter(roles::code.eq("service"))
-            .select(users::id)
-            .load(conn)?;
-    let mut ids = ids;
+    let mut ids: Vec<i64> = crate::roles::holders(conn, Permission::ServiceWrite)?
+        .into_iter()
+        .filter(|h| h.scope == DataScope::All && h.role_code.as_deref() == Some("service"))
+        .map(|h| h.user_id)
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)

@@ -8,13 +8,10 @@ use crate::audit;
 use crate::moves::{Move, Mover};
 use crate::notifications::{self, Notice};
 use crate::paging::PageRequest;
-use crate::schema::{
-    contacts, customer_transfers as t, customers, departments, role_permissions, roles, user_roles,
-    users,
-};
+use crate::schema::{contacts, customer_transfers as t, customers, users};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use crm_domain::api::{IdName, NewTransfer, Page, PageQuery, Transfer};
-use crm_domain::{DataScope, ErrorCode, Permission, msg};
+use crm_domain::{ErrorCode, Permission, msg};
 use diesel::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -83,9 +80,9 @@ fn name_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(String, bool
 }
 
 /// The managers of a user: in the nearest department at or above the user's that has any, the
-/// enabled users (other than the user) holding `customer.review` with a department-wide scope.
+/// enabled users (other than the user) holding `customer.review` whose scope covers the user.
 pub fn managers_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64>> {
-    let Some(mut dept) = users::table
+    let Some(dept) = users::table
         .find(user_id)
         .select(users::department_id)
         .first::<i64>(conn)
@@ -93,36 +90,7 @@ pub fn managers_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64
     else {
         return Ok(Vec::new());
     };
-    let scopes = [
-        DataScope::Department.as_str(),
-        DataScope::DepartmentTree.as_str(),
-    ];
-    for _ in 0..32 {
-        let managers: Vec<i64> = users::table
-            .inner_join(
-                user_roles::table.inner_join(roles::table.inner_join(role_permissions::table)),
-            )
-            .filter(users::department_id.eq(dept))
-            .filter(users::enabled.eq(true))
-            .filter(users::id.ne(user_id))
-            .filter(roles::data_scope.eq_any(scopes))
-            .filter(role_permissions::permission.eq(Permission::CustomerReview.code()))
-            .select(users::id)
-            .distinct()
-            .load(conn)?;
-        if !managers.is_empty() {
-            return Ok(managers);
-        }
-        match departments::table
-            .find(dept)
-            .select(departments::parent_id)
-            .first::<Option<i64>>(conn)?
-        {
-            Some(parent) => dept = parent,
-            None => break,
-        }
-    }
-    Ok(Vec::new())
+    crate::roles::nearest_holders(conn, dept, user_id, Permission::CustomerReview)
 }
 
 /// Moves one, several (`customer_ids`) or all (`all: true`) customers of a user to another, with
