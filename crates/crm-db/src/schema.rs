@@ -206,6 +206,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     quote_lines,
     expenses,
     expense_months,
+    expense_department_months,
     tickets,
     ticket_events,
 );
@@ -632,6 +633,17 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+    }
+}
+
+diesel::table! {
+    expense_department_months (month, status, department_id, category_id) {
+        department_id -> BigInt,
+        category_id -> BigInt,
+        month -> Date,
+        status -> Text,
+        expenses -> BigInt,
+        amount -> BigInt,
     }
 }
 

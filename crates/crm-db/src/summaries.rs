@@ -5,8 +5,8 @@
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
-    customer_grams as g, expense_months as em, expenses as e, receivable_days as rd,
-    receivable_months as rm,
+    customer_grams as g, expense_department_months as edm, expense_months as em, expenses as e,
+    receivable_days as rd, receivable_months as rm,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -201,6 +201,35 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept != recount {
         out.push(format!(
             "expense_months: kept {kept:?}, the expenses add up to {recount:?}"
+        ));
+    }
+    // The department summary, against the same recount without the spender.
+    let mut recount_departments: BTreeMap<(i64, i64, chrono::NaiveDate, String), (i64, i64)> =
+        BTreeMap::new();
+    for ((_, dept, cat, month, status), (n, amount)) in &recount {
+        let sums = recount_departments
+            .entry((*dept, *cat, *month, status.clone()))
+            .or_default();
+        sums.0 += n;
+        sums.1 += amount;
+    }
+    let kept: BTreeMap<(i64, i64, chrono::NaiveDate, String), (i64, i64)> = edm::table
+        .select((
+            edm::department_id,
+            edm::category_id,
+            edm::month,
+            edm::status,
+            edm::expenses,
+            edm::amount,
+        ))
+        .load::<(i64, i64, chrono::NaiveDate, String, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|r| r.4 != 0 || r.5 != 0)
+        .map(|(a, b, c, d, n, v)| ((a, b, c, d), (n, v)))
+        .collect();
+    if kept != recount_departments {
+        out.push(format!(
+            "expense_department_months: kept {kept:?}, the expenses add up to {recount_departments:?}"
         ));
     }
     // The search index, against the bigrams the application computes.

@@ -685,5 +685,32 @@ api_test!(
         assert_eq!(months, sorted);
         assert_eq!(months.first().unwrap(), &from.format("%Y-%m").to_string());
         assert_eq!(months.last().unwrap(), &to.format("%Y-%m").to_string());
+
+        // The whole company as the general manager sees it: by person it is read from the
+        // per-spender summary, by department, category and month from the department summary;
+        // all four add up to the same, approved or everything.
+        for status in ["approved", "all"] {
+            let mut totals: Vec<Value> = Vec::new();
+            for g in ["owner", "department", "category", "month"] {
+                let r = app
+                    .get(
+                        &format!(
+                            "/reports/expenses?group_by={g}&status={status}&from={from}&to={to}"
+                        ),
+                        &gm,
+                    )
+                    .await
+                    .expect(200);
+                totals.push(r["totals"].clone());
+            }
+            assert!(
+                totals[0]["count"].as_i64().unwrap() >= 7,
+                "{status}: {totals:?}"
+            );
+            for t in &totals[1..] {
+                assert_eq!(t["count"], totals[0]["count"], "{status}: {totals:?}");
+                assert_eq!(t["amount"], totals[0]["amount"], "{status}: {totals:?}");
+            }
+        }
     }
 );

@@ -1,0 +1,4 @@
+DROP TRIGGER expense_department_months_update;
+DROP TRIGGER expense_department_months_delete;
+DROP TRIGGER expense_department_months_insert;
+DROP TABLE expense_department_months;
