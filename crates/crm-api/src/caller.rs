@@ -111,9 +111,21 @@ pub async fn identify(
         "/api/v1/departments",
     ];
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    // Held until the answer is ready: one of the credential's running requests.
+    let mut slot = None;
     if let (Some(state), Some(token)) = (&state, bearer(req.request())) {
+        let key = tokens::hash_secret(&token);
         let found = match authenticate(state, token).await {
-            Ok(identity) => Identified::Caller(identity),
+            Ok(identity) => {
+                crate::telemetry::record_user(identity.id());
+                match state.in_flight.enter(key) {
+                    Ok(held) => {
+                        slot = Some(held);
+                        Identified::Caller(identity)
+                    }
+                    Err(e) => Identified::Refused(e),
+                }
+            }
             Err(e) => Identified::Refused(e),
         };
         req.extensions_mut().insert(found);
@@ -122,6 +134,7 @@ pub async fn identify(
     let forget_callers = writes && SECURITY.iter().any(|p| req.path().starts_with(p));
     let forget_settings = writes && req.path() == "/api/v1/settings";
     let res = next.call(req).await;
+    drop(slot);
     if let Some(state) = state {
         if forget_callers {
             state.callers.forget_all();

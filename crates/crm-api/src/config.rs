@@ -37,6 +37,48 @@ pub struct ServeConfig {
     pub scheduler_interval: u64,
     #[command(flatten)]
     pub smtp: SmtpConfig,
+    /// Origins allowed to call the API from a browser page of theirs (CORS), comma-separated, e.g.
+    /// `https://tools.example.cn`. Empty: none (the web app served here needs no CORS).
+    #[arg(long, env = "CRM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// A token for reading `/metrics` (Prometheus text format) as `Authorization: Bearer`.
+    /// Unset: no metrics are collected and `/metrics` is 404.
+    #[arg(long, env = "CRM_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Requests one credential (a login session or an API token) may have running at once; more
+    /// answer 429 with `Retry-After`. 0: no limit.
+    #[arg(long, env = "CRM_MAX_REQUESTS_PER_TOKEN", default_value_t = 32)]
+    pub max_requests_per_token: usize,
+    /// Seconds a request may take to send its body; a slower one answers 408.
+    #[arg(long, env = "CRM_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout: u64,
+}
+
+/// The configured CORS origins, checked: each a scheme and a host (and port), as browsers send
+/// them in `Origin`.
+pub fn cors_origins(configured: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut origins = Vec::new();
+    for raw in configured {
+        let origin = raw.trim().trim_end_matches('/');
+        if origin.is_empty() {
+            continue;
+        }
+        let host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        let plain = host.is_some_and(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        });
+        anyhow::ensure!(
+            plain,
+            "CRM_CORS_ORIGINS: `{raw}` is not an origin such as https://tools.example.cn \
+             (a scheme and a host, with a port if any; no path, no wildcard)"
+        );
+        origins.push(origin.to_string());
+    }
+    Ok(origins)
 }
 
 /// E-mail: notifications are also sent by e-mail when an SMTP server is configured.
@@ -83,6 +125,10 @@ impl ServeConfig {
                 smtp_url: None,
                 smtp_from: "CRM <crm@localhost>".into(),
             },
+            cors_origins: Vec::new(),
+            metrics_token: None,
+            max_requests_per_token: 32,
+            body_timeout: 30,
         }
     }
 }

@@ -31,8 +31,16 @@ pub enum ApiError {
     Unprocessable { code: ErrorCode, detail: Msg },
     /// 429 with `Retry-After`.
     TooManyRequests { retry_after: i64 },
+    /// 429 with `Retry-After: 1`: the credential has `limit` requests running already.
+    TooManyInFlight { limit: usize },
+    /// 413 `payload_too_large`: the body exceeds `limit` bytes.
+    PayloadTooLarge { limit: usize },
+    /// 408 `request_timeout`: the body did not arrive within `seconds`.
+    RequestTimeout { seconds: u64 },
     /// 503: the database is unreachable.
     Unavailable,
+    /// 503 `unavailable`: this instance cannot serve yet (readiness), for the reason given.
+    NotReady { detail: Msg },
     /// 500: a bug. The cause is logged, never sent.
     Internal(String),
 }
@@ -65,8 +73,12 @@ impl ApiError {
             ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } | ApiError::TooManyInFlight { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Unavailable | ApiError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,8 +94,12 @@ impl ApiError {
             ApiError::Duplicate(_) => ErrorCode::DuplicateCustomer,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
-            ApiError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
-            ApiError::Unavailable => ErrorCode::Unavailable,
+            ApiError::TooManyRequests { .. } | ApiError::TooManyInFlight { .. } => {
+                ErrorCode::TooManyRequests
+            }
+            ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::RequestTimeout { .. } => ErrorCode::RequestTimeout,
+            ApiError::Unavailable | ApiError::NotReady { .. } => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::InternalError,
         }
     }
@@ -95,7 +111,8 @@ impl ApiError {
             | ApiError::Unauthenticated { detail, .. }
             | ApiError::Forbidden { detail }
             | ApiError::Conflict { detail, .. }
-            | ApiError::Unprocessable { detail, .. } => detail.clone(),
+            | ApiError::Unprocessable { detail, .. }
+            | ApiError::NotReady { detail } => detail.clone(),
             ApiError::NotFound => msg!("没有这条记录", "no such record"),
             ApiError::Duplicate(clashes) => duplicate_detail(clashes),
             ApiError::UnsupportedMediaType => {
@@ -117,6 +134,18 @@ impl ApiError {
             ApiError::TooManyRequests { retry_after } => msg!(
                 "失败次数过多，请 {retry_after} 秒后再试",
                 "too many failed attempts; try again in {retry_after} seconds"
+            ),
+            ApiError::TooManyInFlight { limit } => msg!(
+                "这个令牌同时进行的请求过多（上限 {limit} 个），请稍后再试",
+                "this credential has too many requests running (at most {limit}); try again shortly"
+            ),
+            ApiError::PayloadTooLarge { limit } => msg!(
+                "请求体超过了 {limit} 字节",
+                "the body exceeds {limit} bytes"
+            ),
+            ApiError::RequestTimeout { seconds } => msg!(
+                "请求体在 {seconds} 秒内没有传完",
+                "the body did not arrive within {seconds} seconds"
             ),
             ApiError::Unavailable => msg!("数据库暂时不可用", "the database is not available"),
             ApiError::Internal(_) => msg!("发生了意外错误", "an unexpected error occurred"),
@@ -151,21 +180,35 @@ impl ApiError {
                 ApiError::Duplicate(clashes) => clashes.clone(),
                 _ => Vec::new(),
             },
+            request_id: None,
         }
     }
 
     /// The answer in `lang`, with the headers its status calls for.
     pub fn response(&self, lang: Lang) -> HttpResponse {
+        self.response_to(lang, None)
+    }
+
+    /// The answer in `lang` to the request with id `request_id`.
+    pub fn response_to(&self, lang: Lang, request_id: Option<String>) -> HttpResponse {
         let mut res = HttpResponse::build(self.status());
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         res.insert_header((header::CONTENT_LANGUAGE, lang.code()));
-        if let ApiError::TooManyRequests { retry_after } = self {
-            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        match self {
+            ApiError::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::TooManyInFlight { .. } => {
+                res.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
         }
         if let ApiError::Unauthenticated { .. } = self {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        res.body(serde_json::to_string(&self.problem(lang)).unwrap_or_default())
+        let mut problem = self.problem(lang);
+        problem.request_id = request_id;
+        res.body(serde_json::to_string(&problem).unwrap_or_default())
     }
 }
 
@@ -197,7 +240,9 @@ fn title(status: StatusCode, lang: Lang) -> &'static str {
         401 => "未登录",
         403 => "无权操作",
         404 => "未找到",
+        408 => "请求超时",
         409 => "冲突",
+        413 => "请求体过大",
         415 => "不支持的媒体类型",
         422 => "无法处理",
         429 => "请求过多",

@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use crm_domain::{ErrorCode, Msg, msg};
@@ -12,8 +13,48 @@ use std::future::{Ready, ready};
 use std::ops::Deref;
 use validator::Validate;
 
-/// Largest JSON body accepted.
-pub const MAX_BODY: usize = 256 * 1024;
+/// Largest JSON body accepted (uploads and imports have their own limits).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The whole body of a request, read within the server's body timeout (408 `request_timeout`
+/// for a body that trickles or never ends) and within [`MAX_BODY`] (413 `payload_too_large`,
+/// refused from `Content-Length` before anything is read when the client declares it).
+pub struct Body(pub web::Bytes);
+
+impl FromRequest for Body {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let timeout = req
+            .app_data::<web::Data<crate::state::AppState>>()
+            .map_or(crate::state::BODY_TIMEOUT, |s| s.body_timeout);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, bytes).await {
+                Err(_) => Err(ApiError::RequestTimeout {
+                    seconds: timeout.as_secs(),
+                }),
+                Ok(Ok(body)) => Ok(Body(body)),
+                Ok(Err(e)) => Err(match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit: MAX_BODY },
+                    _ => {
+                        let e = e.to_string();
+                        ApiError::bad_request(
+                            ErrorCode::InvalidBody,
+                            msg!("无法读取请求体：{e}", "the body could not be read: {e}"),
+                        )
+                    }
+                }),
+            }
+        })
+    }
+}
+
+/// What [`Body`] reads at most, for `web::Bytes` as it reads.
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(MAX_BODY)
+}
 
 /// A JSON body, deserialised with the path of any wrong field and then validated; as an answer,
 /// the value as JSON.
@@ -58,18 +99,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
                     .to_ascii_lowercase();
                 essence == "application/json" || essence.ends_with("+json")
             });
-        let bytes = web::Bytes::from_request(req, payload);
+        let body = Body::from_request(req, payload);
         Box::pin(async move {
             if json_type != Some(true) {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let body = bytes.await.map_err(|e| {
-                let e = e.to_string();
-                ApiError::bad_request(
-                    ErrorCode::InvalidBody,
-                    msg!("无法读取请求体：{e}", "the body could not be read: {e}"),
-                )
-            })?;
+            let Body(body) = body.await?;
             let value = parse_json::<T>(&body)?;
             value.validate()?;
             Ok(Json(value))
@@ -79,13 +114,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.len() > MAX_BODY {
-        return Err(ApiError::bad_request(
-            ErrorCode::BodyTooLarge,
-            msg!(
-                "请求体超过了 {MAX_BODY} 字节",
-                "the body exceeds {MAX_BODY} bytes"
-            ),
-        ));
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY });
     }
     // Syntax first: serde_json reports some type errors (a number where an enum belongs) as syntax
     // errors, so parsing into a value separates "not JSON" (400) from "wrong shape" (422).

@@ -63,7 +63,10 @@ pub async fn middleware(
                 .map(ServiceResponse::map_into_boxed_body);
         }
     };
-    let body = req.extract::<web::Bytes>().await?;
+    let body = match req.extract::<crate::extract::Body>().await {
+        Ok(crate::extract::Body(body)) => body,
+        Err(e) => return Ok(req.error_response(e)),
+    };
     let mut hasher = Sha256::new();
     hasher.update(req.path().as_bytes());
     hasher.update([0]);

@@ -48,7 +48,8 @@ pub async fn problems(
     match (problem, state) {
         (Some(problem), Some(state)) => {
             let lang = of_request(res.request(), &state).await;
-            Ok(res.into_response(problem.response(lang)))
+            let id = crate::telemetry::RequestId::of_request(res.request());
+            Ok(res.into_response(problem.response_to(lang, id)))
         }
         _ => Ok(res),
     }

@@ -14,9 +14,11 @@ pub mod respond;
 pub mod routes;
 pub mod scheduler;
 pub mod state;
+pub mod telemetry;
 pub mod web_app;
 
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::http::header::{self, HeaderName};
+use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use config::ServeConfig;
@@ -44,6 +46,35 @@ pub fn openapi_json() -> String {
     let mut text = openapi().to_pretty_json().unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Cross-origin calls from the configured origins' pages: what an integration's browser code needs
+/// to call and to read. Requests from other origins are served as if CORS were off (no grant), so
+/// the web app's own requests, which carry `Origin` too, are never refused.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            HeaderName::from_static("idempotency-key"),
+            telemetry::REQUEST_ID,
+        ])
+        .expose_headers([
+            telemetry::REQUEST_ID,
+            header::RETRY_AFTER,
+            header::LOCATION,
+            header::CONTENT_DISPOSITION,
+            header::CONTENT_LANGUAGE,
+        ])
+        .max_age(3600)
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 /// A started server.
@@ -106,24 +137,38 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     } else if mailer.is_some() {
         tracing::warn!("CRM_SMTP_URL is set but the scheduler, which sends e-mail, is off");
     }
+    let cors_origins = config::cors_origins(&config.cors_origins)?;
+    let metrics = telemetry::MetricsAccess::new(config.metrics_token.as_deref());
+    if metrics.enabled() {
+        telemetry::install_metrics()?;
+    }
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let state = web::Data::new(AppState::new(
+    let mut state = AppState::new(
         db,
         auth::tokens::JwtKeys::new(jwt_secret.as_bytes(), config.access_token_ttl),
         auth::password::Hasher::new(cores),
         config.session_days,
-    ));
+    );
+    state.body_timeout = std::time::Duration::from_secs(config.body_timeout.max(1));
+    state.in_flight = state::InFlight::new(config.max_requests_per_token);
+    let state = web::Data::new(state);
     let doc = openapi();
     let static_dir = std::path::PathBuf::from(&config.static_dir);
+    let csp = web::Data::new(web_app::Csp::for_dir(&static_dir));
+    let metrics = web::Data::new(metrics);
     let listener = TcpListener::bind(&config.bind)
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(csp.clone())
+            .app_data(metrics.clone())
             .app_data(extract::path_config())
+            .app_data(extract::payload_config())
+            .route("/metrics", web::get().to(telemetry::metrics_endpoint))
             // Before the /api/v1 scope, which would otherwise answer 404 for /api/v1/openapi.json.
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
             .into_utoipa_app()
@@ -134,6 +179,10 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
                     .wrap(from_fn(idempotency::middleware))
                     .wrap(from_fn(caller::identify))
                     .wrap(from_fn(language::problems))
+                    .wrap(Condition::new(
+                        !cors_origins.is_empty(),
+                        cors(&cors_origins),
+                    ))
                     .configure(routes::configure)
                     // Unknown API paths are problems too, whether or not the web app is built.
                     .default_service(web::to(|| async {
@@ -142,9 +191,10 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
             )
             .into_app()
             .configure(|cfg| web_app::configure(cfg, &static_dir))
-            .wrap(from_fn(web_app::cache_headers))
+            .wrap(from_fn(web_app::headers))
             .wrap(Compress::default())
-            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/api/v1/health"))
+            .wrap(from_fn(telemetry::observe))
+            .wrap(tracing_actix_web::TracingLogger::<telemetry::RequestSpan>::new())
     })
     .listen(listener)?;
     // Database work runs on the workers' blocking threads, each holding a pooled connection: as

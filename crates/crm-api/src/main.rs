@@ -75,12 +75,17 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CRM_LOG")
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .init();
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_env("CRM_LOG")
+            .unwrap_or_else(|_| "info,actix_server=warn".into()),
+    );
+    // One JSON object per line for log collectors; the request's span (method, route, request
+    // id, user) is flattened into each line logged while it runs.
+    match std::env::var("CRM_LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().flatten_event(true).with_span_list(false).init(),
+        Ok("text") | Err(_) => logs.init(),
+        Ok(other) => anyhow::bail!("CRM_LOG_FORMAT must be `text` or `json`, not `{other}`"),
+    }
     match Cli::parse().command {
         Command::Serve(config) => serve(config).await,
         Command::Migrate(db) => {

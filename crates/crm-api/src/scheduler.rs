@@ -42,6 +42,19 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
             match web::block(move || run_once(&db, mailer.as_deref(), Utc::now())).await {
                 Ok(Ok(report)) => {
                     let a = report.announced;
+                    metrics::counter!("crm_scheduler_runs_total", "outcome" => "ok").increment(1);
+                    for (kind, n) in [
+                        ("reminders_due", a.reminders_due),
+                        ("review_digests", a.review_digests),
+                        ("dunning", a.dunning),
+                        ("renewals", a.renewals),
+                        ("quotes_expired", a.quotes_expired),
+                        ("tickets_overdue", a.tickets_overdue),
+                        ("emails_sent", report.emails_sent),
+                    ] {
+                        metrics::counter!("crm_scheduler_announced_total", "kind" => kind)
+                            .increment(n as u64);
+                    }
                     if a.reminders_due
                         + a.review_digests
                         + a.dunning
@@ -63,8 +76,16 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
                         );
                     }
                 }
-                Ok(Err(e)) => tracing::error!(error = %e, "scheduler run failed"),
-                Err(e) => tracing::error!(error = %e, "scheduler run was cancelled"),
+                Ok(Err(e)) => {
+                    metrics::counter!("crm_scheduler_runs_total", "outcome" => "failed")
+                        .increment(1);
+                    tracing::error!(error = %e, "scheduler run failed");
+                }
+                Err(e) => {
+                    metrics::counter!("crm_scheduler_runs_total", "outcome" => "failed")
+                        .increment(1);
+                    tracing::error!(error = %e, "scheduler run was cancelled");
+                }
             }
         }
     });

@@ -7,7 +7,65 @@ use crate::error::{ApiError, ApiResult};
 use actix_web::web;
 use crm_db::{Db, DbConnection};
 use crm_domain::Lang;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// How long a request may take to send its body, unless configured.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many requests each credential (a session's access token or an API token) has running: a
+/// runaway script gets 429 instead of every worker and connection of the company.
+pub struct InFlight {
+    /// 0: no limit.
+    limit: usize,
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// One running request of a credential; the slot is given back when this is dropped, however the
+/// request ends.
+pub struct Slot {
+    held: Option<(Arc<InFlight>, String)>,
+}
+
+impl InFlight {
+    pub fn new(limit: usize) -> Arc<InFlight> {
+        Arc::new(InFlight {
+            limit,
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A slot for the credential `key` (its hash), or 429 when it has `limit` running already.
+    pub fn enter(self: &Arc<Self>, key: String) -> ApiResult<Slot> {
+        if self.limit == 0 {
+            return Ok(Slot { held: None });
+        }
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        let count = running.entry(key.clone()).or_insert(0);
+        if *count >= self.limit {
+            return Err(ApiError::TooManyInFlight { limit: self.limit });
+        }
+        *count += 1;
+        Ok(Slot {
+            held: Some((self.clone(), key)),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some((owner, key)) = self.held.take() {
+            let mut running = owner.running.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(count) = running.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    running.remove(&key);
+                }
+            }
+        }
+    }
+}
 
 pub struct AppState {
     pub db: Db,
@@ -15,6 +73,9 @@ pub struct AppState {
     pub hasher: Hasher,
     pub session_days: i64,
     pub callers: CallerCache,
+    /// How long a request may take to send its body.
+    pub body_timeout: Duration,
+    pub in_flight: Arc<InFlight>,
     /// The company's default language, read from the settings at most every few seconds.
     company_language: moka::sync::Cache<(), Lang>,
 }
@@ -28,6 +89,8 @@ impl AppState {
             hasher,
             session_days,
             callers: CallerCache::new(ttl),
+            body_timeout: BODY_TIMEOUT,
+            in_flight: InFlight::new(0),
             company_language: moka::sync::Cache::builder().time_to_live(ttl).build(),
         }
     }
@@ -40,7 +103,9 @@ impl AppState {
     {
         let db = self.db.clone();
         web::block(move || {
+            let waiting = crate::telemetry::Waiting::start();
             let mut conn = db.get()?;
+            drop(waiting);
             f(&mut conn)
         })
         .await

@@ -1,5 +1,7 @@
 //! Serves the built web app from `frontend/dist`: hashed assets as immutable, `index.html` uncached,
-//! and `index.html` for every client-side route. Without a build, `/` says how to make one.
+//! and `index.html` for every client-side route. Without a build, `/` says how to make one. Every
+//! answer of the server gets its security headers here ([`headers`]): the app's pages a strict
+//! Content-Security-Policy, the API `Cache-Control: no-store`.
 
 use actix_files::{Files, NamedFile};
 use actix_web::body::MessageBody;
@@ -7,6 +9,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use std::path::Path;
 
 pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
@@ -78,30 +82,114 @@ fn is_hashed_asset(path: &str) -> bool {
         .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// Hashed assets are cached for a year as immutable; everything else of the web app (`index.html`
-/// under any client route) is revalidated on every load, so a new build is picked up at once.
-pub async fn cache_headers(
+/// The Content-Security-Policy of the app's pages: scripts from the server only, plus the inline
+/// start-up script that Trunk writes into `index.html`, allowed by its hash (read from the built
+/// page when the server starts); WebAssembly compiled from the server's own file
+/// (`'wasm-unsafe-eval'` allows no JavaScript `eval`); no plugins, no `<base>`, no framing.
+/// Inline `style` attributes stay allowed: the pages set widths and colours through them.
+#[derive(Clone)]
+pub struct Csp(pub HeaderValue);
+
+impl Csp {
+    pub fn for_dir(dir: &Path) -> Csp {
+        let page = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
+        Csp::for_page(&page)
+    }
+
+    pub fn for_page(html: &str) -> Csp {
+        let hashes: String = inline_scripts(html)
+            .into_iter()
+            .map(|script| {
+                let digest = Sha256::digest(script.as_bytes());
+                format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'"
+        );
+        // Base64 and the fixed words are plain ASCII.
+        Csp(HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
+        }))
+    }
+}
+
+/// The bodies of the page's `<script>` elements that have no `src`, exactly as written.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..open_end];
+        let body_and_more = &after[open_end + 1..];
+        let Some(close) = body_and_more.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            found.push(&body_and_more[..close]);
+        }
+        rest = &body_and_more[close..];
+    }
+    found
+}
+
+/// Whether a path is answered by the server itself rather than the web app: never cached, never
+/// a page.
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/metrics"
+}
+
+/// The security headers of every answer, and the web app's caching: hashed assets are cached for a
+/// year as immutable; everything else of the web app (`index.html` under any client route) is
+/// revalidated on every load, so a new build is picked up at once. API answers are never stored.
+pub async fn headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let path = req.path().to_string();
+    let csp = req.app_data::<web::Data<Csp>>().map(|c| c.0.clone());
     let mut res = next.call(req).await?;
-    if path.starts_with("/api/") || !res.status().is_success() {
+    let ok = res.status().is_success();
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if is_api(&path) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Ok(res);
     }
-    let value = if is_hashed_asset(&path) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Some(csp) = csp {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    if ok {
+        let value = if is_hashed_asset(&path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
     Ok(res)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{Csp, inline_scripts, is_hashed_asset};
 
     #[test]
     fn recognises_trunk_hashed_names() {
@@ -112,5 +200,33 @@ mod tests {
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/system/users"));
         assert!(!is_hashed_asset("/crm-web.js"));
+    }
+
+    #[test]
+    fn inline_scripts_are_allowed_by_their_hash_and_nothing_else() {
+        let page = "<html><head><script type=\"module\">import init from '/a.js'; init();</script>\
+                    <script src=\"/b.js\"></script><link rel=\"modulepreload\" href=\"/a.js\"></head></html>";
+        assert_eq!(
+            inline_scripts(page),
+            vec!["import init from '/a.js'; init();"]
+        );
+        let policy = Csp::for_page(page).0.to_str().unwrap().to_string();
+        // sha256 of the script body, computed independently (Python's hashlib).
+        assert!(
+            policy.contains("'sha256-OmsKZ7FdjngXv78J3xPM9wIheFofQWOF5uRnAv7cVTc='"),
+            "{policy}"
+        );
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("'unsafe-eval'"), "{policy}");
+        assert!(
+            !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{policy}"
+        );
+        let none = Csp::for_page("<html></html>")
+            .0
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(!none.contains("sha256"), "{none}");
     }
 }

@@ -349,6 +349,22 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), MigrationError> {
     }
 }
 
+/// Whether the database lacks migrations this build has (readiness).
+pub fn migrations_pending(conn: &mut DbConnection) -> Result<bool, MigrationError> {
+    match conn {
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConnection::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    }
+}
+
+/// Reverts the latest applied migration (the readiness test).
+pub fn revert_last_migration(conn: &mut DbConnection) -> Result<(), MigrationError> {
+    match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(drop),
+        DbConnection::Pg(c) => c.revert_last_migration(POSTGRES_MIGRATIONS).map(drop),
+    }
+}
+
 /// Reverts every applied migration (used by the up/down/up test).
 pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), MigrationError> {
     match conn {

@@ -25,7 +25,10 @@ codes! {
     // The request itself
     MalformedJson = "malformed_json",
     InvalidBody = "invalid_body",
+    /// No longer answered: a body over the limit is 413 `payload_too_large`.
     BodyTooLarge = "body_too_large",
+    PayloadTooLarge = "payload_too_large",
+    RequestTimeout = "request_timeout",
     InvalidQuery = "invalid_query",
     InvalidCursor = "invalid_cursor",
     InvalidPath = "invalid_path",
@@ -197,6 +200,9 @@ pub struct Problem {
     /// With `duplicate_customer`: the existing customers the new one collides with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<CustomerClash>,
+    /// The request's id (`X-Request-Id`), to quote when reporting the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// One invalid field of a request.

@@ -5,10 +5,13 @@ use crate::auth::session;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::web;
-use crm_domain::api::{Health, LoginRequest, RefreshRequest, TokenResponse};
+use crm_domain::api::{Health, LoginRequest, Readiness, RefreshRequest, TokenResponse};
+use crm_domain::msg;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health)
+        .service(liveness)
+        .service(readiness)
         .service(login)
         .service(refresh_session)
         .service(logout);
@@ -25,6 +28,45 @@ async fn health(state: web::Data<AppState>) -> ApiResult<Json<Health>> {
     Ok(Json(Health {
         status: "ok".into(),
         database: backend,
+    }))
+}
+
+/// Liveness: 200 while the process serves requests. Touches nothing else, so a slow database does
+/// not get a healthy process restarted.
+#[utoipa::path(tag = "auth", security(()), responses((status = 200, body = Health)))]
+#[get("/health/live")]
+async fn liveness(state: web::Data<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        database: state.db.backend.name().to_string(),
+    })
+}
+
+/// Readiness: 200 when the database answers and has every migration of this build; 503 otherwise,
+/// so a load balancer sends no traffic to an instance that cannot serve it.
+#[utoipa::path(tag = "auth", security(()), responses((status = 200, body = Readiness), (status = 503, description = "database unavailable or migrations pending")))]
+#[get("/health/ready")]
+async fn readiness(state: web::Data<AppState>) -> ApiResult<Json<Readiness>> {
+    let backend = state.db.backend.name().to_string();
+    state
+        .run(|conn| {
+            crm_db::ping(conn).map_err(|_| ApiError::Unavailable)?;
+            match crm_db::migrations_pending(conn) {
+                Ok(false) => Ok(()),
+                Ok(true) => Err(ApiError::NotReady {
+                    detail: msg!(
+                        "数据库缺少本版本的迁移，请运行 crm migrate",
+                        "the database lacks migrations of this build; run crm migrate"
+                    ),
+                }),
+                Err(e) => Err(ApiError::internal(e)),
+            }
+        })
+        .await?;
+    Ok(Json(Readiness {
+        status: "ok".into(),
+        database: backend,
+        migrations: "current".into(),
     }))
 }
 

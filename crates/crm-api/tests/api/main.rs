@@ -10,6 +10,7 @@ mod cli;
 mod conventions;
 mod customers;
 mod expenses;
+mod hardening;
 mod input;
 mod openapi;
 mod opportunities;

@@ -26,6 +26,16 @@ pub struct Health {
     pub database: String,
 }
 
+/// Readiness: the database answers and has every migration of this build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Readiness {
+    pub status: String,
+    pub database: String,
+    /// `current`.
+    pub migrations: String,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Auth and the caller
 
