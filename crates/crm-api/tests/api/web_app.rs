@@ -2,12 +2,14 @@
 //! index.html is revalidated, responses are compressed; without a build, `/` explains how to make one.
 
 use crate::support::TestApp;
+use base64::Engine;
 
 #[actix_web::test]
 async fn serves_the_built_app_with_the_right_caching() {
     let dist = tempfile::tempdir().unwrap();
+    let script = "import init from '/crm-web-0123456789abcdef.js'; await init();";
     let page = format!(
-        "<!doctype html><title>CRM</title>{}",
+        "<!doctype html><title>CRM</title><script type=\"module\">{script}</script>{}",
         "<p>padding</p>".repeat(200)
     );
     std::fs::write(dist.path().join("index.html"), &page).unwrap();
@@ -31,6 +33,15 @@ async fn serves_the_built_app_with_the_right_caching() {
             .unwrap();
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+        // The page's policy: the start-up script by its hash, nothing inline besides, no framing.
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(<sha2::Sha256 as sha2::Digest>::digest(script.as_bytes()));
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("object-src 'none'"), "{csp}");
+        assert_eq!(res.headers()["x-frame-options"], "DENY");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
         assert!(
             res.text().await.unwrap().contains("<title>CRM</title>"),
             "{path} is the app"
