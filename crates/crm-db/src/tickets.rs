@@ -293,6 +293,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewTicket) -> RepoRe
             check_handler(conn, id)?;
         }
         let priority = new.priority.unwrap_or(TicketPriority::Normal);
+        let due_hours = crate::settings::get(conn)?.settings.ticket_due_hours;
         let at = now();
         let today = crate::settings::today(conn)?;
         let number = numbering::next(conn, Numbered::Ticket, today)?;
@@ -312,7 +313,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewTicket) -> RepoRe
                     t::description.eq(crate::sql::blank_to_none(new.description.as_deref())),
                     t::status.eq(TicketStatus::Open.as_str()),
                     t::assignee_id.eq(new.assignee_id),
-                    t::due_at.eq(at + chrono::Duration::hours(priority.due_hours())),
+                    t::due_at.eq(at + chrono::Duration::hours(due_hours.of(priority))),
                     t::created_by.eq(actor.id),
                     t::created_at.eq(at),
                     t::updated_at.eq(at),
@@ -370,11 +371,21 @@ pub fn update(
         check_version(old.version, patch.version)?;
         check_not_closed(&old)?;
         let priority = patch.priority.unwrap_or(old.priority);
+        // A new priority moves the due time by the company's hours for it; nothing else does
+        // (not even a change of those hours since the ticket was opened).
+        let due_at = if priority == old.priority {
+            old.due_at.naive_utc()
+        } else {
+            let hours = crate::settings::get(conn)?
+                .settings
+                .ticket_due_hours
+                .of(priority);
+            old.created_at.naive_utc() + chrono::Duration::hours(hours)
+        };
         let n = diesel::update(t::table.find(id).filter(t::version.eq(patch.version)))
             .set((
                 t::priority.eq(priority.as_str()),
-                t::due_at
-                    .eq(old.created_at.naive_utc() + chrono::Duration::hours(priority.due_hours())),
+                t::due_at.eq(due_at),
                 t::subject.eq(patch
                     .subject
                     .as_deref()

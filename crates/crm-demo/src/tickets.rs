@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use crm_db::bulk::{TicketEventRow, TicketRow};
-use crm_domain::ticket::{TicketKind, TicketPriority, TicketStatus};
+use crm_domain::ticket::{TicketDueHours, TicketKind, TicketPriority, TicketStatus};
 use std::collections::BTreeMap;
 
 /// What customers say, per kind: (subject, resolution).
@@ -64,7 +64,8 @@ pub(crate) fn ticket(
 ) {
     let (kind, subject, resolution) = SUBJECTS[(k % SUBJECTS.len() as u64) as usize];
     let priority = TicketPriority::ALL[((k / 3) % 4) as usize];
-    let due = opened + Duration::hours(priority.due_hours());
+    let hours = TicketDueHours::default().of(priority);
+    let due = opened + Duration::hours(hours);
     let age = now - opened;
     // Recent ones are still open or in hand; older ones resolved, most of them closed.
     let status = if age < Duration::hours(4) || k.is_multiple_of(17) {
@@ -78,9 +79,8 @@ pub(crate) fn ticket(
     };
     let assignee = (status != TicketStatus::Open || k.is_multiple_of(2)).then_some(handler);
     let took = opened + Duration::minutes(20 + (k % 90) as i64);
-    let resolved = matches!(status, TicketStatus::Resolved | TicketStatus::Closed).then(|| {
-        (opened + Duration::hours(1 + (k % (priority.due_hours() as u64 + 6)) as i64)).min(now)
-    });
+    let resolved = matches!(status, TicketStatus::Resolved | TicketStatus::Closed)
+        .then(|| (opened + Duration::hours(1 + (k % (hours as u64 + 6)) as i64)).min(now));
     let closed =
         (status == TicketStatus::Closed).then(|| resolved.unwrap_or(opened) + Duration::hours(2));
     let satisfaction = closed.map(|_| 3 + (k % 3) as i16);

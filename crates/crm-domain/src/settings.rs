@@ -27,6 +27,8 @@ pub struct CompanySettings {
     /// The language the server speaks to those who have not chosen one and whose browser asks
     /// for none it speaks.
     pub language: crate::Lang,
+    /// Hours from opening a service ticket to its due time, per priority.
+    pub ticket_due_hours: crate::ticket::TicketDueHours,
 }
 
 impl Default for CompanySettings {
@@ -46,6 +48,7 @@ impl Default for CompanySettings {
             renewal_reminder_days: 30,
             activity_edit_minutes: 60,
             language: crate::Lang::Zh,
+            ticket_due_hours: crate::ticket::TicketDueHours::default(),
         }
     }
 }

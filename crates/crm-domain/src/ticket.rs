@@ -40,16 +40,39 @@ words! {
     TicketStatus { Open = "open", InProgress = "in_progress", Resolved = "resolved", Closed = "closed" }
 }
 
-impl TicketPriority {
-    /// Hours from opening to the due time: urgent 4 hours, high a day, normal three days, low a
-    /// week.
-    pub fn due_hours(self) -> i64 {
-        match self {
-            Self::Urgent => 4,
-            Self::High => 24,
-            Self::Normal => 72,
-            Self::Low => 168,
+/// Hours from opening a ticket to its due time, per priority: a company setting (by default
+/// urgent 4 hours, high a day, normal three days, low a week).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketDueHours {
+    pub urgent: u32,
+    pub high: u32,
+    pub normal: u32,
+    pub low: u32,
+}
+
+impl Default for TicketDueHours {
+    fn default() -> Self {
+        TicketDueHours {
+            urgent: 4,
+            high: 24,
+            normal: 72,
+            low: 168,
         }
+    }
+}
+
+impl TicketDueHours {
+    /// The longest a company may give any priority: 90 days.
+    pub const MAX: u32 = 90 * 24;
+
+    pub fn of(&self, priority: TicketPriority) -> i64 {
+        i64::from(match priority {
+            TicketPriority::Urgent => self.urgent,
+            TicketPriority::High => self.high,
+            TicketPriority::Normal => self.normal,
+            TicketPriority::Low => self.low,
+        })
     }
 }
 

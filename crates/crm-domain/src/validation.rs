@@ -138,6 +138,23 @@ pub fn ascending_money(values: &[Money]) -> Result<(), ValidationError> {
     }
 }
 
+/// Ticket due hours: each from 1 hour to 90 days, and never longer for a more urgent priority.
+pub fn due_hours(h: &crate::ticket::TicketDueHours) -> Result<(), ValidationError> {
+    let max = crate::ticket::TicketDueHours::MAX;
+    let all = [h.urgent, h.high, h.normal, h.low];
+    if all.iter().any(|x| !(1..=max).contains(x)) {
+        let mut e = error("range");
+        e.add_param("min".into(), &1);
+        e.add_param("max".into(), &max);
+        return Err(e);
+    }
+    if all.windows(2).all(|w| w[0] <= w[1]) {
+        Ok(())
+    } else {
+        Err(error("not_ascending"))
+    }
+}
+
 pub fn email(value: &str) -> Result<(), ValidationError> {
     if validator::ValidateEmail::validate_email(&value) {
         Ok(())

@@ -9,6 +9,7 @@ use crm_domain::api::{
     ListQuery, NewDepartment, NewDictionaryItem, NewUser, ResetPasswordRequest, Settings,
     SettingsPatch, User, UserPatch, UserQuery,
 };
+use crm_domain::ticket::TicketDueHours;
 use crm_domain::{Lang, Money};
 use leptos::prelude::*;
 
@@ -438,7 +439,7 @@ pub fn SettingsPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let current = RwSignal::new(None::<Settings>);
-    let fields: [RwSignal<String>; 12] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let fields: [RwSignal<String>; 16] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let review = RwSignal::new(false);
     let language = RwSignal::new(Lang::Zh);
     let fill = move |s: &Settings| {
@@ -468,6 +469,10 @@ pub fn SettingsPage() -> impl IntoView {
             c.renewal_reminder_days.to_string(),
             c.activity_edit_minutes.to_string(),
             String::new(),
+            c.ticket_due_hours.urgent.to_string(),
+            c.ticket_due_hours.high.to_string(),
+            c.ticket_due_hours.normal.to_string(),
+            c.ticket_due_hours.low.to_string(),
         ];
         for (f, v) in fields.iter().zip(values) {
             f.set(v);
@@ -494,6 +499,12 @@ pub fn SettingsPage() -> impl IntoView {
             return;
         };
         let num = |i: usize| v(i).trim().parse::<u32>().ok();
+        let hours: Option<Vec<u32>> = (12..16).map(num).collect();
+        let Some([urgent, high, normal, low]) = hours.and_then(|h| <[u32; 4]>::try_from(h).ok())
+        else {
+            error.set(Some(format!("{}: ?", t_string!(i18n, settings.due_hours))));
+            return;
+        };
         let body = SettingsPatch {
             company_name: Some(v(0)),
             time_zone: Some(v(1)),
@@ -505,6 +516,12 @@ pub fn SettingsPage() -> impl IntoView {
             renewal_reminder_days: num(9),
             activity_edit_minutes: num(10),
             language: Some(language.get_untracked()),
+            ticket_due_hours: Some(TicketDueHours {
+                urgent,
+                high,
+                normal,
+                low,
+            }),
             version,
         };
         if let Err(e) = check(i18n, &body) {
@@ -545,6 +562,12 @@ pub fn SettingsPage() -> impl IntoView {
                 {field(|i| t_string!(i, settings.escalation_days), 8, "number")}
                 {field(|i| t_string!(i, settings.renewal_days), 9, "number")}
                 {field(|i| t_string!(i, settings.edit_minutes), 10, "number")}
+                <fieldset class="row"><legend>{move || t_string!(i18n, settings.due_hours)}</legend>
+                    <label>{move || t_string!(i18n, tk.priority.urgent)}<input type="number" min="1" name="due_urgent" bind:value=fields[12] /></label>
+                    <label>{move || t_string!(i18n, tk.priority.high)}<input type="number" min="1" name="due_high" bind:value=fields[13] /></label>
+                    <label>{move || t_string!(i18n, tk.priority.normal)}<input type="number" min="1" name="due_normal" bind:value=fields[14] /></label>
+                    <label>{move || t_string!(i18n, tk.priority.low)}<input type="number" min="1" name="due_low" bind:value=fields[15] /></label>
+                </fieldset>
                 <ErrorLine error=error />
                 <Show when=move || saved.get()><p class="ok">{move || t_string!(i18n, common.saved)}</p></Show>
                 <button type="submit" class="primary">{move || t_string!(i18n, common.save)}</button>

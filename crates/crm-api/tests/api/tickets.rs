@@ -401,3 +401,71 @@ api_test!(
         let _ = low;
     }
 );
+
+api_test!(due_times_follow_the_company_hours_per_priority, |app| {
+    let owner = app.login("s1_a").await;
+    let c = customer(app, &owner, "日照海润水产有限公司").await;
+    let hours = |x: &Value| {
+        let at = |k: &str| chrono::DateTime::parse_from_rfc3339(x[k].as_str().unwrap()).unwrap();
+        (at("due_at") - at("created_at")).num_minutes() as f64 / 60.0
+    };
+    // The defaults: urgent 4 hours, low a week.
+    let urgent = open(app, &owner, &c, json!({"priority": "urgent"})).await;
+    assert_eq!(hours(&urgent), 4.0);
+    assert_eq!(
+        hours(&open(app, &owner, &c, json!({"priority": "low"})).await),
+        168.0
+    );
+
+    // Bad hours are refused and change nothing.
+    let admin = app.login("admin").await;
+    for bad in [
+        json!({"urgent": 0, "high": 24, "normal": 72, "low": 168}),
+        json!({"urgent": 4, "high": 24, "normal": 72, "low": 2161}),
+        json!({"urgent": 48, "high": 24, "normal": 72, "low": 168}),
+    ] {
+        let s = app.get("/settings", &admin).await.expect(200);
+        let res = app
+            .patch(
+                "/settings",
+                &admin,
+                json!({"ticket_due_hours": bad, "version": s["version"]}),
+            )
+            .await;
+        assert_eq!(res.problem(422), "validation_failed", "{bad}");
+    }
+    app.set_settings(
+        json!({"ticket_due_hours": {"urgent": 2, "high": 8, "normal": 24, "low": 48}}),
+    )
+    .await;
+    let s = app.get("/settings", &admin).await.expect(200);
+    assert_eq!(s["ticket_due_hours"]["urgent"], 2);
+    assert_eq!(
+        hours(&open(app, &owner, &c, json!({"priority": "urgent"})).await),
+        2.0
+    );
+    let normal = open(app, &owner, &c, json!({})).await;
+    assert_eq!(hours(&normal), 24.0);
+
+    // An opened ticket keeps its due time until the service desk changes its priority; then it
+    // is due by the hours for the new one, counted from its opening.
+    let desk = app.login("cs_a").await;
+    let edited = app
+        .patch(
+            &format!("/tickets/{}", urgent["id"]),
+            &desk,
+            json!({"subject": "网站仍然打不开", "version": urgent["version"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(hours(&edited), 4.0);
+    let raised = app
+        .patch(
+            &format!("/tickets/{}", normal["id"]),
+            &desk,
+            json!({"priority": "high", "version": normal["version"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(hours(&raised), 8.0);
+});

@@ -534,6 +534,10 @@ pub struct SettingsPatch {
     #[validate(range(min = 0, max = 10080))]
     pub activity_edit_minutes: Option<u32>,
     pub language: Option<crate::Lang>,
+    /// Hours to the due time of a new ticket per priority; each 1–2160, never longer for a more
+    /// urgent priority.
+    #[validate(custom(function = "validation::due_hours"))]
+    pub ticket_due_hours: Option<crate::ticket::TicketDueHours>,
     pub version: i32,
 }
 
@@ -569,6 +573,9 @@ impl SettingsPatch {
         }
         if let Some(v) = self.language {
             s.language = v;
+        }
+        if let Some(v) = self.ticket_due_hours {
+            s.ticket_due_hours = v;
         }
         s
     }
