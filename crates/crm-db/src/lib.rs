@@ -65,6 +65,11 @@ pub enum DbError {
         source: r2d2::PoolError,
     },
     #[error("cannot connect to the {backend} database: {source}")]
+    Establish {
+        backend: &'static str,
+        source: ConnectionError,
+    },
+    #[error("cannot connect to the {backend} database: {source}")]
     Pool {
         backend: &'static str,
         source: RepoError,
@@ -151,6 +156,12 @@ impl DatabaseUrl {
     }
 }
 
+#[derive(QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
 /// Makes pooled connections of the right backend and sets SQLite's per-connection pragmas.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -167,13 +178,23 @@ impl Manager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Foreign keys are off by default in SQLite; WAL lets readers work during a write;
                 // the busy timeout makes a writer wait for another instead of failing at once.
-                // The busy timeout comes first: switching to WAL needs a moment of exclusive access,
-                // and the pool opens its connections all at once.
+                let bad = |e: diesel::result::Error| ConnectionError::BadConnection(e.to_string());
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL;",
                 )
-                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                .map_err(bad)?;
+                // The file keeps its journal mode, so only a connection that finds it not in WAL
+                // yet switches it (the first one ever: see `Db::open`). Switching needs the file to
+                // itself for a moment, and connections asking for it at once, each holding a read
+                // lock, refused one another with "database is locked" on a first start.
+                let mode = diesel::sql_query("PRAGMA journal_mode")
+                    .get_result::<JournalMode>(&mut conn)
+                    .map_err(bad)?;
+                if !mode.journal_mode.eq_ignore_ascii_case("wal") {
+                    conn.batch_execute("PRAGMA journal_mode = WAL;")
+                        .map_err(bad)?;
+                }
                 if !self.autocheckpoint {
                     conn.batch_execute("PRAGMA wal_autocheckpoint = 0;")
                         .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
@@ -251,13 +272,22 @@ impl Db {
         let backend = url.backend;
         let background = server && backend == Backend::Sqlite;
         let target = url.target.clone();
+        let manager = Manager {
+            url,
+            autocheckpoint: !background,
+        };
+        if backend == Backend::Sqlite {
+            // One connection alone first: it puts a new file into WAL before the pool opens its
+            // connections all at once.
+            drop(manager.establish().map_err(|source| DbError::Establish {
+                backend: backend.name(),
+                source,
+            })?);
+        }
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager {
-                url,
-                autocheckpoint: !background,
-            })
+            .build(manager)
             .map_err(|source| DbError::Connect {
                 backend: backend.name(),
                 source,

@@ -189,3 +189,64 @@ mod generate {
         generated("postgres").await;
     }
 }
+
+/// A first start on a new SQLite file, seeding the demo company, logs no ERROR line: once, the
+/// pool's connections switching the new file to WAL all at once refused one another ("database is
+/// locked"). Three fresh starts, each read until the server says it listens.
+#[test]
+fn a_first_start_logs_no_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("first.db").display());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--database-url",
+                &url,
+                "--demo",
+            ])
+            .args(["--demo-customers", "30", "--scheduler-interval", "0"])
+            .env("CRM_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("crm starts");
+        let stderr = child.stderr.take().unwrap();
+        let errors = std::thread::spawn(move || {
+            BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<_>>()
+        });
+        let mut seen = Vec::new();
+        for line in BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .map_while(Result::ok)
+        {
+            let listening = line.contains("CRM listening on");
+            seen.push(line);
+            if listening {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let stderr = errors.join().unwrap();
+        assert!(
+            seen.iter().any(|l| l.contains("CRM listening on")),
+            "round {round}: the server did not start:\n{}\n{}",
+            seen.join("\n"),
+            stderr.join("\n")
+        );
+        let all: Vec<&String> = seen.iter().chain(stderr.iter()).collect();
+        assert!(
+            !all.iter().any(|l| l.contains("ERROR")),
+            "round {round}: an ERROR on a clean start:\n{all:#?}"
+        );
+    }
+}
