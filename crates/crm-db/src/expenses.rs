@@ -657,79 +657,63 @@ pub fn report(
         (vec![(from, to)], None)
     };
     // A viewer who sees every spender, asking for no one in particular, reads the department
-    // summary: a few hundred rows a month instead of one per spender and category.
+    // summary (a few hundred rows a month); anyone else the per-spender one, which the visibility
+    // filter narrows.
     let whole_company =
         matches!(visible, Visible::All) && q.owner_id.is_none() && group != ExpenseGroup::Owner;
-    if let (Some((a, b)), true) = (months, whole_company) {
-        macro_rules! departmental {
-            ($key:expr) => {{
-                let mut m = edm::table
-                    .filter(edm::month.ge(a).and(edm::month.lt(b)))
-                    .filter(edm::status.eq_any(&statuses))
+    if let Some((a, b)) = months {
+        // The whole months of one summary table, grouped by `$key`, with the filters both share.
+        macro_rules! summed {
+            ($t:ident, $table:literal, $key:expr) => {{
+                let mut m = $t::table
+                    .filter($t::month.ge(a).and($t::month.lt(b)))
+                    .filter($t::status.eq_any(&statuses))
                     .group_by($key)
                     .select((
                         $key,
-                        total("expense_department_months.expenses"),
-                        total("expense_department_months.amount"),
+                        total(concat!($table, ".expenses")),
+                        total(concat!($table, ".amount")),
                     ))
                     .into_boxed();
                 if let Some(v) = &depts {
-                    m = m.filter(edm::department_id.eq_any(v.clone()));
+                    m = m.filter($t::department_id.eq_any(v.clone()));
                 }
                 if let Some(v) = q.category_id {
-                    m = m.filter(edm::category_id.eq(v));
+                    m = m.filter($t::category_id.eq(v));
                 }
                 m
             }};
         }
-        if group == ExpenseGroup::Month {
-            for (k, n, amount) in departmental!(edm::month).load::<(NaiveDate, i64, i64)>(conn)? {
-                add(Key::Month(k), n, amount);
-            }
-        } else {
-            let rows: Vec<(i64, i64, i64)> = match group {
-                ExpenseGroup::Category => departmental!(edm::category_id).load(conn)?,
-                _ => departmental!(edm::department_id).load(conn)?,
-            };
-            for (k, n, amount) in rows {
-                add(Key::Id(k), n, amount);
-            }
-        }
-    } else if let Some((a, b)) = months {
-        macro_rules! monthly {
+        macro_rules! by_spender {
             ($key:expr) => {{
-                let mut m = em::table
-                    .filter(em::month.ge(a).and(em::month.lt(b)))
-                    .filter(em::status.eq_any(&statuses))
-                    .group_by($key)
-                    .select((
-                        $key,
-                        total("expense_months.expenses"),
-                        total("expense_months.amount"),
-                    ))
-                    .into_boxed()
-                    .visible_to(em::spender_id, visible);
-                if let Some(v) = &depts {
-                    m = m.filter(em::department_id.eq_any(v.clone()));
-                }
+                let mut m = summed!(em, "expense_months", $key).visible_to(em::spender_id, visible);
                 if let Some(v) = q.owner_id {
                     m = m.filter(em::spender_id.eq(v));
                 }
-                if let Some(v) = q.category_id {
-                    m = m.filter(em::category_id.eq(v));
-                }
                 m
             }};
         }
+        macro_rules! by_department {
+            ($key:expr) => {
+                summed!(edm, "expense_department_months", $key)
+            };
+        }
         if group == ExpenseGroup::Month {
-            for (k, n, amount) in monthly!(em::month).load::<(NaiveDate, i64, i64)>(conn)? {
+            let rows: Vec<(NaiveDate, i64, i64)> = if whole_company {
+                by_department!(edm::month).load(conn)?
+            } else {
+                by_spender!(em::month).load(conn)?
+            };
+            for (k, n, amount) in rows {
                 add(Key::Month(k), n, amount);
             }
         } else {
-            let rows: Vec<(i64, i64, i64)> = match group {
-                ExpenseGroup::Owner => monthly!(em::spender_id).load(conn)?,
-                ExpenseGroup::Category => monthly!(em::category_id).load(conn)?,
-                _ => monthly!(em::department_id).load(conn)?,
+            let rows: Vec<(i64, i64, i64)> = match (group, whole_company) {
+                (ExpenseGroup::Owner, _) => by_spender!(em::spender_id).load(conn)?,
+                (ExpenseGroup::Category, true) => by_department!(edm::category_id).load(conn)?,
+                (ExpenseGroup::Category, false) => by_spender!(em::category_id).load(conn)?,
+                (_, true) => by_department!(edm::department_id).load(conn)?,
+                (_, false) => by_spender!(em::department_id).load(conn)?,
             };
             for (k, n, amount) in rows {
                 add(Key::Id(k), n, amount);
