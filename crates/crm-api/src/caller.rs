@@ -47,15 +47,16 @@ fn invalid_token(detail: crm_domain::Msg) -> ApiError {
     ApiError::unauthenticated(ErrorCode::InvalidToken, detail)
 }
 
-/// Resolves a bearer credential to an identity: a personal token (`crm_pat_…`) or an access
-/// token, from the cache when it was resolved in the last few seconds.
-pub async fn authenticate(state: &AppState, token: String) -> ApiResult<Identity> {
+/// Resolves a bearer credential (whose [`tokens::hash_secret`] is `hash`) to an identity: a
+/// personal token (`crm_pat_…`) or an access token, from the cache when it was resolved in the
+/// last few seconds.
+pub async fn authenticate(state: &AppState, token: String, hash: &str) -> ApiResult<Identity> {
     let claims = if tokens::is_personal_token(&token) {
         None
     } else {
         Some(state.jwt.verify(&token)?)
     };
-    let hash = tokens::hash_secret(&token);
+    let hash = hash.to_string();
     if let Some(identity) = state.callers.get(&hash) {
         return Ok(identity);
     }
@@ -115,7 +116,7 @@ pub async fn identify(
     let mut slot = None;
     if let (Some(state), Some(token)) = (&state, bearer(req.request())) {
         let key = tokens::hash_secret(&token);
-        let found = match authenticate(state, token).await {
+        let found = match authenticate(state, token, &key).await {
             Ok(identity) => {
                 crate::telemetry::record_user(identity.id());
                 match state.in_flight.enter(key) {

@@ -112,10 +112,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     }
 }
 
+/// Parses a body that [`Body`] has read (and so held to [`MAX_BODY`]).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.len() > MAX_BODY {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY });
-    }
     // Syntax first: serde_json reports some type errors (a number where an enum belongs) as syntax
     // errors, so parsing into a value separates "not JSON" (400) from "wrong shape" (422).
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {

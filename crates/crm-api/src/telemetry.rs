@@ -53,10 +53,18 @@ fn is_plain_id(v: &str) -> bool {
 }
 
 /// The route a request matched as its pattern (`/api/v1/customers/{id}`), or `unmatched`: a scan
-/// of random paths must not grow the metrics without bound.
-fn route_of(req: &ServiceRequest) -> String {
-    req.match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string())
+/// of random paths must not grow the metrics without bound. Found once, when the request's span
+/// opens, and kept with the request for its log line and metrics.
+#[derive(Debug, Clone)]
+struct Route(String);
+
+impl Route {
+    fn of(req: &ServiceRequest) -> Route {
+        Route(
+            req.match_pattern()
+                .unwrap_or_else(|| "unmatched".to_string()),
+        )
+    }
 }
 
 /// The root span of every request: its method, route and id, and the caller once known (recorded
@@ -66,14 +74,16 @@ pub struct RequestSpan;
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(req: &ServiceRequest) -> Span {
         let id = RequestId::of(req);
+        let route = Route::of(req);
         let span = tracing::info_span!(
             "request",
             method = %req.method(),
-            route = %route_of(req),
+            route = %route.0,
             request_id = %id.0,
             user_id = tracing::field::Empty,
         );
         req.extensions_mut().insert(id);
+        req.extensions_mut().insert(route);
         span
     }
 
@@ -100,8 +110,13 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let route = route_of(&req);
-    let id = req.extensions().get::<RequestId>().cloned();
+    let (id, route) = {
+        let found = req.extensions();
+        let route = found.get::<Route>().cloned();
+        (found.get::<RequestId>().cloned(), route)
+    };
+    // Outside `TracingLogger` (which never happens in the server) the route is found here.
+    let route = route.unwrap_or_else(|| Route::of(&req)).0;
     let mut res = next.call(req).await;
     let status = match &res {
         Ok(r) => r.status(),
