@@ -16,6 +16,22 @@ pub struct RunReport {
     pub emails_sent: usize,
 }
 
+impl RunReport {
+    /// What the run did, by kind: the one list behind its log line and its metrics.
+    pub fn counts(&self) -> [(&'static str, usize); 7] {
+        let a = &self.announced;
+        [
+            ("reminders_due", a.reminders_due),
+            ("review_digests", a.review_digests),
+            ("dunning", a.dunning),
+            ("renewals", a.renewals),
+            ("quotes_expired", a.quotes_expired),
+            ("tickets_overdue", a.tickets_overdue),
+            ("emails_sent", self.emails_sent),
+        ]
+    }
+}
+
 /// One run as of `now`.
 pub fn run_once(db: &Db, mailer: Option<&Mailer>, now: DateTime<Utc>) -> anyhow::Result<RunReport> {
     let mut conn = db.get().map_err(anyhow::Error::msg)?;
@@ -39,31 +55,16 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
         loop {
             ticks.tick().await;
             let (db, mailer) = (db.clone(), mailer.clone());
-            match web::block(move || run_once(&db, mailer.as_deref(), Utc::now())).await {
+            let outcome = web::block(move || run_once(&db, mailer.as_deref(), Utc::now())).await;
+            let failure = match outcome {
                 Ok(Ok(report)) => {
-                    let a = report.announced;
-                    metrics::counter!("crm_scheduler_runs_total", "outcome" => "ok").increment(1);
-                    for (kind, n) in [
-                        ("reminders_due", a.reminders_due),
-                        ("review_digests", a.review_digests),
-                        ("dunning", a.dunning),
-                        ("renewals", a.renewals),
-                        ("quotes_expired", a.quotes_expired),
-                        ("tickets_overdue", a.tickets_overdue),
-                        ("emails_sent", report.emails_sent),
-                    ] {
+                    let counts = report.counts();
+                    for (kind, n) in counts {
                         metrics::counter!("crm_scheduler_announced_total", "kind" => kind)
                             .increment(n as u64);
                     }
-                    if a.reminders_due
-                        + a.review_digests
-                        + a.dunning
-                        + a.renewals
-                        + a.quotes_expired
-                        + a.tickets_overdue
-                        + report.emails_sent
-                        > 0
-                    {
+                    if counts.iter().any(|(_, n)| *n > 0) {
+                        let a = report.announced;
                         tracing::info!(
                             reminders_due = a.reminders_due,
                             review_digests = a.review_digests,
@@ -75,17 +76,15 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>) {
                             "scheduler run"
                         );
                     }
+                    None
                 }
-                Ok(Err(e)) => {
-                    metrics::counter!("crm_scheduler_runs_total", "outcome" => "failed")
-                        .increment(1);
-                    tracing::error!(error = %e, "scheduler run failed");
-                }
-                Err(e) => {
-                    metrics::counter!("crm_scheduler_runs_total", "outcome" => "failed")
-                        .increment(1);
-                    tracing::error!(error = %e, "scheduler run was cancelled");
-                }
+                Ok(Err(e)) => Some(format!("failed: {e}")),
+                Err(e) => Some(format!("was cancelled: {e}")),
+            };
+            let outcome = if failure.is_some() { "failed" } else { "ok" };
+            metrics::counter!("crm_scheduler_runs_total", "outcome" => outcome).increment(1);
+            if let Some(why) = failure {
+                tracing::error!("scheduler run {why}");
             }
         }
     });
