@@ -11,7 +11,9 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
     let index = dir.join("index.html");
@@ -83,20 +85,49 @@ fn is_hashed_asset(path: &str) -> bool {
 }
 
 /// The Content-Security-Policy of the app's pages: scripts from the server only, plus the inline
-/// start-up script that Trunk writes into `index.html`, allowed by its hash (read from the built
-/// page when the server starts); WebAssembly compiled from the server's own file
-/// (`'wasm-unsafe-eval'` allows no JavaScript `eval`); no plugins, no `<base>`, no framing.
-/// Inline `style` attributes stay allowed: the pages set widths and colours through them.
-#[derive(Clone)]
-pub struct Csp(pub HeaderValue);
+/// start-up script that Trunk writes into `index.html`, allowed by its hash; WebAssembly compiled
+/// from the server's own file (`'wasm-unsafe-eval'` allows no JavaScript `eval`); no plugins, no
+/// `<base>`, no framing. Inline `style` attributes stay allowed: the pages set widths and colours
+/// through them.
+///
+/// The start-up script names the build's hashed files, so a new build has a new hash: the policy
+/// is read again whenever `index.html` changes on disk (a deployment or `trunk build` without a
+/// restart), never served stale.
+/// When `index.html` was written, and its size.
+type Stamp = (SystemTime, u64);
+
+pub struct Csp {
+    index: PathBuf,
+    current: Mutex<Option<(Option<Stamp>, HeaderValue)>>,
+}
 
 impl Csp {
     pub fn for_dir(dir: &Path) -> Csp {
-        let page = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
-        Csp::for_page(&page)
+        Csp {
+            index: dir.join("index.html"),
+            current: Mutex::new(None),
+        }
     }
 
-    pub fn for_page(html: &str) -> Csp {
+    /// The policy for the page as it is on disk now.
+    pub fn header(&self) -> HeaderValue {
+        // Its time and size: a rewrite within the file system's clock tick still changes one.
+        let modified = std::fs::metadata(&self.index)
+            .and_then(|m| Ok((m.modified()?, m.len())))
+            .ok();
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, value)) = current.as_ref()
+            && *seen == modified
+        {
+            return value.clone();
+        }
+        let page = std::fs::read_to_string(&self.index).unwrap_or_default();
+        let value = Csp::for_page(&page);
+        *current = Some((modified, value.clone()));
+        value
+    }
+
+    pub fn for_page(html: &str) -> HeaderValue {
         let hashes: String = inline_scripts(html)
             .into_iter()
             .map(|script| {
@@ -114,9 +145,9 @@ impl Csp {
              frame-ancestors 'none'"
         );
         // Base64 and the fixed words are plain ASCII.
-        Csp(HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+        HeaderValue::from_str(&policy).unwrap_or_else(|_| {
             HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
-        }))
+        })
     }
 }
 
@@ -156,7 +187,7 @@ pub async fn headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let path = req.path().to_string();
-    let csp = req.app_data::<web::Data<Csp>>().map(|c| c.0.clone());
+    let csp = req.app_data::<web::Data<Csp>>().cloned();
     let mut res = next.call(req).await?;
     let ok = res.status().is_success();
     let h = res.headers_mut();
@@ -173,8 +204,13 @@ pub async fn headers(
         return Ok(res);
     }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if let Some(csp) = csp {
-        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A policy governs documents; scripts, styles and the wasm need none.
+    let page = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let (Some(csp), true) = (csp, page) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp.header());
     }
     if ok {
         let value = if is_hashed_asset(&path) {
@@ -210,7 +246,7 @@ mod tests {
             inline_scripts(page),
             vec!["import init from '/a.js'; init();"]
         );
-        let policy = Csp::for_page(page).0.to_str().unwrap().to_string();
+        let policy = Csp::for_page(page).to_str().unwrap().to_string();
         // sha256 of the script body, computed independently (Python's hashlib).
         assert!(
             policy.contains("'sha256-OmsKZ7FdjngXv78J3xPM9wIheFofQWOF5uRnAv7cVTc='"),
@@ -222,11 +258,7 @@ mod tests {
             !policy.contains("script-src 'self' 'unsafe-inline'"),
             "{policy}"
         );
-        let none = Csp::for_page("<html></html>")
-            .0
-            .to_str()
-            .unwrap()
-            .to_string();
+        let none = Csp::for_page("<html></html>").to_str().unwrap().to_string();
         assert!(!none.contains("sha256"), "{none}");
     }
 }

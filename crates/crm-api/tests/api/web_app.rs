@@ -47,6 +47,19 @@ async fn serves_the_built_app_with_the_right_caching() {
             "{path} is the app"
         );
     }
+    // A new build while the server runs: the page's new start-up script is allowed at once.
+    let rebuilt = "import init from '/crm-web-fedcba9876543210.js'; await init();";
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(
+        dist.path().join("index.html"),
+        format!("<!doctype html><title>CRM</title><script type=\"module\">{rebuilt}</script>"),
+    )
+    .unwrap();
+    let res = app.client.get(format!("{root}/")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    let hash = base64::engine::general_purpose::STANDARD
+        .encode(<sha2::Sha256 as sha2::Digest>::digest(rebuilt.as_bytes()));
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
     let res = app
         .client
         .get(format!("{root}/crm-web-0123456789abcdef.js"))
