@@ -5,6 +5,7 @@
 
 use crate::support::TestApp;
 use crm_api::config::ServeConfig;
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -95,21 +96,9 @@ async fn liveness_and_readiness() {
     on_each_backend(
         |_| {},
         |app| async move {
-            let live = app
-                .client
-                .get(format!("{}/health/live", app.base))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(live.status(), 200);
-            let ready = app
-                .client
-                .get(format!("{}/health/ready", app.base))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(ready.status(), 200);
-            let body: Value = ready.json().await.unwrap();
+            let probe = |path: &'static str| app.send(Method::GET, path, None, None);
+            probe("/health/live").await.expect(200);
+            let body = probe("/health/ready").await.expect(200);
             assert_eq!(body["status"], "ok");
             assert_eq!(body["migrations"], "current");
 
@@ -117,29 +106,10 @@ async fn liveness_and_readiness() {
             let db = app.pool();
             let mut conn = db.get().unwrap();
             crm_db::revert_last_migration(&mut conn).unwrap();
-            let live = app
-                .client
-                .get(format!("{}/health/live", app.base))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(live.status(), 200);
-            let res = app
-                .client
-                .get(format!("{}/health/ready", app.base))
-                .send()
-                .await
-                .unwrap();
-            let res = TestApp::read(res).await;
-            assert_eq!(res.problem(503), "unavailable");
+            probe("/health/live").await.expect(200);
+            assert_eq!(probe("/health/ready").await.problem(503), "unavailable");
             crm_db::run_migrations(&mut conn).unwrap();
-            let ready = app
-                .client
-                .get(format!("{}/health/ready", app.base))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(ready.status(), 200);
+            probe("/health/ready").await.expect(200);
         },
     )
     .await;
