@@ -326,7 +326,10 @@ fn check_submitted(x: &Expense) -> RepoResult<()> {
 /// The people told of a new expense: those who may approve in the spender's own department, or
 /// failing that in the nearest department above it that has any (never the spender).
 fn approvers(conn: &mut DbConnection, spender: i64, department: i64) -> QueryResult<Vec<i64>> {
-    crate::roles::nearest_holders(conn, department, spender, Permission::ExpenseApprove)
+    Ok(
+        crate::roles::Managers::load(conn, Permission::ExpenseApprove)?
+            .in_department(department, spender),
+    )
 }
 
 fn announce(

@@ -89,46 +89,71 @@ pub(crate) fn holders(conn: &mut DbConnection, permission: Permission) -> QueryR
         .collect())
 }
 
-/// Those who hold `permission` over someone in `department`: the holders with a department scope
-/// in that department, or failing that in the nearest department above it whose holders' tree
-/// scope reaches down — never `except` (the person concerned). Company-wide roles are not
-/// anyone's manager here: they are told by their own reports.
-pub(crate) fn nearest_holders(
-    conn: &mut DbConnection,
-    department: i64,
-    except: i64,
-    permission: Permission,
-) -> QueryResult<Vec<i64>> {
-    let tree: HashMap<i64, Option<i64>> = departments::table
-        .select((departments::id, departments::parent_id))
-        .load::<(i64, Option<i64>)>(conn)?
-        .into_iter()
-        .collect();
-    let people = holders(conn, permission)?;
-    let mut at = Some(department);
-    // Each department is visited once, so a cycle in the data cannot make this loop.
-    let mut seen = Vec::new();
-    while let Some(dept) = at.filter(|d| !seen.contains(d)) {
-        let here = seen.is_empty();
-        let mut found: Vec<i64> = people
-            .iter()
-            .filter(|h| h.user_id != except && h.department_id == dept)
-            .filter(|h| match h.scope {
-                DataScope::DepartmentTree => true,
-                DataScope::Department => here,
-                DataScope::Own | DataScope::All => false,
-            })
-            .map(|h| h.user_id)
+/// Who holds a permission over whom, read once: the department tree, every user's department and
+/// the holders. A job that asks for many people's managers loads it once, not per person.
+pub struct Managers {
+    tree: HashMap<i64, Option<i64>>,
+    homes: HashMap<i64, i64>,
+    people: Vec<Holder>,
+}
+
+impl Managers {
+    pub fn load(conn: &mut DbConnection, permission: Permission) -> QueryResult<Managers> {
+        let tree = departments::table
+            .select((departments::id, departments::parent_id))
+            .load::<(i64, Option<i64>)>(conn)?
+            .into_iter()
             .collect();
-        if !found.is_empty() {
-            found.sort_unstable();
-            found.dedup();
-            return Ok(found);
-        }
-        seen.push(dept);
-        at = tree.get(&dept).copied().flatten();
+        let homes = users::table
+            .select((users::id, users::department_id))
+            .load::<(i64, i64)>(conn)?
+            .into_iter()
+            .collect();
+        Ok(Managers {
+            tree,
+            homes,
+            people: holders(conn, permission)?,
+        })
     }
-    Ok(Vec::new())
+
+    /// The managers of a user (see [`Managers::in_department`]); none for an unknown user.
+    pub fn of(&self, user: i64) -> Vec<i64> {
+        self.homes
+            .get(&user)
+            .map_or_else(Vec::new, |dept| self.in_department(*dept, user))
+    }
+
+    /// Those who hold the permission over someone in `department`: the holders with a
+    /// department scope in that department, or failing that in the nearest department above it
+    /// whose holders' tree scope reaches down — never `except` (the person concerned).
+    /// Company-wide roles are not anyone's manager here: they are told by their own reports.
+    pub fn in_department(&self, department: i64, except: i64) -> Vec<i64> {
+        let mut at = Some(department);
+        // Each department is visited once, so a cycle in the data cannot make this loop.
+        let mut seen = Vec::new();
+        while let Some(dept) = at.filter(|d| !seen.contains(d)) {
+            let here = seen.is_empty();
+            let mut found: Vec<i64> = self
+                .people
+                .iter()
+                .filter(|h| h.user_id != except && h.department_id == dept)
+                .filter(|h| match h.scope {
+                    DataScope::DepartmentTree => true,
+                    DataScope::Department => here,
+                    DataScope::Own | DataScope::All => false,
+                })
+                .map(|h| h.user_id)
+                .collect();
+            if !found.is_empty() {
+                found.sort_unstable();
+                found.dedup();
+                return found;
+            }
+            seen.push(dept);
+            at = self.tree.get(&dept).copied().flatten();
+        }
+        Vec::new()
+    }
 }
 
 fn load(conn: &mut DbConnection, only: Option<i64>) -> RepoResult<Vec<Role>> {

@@ -4,10 +4,11 @@
 //! the database refuses a second row with the same key.
 
 use crate::notifications::{self, Notice};
+use crate::roles::Managers;
 use crate::schema::{customers as c, orders as o, payment_installments as pi};
-use crate::transfers::managers_of;
 use crate::{DbConnection, RepoResult, reminders, write_tx};
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use crm_domain::Permission;
 use crm_domain::api::ReviewStatus;
 use crm_domain::order::OrderStatus;
 use crm_domain::time;
@@ -99,6 +100,7 @@ fn dunning(
         .checked_sub_days(Days::new(u64::from(settings.overdue_escalation_days)))
         .unwrap_or(today);
     let mut created = 0;
+    let mut managers: Option<Managers> = None;
     for _ in 0..1000 {
         let due: Vec<Dunned> = pi::table
             .inner_join(o::table.inner_join(c::table))
@@ -148,7 +150,10 @@ fn dunning(
             };
             let mut told = vec![owner];
             if target == ESCALATED {
-                told = managers_of(conn, owner)?;
+                if managers.is_none() {
+                    managers = Some(Managers::load(conn, Permission::CustomerReview)?);
+                }
+                told = managers.as_ref().map_or_else(Vec::new, |m| m.of(owner));
                 told.push(owner);
             }
             created += write_tx(conn, |conn| {
@@ -240,8 +245,9 @@ fn review_digests(conn: &mut DbConnection, today: chrono::NaiveDate) -> RepoResu
         .select((c::owner_id, diesel::dsl::count_star()))
         .load(conn)?;
     let mut per_manager: BTreeMap<i64, i64> = BTreeMap::new();
+    let managers = Managers::load(conn, Permission::CustomerReview)?;
     for (owner, count) in pending {
-        for manager in managers_of(conn, owner)? {
+        for manager in managers.of(owner) {
             *per_manager.entry(manager).or_default() += count;
         }
     }

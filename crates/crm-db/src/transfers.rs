@@ -81,16 +81,9 @@ fn name_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(String, bool
 
 /// The managers of a user: in the nearest department at or above the user's that has any, the
 /// enabled users (other than the user) holding `customer.review` whose scope covers the user.
+/// A job asking for many users' managers loads [`crate::roles::Managers`] once instead.
 pub fn managers_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64>> {
-    let Some(dept) = users::table
-        .find(user_id)
-        .select(users::department_id)
-        .first::<i64>(conn)
-        .optional()?
-    else {
-        return Ok(Vec::new());
-    };
-    crate::roles::nearest_holders(conn, dept, user_id, Permission::CustomerReview)
+    Ok(crate::roles::Managers::load(conn, Permission::CustomerReview)?.of(user_id))
 }
 
 /// Moves one, several (`customer_ids`) or all (`all: true`) customers of a user to another, with
