@@ -102,6 +102,19 @@ pub struct DatabaseConfig {
     /// Size of the connection pool; also the number of threads that run database work.
     #[arg(long, env = "CRM_DB_POOL_SIZE", default_value_t = 8)]
     pub pool_size: u32,
+    /// Seconds a request waits for a database connection (all in use, or the database down)
+    /// before it is answered 503 `database_unavailable`.
+    #[arg(long, env = "CRM_DB_WAIT", default_value_t = 5.0, value_parser = wait_seconds)]
+    pub wait_seconds: f64,
+}
+
+fn wait_seconds(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(s) if (0.1..=300.0).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "`{raw}` is not a number of seconds from 0.1 to 300"
+        )),
+    }
 }
 
 impl ServeConfig {
@@ -112,6 +125,7 @@ impl ServeConfig {
             database: DatabaseConfig {
                 database_url: database_url.into(),
                 pool_size: 8,
+                wait_seconds: 5.0,
             },
             demo: false,
             demo_customers: 0,

@@ -37,7 +37,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     /// 408 `request_timeout`: the body did not arrive within `seconds`.
     RequestTimeout { seconds: u64 },
-    /// 503: the database is unreachable.
+    /// 503 `database_unavailable` with `Retry-After`: the database is unreachable or went away
+    /// mid-request (restarting, failed over); nothing was changed that was not committed.
     Unavailable,
     /// 503 `unavailable`: this instance cannot serve yet (readiness), for the reason given.
     NotReady { detail: Msg },
@@ -99,7 +100,8 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             ApiError::RequestTimeout { .. } => ErrorCode::RequestTimeout,
-            ApiError::Unavailable | ApiError::NotReady { .. } => ErrorCode::Unavailable,
+            ApiError::Unavailable => ErrorCode::DatabaseUnavailable,
+            ApiError::NotReady { .. } => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::InternalError,
         }
     }
@@ -200,6 +202,11 @@ impl ApiError {
             }
             ApiError::TooManyInFlight { .. } => {
                 res.insert_header((header::RETRY_AFTER, "1"));
+            }
+            // Long enough for a restarting database, short enough that a client retrying sees
+            // it back within seconds.
+            ApiError::Unavailable => {
+                res.insert_header((header::RETRY_AFTER, "2"));
             }
             _ => {}
         }
@@ -316,6 +323,10 @@ impl From<RepoError> for ApiError {
             },
             RepoError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
+                ApiError::Unavailable
+            }
+            RepoError::Db(e) if crm_db::error::is_connection_lost(&e) => {
+                tracing::warn!(cause = %e, "database connection lost");
                 ApiError::Unavailable
             }
             RepoError::Db(e) => ApiError::Internal(e.to_string()),

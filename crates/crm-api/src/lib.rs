@@ -89,8 +89,10 @@ pub struct Running {
 pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
     let db_config = config.database.clone();
     let pool_size = db_config.pool_size;
-    let db = web::block(move || Db::connect_server(&db_config.database_url, db_config.pool_size))
-        .await??;
+    let wait = std::time::Duration::from_millis((db_config.wait_seconds * 1000.0) as u64);
+    let db =
+        web::block(move || Db::connect_server(&db_config.database_url, db_config.pool_size, wait))
+            .await??;
     anyhow::ensure!(
         config.access_token_ttl >= 1,
         "the access token lifetime must be at least one second"

@@ -82,6 +82,38 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     )
 }
 
+/// Whether a database error means the connection to the database is gone (PostgreSQL restarting,
+/// shutting down or unreachable), rather than a fault of the statement: such a request can be
+/// retried once the database is back, and is answered 503, not 500. The pool drops the broken
+/// connection when it is returned, and opens new ones once the database answers again.
+pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error};
+    match e {
+        Error::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => {
+            // What libpq and the server say when the server goes away (SQLSTATE 57P01–57P03,
+            // 08xxx); diesel does not classify these.
+            let m = info.message();
+            [
+                "terminating connection",
+                "the database system is shutting down",
+                "the database system is starting up",
+                "the database system is in recovery mode",
+                "server closed the connection",
+                "no connection to the server",
+                "connection to server",
+                "could not receive data from server",
+                "could not send data to server",
+                "SSL connection has been closed",
+            ]
+            .iter()
+            .any(|s| m.contains(s))
+        }
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
 impl From<crm_domain::order::MoneyRuleError> for RepoError {
     fn from(e: crm_domain::order::MoneyRuleError) -> Self {
         RepoError::rule(e.code(), e.message())

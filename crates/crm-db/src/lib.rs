@@ -241,15 +241,18 @@ pub struct Db {
 impl Db {
     /// Opens (and for SQLite creates) the database and runs pending migrations.
     pub fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
-        Self::open(url, max_connections, false)
+        Self::open(url, max_connections, None)
     }
 
     /// As [`Db::connect`], for a long-running server. On SQLite, commits no longer copy the
     /// write-ahead log back into the database themselves: a thread with its own connection does, a
     /// few times a second. A commit that did it would hold every writer queued behind it (see
     /// [`write_tx`]) for the length of the copy, which was the tail of a write's latency under load.
-    pub fn connect_server(url: &str, max_connections: u32) -> Result<Db, DbError> {
-        Self::open(url, max_connections, true)
+    ///
+    /// `wait` is how long a request waits for a connection (all busy, or the database unreachable)
+    /// before it is answered 503 `database_unavailable`.
+    pub fn connect_server(url: &str, max_connections: u32, wait: Duration) -> Result<Db, DbError> {
+        Self::open(url, max_connections, Some(wait))
     }
 
     /// The last result of the checkpointer (SQLite under [`Db::connect_server`] only).
@@ -258,7 +261,7 @@ impl Db {
         *checkpointer.last.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn open(url: &str, max_connections: u32, server: bool) -> Result<Db, DbError> {
+    fn open(url: &str, max_connections: u32, server: Option<Duration>) -> Result<Db, DbError> {
         let url = DatabaseUrl::parse(url)?;
         if url.backend == Backend::Sqlite
             && let Some(dir) = std::path::Path::new(&url.target).parent()
@@ -270,7 +273,7 @@ impl Db {
             })?;
         }
         let backend = url.backend;
-        let background = server && backend == Backend::Sqlite;
+        let background = server.is_some() && backend == Backend::Sqlite;
         let target = url.target.clone();
         let manager = Manager {
             url,
@@ -286,7 +289,7 @@ impl Db {
         }
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(server.unwrap_or(Duration::from_secs(10)))
             .build(manager)
             .map_err(|source| DbError::Connect {
                 backend: backend.name(),

@@ -94,7 +94,7 @@ fn sqlite_server_pool_checkpoints_in_the_background() {
     );
     assert!(tool.last_checkpoint().is_none());
 
-    let server = Db::connect_server(&file.url, 2).unwrap();
+    let server = Db::connect_server(&file.url, 2, std::time::Duration::from_secs(10)).unwrap();
     assert_eq!(autocheckpoint(&server), 0);
     {
         let mut conn = server.get().unwrap();

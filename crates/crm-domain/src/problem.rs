@@ -48,6 +48,7 @@ codes! {
     NotFound = "not_found",
     // The server
     Unavailable = "unavailable",
+    DatabaseUnavailable = "database_unavailable",
     InternalError = "internal_error",
     // Rules of a single field (validation)
     Invalid = "invalid",

@@ -365,3 +365,79 @@ async fn metrics_are_off_by_default_and_behind_their_token() {
     )
     .await;
 }
+
+/// PostgreSQL going away under the server (a restart, a failover): every pooled connection cut
+/// is replaced by itself on the next request; while the database refuses connections every answer
+/// is 503 `database_unavailable` with `Retry-After` (never a 500, never the driver's words), and
+/// the server serves again as soon as it is back.
+#[actix_web::test]
+async fn a_lost_database_is_503_database_unavailable_and_the_server_reconnects_by_itself() {
+    use diesel::{Connection, RunQueryDsl};
+    let Some(app) = TestApp::spawn_with("postgres", |c| c.database.wait_seconds = 1.0).await else {
+        return;
+    };
+    let rep = app.login("s1_a").await;
+    app.get("/customers?limit=5", &rep).await.expect(200);
+    let admin_url = std::env::var("CRM_TEST_POSTGRES_URL").unwrap();
+    let name = app
+        .db
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+    let mut admin_sql = |sql: String| diesel::sql_query(sql).execute(&mut admin).unwrap();
+    let cut_all =
+        format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+
+    // Every connection of the pool cut at once, as a restart of PostgreSQL does.
+    assert!(admin_sql(cut_all.clone()) > 0);
+    app.get("/customers?limit=5", &rep).await.expect(200);
+    app.post("/customers", &rep, json!({"name": "断线之后新建的客户"}))
+        .await
+        .expect(201);
+
+    // The database refusing connections.
+    admin_sql(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"));
+    admin_sql(cut_all);
+    for res in [
+        app.get("/customers?limit=5", &rep).await,
+        app.get("/orders?limit=5", &rep).await,
+        app.post("/customers", &rep, json!({"name": "宕机时新建"}))
+            .await,
+        app.send(Method::GET, "/health/ready", None, None).await,
+    ] {
+        assert_eq!(
+            res.headers.get("retry-after").map(|v| v.to_str().unwrap()),
+            Some("2")
+        );
+        let text = res.body.to_string();
+        assert!(!text.contains("accepting connections"), "{text}");
+        assert_eq!(res.problem(503), "database_unavailable");
+    }
+    app.send(Method::GET, "/health/live", None, None)
+        .await
+        .expect(200);
+
+    admin_sql(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"));
+    let back = std::time::Instant::now();
+    loop {
+        let res = app.get("/customers?limit=5", &rep).await;
+        if res.status == 200 {
+            break;
+        }
+        assert_eq!(res.problem(503), "database_unavailable");
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "the server did not come back"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Nothing was created while it was down.
+    let found = app.get("/customers?q=宕机时新建", &rep).await.expect(200);
+    assert_eq!(found["items"].as_array().unwrap().len(), 0);
+}
