@@ -5,6 +5,7 @@ pub mod activities;
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bulk;
 pub mod callers;
 pub mod competitors;

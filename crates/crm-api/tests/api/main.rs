@@ -6,6 +6,7 @@ mod support;
 
 mod activities;
 mod auth;
+mod backup;
 mod cli;
 mod conventions;
 mod customers;

@@ -15,7 +15,7 @@ fn day(offset: i64) -> NaiveDate {
 }
 
 /// The administrator creates a product; answers its id.
-async fn product(app: &TestApp, code: &str, price: &str, months: Option<i32>) -> i64 {
+pub(crate) async fn product(app: &TestApp, code: &str, price: &str, months: Option<i32>) -> i64 {
     let admin = app.login("admin").await;
     let p = app
         .post(
@@ -29,13 +29,13 @@ async fn product(app: &TestApp, code: &str, price: &str, months: Option<i32>) ->
     p["id"].as_i64().unwrap()
 }
 
-async fn customer(app: &TestApp, token: &str, name: &str) -> Value {
+pub(crate) async fn customer(app: &TestApp, token: &str, name: &str) -> Value {
     app.post("/customers", token, json!({"name": name}))
         .await
         .expect(201)
 }
 
-async fn order(app: &TestApp, token: &str, customer: &Value, lines: Value) -> Value {
+pub(crate) async fn order(app: &TestApp, token: &str, customer: &Value, lines: Value) -> Value {
     app.post(
         "/orders",
         token,
@@ -45,7 +45,7 @@ async fn order(app: &TestApp, token: &str, customer: &Value, lines: Value) -> Va
     .expect(201)
 }
 
-async fn act(app: &TestApp, token: &str, order: &Value, action: &str) -> Value {
+pub(crate) async fn act(app: &TestApp, token: &str, order: &Value, action: &str) -> Value {
     let current = app
         .get(&format!("/orders/{}", order["id"]), token)
         .await
@@ -59,7 +59,12 @@ async fn act(app: &TestApp, token: &str, order: &Value, action: &str) -> Value {
     .expect(200)
 }
 
-async fn plan(app: &TestApp, token: &str, order: &Value, parts: &[(NaiveDate, &str)]) -> Value {
+pub(crate) async fn plan(
+    app: &TestApp,
+    token: &str,
+    order: &Value,
+    parts: &[(NaiveDate, &str)],
+) -> Value {
     let installments: Vec<Value> = parts
         .iter()
         .map(|(d, a)| json!({"due_date": d, "amount": a}))
