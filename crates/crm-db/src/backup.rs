@@ -152,23 +152,14 @@ fn check(path: &Path) -> Result<Fingerprint, BackupError> {
         path: path.to_path_buf(),
         reason,
     };
-    let mut conn = open(path).map_err(|e| not_a_backup(e.to_string()))?;
-    #[derive(QueryableByName)]
-    struct Check {
-        #[diesel(sql_type = Text)]
-        integrity_check: String,
-    }
-    let verdict = diesel::sql_query("PRAGMA integrity_check")
-        .load::<Check>(&mut conn)
-        .map_err(|e| not_a_backup(e.to_string()))?;
-    let verdict: Vec<String> = verdict.into_iter().map(|c| c.integrity_check).collect();
-    if verdict != ["ok"] {
+    let mut conn = DbConnection::Sqlite(open(path).map_err(|e| not_a_backup(e.to_string()))?);
+    let faults = integrity_check(&mut conn).map_err(|e| not_a_backup(e.to_string()))?;
+    if !faults.is_empty() {
         return Err(not_a_backup(format!(
             "the integrity check found: {}",
-            verdict.join("; ")
+            faults.join("; ")
         )));
     }
-    let mut conn = DbConnection::Sqlite(conn);
     let fingerprint = fingerprint(&mut conn).map_err(|e| not_a_backup(e.to_string()))?;
     if !fingerprint.rows.contains_key("__diesel_schema_migrations")
         || !fingerprint.rows.contains_key("customers")
@@ -313,6 +304,45 @@ pub fn fingerprint(conn: &mut DbConnection) -> RepoResult<Fingerprint> {
         money.insert(what, diesel::sql_query(query).get_result::<Number>(conn)?.n);
     }
     Ok(Fingerprint { rows, money })
+}
+
+/// SQLite's own check of the file (`PRAGMA integrity_check`: pages, indexes, constraints); empty
+/// when whole. PostgreSQL checks its pages itself (nothing to ask here).
+pub fn integrity_check(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = Text)]
+        integrity_check: String,
+    }
+    if conn.backend() == Backend::Postgres {
+        return Ok(Vec::new());
+    }
+    Ok(diesel::sql_query("PRAGMA integrity_check")
+        .load::<Check>(conn)?
+        .into_iter()
+        .map(|c| c.integrity_check)
+        .filter(|c| c != "ok")
+        .collect())
+}
+
+/// Which of `ids` are not rows of `table` (after a crash: writes that were answered but lost).
+pub fn missing(conn: &mut DbConnection, table: &'static str, ids: &[i64]) -> RepoResult<Vec<i64>> {
+    let mut lost = Vec::new();
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let found: std::collections::HashSet<i64> =
+            diesel::sql_query(format!("SELECT id AS n FROM {table} WHERE id IN ({list})"))
+                .load::<Number>(conn)?
+                .into_iter()
+                .map(|r| r.n)
+                .collect();
+        lost.extend(chunk.iter().filter(|id| !found.contains(id)));
+    }
+    Ok(lost)
 }
 
 /// Everything about money that must hold after any crash: each receipt allocated in full, no order

@@ -3,11 +3,15 @@
 //! ```text
 //! cargo xtask run [-- ARGS]   build the web app and the server (release), run `crm serve --demo ARGS`
 //! cargo xtask web             set up the wasm toolchain and build the web app into frontend/dist
-//! cargo xtask test            fmt, clippy, web app, PostgreSQL, cargo test, schemathesis, browser tests
+//! cargo xtask test            fmt, clippy, web app, PostgreSQL, cargo test, bench and crash smoke runs,
+//!                             schemathesis, browser tests
 //! cargo xtask pg              throwaway PostgreSQL for running `cargo test` by hand
+//! cargo xtask bench           the load benchmark (docs/bench)
+//! cargo xtask crash           the crash test: SIGKILL under writes, PostgreSQL restarted under load
 //! ```
 
 mod bench;
+mod crash;
 mod e2e;
 mod pg;
 mod schemathesis;
@@ -54,6 +58,9 @@ enum Cmd {
     Web,
     /// The load benchmark: generate databases, start the release server, drive it, write a report.
     Bench(bench::BenchArgs),
+    /// The crash test: SIGKILL the server under concurrent writes, N rounds per database, and
+    /// restart PostgreSQL under load; checks that every answered write survived.
+    Crash(crash::CrashArgs),
 }
 
 #[derive(Args)]
@@ -83,6 +90,7 @@ fn main() -> ExitCode {
         Cmd::Pg => cmd_pg(),
         Cmd::Web => Steps::new().step("web app", web::build),
         Cmd::Bench(args) => bench::bench(&args),
+        Cmd::Crash(args) => crash::crash(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -192,6 +200,7 @@ fn test_steps(steps: &mut Steps, args: &TestArgs) -> Result<()> {
     })?;
     drop(cluster);
     steps.step("bench smoke", bench::smoke)?;
+    steps.step("crash smoke", crash::smoke)?;
 
     if args.no_schemathesis {
         steps.skip("schemathesis", "--no-schemathesis");

@@ -23,6 +23,8 @@ pub struct PgCluster {
     /// `Some("postgres")` when we are root and must drop privileges.
     run_as: Option<&'static str>,
     running: bool,
+    /// The server options `pg_ctl start` passes (port, socket dir, settings).
+    options: String,
     // Dropped after `Drop::drop` ran, i.e. after the server was stopped.
     dir: TempDir,
 }
@@ -59,12 +61,18 @@ impl PgCluster {
         }
 
         let port = util::free_port()?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            dir.path().display()
+        );
         let mut cluster = PgCluster {
             data: dir.path().join("data"),
             bindir,
             port,
             run_as,
             running: false,
+            options,
             dir,
         };
 
@@ -84,20 +92,7 @@ impl PgCluster {
         run_captured(&mut initdb).context("initdb failed")?;
 
         let log = cluster.log_path();
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            cluster.dir.path().display()
-        );
-        let mut pg_ctl = cluster.pg_command("pg_ctl");
-        pg_ctl
-            .arg("-D")
-            .arg(&cluster.data)
-            .arg("-l")
-            .arg(&log)
-            .arg("-o")
-            .arg(options)
-            .args(["-w", "-t", "60", "start"]);
+        let mut pg_ctl = cluster.start_command();
         // From here on a half-started server must be stopped too.
         cluster.running = true;
         if let Err(err) = run_captured(&mut pg_ctl) {
@@ -130,6 +125,31 @@ impl PgCluster {
             .arg(name);
         run_captured(&mut createdb)?;
         Ok(format!("postgres://crm@127.0.0.1:{}/{name}", self.port))
+    }
+
+    /// `pg_ctl start` for this cluster (also to start it again after [`Self::stop_command`]).
+    pub fn start_command(&self) -> Command {
+        let mut pg_ctl = self.pg_command("pg_ctl");
+        pg_ctl
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(self.log_path())
+            .arg("-o")
+            .arg(&self.options)
+            .args(["-w", "-t", "60", "start"]);
+        pg_ctl
+    }
+
+    /// `pg_ctl stop` with a fast shutdown (clients are disconnected, what was committed is kept),
+    /// as an operator's restart does. The cluster is still stopped on drop if it runs then.
+    pub fn stop_command(&self) -> Command {
+        let mut pg_ctl = self.pg_command("pg_ctl");
+        pg_ctl
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "fast", "-w", "stop"]);
+        pg_ctl
     }
 
     /// A command for one of the PostgreSQL binaries, run as the cluster owner.
