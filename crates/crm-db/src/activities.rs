@@ -278,10 +278,18 @@ pub fn create_on(
 }
 
 /// Who may still change an activity: its author for the company's edit window after logging it,
-/// managers (`activity.manage`) always. 409 `edit_window_closed` otherwise.
+/// managers (`activity.manage`) always. Anyone else is refused (403: seeing a customer's
+/// activities, as service staff do, is not a licence to rewrite them); the author after the
+/// window gets 409 `edit_window_closed`.
 fn check_may_edit(conn: &mut DbConnection, actor: &Actor, activity: &Activity) -> RepoResult<()> {
     if actor.has(Permission::ActivityManage) {
         return Ok(());
+    }
+    if activity.owner.id != actor.id {
+        return Err(RepoError::Forbidden(msg!(
+            "只有记录人或经理可以修改这条活动记录",
+            "only the one who logged this activity, or a manager, may change it"
+        )));
     }
     let minutes = crate::settings::get(conn)?.settings.activity_edit_minutes;
     let in_window =

@@ -195,6 +195,21 @@ api_test!(authors_edit_for_a_while_then_only_managers, |app| {
         .await
         .expect(200);
     assert_eq!(edited["outcome"], "有意向");
+    // Service staff see the activity but may not rewrite or delete someone else's.
+    let cs = app.login("cs_a").await;
+    app.get(&format!("/activities/{}", a["id"]), &cs)
+        .await
+        .expect(200);
+    app.patch(
+        &format!("/activities/{}", a["id"]),
+        &cs,
+        json!({"outcome": "x", "version": edited["version"]}),
+    )
+    .await
+    .problem(403);
+    app.delete(&format!("/activities/{}", a["id"]), &cs)
+        .await
+        .problem(403);
     // The company closes the window.
     app.set_settings(json!({"activity_edit_minutes": 0})).await;
     assert_eq!(
