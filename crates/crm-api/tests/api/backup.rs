@@ -81,10 +81,10 @@ async fn write_load(
         orders.push(o["id"].as_i64().unwrap());
     }
     let mut writers = Vec::new();
-    for w in 0..4usize {
+    for (w, order) in orders.into_iter().enumerate() {
         let (base, client) = (app.base.clone(), app.client.clone());
         let rep = app.login(if w % 2 == 0 { "s1_a" } else { "s2_a" }).await;
-        let (finance, method, order) = (finance.clone(), method.clone(), orders[w]);
+        let (finance, method) = (finance.clone(), method.clone());
         let stop = stop.clone();
         writers.push(actix_web::rt::spawn(async move {
             let done = AtomicUsize::new(0);
