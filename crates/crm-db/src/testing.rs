@@ -59,6 +59,16 @@ impl TestDb {
         })
     }
 
+    /// The same database for a second server: dropping this one leaves the database alone (the
+    /// first owns it).
+    pub fn again(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            _dir: None,
+            drop_pg: None,
+        }
+    }
+
     /// The database of that backend (`"sqlite"` or `"postgres"`).
     pub fn of(backend: &str) -> Option<TestDb> {
         match backend {

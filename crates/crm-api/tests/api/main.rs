@@ -14,6 +14,7 @@ mod customers;
 mod expenses;
 mod hardening;
 mod input;
+mod instances;
 mod openapi;
 mod opportunities;
 mod orders;
