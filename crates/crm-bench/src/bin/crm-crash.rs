@@ -313,7 +313,7 @@ async fn writer(
             Write::Customer => (
                 &setup.rep,
                 "/customers".to_string(),
-                json!({"name": format!("断电测试新客户 {round}-{w}-{i}")}),
+                json!({"name": format!("断电测试新客户R{round}W{w}N{i}")}),
             ),
         };
         match call(&client, &base, Some(token), &path, Some(body)).await {
