@@ -20,6 +20,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod soak;
+
 #[derive(Parser, Clone)]
 struct Args {
     /// The server to drive, e.g. http://127.0.0.1:8080
@@ -43,6 +45,10 @@ struct Args {
     /// Heading of the section, e.g. "SQLite, 1 000 000 customers".
     #[arg(long)]
     label: String,
+    /// Instead of one scenario after another: all of them mixed, `clients` at once, for this many
+    /// seconds, reported per minute with the server's memory (the soak test).
+    #[arg(long)]
+    soak: Option<u64>,
 }
 
 /// One kind of request, as the API sees it and as the repository runs it.
@@ -161,6 +167,14 @@ async fn drive(
 fn peak_memory_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The server's resident memory now (VmRSS), in MB.
+fn memory_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -669,6 +683,18 @@ async fn main() -> Result<()> {
         .timeout(Duration::from_secs(20))
         .build()?;
     let base = Arc::new(args.base.clone());
+    if let Some(seconds) = args.soak {
+        let mix = scenarios.map(|s| (s.name, s.user, s.request)).collect();
+        return soak::run(
+            &args,
+            client,
+            base,
+            mix,
+            Duration::from_secs(seconds),
+            &volumes,
+        )
+        .await;
+    }
     let mut outcomes = Vec::new();
     for scenario in scenarios {
         let token = Arc::new(login(&client, &base, scenario.user).await?);

@@ -32,6 +32,10 @@ pub struct BenchArgs {
     /// Only the smoke run that `cargo xtask test` makes (debug builds, 300 customers, SQLite).
     #[arg(long)]
     smoke: bool,
+    /// The soak test instead: every scenario mixed, `--clients` at once for this many seconds,
+    /// reported per minute with the server's memory; fails on any error or memory growth.
+    #[arg(long, value_name = "SECONDS")]
+    soak: Option<u64>,
 }
 
 struct Server {
@@ -112,34 +116,58 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         .collect::<Vec<_>>()
         .join("-");
     let out = args.out.clone().unwrap_or_else(|| {
+        let kind = if args.soak.is_some() { "soak" } else { "bench" };
         util::workspace_root()
             .join("docs")
             .join("bench")
-            .join(format!("bench-{}-{sizes}.md", args.db))
+            .join(format!("{kind}-{}-{sizes}.md", args.db))
     });
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(
-        &out,
-        format!(
-            "# Load benchmark\n\nMade by `cargo xtask bench --sizes {} --db {} --seconds {} --clients {}`: \
-             `crm generate` (seed 42) fills each database, the release server runs on it with the \
-             scheduler off, and `crm-bench` drives each scenario with {} concurrent clients for {} s \
-             (latencies in HDR histograms), then once more with one client; \"direct SQL\" is the same \
-             repository call run straight against the database on one connection, so \"API / SQL\" is \
-             the API's own overhead.\n\n",
+    let intro = match args.soak {
+        Some(seconds) => format!(
+            "# Soak test\n\nMade by `cargo xtask bench --soak {seconds} --sizes {} --db {} --clients {}`: \
+             `crm generate` (seed 42) fills each database, the release server runs on it with the scheduler \
+             off, and `crm-bench` sends {} clients' requests for {seconds} s, each the next of every benchmark \
+             scenario in turn; per minute the latencies (HDR histograms), the errors and the server's resident \
+             memory. It fails on any error, on memory growing more than 25 % after the first minute, or on the \
+             p99 drifting more than threefold.\n\n",
             args.sizes
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(","),
             args.db,
-            args.seconds,
             args.clients,
             args.clients,
-            args.seconds
         ),
+        None => String::new(),
+    };
+    std::fs::write(
+        &out,
+        if args.soak.is_some() {
+            intro
+        } else {
+            format!(
+                "# Load benchmark\n\nMade by `cargo xtask bench --sizes {} --db {} --seconds {} --clients {}`: \
+             `crm generate` (seed 42) fills each database, the release server runs on it with the \
+             scheduler off, and `crm-bench` drives each scenario with {} concurrent clients for {} s \
+             (latencies in HDR histograms), then once more with one client; \"direct SQL\" is the same \
+             repository call run straight against the database on one connection, so \"API / SQL\" is \
+             the API's own overhead.\n\n",
+                args.sizes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                args.db,
+                args.seconds,
+                args.clients,
+                args.clients,
+                args.seconds
+            )
+        },
     )?;
     let cluster = if backends.contains(&"postgres") {
         Some(PgCluster::start()?)
@@ -180,6 +208,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
                 .args(["--pid", &server.child.id().to_string()])
                 .args(["--clients", &args.clients.to_string()])
                 .args(["--seconds", &args.seconds.to_string()])
+                .args(args.soak.map(|s| format!("--soak={s}")))
                 .arg("--out")
                 .arg(&out)
                 .args(["--label", &format!("{name}, {} customers", label(size))]))?;
@@ -211,6 +240,13 @@ pub fn smoke() -> Result<()> {
         .args(["--clients", "2", "--seconds", "1", "--label", "smoke"])
         .arg("--out")
         .arg(&out))?;
+    // And the soak's mix, briefly: no request of any scenario may fail.
+    run(Command::new(debug.join("crm-bench"))
+        .args(["--base", &base, "--database-url", &url])
+        .args(["--pid", &server.child.id().to_string()])
+        .args(["--clients", "4", "--soak", "5", "--label", "soak smoke"])
+        .arg("--out")
+        .arg(work.join("soak.md")))?;
     drop(server);
     let report = std::fs::read_to_string(&out)?;
     let rows: Vec<&str> = report
