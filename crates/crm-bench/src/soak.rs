@@ -127,7 +127,7 @@ pub async fn run(
         mix.len()
     );
     for (i, (m, mb)) in all.iter().zip(&memory).enumerate() {
-        let seconds = (duration.as_secs() - 60 * i as u64).min(60).max(1);
+        let seconds = (duration.as_secs() - 60 * i as u64).clamp(1, 60);
         md.push_str(&format!(
             "| {} | {} | {:.0} | {} | {} | {} | {:.0} |\n",
             i + 1,
