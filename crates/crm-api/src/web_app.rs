@@ -19,6 +19,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
     let index = dir.join("index.html");
     if index.is_file() {
         let fallback_index = index;
+        // Hashed assets first: their precompressed copies when the browser takes them.
+        let assets = dir.to_path_buf();
+        cfg.service(
+            web::resource("/{asset}")
+                .guard(actix_web::guard::fn_guard(|ctx| {
+                    is_hashed_asset(ctx.head().uri.path())
+                }))
+                .route(web::get().to(move |req: HttpRequest| {
+                    let dir = assets.clone();
+                    async move { serve_asset(&req, &dir) }
+                })),
+        );
         cfg.service(
             Files::new("/", dir.to_path_buf())
                 .index_file("index.html")
@@ -46,6 +58,68 @@ fn serve_index(req: &HttpRequest, index: &Path) -> HttpResponse {
             .use_etag(false)
             .use_last_modified(false)
             .into_response(req),
+        Err(_) => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// The encodings `cargo xtask web` writes beside each asset, best first: brotli (`.br`, quality
+/// 11) and gzip (`.gz`, level 9). Made once at build time, they are smaller than what the
+/// `Compress` middleware makes per request, and cost the server nothing.
+const PRECOMPRESSED: [(&str, &str); 2] = [("br", "br"), ("gzip", "gz")];
+
+/// Whether `Accept-Encoding` takes `coding` (listed without `q=0`).
+fn accepts(req: &HttpRequest, coding: &str) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
+}
+
+/// A hashed asset: its precompressed copy in the best encoding the browser takes, else the file
+/// itself (which the `Compress` middleware may still compress).
+fn serve_asset(req: &HttpRequest, dir: &Path) -> HttpResponse {
+    let name = req.match_info().query("asset");
+    // One path segment of Trunk's hashed form (see the guard): no way out of `dir`.
+    if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+        return HttpResponse::NotFound().finish();
+    }
+    let plain = dir.join(name);
+    let mime = actix_files::file_extension_to_mime(
+        plain.extension().and_then(|e| e.to_str()).unwrap_or(""),
+    );
+    for (coding, suffix) in PRECOMPRESSED {
+        let copy = dir.join(format!("{name}.{suffix}"));
+        if !accepts(req, coding) || !copy.is_file() {
+            continue;
+        }
+        if let Ok(file) = NamedFile::open(&copy) {
+            let mut res = file
+                .set_content_type(mime.clone())
+                .disable_content_disposition()
+                .into_response(req);
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            return res;
+        }
+    }
+    match NamedFile::open(&plain) {
+        Ok(file) => {
+            let mut res = file.into_response(req);
+            res.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            res
+        }
         Err(_) => HttpResponse::NotFound().finish(),
     }
 }

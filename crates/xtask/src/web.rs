@@ -224,5 +224,61 @@ pub fn build() -> Result<()> {
     if !index.is_file() {
         bail!("trunk finished but {} is missing", index.display());
     }
+    precompress(index.parent().unwrap_or(&index))
+}
+
+/// Writes a brotli (`.br`, quality 11) and a gzip (`.gz`, level 9) copy beside each hashed asset
+/// of the build, which the server sends to browsers that take them (`web_app::serve_asset`), and
+/// prints the sizes: the first load of a phone on a mobile network is the `.br` column.
+fn precompress(dist: &std::path::Path) -> Result<()> {
+    use std::io::Write;
+    let mut rows = Vec::new();
+    let (mut plain_total, mut br_total, mut gz_total) = (0, 0, 0);
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "wasm" | "js" | "css") {
+            continue;
+        }
+        let data = std::fs::read(&path)?;
+        let mut br = Vec::new();
+        {
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                lgwin: 24,
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut data.as_slice(), &mut br, &params)?;
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&data)?;
+        let gz = gz.finish()?;
+        let with = |suffix: &str| {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        std::fs::write(with(".br"), &br)?;
+        std::fs::write(with(".gz"), &gz)?;
+        plain_total += data.len();
+        br_total += br.len();
+        gz_total += gz.len();
+        rows.push(format!(
+            "    {:<40} {:>9} B   gzip {:>9} B   brotli {:>9} B",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            data.len(),
+            gz.len(),
+            br.len()
+        ));
+    }
+    rows.sort();
+    println!("    precompressed assets:");
+    for row in rows {
+        println!("{row}");
+    }
+    println!(
+        "    {:<40} {plain_total:>9} B   gzip {gz_total:>9} B   brotli {br_total:>9} B",
+        "first load (all of them)"
+    );
     Ok(())
 }

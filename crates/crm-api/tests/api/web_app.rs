@@ -94,3 +94,64 @@ async fn without_a_build_the_root_says_how_to_make_one() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("cargo xtask run"));
 }
+
+/// The copies `cargo xtask web` compresses at build time are served by content negotiation: the
+/// best encoding the browser takes, the original's type, never compressed twice; a browser that
+/// takes neither gets the file itself.
+#[actix_web::test]
+async fn precompressed_assets_follow_accept_encoding() {
+    let dist = tempfile::tempdir().unwrap();
+    let dir = dist.path();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>CRM</title>").unwrap();
+    let wasm = "crm-web-0123456789abcdef_bg.wasm";
+    std::fs::write(dir.join(wasm), b"\0asm plain".repeat(100)).unwrap();
+    std::fs::write(dir.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    std::fs::write(dir.join(format!("{wasm}.gz")), b"gzip bytes").unwrap();
+    let js = "crm-web-0123456789abcdef.js";
+    std::fs::write(dir.join(js), "console.log(1);").unwrap();
+    let path = dir.display().to_string();
+    let app = TestApp::spawn_with("sqlite", |c| c.static_dir = path)
+        .await
+        .unwrap();
+    let root = app.base.replace("/api/v1", "");
+    let get = |name: &str, accept: Option<&str>| {
+        let mut req = app.client.get(format!("{root}/{name}"));
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        req.send()
+    };
+    for (accept, encoding, body) in [
+        (
+            Some("gzip, deflate, br, zstd"),
+            Some("br"),
+            &b"brotli bytes"[..],
+        ),
+        (Some("gzip;q=1.0, br;q=0"), Some("gzip"), b"gzip bytes"),
+        (Some("GZIP"), Some("gzip"), b"gzip bytes"),
+    ] {
+        let res = get(wasm, accept).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/wasm");
+        assert_eq!(
+            res.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept:?}"
+        );
+        assert_eq!(res.headers()["vary"], "accept-encoding");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(&res.bytes().await.unwrap()[..], body);
+    }
+    let res = get(wasm, Some("identity")).await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.bytes().await.unwrap().len(), 1000);
+    // An asset without copies is still served (and compressed on the fly).
+    let res = get(js, Some("gzip")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+}
