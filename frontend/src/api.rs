@@ -25,6 +25,8 @@ pub struct ApiError {
     pub code: Option<ErrorCode>,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// The request's id (`X-Request-Id`), which leads an administrator to its log lines.
+    pub request_id: Option<String>,
 }
 
 impl ApiError {
@@ -34,6 +36,7 @@ impl ApiError {
             code: None,
             message: e.to_string(),
             fields: Vec::new(),
+            request_id: None,
         }
     }
 
@@ -41,10 +44,14 @@ impl ApiError {
         self.code == Some(code)
     }
 
-    /// What to show a person: the server's detail and each field's message.
+    /// What to show a person: the server's detail and each field's message. A failure of the
+    /// server itself (5xx) carries the request's id, for the person to quote when they report it.
     pub fn display(&self) -> String {
         if self.fields.is_empty() {
-            self.message.clone()
+            match (&self.request_id, self.status >= 500) {
+                (Some(id), true) => format!("{} (ID {id})", self.message),
+                _ => self.message.clone(),
+            }
         } else {
             self.fields
                 .iter()
@@ -824,12 +831,14 @@ async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T> {
                 code: Some(p.code),
                 message: p.detail,
                 fields: p.errors,
+                request_id: p.request_id,
             },
             Err(_) => ApiError {
                 status,
                 code: None,
                 message: format!("HTTP {status}"),
                 fields: Vec::new(),
+                request_id: None,
             },
         })
     }
@@ -841,5 +850,33 @@ pub fn go_to_login() {
         if !on_login {
             let _ = w.location().set_href("/login");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+    use crm_domain::ErrorCode;
+
+    fn problem(status: u16, code: ErrorCode) -> ApiError {
+        ApiError {
+            status,
+            code: Some(code),
+            message: "数据库暂时不可用".into(),
+            fields: Vec::new(),
+            request_id: Some("4f1c2e9a".into()),
+        }
+    }
+
+    #[test]
+    fn a_server_failure_shows_its_request_id_and_a_refusal_does_not() {
+        assert_eq!(
+            problem(503, ErrorCode::DatabaseUnavailable).display(),
+            "数据库暂时不可用 (ID 4f1c2e9a)"
+        );
+        assert_eq!(
+            problem(409, ErrorCode::StaleVersion).display(),
+            "数据库暂时不可用"
+        );
     }
 }
