@@ -111,6 +111,29 @@ async fn try_login(client: &reqwest::Client, base: &str, username: &str) -> Resu
         .context("no access token")
 }
 
+/// Sends one request of a scenario and reads its answer whole; its status, 0 when none came.
+async fn send(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    (method, path, body): (reqwest::Method, String, Option<Value>),
+) -> u16 {
+    let mut req = client
+        .request(method, format!("{base}/api/v1{path}"))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    match req.send().await {
+        Ok(res) => {
+            let status = res.status().as_u16();
+            let _ = res.bytes().await;
+            status
+        }
+        Err(_) => 0,
+    }
+}
+
 async fn drive(
     client: reqwest::Client,
     base: Arc<String>,
@@ -129,23 +152,9 @@ async fn drive(
             let (mut n, mut errors) = (0u64, 0u64);
             let mut k = c as u64 * 1_000_003;
             while started.elapsed() < duration {
-                let (method, path, body) = request(k);
-                k += 1;
-                let mut req = client
-                    .request(method, format!("{base}/api/v1{path}"))
-                    .bearer_auth(token.as_str());
-                if let Some(b) = body {
-                    req = req.json(&b);
-                }
                 let t = Instant::now();
-                let ok = match req.send().await {
-                    Ok(res) => {
-                        let ok = res.status().is_success();
-                        let _ = res.bytes().await;
-                        ok
-                    }
-                    Err(_) => false,
-                };
+                let ok = (200..300).contains(&send(&client, &base, &token, request(k)).await);
+                k += 1;
                 hist.record(t.elapsed().as_micros().max(1) as u64)?;
                 n += 1;
                 errors += u64::from(!ok);

@@ -3,7 +3,7 @@
 //! p99, and the server's resident memory. It fails on any error, and when memory keeps growing
 //! after the first minute or the p99 drifts.
 
-use crate::{Request, login, memory_mb, ms};
+use crate::{Request, login, memory_mb, ms, send};
 use anyhow::{Result, ensure};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
@@ -71,23 +71,9 @@ pub async fn run(
             let mut k = c as u64 * 1_000_003;
             while started.elapsed() < duration {
                 let (name, token, request) = &mix[(k as usize + c * 7) % mix.len()];
-                let (method, path, body) = request(k);
-                k += 1;
-                let mut req = client
-                    .request(method, format!("{base}/api/v1{path}"))
-                    .bearer_auth(token.as_str());
-                if let Some(b) = body {
-                    req = req.json(&b);
-                }
                 let t = Instant::now();
-                let status = match req.send().await {
-                    Ok(res) => {
-                        let status = res.status().as_u16();
-                        let _ = res.bytes().await;
-                        status
-                    }
-                    Err(_) => 0,
-                };
+                let status = send(&client, &base, token, request(k)).await;
+                k += 1;
                 let minute =
                     &mut per_minute[((started.elapsed().as_secs() / 60) as usize).min(minutes - 1)];
                 minute.hist.record(t.elapsed().as_micros().max(1) as u64)?;
