@@ -125,50 +125,32 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    let (db, clients, seconds) = (&args.db, args.clients, args.seconds);
+    let sizes_arg = args
+        .sizes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let intro = match args.soak {
-        Some(seconds) => format!(
-            "# Soak test\n\nMade by `cargo xtask bench --soak {seconds} --sizes {} --db {} --clients {}`: \
+        Some(soak) => format!(
+            "# Soak test\n\nMade by `cargo xtask bench --soak {soak} --sizes {sizes_arg} --db {db} --clients {clients}`: \
              `crm generate` (seed 42) fills each database, the release server runs on it with the scheduler \
-             off, and `crm-bench` sends {} clients' requests for {seconds} s, each the next of every benchmark \
+             off, and `crm-bench` sends {clients} clients' requests for {soak} s, each the next of every benchmark \
              scenario in turn; per minute the latencies (HDR histograms), the errors and the server's resident \
              memory. It fails on any error, on memory growing more than 25 % after the first minute, or on the \
-             p99 drifting more than threefold.\n\n",
-            args.sizes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-            args.db,
-            args.clients,
-            args.clients,
+             p99 drifting more than threefold.\n\n"
         ),
-        None => String::new(),
-    };
-    std::fs::write(
-        &out,
-        if args.soak.is_some() {
-            intro
-        } else {
-            format!(
-                "# Load benchmark\n\nMade by `cargo xtask bench --sizes {} --db {} --seconds {} --clients {}`: \
+        None => format!(
+            "# Load benchmark\n\nMade by `cargo xtask bench --sizes {sizes_arg} --db {db} --seconds {seconds} --clients {clients}`: \
              `crm generate` (seed 42) fills each database, the release server runs on it with the \
-             scheduler off, and `crm-bench` drives each scenario with {} concurrent clients for {} s \
+             scheduler off, and `crm-bench` drives each scenario with {clients} concurrent clients for {seconds} s \
              (latencies in HDR histograms), then once more with one client; \"direct SQL\" is the same \
              repository call run straight against the database on one connection, so \"API / SQL\" is \
-             the API's own overhead.\n\n",
-                args.sizes
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                args.db,
-                args.seconds,
-                args.clients,
-                args.clients,
-                args.seconds
-            )
-        },
-    )?;
+             the API's own overhead.\n\n"
+        ),
+    };
+    std::fs::write(&out, intro)?;
     let cluster = if backends.contains(&"postgres") {
         Some(PgCluster::start()?)
     } else {

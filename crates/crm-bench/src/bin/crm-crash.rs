@@ -497,6 +497,12 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
+/// A read of the rep's first customers (what a browser asks for first), while the database is down
+/// or back.
+async fn a_read(client: &reqwest::Client, base: &str, setup: &Setup) -> Result<(u16, Value)> {
+    call(client, base, Some(&setup.rep), "/customers?limit=5", None).await
+}
+
 /// Stops the database under load, starts it again, and checks what the server answered meanwhile.
 async fn restart_database(
     args: &Args,
@@ -513,14 +519,7 @@ async fn restart_database(
     let down = Instant::now();
     tokio::time::sleep(Duration::from_secs(3)).await;
     // Every answer while it is down, on a read as well.
-    let (status, body) = call(
-        client,
-        &server.base,
-        Some(&setup.rep),
-        "/customers?limit=5",
-        None,
-    )
-    .await?;
+    let (status, body) = a_read(client, &server.base, setup).await?;
     ensure!(
         status == 503 && body["code"] == "database_unavailable",
         "a read while the database was down answered {status} {body}"
@@ -529,14 +528,7 @@ async fn restart_database(
     let back = Instant::now();
     let mut serving = None;
     while back.elapsed() < Duration::from_secs(30) {
-        let (status, _) = call(
-            client,
-            &server.base,
-            Some(&setup.rep),
-            "/customers?limit=5",
-            None,
-        )
-        .await?;
+        let (status, _) = a_read(client, &server.base, setup).await?;
         if status == 200 {
             serving = Some(back.elapsed());
             break;
