@@ -8,7 +8,7 @@
 //! own tools (`pg_dump`), as the README says.
 
 use crate::summaries;
-use crate::{Backend, DatabaseUrl, DbConnection, DbError, RepoError, RepoResult};
+use crate::{Backend, DatabaseUrl, DbConnection, DbError, RepoResult};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -286,13 +286,10 @@ pub fn fingerprint(conn: &mut DbConnection) -> RepoResult<Fingerprint> {
     };
     let mut rows = BTreeMap::new();
     for Name { name } in diesel::sql_query(tables).load::<Name>(conn)? {
-        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(RepoError::Unavailable(format!(
-                "unexpected table name {name}"
-            )));
-        }
         let n = diesel::sql_query(format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM \"{name}\""
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM \"{}\"",
+            // A name from the catalog, quoted as an identifier.
+            name.replace('"', "\"\"")
         ))
         .get_result::<Number>(conn)?
         .n;
