@@ -49,6 +49,9 @@ struct Args {
     /// seconds, reported per minute with the server's memory (the soak test).
     #[arg(long)]
     soak: Option<u64>,
+    /// Only the scenarios whose name contains one of these (repeatable): a quick look at a few.
+    #[arg(long)]
+    only: Vec<String>,
 }
 
 /// One kind of request, as the API sees it and as the repository runs it.
@@ -684,7 +687,8 @@ async fn main() -> Result<()> {
         .chain([manager_pipeline, manager_column, gm_pipeline, gm_column])
         .chain(deal_lists)
         .chain(expense_scenarios)
-        .chain([ticket_queue]);
+        .chain([ticket_queue])
+        .filter(|s| args.only.is_empty() || args.only.iter().any(|o| s.name.contains(o.as_str())));
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients * 2)

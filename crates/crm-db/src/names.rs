@@ -2,7 +2,7 @@
 //! per row), and the period a report covers.
 
 use crate::schema::{
-    contacts, customers, departments, dictionary_items, opportunities, orders, users,
+    competitors, contacts, customers, departments, dictionary_items, opportunities, orders, users,
 };
 use crate::{DbConnection, RepoError, RepoResult};
 use chrono::{Datelike, NaiveDate};
@@ -66,6 +66,7 @@ names_of!(customers, customers, name);
 names_of!(contacts, contacts, name);
 names_of!(/// Deals' titles.
     deals, opportunities, title);
+names_of!(competitors, competitors, name);
 names_of!(/// Orders' numbers.
     orders, orders, number);
 

@@ -8,11 +8,12 @@ use crate::audit;
 use crate::customers::advance;
 use crate::error::{OptionalFound, is_unique_violation};
 use crate::moves::Move;
+use crate::names;
 use crate::paging::{PageRequest, row_after};
 use crate::schema::{
-    activities, competitors as k, contacts, customers as c, departments, dictionary_items as d,
-    opportunities as o, opportunity_competitors as oc, opportunity_contacts as kc,
-    opportunity_moves as om, opportunity_pipeline as op, orders, quotes, reminders, users,
+    activities, competitors as k, contacts, dictionary_items as d, opportunities as o,
+    opportunity_competitors as oc, opportunity_contacts as kc, opportunity_moves as om,
+    opportunity_pipeline as op, orders, quotes, reminders, users,
 };
 use crate::sql::{
     blank_to_none, check_dictionary, check_version, contains_pattern, lower, one_row_updated,
@@ -71,55 +72,58 @@ type KeyContactRow = (
 /// `(competitor id, name, strengths, weaknesses, threat)`.
 type DealCompetitorRow = (i64, String, Option<String>, Option<String>, i16);
 
-/// A deal with its customer's name, owner's name, department, stage name and the name of the
-/// competitor it was lost to.
-type Joined = (Row, String, String, i64, String, String, Option<String>);
-
-macro_rules! deal_query {
-    () => {
-        o::table
-            .inner_join(c::table)
-            .inner_join(users::table.inner_join(departments::table))
-            .inner_join(d::table)
-            .left_join(k::table.on(k::id.nullable().eq(o::lost_to_id)))
-    };
+/// The names a page of deals refers to — customers, owners and their departments, stages, the
+/// competitors lost to — one query per kind for the page. (The deals themselves are read alone:
+/// every join costs PostgreSQL more to plan than a page costs to read.)
+struct Names {
+    customers: names::Names,
+    owners: std::collections::HashMap<i64, (String, i64)>,
+    departments: names::Names,
+    stages: names::Names,
+    competitors: names::Names,
 }
 
-macro_rules! deal_select {
-    () => {
-        (
-            Row::as_select(),
-            c::name,
-            users::display_name,
-            users::department_id,
-            departments::name,
-            d::name,
-            k::name.nullable(),
-        )
-    };
+impl Names {
+    fn of(conn: &mut DbConnection, rows: &[Row]) -> QueryResult<Names> {
+        let mut owner_ids: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+        owner_ids.sort_unstable();
+        owner_ids.dedup();
+        let owners: std::collections::HashMap<i64, (String, i64)> = users::table
+            .filter(users::id.eq_any(owner_ids))
+            .select((users::id, users::display_name, users::department_id))
+            .load::<(i64, String, i64)>(conn)?
+            .into_iter()
+            .map(|(id, name, dept)| (id, (name, dept)))
+            .collect();
+        Ok(Names {
+            customers: names::customers(conn, rows.iter().map(|r| r.customer_id))?,
+            departments: names::departments(conn, owners.values().map(|o| o.1))?,
+            owners,
+            stages: names::entries(conn, rows.iter().map(|r| r.stage_id))?,
+            competitors: names::competitors(conn, rows.iter().filter_map(|r| r.lost_to_id))?,
+        })
+    }
 }
 
-fn from_row((x, customer, owner, dept_id, dept, stage, lost_to): Joined) -> Opportunity {
+/// Deals with the names they refer to.
+fn named(conn: &mut DbConnection, rows: Vec<Row>) -> QueryResult<Vec<Opportunity>> {
+    let n = Names::of(conn, &rows)?;
+    Ok(rows.into_iter().map(|r| from_row(r, &n)).collect())
+}
+
+fn from_row(x: Row, n: &Names) -> Opportunity {
     let amount = Money::from_minor(x.amount);
+    let (owner, dept_id) = n.owners.get(&x.owner_id).cloned().unwrap_or_default();
     Opportunity {
         id: x.id,
-        customer: IdName {
-            id: x.customer_id,
-            name: customer,
-        },
+        customer: n.customers.of(x.customer_id),
         owner: IdName {
             id: x.owner_id,
             name: owner,
         },
-        department: IdName {
-            id: dept_id,
-            name: dept,
-        },
+        department: n.departments.of(dept_id),
         title: x.title,
-        stage: IdName {
-            id: x.stage_id,
-            name: stage,
-        },
+        stage: n.stages.of(x.stage_id),
         amount,
         probability: x.probability,
         probability_set: x.probability_set,
@@ -129,10 +133,7 @@ fn from_row((x, customer, owner, dept_id, dept, stage, lost_to): Joined) -> Oppo
         description: x.description,
         status: OpportunityStatus::parse(&x.status).unwrap_or(OpportunityStatus::Open),
         lost_reason: x.lost_reason,
-        lost_to: x
-            .lost_to_id
-            .zip(lost_to)
-            .map(|(id, name)| IdName { id, name }),
+        lost_to: x.lost_to_id.map(|id| n.competitors.of(id)),
         closed_on: x.closed_on,
         created_at: x.created_at.and_utc(),
         updated_at: x.updated_at.and_utc(),
@@ -157,15 +158,15 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Opport
 }
 
 fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Opportunity> {
-    deal_query!()
+    let found = o::table
         .filter(o::id.eq(id))
-        .select(deal_select!())
+        .select(Row::as_select())
         .into_boxed()
         .visible_to(o::owner_id, visible)
         .visible_to(o::customer_owner_id, visible)
-        .first::<Joined>(conn)
-        .found()
-        .map(from_row)
+        .first::<Row>(conn)
+        .found()?;
+    Ok(named(conn, vec![found])?.remove(0))
 }
 
 /// A boxed query of deals (`$q`: the table, or the table with what a list shows joined) narrowed
@@ -230,7 +231,8 @@ macro_rules! narrowed {
 /// The deals the actor sees, last changed first, filtered, a page at a time (keyset on
 /// `(updated_at, id)`; every filter has an index that starts with it or follows the owner). A
 /// manager's page is merged from each owner's own index range (at most a page from each), as the
-/// customer list does: one query over the whole team would read and sort every deal of it.
+/// customer list does: one query over the whole team would read and sort every deal of it. The
+/// rows are read alone and their names added per page ([`Names`]).
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -239,35 +241,26 @@ pub fn list(
     let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
     let visible = &actor.visible;
     let fetch = page.fetch();
-    let ids: Vec<i64> = match crate::paging::merge_owners(visible) {
-        Some(owners) if f.owner_id.is_none() => {
-            crate::paging::merged(owners, fetch, true, |owner| {
+    let rows: Vec<Row> = match crate::paging::merge_owners(visible) {
+        Some(owners) if f.owner_id.is_none() => crate::paging::merged_rows(
+            owners,
+            fetch,
+            |a: &Row, b: &Row| (b.updated_at, b.id).cmp(&(a.updated_at, a.id)),
+            |owner| {
                 Ok(narrowed!(o::table, visible, f, page.after)
                     .filter(o::owner_id.eq(owner))
-                    .select((o::updated_at, o::id))
+                    .select(Row::as_select())
                     .limit(fetch)
-                    .load::<(NaiveDateTime, i64)>(conn)?)
-            })?
-        }
-        // One owner or everyone: one index range in list order, read with what the list shows.
-        _ => {
-            let items = narrowed!(deal_query!(), visible, f, page.after)
-                .select(deal_select!())
-                .limit(fetch)
-                .load::<Joined>(conn)?
-                .into_iter()
-                .map(from_row)
-                .collect();
-            return Ok(page.page(items, |x: &Opportunity| (x.updated_at.naive_utc(), x.id)));
-        }
+                    .load::<Row>(conn)?)
+            },
+        )?,
+        // One owner or everyone: one index range in list order.
+        _ => narrowed!(o::table, visible, f, page.after)
+            .select(Row::as_select())
+            .limit(fetch)
+            .load::<Row>(conn)?,
     };
-    let rows: Vec<Joined> = deal_query!()
-        .filter(o::id.eq_any(ids.clone()))
-        .select(deal_select!())
-        .load(conn)?;
-    let mut by_id: std::collections::HashMap<i64, Opportunity> =
-        rows.into_iter().map(from_row).map(|x| (x.id, x)).collect();
-    let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    let items = named(conn, rows)?;
     Ok(page.page(items, |x: &Opportunity| (x.updated_at.naive_utc(), x.id)))
 }
 

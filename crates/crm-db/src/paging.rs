@@ -213,18 +213,29 @@ pub fn merged<K: Ord>(
     owners: &[i64],
     fetch: i64,
     descending: bool,
-    mut page_of: impl FnMut(i64) -> RepoResult<Vec<(K, i64)>>,
+    page_of: impl FnMut(i64) -> RepoResult<Vec<(K, i64)>>,
 ) -> RepoResult<Vec<i64>> {
-    let mut keys = Vec::new();
+    let order = |a: &(K, i64), b: &(K, i64)| if descending { b.cmp(a) } else { a.cmp(b) };
+    let rows = merged_rows(owners, fetch, order, page_of)?;
+    Ok(rows.into_iter().map(|(_, id)| id).collect())
+}
+
+/// One page of whole rows merged from each owner's page (`page_of` answers at most `fetch` rows in
+/// the list's order, `order` compares two rows in it): for a list whose rows need no join, one
+/// read per owner and none after.
+pub fn merged_rows<T>(
+    owners: &[i64],
+    fetch: i64,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+    mut page_of: impl FnMut(i64) -> RepoResult<Vec<T>>,
+) -> RepoResult<Vec<T>> {
+    let mut rows = Vec::new();
     for &owner in owners {
-        keys.extend(page_of(owner)?);
+        rows.extend(page_of(owner)?);
     }
-    keys.sort_unstable_by(|a, b| if descending { b.cmp(a) } else { a.cmp(b) });
-    Ok(keys
-        .into_iter()
-        .take(fetch as usize)
-        .map(|(_, id)| id)
-        .collect())
+    rows.sort_unstable_by(order);
+    rows.truncate(fetch as usize);
+    Ok(rows)
 }
 
 #[cfg(test)]
