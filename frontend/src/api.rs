@@ -504,6 +504,53 @@ impl Api {
         self.send(Method::PATCH, path, Some(patch)).await
     }
 
+    // Knowledge and the global search
+
+    pub async fn articles(&self, q: &ArticleQuery) -> Result<Page<ArticleItem>> {
+        self.get(with_query(&format!("{BASE}/articles"), q)).await
+    }
+
+    pub async fn article(&self, id: i64) -> Result<Article> {
+        self.get(format!("{BASE}/articles/{id}")).await
+    }
+
+    pub async fn create_article(&self, new: &NewArticle) -> Result<Article> {
+        self.send(Method::POST, format!("{BASE}/articles"), Some(new))
+            .await
+    }
+
+    pub async fn update_article(&self, id: i64, patch: &ArticlePatch) -> Result<Article> {
+        let path = format!("{BASE}/articles/{id}");
+        self.send(Method::PATCH, path, Some(patch)).await
+    }
+
+    pub async fn delete_article(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/articles/{id}")).await
+    }
+
+    pub async fn vote_article(&self, id: i64, vote: &ArticleVote) -> Result<Article> {
+        let path = format!("{BASE}/articles/{id}/vote");
+        self.send(Method::POST, path, Some(vote)).await
+    }
+
+    pub async fn article_history(&self, id: i64, q: &PageQuery) -> Result<Page<AuditEntry>> {
+        self.get(with_query(&format!("{BASE}/articles/{id}/history"), q))
+            .await
+    }
+
+    pub async fn preview_markdown(&self, body: &MarkdownPreview) -> Result<RenderedHtml> {
+        let path = format!("{BASE}/articles/preview");
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn unread_bulletins(&self) -> Result<Vec<ArticleItem>> {
+        self.get(format!("{BASE}/me/bulletins")).await
+    }
+
+    pub async fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        self.get(with_query(&format!("{BASE}/search"), q)).await
+    }
+
     pub async fn orders(&self, q: &OrderQuery) -> Result<Page<Order>> {
         self.get(with_query(&format!("{BASE}/orders"), q)).await
     }

@@ -73,6 +73,11 @@ fn App() -> impl IntoView {
                     <Route path=path!("reports/expenses") view=pages::expenses::ExpenseAnalysisPage />
                     <Route path=path!("system/products") view=pages::products::ProductsPage />
                     <Route path=path!("profile") view=pages::profile::ProfilePage />
+                    <Route path=path!("knowledge") view=pages::knowledge::KnowledgePage />
+                    <Route path=path!("knowledge/new") view=pages::knowledge::ArticleEditPage />
+                    <Route path=path!("knowledge/:id") view=pages::knowledge::ArticlePage />
+                    <Route path=path!("knowledge/:id/edit") view=pages::knowledge::ArticleEditPage />
+                    <Route path=path!("search") view=pages::knowledge::SearchPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "orders", description = "Products, orders, payment plans, receipts, receivables"),
         (name = "expenses", description = "Expenses (费用): filing, approval"),
         (name = "service", description = "Service tickets (服务工单): complaints, feedback, after-sale"),
+        (name = "knowledge", description = "Knowledge (知识管理): articles, FAQ, sales bulletins; the global search"),
         (name = "reports", description = "Reports: receivables aging, expense analysis, service"),
     )
 )]

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actor;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -14,7 +15,9 @@ pub mod departments;
 pub mod dictionaries;
 pub mod error;
 pub mod expenses;
+pub mod global_search;
 pub mod idempotency;
+pub mod markdown;
 pub mod moves;
 pub mod names;
 pub mod notifications;

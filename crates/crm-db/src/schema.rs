@@ -209,6 +209,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     expense_department_months,
     tickets,
     ticket_events,
+    articles,
+    article_reads,
+    article_votes,
+    article_grams,
 );
 
 diesel::table! {
@@ -702,3 +706,55 @@ diesel::table! {
 }
 
 diesel::joinable!(ticket_events -> tickets (ticket_id));
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        kind -> Text,
+        category_id -> Nullable<BigInt>,
+        title -> Text,
+        body -> Text,
+        tags -> Text,
+        pinned -> Bool,
+        status -> Text,
+        author_id -> BigInt,
+        read_count -> BigInt,
+        helpful -> BigInt,
+        unhelpful -> BigInt,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_reads (user_id, article_id) {
+        article_id -> BigInt,
+        user_id -> BigInt,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_votes (article_id, user_id) {
+        article_id -> BigInt,
+        user_id -> BigInt,
+        helpful -> Bool,
+        voted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_grams (gram, in_title, article_id) {
+        gram -> BigInt,
+        in_title -> Bool,
+        article_id -> BigInt,
+    }
+}
+
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(articles -> dictionary_items (category_id));
+diesel::joinable!(article_reads -> articles (article_id));
+diesel::joinable!(article_votes -> articles (article_id));
+diesel::joinable!(article_grams -> articles (article_id));

@@ -78,10 +78,10 @@ fn standard_dictionaries() -> Vec<(DictionaryKind, Vec<(&'static str, &'static s
         (
             ArticleCategory,
             vec![
-                ("知识库", "Knowledge base"),
-                ("常见问题", "FAQ"),
-                ("销售通报", "Sales bulletin"),
-                ("竞争对手", "Competitors"),
+                ("百度推广", "Baidu promotion"),
+                ("销售技巧", "Sales techniques"),
+                ("产品知识", "Product knowledge"),
+                ("公司制度", "Company policies"),
             ],
         ),
         (

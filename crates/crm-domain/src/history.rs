@@ -106,6 +106,12 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         (_, "email") => ("电子邮件", "E-mail"),
         (_, "im") => ("微信/QQ", "Messenger"),
         ("opportunity", "title") => ("机会名称", "Title"),
+        ("article", "title") => ("标题", "Title"),
+        ("article", "body") => ("正文", "Body"),
+        ("article", "kind") => ("类型", "Kind"),
+        ("article", "category_id") => ("分类", "Category"),
+        ("article", "tags") => ("标签", "Tags"),
+        ("article", "pinned") => ("置顶", "Pinned"),
         (_, "title") => ("职务", "Title"),
         (_, "stage_id") => ("阶段", "Stage"),
         (_, "probability") => ("赢单概率", "Probability"),
@@ -223,6 +229,7 @@ pub fn entity_label(entity: &str, lang: Lang) -> Cow<'static, str> {
         "competitor" => ("竞争对手", "Competitor"),
         "expense" => ("费用", "Expense"),
         "ticket" => ("服务工单", "Ticket"),
+        "article" => ("知识文章", "Article"),
         _ => return Cow::Owned(entity.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))

@@ -3,10 +3,34 @@
 //! The API's request and response bodies live in [`api`]; the rules (who sees what, which permission
 //! exists, how money is written) live beside them in their own modules.
 
+/// A closed set of words stored and sent as their `snake_case` codes.
+macro_rules! words {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s)
+            }
+        }
+    };
+}
+
 pub mod api;
 pub mod customer;
 pub mod expense;
 pub mod history;
+pub mod knowledge;
 pub mod lang;
 pub mod money;
 pub mod opportunity;

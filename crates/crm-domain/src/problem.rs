@@ -68,6 +68,7 @@ codes! {
     BeforeStart = "before_start",
     OutOfScope = "out_of_scope",
     NotAllowed = "not_allowed",
+    InvalidTags = "invalid_tags",
     // Organisation
     StaleVersion = "stale_version",
     DuplicateName = "duplicate_name",

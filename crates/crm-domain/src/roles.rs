@@ -98,7 +98,12 @@ impl StandardRole {
                 .iter()
                 .copied()
                 .filter(|p| p.module() == "admin")
-                .chain([P::CustomerTransfer, P::ExpenseRead])
+                .chain([
+                    P::CustomerTransfer,
+                    P::ExpenseRead,
+                    P::KnowledgeRead,
+                    P::KnowledgeWrite,
+                ])
                 .collect(),
             Self::GeneralManager => P::ALL
                 .iter()
@@ -116,6 +121,7 @@ impl StandardRole {
                     P::CustomerDelete,
                     P::CompetitorManage,
                     P::ExpenseApprove,
+                    P::KnowledgeWrite,
                 ]);
                 manager
             }
@@ -137,6 +143,7 @@ impl StandardRole {
                 P::ExpenseRead,
                 P::ExpenseWrite,
                 P::ReportRead,
+                P::KnowledgeRead,
             ],
         }
     }

@@ -3,28 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|x| x.as_str() == s)
-            }
-        }
-    };
-}
-
 words! {
     /// What a ticket is about.
     TicketKind { Complaint = "complaint", Feedback = "feedback", Consultation = "consultation", AfterSale = "after_sale" }

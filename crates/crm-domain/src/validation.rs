@@ -52,6 +52,10 @@ pub fn describe(e: &ValidationError) -> Msg {
             "各档金额须为正数且逐档递增",
             "thresholds must be positive and strictly ascending"
         ),
+        "invalid_tags" => msg!(
+            "每个标签 1–30 个字符，不能重复",
+            "each tag has 1–30 characters, and no two are alike"
+        ),
         "negative" => msg!("不能为负数", "must not be negative"),
         "not_positive" => msg!("须大于零", "must be more than zero"),
         "amount_too_large" => msg!(
@@ -128,6 +132,18 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     } else {
         Ok(())
     }
+}
+
+/// Tags of an article: each 1–30 characters, not blank, no two alike.
+pub fn tags(values: &[String]) -> Result<(), ValidationError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for t in values {
+        let t = t.trim();
+        if t.is_empty() || t.chars().count() > 30 || !seen.insert(t.to_lowercase()) {
+            return Err(error("invalid_tags"));
+        }
+    }
+    Ok(())
 }
 
 pub fn ascending_money(values: &[Money]) -> Result<(), ValidationError> {

@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 23] = [
+const LINKS: [Link; 24] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -65,6 +65,11 @@ const LINKS: [Link; 23] = [
         "/competitors",
         |i| t_string!(i, nav.competitors),
         Some(Permission::OpportunityRead),
+    ),
+    (
+        "/knowledge",
+        |i| t_string!(i, nav.knowledge),
+        Some(Permission::KnowledgeRead),
     ),
     (
         "/orders",
@@ -205,6 +210,7 @@ pub fn Shell() -> impl IntoView {
                 <header class="topbar">
                     <button class="menu-toggle" aria-label=move || t_string!(i18n, nav.menu) on:click=move |_| menu_open.update(|o| *o = !*o)>"☰"</button>
                     <span class="brand">{move || t_string!(i18n, app.name)}</span>
+                    <crate::pages::knowledge::GlobalSearch />
                     <span class="spacer"></span>
                     <A href="/notifications" attr:class="bell" attr:title=move || t_string!(i18n, top.notifications) attr:aria-label=move || t_string!(i18n, top.notifications)>
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

@@ -2,6 +2,7 @@
 
 pub mod customers;
 pub mod expenses;
+pub mod knowledge;
 pub mod login;
 pub mod notifications;
 pub mod opportunities;

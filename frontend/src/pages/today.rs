@@ -206,6 +206,7 @@ pub fn TodayPage() -> impl IntoView {
     let changed = Callback::new(move |_| reload.update(|n| *n += 1));
     view! {
         <Welcome />
+        <crate::pages::knowledge::BulletinStrip />
         <section class="card today">
             <h2>{move || t_string!(i18n, today.due)}</h2>
             {move || due.get().map(|r| match r {

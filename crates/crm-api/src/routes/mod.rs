@@ -2,6 +2,7 @@
 //! (utoipa-actix-web), so the document cannot drift from what is served.
 
 pub mod activities;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod competitors;
@@ -62,4 +63,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     receivables::configure(cfg);
     expenses::configure(cfg);
     tickets::configure(cfg);
+    articles::configure(cfg);
 }

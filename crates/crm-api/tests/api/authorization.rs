@@ -268,6 +268,16 @@ impl Matrix<'_> {
             "competitor" => id(self
                 .create("sales_dir", post, "/competitors", records)
                 .await),
+            // Knowledge is the company's, written by its editors: a published article.
+            "article" => id(self
+                .app
+                .post(
+                    "/articles",
+                    self.token("sales_dir"),
+                    json!({"kind": "kb", "title": "百度推广入门", "body": "**关键词**出价"}),
+                )
+                .await
+                .expect(201)),
             "activity" => {
                 Box::pin(self.make(records, "customer")).await;
                 id(self.create("s1_a", post, "/activities", records).await)
@@ -463,6 +473,7 @@ impl Matrix<'_> {
 fn kind_of(collection: &str) -> &'static str {
     match collection {
         "activities" => "activity",
+        "articles" => "article",
         "competitors" => "competitor",
         "contacts" => "contact",
         "customers" => "customer",

@@ -15,6 +15,7 @@ mod expenses;
 mod hardening;
 mod input;
 mod instances;
+mod knowledge;
 mod openapi;
 mod opportunities;
 mod orders;

@@ -612,6 +612,8 @@ mod expenses;
 pub use expenses::*;
 mod tickets;
 pub use tickets::*;
+mod knowledge;
+pub use knowledge::*;
 mod queries;
 pub use queries::*;
 

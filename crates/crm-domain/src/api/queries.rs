@@ -5,6 +5,7 @@
 use super::{AgingGroup, CustomerType, ExpenseGroup, ReportFormat, ReviewStatus, ServiceGroup};
 use crate::customer::CustomerLevel;
 use crate::expense::{ExpenseReportStatus, ExpenseStatus};
+use crate::knowledge::{ArticleKind, ArticleStatus};
 use crate::opportunity::OpportunityStatus;
 use crate::order::OrderStatus;
 use crate::paging::{Sort, SortKey};
@@ -432,5 +433,35 @@ mod tests {
         assert!(page(MAX_LIMIT).validate().is_ok());
         assert!(page(MAX_LIMIT + 1).validate().is_err());
         assert!(page(0).validate().is_err());
+    }
+}
+
+list_query! {
+    /// `GET /articles`: pinned first, then the newest.
+    pub struct ArticleQuery {
+        pub kind: Option<ArticleKind>,
+        pub category_id: Option<i64>,
+        /// Drafts: the caller's own, or all of them for a writer.
+        pub status: Option<ArticleStatus>,
+        pub author_id: Option<i64>,
+        /// Only those the caller has not opened yet.
+        pub unread: Option<bool>,
+        /// Published at or after this instant.
+        pub published_from: Option<DateTime<Utc>>,
+        /// Words of the title or the body (two Chinese characters find).
+        #[validate(length(max = 64))]
+        pub q: Option<String>,
+    }
+}
+
+query! {
+    /// `GET /search`.
+    pub struct SearchQuery {
+        /// At least two characters.
+        #[validate(length(min = 2, max = 64))]
+        pub q: String,
+        /// Hits per kind, 1–20, default 5.
+        #[validate(range(min = 1, max = 20))]
+        pub per_kind: Option<i64>,
     }
 }

@@ -1,0 +1,633 @@
+//! Knowledge (知识管理): articles of the knowledge base, FAQ and sales bulletins. Company-wide, like
+//! competitor profiles: everyone with `knowledge.read` reads what is published; drafts are seen by
+//! their author and by writers (`knowledge.write`), who alone publish, pin and edit others' work
+//! (`crm_domain::knowledge::Writer`). Bodies are Markdown, answered also as sanitised HTML.
+//!
+//! Titles and bodies are searched through a bigram index like the customers' (`article_grams`,
+//! codes from [`crate::search::grams`]): a query's rarest bigram gives the candidates, `LIKE`
+//! confirms them.
+
+use crate::actor::Actor;
+use crate::audit::{self, diff};
+use crate::error::OptionalFound;
+use crate::markdown;
+use crate::paging::{PageRequest, row_after};
+use crate::schema::{
+    article_grams as g, article_reads as r, article_votes as v, articles as a,
+    dictionary_items as d, users,
+};
+use crate::search::{DRIVE_LIMIT, grams};
+use crate::sql::{check_dictionary, check_version, contains_pattern, lower, one_row_updated};
+use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
+use chrono::{NaiveDateTime, Utc};
+use crm_domain::api::{
+    Article, ArticleItem, ArticlePatch, ArticleQuery, ArticleVote, AuditEntry, DictionaryKind,
+    IdName, NewArticle, Page, PageQuery, RenderedHtml, SearchHit, SearchKind,
+};
+use crm_domain::knowledge::{ArticleKind, ArticleStatus, BULLETIN_DAYS, Writer};
+use crm_domain::{ErrorCode, Permission, msg};
+use diesel::prelude::*;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = a)]
+struct Row {
+    id: i64,
+    kind: String,
+    category_id: Option<i64>,
+    title: String,
+    body: String,
+    tags: String,
+    pinned: bool,
+    status: String,
+    author_id: i64,
+    read_count: i64,
+    helpful: i64,
+    unhelpful: i64,
+    published_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
+/// An article with its category's and author's names.
+type Joined = (Row, Option<String>, String);
+
+macro_rules! article_query {
+    () => {
+        a::table
+            .inner_join(users::table)
+            .left_join(d::table.on(d::id.nullable().eq(a::category_id)))
+    };
+}
+
+fn kind(x: &str) -> ArticleKind {
+    ArticleKind::parse(x).unwrap_or(ArticleKind::Kb)
+}
+
+fn status(x: &str) -> ArticleStatus {
+    ArticleStatus::parse(x).unwrap_or(ArticleStatus::Draft)
+}
+
+fn tags(x: &str) -> Vec<String> {
+    serde_json::from_str(x).unwrap_or_default()
+}
+
+fn clean_tags(x: &[String]) -> String {
+    let tags: Vec<&str> = x.iter().map(|t| t.trim()).collect();
+    json!(tags).to_string()
+}
+
+fn category((x, category): (&Row, Option<String>)) -> Option<IdName> {
+    x.category_id
+        .zip(category)
+        .map(|(id, name)| IdName { id, name })
+}
+
+fn full((x, category_name, author): Joined, my_vote: Option<bool>) -> Article {
+    let category = category((&x, category_name));
+    Article {
+        id: x.id,
+        kind: kind(&x.kind),
+        category,
+        title: x.title,
+        body_html: markdown::to_html(&x.body),
+        body: x.body,
+        tags: tags(&x.tags),
+        pinned: x.pinned,
+        status: status(&x.status),
+        author: IdName {
+            id: x.author_id,
+            name: author,
+        },
+        read_count: x.read_count,
+        helpful: x.helpful,
+        unhelpful: x.unhelpful,
+        my_vote,
+        published_at: x.published_at.map(|t| t.and_utc()),
+        created_at: x.created_at.and_utc(),
+        updated_at: x.updated_at.and_utc(),
+        version: x.version,
+    }
+}
+
+fn item((x, category_name, author): Joined, read: bool) -> ArticleItem {
+    let category = category((&x, category_name));
+    ArticleItem {
+        id: x.id,
+        kind: kind(&x.kind),
+        category,
+        title: x.title,
+        excerpt: markdown::cut(&markdown::to_text(&x.body), 160),
+        tags: tags(&x.tags),
+        pinned: x.pinned,
+        status: status(&x.status),
+        author: IdName {
+            id: x.author_id,
+            name: author,
+        },
+        read_count: x.read_count,
+        helpful: x.helpful,
+        unhelpful: x.unhelpful,
+        read,
+        published_at: x.published_at.map(|t| t.and_utc()),
+        updated_at: x.updated_at.and_utc(),
+    }
+}
+
+/// The fields a history entry shows: an edit's entry keeps the old and new text of what changed.
+fn view(x: &Row) -> serde_json::Value {
+    json!({
+        "kind": x.kind, "category_id": x.category_id, "title": x.title,
+        "body": x.body, "tags": tags(&x.tags), "pinned": x.pinned, "status": x.status,
+    })
+}
+
+fn who(actor: &Actor, author_id: i64) -> Writer {
+    Writer {
+        writer: actor.has(Permission::KnowledgeWrite),
+        author: actor.user_id() == Some(author_id),
+    }
+}
+
+fn row(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Joined> {
+    let found: Joined = article_query!()
+        .filter(a::id.eq(id))
+        .select((Row::as_select(), d::name.nullable(), users::display_name))
+        .first(conn)
+        .found()?;
+    // A draft the caller may not read does not exist for them.
+    if !who(actor, found.0.author_id).may_read(status(&found.0.status)) {
+        return Err(RepoError::NotFound);
+    }
+    Ok(found)
+}
+
+fn my_vote(conn: &mut DbConnection, actor: &Actor, id: i64) -> QueryResult<Option<bool>> {
+    let Some(me) = actor.user_id() else {
+        return Ok(None);
+    };
+    v::table
+        .find((id, me))
+        .select(v::helpful)
+        .first(conn)
+        .optional()
+}
+
+/// An article, without counting a reader (what a write answers).
+fn load(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Article> {
+    let found = row(conn, actor, id)?;
+    let vote = my_vote(conn, actor, id)?;
+    Ok(full(found, vote))
+}
+
+/// An article the caller may read; the first time a person opens a published one, it counts them
+/// as a reader (and a bulletin leaves their Today page).
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Article> {
+    let found = row(conn, actor, id)?;
+    if let (Some(me), ArticleStatus::Published) = (actor.user_id(), status(&found.0.status)) {
+        let read: i64 = r::table
+            .filter(r::user_id.eq(me))
+            .filter(r::article_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if read == 0 {
+            return write_tx(conn, |conn| {
+                let n = match conn {
+                    DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(r::table)
+                        .values((
+                            r::article_id.eq(id),
+                            r::user_id.eq(me),
+                            r::read_at.eq(now()),
+                        ))
+                        .execute(c)?,
+                    DbConnection::Pg(c) => diesel::insert_into(r::table)
+                        .values((
+                            r::article_id.eq(id),
+                            r::user_id.eq(me),
+                            r::read_at.eq(now()),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(c)?,
+                };
+                if n == 1 {
+                    diesel::update(a::table.find(id))
+                        .set(a::read_count.eq(a::read_count + 1))
+                        .execute(conn)?;
+                }
+                load(conn, actor, id)
+            });
+        }
+    }
+    let vote = my_vote(conn, actor, id)?;
+    Ok(full(found, vote))
+}
+
+/// How a text query finds its articles.
+enum Plan {
+    /// Only these can match (they hold every rare bigram of the query).
+    Candidates(Vec<i64>),
+    /// Every bigram is common: walk the list's order and check each.
+    Walk,
+}
+
+fn plan(conn: &mut DbConnection, text: &str) -> RepoResult<Plan> {
+    let mut candidates: Option<BTreeSet<i64>> = None;
+    for gram in grams(text) {
+        let ids: Vec<i64> = g::table
+            .filter(g::gram.eq(gram))
+            .select(g::article_id)
+            .limit(DRIVE_LIMIT)
+            .load(conn)?;
+        if (ids.len() as i64) < DRIVE_LIMIT {
+            let ids: BTreeSet<i64> = ids.into_iter().collect();
+            let narrowed = match candidates {
+                None => ids,
+                Some(before) => before.intersection(&ids).copied().collect(),
+            };
+            let done = narrowed.is_empty();
+            candidates = Some(narrowed);
+            if done {
+                break;
+            }
+        }
+    }
+    Ok(match candidates {
+        Some(ids) => Plan::Candidates(ids.into_iter().collect()),
+        None => Plan::Walk,
+    })
+}
+
+/// Articles, pinned first, then the newest; drafts only the caller's own (all of them for a
+/// writer).
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    f: &ArticleQuery,
+) -> RepoResult<Page<ArticleItem>> {
+    let page = PageRequest::<(bool, i64)>::new(f.limit, f.cursor.as_deref(), "pinned")?;
+    let me = actor.user_id().unwrap_or(0);
+    let mut q = article_query!()
+        .select((Row::as_select(), d::name.nullable(), users::display_name))
+        .order((a::pinned.desc(), a::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if !actor.has(Permission::KnowledgeWrite) {
+        q = q.filter(
+            a::status
+                .eq(ArticleStatus::Published.as_str())
+                .or(a::author_id.eq(me)),
+        );
+    }
+    if let Some(x) = f.kind {
+        q = q.filter(a::kind.eq(x.as_str()));
+    }
+    if let Some(x) = f.category_id {
+        q = q.filter(a::category_id.eq(x));
+    }
+    if let Some(x) = f.status {
+        q = q.filter(a::status.eq(x.as_str()));
+    }
+    if let Some(x) = f.author_id {
+        q = q.filter(a::author_id.eq(x));
+    }
+    if let Some(x) = f.published_from {
+        q = q.filter(a::published_at.ge(x.naive_utc()));
+    }
+    if f.unread == Some(true) {
+        q = q.filter(diesel::dsl::not(diesel::dsl::exists(
+            r::table
+                .filter(r::user_id.eq(me))
+                .filter(r::article_id.eq(a::id)),
+        )));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Plan::Candidates(ids) = plan(conn, text)? {
+            q = q.filter(a::id.eq_any(ids));
+        }
+        let p = contains_pattern(text);
+        q = q.filter(
+            lower(a::title)
+                .like(p.clone())
+                .escape('\\')
+                .or(lower(a::body).like(p).escape('\\')),
+        );
+    }
+    if let Some((pinned, id)) = page.after {
+        q = q.filter(row_after(a::pinned, a::id, pinned, id, true));
+    }
+    let rows: Vec<Joined> = q.load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|x| x.0.id).collect();
+    let read: BTreeSet<i64> = r::table
+        .filter(r::user_id.eq(me))
+        .filter(r::article_id.eq_any(ids))
+        .select(r::article_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|x| {
+            let seen = read.contains(&x.0.id);
+            item(x, seen)
+        })
+        .collect();
+    Ok(page.page(items, |x: &ArticleItem| (x.pinned, x.id)))
+}
+
+/// The published bulletins of the last week the caller has not opened (Today's strip), newest
+/// first.
+pub fn unread_bulletins(conn: &mut DbConnection, actor: &Actor) -> RepoResult<Vec<ArticleItem>> {
+    let since = Utc::now() - chrono::Duration::days(BULLETIN_DAYS);
+    let q = ArticleQuery {
+        kind: Some(ArticleKind::Bulletin),
+        status: Some(ArticleStatus::Published),
+        unread: Some(true),
+        published_from: Some(since),
+        limit: Some(10),
+        ..Default::default()
+    };
+    Ok(list(conn, actor, &q)?.items)
+}
+
+/// Writes the index rows of an article: its title's bigrams, then its body's (as plain text)
+/// that the title does not have.
+fn index(conn: &mut DbConnection, id: i64, title: &str, body: &str) -> QueryResult<()> {
+    diesel::delete(g::table.filter(g::article_id.eq(id))).execute(conn)?;
+    let in_title = grams(title);
+    let in_body: BTreeSet<i64> = grams(&markdown::to_text(body))
+        .difference(&in_title)
+        .copied()
+        .collect();
+    let rows: Vec<_> = in_title
+        .iter()
+        .map(|&x| (x, true))
+        .chain(in_body.iter().map(|&x| (x, false)))
+        .map(|(gram, t)| (g::gram.eq(gram), g::in_title.eq(t), g::article_id.eq(id)))
+        .collect();
+    for chunk in rows.chunks(5_000) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(g::table).values(chunk).execute(c),
+            DbConnection::Pg(c) => diesel::insert_into(g::table).values(chunk).execute(c),
+        }?;
+    }
+    Ok(())
+}
+
+fn check(conn: &mut DbConnection, category_id: Option<i64>) -> RepoResult<()> {
+    check_dictionary(
+        conn,
+        "category_id",
+        DictionaryKind::ArticleCategory,
+        category_id,
+    )
+}
+
+fn refused() -> RepoError {
+    RepoError::Forbidden(msg!(
+        "只有知识库编辑者可以发布、置顶或修改他人的文章；其他人可以提交常见问题草稿",
+        "only knowledge editors publish, pin or change others' articles; anyone may suggest an FAQ as a draft"
+    ))
+}
+
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewArticle) -> RepoResult<Article> {
+    let me = actor.user_id().unwrap_or(0);
+    let writer = who(actor, me);
+    let to = new.status.unwrap_or(if writer.writer {
+        ArticleStatus::Published
+    } else {
+        ArticleStatus::Draft
+    });
+    if !writer.may_create(new.kind, to) || (new.pinned && !writer.writer) {
+        return Err(refused());
+    }
+    write_tx(conn, |conn| {
+        check(conn, new.category_id)?;
+        let at = now();
+        let id: i64 = diesel::insert_into(a::table)
+            .values((
+                a::kind.eq(new.kind.as_str()),
+                a::category_id.eq(new.category_id),
+                a::title.eq(new.title.trim()),
+                a::body.eq(&new.body),
+                a::tags.eq(clean_tags(&new.tags)),
+                a::pinned.eq(new.pinned),
+                a::status.eq(to.as_str()),
+                a::author_id.eq(me),
+                a::published_at.eq((to == ArticleStatus::Published).then_some(at)),
+                a::created_at.eq(at),
+                a::updated_at.eq(at),
+            ))
+            .returning(a::id)
+            .get_result(conn)?;
+        index(conn, id, new.title.trim(), &new.body)?;
+        let x = row(conn, actor, id)?;
+        audit::record(conn, actor, "create", "article", Some(id), view(&x.0))?;
+        Ok(full(x, None))
+    })
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    patch: &ArticlePatch,
+) -> RepoResult<Article> {
+    write_tx(conn, |conn| {
+        let (old, ..) = row(conn, actor, id)?;
+        let writer = who(actor, old.author_id);
+        let (from, to) = (
+            status(&old.status),
+            patch.status.unwrap_or(status(&old.status)),
+        );
+        if !writer.may_change(from, to) || (patch.pinned.is_some() && !writer.writer) {
+            return Err(refused());
+        }
+        check_version(old.version, patch.version)?;
+        let category_id = patch.category_id.unwrap_or(old.category_id);
+        check(conn, category_id)?;
+        let title = patch.title.as_deref().map(str::trim).unwrap_or(&old.title);
+        let body = patch.body.as_deref().unwrap_or(&old.body);
+        let at = now();
+        let published_at = match (from, to) {
+            (ArticleStatus::Draft, ArticleStatus::Published) => Some(at),
+            (_, ArticleStatus::Draft) => None,
+            _ => old.published_at,
+        };
+        let n = diesel::update(a::table.find(id).filter(a::version.eq(patch.version)))
+            .set((
+                a::kind.eq(patch.kind.map(|k| k.as_str()).unwrap_or(&old.kind)),
+                a::category_id.eq(category_id),
+                a::title.eq(title),
+                a::body.eq(body),
+                a::tags.eq(patch
+                    .tags
+                    .as_deref()
+                    .map(clean_tags)
+                    .unwrap_or(old.tags.clone())),
+                a::pinned.eq(patch.pinned.unwrap_or(old.pinned)),
+                a::status.eq(to.as_str()),
+                a::published_at.eq(published_at),
+                a::updated_at.eq(at),
+                a::version.eq(old.version + 1),
+            ))
+            .execute(conn)?;
+        one_row_updated(n, old.version)?;
+        if patch.title.is_some() || patch.body.is_some() {
+            index(conn, id, title, body)?;
+        }
+        let new = row(conn, actor, id)?;
+        audit::record(
+            conn,
+            actor,
+            "update",
+            "article",
+            Some(id),
+            diff(&view(&old), &view(&new.0)),
+        )?;
+        let vote = my_vote(conn, actor, id)?;
+        Ok(full(new, vote))
+    })
+}
+
+/// Deletes an article (writers; an author their own draft); the audit log keeps what it said.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()> {
+    write_tx(conn, |conn| {
+        let (old, ..) = row(conn, actor, id)?;
+        let from = status(&old.status);
+        if !who(actor, old.author_id).may_change(from, from) {
+            return Err(refused());
+        }
+        diesel::delete(a::table.find(id)).execute(conn)?;
+        audit::record(conn, actor, "delete", "article", Some(id), view(&old))?;
+        Ok(())
+    })
+}
+
+/// "Was this helpful?": one vote per person, which they may change.
+pub fn vote(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    vote: &ArticleVote,
+) -> RepoResult<Article> {
+    let me = actor.user_id().unwrap_or(0);
+    write_tx(conn, |conn| {
+        let (x, ..) = row(conn, actor, id)?;
+        if status(&x.status) != ArticleStatus::Published {
+            return Err(RepoError::conflict(
+                ErrorCode::NotAllowed,
+                msg!("草稿不能投票", "a draft takes no votes"),
+            ));
+        }
+        let before = my_vote(conn, actor, id)?;
+        if before != Some(vote.helpful) {
+            diesel::delete(v::table.find((id, me))).execute(conn)?;
+            diesel::insert_into(v::table)
+                .values((
+                    v::article_id.eq(id),
+                    v::user_id.eq(me),
+                    v::helpful.eq(vote.helpful),
+                    v::voted_at.eq(now()),
+                ))
+                .execute(conn)?;
+            let (up, down) = match (before, vote.helpful) {
+                (None, true) => (1, 0),
+                (None, false) => (0, 1),
+                (Some(false), true) => (1, -1),
+                (Some(true), false) => (-1, 1),
+                _ => (0, 0),
+            };
+            diesel::update(a::table.find(id))
+                .set((
+                    a::helpful.eq(a::helpful + up),
+                    a::unhelpful.eq(a::unhelpful + down),
+                ))
+                .execute(conn)?;
+        }
+        load(conn, actor, id)
+    })
+}
+
+/// The edits of an article, newest first.
+pub fn history(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    q: &PageQuery,
+) -> RepoResult<Page<AuditEntry>> {
+    row(conn, actor, id)?;
+    let page = PageRequest::<i64>::new(q.limit, q.cursor.as_deref(), "history")?;
+    let filter = audit::AuditFilter {
+        entity: Some("article".into()),
+        entity_id: Some(id),
+        before_id: page.after,
+        limit: page.fetch(),
+        ..Default::default()
+    };
+    let entries = audit::list(conn, actor, &filter)?;
+    Ok(page.page(entries, |e| e.id))
+}
+
+/// Markdown as an article would show it.
+pub fn preview(body: &str) -> RenderedHtml {
+    RenderedHtml {
+        body_html: markdown::to_html(body),
+    }
+}
+
+/// The global search's articles: published ones (and the caller's drafts, all drafts for a
+/// writer) whose title or body holds the text; title hits first, then the newest.
+pub fn search(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    text: &str,
+    n: i64,
+) -> RepoResult<Vec<SearchHit>> {
+    let me = actor.user_id().unwrap_or(0);
+    let candidates = match plan(conn, text)? {
+        Plan::Candidates(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Plan::Candidates(ids) => Some(ids),
+        Plan::Walk => None,
+    };
+    let p = contains_pattern(text);
+    let mut found: Vec<(i64, String, String)> = Vec::new();
+    for in_title in [true, false] {
+        let mut q = a::table
+            .select((a::id, a::title, a::body))
+            .order(a::id.desc())
+            .limit(n - found.len() as i64)
+            .into_boxed();
+        if !actor.has(Permission::KnowledgeWrite) {
+            q = q.filter(
+                a::status
+                    .eq(ArticleStatus::Published.as_str())
+                    .or(a::author_id.eq(me)),
+            );
+        }
+        if let Some(ids) = &candidates {
+            q = q.filter(a::id.eq_any(ids.clone()));
+        }
+        q = if in_title {
+            q.filter(lower(a::title).like(p.clone()).escape('\\'))
+        } else {
+            q.filter(lower(a::title).not_like(p.clone()).escape('\\'))
+                .filter(lower(a::body).like(p.clone()).escape('\\'))
+        };
+        found.extend(q.load::<(i64, String, String)>(conn)?);
+        if found.len() as i64 >= n {
+            break;
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|(id, title, body)| SearchHit {
+            kind: SearchKind::Article,
+            id,
+            title,
+            snippet: Some(markdown::snippet(&markdown::to_text(&body), text, 80)),
+            customer_id: None,
+        })
+        .collect())
+}
