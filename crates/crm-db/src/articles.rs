@@ -570,6 +570,24 @@ pub fn history(
     Ok(page.page(entries, |e| e.id))
 }
 
+/// Moves an article's dates back by `age` (demo data: last month's bulletin was published last
+/// month).
+pub fn backdate(conn: &mut DbConnection, id: i64, age: chrono::Duration) -> RepoResult<()> {
+    let (created, published): (NaiveDateTime, Option<NaiveDateTime>) = a::table
+        .find(id)
+        .select((a::created_at, a::published_at))
+        .first(conn)
+        .found()?;
+    diesel::update(a::table.find(id))
+        .set((
+            a::created_at.eq(created - age),
+            a::updated_at.eq(created - age),
+            a::published_at.eq(published.map(|p| p - age)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Markdown as an article would show it.
 pub fn preview(body: &str) -> RenderedHtml {
     RenderedHtml {

@@ -6,6 +6,7 @@
 pub mod deals;
 pub(crate) mod expenses;
 pub mod generate;
+pub(crate) mod knowledge;
 pub mod seed;
 pub(crate) mod tickets;
 

@@ -445,6 +445,9 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
             crate::tickets::seed_demo_tickets(conn, &spent_on, cs)?;
         }
     }
+    if let (Some(editor), Some(seller)) = (id(conn, "s1_mgr")?, id(conn, "s1_a")?) {
+        crate::knowledge::seed_demo_knowledge(conn, editor, seller)?;
+    }
     Ok(())
 }
 
