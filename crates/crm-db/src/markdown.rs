@@ -3,7 +3,7 @@
 //! Raw HTML in the Markdown is shown as the text it is, never as markup.
 
 use ammonia::Builder;
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
 use std::sync::LazyLock;
 
 fn options() -> Options {
@@ -37,15 +37,22 @@ pub fn to_text(markdown: &str) -> String {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 out.push_str(&t)
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Rule
-                if !out.ends_with(' ') && !out.is_empty() =>
-            {
-                out.push(' ')
-            }
+            // Blocks and line breaks part words; inline marks (**bold**) do not.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::Rule
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock,
+            ) => out.push(' '),
             _ => {}
         }
     }
-    out.trim_end().to_string()
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// At most `n` characters of a text, with `…` when it was cut.
@@ -116,6 +123,8 @@ mod tests {
         assert!(html.contains("<strong>粗体</strong>"), "{html}");
         assert!(html.contains("<table>"), "{html}");
         assert_eq!(to_text("# 标题\n\n**粗体** 文字"), "标题 粗体 文字");
+        // An inline mark does not part a word: its bigrams stay whole for the search.
+        assert_eq!(to_text("**粗体**文字"), "粗体文字");
     }
 
     #[test]
