@@ -161,7 +161,7 @@ pub fn GlobalSearch() -> impl IntoView {
     };
     view! {
         <form class="global-search" role="search" on:submit=submit>
-            <input node_ref=input type="search" name="q" autocomplete="off" maxlength="64"
+            <input node_ref=input type="search" name="global_q" autocomplete="off" maxlength="64"
                 placeholder=move || t_string!(i18n, kb.search_everything)
                 aria-label=move || t_string!(i18n, kb.search_everything)
                 bind:value=q
