@@ -11,18 +11,19 @@ use crate::actor::Actor;
 use crate::audit::{self, diff};
 use crate::error::OptionalFound;
 use crate::markdown;
+use crate::multi_connection_impl::MultiBackend;
+use crate::names;
 use crate::paging::{PageRequest, row_after};
-use crate::schema::{
-    article_grams as g, article_reads as r, article_votes as v, articles as a,
-    dictionary_items as d, users,
+use crate::schema::{article_grams as g, article_reads as r, article_votes as v, articles as a};
+use crate::search::{DRIVE_LIMIT, Plan, candidates, grams};
+use crate::sql::{
+    check_dictionary, check_version, contains_pattern, lower, one_row_updated, substr,
 };
-use crate::search::{DRIVE_LIMIT, grams};
-use crate::sql::{check_dictionary, check_version, contains_pattern, lower, one_row_updated};
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::{NaiveDateTime, Utc};
 use crm_domain::api::{
     Article, ArticleItem, ArticlePatch, ArticleQuery, ArticleVote, AuditEntry, DictionaryKind,
-    IdName, NewArticle, Page, PageQuery, RenderedHtml, SearchHit, SearchKind,
+    NewArticle, Page, PageQuery, RenderedHtml, SearchHit, SearchKind,
 };
 use crm_domain::knowledge::{ArticleKind, ArticleStatus, BULLETIN_DAYS, Writer};
 use crm_domain::{ErrorCode, Permission, msg};
@@ -51,15 +52,63 @@ struct Row {
     version: i32,
 }
 
-/// An article with its category's and author's names.
-type Joined = (Row, Option<String>, String);
+/// The characters of a body a list reads: enough for its excerpt, however long the body.
+const HEAD: i32 = 1000;
 
-macro_rules! article_query {
+/// A row as a list reads it: the body cut to its first [`HEAD`] characters (in SQL, so a page of
+/// long articles does not travel whole).
+macro_rules! head_select {
     () => {
-        a::table
-            .inner_join(users::table)
-            .left_join(d::table.on(d::id.nullable().eq(a::category_id)))
+        (
+            a::id,
+            a::kind,
+            a::category_id,
+            a::title,
+            substr(a::body, 1, HEAD),
+            a::tags,
+            a::pinned,
+            a::status,
+            a::author_id,
+            a::read_count,
+            a::helpful,
+            a::unhelpful,
+            a::published_at,
+            a::created_at,
+            a::updated_at,
+            a::version,
+        )
     };
+}
+
+/// The names a page of articles refers to: categories and authors, one query per kind.
+struct Names {
+    categories: names::Names,
+    authors: names::Names,
+}
+
+impl Names {
+    fn of(conn: &mut DbConnection, rows: &[Row]) -> QueryResult<Names> {
+        Ok(Names {
+            categories: names::entries(conn, rows.iter().filter_map(|r| r.category_id))?,
+            authors: names::people(conn, rows.iter().map(|r| r.author_id))?,
+        })
+    }
+}
+
+/// Only what the actor may read: published articles, and drafts of their own (every draft for a
+/// writer).
+fn readable<'a, ST>(
+    q: a::BoxedQuery<'a, MultiBackend, ST>,
+    actor: &Actor,
+) -> a::BoxedQuery<'a, MultiBackend, ST> {
+    if actor.has(Permission::KnowledgeWrite) {
+        return q;
+    }
+    q.filter(
+        a::status
+            .eq(ArticleStatus::Published.as_str())
+            .or(a::author_id.eq(actor.user_id().unwrap_or(0))),
+    )
 }
 
 fn kind(x: &str) -> ArticleKind {
@@ -79,28 +128,18 @@ fn clean_tags(x: &[String]) -> String {
     json!(tags).to_string()
 }
 
-fn category((x, category): (&Row, Option<String>)) -> Option<IdName> {
-    x.category_id
-        .zip(category)
-        .map(|(id, name)| IdName { id, name })
-}
-
-fn full((x, category_name, author): Joined, my_vote: Option<bool>) -> Article {
-    let category = category((&x, category_name));
+fn full(x: Row, n: &Names, my_vote: Option<bool>) -> Article {
     Article {
         id: x.id,
         kind: kind(&x.kind),
-        category,
+        category: x.category_id.map(|id| n.categories.of(id)),
         title: x.title,
         body_html: markdown::to_html(&x.body),
         body: x.body,
         tags: tags(&x.tags),
         pinned: x.pinned,
         status: status(&x.status),
-        author: IdName {
-            id: x.author_id,
-            name: author,
-        },
+        author: n.authors.of(x.author_id),
         read_count: x.read_count,
         helpful: x.helpful,
         unhelpful: x.unhelpful,
@@ -112,21 +151,17 @@ fn full((x, category_name, author): Joined, my_vote: Option<bool>) -> Article {
     }
 }
 
-fn item((x, category_name, author): Joined, read: bool) -> ArticleItem {
-    let category = category((&x, category_name));
+fn item(x: Row, n: &Names, read: bool) -> ArticleItem {
     ArticleItem {
         id: x.id,
         kind: kind(&x.kind),
-        category,
+        category: x.category_id.map(|id| n.categories.of(id)),
         title: x.title,
         excerpt: markdown::cut(&markdown::to_text(&x.body), 160),
         tags: tags(&x.tags),
         pinned: x.pinned,
         status: status(&x.status),
-        author: IdName {
-            id: x.author_id,
-            name: author,
-        },
+        author: n.authors.of(x.author_id),
         read_count: x.read_count,
         helpful: x.helpful,
         unhelpful: x.unhelpful,
@@ -151,17 +186,24 @@ fn who(actor: &Actor, author_id: i64) -> Writer {
     }
 }
 
-fn row(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Joined> {
-    let found: Joined = article_query!()
-        .filter(a::id.eq(id))
-        .select((Row::as_select(), d::name.nullable(), users::display_name))
+/// An article the actor may read (a draft they may not read does not exist for them).
+fn row(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Row> {
+    let found: Row = a::table
+        .find(id)
+        .select(Row::as_select())
         .first(conn)
         .found()?;
-    // A draft the caller may not read does not exist for them.
-    if !who(actor, found.0.author_id).may_read(status(&found.0.status)) {
+    if !who(actor, found.author_id).may_read(status(&found.status)) {
         return Err(RepoError::NotFound);
     }
     Ok(found)
+}
+
+/// An article as the API answers it.
+fn answer(conn: &mut DbConnection, actor: &Actor, x: Row) -> RepoResult<Article> {
+    let n = Names::of(conn, std::slice::from_ref(&x))?;
+    let vote = my_vote(conn, actor, x.id)?;
+    Ok(full(x, &n, vote))
 }
 
 fn my_vote(conn: &mut DbConnection, actor: &Actor, id: i64) -> QueryResult<Option<bool>> {
@@ -178,15 +220,14 @@ fn my_vote(conn: &mut DbConnection, actor: &Actor, id: i64) -> QueryResult<Optio
 /// An article, without counting a reader (what a write answers).
 fn load(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Article> {
     let found = row(conn, actor, id)?;
-    let vote = my_vote(conn, actor, id)?;
-    Ok(full(found, vote))
+    answer(conn, actor, found)
 }
 
 /// An article the caller may read; the first time a person opens a published one, it counts them
 /// as a reader (and a bulletin leaves their Today page).
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Article> {
     let found = row(conn, actor, id)?;
-    if let (Some(me), ArticleStatus::Published) = (actor.user_id(), status(&found.0.status)) {
+    if let (Some(me), ArticleStatus::Published) = (actor.user_id(), status(&found.status)) {
         let read: i64 = r::table
             .filter(r::user_id.eq(me))
             .filter(r::article_id.eq(id))
@@ -220,42 +261,17 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Articl
             });
         }
     }
-    let vote = my_vote(conn, actor, id)?;
-    Ok(full(found, vote))
+    answer(conn, actor, found)
 }
 
-/// How a text query finds its articles.
-enum Plan {
-    /// Only these can match (they hold every rare bigram of the query).
-    Candidates(Vec<i64>),
-    /// Every bigram is common: walk the list's order and check each.
-    Walk,
-}
-
+/// How a text query finds its articles: the candidates of its rare bigrams, or a walk.
 fn plan(conn: &mut DbConnection, text: &str) -> RepoResult<Plan> {
-    let mut candidates: Option<BTreeSet<i64>> = None;
-    for gram in grams(text) {
-        let ids: Vec<i64> = g::table
+    candidates(grams(text), |gram| {
+        g::table
             .filter(g::gram.eq(gram))
             .select(g::article_id)
             .limit(DRIVE_LIMIT)
-            .load(conn)?;
-        if (ids.len() as i64) < DRIVE_LIMIT {
-            let ids: BTreeSet<i64> = ids.into_iter().collect();
-            let narrowed = match candidates {
-                None => ids,
-                Some(before) => before.intersection(&ids).copied().collect(),
-            };
-            let done = narrowed.is_empty();
-            candidates = Some(narrowed);
-            if done {
-                break;
-            }
-        }
-    }
-    Ok(match candidates {
-        Some(ids) => Plan::Candidates(ids.into_iter().collect()),
-        None => Plan::Walk,
+            .load(conn)
     })
 }
 
@@ -268,18 +284,12 @@ pub fn list(
 ) -> RepoResult<Page<ArticleItem>> {
     let page = PageRequest::<(bool, i64)>::new(f.limit, f.cursor.as_deref(), "pinned")?;
     let me = actor.user_id().unwrap_or(0);
-    let mut q = article_query!()
-        .select((Row::as_select(), d::name.nullable(), users::display_name))
+    let q = a::table
+        .select(head_select!())
         .order((a::pinned.desc(), a::id.desc()))
         .limit(page.fetch())
         .into_boxed();
-    if !actor.has(Permission::KnowledgeWrite) {
-        q = q.filter(
-            a::status
-                .eq(ArticleStatus::Published.as_str())
-                .or(a::author_id.eq(me)),
-        );
-    }
+    let mut q = readable(q, actor);
     if let Some(x) = f.kind {
         q = q.filter(a::kind.eq(x.as_str()));
     }
@@ -317,8 +327,8 @@ pub fn list(
     if let Some((pinned, id)) = page.after {
         q = q.filter(row_after(a::pinned, a::id, pinned, id, true));
     }
-    let rows: Vec<Joined> = q.load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|x| x.0.id).collect();
+    let rows: Vec<Row> = q.load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|x| x.id).collect();
     let read: BTreeSet<i64> = r::table
         .filter(r::user_id.eq(me))
         .filter(r::article_id.eq_any(ids))
@@ -326,11 +336,12 @@ pub fn list(
         .load::<i64>(conn)?
         .into_iter()
         .collect();
+    let n = Names::of(conn, &rows)?;
     let items = rows
         .into_iter()
         .map(|x| {
-            let seen = read.contains(&x.0.id);
-            item(x, seen)
+            let seen = read.contains(&x.id);
+            item(x, &n, seen)
         })
         .collect();
     Ok(page.page(items, |x: &ArticleItem| (x.pinned, x.id)))
@@ -351,28 +362,49 @@ pub fn unread_bulletins(conn: &mut DbConnection, actor: &Actor) -> RepoResult<Ve
     Ok(list(conn, actor, &q)?.items)
 }
 
-/// Writes the index rows of an article: its title's bigrams, then its body's (as plain text)
-/// that the title does not have.
-fn index(conn: &mut DbConnection, id: i64, title: &str, body: &str) -> QueryResult<()> {
-    diesel::delete(g::table.filter(g::article_id.eq(id))).execute(conn)?;
+/// The index rows `(gram, in_title, article)` of an article: its title's bigrams, then its body's
+/// (as plain text) that the title does not have. (The generator writes the same rows in bulk.)
+pub fn grams_of(id: i64, title: &str, body: &str) -> Vec<(i64, bool, i64)> {
     let in_title = grams(title);
     let in_body: BTreeSet<i64> = grams(&markdown::to_text(body))
         .difference(&in_title)
         .copied()
         .collect();
-    let rows: Vec<_> = in_title
+    in_title
         .iter()
-        .map(|&x| (x, true))
-        .chain(in_body.iter().map(|&x| (x, false)))
-        .map(|(gram, t)| (g::gram.eq(gram), g::in_title.eq(t), g::article_id.eq(id)))
-        .collect();
+        .map(|&x| (x, true, id))
+        .chain(in_body.iter().map(|&x| (x, false, id)))
+        .collect()
+}
+
+/// Inserts index rows, many per statement.
+pub fn insert_grams(conn: &mut DbConnection, rows: &[(i64, bool, i64)]) -> QueryResult<()> {
     for chunk in rows.chunks(5_000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|&(gram, t, id)| (g::gram.eq(gram), g::in_title.eq(t), g::article_id.eq(id)))
+            .collect();
         match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(g::table).values(chunk).execute(c),
-            DbConnection::Pg(c) => diesel::insert_into(g::table).values(chunk).execute(c),
+            DbConnection::Sqlite(c) => diesel::insert_into(g::table).values(&values).execute(c),
+            DbConnection::Pg(c) => diesel::insert_into(g::table).values(&values).execute(c),
         }?;
     }
     Ok(())
+}
+
+/// Rewrites the index rows of an article.
+fn index(conn: &mut DbConnection, id: i64, title: &str, body: &str) -> QueryResult<()> {
+    diesel::delete(g::table.filter(g::article_id.eq(id))).execute(conn)?;
+    insert_grams(conn, &grams_of(id, title, body))
+}
+
+/// The index rows every article should have (for the drift recount).
+pub(crate) fn expected_grams(conn: &mut DbConnection) -> QueryResult<Vec<(i64, bool, i64)>> {
+    let all: Vec<(i64, String, String)> = a::table.select((a::id, a::title, a::body)).load(conn)?;
+    Ok(all
+        .iter()
+        .flat_map(|(id, title, body)| grams_of(*id, title, body))
+        .collect())
 }
 
 fn check(conn: &mut DbConnection, category_id: Option<i64>) -> RepoResult<()> {
@@ -423,8 +455,8 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewArticle) -> RepoR
             .get_result(conn)?;
         index(conn, id, new.title.trim(), &new.body)?;
         let x = row(conn, actor, id)?;
-        audit::record(conn, actor, "create", "article", Some(id), view(&x.0))?;
-        Ok(full(x, None))
+        audit::record(conn, actor, "create", "article", Some(id), view(&x))?;
+        answer(conn, actor, x)
     })
 }
 
@@ -435,7 +467,7 @@ pub fn update(
     patch: &ArticlePatch,
 ) -> RepoResult<Article> {
     write_tx(conn, |conn| {
-        let (old, ..) = row(conn, actor, id)?;
+        let old = row(conn, actor, id)?;
         let writer = who(actor, old.author_id);
         let (from, to) = (
             status(&old.status),
@@ -484,17 +516,16 @@ pub fn update(
             "update",
             "article",
             Some(id),
-            diff(&view(&old), &view(&new.0)),
+            diff(&view(&old), &view(&new)),
         )?;
-        let vote = my_vote(conn, actor, id)?;
-        Ok(full(new, vote))
+        answer(conn, actor, new)
     })
 }
 
 /// Deletes an article (writers; an author their own draft); the audit log keeps what it said.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()> {
     write_tx(conn, |conn| {
-        let (old, ..) = row(conn, actor, id)?;
+        let old = row(conn, actor, id)?;
         let from = status(&old.status);
         if !who(actor, old.author_id).may_change(from, from) {
             return Err(refused());
@@ -514,7 +545,7 @@ pub fn vote(
 ) -> RepoResult<Article> {
     let me = actor.user_id().unwrap_or(0);
     write_tx(conn, |conn| {
-        let (x, ..) = row(conn, actor, id)?;
+        let x = row(conn, actor, id)?;
         if status(&x.status) != ArticleStatus::Published {
             return Err(RepoError::conflict(
                 ErrorCode::NotAllowed,
@@ -532,13 +563,9 @@ pub fn vote(
                     v::voted_at.eq(now()),
                 ))
                 .execute(conn)?;
-            let (up, down) = match (before, vote.helpful) {
-                (None, true) => (1, 0),
-                (None, false) => (0, 1),
-                (Some(false), true) => (1, -1),
-                (Some(true), false) => (-1, 1),
-                _ => (0, 0),
-            };
+            // The new vote counts; the one it replaces no longer does.
+            let up = i64::from(vote.helpful) - i64::from(before == Some(true));
+            let down = i64::from(!vote.helpful) - i64::from(before == Some(false));
             diesel::update(a::table.find(id))
                 .set((
                     a::helpful.eq(a::helpful + up),
@@ -603,7 +630,6 @@ pub fn search(
     text: &str,
     n: i64,
 ) -> RepoResult<Vec<SearchHit>> {
-    let me = actor.user_id().unwrap_or(0);
     let candidates = match plan(conn, text)? {
         Plan::Candidates(ids) if ids.is_empty() => return Ok(Vec::new()),
         Plan::Candidates(ids) => Some(ids),
@@ -612,18 +638,12 @@ pub fn search(
     let p = contains_pattern(text);
     let mut found: Vec<(i64, String, String)> = Vec::new();
     for in_title in [true, false] {
-        let mut q = a::table
+        let q = a::table
             .select((a::id, a::title, a::body))
             .order(a::id.desc())
             .limit(n - found.len() as i64)
             .into_boxed();
-        if !actor.has(Permission::KnowledgeWrite) {
-            q = q.filter(
-                a::status
-                    .eq(ArticleStatus::Published.as_str())
-                    .or(a::author_id.eq(me)),
-            );
-        }
+        let mut q = readable(q, actor);
         if let Some(ids) = &candidates {
             q = q.filter(a::id.eq_any(ids.clone()));
         }

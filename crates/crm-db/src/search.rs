@@ -205,15 +205,27 @@ pub fn plan(conn: &mut DbConnection, visible: &Visible, text: &str) -> RepoResul
 /// The customers in scope that hold every one of these codes that is rare in scope (under
 /// [`DRIVE_LIMIT`] rows); `Walk` when none is.
 fn rarest(conn: &mut DbConnection, visible: &Visible, wanted: BTreeSet<i64>) -> RepoResult<Plan> {
-    let mut candidates: Option<BTreeSet<i64>> = None;
-    for gram in wanted {
-        let ids: Vec<i64> = g::table
+    candidates(wanted, |gram| {
+        g::table
             .filter(g::gram.eq(gram))
             .select(g::customer_id)
             .limit(DRIVE_LIMIT)
             .into_boxed()
             .visible_to(g::owner_id, visible)
-            .load(conn)?;
+            .load(conn)
+    })
+}
+
+/// The records that hold every one of these codes that is rare: `posting(code)` answers at most
+/// [`DRIVE_LIMIT`] ids of the records holding it (any index of codes: customers', articles');
+/// a code that fills the limit is common and narrows nothing. `Walk` when every code is common.
+pub(crate) fn candidates(
+    wanted: BTreeSet<i64>,
+    mut posting: impl FnMut(i64) -> QueryResult<Vec<i64>>,
+) -> RepoResult<Plan> {
+    let mut candidates: Option<BTreeSet<i64>> = None;
+    for gram in wanted {
+        let ids = posting(gram)?;
         if (ids.len() as i64) < DRIVE_LIMIT {
             let ids: BTreeSet<i64> = ids.into_iter().collect();
             candidates = Some(match candidates {

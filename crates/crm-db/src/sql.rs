@@ -12,6 +12,15 @@ diesel::define_sql_function!(
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text
 );
 
+diesel::define_sql_function!(
+    /// SQL `substr(text, start, length)` (characters, from 1), on both databases.
+    fn substr(
+        text: diesel::sql_types::Text,
+        start: diesel::sql_types::Integer,
+        length: diesel::sql_types::Integer,
+    ) -> diesel::sql_types::Text
+);
+
 /// A case-insensitive "contains" pattern, to be compared with `lower(column) LIKE … ESCAPE '\\'`
 /// (lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL).
 pub fn contains_pattern(text: &str) -> String {

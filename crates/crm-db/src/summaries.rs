@@ -5,8 +5,8 @@
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
-    customer_grams as g, expense_department_months as edm, expense_months as em, expenses as e,
-    receivable_days as rd, receivable_months as rm,
+    article_grams as ag, customer_grams as g, expense_department_months as edm,
+    expense_months as em, expenses as e, receivable_days as rd, receivable_months as rm,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -246,6 +246,38 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     }
     for extra in kept.difference(&expected) {
         out.push(format!("customer_grams: extra {extra:?}"));
+    }
+    // Articles: readers and votes kept on the article, and the article search index.
+    compare(
+        conn,
+        "articles.read_count/helpful/unhelpful",
+        &format!(
+            "SELECT {} FROM articles WHERE read_count <> 0 OR helpful <> 0 OR unhelpful <> 0",
+            line("id || ' ' || read_count || ' ' || helpful || ' ' || unhelpful")
+        ),
+        &format!(
+            "SELECT {} FROM (SELECT a.id, \
+               (SELECT COUNT(*) FROM article_reads r WHERE r.article_id = a.id) AS n, \
+               (SELECT COUNT(*) FROM article_votes v WHERE v.article_id = a.id AND v.helpful) AS up, \
+               (SELECT COUNT(*) FROM article_votes v WHERE v.article_id = a.id AND NOT v.helpful) AS down \
+             FROM articles a) x WHERE n <> 0 OR up <> 0 OR down <> 0",
+            line("id || ' ' || n || ' ' || up || ' ' || down")
+        ),
+        &mut out,
+    )?;
+    let kept: BTreeSet<(i64, bool, i64)> = ag::table
+        .select((ag::gram, ag::in_title, ag::article_id))
+        .load::<(i64, bool, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let expected: BTreeSet<(i64, bool, i64)> =
+        crate::articles::expected_grams(conn)?.into_iter().collect();
+    if kept != expected {
+        out.push(format!(
+            "article_grams: missing {:?}, extra {:?}",
+            expected.difference(&kept).take(5).collect::<Vec<_>>(),
+            kept.difference(&expected).take(5).collect::<Vec<_>>()
+        ));
     }
     Ok(out)
 }

@@ -242,8 +242,17 @@ pub fn seed_demo(conn: &mut DbConnection, customers: usize, password_hash: &str)
         };
         crm_db::users::create(conn, &Actor::system(), &user, password_hash)?;
     }
+    // The company's knowledge does not depend on how many customers the demo has.
+    if let (Some(editor), Some(seller)) = (user_id(conn, "s1_mgr")?, user_id(conn, "s1_a")?) {
+        crate::knowledge::seed_demo_knowledge(conn, editor, seller)?;
+    }
     seed_demo_customers(conn, customers)?;
     Ok(true)
+}
+
+/// A demo user's id by username.
+fn user_id(conn: &mut DbConnection, name: &str) -> Result<Option<i64>> {
+    Ok(crm_db::users::credentials(conn, name)?.map(|c| c.user_id))
 }
 
 /// Brand words × trades give distinct, real-looking company names.
@@ -419,9 +428,6 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
     );
     crate::deals::seed_demo_deals(conn, &dealing)?;
     // A year of expenses for every seller and manager.
-    let id = |conn: &mut DbConnection, name: &str| -> Result<Option<i64>> {
-        Ok(crm_db::users::credentials(conn, name)?.map(|c| c.user_id))
-    };
     let mut sellers = Vec::new();
     for (name, manager) in [
         ("s1_a", false),
@@ -431,22 +437,19 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
         ("s2_mgr", true),
         ("sales_dir", true),
     ] {
-        if let Some(user) = id(conn, name)? {
+        if let Some(user) = user_id(conn, name)? {
             sellers.push((user, manager));
         }
     }
-    if let Some(gm) = id(conn, "gm")? {
+    if let Some(gm) = user_id(conn, "gm")? {
         let spent_on: Vec<(i64, i64)> = contacted
             .iter()
             .map(|&(_, customer, _, owner)| (customer, owner))
             .collect();
         crate::expenses::seed_demo_expenses(conn, &sellers, gm, &spent_on)?;
-        if let Some(cs) = id(conn, "cs_a")? {
+        if let Some(cs) = user_id(conn, "cs_a")? {
             crate::tickets::seed_demo_tickets(conn, &spent_on, cs)?;
         }
-    }
-    if let (Some(editor), Some(seller)) = (id(conn, "s1_mgr")?, id(conn, "s1_a")?) {
-        crate::knowledge::seed_demo_knowledge(conn, editor, seller)?;
     }
     Ok(())
 }
