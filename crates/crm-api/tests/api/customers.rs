@@ -2,21 +2,12 @@
 //! history, pipeline, optimistic locking and idempotent creates — on both databases.
 
 use crate::api_test;
-use crate::support::TestApp;
+use crate::support::{TestApp, ids};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     app.post("/customers", token, body).await.expect(201)
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
 }
 
 api_test!(visibility_matrix_for_every_customer_endpoint, |app| {

@@ -3,7 +3,7 @@
 //! monthly summary agreeing with the expenses, CSV.
 
 use crate::api_test;
-use crate::support::{TestApp, company_day};
+use crate::support::{TestApp, company_day, ids};
 use serde_json::{Value, json};
 
 async fn category(app: &TestApp, token: &str) -> i64 {
@@ -41,15 +41,6 @@ async fn decide(app: &TestApp, who: &str, x: &Value, action: &str, reason: Optio
     app.post(&format!("/expenses/{}/{action}", x["id"]), &t, body)
         .await
         .expect(200)
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_i64().unwrap())
-        .collect()
 }
 
 api_test!(visibility_matrix_for_every_expense_endpoint, |app| {

@@ -4,21 +4,8 @@
 //! search never showing what the caller cannot open.
 
 use crate::api_test;
-use crate::support::TestApp;
+use crate::support::{TestApp, enc, ids};
 use serde_json::{Value, json};
-
-fn enc(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_i64().unwrap())
-        .collect()
-}
 
 async fn write(app: &TestApp, token: &str, body: Value) -> Value {
     app.post("/articles", token, body).await.expect(201)
@@ -409,57 +396,25 @@ api_test!(readers_votes_and_bulletins_count_each_person_once, |app| {
         .expect(200);
     assert!(!ids(&page).contains(&id));
     // Votes: one per person, changeable.
-    let x = app
-        .post(
-            &format!("/articles/{id}/vote"),
-            &seller,
-            json!({"helpful": true}),
-        )
-        .await
-        .expect(200);
-    assert_eq!(
-        (
-            x["helpful"].as_i64(),
-            x["unhelpful"].as_i64(),
-            x["my_vote"].as_bool()
-        ),
-        (Some(1), Some(0), Some(true))
-    );
-    app.post(
-        &format!("/articles/{id}/vote"),
-        &seller,
-        json!({"helpful": true}),
-    )
-    .await
-    .expect(200);
-    let x = app
-        .post(
-            &format!("/articles/{id}/vote"),
-            &seller,
-            json!({"helpful": false}),
-        )
-        .await
-        .expect(200);
-    assert_eq!(
-        (x["helpful"].as_i64(), x["unhelpful"].as_i64()),
-        (Some(0), Some(1))
-    );
-    let x = app
-        .post(
-            &format!("/articles/{id}/vote"),
-            &peer,
-            json!({"helpful": true}),
-        )
-        .await
-        .expect(200);
-    assert_eq!(
-        (
-            x["helpful"].as_i64(),
-            x["unhelpful"].as_i64(),
-            x["my_vote"].as_bool()
-        ),
-        (Some(1), Some(1), Some(true))
-    );
+    let vote = |token: &str, helpful: bool| {
+        let path = format!("/articles/{id}/vote");
+        let token = token.to_string();
+        async move {
+            let x = app
+                .post(&path, &token, json!({"helpful": helpful}))
+                .await
+                .expect(200);
+            (
+                x["helpful"].as_i64().unwrap(),
+                x["unhelpful"].as_i64().unwrap(),
+                x["my_vote"].as_bool(),
+            )
+        }
+    };
+    assert_eq!(vote(&seller, true).await, (1, 0, Some(true)));
+    assert_eq!(vote(&seller, true).await, (1, 0, Some(true)));
+    assert_eq!(vote(&seller, false).await, (0, 1, Some(false)));
+    assert_eq!(vote(&peer, true).await, (1, 1, Some(true)));
     // A draft takes no votes.
     let d = write(
         app,

@@ -3,7 +3,7 @@
 //! quote (a draft order with the same lines, the deal won), transfers, the pipeline by stage.
 
 use crate::api_test;
-use crate::support::{TestApp, company_day};
+use crate::support::{TestApp, company_day, ids};
 use serde_json::{Value, json};
 
 async fn stages(app: &TestApp, token: &str) -> Vec<Value> {
@@ -38,15 +38,6 @@ async fn deal(app: &TestApp, token: &str, customer: &Value, body: Value) -> Valu
     let mut body = body;
     body["customer_id"] = customer["id"].clone();
     app.post("/opportunities", token, body).await.expect(201)
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_i64().unwrap())
-        .collect()
 }
 
 fn stage_row<'a>(pipeline: &'a Value, stage: &Value) -> &'a Value {

@@ -4,12 +4,8 @@
 //! summary that is off.
 
 use crate::api_test;
-use crate::support::TestApp;
+use crate::support::{TestApp, enc};
 use serde_json::json;
-
-fn enc(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
-}
 
 /// The names a query finds for a caller.
 async fn found(app: &TestApp, token: &str, q: &str) -> Vec<String> {
@@ -258,6 +254,14 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
         (
             "INSERT INTO receivable_days (owner_id, due_date, outstanding) VALUES (1, '2020-01-01', 5)",
             "DELETE FROM receivable_days WHERE due_date = '2020-01-01'",
+        ),
+        (
+            "UPDATE articles SET helpful = helpful + 1 WHERE id = (SELECT MIN(id) FROM articles)",
+            "UPDATE articles SET helpful = helpful - 1 WHERE id = (SELECT MIN(id) FROM articles)",
+        ),
+        (
+            "INSERT INTO article_grams (gram, in_title, article_id) SELECT 7, false, MIN(id) FROM articles",
+            "DELETE FROM article_grams WHERE gram = 7",
         ),
         (
             "DELETE FROM customer_grams WHERE customer_id = (SELECT MIN(id) FROM customers)",

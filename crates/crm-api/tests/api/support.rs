@@ -265,6 +265,21 @@ macro_rules! api_test {
 }
 
 /// Today on the demo company's calendar (Asia/Shanghai), moved by `offset` days.
+/// The ids of a page's items, in order.
+pub fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// A text percent-encoded for a query string (every byte, so Chinese survives as typed).
+pub fn enc(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
 pub fn company_day(offset: i64) -> chrono::NaiveDate {
     let today =
         crm_domain::time::local_date(chrono::Utc::now(), crm_domain::time::zone("Asia/Shanghai"));

@@ -3,7 +3,7 @@
 //! with several scheduler instances, transfers, the service report.
 
 use crate::api_test;
-use crate::support::TestApp;
+use crate::support::{TestApp, ids};
 use serde_json::{Value, json};
 
 async fn customer(app: &TestApp, token: &str, name: &str) -> Value {
@@ -41,15 +41,6 @@ async fn act(
     body["version"] = current["version"].clone();
     app.post(&format!("/tickets/{}/{action}", x["id"]), &t, body)
         .await
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_i64().unwrap())
-        .collect()
 }
 
 api_test!(visibility_matrix_for_every_ticket_endpoint, |app| {
