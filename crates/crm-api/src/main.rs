@@ -156,7 +156,7 @@ async fn run() -> anyhow::Result<()> {
             let hash = crm_api::auth::password::hash_now(seed::DEMO_PASSWORD)?;
             let s = crm_demo::generate::generate(&mut conn, customers, seed, !quiet, &hash)?;
             println!(
-                "generated in {:.1} s: {} users, {} customers, {} contacts, {} activities, {} reminders, {} orders, {} installments, {} receipts, {} opportunities, {} expenses, {} tickets",
+                "generated in {:.1} s: {} users, {} customers, {} contacts, {} activities, {} reminders, {} orders, {} installments, {} receipts, {} opportunities, {} expenses, {} tickets, {} articles",
                 s.seconds,
                 s.users,
                 s.customers,
@@ -168,7 +168,8 @@ async fn run() -> anyhow::Result<()> {
                 s.receipts,
                 s.opportunities,
                 s.expenses,
-                s.tickets
+                s.tickets,
+                s.articles
             );
             Ok(())
         }

@@ -8,9 +8,9 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
-    AgingGroup, AgingQuery, CustomerFilters, CustomerQuery, CustomerSortKey, DuplicateQuery,
-    ExpenseGroup, ExpenseQuery, ExpenseReportQuery, OpportunityPipelineQuery, OpportunityQuery,
-    ReceivableQuery, TicketQuery,
+    AgingGroup, AgingQuery, ArticleQuery, CustomerFilters, CustomerQuery, CustomerSortKey,
+    DuplicateQuery, ExpenseGroup, ExpenseQuery, ExpenseReportQuery, OpportunityPipelineQuery,
+    OpportunityQuery, ReceivableQuery, SearchQuery, TicketQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::opportunity::OpportunityStatus;
@@ -52,6 +52,18 @@ struct Args {
     /// Only the scenarios whose name contains one of these (repeatable): a quick look at a few.
     #[arg(long)]
     only: Vec<String>,
+}
+
+/// The k-th two-character search: rare words (case companies' names) and common ones (topics)
+/// in turn.
+fn search_word(k: u64) -> &'static str {
+    const WORDS: [&str; 6] = ["瑞丰", "续费", "鑫源", "落地", "华泰", "话术"];
+    WORDS[k as usize % WORDS.len()]
+}
+
+/// A text percent-encoded for a query string.
+fn pct(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
 /// One kind of request, as the API sees it and as the repository runs it.
@@ -253,7 +265,7 @@ async fn main() -> Result<()> {
         bail!("the database has no customers: run `crm generate` first");
     }
     let volumes = format!(
-        "{} customers, {} contacts, {} activities, {} opportunities, {} orders, {} installments, {} receipts, {} users",
+        "{} customers, {} contacts, {} activities, {} opportunities, {} orders, {} installments, {} receipts, {} articles, {} users",
         customers,
         count(&mut conn, "contacts")?,
         count(&mut conn, "activities")?,
@@ -261,6 +273,7 @@ async fn main() -> Result<()> {
         count(&mut conn, "orders")?,
         count(&mut conn, "payment_installments")?,
         count(&mut conn, "receipts")?,
+        count(&mut conn, "articles")?,
         count(&mut conn, "users")?,
     );
     // What the scenarios need: a salesperson's own customers (to log activities on), a type.
@@ -682,12 +695,48 @@ async fn main() -> Result<()> {
             },
         },
     ];
+    // Knowledge: a salesperson searching articles and searching everything, two Chinese characters
+    // at a time — a case company's name (a few articles hold it: the index's candidates) or a
+    // topic (thousands do: the list's own order, checked row by row).
+    let knowledge_search = Scenario {
+        name: "knowledge search, two Chinese characters",
+        user: "s1_a",
+        request: Arc::new(move |k| get(format!("/articles?limit=30&q={}", pct(search_word(k))))),
+        direct: {
+            let who = seller.clone();
+            Box::new(move |c, k| {
+                let q = ArticleQuery {
+                    q: Some(search_word(k).into()),
+                    limit: Some(30),
+                    ..ArticleQuery::default()
+                };
+                crm_db::articles::list(c, &who, &q)?;
+                Ok(())
+            })
+        },
+    };
+    let global_search = Scenario {
+        name: "global search, salesperson",
+        user: "s1_a",
+        request: Arc::new(move |k| get(format!("/search?q={}", pct(search_word(k))))),
+        direct: {
+            let who = seller.clone();
+            Box::new(move |c, k| {
+                let q = SearchQuery {
+                    q: search_word(k).into(),
+                    per_kind: Some(5),
+                };
+                crm_db::global_search::search(c, &who, &q)?;
+                Ok(())
+            })
+        },
+    };
     let scenarios = scenarios
         .into_iter()
         .chain([manager_pipeline, manager_column, gm_pipeline, gm_column])
         .chain(deal_lists)
         .chain(expense_scenarios)
-        .chain([ticket_queue])
+        .chain([ticket_queue, knowledge_search, global_search])
         .filter(|s| args.only.is_empty() || args.only.iter().any(|o| s.name.contains(o.as_str())));
 
     let client = reqwest::Client::builder()

@@ -615,6 +615,14 @@ pub fn backdate(conn: &mut DbConnection, id: i64, age: chrono::Duration) -> Repo
     Ok(())
 }
 
+/// The highest article id so far (0 for none): where a bulk load continues.
+pub fn max_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    a::table
+        .select(diesel::dsl::max(a::id))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+}
+
 /// Markdown as an article would show it.
 pub fn preview(body: &str) -> RenderedHtml {
     RenderedHtml {

@@ -4,8 +4,9 @@
 
 use crate::DbConnection;
 use crate::schema::{
-    activities, contacts, customers, expenses, opportunities, opportunity_moves, order_lines,
-    orders, payment_installments, receipt_allocations, receipts, reminders, ticket_events, tickets,
+    activities, articles, contacts, customers, expenses, opportunities, opportunity_moves,
+    order_lines, orders, payment_installments, receipt_allocations, receipts, reminders,
+    ticket_events, tickets,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -177,6 +178,23 @@ fn chunk_rows(columns: usize) -> usize {
     (30_000 / columns.max(1)).max(1)
 }
 
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub kind: String,
+    pub category_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub tags: String,
+    pub pinned: bool,
+    pub status: String,
+    pub author_id: i64,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 macro_rules! bulk_insert {
     ($name:ident, $row:ty, $table:path, $columns:expr) => {
         /// Inserts the rows, many per statement.
@@ -220,6 +238,7 @@ bulk_insert!(
 );
 bulk_insert!(insert_expenses, ExpenseRow, expenses::table, 15);
 bulk_insert!(insert_tickets, TicketRow, tickets::table, 20);
+bulk_insert!(insert_articles, ArticleRow, articles::table, 12);
 bulk_insert!(
     insert_ticket_events,
     TicketEventRow,
@@ -366,6 +385,7 @@ pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "expenses",
             "tickets",
             "ticket_events",
+            "articles",
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

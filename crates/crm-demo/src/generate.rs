@@ -37,6 +37,7 @@ pub struct Summary {
     pub opportunities: usize,
     pub expenses: usize,
     pub tickets: usize,
+    pub articles: usize,
     pub seconds: f64,
 }
 
@@ -767,6 +768,14 @@ pub fn generate(
     if defer {
         build_search_index(conn, grams, progress)?;
     }
+    // The company's knowledge: about one article per ten customers.
+    summary.articles = crate::knowledge::generate_articles(
+        conn,
+        customers / 10,
+        seed_value,
+        &SYLLABLES,
+        refs.now,
+    )?;
     let days: Vec<(NaiveDate, i32)> = ids.order_seq.iter().map(|(d, n)| (*d, *n)).collect();
     bulk::insert_numbers(conn, crm_db::numbering::Numbered::Order, &days)?;
     let days: Vec<(NaiveDate, i32)> = ids.tickets.numbers.iter().map(|(d, n)| (*d, *n)).collect();

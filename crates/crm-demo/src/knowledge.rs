@@ -166,3 +166,136 @@ pub(crate) fn seed_demo_knowledge(conn: &mut DbConnection, editor: i64, seller: 
     )?;
     Ok(())
 }
+
+/// What generated articles are about, and what is said of it.
+const TOPICS: [&str; 15] = [
+    "百度推广",
+    "关键词",
+    "落地页",
+    "电话销售",
+    "客户拜访",
+    "老客户续费",
+    "合同签订",
+    "回款催收",
+    "竞品分析",
+    "搜索优化",
+    "网站建设",
+    "短视频",
+    "小程序",
+    "展会",
+    "转介绍",
+];
+const ASPECTS: [&str; 10] = [
+    "入门",
+    "常见误区",
+    "实战案例",
+    "十个技巧",
+    "话术",
+    "检查清单",
+    "问答",
+    "复盘",
+    "注意事项",
+    "经验分享",
+];
+const SENTENCES: [&str; 12] = [
+    "先弄清客户的目标，再谈方案和价格。",
+    "每次联系都要记在客户接触里，写清下一步。",
+    "报价前确认预算和决策人，避免反复改价。",
+    "数据说话：展现、点击、咨询量每月给客户看一次。",
+    "客户犹豫时给出两个方案，让他在方案之间选择。",
+    "续费前六十天回访，三十天给方案，七天确认合同。",
+    "投诉先处理，再谈续费，客户才会相信我们。",
+    "落地页要有电话、地址和在线咨询三个入口。",
+    "长尾词便宜且精准，新账户先从长尾词做起。",
+    "拜访前准备同行案例，十分钟内说清楚价值。",
+    "回款逾期三天内电话提醒，七天内上门拜访。",
+    "竞品低价时强调服务和效果，不要跟着降价。",
+];
+
+/// Writes `count` articles for the generator (about one per ten customers), with their search
+/// index: kinds, categories and authors spread, dated over three years in id order, each naming a
+/// case company (two syllables: a rare search) and a topic (a common one).
+pub(crate) fn generate_articles(
+    conn: &mut DbConnection,
+    count: usize,
+    seed: u64,
+    syllables: &[&str],
+    now: chrono::NaiveDateTime,
+) -> Result<usize> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6b6e_6f77);
+    let categories: Vec<i64> =
+        crm_db::dictionaries::list(conn, DictionaryKind::ArticleCategory, false)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+    let mut authors = Vec::new();
+    for name in ["sales_dir", "s1_mgr", "s2_mgr"] {
+        if let Some(c) = crm_db::users::credentials(conn, name)? {
+            authors.push(c.user_id);
+        }
+    }
+    anyhow::ensure!(!authors.is_empty(), "no one to write the articles");
+    let first: i64 = crm_db::articles::max_id(conn)? + 1;
+    let span = chrono::Duration::days(3 * 365);
+    let mut written = 0;
+    for start in (0..count).step_by(5_000) {
+        let end = (start + 5_000).min(count);
+        let mut rows = Vec::with_capacity(end - start);
+        let mut grams = Vec::new();
+        for i in start..end {
+            let id = first + i as i64;
+            let topic = TOPICS[rng.random_range(0..TOPICS.len())];
+            let aspect = ASPECTS[rng.random_range(0..ASPECTS.len())];
+            let case = format!(
+                "{}{}",
+                syllables[rng.random_range(0..syllables.len())],
+                syllables[rng.random_range(0..syllables.len())]
+            );
+            let kind = match rng.random_range(0..10) {
+                0 => ArticleKind::Bulletin,
+                1..=3 => ArticleKind::Faq,
+                _ => ArticleKind::Kb,
+            };
+            let title = match kind {
+                ArticleKind::Faq => format!("{topic}怎么做{aspect}？"),
+                ArticleKind::Bulletin => format!("{case}签单喜报：{topic}"),
+                ArticleKind::Kb => format!("{topic}{aspect}"),
+            };
+            let mut body = format!("案例：{case}公司的{topic}。");
+            for _ in 0..3 {
+                body.push_str(SENTENCES[rng.random_range(0..SENTENCES.len())]);
+            }
+            let at = now - span
+                + chrono::Duration::seconds(span.num_seconds() * i as i64 / count.max(1) as i64);
+            let status = if rng.random_range(0..50) == 0 {
+                ArticleStatus::Draft
+            } else {
+                ArticleStatus::Published
+            };
+            grams.extend(crm_db::articles::grams_of(id, &title, &body));
+            rows.push(crm_db::bulk::ArticleRow {
+                id,
+                kind: kind.as_str().into(),
+                category_id: categories
+                    .get(rng.random_range(0..categories.len().max(1)))
+                    .copied(),
+                title,
+                body,
+                tags: format!("[\"{topic}\"]"),
+                pinned: false,
+                status: status.as_str().into(),
+                author_id: authors[i % authors.len()],
+                published_at: (status == ArticleStatus::Published).then_some(at),
+                created_at: at,
+                updated_at: at,
+            });
+        }
+        crm_db::write_tx(conn, |conn| {
+            crm_db::bulk::insert_articles(conn, &rows)?;
+            crm_db::articles::insert_grams(conn, &grams)
+        })?;
+        written += rows.len();
+    }
+    Ok(written)
+}
