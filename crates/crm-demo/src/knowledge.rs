@@ -8,24 +8,29 @@ use crm_db::DbConnection;
 use crm_domain::api::{DictionaryKind, NewArticle};
 use crm_domain::knowledge::{ArticleKind, ArticleStatus};
 
-const KB: [(&str, &str, &str); 4] = [
+/// (category, tag, title, body)
+const KB: [(&str, &str, &str, &str); 4] = [
     (
         "百度推广",
+        "新人必读",
         "百度推广基础：关键词、出价与质量度",
         "## 三个要素\n\n1. **关键词**：客户会搜索的词，按产品、地区、需求分组。\n2. **出价**：每次点击愿付的最高价格，热门词竞争激烈。\n3. **质量度**：创意与落地页的相关程度，质量度越高，同样的排名花费越少。\n\n## 给客户的建议\n\n- 先选 50–100 个精准长尾词，不要一开始就抢行业大词。\n- 每周看一次搜索词报告，否定无效词。\n- 落地页要有电话和在线咨询入口。",
     ),
     (
         "销售技巧",
+        "电话",
         "电话开场白：30 秒说清来意",
         "好的开场白回答客户心里的三个问题：**你是谁、为什么找我、对我有什么好处**。\n\n> 王总您好，我是济南网络推广公司的小李。看到贵公司在做机械配件，我们帮同行的鑫源机械做推广，三个月询盘翻了一倍，想花两分钟跟您说说怎么做到的。\n\n被拒绝时不要争辩，约定下次联系的时间，并记在客户接触里。",
     ),
     (
         "销售技巧",
+        "续费",
         "老客户续费：到期前 60 天开始",
         "续费是公司的生命线。到期前 **60 天**回访一次，带上这一年的推广数据（展现、点击、咨询量）；**30 天**时给出续费方案；**7 天**时确认合同和回款。\n\n有投诉未解决的客户先解决投诉，再谈续费。",
     ),
     (
         "产品知识",
+        "报价",
         "年度推广套餐包含什么",
         "| 项目 | 内容 |\n|---|---|\n| 账户开通 | 百度推广账户开户与资质审核 |\n| 关键词方案 | 首批 300 个关键词与创意 |\n| 月度优化 | 每月一次账户优化与报告 |\n| 网站诊断 | 落地页转化建议 |\n",
     ),
@@ -105,7 +110,7 @@ pub(crate) fn seed_demo_knowledge(conn: &mut DbConnection, editor: i64, seller: 
     let write = |conn: &mut DbConnection, who: i64, new: NewArticle| {
         crm_db::articles::create(conn, &acting_as(who), &new)
     };
-    for (i, (cat, title, body)) in KB.into_iter().enumerate() {
+    for (i, (cat, tag, title, body)) in KB.into_iter().enumerate() {
         write(
             conn,
             editor,
@@ -114,7 +119,7 @@ pub(crate) fn seed_demo_knowledge(conn: &mut DbConnection, editor: i64, seller: 
                 category_id: category(cat),
                 title: title.into(),
                 body: body.into(),
-                tags: vec![cat.into()],
+                tags: vec![tag.into()],
                 pinned: i == 0,
                 status: Some(ArticleStatus::Published),
             },

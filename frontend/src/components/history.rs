@@ -8,6 +8,8 @@ use crate::i18n::*;
 use crm_domain::api::{AuditEntry, CustomerType, ReviewStatus};
 use crm_domain::customer::CustomerLevel;
 use crm_domain::history::{action_label, entity_label, field_label, ref_kind, yes_no};
+use crm_domain::knowledge::{ArticleKind, ArticleStatus};
+use crm_domain::opportunity::{OpportunityStatus, QuoteStatus};
 use crm_domain::order::OrderStatus;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -54,12 +56,21 @@ fn words(i18n: I18n, entry: &AuditEntry, field: &str, value: &Value) -> String {
             .and_then(|kind| entry.names.get(&kind.key(id)).cloned())
             .unwrap_or_else(|| format!("#{id}"))
     };
+    // A field's values are words of the entity they belong to: an order's status is not a deal's.
     let enum_words = |text: &str| -> Option<&'static str> {
-        match field {
-            "level" => CustomerLevel::parse(text).map(|l| labels::level(i18n, l)),
-            "type" => CustomerType::parse(text).map(|t| labels::customer_type(i18n, t)),
-            "review_status" => ReviewStatus::parse(text).map(|r| labels::review(i18n, r)),
-            "status" => OrderStatus::parse(text).map(|s| labels::order_status(i18n, s)),
+        match (entry.entity.as_str(), field) {
+            (_, "level") => CustomerLevel::parse(text).map(|l| labels::level(i18n, l)),
+            (_, "type") => CustomerType::parse(text).map(|t| labels::customer_type(i18n, t)),
+            (_, "review_status") => ReviewStatus::parse(text).map(|r| labels::review(i18n, r)),
+            ("order", "status") => OrderStatus::parse(text).map(|s| labels::order_status(i18n, s)),
+            ("opportunity", "status") => {
+                OpportunityStatus::parse(text).map(|s| labels::deal_status(i18n, s))
+            }
+            ("quote", "status") => QuoteStatus::parse(text).map(|s| labels::quote_status(i18n, s)),
+            ("article", "status") => {
+                ArticleStatus::parse(text).map(|s| labels::article_status(i18n, s))
+            }
+            ("article", "kind") => ArticleKind::parse(text).map(|k| labels::article_kind(i18n, k)),
             _ => None,
         }
     };
@@ -105,8 +116,9 @@ pub fn History(
     #[prop(optional)] show_record: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Changes can be long: at phone width the table scrolls inside its box, not the page.
     view! {
-        <table class="grid history">
+        <div class="table-scroll"><table class="grid history">
             <thead><tr>
                 <th>{move || t_string!(i18n, audit.at)}</th>
                 <th>{move || t_string!(i18n, audit.user)}</th>
@@ -140,7 +152,7 @@ pub fn History(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <Show when=move || entries.with(Vec::is_empty)>
             <p class="muted">{move || t_string!(i18n, history.empty)}</p>
         </Show>

@@ -5,8 +5,9 @@ use crate::format::I18n;
 use crate::i18n::*;
 use crm_domain::DataScope;
 use crm_domain::api::OrderRecordKind;
-use crm_domain::api::{CustomerType, DictionaryKind, ReviewStatus};
+use crm_domain::api::{CustomerType, DictionaryKind, ReviewStatus, SearchKind};
 use crm_domain::customer::CustomerLevel;
+use crm_domain::knowledge::{ArticleKind, ArticleStatus};
 use crm_domain::opportunity::{ContactRole, OpportunityStatus, QuoteAction, QuoteStatus};
 use crm_domain::order::{OrderAction, OrderStatus};
 
@@ -166,5 +167,30 @@ pub fn quote_action(i18n: I18n, a: QuoteAction) -> &'static str {
         QuoteAction::Send => t_string!(i18n, opp.quote_action.send),
         QuoteAction::Accept => t_string!(i18n, opp.quote_action.accept),
         QuoteAction::Reject => t_string!(i18n, opp.quote_action.reject),
+    }
+}
+
+pub fn article_kind(i18n: I18n, k: ArticleKind) -> &'static str {
+    match k {
+        ArticleKind::Kb => t_string!(i18n, kb.kind_kb),
+        ArticleKind::Faq => t_string!(i18n, kb.kind_faq),
+        ArticleKind::Bulletin => t_string!(i18n, kb.kind_bulletin),
+    }
+}
+
+pub fn article_status(i18n: I18n, s: ArticleStatus) -> &'static str {
+    match s {
+        ArticleStatus::Draft => t_string!(i18n, kb.draft),
+        ArticleStatus::Published => t_string!(i18n, kb.published),
+    }
+}
+
+pub fn search_kind(i18n: I18n, k: SearchKind) -> &'static str {
+    match k {
+        SearchKind::Customer => t_string!(i18n, nav.customers),
+        SearchKind::Contact => t_string!(i18n, kb.contacts),
+        SearchKind::Opportunity => t_string!(i18n, nav.opportunities),
+        SearchKind::Article => t_string!(i18n, nav.knowledge),
+        SearchKind::Competitor => t_string!(i18n, nav.competitors),
     }
 }

@@ -5,8 +5,8 @@
 
 use crate::api::use_api;
 use crate::components::{
-    ErrorLine, History, Paged, check, confirm, dictionary, entry_name, route_id, run, searched,
-    when,
+    ErrorLine, History, Paged, check, confirm, dictionary, entry_name, labels, route_id, run,
+    searched, when,
 };
 use crate::i18n::*;
 use crate::state::use_session;
@@ -20,24 +20,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-
-fn kind_label(i18n: crate::format::I18n, k: ArticleKind) -> &'static str {
-    match k {
-        ArticleKind::Kb => t_string!(i18n, kb.kind_kb),
-        ArticleKind::Faq => t_string!(i18n, kb.kind_faq),
-        ArticleKind::Bulletin => t_string!(i18n, kb.kind_bulletin),
-    }
-}
-
-fn search_kind_label(i18n: crate::format::I18n, k: SearchKind) -> &'static str {
-    match k {
-        SearchKind::Customer => t_string!(i18n, nav.customers),
-        SearchKind::Contact => t_string!(i18n, kb.contacts),
-        SearchKind::Opportunity => t_string!(i18n, nav.opportunities),
-        SearchKind::Article => t_string!(i18n, nav.knowledge),
-        SearchKind::Competitor => t_string!(i18n, nav.competitors),
-    }
-}
 
 /// Where a search hit opens.
 fn hit_href(h: &SearchHit) -> String {
@@ -88,7 +70,7 @@ fn grouped(i18n: crate::format::I18n, hits: Vec<SearchHit>, q: String) -> impl I
             let q = q.clone();
             view! {
                 <div class="search-group" data-kind=format!("{kind:?}").to_lowercase()>
-                    <h3>{move || search_kind_label(i18n, kind)}</h3>
+                    <h3>{move || labels::search_kind(i18n, kind)}</h3>
                     <ul>
                         {list.into_iter().map(|h| {
                             let href = hit_href(&h);
@@ -235,7 +217,7 @@ fn FaqItem(item: ArticleItem) -> impl IntoView {
         <details class="faq" data-article=id.to_string() on:toggle=toggle>
             <summary>
                 {item.pinned.then(|| view! { <span class="badge pinned">{move || t_string!(i18n, kb.pinned)}</span> })}
-                {(item.status == ArticleStatus::Draft).then(|| view! { <span class="badge draft">{move || t_string!(i18n, kb.draft)}</span> })}
+                {(item.status == ArticleStatus::Draft).then(|| view! { <span class="badge draft">{move || labels::article_status(i18n, ArticleStatus::Draft)}</span> })}
                 {item.title.clone()}
             </summary>
             {move || match answer.get() {
@@ -249,20 +231,36 @@ fn FaqItem(item: ArticleItem) -> impl IntoView {
     }
 }
 
+/// A category's name in the reader's language (the server names it in Chinese).
+fn category_name(
+    i18n: crate::format::I18n,
+    categories: &[crm_domain::api::DictionaryItem],
+    c: &crm_domain::api::IdName,
+) -> String {
+    categories
+        .iter()
+        .find(|d| d.id == c.id)
+        .map(|d| entry_name(i18n, d))
+        .unwrap_or_else(|| c.name.clone())
+}
+
 #[component]
-fn ArticleCard(item: ArticleItem) -> impl IntoView {
+fn ArticleCard(
+    item: ArticleItem,
+    categories: LocalResource<Vec<crm_domain::api::DictionaryItem>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let at = item.published_at.unwrap_or(item.updated_at);
     view! {
         <article class="article-card" class:unread=!item.read data-article=item.id.to_string()>
             <h3>
                 {item.pinned.then(|| view! { <span class="badge pinned">{move || t_string!(i18n, kb.pinned)}</span> })}
-                {(item.status == ArticleStatus::Draft).then(|| view! { <span class="badge draft">{move || t_string!(i18n, kb.draft)}</span> })}
+                {(item.status == ArticleStatus::Draft).then(|| view! { <span class="badge draft">{move || labels::article_status(i18n, ArticleStatus::Draft)}</span> })}
                 <A href=format!("/knowledge/{}", item.id)>{item.title.clone()}</A>
             </h3>
             <p class="excerpt">{item.excerpt.clone()}</p>
             <p class="meta">
-                {item.category.as_ref().map(|c| view! { <span class="tag">{c.name.clone()}</span> })}
+                {item.category.clone().map(|c| view! { <span class="tag">{move || category_name(i18n, &categories.get().unwrap_or_default(), &c)}</span> })}
                 {item.tags.iter().map(|t| view! { <span class="tag">"#"{t.clone()}</span> }).collect_view()}
                 <span>{item.author.name.clone()}</span>
                 <span>{move || when(i18n, at)}</span>
@@ -323,7 +321,7 @@ pub fn KnowledgePage() -> impl IntoView {
             <nav class="tabs" role="tablist">
                 {ArticleKind::ALL.iter().map(|&k| view! {
                     <A href=format!("/knowledge?kind={}", k.as_str()) attr:class=move || if kind() == k { "tab active" } else { "tab" } attr:role="tab">
-                        {move || kind_label(i18n, k)}
+                        {move || labels::article_kind(i18n, k)}
                     </A>
                 }).collect_view()}
                 <A href="/competitors" attr:class="tab">{move || t_string!(i18n, nav.competitors)}</A>
@@ -348,7 +346,7 @@ pub fn KnowledgePage() -> impl IntoView {
                     if kind() == ArticleKind::Faq {
                         items.into_iter().map(|x| view! { <FaqItem item=x /> }).collect_view().into_any()
                     } else {
-                        items.into_iter().map(|x| view! { <ArticleCard item=x /> }).collect_view().into_any()
+                        items.into_iter().map(|x| view! { <ArticleCard item=x categories=categories /> }).collect_view().into_any()
                     }
                 }}
             </div>
@@ -366,6 +364,7 @@ pub fn ArticlePage() -> impl IntoView {
     let api = use_api();
     let session = use_session();
     let id = route_id();
+    let categories = dictionary(api, DictionaryKind::ArticleCategory);
     let article = RwSignal::new(None::<Article>);
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -420,13 +419,13 @@ pub fn ArticlePage() -> impl IntoView {
                 let (up, down, mine) = (a.helpful, a.unhelpful, a.my_vote);
                 let published = a.status == ArticleStatus::Published;
                 view! {
-                    <p class="crumbs"><A href=format!("/knowledge?kind={}", a.kind.as_str())>{move || kind_label(i18n, a.kind)}</A></p>
+                    <p class="crumbs"><A href=format!("/knowledge?kind={}", a.kind.as_str())>{move || labels::article_kind(i18n, a.kind)}</A></p>
                     <h1>
-                        {(a.status == ArticleStatus::Draft).then(|| view! { <span class="badge draft">{move || t_string!(i18n, kb.draft)}</span> })}
+                        {(a.status == ArticleStatus::Draft).then(|| view! { <span class="badge draft">{move || labels::article_status(i18n, ArticleStatus::Draft)}</span> })}
                         {a.title.clone()}
                     </h1>
                     <p class="meta">
-                        {a.category.as_ref().map(|c| view! { <span class="tag">{c.name.clone()}</span> })}
+                        {a.category.clone().map(|c| view! { <span class="tag">{move || category_name(i18n, &categories.get().unwrap_or_default(), &c)}</span> })}
                         {a.tags.iter().map(|t| view! { <span class="tag">"#"{t.clone()}</span> }).collect_view()}
                         <span>{a.author.name.clone()}</span>
                         <span>{move || when(i18n, at)}</span>
@@ -436,8 +435,8 @@ pub fn ArticlePage() -> impl IntoView {
                     <Show when=move || published>
                         <div class="votes">
                             <span>{move || t_string!(i18n, kb.helpful_q)}</span>
-                            <button class:chosen=mine == Some(true) on:click=move |_| vote(true)>"👍 "{up}</button>
-                            <button class:chosen=mine == Some(false) on:click=move |_| vote(false)>"👎 "{down}</button>
+                            <button name="helpful" class:chosen=mine == Some(true) on:click=move |_| vote(true)>{move || t_string!(i18n, kb.helpful)}" · "{up}</button>
+                            <button name="unhelpful" class:chosen=mine == Some(false) on:click=move |_| vote(false)>{move || t_string!(i18n, kb.unhelpful)}" · "{down}</button>
                         </div>
                     </Show>
                     {may_edit.then(|| view! {
@@ -583,7 +582,7 @@ pub fn ArticleEditPage() -> impl IntoView {
                 <label>{move || t_string!(i18n, kb.kind)}
                     <select name="kind" prop:value=move || kind.get().as_str() on:change=move |ev| if let Some(k) = ArticleKind::parse(&event_target_value(&ev)) { kind.set(k) }>
                         {ArticleKind::ALL.iter().filter(|k| writer || **k == ArticleKind::Faq).map(|&k| view! {
-                            <option value=k.as_str()>{move || kind_label(i18n, k)}</option>
+                            <option value=k.as_str()>{move || labels::article_kind(i18n, k)}</option>
                         }).collect_view()}
                     </select>
                 </label>
