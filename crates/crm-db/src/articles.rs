@@ -638,14 +638,34 @@ pub fn search(
     text: &str,
     n: i64,
 ) -> RepoResult<Vec<SearchHit>> {
-    let candidates = match plan(conn, text)? {
-        Plan::Candidates(ids) if ids.is_empty() => return Ok(Vec::new()),
-        Plan::Candidates(ids) => Some(ids),
-        Plan::Walk => None,
-    };
-    let p = contains_pattern(text);
+    let wanted = grams(text);
+    let any = plan(conn, text)?;
+    if matches!(&any, Plan::Candidates(ids) if ids.is_empty()) {
+        return Ok(Vec::new());
+    }
     let mut found: Vec<(i64, String, String)> = Vec::new();
+    let p = contains_pattern(text);
     for in_title in [true, false] {
+        // A query of one bigram (two characters, what people type most) is in a title exactly
+        // when the title's rows hold it, and in a body only when the body-only rows do: each pass
+        // takes its candidates from its own rows, so a word common in titles and absent from
+        // bodies does not walk every body. Longer queries take the candidates of all rows.
+        let pass = match wanted.iter().next() {
+            Some(&gram) if wanted.len() == 1 => candidates(wanted.clone(), |_| {
+                g::table
+                    .filter(g::gram.eq(gram))
+                    .filter(g::in_title.eq(in_title))
+                    .select(g::article_id)
+                    .limit(DRIVE_LIMIT)
+                    .load(conn)
+            })?,
+            _ => any.clone(),
+        };
+        let candidates = match pass {
+            Plan::Candidates(ids) if ids.is_empty() => continue,
+            Plan::Candidates(ids) => Some(ids),
+            Plan::Walk => None,
+        };
         let q = a::table
             .select((a::id, a::title, a::body))
             .order(a::id.desc())

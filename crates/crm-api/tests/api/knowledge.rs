@@ -318,6 +318,29 @@ api_test!(search_finds_two_characters_in_titles_and_bodies, |app| {
         .expect(200);
     assert!(found(page).is_empty());
     // The global search ranks title hits first, with a snippet around the match.
+    // (Four characters take the candidates of all the index's rows; two, those of the title's and
+    // of the bodies' rows apart.)
+    for q in ["凤翔", "凤翔推广"] {
+        let res = app
+            .get(&format!("/search?q={}", enc(q)), &app.login("s2_a").await)
+            .await
+            .expect(200);
+        let articles: Vec<i64> = res["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["kind"] == "article")
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            articles,
+            [
+                in_title["id"].as_i64().unwrap(),
+                in_body["id"].as_i64().unwrap()
+            ],
+            "{q}: {res}"
+        );
+    }
     let res = app
         .get(
             &format!("/search?q={}", enc("凤翔推广")),
