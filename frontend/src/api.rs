@@ -7,6 +7,7 @@ use crate::format::I18n;
 use crate::state::Session;
 use crm_domain::ErrorCode;
 use crm_domain::api::*;
+use crm_domain::document::DocumentOf;
 use crm_domain::opportunity::{OpportunityAction, QuoteAction};
 use crm_domain::order::OrderAction;
 use crm_domain::ticket::TicketAction;
@@ -547,6 +548,101 @@ impl Api {
         self.get(format!("{BASE}/me/bulletins")).await
     }
 
+    // Documents
+
+    pub async fn documents(&self, q: &DocumentQuery) -> Result<Page<Document>> {
+        self.get(with_query(&format!("{BASE}/documents"), q)).await
+    }
+
+    pub async fn document(&self, id: i64) -> Result<Document> {
+        self.get(format!("{BASE}/documents/{id}")).await
+    }
+
+    pub async fn delete_document(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/documents/{id}")).await
+    }
+
+    pub async fn document_content(&self, id: i64) -> Result<Vec<u8>> {
+        self.bytes(format!("{BASE}/documents/{id}/content")).await
+    }
+
+    pub async fn document_thumbnail(&self, id: i64) -> Result<Vec<u8>> {
+        self.bytes(format!("{BASE}/documents/{id}/thumbnail")).await
+    }
+
+    /// Uploads `file` to the record, telling `progress` the share sent so far (0–1). A browser's
+    /// `fetch` cannot report an upload's progress; `XMLHttpRequest` can.
+    pub async fn upload_document(
+        &self,
+        of: DocumentOf,
+        file: &web_sys::File,
+        progress: impl Fn(f64) + 'static,
+    ) -> Result<Document> {
+        let progress = std::rc::Rc::new(progress);
+        let first = self.upload_once(of, file, progress.clone()).await;
+        match first {
+            Err(e) if e.status == 401 && e.is(ErrorCode::InvalidToken) && self.refresh().await => {
+                self.upload_once(of, file, progress).await
+            }
+            other => other,
+        }
+    }
+
+    async fn upload_once(
+        &self,
+        of: DocumentOf,
+        file: &web_sys::File,
+        progress: std::rc::Rc<dyn Fn(f64)>,
+    ) -> Result<Document> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let form = web_sys::FormData::new().map_err(js_error)?;
+        form.append_with_str(of.field(), &of.id().to_string())
+            .map_err(js_error)?;
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(js_error)?;
+        let xhr = web_sys::XmlHttpRequest::new().map_err(js_error)?;
+        xhr.open("POST", &format!("{BASE}/documents"))
+            .map_err(js_error)?;
+        let lang = crate::format::lang_of(self.i18n.get_locale_untracked());
+        xhr.set_request_header("Accept-Language", lang.code())
+            .map_err(js_error)?;
+        if let Some(token) = self.session.access.get_untracked() {
+            xhr.set_request_header("Authorization", &format!("Bearer {token}"))
+                .map_err(js_error)?;
+        }
+        let on_progress =
+            Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    progress(e.loaded() / e.total());
+                }
+            });
+        xhr.upload()
+            .map_err(js_error)?
+            .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        let done = js_sys::Promise::new(&mut |resolve, _reject| {
+            let on_end = Closure::once_into_js(move || {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            });
+            xhr.set_onloadend(Some(on_end.unchecked_ref()));
+        });
+        xhr.send_with_opt_form_data(Some(&form)).map_err(js_error)?;
+        wasm_bindgen_futures::JsFuture::from(done)
+            .await
+            .map_err(js_error)?;
+        drop(on_progress);
+        let status = xhr.status().map_err(js_error)?;
+        let text = xhr.response_text().map_err(js_error)?.unwrap_or_default();
+        if status == 0 {
+            return Err(ApiError::network("the upload did not reach the server"));
+        }
+        if (200..300).contains(&status) {
+            serde_json::from_str(&text).map_err(ApiError::network)
+        } else {
+            Err(problem(status, &text))
+        }
+    }
+
     pub async fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
         self.get(with_query(&format!("{BASE}/search"), q)).await
     }
@@ -726,6 +822,24 @@ impl Api {
 
     /// A text answer (a CSV export), with the same credentials and refresh as JSON calls.
     async fn text(&self, url: String) -> Result<String> {
+        self.fetch(url)
+            .await?
+            .text()
+            .await
+            .map_err(ApiError::network)
+    }
+
+    /// A file's bytes (a document's download or thumbnail).
+    pub async fn bytes(&self, url: String) -> Result<Vec<u8>> {
+        self.fetch(url)
+            .await?
+            .binary()
+            .await
+            .map_err(ApiError::network)
+    }
+
+    /// A successful GET answer as it came, with the same credentials and refresh as JSON calls.
+    async fn fetch(&self, url: String) -> Result<gloo_net::http::Response> {
         let once = |api: Api, url: String| async move {
             let lang = crate::format::lang_of(api.i18n.get_locale_untracked());
             let mut req = RequestBuilder::new(&url)
@@ -741,9 +855,12 @@ impl Api {
                 .await
                 .map_err(ApiError::network)?;
             if (200..300).contains(&res.status()) {
-                res.text().await.map_err(ApiError::network)
+                Ok(res)
             } else {
-                read::<()>(res).await.map(|()| String::new())
+                Err(match read::<()>(res).await {
+                    Err(e) => e,
+                    Ok(()) => ApiError::network("unexpected answer"),
+                })
             }
         };
         match once(*self, url.clone()).await {
@@ -872,23 +989,32 @@ async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T> {
         };
         serde_json::from_str(text).map_err(ApiError::network)
     } else {
-        Err(match serde_json::from_str::<Problem>(&text) {
-            Ok(p) => ApiError {
-                status,
-                code: Some(p.code),
-                message: p.detail,
-                fields: p.errors,
-                request_id: p.request_id,
-            },
-            Err(_) => ApiError {
-                status,
-                code: None,
-                message: format!("HTTP {status}"),
-                fields: Vec::new(),
-                request_id: None,
-            },
-        })
+        Err(problem(status, &text))
     }
+}
+
+/// The error an answer with `status` and body `text` stands for.
+fn problem(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<Problem>(text) {
+        Ok(p) => ApiError {
+            status,
+            code: Some(p.code),
+            message: p.detail,
+            fields: p.errors,
+            request_id: p.request_id,
+        },
+        Err(_) => ApiError {
+            status,
+            code: None,
+            message: format!("HTTP {status}"),
+            fields: Vec::new(),
+            request_id: None,
+        },
+    }
+}
+
+fn js_error(e: wasm_bindgen::JsValue) -> ApiError {
+    ApiError::network(format!("{e:?}"))
 }
 
 pub fn go_to_login() {

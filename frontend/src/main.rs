@@ -78,6 +78,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("knowledge/:id") view=pages::knowledge::ArticlePage />
                     <Route path=path!("knowledge/:id/edit") view=pages::knowledge::ArticleEditPage />
                     <Route path=path!("search") view=pages::knowledge::SearchPage />
+                    <Route path=path!("documents/:id") view=pages::documents::DocumentPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -106,6 +106,20 @@ pub struct DatabaseConfig {
     /// before it is answered 503 `database_unavailable`.
     #[arg(long, env = "CRM_DB_WAIT", default_value_t = 5.0, value_parser = wait_seconds)]
     pub wait_seconds: f64,
+    /// Where uploaded documents are kept (a content-addressed store). Default: `documents/`
+    /// beside a SQLite database, `data/documents` with PostgreSQL. Servers sharing one
+    /// PostgreSQL must share this directory too.
+    #[arg(long, env = "CRM_DOCUMENTS_DIR")]
+    pub documents_dir: Option<std::path::PathBuf>,
+}
+
+impl DatabaseConfig {
+    /// The document store's directory: configured, or the default for the database.
+    pub fn documents_dir(&self) -> std::path::PathBuf {
+        self.documents_dir
+            .clone()
+            .unwrap_or_else(|| crm_db::files::default_root(&self.database_url))
+    }
 }
 
 fn wait_seconds(raw: &str) -> Result<f64, String> {
@@ -126,6 +140,7 @@ impl ServeConfig {
                 database_url: database_url.into(),
                 pool_size: 8,
                 wait_seconds: 5.0,
+                documents_dir: None,
             },
             demo: false,
             demo_customers: 0,

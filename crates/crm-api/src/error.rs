@@ -35,6 +35,10 @@ pub enum ApiError {
     TooManyInFlight { limit: usize },
     /// 413 `payload_too_large`: the body exceeds `limit` bytes.
     PayloadTooLarge { limit: usize },
+    /// 413 `file_too_large`: an upload over the company's limit.
+    FileTooLarge { limit_mb: u64 },
+    /// 415 `file_type_not_allowed`: the content is `found`, not a type the store takes.
+    FileTypeNotAllowed { found: String },
     /// 408 `request_timeout`: the body did not arrive within `seconds`.
     RequestTimeout { seconds: u64 },
     /// 503 `database_unavailable` with `Retry-After`: the database is unreachable or went away
@@ -77,7 +81,10 @@ impl ApiError {
             ApiError::TooManyRequests { .. } | ApiError::TooManyInFlight { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge { .. } | ApiError::FileTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::FileTypeNotAllowed { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable | ApiError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +106,8 @@ impl ApiError {
                 ErrorCode::TooManyRequests
             }
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::FileTooLarge { .. } => ErrorCode::FileTooLarge,
+            ApiError::FileTypeNotAllowed { .. } => ErrorCode::FileTypeNotAllowed,
             ApiError::RequestTimeout { .. } => ErrorCode::RequestTimeout,
             ApiError::Unavailable => ErrorCode::DatabaseUnavailable,
             ApiError::NotReady { .. } => ErrorCode::Unavailable,
@@ -144,6 +153,14 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => msg!(
                 "请求体超过了 {limit} 字节",
                 "the body exceeds {limit} bytes"
+            ),
+            ApiError::FileTooLarge { limit_mb } => msg!(
+                "文件超过了 {limit_mb} MB 的上限",
+                "the file is over the limit of {limit_mb} MB"
+            ),
+            ApiError::FileTypeNotAllowed { found } => msg!(
+                "不接受这种文件（内容是 {found}）；可上传 PDF、Office 文档、图片（PNG、JPEG、GIF、WebP）、纯文本或 ZIP",
+                "this kind of file is not taken (its content is {found}); upload PDF, Office documents, images (PNG, JPEG, GIF, WebP), plain text or ZIP"
             ),
             ApiError::RequestTimeout { seconds } => msg!(
                 "请求体在 {seconds} 秒内没有传完",

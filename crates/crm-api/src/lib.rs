@@ -113,18 +113,29 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
             .await??
         }
     };
+    let documents_dir = config.database.documents_dir();
+    let documents = crm_db::files::Store::open(&documents_dir).with_context(|| {
+        format!(
+            "cannot open the document store at {} (CRM_DOCUMENTS_DIR)",
+            documents_dir.display()
+        )
+    })?;
     let demo = config.demo;
     let demo_customers = config.demo_customers;
     let seed_db = db.clone();
+    let seed_store = documents.clone();
     let seeded_demo = web::block(move || -> anyhow::Result<bool> {
         let mut conn = seed_db.get()?;
         crm_demo::seed::ensure_base_data(&mut conn)?;
-        if demo {
-            let hash = auth::password::hash_now(crm_demo::seed::DEMO_PASSWORD)?;
-            crm_demo::seed::seed_demo(&mut conn, demo_customers, &hash)
-        } else {
-            Ok(false)
+        if !demo {
+            return Ok(false);
         }
+        let hash = auth::password::hash_now(crm_demo::seed::DEMO_PASSWORD)?;
+        let seeded = crm_demo::seed::seed_demo(&mut conn, demo_customers, &hash)?;
+        if seeded {
+            crm_demo::documents::seed_demo_documents(&mut conn, &seed_store)?;
+        }
+        Ok(seeded)
     })
     .await?
     .context("seeding failed")?;
@@ -135,6 +146,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
             db.clone(),
             std::time::Duration::from_secs(config.scheduler_interval),
             mailer,
+            documents.clone(),
         );
     } else if mailer.is_some() {
         tracing::warn!("CRM_SMTP_URL is set but the scheduler, which sends e-mail, is off");
@@ -152,6 +164,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
         auth::tokens::JwtKeys::new(jwt_secret.as_bytes(), config.access_token_ttl),
         auth::password::Hasher::new(cores),
         config.session_days,
+        documents,
     );
     state.body_timeout = std::time::Duration::from_secs(config.body_timeout.max(1));
     state.in_flight = state::InFlight::new(config.max_requests_per_token);

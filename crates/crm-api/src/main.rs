@@ -42,7 +42,8 @@ enum Command {
         database: DatabaseConfig,
     },
     /// Copy the SQLite database to a new file while the server runs (a consistent snapshot,
-    /// checked before it takes its name). For PostgreSQL use `pg_dump` (see the README).
+    /// checked before it takes its name), and the documents it names to `<FILE>.documents/`.
+    /// For PostgreSQL use `pg_dump` and copy the document directory (see the README).
     Backup {
         /// The backup file to write; it must not exist.
         #[arg(long)]
@@ -50,8 +51,8 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
-    /// Put a backup in place as the database, which must not exist yet; newer migrations are
-    /// applied. Start the server on it afterwards.
+    /// Put a backup in place as the database, which must not exist yet, and its documents into
+    /// the document directory; newer migrations are applied. Start the server on it afterwards.
     Restore {
         /// The backup file made by `crm backup`.
         #[arg(long)]
@@ -127,6 +128,13 @@ async fn run() -> anyhow::Result<()> {
                 done.fingerprint.total_rows(),
                 done.bytes
             );
+            let store = crm_db::files::Store::open(database.documents_dir())?;
+            let (files, bytes) = crm_db::backup::backup_documents(&to, &store)?;
+            println!(
+                "copied {files} document files ({bytes} bytes) from {} to {}",
+                store.root().display(),
+                crm_db::backup::documents_of(&to).display()
+            );
             Ok(())
         }
         Command::Restore { from, database } => {
@@ -138,6 +146,13 @@ async fn run() -> anyhow::Result<()> {
                 done.seconds,
                 done.fingerprint.rows.len(),
                 done.fingerprint.total_rows()
+            );
+            let store = crm_db::files::Store::open(database.documents_dir())?;
+            let (files, bytes) =
+                crm_db::backup::restore_documents(&from, &database.database_url, &store)?;
+            println!(
+                "restored {files} document files ({bytes} bytes) into {}",
+                store.root().display()
             );
             Ok(())
         }

@@ -76,12 +76,20 @@ pub struct AppState {
     /// How long a request may take to send its body.
     pub body_timeout: Duration,
     pub in_flight: Arc<InFlight>,
+    /// Where documents' bytes are kept.
+    pub documents: crm_db::files::Store,
     /// The company's default language, read from the settings at most every few seconds.
     company_language: moka::sync::Cache<(), Lang>,
 }
 
 impl AppState {
-    pub fn new(db: Db, jwt: JwtKeys, hasher: Hasher, session_days: i64) -> AppState {
+    pub fn new(
+        db: Db,
+        jwt: JwtKeys,
+        hasher: Hasher,
+        session_days: i64,
+        documents: crm_db::files::Store,
+    ) -> AppState {
         let ttl = Duration::from_secs(5);
         AppState {
             db,
@@ -91,6 +99,7 @@ impl AppState {
             callers: CallerCache::new(ttl),
             body_timeout: BODY_TIMEOUT,
             in_flight: InFlight::new(0),
+            documents,
             company_language: moka::sync::Cache::builder().time_to_live(ttl).build(),
         }
     }

@@ -7,6 +7,7 @@
 //! interrupted half-way leaves no file that looks like a backup. PostgreSQL is backed up with its
 //! own tools (`pg_dump`), as the README says.
 
+use crate::files::Store;
 use crate::summaries;
 use crate::{Backend, DatabaseUrl, DbConnection, DbError, RepoResult};
 use diesel::connection::SimpleConnection;
@@ -144,6 +145,43 @@ pub fn restore(from: &Path, url: &str) -> Result<Copied, BackupError> {
         fingerprint,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Where a backup's documents are kept: a store beside it, `<backup>.documents/`.
+pub fn documents_of(backup: &Path) -> PathBuf {
+    let mut name = backup.as_os_str().to_owned();
+    name.push(".documents");
+    PathBuf::from(name)
+}
+
+/// Copies the files the backup `backup` names from the live `store` into the backup's own store
+/// (run right after [`backup`]: stored files never change, and one a deleted document leaves
+/// behind stays a day before the sweep takes it, so every file the snapshot names is there).
+/// Answers files and bytes copied.
+pub fn backup_documents(backup: &Path, store: &Store) -> Result<(usize, u64), BackupError> {
+    let mut conn = DbConnection::Sqlite(open(backup)?);
+    let named = crate::documents::stored_files(&mut conn).map_err(sql)?;
+    let dest = documents_of(backup);
+    let to = Store::open(&dest).map_err(io(&dest))?;
+    store.copy_to(&to, &named).map_err(io(store.root()))
+}
+
+/// Puts the documents of the backup `backup` (restored already as the database of `url`) into
+/// `store`; answers files and bytes copied (none when the backup has no documents).
+pub fn restore_documents(
+    backup: &Path,
+    url: &str,
+    store: &Store,
+) -> Result<(usize, u64), BackupError> {
+    let from = documents_of(backup);
+    if !from.is_dir() {
+        return Ok((0, 0));
+    }
+    let target = sqlite_path(url)?;
+    let mut conn = DbConnection::Sqlite(open(&target)?);
+    let named = crate::documents::stored_files(&mut conn).map_err(sql)?;
+    let source = Store::open(&from).map_err(io(&from))?;
+    source.copy_to(store, &named).map_err(io(&from))
 }
 
 /// Opens a copy and checks it is whole (`PRAGMA integrity_check`) and a database of this CRM.

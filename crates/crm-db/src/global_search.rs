@@ -1,5 +1,5 @@
 //! The global search (`/search?q=`): a few hits of every kind the caller may read — customers,
-//! contacts, deals, articles, competitor profiles — each found by its own module's search and
+//! contacts, deals, articles, competitor profiles, documents — each found by its own module's search and
 //! within the caller's scope, so the box in the app shell never shows what its record's page
 //! would refuse.
 
@@ -8,12 +8,15 @@ use crate::schema::{contacts, customers as c};
 use crate::search::{Plan, plan};
 use crate::sql::{contains_pattern, lower};
 use crate::visibility::VisibleTo;
-use crate::{DbConnection, RepoResult, articles, competitors, customers, markdown, opportunities};
+use crate::{
+    DbConnection, RepoResult, articles, competitors, customers, documents, markdown, opportunities,
+};
 use crm_domain::Permission;
 use crm_domain::api::{
-    CompetitorQuery, CustomerQuery, OpportunityQuery, SearchHit, SearchKind, SearchQuery,
-    SearchResults,
+    CompetitorQuery, CustomerQuery, DocumentQuery, OpportunityQuery, SearchHit, SearchKind,
+    SearchQuery, SearchResults,
 };
+use crm_domain::document::DocumentOf;
 use diesel::prelude::*;
 
 /// Hits per kind unless the caller asks otherwise.
@@ -103,6 +106,25 @@ pub fn search(
             }
         }));
     }
+    let found = documents::list(
+        conn,
+        actor,
+        &DocumentQuery {
+            q: Some(text.to_string()),
+            limit: Some(n),
+            ..Default::default()
+        },
+    )?;
+    items.extend(found.items.into_iter().map(|x| SearchHit {
+        kind: SearchKind::Document,
+        id: x.id,
+        title: x.title,
+        snippet: Some(format!("{} · {}", x.file_name, x.attached_name)),
+        customer_id: match x.attached_to {
+            DocumentOf::Customer(id) => Some(id),
+            _ => None,
+        },
+    }));
     Ok(SearchResults { items })
 }
 

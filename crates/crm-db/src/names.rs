@@ -2,7 +2,8 @@
 //! per row), and the period a report covers.
 
 use crate::schema::{
-    competitors, contacts, customers, departments, dictionary_items, opportunities, orders, users,
+    articles, competitors, contacts, customers, departments, dictionary_items, opportunities,
+    orders, tickets, users,
 };
 use crate::{DbConnection, RepoError, RepoResult};
 use chrono::{Datelike, NaiveDate};
@@ -69,6 +70,10 @@ names_of!(/// Deals' titles.
 names_of!(competitors, competitors, name);
 names_of!(/// Orders' numbers.
     orders, orders, number);
+names_of!(/// Tickets' numbers.
+    tickets, tickets, number);
+names_of!(/// Articles' titles.
+    articles, articles, title);
 
 /// A report's period: `from` (default the first day of this year on the company's calendar) to
 /// `to` (default today), both included; 422 `before_start` on `to` when it ends before it starts.

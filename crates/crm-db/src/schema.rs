@@ -213,6 +213,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_reads,
     article_votes,
     article_grams,
+    documents,
 );
 
 diesel::table! {
@@ -758,3 +759,24 @@ diesel::joinable!(articles -> dictionary_items (category_id));
 diesel::joinable!(article_reads -> articles (article_id));
 diesel::joinable!(article_votes -> articles (article_id));
 diesel::joinable!(article_grams -> articles (article_id));
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        title -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        thumbnail_sha256 -> Nullable<Text>,
+        customer_id -> Nullable<BigInt>,
+        opportunity_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
+        ticket_id -> Nullable<BigInt>,
+        article_id -> Nullable<BigInt>,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(documents -> users (uploaded_by));

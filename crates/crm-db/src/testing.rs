@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// A database that exists for one test.
 pub struct TestDb {
     pub url: String,
+    /// The document store's place for a server on this database.
+    pub documents: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
     drop_pg: Option<(String, String)>,
 }
@@ -17,6 +19,7 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("crm.db").display());
         TestDb {
             url,
+            documents: dir.path().join("documents"),
             _dir: Some(dir),
             drop_pg: None,
         }
@@ -52,9 +55,11 @@ impl TestDb {
             .execute(&mut admin)
             .expect("create test database");
         let url = with_database(&admin_url, &name);
+        let dir = tempfile::tempdir().expect("temp dir");
         Some(TestDb {
             url,
-            _dir: None,
+            documents: dir.path().join("documents"),
+            _dir: Some(dir),
             drop_pg: Some((admin_url, name)),
         })
     }
@@ -64,6 +69,7 @@ impl TestDb {
     pub fn again(&self) -> TestDb {
         TestDb {
             url: self.url.clone(),
+            documents: self.documents.clone(),
             _dir: None,
             drop_pg: None,
         }

@@ -4,6 +4,7 @@
 //! bulk loader; nothing here knows which database it writes to.
 
 pub mod deals;
+pub mod documents;
 pub(crate) mod expenses;
 pub mod generate;
 pub(crate) mod knowledge;

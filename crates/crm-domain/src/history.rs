@@ -58,9 +58,8 @@ impl RefKind {
 /// `contact`, `department`, `dictionary.region`, …).
 pub fn ref_kind(entity: &str, field: &str) -> Option<RefKind> {
     Some(match field {
-        "owner_id" | "user_id" | "from_user_id" | "to_user_id" | "assignee_id" | "spender_id" => {
-            RefKind::User
-        }
+        "owner_id" | "user_id" | "from_user_id" | "to_user_id" | "assignee_id" | "spender_id"
+        | "uploaded_by" => RefKind::User,
         "department_id" => RefKind::Department,
         "role_ids" | "role_id" => RefKind::Role,
         "industry_id" | "region_id" | "source_id" | "type_id" | "method_id" | "stage_id"
@@ -112,6 +111,15 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         ("article", "category_id") => ("分类", "Category"),
         ("article", "tags") => ("标签", "Tags"),
         ("article", "pinned") => ("置顶", "Pinned"),
+        ("document", "title") => ("标题", "Title"),
+        (_, "file_name") => ("文件名", "File name"),
+        (_, "content_type") => ("文件类型", "File type"),
+        (_, "size_bytes") => ("大小（字节）", "Size (bytes)"),
+        (_, "sha256") => ("SHA-256", "SHA-256"),
+        (_, "ticket_id") => ("服务工单", "Ticket"),
+        (_, "article_id") => ("知识文章", "Article"),
+        (_, "uploaded_by") => ("上传者", "Uploaded by"),
+        (_, "document_max_mb") => ("文档大小上限（MB）", "Document size limit (MB)"),
         (_, "title") => ("职务", "Title"),
         (_, "stage_id") => ("阶段", "Stage"),
         (_, "probability") => ("赢单概率", "Probability"),
@@ -230,6 +238,7 @@ pub fn entity_label(entity: &str, lang: Lang) -> Cow<'static, str> {
         "expense" => ("费用", "Expense"),
         "ticket" => ("服务工单", "Ticket"),
         "article" => ("知识文章", "Article"),
+        "document" => ("文档", "Document"),
         _ => return Cow::Owned(entity.to_string()),
     };
     Cow::Borrowed(Msg::pick(zh, en, lang))

@@ -28,6 +28,7 @@ macro_rules! words {
 
 pub mod api;
 pub mod customer;
+pub mod document;
 pub mod expense;
 pub mod history;
 pub mod knowledge;

@@ -69,6 +69,7 @@ codes! {
     OutOfScope = "out_of_scope",
     NotAllowed = "not_allowed",
     InvalidTags = "invalid_tags",
+    InvalidFileName = "invalid_file_name",
     // Organisation
     StaleVersion = "stale_version",
     DuplicateName = "duplicate_name",
@@ -137,6 +138,11 @@ codes! {
     TicketClosed = "ticket_closed",
     NotAHandler = "not_a_handler",
     CustomerHasTickets = "customer_has_tickets",
+    // Documents
+    /// 413: the file is over the company's limit (`document_max_mb`).
+    FileTooLarge = "file_too_large",
+    /// 415: the content is not one of the types the store takes.
+    FileTypeNotAllowed = "file_type_not_allowed",
 }
 
 impl fmt::Display for ErrorCode {

@@ -29,6 +29,8 @@ pub struct CompanySettings {
     pub language: crate::Lang,
     /// Hours from opening a service ticket to its due time, per priority.
     pub ticket_due_hours: crate::ticket::TicketDueHours,
+    /// Largest document upload, in MB (1 MB = 1 048 576 bytes).
+    pub document_max_mb: u32,
 }
 
 impl Default for CompanySettings {
@@ -49,6 +51,7 @@ impl Default for CompanySettings {
             activity_edit_minutes: 60,
             language: crate::Lang::Zh,
             ticket_due_hours: crate::ticket::TicketDueHours::default(),
+            document_max_mb: 20,
         }
     }
 }

@@ -192,5 +192,6 @@ pub fn search_kind(i18n: I18n, k: SearchKind) -> &'static str {
         SearchKind::Opportunity => t_string!(i18n, nav.opportunities),
         SearchKind::Article => t_string!(i18n, nav.knowledge),
         SearchKind::Competitor => t_string!(i18n, nav.competitors),
+        SearchKind::Document => t_string!(i18n, doc.title),
     }
 }

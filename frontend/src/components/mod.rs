@@ -127,6 +127,43 @@ pub fn confirm(message: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A `blob:` URL for bytes of type `mime` (a thumbnail to show, a file to save); revoke it with
+/// `web_sys::Url::revoke_object_url` when done.
+pub fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+/// Hands bytes to the browser as a download named `name` (a document fetched with the caller's
+/// credentials, which a plain link would not carry).
+pub fn save_bytes(name: &str, mime: &str, bytes: &[u8]) {
+    use wasm_bindgen::JsCast;
+    let Some(href) = object_url(bytes, mime) else {
+        return;
+    };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(link) = document.create_element("a") {
+        let _ = link.set_attribute("href", &href);
+        let _ = link.set_attribute("download", name);
+        if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+            link.click();
+        }
+    }
+    // The click has started the download; the URL may go once it is read.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&href);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+    }
+}
+
 /// Hands `text` to the browser as a download named `name` (a CSV export): a link to the text
 /// itself, clicked. Excel needs the byte-order mark to read UTF-8, which reading the answer as
 /// text took off.

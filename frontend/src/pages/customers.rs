@@ -17,6 +17,7 @@ use crm_domain::api::{
     LevelChange, NewContact, NewCustomer, PageQuery, ReviewDecision, ReviewRequest, ReviewStatus,
 };
 use crm_domain::customer::CustomerLevel;
+use crm_domain::document::DocumentOf;
 use crm_domain::paging::Sort;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -582,6 +583,7 @@ pub fn CustomerPage() -> impl IntoView {
                 </form>
             </Show>
         </section>
+        <crate::pages::documents::Documents of=Signal::derive(move || DocumentOf::Customer(id())) />
         <section class="card">
             <h2>{move || t_string!(i18n, cust.history)}</h2>
             <History entries=Signal::derive(move || history.get().unwrap_or_default()) />

@@ -15,6 +15,7 @@ use crm_domain::api::{
     Article, ArticleItem, ArticlePatch, ArticleQuery, ArticleVote, DictionaryKind, MarkdownPreview,
     NewArticle, PageQuery, SearchHit, SearchKind, SearchQuery,
 };
+use crm_domain::document::DocumentOf;
 use crm_domain::knowledge::{ArticleKind, ArticleStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,6 +30,7 @@ fn hit_href(h: &SearchHit) -> String {
         SearchKind::Opportunity => format!("/opportunities/{}", h.id),
         SearchKind::Article => format!("/knowledge/{}", h.id),
         SearchKind::Competitor => format!("/competitors/{}", h.id),
+        SearchKind::Document => format!("/documents/{}", h.id),
     }
 }
 
@@ -450,6 +452,7 @@ pub fn ArticlePage() -> impl IntoView {
             <h2>{move || t_string!(i18n, kb.history)}</h2>
             <History entries=Signal::derive(move || history.get().unwrap_or_default()) />
         </section>
+        <crate::pages::documents::Documents of=Signal::derive(move || DocumentOf::Article(id())) />
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod customers;
+pub mod documents;
 pub mod expenses;
 pub mod knowledge;
 pub mod login;

@@ -17,6 +17,7 @@ use crm_domain::api::{
     Opportunity, OpportunityPatch, OpportunityPipelineQuery, OpportunityQuery,
     OpportunityStatusChange, OrderLineInput, Quote,
 };
+use crm_domain::document::DocumentOf;
 use crm_domain::opportunity::{ContactRole, OpportunityAction, OpportunityStatus, QuoteAction};
 use crm_domain::{Money, Permission};
 use leptos::prelude::*;
@@ -428,6 +429,7 @@ pub fn OpportunityPage() -> impl IntoView {
                 <DealCompetitors deal=d.clone() reload=reload />
                 <Quotes deal=d.clone() reload=reload />
                 <DealActivities deal_id=d.id customer_id=d.customer.id reload=reload />
+                <crate::pages::documents::Documents of=DocumentOf::Opportunity(d.id) />
                 <StageHistory deal_id=d.id reload=reload />
             }.into_any(),
         })}

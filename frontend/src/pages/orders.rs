@@ -16,6 +16,7 @@ use crm_domain::api::{
     NewOrderRecord, NewReceipt, Order, OrderLineInput, OrderQuery, OrderRecord, OrderRecordKind,
     OrderStatusChange, PaymentPlan, PaymentPlanRequest, Product, Receipt, ReceiptReversal,
 };
+use crm_domain::document::DocumentOf;
 use crm_domain::order::{MoneyRuleError, OrderAction, OrderStatus, line_amount};
 use crm_domain::paging::MAX_LIMIT;
 use crm_domain::{ErrorCode, Money, Msg, Permission};
@@ -592,6 +593,7 @@ pub fn OrderPage() -> impl IntoView {
                         _ => ().into_any(),
                     }}
                     <RecordsCard order_id=o.id records=records reload=records_reload />
+                    <crate::pages::documents::Documents of=DocumentOf::Order(o.id) />
                 }.into_any()
             }
         })}

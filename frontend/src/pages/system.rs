@@ -468,7 +468,7 @@ pub fn SettingsPage() -> impl IntoView {
             c.overdue_escalation_days.to_string(),
             c.renewal_reminder_days.to_string(),
             c.activity_edit_minutes.to_string(),
-            String::new(),
+            c.document_max_mb.to_string(),
             c.ticket_due_hours.urgent.to_string(),
             c.ticket_due_hours.high.to_string(),
             c.ticket_due_hours.normal.to_string(),
@@ -515,6 +515,7 @@ pub fn SettingsPage() -> impl IntoView {
             overdue_escalation_days: num(8),
             renewal_reminder_days: num(9),
             activity_edit_minutes: num(10),
+            document_max_mb: num(11),
             language: Some(language.get_untracked()),
             ticket_due_hours: Some(TicketDueHours {
                 urgent,
@@ -562,6 +563,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {field(|i| t_string!(i, settings.escalation_days), 8, "number")}
                 {field(|i| t_string!(i, settings.renewal_days), 9, "number")}
                 {field(|i| t_string!(i, settings.edit_minutes), 10, "number")}
+                {field(|i| t_string!(i, settings.document_max_mb), 11, "number")}
                 <fieldset class="row"><legend>{move || t_string!(i18n, settings.due_hours)}</legend>
                     <label>{move || t_string!(i18n, tk.priority.urgent)}<input type="number" min="1" name="due_urgent" bind:value=fields[12] /></label>
                     <label>{move || t_string!(i18n, tk.priority.high)}<input type="number" min="1" name="due_high" bind:value=fields[13] /></label>

@@ -13,6 +13,7 @@ use crm_domain::api::{
     NewTicket, NewTicketComment, ServiceGroup, ServiceReportQuery, Ticket, TicketAssign,
     TicketClose, TicketEvent, TicketQuery, TicketResolve, TicketStatusChange,
 };
+use crm_domain::document::DocumentOf;
 use crm_domain::ticket::{TicketAction, TicketKind, TicketPriority, TicketStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -371,6 +372,7 @@ pub fn TicketPage() -> impl IntoView {
                 <button type="submit">{move || t_string!(i18n, tk.add_comment)}</button>
             </form>
         </section>
+        <crate::pages::documents::Documents of=Signal::derive(move || DocumentOf::Ticket(id())) />
     }
 }
 

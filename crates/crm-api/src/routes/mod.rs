@@ -9,6 +9,7 @@ pub mod competitors;
 pub mod customers;
 pub mod departments;
 pub mod dictionaries;
+pub mod documents;
 pub mod expenses;
 pub mod me;
 pub mod notifications;
@@ -64,4 +65,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     expenses::configure(cfg);
     tickets::configure(cfg);
     articles::configure(cfg);
+    documents::configure(cfg);
 }

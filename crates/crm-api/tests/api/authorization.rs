@@ -69,6 +69,8 @@ struct Operation {
     /// Without the `/api/v1` prefix.
     path: String,
     body: Option<Value>,
+    /// A file upload (`multipart/form-data`): sent as a small PDF for s1_a's customer.
+    upload: bool,
 }
 
 impl Operation {
@@ -99,6 +101,7 @@ fn operations(doc: &Value) -> Vec<Operation> {
                 method,
                 path: path.strip_prefix("/api/v1").unwrap().to_string(),
                 body,
+                upload: op["requestBody"]["content"]["multipart/form-data"].is_object(),
             });
         }
     }
@@ -278,6 +281,19 @@ impl Matrix<'_> {
                 )
                 .await
                 .expect(201)),
+            // A proposal s1_a keeps on their customer.
+            "document" => {
+                Box::pin(self.make(records, "customer")).await;
+                id(self
+                    .app
+                    .upload(
+                        self.token("s1_a"),
+                        &[("customer_id", records.ids["customer"].to_string())],
+                        Some(("推广方案.pdf", b"%PDF-1.4\n%%EOF\n".to_vec())),
+                    )
+                    .await
+                    .expect(201))
+            }
             "activity" => {
                 Box::pin(self.make(records, "customer")).await;
                 id(self.create("s1_a", post, "/activities", records).await)
@@ -461,6 +477,18 @@ impl Matrix<'_> {
             None => None,
         };
         let token = (caller != "anon").then(|| self.token(caller).to_string());
+        if op.upload {
+            self.make(records, "customer").await;
+            let res = self
+                .app
+                .upload(
+                    token.as_deref().unwrap_or_default(),
+                    &[("customer_id", records.ids["customer"].to_string())],
+                    Some(("方案.pdf", b"%PDF-1.4\n%%EOF\n".to_vec())),
+                )
+                .await;
+            return (res.status.as_u16(), res.body);
+        }
         let res = self
             .app
             .send(op.method.clone(), &path, token.as_deref(), body)
@@ -474,6 +502,7 @@ fn kind_of(collection: &str) -> &'static str {
     match collection {
         "activities" => "activity",
         "articles" => "article",
+        "documents" => "document",
         "competitors" => "competitor",
         "contacts" => "contact",
         "customers" => "customer",

@@ -157,8 +157,31 @@ async fn a_backup_under_write_load_restores_to_the_same_books() {
     let (during_books, wrong) = books(&restored);
     assert_eq!(wrong, Vec::<String>::new());
 
+    // A proposal on a customer: its file goes with the backup.
+    let seller = app.login("s1_a").await;
+    let customer = app
+        .post(
+            "/customers",
+            &seller,
+            serde_json::json!({"name": "济南备份文档有限公司"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let proposal = "推广方案：每月预算 3000 元\n".as_bytes().to_vec();
+    let doc = app
+        .upload(
+            &seller,
+            &[("customer_id", customer.to_string())],
+            Some(("方案.txt", proposal.clone())),
+        )
+        .await
+        .expect(201);
+    let sha = doc["sha256"].as_str().unwrap().to_string();
+
     // After the writers stopped, a backup restores to exactly the live books.
-    ok(&crm(&[
+    let backed = ok(&crm(&[
         "backup",
         "--to",
         &path("after.db"),
@@ -174,6 +197,11 @@ async fn a_backup_under_write_load_restores_to_the_same_books() {
         &after,
     ]));
     assert!(out.contains("migrations current"), "{out}");
+    assert!(backed.contains("copied 1 document files"), "{backed}");
+    assert!(out.contains("restored 1 document files"), "{out}");
+    // The restored database's document store (beside it) holds the file, byte for byte.
+    let restored_file = dir.path().join("documents").join(&sha[..2]).join(&sha);
+    assert_eq!(std::fs::read(&restored_file).unwrap(), proposal);
     let (live, wrong) = books(&live_url);
     assert_eq!(wrong, Vec::<String>::new());
     let (copy, _) = books(&after);

@@ -129,7 +129,7 @@ async fn two_servers_on_one_postgresql_behave_as_one() {
     let (pa, pb) = (a.pool(), b.pool());
     let runs = [pa, pb].map(|db| {
         std::thread::spawn(move || {
-            crm_api::scheduler::run_once(&db, None, chrono::Utc::now())
+            crm_api::scheduler::run_once(&db, None, None, chrono::Utc::now())
                 .unwrap()
                 .announced
                 .reminders_due

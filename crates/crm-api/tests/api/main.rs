@@ -11,6 +11,7 @@ mod backup;
 mod cli;
 mod conventions;
 mod customers;
+mod documents;
 mod expenses;
 mod hardening;
 mod input;

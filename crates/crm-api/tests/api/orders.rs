@@ -911,7 +911,7 @@ api_test!(the_scheduler_duns_and_reminds_to_renew_once, |app| {
         let db = app.pool();
         let now = at.and_hms_opt(2, 0, 0).unwrap().and_utc();
         async move {
-            actix_web::web::block(move || crm_api::scheduler::run_once(&db, None, now))
+            actix_web::web::block(move || crm_api::scheduler::run_once(&db, None, None, now))
                 .await
                 .unwrap()
                 .unwrap()

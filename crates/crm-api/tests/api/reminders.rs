@@ -57,7 +57,7 @@ fn items(page: &Value) -> &Vec<Value> {
 /// Runs the scheduler once as of `now`, as a separate instance would.
 async fn run_scheduler(app: &TestApp, now: DateTime<Utc>) -> crm_db::scheduler::Report {
     let db = app.pool();
-    actix_web::web::block(move || crm_api::scheduler::run_once(&db, None, now))
+    actix_web::web::block(move || crm_api::scheduler::run_once(&db, None, None, now))
         .await
         .unwrap()
         .unwrap()
@@ -428,7 +428,7 @@ api_test!(two_schedulers_at_once_announce_everything_once, |app| {
         for _ in 0..3 {
             let db = db.clone();
             runs.push(std::thread::spawn(move || {
-                crm_api::scheduler::run_once(&db, None, at)
+                crm_api::scheduler::run_once(&db, None, None, at)
                     .unwrap()
                     .announced
             }));

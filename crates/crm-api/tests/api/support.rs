@@ -65,6 +65,7 @@ impl TestApp {
     ) -> Option<TestApp> {
         let db = TestDb::of(backend)?;
         let mut config = ServeConfig::for_tests(&db.url);
+        config.database.documents_dir = Some(db.documents.clone());
         config.demo = true;
         adjust(&mut config);
         let running = crm_api::start(config).await.expect("server starts");
@@ -79,7 +80,8 @@ impl TestApp {
 
     /// Starts a server on a database that is already filled (no demo seeding).
     pub async fn on_database(db: TestDb) -> TestApp {
-        let config = ServeConfig::for_tests(&db.url);
+        let mut config = ServeConfig::for_tests(&db.url);
+        config.database.documents_dir = Some(db.documents.clone());
         let running = crm_api::start(config).await.expect("server starts");
         let base = format!("http://{}/api/v1", running.addr);
         actix_web::rt::spawn(running.server);
@@ -144,6 +146,59 @@ impl TestApp {
             req = req.header("content-type", ct);
         }
         Self::read(req.send().await.expect("request")).await
+    }
+
+    /// `POST /documents` with these text fields and, when given, a file (name, bytes).
+    pub async fn upload(
+        &self,
+        token: &str,
+        fields: &[(&str, String)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Res {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.clone());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        }
+        let req = self
+            .client
+            .post(format!("{}/documents", self.base))
+            .bearer_auth(token)
+            .multipart(form);
+        Self::read(req.send().await.expect("request")).await
+    }
+
+    /// A download: status, headers and the bytes.
+    pub async fn download(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.bytes().await.expect("body").to_vec())
+    }
+
+    /// How many files the document store holds.
+    pub fn stored_files(&self) -> usize {
+        let Ok(dirs) = std::fs::read_dir(&self.db.documents) else {
+            return 0;
+        };
+        dirs.flatten()
+            .filter(|d| d.file_name() != ".incoming" && d.path().is_dir())
+            .map(|d| std::fs::read_dir(d.path()).map_or(0, |f| f.count()))
+            .sum()
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Res {

@@ -368,7 +368,7 @@ api_test!(
             for _ in 0..3 {
                 let db = db.clone();
                 runs.push(std::thread::spawn(move || {
-                    crm_api::scheduler::run_once(&db, None, at)
+                    crm_api::scheduler::run_once(&db, None, None, at)
                         .unwrap()
                         .announced
                 }));
@@ -387,7 +387,7 @@ api_test!(
         assert_eq!(overdue.len(), 1, "{notes}");
         assert_eq!(overdue[0]["entity_id"], urgent["id"]);
         // And again later: nothing new.
-        let again = crm_api::scheduler::run_once(&app.pool(), None, at).unwrap();
+        let again = crm_api::scheduler::run_once(&app.pool(), None, None, at).unwrap();
         assert_eq!(again.announced.tickets_overdue, 0);
         let _ = low;
     }

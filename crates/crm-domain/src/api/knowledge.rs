@@ -155,6 +155,7 @@ pub enum SearchKind {
     Opportunity,
     Article,
     Competitor,
+    Document,
 }
 
 /// One hit of the global search: what it is, its id, its title and a snippet around the match

@@ -538,6 +538,9 @@ pub struct SettingsPatch {
     /// urgent priority.
     #[validate(custom(function = "validation::due_hours"))]
     pub ticket_due_hours: Option<crate::ticket::TicketDueHours>,
+    /// Largest document upload in MB, 1–200.
+    #[validate(range(min = 1, max = 200))]
+    pub document_max_mb: Option<u32>,
     pub version: i32,
 }
 
@@ -577,6 +580,9 @@ impl SettingsPatch {
         if let Some(v) = self.ticket_due_hours {
             s.ticket_due_hours = v;
         }
+        if let Some(v) = self.document_max_mb {
+            s.document_max_mb = v;
+        }
         s
     }
 }
@@ -614,6 +620,8 @@ mod tickets;
 pub use tickets::*;
 mod knowledge;
 pub use knowledge::*;
+mod documents;
+pub use documents::*;
 mod queries;
 pub use queries::*;
 

@@ -454,6 +454,21 @@ list_query! {
     }
 }
 
+list_query! {
+    /// `GET /documents`: a record's documents (one of the record filters), or every document the
+    /// caller may see, newest first.
+    pub struct DocumentQuery {
+        pub customer_id: Option<i64>,
+        pub opportunity_id: Option<i64>,
+        pub order_id: Option<i64>,
+        pub ticket_id: Option<i64>,
+        pub article_id: Option<i64>,
+        /// Words of the title or the file name.
+        #[validate(length(max = 64))]
+        pub q: Option<String>,
+    }
+}
+
 query! {
     /// `GET /search`.
     pub struct SearchQuery {
