@@ -15,7 +15,7 @@ use crate::multi_connection_impl::MultiBackend;
 use crate::names;
 use crate::paging::{PageRequest, row_after};
 use crate::schema::{article_grams as g, article_reads as r, article_votes as v, articles as a};
-use crate::search::{DRIVE_LIMIT, Plan, candidates, grams};
+use crate::search::{Plan, candidates, drive_limit, grams};
 use crate::sql::{
     check_dictionary, check_version, contains_pattern, lower, one_row_updated, substr,
 };
@@ -270,7 +270,7 @@ fn plan(conn: &mut DbConnection, text: &str) -> RepoResult<Plan> {
         g::table
             .filter(g::gram.eq(gram))
             .select(g::article_id)
-            .limit(DRIVE_LIMIT)
+            .limit(drive_limit())
             .load(conn)
     })
 }
@@ -656,7 +656,7 @@ pub fn search(
                     .filter(g::gram.eq(gram))
                     .filter(g::in_title.eq(in_title))
                     .select(g::article_id)
-                    .limit(DRIVE_LIMIT)
+                    .limit(drive_limit())
                     .load(conn)
             })?,
             _ => any.clone(),

@@ -25,6 +25,7 @@ use crm_domain::api::{Document, DocumentQuery, Page};
 use crm_domain::document::DocumentOf;
 use crm_domain::knowledge::ArticleStatus;
 use crm_domain::{ErrorCode, Permission, msg};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use serde_json::json;
@@ -369,71 +370,62 @@ fn visible_documents(actor: &Actor) -> Option<Vec<Cond>> {
     if owners.is_none() && writer && every_kind {
         return None;
     }
+    // Each condition asks about the document's own record (a correlated `EXISTS`), so that a list
+    // is read from the documents in its order and each one is checked, rather than from every
+    // record of the caller's owners (thousands of customers, every article) looked up in turn.
     let mut any: Vec<Cond> = Vec::new();
     if actor.has(Permission::CustomerRead) {
         any.push(match &owners {
             None => Box::new(d::customer_id.is_not_null()),
-            Some(ids) => Box::new(
-                d::customer_id.assume_not_null().eq_any(
-                    c::table
-                        .filter(c::owner_id.eq_any(ids.clone()))
-                        .select(c::id),
-                ),
-            ),
+            Some(ids) => Box::new(exists(
+                c::table
+                    .filter(c::id.nullable().eq(d::customer_id))
+                    .filter(c::owner_id.eq_any(ids.clone())),
+            )),
         });
     }
     if actor.has(Permission::OpportunityRead) {
         any.push(match &owners {
             None => Box::new(d::opportunity_id.is_not_null()),
-            Some(ids) => Box::new(
-                d::opportunity_id.assume_not_null().eq_any(
-                    o::table
-                        .filter(o::owner_id.eq_any(ids.clone()))
-                        .filter(o::customer_owner_id.eq_any(ids.clone()))
-                        .select(o::id),
-                ),
-            ),
+            Some(ids) => Box::new(exists(
+                o::table
+                    .filter(o::id.nullable().eq(d::opportunity_id))
+                    .filter(o::owner_id.eq_any(ids.clone()))
+                    .filter(o::customer_owner_id.eq_any(ids.clone())),
+            )),
         });
     }
     if actor.has(Permission::OrderRead) {
         any.push(match &owners {
             None => Box::new(d::order_id.is_not_null()),
-            Some(ids) => Box::new(
-                d::order_id.assume_not_null().eq_any(
-                    orders::table
-                        .filter(orders::owner_id.eq_any(ids.clone()))
-                        .select(orders::id),
-                ),
-            ),
+            Some(ids) => Box::new(exists(
+                orders::table
+                    .filter(orders::id.nullable().eq(d::order_id))
+                    .filter(orders::owner_id.eq_any(ids.clone())),
+            )),
         });
     }
     if actor.has(Permission::ServiceRead) {
         any.push(match &owners {
             None => Box::new(d::ticket_id.is_not_null()),
-            Some(ids) => Box::new(
-                d::ticket_id.assume_not_null().eq_any(
-                    t::table
-                        .filter(t::customer_owner_id.eq_any(ids.clone()))
-                        .select(t::id),
-                ),
-            ),
+            Some(ids) => Box::new(exists(
+                t::table
+                    .filter(t::id.nullable().eq(d::ticket_id))
+                    .filter(t::customer_owner_id.eq_any(ids.clone())),
+            )),
         });
     }
     if actor.has(Permission::KnowledgeRead) {
         any.push(if writer {
             Box::new(d::article_id.is_not_null())
         } else {
-            Box::new(
-                d::article_id.assume_not_null().eq_any(
-                    a::table
-                        .filter(
-                            a::status
-                                .eq(ArticleStatus::Published.as_str())
-                                .or(a::author_id.eq(actor.user_id().unwrap_or(0))),
-                        )
-                        .select(a::id),
+            Box::new(exists(
+                a::table.filter(a::id.nullable().eq(d::article_id)).filter(
+                    a::status
+                        .eq(ArticleStatus::Published.as_str())
+                        .or(a::author_id.eq(actor.user_id().unwrap_or(0))),
                 ),
-            )
+            ))
         });
     }
     Some(any)

@@ -21,6 +21,20 @@ use std::collections::BTreeSet;
 /// instead and meets a match every few rows.
 pub const DRIVE_LIMIT: i64 = 5_000;
 
+static DRIVE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(DRIVE_LIMIT);
+
+/// The drive limit in force: [`DRIVE_LIMIT`], unless a test lowered it.
+pub fn drive_limit() -> i64 {
+    DRIVE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Lowers the drive limit for a whole test process, so that a few rows take the path a million
+/// take (walking the list instead of fetching the candidates).
+#[cfg(feature = "test-support")]
+pub fn set_drive_limit(rows: i64) {
+    DRIVE.store(rows, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Bigrams of the legal forms nearly every company name ends with; they select nothing.
 const STOP: [&str; 6] = ["有限", "限公", "公司", "股份", "份有", "集团"];
 
@@ -209,7 +223,7 @@ fn rarest(conn: &mut DbConnection, visible: &Visible, wanted: BTreeSet<i64>) -> 
         g::table
             .filter(g::gram.eq(gram))
             .select(g::customer_id)
-            .limit(DRIVE_LIMIT)
+            .limit(drive_limit())
             .into_boxed()
             .visible_to(g::owner_id, visible)
             .load(conn)
@@ -226,7 +240,7 @@ pub(crate) fn candidates(
     let mut candidates: Option<BTreeSet<i64>> = None;
     for gram in wanted {
         let ids = posting(gram)?;
-        if (ids.len() as i64) < DRIVE_LIMIT {
+        if (ids.len() as i64) < drive_limit() {
             let ids: BTreeSet<i64> = ids.into_iter().collect();
             candidates = Some(match candidates {
                 None => ids,
