@@ -95,20 +95,32 @@ impl Names {
     }
 }
 
-/// Only what the actor may read: published articles, and drafts of their own (every draft for a
-/// writer).
-fn readable<'a, ST>(
-    q: a::BoxedQuery<'a, MultiBackend, ST>,
-    actor: &Actor,
-) -> a::BoxedQuery<'a, MultiBackend, ST> {
+/// The rule of what a reader who is not a writer reads: published articles and their own drafts.
+pub(crate) type Readable =
+    diesel::dsl::Or<diesel::dsl::Eq<a::status, &'static str>, diesel::dsl::Eq<a::author_id, i64>>;
+
+/// What of the articles the actor may read; `None` (every article) for a writer. The one rule,
+/// also for what is attached to articles (documents).
+pub(crate) fn readable_by(actor: &Actor) -> Option<Readable> {
     if actor.has(Permission::KnowledgeWrite) {
-        return q;
+        return None;
     }
-    q.filter(
+    Some(
         a::status
             .eq(ArticleStatus::Published.as_str())
             .or(a::author_id.eq(actor.user_id().unwrap_or(0))),
     )
+}
+
+/// Only what the actor may read ([`readable_by`]).
+fn readable<'a, ST>(
+    q: a::BoxedQuery<'a, MultiBackend, ST>,
+    actor: &Actor,
+) -> a::BoxedQuery<'a, MultiBackend, ST> {
+    match readable_by(actor) {
+        Some(rule) => q.filter(rule),
+        None => q,
+    }
 }
 
 fn kind(x: &str) -> ArticleKind {

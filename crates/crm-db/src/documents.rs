@@ -19,11 +19,10 @@ use crate::schema::{
 };
 use crate::sql::{contains_pattern, lower};
 use crate::visibility::VisibleTo;
-use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
+use crate::{DbConnection, RepoError, RepoResult, articles, now, write_tx};
 use chrono::NaiveDateTime;
 use crm_domain::api::{Document, DocumentQuery, Page};
 use crm_domain::document::DocumentOf;
-use crm_domain::knowledge::ArticleStatus;
 use crm_domain::{ErrorCode, Permission, msg};
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -153,12 +152,8 @@ fn record(conn: &mut DbConnection, actor: &Actor, target: DocumentOf) -> RepoRes
                 .filter(a::id.eq(id))
                 .select((a::title, a::author_id))
                 .into_boxed();
-            if !actor.has(Permission::KnowledgeWrite) {
-                q = q.filter(
-                    a::status
-                        .eq(ArticleStatus::Published.as_str())
-                        .or(a::author_id.eq(actor.user_id().unwrap_or(0))),
-                );
+            if let Some(rule) = articles::readable_by(actor) {
+                q = q.filter(rule);
             }
             q.first(conn)
         }
@@ -416,16 +411,13 @@ fn visible_documents(actor: &Actor) -> Option<Vec<Cond>> {
         });
     }
     if actor.has(Permission::KnowledgeRead) {
-        any.push(if writer {
-            Box::new(d::article_id.is_not_null())
-        } else {
-            Box::new(exists(
-                a::table.filter(a::id.nullable().eq(d::article_id)).filter(
-                    a::status
-                        .eq(ArticleStatus::Published.as_str())
-                        .or(a::author_id.eq(actor.user_id().unwrap_or(0))),
-                ),
-            ))
+        any.push(match articles::readable_by(actor) {
+            None => Box::new(d::article_id.is_not_null()),
+            Some(rule) => Box::new(exists(
+                a::table
+                    .filter(a::id.nullable().eq(d::article_id))
+                    .filter(rule),
+            )),
         });
     }
     Some(any)
