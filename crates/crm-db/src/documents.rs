@@ -22,7 +22,7 @@ use crate::visibility::VisibleTo;
 use crate::{DbConnection, RepoError, RepoResult, articles, now, write_tx};
 use chrono::NaiveDateTime;
 use crm_domain::api::{Document, DocumentQuery, Page};
-use crm_domain::document::DocumentOf;
+use crm_domain::document::{DocumentOf, MAX_TITLE};
 use crm_domain::{ErrorCode, Permission, msg};
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -85,28 +85,6 @@ pub struct NewDocument {
     pub thumbnail_sha256: Option<String>,
 }
 
-/// The permission that reads a kind of record (and its documents).
-fn reads(target: DocumentOf) -> Permission {
-    match target {
-        DocumentOf::Customer(_) => Permission::CustomerRead,
-        DocumentOf::Opportunity(_) => Permission::OpportunityRead,
-        DocumentOf::Order(_) => Permission::OrderRead,
-        DocumentOf::Ticket(_) => Permission::ServiceRead,
-        DocumentOf::Article(_) => Permission::KnowledgeRead,
-    }
-}
-
-/// The permission that edits a kind of record (and removes others' documents from it).
-fn writes(target: DocumentOf) -> Permission {
-    match target {
-        DocumentOf::Customer(_) => Permission::CustomerUpdate,
-        DocumentOf::Opportunity(_) => Permission::OpportunityWrite,
-        DocumentOf::Order(_) => Permission::OrderUpdate,
-        DocumentOf::Ticket(_) => Permission::ServiceWrite,
-        DocumentOf::Article(_) => Permission::KnowledgeWrite,
-    }
-}
-
 fn no_permission() -> RepoError {
     RepoError::Forbidden(msg!(
         "你无权查看这类记录的文档",
@@ -117,7 +95,7 @@ fn no_permission() -> RepoError {
 /// The record, if the actor may read its kind (403) and sees it (404): its name, and for an
 /// article its author.
 fn record(conn: &mut DbConnection, actor: &Actor, target: DocumentOf) -> RepoResult<(String, i64)> {
-    if !actor.has(reads(target)) {
+    if !actor.has(target.read_permission()) {
         return Err(no_permission());
     }
     let visible = &actor.visible;
@@ -197,18 +175,21 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewDocument) -> Repo
         .filter(|x| !x.is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| crm_domain::document::default_title(&file_name));
-    if title.chars().count() > 200 {
+    if title.chars().count() > MAX_TITLE {
         return Err(RepoError::invalid(
             "title",
             ErrorCode::Length,
-            msg!("标题最多 200 个字符", "a title has at most 200 characters"),
+            msg!(
+                "标题最多 {MAX_TITLE} 个字符",
+                "a title has at most {MAX_TITLE} characters"
+            ),
         ));
     }
     let id = write_tx(conn, |conn| {
         check_upload(conn, actor, new.target)?;
         let at = now();
         let target = new.target;
-        let of = |kind: fn(i64) -> DocumentOf| (kind(target.id()) == target).then_some(target.id());
+        let (customer_id, opportunity_id, order_id, ticket_id, article_id) = target.ids();
         let id: i64 = diesel::insert_into(d::table)
             .values((
                 d::title.eq(&title),
@@ -217,11 +198,11 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewDocument) -> Repo
                 d::size_bytes.eq(new.size_bytes),
                 d::sha256.eq(&new.sha256),
                 d::thumbnail_sha256.eq(&new.thumbnail_sha256),
-                d::customer_id.eq(of(DocumentOf::Customer)),
-                d::opportunity_id.eq(of(DocumentOf::Opportunity)),
-                d::order_id.eq(of(DocumentOf::Order)),
-                d::ticket_id.eq(of(DocumentOf::Ticket)),
-                d::article_id.eq(of(DocumentOf::Article)),
+                d::customer_id.eq(customer_id),
+                d::opportunity_id.eq(opportunity_id),
+                d::order_id.eq(order_id),
+                d::ticket_id.eq(ticket_id),
+                d::article_id.eq(article_id),
                 d::uploaded_by.eq(me),
                 d::created_at.eq(at),
             ))
@@ -320,7 +301,8 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<()>
     write_tx(conn, |conn| {
         let (x, _) = row(conn, actor, id)?;
         let mine = actor.user_id() == Some(x.uploaded_by);
-        let allowed = mine || (actor.sees(x.uploaded_by) && actor.has(writes(x.target())));
+        let allowed =
+            mine || (actor.sees(x.uploaded_by) && actor.has(x.target().edit_permission()));
         if !allowed {
             return Err(RepoError::Forbidden(msg!(
                 "只有上传者和其上级可以删除文档",

@@ -1,7 +1,17 @@
 //! Documents (文档资料): which records take files, which files are taken, and what a file's name
 //! may be.
 
+use crate::Permission;
 use serde::{Deserialize, Serialize};
+
+/// `(customer_id, opportunity_id, order_id, ticket_id, article_id)`.
+pub type RecordIds = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// The record a document is attached to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,6 +34,42 @@ impl DocumentOf {
             DocumentOf::Order(_) => "order_id",
             DocumentOf::Ticket(_) => "ticket_id",
             DocumentOf::Article(_) => "article_id",
+        }
+    }
+
+    /// The record's id in the field that names its kind: `(customer_id, opportunity_id,
+    /// order_id, ticket_id, article_id)`, one of them set (the inverse of [`Self::from_fields`]).
+    pub fn ids(self) -> RecordIds {
+        let of = |kind: fn(i64) -> DocumentOf| (kind(self.id()) == self).then_some(self.id());
+        (
+            of(DocumentOf::Customer),
+            of(DocumentOf::Opportunity),
+            of(DocumentOf::Order),
+            of(DocumentOf::Ticket),
+            of(DocumentOf::Article),
+        )
+    }
+
+    /// The permission that reads this kind of record, and so its documents.
+    pub fn read_permission(self) -> Permission {
+        match self {
+            DocumentOf::Customer(_) => Permission::CustomerRead,
+            DocumentOf::Opportunity(_) => Permission::OpportunityRead,
+            DocumentOf::Order(_) => Permission::OrderRead,
+            DocumentOf::Ticket(_) => Permission::ServiceRead,
+            DocumentOf::Article(_) => Permission::KnowledgeRead,
+        }
+    }
+
+    /// The permission that edits this kind of record, and so may remove others' documents from
+    /// it (with sight of the uploader's records).
+    pub fn edit_permission(self) -> Permission {
+        match self {
+            DocumentOf::Customer(_) => Permission::CustomerUpdate,
+            DocumentOf::Opportunity(_) => Permission::OpportunityWrite,
+            DocumentOf::Order(_) => Permission::OrderUpdate,
+            DocumentOf::Ticket(_) => Permission::ServiceWrite,
+            DocumentOf::Article(_) => Permission::KnowledgeWrite,
         }
     }
 
@@ -90,6 +136,9 @@ pub fn is_image(content_type: &str) -> bool {
 /// Longest file name kept, in characters.
 pub const MAX_FILE_NAME: usize = 200;
 
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 200;
+
 /// Why a file name is refused: empty, too long, a path (`/`, `\`, `..`) or control characters.
 /// A kept name is only ever shown and offered back as the download's name.
 pub fn file_name_problem(name: &str) -> Option<&'static str> {
@@ -134,6 +183,10 @@ mod tests {
             DocumentOf::from_fields(Some(3), None, Some(4), None, None),
             Err(vec!["customer_id", "order_id"])
         );
+        for of in [DocumentOf::Order(7), DocumentOf::Article(8)] {
+            let (a, b, c, d, e) = of.ids();
+            assert_eq!(DocumentOf::from_fields(a, b, c, d, e), Ok(Some(of)));
+        }
     }
 
     #[test]

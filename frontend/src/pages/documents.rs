@@ -24,17 +24,6 @@ pub fn record_href(of: DocumentOf) -> String {
     }
 }
 
-/// The permission that edits a kind of record (and so may remove others' files from it).
-fn edits(of: DocumentOf) -> Permission {
-    match of {
-        DocumentOf::Customer(_) => Permission::CustomerUpdate,
-        DocumentOf::Opportunity(_) => Permission::OpportunityWrite,
-        DocumentOf::Order(_) => Permission::OrderUpdate,
-        DocumentOf::Ticket(_) => Permission::ServiceWrite,
-        DocumentOf::Article(_) => Permission::KnowledgeWrite,
-    }
-}
-
 /// A size in the units people read.
 pub fn size_text(bytes: i64) -> String {
     let b = bytes as f64;
@@ -87,13 +76,13 @@ pub fn Documents(#[prop(into)] of: Signal<DocumentOf>) -> impl IntoView {
     let dragging = RwSignal::new(false);
     let docs = LocalResource::new(move || {
         reload.get();
-        let of = of.get();
+        let (customer_id, opportunity_id, order_id, ticket_id, article_id) = of.get().ids();
         let q = DocumentQuery {
-            customer_id: matches!(of, DocumentOf::Customer(_)).then_some(of.id()),
-            opportunity_id: matches!(of, DocumentOf::Opportunity(_)).then_some(of.id()),
-            order_id: matches!(of, DocumentOf::Order(_)).then_some(of.id()),
-            ticket_id: matches!(of, DocumentOf::Ticket(_)).then_some(of.id()),
-            article_id: matches!(of, DocumentOf::Article(_)).then_some(of.id()),
+            customer_id,
+            opportunity_id,
+            order_id,
+            ticket_id,
+            article_id,
             limit: Some(100),
             ..Default::default()
         };
@@ -182,7 +171,7 @@ pub fn Documents(#[prop(into)] of: Signal<DocumentOf>) -> impl IntoView {
                 Ok(list) => view! {
                     <ul class="doc-list">
                         {list.into_iter().map(|d| {
-                            let deletable = me() == Some(d.uploaded_by.id) || session.can(edits(d.attached_to));
+                            let deletable = me() == Some(d.uploaded_by.id) || session.can(d.attached_to.edit_permission());
                             let id = d.id;
                             let at = d.created_at;
                             let doc = d.clone();
@@ -236,7 +225,7 @@ pub fn DocumentPage() -> impl IntoView {
             Ok(d) => {
                 let at = d.created_at;
                 let deletable = session.me.get().map(|m| m.id) == Some(d.uploaded_by.id)
-                    || session.can(edits(d.attached_to));
+                    || session.can(d.attached_to.edit_permission());
                 let back = record_href(d.attached_to);
                 let after_delete = back.clone();
                 let navigate = navigate.clone();

@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crm_db::documents::{self, NewDocument};
 use crm_db::files::{self, Incoming, Store};
 use crm_domain::api::{Document, DocumentQuery, DocumentUpload, Page};
-use crm_domain::document::{DocumentOf, file_name_problem, is_image};
+use crm_domain::document::{DocumentOf, MAX_TITLE, file_name_problem, is_image};
 use crm_domain::{ErrorCode, msg};
 use futures_util::StreamExt;
 use std::time::Duration;
@@ -199,7 +199,21 @@ async fn receive(
                 }
                 form.file = Some((incoming, file_name.trim().to_string()));
             }
-            "title" => form.title = Some(text(&mut field, &name, idle).await?),
+            "title" => {
+                let title = text(&mut field, &name, idle).await?;
+                // Refused here, before the file is kept, rather than by the repository after.
+                if title.trim().chars().count() > MAX_TITLE {
+                    return Err(ApiError::field(
+                        "title",
+                        ErrorCode::Length,
+                        msg!(
+                            "标题最多 {MAX_TITLE} 个字符",
+                            "a title has at most {MAX_TITLE} characters"
+                        ),
+                    ));
+                }
+                form.title = Some(title);
+            }
             "customer_id" => form.customer_id = Some(id(&mut field, &name, idle).await?),
             "opportunity_id" => form.opportunity_id = Some(id(&mut field, &name, idle).await?),
             "order_id" => form.order_id = Some(id(&mut field, &name, idle).await?),

@@ -273,6 +273,15 @@ api_test!(bad_uploads_are_refused_and_store_nothing, |app| {
         )
         .await;
     assert_eq!(fields(res), [("path".to_string(), "invalid".to_string())]);
+    // A title over 200 characters.
+    let long = [
+        ("customer_id", customer.to_string()),
+        ("title", "长".repeat(201)),
+    ];
+    let res = app
+        .upload(&owner, &long, Some(("a.pdf", pdf("long"))))
+        .await;
+    assert_eq!(fields(res), [("title".to_string(), "length".to_string())]);
     // Not a form at all.
     let res = app
         .raw(
