@@ -73,6 +73,18 @@ fn with_query<Q: Serialize>(path: &str, query: &Q) -> String {
     }
 }
 
+/// A list's filters as a query string for an export: without its page (`limit`, `cursor`).
+pub fn filters<Q: Serialize + crm_domain::paging::PageParams + Clone>(q: &Q) -> String {
+    let mut q = q.clone();
+    q.set_page(1, None);
+    serde_urlencoded::to_string(&q)
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("limit="))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[derive(Clone, Copy)]
 pub struct Api {
     session: Session,
@@ -762,6 +774,23 @@ impl Api {
             .await?;
         let name = format!("expenses-{}.csv", q.group_by.unwrap_or_default().as_str());
         Ok((name, text))
+    }
+
+    /// Every row of a list (`query`: its filters as a query string, without limit and cursor), as
+    /// a file of `format`.
+    pub async fn export(
+        &self,
+        kind: ExportKind,
+        query: &str,
+        format: ExportFormat,
+    ) -> Result<Vec<u8>> {
+        let sep = if query.is_empty() { "" } else { "&" };
+        self.bytes(format!(
+            "{BASE}/exports/{}?format={}{sep}{query}",
+            kind.as_str(),
+            format.as_str()
+        ))
+        .await
     }
 
     pub async fn tickets(&self, q: &TicketQuery) -> Result<Page<Ticket>> {

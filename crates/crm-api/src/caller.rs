@@ -212,7 +212,11 @@ fn caller_of<R: Requirement>(req: &HttpRequest) -> ApiResult<Caller<R>> {
     };
     if !R::met_by(&identity.record.permissions) {
         let codes: Vec<&str> = R::needed().iter().map(|p| p.code()).collect();
-        let (zh, en) = (codes.join("` 或 `"), codes.join("` or `"));
+        let (zh, en) = if R::needs_all() {
+            (codes.join("` 和 `"), codes.join("` and `"))
+        } else {
+            (codes.join("` 或 `"), codes.join("` or `"))
+        };
         return Err(ApiError::Forbidden {
             detail: msg!("需要权限 `{zh}`", "this needs the permission `{en}`"),
         });

@@ -6,6 +6,8 @@ use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use crm_domain::api::ExportFormat;
+use crm_domain::paging::PageParams;
 use crm_domain::{ErrorCode, Msg, msg};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -175,6 +177,63 @@ impl<T: DeserializeOwned + Validate> FromRequest for Query<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(parse_query(req.query_string()).map(Query))
     }
+}
+
+/// An export's query string: the filters of the list it exports (`T`, checked as the list checks
+/// them) and `format`. An export walks every page itself: `limit` and `cursor` are refused (400
+/// `invalid_query`) rather than silently ignored.
+pub struct ExportQuery<T> {
+    pub filters: T,
+    pub format: ExportFormat,
+}
+
+impl<T: DeserializeOwned + Validate + PageParams> FromRequest for ExportQuery<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_export(req.query_string()))
+    }
+}
+
+fn parse_export<T: DeserializeOwned + Validate + PageParams>(
+    text: &str,
+) -> Result<ExportQuery<T>, ApiError> {
+    let mut format = None;
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(text.as_bytes()) {
+        if name == "format" {
+            format = Some(match &*value {
+                "csv" => ExportFormat::Csv,
+                "xlsx" => ExportFormat::Xlsx,
+                _ => {
+                    return Err(ApiError::bad_request(
+                        ErrorCode::InvalidQuery,
+                        msg!(
+                            "format：应为 csv 或 xlsx，而不是 `{value}`",
+                            "format: expected csv or xlsx, not `{value}`"
+                        ),
+                    ));
+                }
+            });
+        } else {
+            rest.append_pair(&name, &value);
+        }
+    }
+    let filters: T = parse_query(&rest.finish())?;
+    if filters.page_params() != (None, None) {
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidQuery,
+            msg!(
+                "导出包含全部符合条件的记录，不分页：请去掉 limit 和 cursor",
+                "an export holds every matching row, not a page: leave out limit and cursor"
+            ),
+        ));
+    }
+    Ok(ExportQuery {
+        filters,
+        format: format.unwrap_or_default(),
+    })
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(text: &str) -> Result<T, ApiError> {

@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "expenses", description = "Expenses (费用): filing, approval"),
         (name = "service", description = "Service tickets (服务工单): complaints, feedback, after-sale"),
         (name = "knowledge", description = "Knowledge (知识管理): articles, FAQ, sales bulletins; the global search"),
+        (name = "exports", description = "Exports (导出): every row of a list, with its filters, as CSV or Excel; `data.export` and the list's read permission"),
         (name = "documents", description = "Documents (文档资料): files attached to customers, deals, orders, tickets and articles"),
         (name = "reports", description = "Reports: receivables aging, expense analysis, service"),
     )

@@ -154,6 +154,40 @@ pub(crate) fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Ve
     Ok(rows.into_iter().map(line_of).collect())
 }
 
+/// Fills in the lines of a page of orders (which the list leaves out): one query for the page.
+pub fn fill_lines(conn: &mut DbConnection, orders: &mut [Order]) -> RepoResult<()> {
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, LineRow)> = l::table
+        .inner_join(products::table)
+        .filter(l::order_id.eq_any(&ids))
+        .order((l::order_id, l::line_no))
+        .select((
+            l::order_id,
+            (
+                l::id,
+                l::product_id,
+                products::name,
+                products::code,
+                l::quantity,
+                l::unit_price,
+                l::discount,
+                l::amount,
+            ),
+        ))
+        .load(conn)?;
+    let mut by_order: std::collections::HashMap<i64, Vec<OrderLine>> = Default::default();
+    for (order_id, row) in rows {
+        by_order.entry(order_id).or_default().push(line_of(row));
+    }
+    for o in orders {
+        o.lines = by_order.remove(&o.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
 /// A stored line (of an order or a quote) as the API shows it.
 pub(crate) fn line_of(
     (id, product_id, name, code, quantity, unit_price, discount, amount): LineRow,

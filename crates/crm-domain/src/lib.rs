@@ -45,6 +45,7 @@ pub mod settings;
 pub mod ticket;
 pub mod time;
 pub mod validation;
+pub mod words;
 
 pub use lang::{Lang, Msg};
 pub use money::Money;

@@ -10,6 +10,15 @@ pub const DEFAULT_LIMIT: i64 = 50;
 /// The largest `limit`.
 pub const MAX_LIMIT: i64 = 200;
 
+/// The page a list's query asks for (every `list_query!` type): read by exports, which take a
+/// list's filters and walk all of its pages themselves.
+pub trait PageParams {
+    /// `limit` and `cursor` as the caller sent them.
+    fn page_params(&self) -> (Option<i64>, Option<&str>);
+    /// Asks for `limit` rows after `cursor`.
+    fn set_page(&mut self, limit: i64, cursor: Option<String>);
+}
+
 /// The keys a list may be sorted by.
 pub trait SortKey: Copy + Eq + fmt::Debug + 'static {
     const ALL: &'static [Self];

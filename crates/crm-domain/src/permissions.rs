@@ -59,6 +59,24 @@ macro_rules! catalogue {
                 }
             }
 
+            /// Both of two requirements.
+            #[derive(Debug, Clone, Copy)]
+            pub struct Both<A, B>(A, B);
+
+            impl<A: Requirement, B: Requirement> Requirement for Both<A, B> {
+                fn met_by(held: &[Permission]) -> bool {
+                    A::met_by(held) && B::met_by(held)
+                }
+                fn needed() -> Vec<Permission> {
+                    let mut all = A::needed();
+                    all.extend(B::needed());
+                    all
+                }
+                fn needs_all() -> bool {
+                    true
+                }
+            }
+
             /// Either of two requirements.
             #[derive(Debug, Clone, Copy)]
             pub struct Either<A, B>(A, B);
@@ -80,8 +98,15 @@ macro_rules! catalogue {
 /// What an endpoint needs of its caller, checked before anything of the request is read.
 pub trait Requirement: 'static {
     fn met_by(held: &[Permission]) -> bool;
-    /// The permissions that would do (any one of them), for the problem's text; none: signed in.
+    /// The permissions that would do (any one of them, or all of them when [`needs_all`]), for
+    /// the problem's text; none: signed in.
+    ///
+    /// [`needs_all`]: Requirement::needs_all
     fn needed() -> Vec<Permission>;
+    /// Whether every one of [`needed`](Requirement::needed) is needed, not any one.
+    fn needs_all() -> bool {
+        false
+    }
 }
 
 catalogue! {
@@ -112,6 +137,7 @@ catalogue! {
     KnowledgeRead = "knowledge.read", "knowledge", "查看知识库", "Read the knowledge base";
     KnowledgeWrite = "knowledge.write", "knowledge", "编辑知识库", "Edit the knowledge base";
     ReportRead = "report.read", "report", "查看报表", "View reports";
+    DataExport = "data.export", "report", "导出数据（Excel / CSV）", "Export data (Excel / CSV)";
     ProductManage = "product.manage", "admin", "管理产品", "Manage products";
     AdminUsers = "admin.users", "admin", "管理用户", "Manage users";
     AdminDepartments = "admin.departments", "admin", "管理部门", "Manage departments";

@@ -122,6 +122,7 @@ impl StandardRole {
                     P::CompetitorManage,
                     P::ExpenseApprove,
                     P::KnowledgeWrite,
+                    P::DataExport,
                 ]);
                 manager
             }
@@ -144,6 +145,7 @@ impl StandardRole {
                 P::ExpenseWrite,
                 P::ReportRead,
                 P::KnowledgeRead,
+                P::DataExport,
             ],
         }
     }

@@ -2,12 +2,14 @@
 //! lists, search boxes that ask as one types, a record's history, and the words for the domain's
 //! values.
 
+mod export;
 mod history;
 pub mod labels;
 mod paged;
 mod search;
 mod shell;
 
+pub use export::ExportMenu;
 pub use history::History;
 pub use paged::Paged;
 pub use search::searched;

@@ -3,8 +3,8 @@
 
 use crate::api::use_api;
 use crate::components::{
-    ErrorLine, History, Paged, ask, check, dictionary, entry_name, labels, route_id, run, searched,
-    when,
+    ErrorLine, ExportMenu, History, Paged, ask, check, dictionary, entry_name, labels, route_id,
+    run, searched, when,
 };
 use crate::format::I18n;
 use crate::i18n::*;
@@ -14,7 +14,8 @@ use crm_domain::Permission;
 use crm_domain::api::{
     ActivityQuery, Customer, CustomerFilters, CustomerPatch, CustomerQuery, CustomerSortKey,
     CustomerType, DictionaryItem, DictionaryKind, DuplicateCheck, DuplicateMatch, DuplicateQuery,
-    LevelChange, NewContact, NewCustomer, PageQuery, ReviewDecision, ReviewRequest, ReviewStatus,
+    ExportKind, LevelChange, NewContact, NewCustomer, PageQuery, ReviewDecision, ReviewRequest,
+    ReviewStatus,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::document::DocumentOf;
@@ -96,6 +97,11 @@ pub fn CustomersPage() -> impl IntoView {
         <section class="card">
             <div class="title-row">
                 <h1>{move || t_string!(i18n, cust.title)}</h1>
+                <ExportMenu choices=vec![
+                    (ExportKind::Customers, Signal::derive(move || crate::api::filters(&query(None)))),
+                    (ExportKind::Contacts, Signal::derive(move || crate::api::filters(&query(None)))),
+                    (ExportKind::Activities, Signal::stored(String::new())),
+                ] />
                 <Show when=move || session.can(Permission::CustomerCreate)>
                     <A href="/customers/new" attr:class="button primary">{move || t_string!(i18n, cust.new)}</A>
                 </Show>

@@ -4,17 +4,18 @@
 
 use crate::api::{Api, ApiError, use_api};
 use crate::components::{
-    ErrorLine, Paged, ask, dictionary, entry_name, labels, local_today, money, route_id, run,
-    searched,
+    ErrorLine, ExportMenu, Paged, ask, dictionary, entry_name, labels, local_today, money,
+    route_id, run, searched,
 };
 use crate::format::{I18n, lang};
 use crate::i18n::*;
 use crate::state::use_session;
 use chrono::{Months, NaiveDate};
 use crm_domain::api::{
-    CustomerQuery, DictionaryItem, DictionaryKind, IdName, InstallmentInput, ListQuery, NewOrder,
-    NewOrderRecord, NewReceipt, Order, OrderLineInput, OrderQuery, OrderRecord, OrderRecordKind,
-    OrderStatusChange, PaymentPlan, PaymentPlanRequest, Product, Receipt, ReceiptReversal,
+    CustomerQuery, DictionaryItem, DictionaryKind, ExportKind, IdName, InstallmentInput, ListQuery,
+    NewOrder, NewOrderRecord, NewReceipt, Order, OrderLineInput, OrderQuery, OrderRecord,
+    OrderRecordKind, OrderStatusChange, PaymentPlan, PaymentPlanRequest, Product, Receipt,
+    ReceiptReversal,
 };
 use crm_domain::document::DocumentOf;
 use crm_domain::order::{MoneyRuleError, OrderAction, OrderStatus, line_amount};
@@ -241,6 +242,7 @@ pub fn OrdersPage() -> impl IntoView {
         <section class="card">
             <div class="title-row">
                 <h1>{move || t_string!(i18n, order.title)}</h1>
+                <ExportMenu choices=vec![(ExportKind::Orders, Signal::derive(move || crate::api::filters(&query(None))))] />
                 <Show when=move || session.can(Permission::OrderCreate)>
                     <A href="/orders/new" attr:class="button primary">{move || t_string!(i18n, order.new)}</A>
                 </Show>

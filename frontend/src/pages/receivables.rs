@@ -3,14 +3,16 @@
 //! records a receipt against a row in place.
 
 use crate::api::use_api;
-use crate::components::{ErrorLine, Paged, dictionary, entry_name, local_today, money, run};
+use crate::components::{
+    ErrorLine, ExportMenu, Paged, dictionary, entry_name, local_today, money, run,
+};
 use crate::format::I18n;
 use crate::i18n::*;
 use crate::state::use_session;
 use chrono::NaiveDate;
 use crm_domain::api::{
-    AgingAmounts, AgingGroup, AgingQuery, DictionaryItem, DictionaryKind, IdName, NewReceipt,
-    Receivable, ReceivableQuery,
+    AgingAmounts, AgingGroup, AgingQuery, DictionaryItem, DictionaryKind, ExportKind, IdName,
+    NewReceipt, Receivable, ReceivableQuery,
 };
 use crm_domain::{Money, Permission};
 use leptos::prelude::*;
@@ -102,16 +104,19 @@ pub fn ReceivablesPage() -> impl IntoView {
     };
     let (owners, departments) = (keys_of(AgingGroup::Owner), keys_of(AgingGroup::Department));
     let list = Paged::<Receivable>::new();
-    let load = move |more: bool| {
+    let filtered = move || {
         let id = |s: RwSignal<String>| s.get_untracked().parse().ok();
-        let q = ReceivableQuery {
+        ReceivableQuery {
             owner_id: id(owner),
             department_id: id(department),
             customer_id: id(customer),
             overdue: overdue_only.get_untracked().then_some(true),
             limit: Some(50),
             cursor: None,
-        };
+        }
+    };
+    let load = move |more: bool| {
+        let q = filtered();
         list.load(
             move |cursor| async move { api.receivables(&ReceivableQuery { cursor, ..q }).await },
             more,
@@ -173,6 +178,7 @@ pub fn ReceivablesPage() -> impl IntoView {
             <div class="title-row">
                 <h1>{move || t_string!(i18n, recv.title)}</h1>
                 <small class="as-of">{move || t_string!(i18n, recv.as_of)}" "{move || as_of().to_string()}</small>
+                <ExportMenu choices=vec![(ExportKind::Receivables, Signal::derive(move || crate::api::filters(&filtered())))] />
             </div>
             {move || report.get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.display()}</p> })}
             <div class="aging-tiles">

@@ -214,7 +214,11 @@ fn report_csv(r: &ExpenseReport, lang: Lang) -> ApiResult<Vec<u8>> {
                     revenue: Option<crm_domain::Money>,
                     ratio: &Option<String>|
      -> ApiResult<()> {
-        let mut v = vec![safe_cell(label), count.to_string(), amount.to_string()];
+        let mut v = vec![
+            super::exports::safe_cell(label),
+            count.to_string(),
+            amount.to_string(),
+        ];
         if with_revenue {
             v.push(revenue.map(|m| m.to_string()).unwrap_or_default());
             v.push(ratio.clone().unwrap_or_default());
@@ -240,27 +244,4 @@ fn report_csv(r: &ExpenseReport, lang: Lang) -> ApiResult<Vec<u8>> {
     )?;
     out.into_inner()
         .map_err(|e| crate::error::ApiError::internal(e.to_string()))
-}
-
-/// A cell a spreadsheet program would take for a formula (`=`, `+`, `-`, `@`, tab, return) is
-/// written with a leading apostrophe, so that opening an export runs nothing.
-pub fn safe_cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_cell;
-
-    #[test]
-    fn formulas_are_written_as_text() {
-        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(safe_cell("-1+2"), "'-1+2");
-        assert_eq!(safe_cell("青岛海鲜"), "青岛海鲜");
-    }
 }

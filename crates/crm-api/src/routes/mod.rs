@@ -11,6 +11,7 @@ pub mod departments;
 pub mod dictionaries;
 pub mod documents;
 pub mod expenses;
+pub mod exports;
 pub mod me;
 pub mod notifications;
 pub mod opportunities;
@@ -66,4 +67,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tickets::configure(cfg);
     articles::configure(cfg);
     documents::configure(cfg);
+    exports::configure(cfg);
 }

@@ -13,6 +13,7 @@ mod conventions;
 mod customers;
 mod documents;
 mod expenses;
+mod exports;
 mod hardening;
 mod input;
 mod instances;

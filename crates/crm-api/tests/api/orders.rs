@@ -99,7 +99,7 @@ async fn receipt(app: &TestApp, token: &str, order: &Value, amount: &str) -> cra
 }
 
 /// A signed order of `amount` for a new customer of `owner`, with a one-installment plan due on `due`.
-async fn signed_order(
+pub(crate) async fn signed_order(
     app: &TestApp,
     owner: &str,
     name: &str,

@@ -622,6 +622,8 @@ mod knowledge;
 pub use knowledge::*;
 mod documents;
 pub use documents::*;
+mod exports;
+pub use exports::*;
 mod queries;
 pub use queries::*;
 

@@ -43,6 +43,16 @@ macro_rules! list_query {
                 pub cursor: Option<String>,
             }
         }
+
+        impl crate::paging::PageParams for $name {
+            fn page_params(&self) -> (Option<i64>, Option<&str>) {
+                (self.limit, self.cursor.as_deref())
+            }
+            fn set_page(&mut self, limit: i64, cursor: Option<String>) {
+                self.limit = Some(limit);
+                self.cursor = cursor;
+            }
+        }
     };
 }
 
