@@ -125,7 +125,7 @@ impl ApiError {
             | ApiError::Unprocessable { detail, .. }
             | ApiError::NotReady { detail } => detail.clone(),
             ApiError::NotFound => msg!("没有这条记录", "no such record"),
-            ApiError::Duplicate(clashes) => duplicate_detail(clashes),
+            ApiError::Duplicate(clashes) => crm_domain::api::clash_detail(clashes),
             ApiError::UnsupportedMediaType => {
                 msg!(
                     "请以 application/json 发送请求体",
@@ -237,26 +237,6 @@ impl ApiError {
 }
 
 /// The customer protection problem's words; the facts are in its `matches`.
-fn duplicate_detail(clashes: &[CustomerClash]) -> Msg {
-    let Some(first) = clashes.first() else {
-        return msg!("客户已存在", "the customer exists already");
-    };
-    let (name, owner, dept) = (
-        &first.name,
-        &first.owner.display_name,
-        &first.department.name,
-    );
-    let (field_zh, field_en) = match first.field.as_str() {
-        "phone" => ("电话", "phone"),
-        "website" => ("网址", "website"),
-        _ => ("名称", "name"),
-    };
-    msg!(
-        "客户已存在（{field_zh}相同）：{name}，负责人 {owner}（{dept}）",
-        "the customer exists already (same {field_en}): {name}, owned by {owner} of {dept}"
-    )
-}
-
 /// A status's reason phrase in the reader's language.
 fn title(status: StatusCode, lang: Lang) -> &'static str {
     let zh = match status.as_u16() {

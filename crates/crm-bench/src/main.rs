@@ -195,6 +195,81 @@ async fn drive(
     Ok((all, n, errors, started.elapsed()))
 }
 
+/// The exports' pseudo-scenario (`--only export` runs it alone).
+const EXPORTS: &str = "every customer exported by the general manager";
+
+/// One export downloaded whole.
+struct Exported {
+    format: &'static str,
+    bytes: u64,
+    seconds: f64,
+    first_byte: f64,
+    rows: u64,
+    before_mb: f64,
+    peak_mb: f64,
+}
+
+/// Downloads every customer as CSV and as XLSX (the general manager sees all), one at a time,
+/// watching the server's resident memory every 50 ms: a streamed export keeps it flat.
+async fn exports(base: &str, pid: u32) -> Result<Vec<Exported>> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3600))
+        .build()?;
+    let token = login(&client, base, "gm").await?;
+    let mut out = Vec::new();
+    for format in ["csv", "xlsx"] {
+        let before_mb = memory_mb(pid).unwrap_or(0.0);
+        let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let watching = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let watcher = {
+            let (peak, watching) = (peak.clone(), watching.clone());
+            tokio::spawn(async move {
+                while watching.load(std::sync::atomic::Ordering::Relaxed) {
+                    let kb = (memory_mb(pid).unwrap_or(0.0) * 1024.0) as u64;
+                    peak.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        };
+        let started = Instant::now();
+        let mut res = client
+            .get(format!("{base}/api/v1/exports/customers?format={format}"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .error_for_status()?;
+        let first_byte = started.elapsed().as_secs_f64();
+        let (mut bytes, mut lines) = (0u64, 0u64);
+        while let Some(chunk) = res.chunk().await? {
+            bytes += chunk.len() as u64;
+            lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        watching.store(false, std::sync::atomic::Ordering::Relaxed);
+        watcher.await?;
+        // CSV: a line per row after the header; XLSX: the rows the CSV had.
+        let rows = match format {
+            "csv" => lines.saturating_sub(1),
+            _ => out.first().map_or(0, |x: &Exported| x.rows),
+        };
+        let peak_mb = peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0;
+        println!(
+            "export {format:<5} {:>8.1} MB in {seconds:>6.1} s (first byte {first_byte:.1} s), {rows} rows, server {before_mb:.0} MB before, peak {peak_mb:.0} MB",
+            bytes as f64 / 1e6
+        );
+        out.push(Exported {
+            format,
+            bytes,
+            seconds,
+            first_byte,
+            rows,
+            before_mb,
+            peak_mb,
+        });
+    }
+    Ok(out)
+}
+
 fn peak_memory_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -833,6 +908,12 @@ async fn main() -> Result<()> {
         );
         outcomes.push(outcome);
     }
+    let exported = if args.only.is_empty() || args.only.iter().any(|o| EXPORTS.contains(o.as_str()))
+    {
+        exports(&base, args.pid).await?
+    } else {
+        Vec::new()
+    };
     let memory = peak_memory_mb(args.pid);
 
     let mut md = String::new();
@@ -865,6 +946,24 @@ async fn main() -> Result<()> {
         ));
     }
     md.push('\n');
+    if !exported.is_empty() {
+        md.push_str(&format!("{EXPORTS} (one download at a time):\n\n"));
+        md.push_str("| format | size MB | seconds | first byte after s | rows/s | server memory before MB | peak during MB |\n");
+        md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for x in &exported {
+            md.push_str(&format!(
+                "| {} | {:.1} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} |\n",
+                x.format,
+                x.bytes as f64 / 1e6,
+                x.seconds,
+                x.first_byte,
+                x.rows as f64 / x.seconds.max(0.001),
+                x.before_mb,
+                x.peak_mb
+            ));
+        }
+        md.push('\n');
+    }
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .create(true)

@@ -761,7 +761,17 @@ fn refuse_duplicates(
             keys.website.as_deref().unwrap_or(""),
         ],
     )?;
-    let clashes: Vec<CustomerClash> = find_duplicates(conn, keys, except)?
+    let clashes = clashes_of(actor, find_duplicates(conn, keys, except)?);
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(RepoError::Duplicate(clashes))
+    }
+}
+
+/// Found customers as a refusal names them (ids only where the actor sees the customer).
+fn clashes_of(actor: &Actor, found: Vec<Found>) -> Vec<CustomerClash> {
+    found
         .into_iter()
         .map(|m| {
             let seen = actor.sees(m.owner_id);
@@ -778,12 +788,7 @@ fn refuse_duplicates(
                 },
             }
         })
-        .collect();
-    if clashes.is_empty() {
-        Ok(())
-    } else {
-        Err(RepoError::Duplicate(clashes))
-    }
+        .collect()
 }
 
 /// With review on, new customers (and changes of name or phone) wait for a manager.
@@ -809,84 +814,119 @@ fn check_references(
 /// refusing duplicates (409 `duplicate_customer`); with review on it waits as `pending`.
 pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewCustomer) -> RepoResult<Customer> {
     let owner_id = new.owner_id.unwrap_or(actor.id);
-    if !actor.sees(owner_id) {
+    check_owner_scope(actor, owner_id)?;
+    write_tx(conn, |conn| create_in(conn, actor, new))
+}
+
+fn check_owner_scope(actor: &Actor, owner_id: i64) -> RepoResult<()> {
+    if actor.sees(owner_id) {
+        return Ok(());
+    }
+    Err(RepoError::invalid(
+        "owner_id",
+        ErrorCode::OutOfScope,
+        msg!(
+            "负责人须在您的范围内",
+            "the owner must be someone within your scope"
+        ),
+    ))
+}
+
+/// Customer protection without writing (an import's check of a row): 409 `duplicate_customer`
+/// when a customer with this name, phone or website exists.
+pub fn check_protection(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewCustomer,
+) -> RepoResult<()> {
+    let keys = Keys::of(
+        new.name.trim(),
+        blank_to_none(new.phone.as_deref()).as_deref(),
+        blank_to_none(new.website.as_deref()).as_deref(),
+    );
+    let clashes = clashes_of(actor, find_duplicates(conn, &keys, None)?);
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(RepoError::Duplicate(clashes))
+    }
+}
+
+/// [`create`] inside a write transaction the caller holds (an import's batch): everything but the
+/// transaction itself.
+pub fn create_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewCustomer,
+) -> RepoResult<Customer> {
+    let owner_id = new.owner_id.unwrap_or(actor.id);
+    check_owner_scope(actor, owner_id)?;
+    check_references(conn, new.industry_id, new.region_id, new.source_id)?;
+    let owner_enabled: Option<bool> = users::table
+        .find(owner_id)
+        .select(users::enabled)
+        .first(conn)
+        .optional()?;
+    if owner_enabled != Some(true) {
         return Err(RepoError::invalid(
             "owner_id",
-            ErrorCode::OutOfScope,
-            msg!(
-                "负责人须在您的范围内",
-                "the owner must be someone within your scope"
-            ),
+            ErrorCode::NotFound,
+            msg!("没有这个启用的用户", "no such enabled user"),
         ));
     }
-    write_tx(conn, |conn| {
-        check_references(conn, new.industry_id, new.region_id, new.source_id)?;
-        let owner_enabled: Option<bool> = users::table
-            .find(owner_id)
-            .select(users::enabled)
-            .first(conn)
-            .optional()?;
-        if owner_enabled != Some(true) {
-            return Err(RepoError::invalid(
-                "owner_id",
-                ErrorCode::NotFound,
-                msg!("没有这个启用的用户", "no such enabled user"),
-            ));
-        }
-        let review = if review_on(conn)? {
-            ReviewStatus::Pending
-        } else {
-            ReviewStatus::Approved
-        };
-        let name = new.name.trim().to_string();
-        let phone = blank_to_none(new.phone.as_deref());
-        let website = blank_to_none(new.website.as_deref());
-        let keys = Keys::of(&name, phone.as_deref(), website.as_deref());
-        refuse_duplicates(conn, actor, &keys, None)?;
-        let at = now();
-        let id: i64 = diesel::insert_into(c::table)
-            .values((
-                (
-                    c::name.eq(&name),
-                    c::name_key.eq(&keys.name),
-                    c::short_name.eq(blank_to_none(new.short_name.as_deref())),
-                    c::customer_type.eq(new.type_.as_str()),
-                    c::level.eq(CustomerLevel::Lead.as_str()),
-                    c::industry_id.eq(new.industry_id),
-                    c::region_id.eq(new.region_id),
-                    c::source_id.eq(new.source_id),
-                    c::size.eq(blank_to_none(new.size.as_deref())),
-                    c::address.eq(blank_to_none(new.address.as_deref())),
-                ),
-                (
-                    c::phone.eq(&phone),
-                    c::phone_key.eq(&keys.phone),
-                    c::website.eq(&website),
-                    c::website_key.eq(&keys.website),
-                    c::owner_id.eq(owner_id),
-                    c::notes.eq(blank_to_none(new.notes.as_deref())),
-                    c::review_status.eq(review.as_str()),
-                    c::created_by.eq(actor.id),
-                    c::created_at.eq(at),
-                    c::updated_by.eq(actor.id),
-                    c::updated_at.eq(at),
-                ),
-            ))
-            .returning(c::id)
-            .get_result(conn)?;
-        crate::search::reindex(conn, &[id])?;
-        let created = fetch(conn, &Visible::All, id)?;
-        audit::record_about(
-            conn,
-            actor,
-            "create",
-            "customer",
-            Some(id),
-            Some(id),
-            view(&created),
-        )?;
-        Ok(created)
-    })
+    let review = if review_on(conn)? {
+        ReviewStatus::Pending
+    } else {
+        ReviewStatus::Approved
+    };
+    let name = new.name.trim().to_string();
+    let phone = blank_to_none(new.phone.as_deref());
+    let website = blank_to_none(new.website.as_deref());
+    let keys = Keys::of(&name, phone.as_deref(), website.as_deref());
+    refuse_duplicates(conn, actor, &keys, None)?;
+    let at = now();
+    let id: i64 = diesel::insert_into(c::table)
+        .values((
+            (
+                c::name.eq(&name),
+                c::name_key.eq(&keys.name),
+                c::short_name.eq(blank_to_none(new.short_name.as_deref())),
+                c::customer_type.eq(new.type_.as_str()),
+                c::level.eq(CustomerLevel::Lead.as_str()),
+                c::industry_id.eq(new.industry_id),
+                c::region_id.eq(new.region_id),
+                c::source_id.eq(new.source_id),
+                c::size.eq(blank_to_none(new.size.as_deref())),
+                c::address.eq(blank_to_none(new.address.as_deref())),
+            ),
+            (
+                c::phone.eq(&phone),
+                c::phone_key.eq(&keys.phone),
+                c::website.eq(&website),
+                c::website_key.eq(&keys.website),
+                c::owner_id.eq(owner_id),
+                c::notes.eq(blank_to_none(new.notes.as_deref())),
+                c::review_status.eq(review.as_str()),
+                c::created_by.eq(actor.id),
+                c::created_at.eq(at),
+                c::updated_by.eq(actor.id),
+                c::updated_at.eq(at),
+            ),
+        ))
+        .returning(c::id)
+        .get_result(conn)?;
+    crate::search::reindex(conn, &[id])?;
+    let created = fetch(conn, &Visible::All, id)?;
+    audit::record_about(
+        conn,
+        actor,
+        "create",
+        "customer",
+        Some(id),
+        Some(id),
+        view(&created),
+    )?;
+    Ok(created)
 }
 
 /// Changes a customer the actor sees (optimistic locking on `version`; duplicates refused).

@@ -19,6 +19,7 @@ pub mod expenses;
 pub mod files;
 pub mod global_search;
 pub mod idempotency;
+pub mod imports;
 pub mod markdown;
 pub mod moves;
 pub mod names;

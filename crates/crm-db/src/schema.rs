@@ -214,6 +214,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_votes,
     article_grams,
     documents,
+    imports,
 );
 
 diesel::table! {
@@ -780,3 +781,24 @@ diesel::table! {
 }
 
 diesel::joinable!(documents -> users (uploaded_by));
+
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        dry_run -> Bool,
+        status -> Text,
+        total -> Integer,
+        valid -> Integer,
+        processed -> Integer,
+        created -> Integer,
+        errors -> Text,
+        unknown_columns -> Text,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(imports -> users (user_id));

@@ -143,6 +143,13 @@ codes! {
     FileTooLarge = "file_too_large",
     /// 415: the content is not one of the types the store takes.
     FileTypeNotAllowed = "file_type_not_allowed",
+    // Imports
+    /// 422: neither CSV (UTF-8 or GB18030) nor a readable XLSX workbook.
+    UnreadableFile = "unreadable_file",
+    /// 422: more rows than an import takes at once.
+    TooManyRows = "too_many_rows",
+    /// 422: a column the kind needs is not in the header row.
+    MissingColumn = "missing_column",
 }
 
 impl fmt::Display for ErrorCode {

@@ -2,6 +2,7 @@
 //! lists, downloads and thumbnails. Who sees the record sees its documents (the repository's
 //! rule); the bytes stream to the store as they arrive, so memory stays flat for a large file.
 
+use super::form::{next, text};
 use super::prelude::*;
 use crate::error::ApiError;
 use actix_files::NamedFile;
@@ -15,7 +16,6 @@ use crm_db::files::{self, Incoming, Store};
 use crm_domain::api::{Document, DocumentQuery, DocumentUpload, Page};
 use crm_domain::document::{DocumentOf, MAX_TITLE, file_name_problem, is_image};
 use crm_domain::{ErrorCode, msg};
-use futures_util::StreamExt;
 use std::time::Duration;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -101,9 +101,6 @@ async fn upload_document(
 }
 
 const MB: u64 = 1024 * 1024;
-
-/// Text fields of the form are short.
-const MAX_FIELD: usize = 1024;
 
 /// What an upload's form held.
 #[derive(Default)]
@@ -247,68 +244,6 @@ fn bad_name(problem: &str) -> crm_domain::Msg {
             "a file name cannot contain control characters"
         ),
     }
-}
-
-/// The next item of a multipart stream (a field, or a field's chunk), within `idle`.
-async fn next<S, T>(stream: &mut S, idle: Duration) -> ApiResult<Option<T>>
-where
-    S: futures_util::Stream<Item = Result<T, actix_multipart::MultipartError>> + Unpin,
-{
-    match tokio::time::timeout(idle, stream.next()).await {
-        Err(_) => Err(ApiError::RequestTimeout {
-            seconds: idle.as_secs(),
-        }),
-        Ok(None) => Ok(None),
-        Ok(Some(Ok(x))) => Ok(Some(x)),
-        Ok(Some(Err(e))) => Err(not_a_form(e)),
-    }
-}
-
-fn not_a_form(e: actix_multipart::MultipartError) -> ApiError {
-    use actix_multipart::MultipartError as E;
-    match e {
-        E::ContentTypeMissing | E::ContentTypeParse | E::ContentTypeIncompatible => {
-            ApiError::bad_request(
-                ErrorCode::InvalidBody,
-                msg!(
-                    "请以 multipart/form-data 发送文件",
-                    "send the file as multipart/form-data"
-                ),
-            )
-        }
-        other => {
-            let why = match std::error::Error::source(&other) {
-                Some(cause) => format!("{other}: {cause}"),
-                None => other.to_string(),
-            };
-            ApiError::bad_request(
-                ErrorCode::InvalidBody,
-                msg!("表单不完整：{why}", "the form is broken: {why}"),
-            )
-        }
-    }
-}
-
-/// A short text field.
-async fn text(field: &mut Field, name: &str, idle: Duration) -> ApiResult<String> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = next(field, idle).await? {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_FIELD {
-            return Err(ApiError::field(
-                name,
-                ErrorCode::Length,
-                msg!("内容太长", "too long"),
-            ));
-        }
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        ApiError::field(
-            name,
-            ErrorCode::Invalid,
-            msg!("不是 UTF-8 文本", "not UTF-8 text"),
-        )
-    })
 }
 
 async fn id(field: &mut Field, name: &str, idle: Duration) -> ApiResult<i64> {

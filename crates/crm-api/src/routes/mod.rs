@@ -12,6 +12,8 @@ pub mod dictionaries;
 pub mod documents;
 pub mod expenses;
 pub mod exports;
+mod form;
+pub mod imports;
 pub mod me;
 pub mod notifications;
 pub mod opportunities;
@@ -68,4 +70,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     articles::configure(cfg);
     documents::configure(cfg);
     exports::configure(cfg);
+    imports::configure(cfg);
 }

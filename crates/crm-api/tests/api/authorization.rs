@@ -298,6 +298,17 @@ impl Matrix<'_> {
                 Box::pin(self.make(records, "customer")).await;
                 id(self.create("s1_a", post, "/activities", records).await)
             }
+            // A dry run s1_a made of a customers file (an import is its maker's alone).
+            "import" => id(self
+                .app
+                .form(
+                    "/imports",
+                    self.token("s1_a"),
+                    &[("kind", "customers".into()), ("dry_run", "true".into())],
+                    Some(("客户.csv", "客户名称\n济南授权网络科技有限公司\n".into())),
+                )
+                .await
+                .expect(200)),
             "reminder" => {
                 Box::pin(self.make(records, "customer")).await;
                 let body = json!({"customer_id": records.ids["customer"], "type_id": self.demo.activity_type,
@@ -477,6 +488,18 @@ impl Matrix<'_> {
             None => None,
         };
         let token = (caller != "anon").then(|| self.token(caller).to_string());
+        if op.upload && path == "/imports" {
+            let res = self
+                .app
+                .form(
+                    "/imports",
+                    token.as_deref().unwrap_or_default(),
+                    &[("kind", "customers".into()), ("dry_run", "true".into())],
+                    Some(("客户.csv", "客户名称\n烟台授权网络科技有限公司\n".into())),
+                )
+                .await;
+            return (res.status.as_u16(), res.body);
+        }
         if op.upload {
             self.make(records, "customer").await;
             let res = self
@@ -509,6 +532,7 @@ fn kind_of(collection: &str) -> &'static str {
         "departments" => "department",
         "industry" => "dictionary_item",
         "expenses" => "expense",
+        "imports" => "import",
         "tokens" => "token",
         "notifications" => "notification",
         "opportunities" => "opportunity",

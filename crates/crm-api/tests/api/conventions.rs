@@ -7,8 +7,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// Operations any signed-in user may call: they need no permission (the rest need one).
-const OPEN_TO_EVERYONE: [(&str, &str); 32] = [
+const OPEN_TO_EVERYONE: [(&str, &str); 33] = [
     ("GET", "/me"),
+    // One's own import, read while it runs (404 for anyone else's).
+    ("GET", "/imports/{id}"),
     // What it finds depends on what the caller may read.
     ("GET", "/search"),
     // A document is seen with its record: the record's kind decides.

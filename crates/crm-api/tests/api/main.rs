@@ -15,6 +15,7 @@ mod documents;
 mod expenses;
 mod exports;
 mod hardening;
+mod imports;
 mod input;
 mod instances;
 mod knowledge;

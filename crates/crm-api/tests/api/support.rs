@@ -155,6 +155,17 @@ impl TestApp {
         fields: &[(&str, String)],
         file: Option<(&str, Vec<u8>)>,
     ) -> Res {
+        self.form("/documents", token, fields, file).await
+    }
+
+    /// A `multipart/form-data` POST to `path`: text fields and, when given, a file (name, bytes).
+    pub async fn form(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, String)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Res {
         let mut form = reqwest::multipart::Form::new();
         for (name, value) in fields {
             form = form.text(name.to_string(), value.clone());
@@ -167,7 +178,7 @@ impl TestApp {
         }
         let req = self
             .client
-            .post(format!("{}/documents", self.base))
+            .post(format!("{}{path}", self.base))
             .bearer_auth(token)
             .multipart(form);
         Self::read(req.send().await.expect("request")).await

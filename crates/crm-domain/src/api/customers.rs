@@ -527,3 +527,25 @@ pub struct ActivityPatch {
     pub outcome: Option<Option<String>>,
     pub version: i32,
 }
+
+/// What a customer-protection refusal says: the first customer the new one collides with, on
+/// which key, and who owns it.
+pub fn clash_detail(clashes: &[crate::problem::CustomerClash]) -> crate::Msg {
+    let Some(first) = clashes.first() else {
+        return crate::msg!("客户已存在", "the customer exists already");
+    };
+    let (name, owner, dept) = (
+        &first.name,
+        &first.owner.display_name,
+        &first.department.name,
+    );
+    let (field_zh, field_en) = match first.field.as_str() {
+        "phone" => ("电话", "phone"),
+        "website" => ("网址", "website"),
+        _ => ("名称", "name"),
+    };
+    crate::msg!(
+        "客户已存在（{field_zh}相同）：{name}，负责人 {owner}（{dept}）",
+        "the customer exists already (same {field_en}): {name}, owned by {owner} of {dept}"
+    )
+}

@@ -624,6 +624,8 @@ mod documents;
 pub use documents::*;
 mod exports;
 pub use exports::*;
+mod imports;
+pub use imports::*;
 mod queries;
 pub use queries::*;
 

@@ -1,0 +1,348 @@
+//! Imports of customers: every kind of refused row in a dry run (which creates nothing), a real run
+//! in batches read while it runs, encodings (UTF-8 with and without a byte-order mark, GB18030) and
+//! XLSX (formulas as their values), the template read back, limits and who may read an import.
+
+use crate::api_test;
+use crate::support::{Res, TestApp};
+use serde_json::{Value, json};
+
+async fn import(app: &TestApp, token: &str, dry_run: bool, name: &str, bytes: Vec<u8>) -> Res {
+    app.form(
+        "/imports",
+        token,
+        &[
+            ("kind", "customers".into()),
+            ("dry_run", dry_run.to_string()),
+        ],
+        Some((name, bytes)),
+    )
+    .await
+}
+
+/// `(row, field, code)` of every error.
+fn errors(import: &Value) -> Vec<(u64, String, String)> {
+    import["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Waits for a real run to finish.
+async fn finished(app: &TestApp, token: &str, id: i64) -> Value {
+    for _ in 0..600 {
+        let now = app.get(&format!("/imports/{id}"), token).await.expect(200);
+        if now["status"] != "running" {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import {id} still running");
+}
+
+async fn customer_count(app: &TestApp, token: &str) -> usize {
+    app.every_page(token, "/customers?limit=200", "id")
+        .await
+        .len()
+}
+
+api_test!(
+    a_dry_run_names_every_refused_row_and_creates_nothing,
+    |app| {
+        let manager = app.login("s1_mgr").await;
+        // A customer of another department: protection looks past the importer's scope.
+        let other = app.login("s2_a").await;
+        app.post(
+            "/customers",
+            &other,
+            json!({"name": "烟台海岸贸易有限公司", "phone": "0535-6666 1234"}),
+        )
+        .await
+        .expect(201);
+        let industries = app
+            .get("/dictionaries/industry", &manager)
+            .await
+            .expect(200);
+        let industry = industries[0]["name"].as_str().unwrap().to_string();
+        let long = "长".repeat(101);
+        let csv = format!(
+            "客户名称,电话,行业,负责人,类型,编号\n\
+         济南好行网络科技有限公司,0531-1111 2222,{industry},s1_b,客户,1\n\
+         ,0531-0000 0001,,,,2\n\
+         {long},,,,,3\n\
+         青岛无此行业有限公司,,无此行业,,,4\n\
+         淄博同名负责人有限公司,,,业务员,,5\n\
+         潍坊无此人有限公司,,,nobody,,6\n\
+         烟台越权有限公司,,,s2_a,,7\n\
+         威海怪类型有限公司,,,,星际,8\n\
+         日照重复电话有限公司,0531 1111 2222,,,,9\n\
+         烟台海岸贸易有限公司,,,,,10\n\
+         ,,,,,\n\
+         临沂好客户有限公司,,,,合作伙伴,12\n"
+        );
+        let before = customer_count(app, &manager).await;
+        let res = import(app, &manager, true, "客户.csv", csv.into_bytes()).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let result = res.body;
+        assert_eq!(result["dry_run"], true);
+        assert_eq!(result["status"], "done");
+        assert_eq!(result["total"], 11, "the empty row is not a row");
+        assert_eq!(result["valid"], 2, "{result}");
+        assert_eq!(result["created"], 0);
+        assert_eq!(result["unknown_columns"], json!(["编号"]));
+        let found = errors(&result);
+        let expect = [
+            (3, "name", "length"),
+            (4, "name", "length"),
+            (5, "industry", "not_found"),
+            (6, "owner", "ambiguous"),
+            (7, "owner", "not_found"),
+            (8, "owner", "out_of_scope"),
+            (9, "type", "one_of"),
+            (10, "phone", "duplicate_customer"),
+            (11, "name", "duplicate_customer"),
+        ];
+        for (row, field, code) in expect {
+            assert!(
+                found.contains(&(row, field.to_string(), code.to_string())),
+                "row {row} {field} {code}: {found:?}"
+            );
+        }
+        let by_row = |row: u64| {
+            result["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["row"] == row)
+                .unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert!(by_row(10).contains("第 2 行"), "{}", by_row(10));
+        assert!(by_row(11).contains("销售二部"), "{}", by_row(11));
+        assert_eq!(
+            customer_count(app, &manager).await,
+            before,
+            "a dry run creates nothing"
+        );
+
+        // The same file for real creates the two good rows.
+        let again = app
+            .get(&format!("/imports/{}", result["id"]), &manager)
+            .await;
+        assert_eq!(
+            again.expect(200),
+            result,
+            "the dry run reads back as it answered"
+        );
+        let good = format!(
+            "客户名称,电话,行业,负责人\n济南好行网络科技有限公司,0531-1111 2222,{industry},s1_b\n临沂好客户有限公司,,,\n"
+        );
+        let res = import(app, &manager, false, "客户.csv", good.into_bytes()).await;
+        assert_eq!(res.status, 202, "{}", res.body);
+        let done = finished(app, &manager, res.body["id"].as_i64().unwrap()).await;
+        assert_eq!(done["status"], "done");
+        assert_eq!(done["created"], 2, "{done}");
+        assert_eq!(done["processed"], 2);
+        let owned = app
+            .get("/customers?q=%E5%A5%BD%E8%A1%8C&limit=200", &manager)
+            .await
+            .expect(200);
+        let made = &owned["items"][0];
+        assert_eq!(made["name"], "济南好行网络科技有限公司");
+        assert_eq!(made["owner"]["name"], "业务员");
+        assert_eq!(made["industry_id"], industries[0]["id"]);
+
+        // An import is its maker's: anyone else gets 404, and finance may not import at all.
+        let peer = app.login("s1_b").await;
+        let res = app.get(&format!("/imports/{}", done["id"]), &peer).await;
+        assert_eq!(res.problem(404), "not_found");
+        let fin = app.login("fin_a").await;
+        let res = import(app, &fin, true, "客户.csv", b"name\nx\n".to_vec()).await;
+        assert_eq!(res.problem(403), "forbidden");
+    }
+);
+
+api_test!(
+    a_real_run_goes_in_batches_and_protection_holds_across_files,
+    |app| {
+        let owner = app.login("s1_a").await;
+        // 600 rows in GB18030, as Chinese Excel saves a CSV; one of them bad.
+        let mut text = String::from("客户名称,电话,备注\n");
+        for i in 0..600 {
+            if i == 321 {
+                text.push_str("X,,太短的名称\n");
+            } else {
+                text.push_str(&format!(
+                    "批量导入第{i}号商贸有限公司,0531-7{i:07},第 {i} 行\n"
+                ));
+            }
+        }
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        let res = import(app, &owner, false, "批量.csv", gbk.into_owned()).await;
+        assert_eq!(res.status, 202, "{}", res.body);
+        assert_eq!(res.body["status"], "running");
+        assert_eq!(res.body["total"], 600);
+        assert_eq!(res.body["valid"], 599);
+        let done = finished(app, &owner, res.body["id"].as_i64().unwrap()).await;
+        assert_eq!(done["status"], "done", "{done}");
+        assert_eq!(done["created"], 599);
+        assert_eq!(done["processed"], 600);
+        assert_eq!(
+            errors(&done),
+            [(323, "name".to_string(), "length".to_string())]
+        );
+        let found = app
+            .get("/customers?q=%E7%AC%AC599%E5%8F%B7&limit=200", &owner)
+            .await
+            .expect(200);
+        assert_eq!(found["items"][0]["notes"], "第 599 行");
+        assert_eq!(customer_count(app, &owner).await, 599);
+
+        // The same file again: every row is now a customer that exists.
+        let again = import(
+            app,
+            &owner,
+            true,
+            "批量.csv",
+            encoding_rs::GB18030.encode(&text).0.into_owned(),
+        )
+        .await;
+        assert_eq!(again.status, 200);
+        assert_eq!(again.body["valid"], 0);
+        let dupes = errors(&again.body)
+            .iter()
+            .filter(|e| e.2 == "duplicate_customer")
+            .count();
+        assert_eq!(dupes, 599);
+    }
+);
+
+api_test!(xlsx_files_and_the_template_read_back, |app| {
+    let owner = app.login("s1_a").await;
+    // The template in the caller's language, with a sample row that imports as it is.
+    let (status, headers, bytes) = app
+        .download("/imports/template?kind=customers", &owner)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[0], "客户名称*");
+    assert!(header.contains(&"负责人".to_string()), "{header:?}");
+    let res = import(app, &owner, true, "template.xlsx", bytes).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["valid"], 1, "{}", res.body);
+    assert_eq!(res.body["unknown_columns"], json!([]));
+
+    // A workbook with English headers, a formula (read as its saved value) and a phone typed as
+    // a number.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "Name").unwrap();
+    ws.write_string(0, 1, "Phone").unwrap();
+    ws.write_string(0, 2, "Owner").unwrap();
+    ws.write_formula(
+        1,
+        0,
+        rust_xlsxwriter::Formula::new("=\"济南\"&\"公式网络有限公司\"")
+            .set_result("济南公式网络有限公司"),
+    )
+    .unwrap();
+    ws.write_number(1, 1, 13_912_345_678.0).unwrap();
+    ws.write_string(1, 2, "s1_a").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let res = import(app, &owner, false, "english.xlsx", bytes).await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    let done = finished(app, &owner, res.body["id"].as_i64().unwrap()).await;
+    assert_eq!(done["created"], 1, "{done}");
+    let found = app
+        .get("/customers?q=%E5%85%AC%E5%BC%8F&limit=200", &owner)
+        .await
+        .expect(200);
+    assert_eq!(found["items"][0]["name"], "济南公式网络有限公司");
+    assert_eq!(found["items"][0]["phone"], "13912345678");
+
+    // A UTF-8 file with a byte-order mark reads as one without.
+    let mut marked = b"\xEF\xBB\xBF".to_vec();
+    marked.extend_from_slice("客户名称\n德州有标记网络有限公司\n".as_bytes());
+    let res = import(app, &owner, true, "bom.csv", marked).await;
+    assert_eq!(res.body["valid"], 1, "{}", res.body);
+    assert_eq!(res.body["unknown_columns"], json!([]));
+});
+
+api_test!(files_that_cannot_be_imported_get_a_clear_refusal, |app| {
+    let owner = app.login("s1_a").await;
+    let cases: [(&str, Vec<u8>, u16, &str); 5] = [
+        (
+            "broken.xlsx",
+            b"PK\x03\x04 not really a zip".to_vec(),
+            422,
+            "unreadable_file",
+        ),
+        (
+            "old.xls",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
+            422,
+            "unreadable_file",
+        ),
+        ("empty.csv", Vec::new(), 422, "unreadable_file"),
+        (
+            "noname.csv",
+            "电话\n0531-1\n".as_bytes().to_vec(),
+            422,
+            "missing_column",
+        ),
+        (
+            "big.csv",
+            vec![b'a'; 20 * 1024 * 1024 + 1],
+            413,
+            "file_too_large",
+        ),
+    ];
+    for (name, bytes, status, code) in cases {
+        let res = import(app, &owner, true, name, bytes).await;
+        assert_eq!(res.problem(status), code, "{name}");
+    }
+    let mut many = String::from("客户名称\n");
+    for i in 0..50_001 {
+        many.push_str(&format!("客户{i}\n"));
+    }
+    let res = import(app, &owner, true, "many.csv", many.into_bytes()).await;
+    assert_eq!(res.problem(422), "too_many_rows");
+    // No file, or a kind that does not exist.
+    let res = app
+        .form("/imports", &owner, &[("kind", "customers".into())], None)
+        .await;
+    assert_eq!(res.problem(422), "validation_failed");
+    let res = app
+        .form(
+            "/imports",
+            &owner,
+            &[("kind", "planets".into())],
+            Some(("x.csv", b"name\nx\n".to_vec())),
+        )
+        .await;
+    assert_eq!(res.problem(422), "validation_failed");
+    assert_eq!(customer_count(app, &owner).await, 0, "nothing was created");
+});

@@ -1,0 +1,550 @@
+//! Imports (导入): a table of cells (read from a CSV or XLSX file by the API) checked row by row as
+//! the API checks a create — the same rules, dictionary entries and users named as people write
+//! them, customer protection against the database and against earlier rows of the same file — then
+//! created in batches, each batch one transaction.
+
+use crate::schema::{dictionary_items, imports, users};
+use crate::{Actor, DbConnection, RepoError, RepoResult, customers, now, write_tx};
+use chrono::NaiveDateTime;
+use crm_domain::api::{
+    CustomerType, DictionaryKind, Import, ImportColumn, ImportKind, ImportRowError, ImportStatus,
+    NewCustomer, import_column,
+};
+use crm_domain::words::Word;
+use crm_domain::{ErrorCode, Lang, Msg, msg};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use validator::Validate;
+
+/// A file's cells: the header row, then the data rows (the header is spreadsheet row 1, so
+/// `rows[i]` is row `i + 2`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The outcome of checking every row.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Data rows with anything in them.
+    pub total: u32,
+    /// The rows that pass, by row number, ready to create.
+    pub valid: Vec<(u32, NewCustomer)>,
+    pub errors: Vec<ImportRowError>,
+    pub unknown_columns: Vec<String>,
+}
+
+/// Names as people write them in a sheet, to the ids they mean.
+#[derive(Default)]
+struct Lookup(HashMap<String, Vec<i64>>);
+
+impl Lookup {
+    fn add(&mut self, name: &str, id: i64) {
+        let ids = self.0.entry(name.trim().to_lowercase()).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<&[i64]> {
+        self.0.get(&name.trim().to_lowercase()).map(Vec::as_slice)
+    }
+}
+
+fn dictionary(conn: &mut DbConnection, kind: DictionaryKind) -> RepoResult<Lookup> {
+    let rows: Vec<(i64, String, Option<String>)> = dictionary_items::table
+        .filter(dictionary_items::kind.eq(kind.as_str()))
+        .filter(dictionary_items::enabled.eq(true))
+        .select((
+            dictionary_items::id,
+            dictionary_items::name,
+            dictionary_items::name_en,
+        ))
+        .load(conn)?;
+    let mut found = Lookup::default();
+    for (id, name, en) in rows {
+        found.add(&name, id);
+        if let Some(en) = en {
+            found.add(&en, id);
+        }
+    }
+    Ok(found)
+}
+
+/// Enabled users by username, and by display name (which several may share).
+fn people(conn: &mut DbConnection) -> RepoResult<(Lookup, Lookup)> {
+    let rows: Vec<(i64, String, String)> = users::table
+        .filter(users::enabled.eq(true))
+        .select((users::id, users::username, users::display_name))
+        .load(conn)?;
+    let (mut by_username, mut by_name) = (Lookup::default(), Lookup::default());
+    for (id, username, name) in rows {
+        by_username.add(&username, id);
+        by_name.add(&name, id);
+    }
+    Ok((by_username, by_name))
+}
+
+/// One row's refusals, gathered before it is given up.
+struct RowErrors<'a> {
+    row: u32,
+    lang: Lang,
+    out: &'a mut Vec<ImportRowError>,
+    any: bool,
+}
+
+impl RowErrors<'_> {
+    fn add(&mut self, field: &str, code: ErrorCode, message: Msg) {
+        self.any = true;
+        self.out.push(ImportRowError {
+            row: self.row,
+            field: field.to_string(),
+            code: code.as_str().to_string(),
+            message: message.get(self.lang).to_string(),
+        });
+    }
+}
+
+/// The column a field of [`NewCustomer`] came from (`industry_id` → `industry`).
+fn column_of(field: &str) -> &str {
+    match field {
+        "industry_id" => "industry",
+        "region_id" => "region",
+        "source_id" => "source",
+        "owner_id" => "owner",
+        "type_" => "type",
+        other => other,
+    }
+}
+
+/// Checks every row of a customers file for `actor`, with messages in `lang`; 422
+/// `missing_column` when the header has no name column.
+pub fn check_customers(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    lang: Lang,
+    table: &Table,
+) -> RepoResult<Checked> {
+    let kind = ImportKind::Customers;
+    let mut checked = Checked::default();
+    // Which field each column fills; a second column for the same field is reported, not used.
+    let mut fields: Vec<Option<&'static ImportColumn>> = Vec::new();
+    for header in &table.header {
+        let column = import_column(kind.columns(), header)
+            .filter(|c| !fields.iter().flatten().any(|x| x.field == c.field));
+        if column.is_none() && !header.trim().is_empty() {
+            checked.unknown_columns.push(header.trim().to_string());
+        }
+        fields.push(column);
+    }
+    for required in kind.columns().iter().filter(|c| c.required) {
+        if !fields.iter().flatten().any(|c| c.field == required.field) {
+            let (zh, en) = (required.zh, required.en);
+            return Err(RepoError::Rule {
+                code: ErrorCode::MissingColumn,
+                message: msg!(
+                    "表头缺少“{zh}”列（第 1 行须是列名）",
+                    "the header row has no “{en}” column (row 1 must name the columns)"
+                ),
+            });
+        }
+    }
+    let industries = dictionary(conn, DictionaryKind::Industry)?;
+    let regions = dictionary(conn, DictionaryKind::Region)?;
+    let sources = dictionary(conn, DictionaryKind::CustomerSource)?;
+    let (by_username, by_name) = people(conn)?;
+    // Protection keys of earlier rows: key → its row.
+    let mut seen: HashMap<(&'static str, String), u32> = HashMap::new();
+
+    for (i, cells) in table.rows.iter().enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let row = i as u32 + 2;
+        checked.total += 1;
+        let cell = |field: &str| -> Option<String> {
+            fields
+                .iter()
+                .position(|c| c.is_some_and(|c| c.field == field))
+                .and_then(|at| cells.get(at))
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let mut errors = RowErrors {
+            row,
+            lang,
+            out: &mut checked.errors,
+            any: false,
+        };
+        let mut pick = |field: &'static str, lookup: &Lookup, what: Msg| -> Option<i64> {
+            let value = cell(field)?;
+            let (zh, en) = (what.zh.clone(), what.en.clone());
+            match lookup.find(&value) {
+                Some([id]) => Some(*id),
+                Some(_) => {
+                    errors.add(
+                        field,
+                        ErrorCode::Ambiguous,
+                        msg!(
+                            "有多个{zh}叫“{value}”",
+                            "more than one {en} is called “{value}”"
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    errors.add(
+                        field,
+                        ErrorCode::NotFound,
+                        msg!("没有叫“{value}”的{zh}", "no {en} called “{value}”"),
+                    );
+                    None
+                }
+            }
+        };
+        let industry_id = pick("industry", &industries, msg!("行业", "industry"));
+        let region_id = pick("region", &regions, msg!("地区", "region"));
+        let source_id = pick("source", &sources, msg!("来源", "source"));
+        let owner_id = match cell("owner") {
+            None => None,
+            // A username names one person; a display name may name several.
+            Some(who) => match (by_username.find(&who), by_name.find(&who)) {
+                (Some([id]), _) | (None, Some([id])) => Some(*id),
+                (None, Some(_)) => {
+                    errors.add(
+                        "owner",
+                        ErrorCode::Ambiguous,
+                        msg!(
+                            "有多位用户叫“{who}”：请写用户名",
+                            "several users are called “{who}”: write the username"
+                        ),
+                    );
+                    None
+                }
+                _ => {
+                    errors.add(
+                        "owner",
+                        ErrorCode::NotFound,
+                        msg!("没有叫“{who}”的启用用户", "no enabled user called “{who}”"),
+                    );
+                    None
+                }
+            },
+        };
+        if let Some(owner) = owner_id
+            && !actor.sees(owner)
+        {
+            errors.add(
+                "owner",
+                ErrorCode::OutOfScope,
+                msg!(
+                    "负责人须在您的范围内",
+                    "the owner must be someone within your scope"
+                ),
+            );
+        }
+        let type_ = match cell("type") {
+            None => CustomerType::Customer,
+            Some(word) => {
+                let found = CustomerType::ALL.iter().copied().find(|t| {
+                    [t.as_str(), t.word(Lang::Zh), t.word(Lang::En)]
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(&word))
+                });
+                found.unwrap_or_else(|| {
+                    errors.add(
+                        "type",
+                        ErrorCode::OneOf,
+                        msg!(
+                            "类型须是 客户、供应商、合作伙伴、代理商 或 竞争对手，而不是“{word}”",
+                            "type must be Customer, Supplier, Partner, Agent or Competitor, not “{word}”"
+                        ),
+                    );
+                    CustomerType::Customer
+                })
+            }
+        };
+        let new = NewCustomer {
+            name: cell("name").unwrap_or_default(),
+            short_name: cell("short_name"),
+            type_,
+            industry_id,
+            region_id,
+            source_id,
+            size: cell("size"),
+            address: cell("address"),
+            phone: cell("phone"),
+            website: cell("website"),
+            owner_id,
+            notes: cell("notes"),
+        };
+        if let Err(broken) = new.validate() {
+            for (field, code, words) in crm_domain::validation::flatten(&broken) {
+                let code = code.parse().unwrap_or(ErrorCode::Invalid);
+                errors.add(column_of(&field), code, words);
+            }
+        }
+        // Customer protection within the file: an earlier row with the same name, phone or
+        // website.
+        let keys = customers::Keys::of(
+            new.name.trim(),
+            new.phone.as_deref(),
+            new.website.as_deref(),
+        );
+        let mut clash = None;
+        for (field, key) in [
+            ("name", Some(keys.name.clone()).filter(|k| !k.is_empty())),
+            ("phone", keys.phone.clone()),
+            ("website", keys.website.clone()),
+        ] {
+            let Some(key) = key else { continue };
+            match seen.get(&(field, key.clone())) {
+                Some(earlier) if clash.is_none() => clash = Some((field, *earlier)),
+                Some(_) => {}
+                None => {
+                    seen.insert((field, key), row);
+                }
+            }
+        }
+        if let Some((field, earlier)) = clash {
+            let (zh, en) = match field {
+                "phone" => ("电话", "phone"),
+                "website" => ("网址", "website"),
+                _ => ("名称", "name"),
+            };
+            errors.add(
+                field,
+                ErrorCode::DuplicateCustomer,
+                msg!(
+                    "与本文件第 {earlier} 行重复（{zh}相同）",
+                    "the same {en} as row {earlier} of this file"
+                ),
+            );
+        }
+        if errors.any {
+            continue;
+        }
+        // Customer protection against the database, as the API's create refuses it.
+        match customers::check_protection(conn, actor, &new) {
+            Ok(()) => checked.valid.push((row, new)),
+            Err(RepoError::Duplicate(clashes)) => {
+                let field = clashes
+                    .first()
+                    .map_or("name".to_string(), |c| c.field.clone());
+                errors.add(
+                    &field,
+                    ErrorCode::DuplicateCustomer,
+                    crm_domain::api::clash_detail(&clashes),
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(checked)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = imports)]
+struct Row {
+    id: i64,
+    kind: String,
+    file_name: String,
+    dry_run: bool,
+    status: String,
+    total: i32,
+    valid: i32,
+    processed: i32,
+    created: i32,
+    errors: String,
+    unknown_columns: String,
+    created_at: NaiveDateTime,
+    finished_at: Option<NaiveDateTime>,
+}
+
+fn view(r: Row) -> Import {
+    Import {
+        id: r.id,
+        kind: ImportKind::parse(&r.kind).unwrap_or(ImportKind::Customers),
+        file_name: r.file_name,
+        dry_run: r.dry_run,
+        status: ImportStatus::parse(&r.status).unwrap_or(ImportStatus::Failed),
+        total: r.total as u32,
+        valid: r.valid as u32,
+        processed: r.processed as u32,
+        created: r.created as u32,
+        errors: serde_json::from_str(&r.errors).unwrap_or_default(),
+        unknown_columns: serde_json::from_str(&r.unknown_columns).unwrap_or_default(),
+        created_at: r.created_at.and_utc(),
+        finished_at: r.finished_at.map(|t| t.and_utc()),
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Records a checked file: a dry run is done at once; a real run is `running` until
+/// [`create_all`] has gone through its rows.
+pub fn start(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    kind: ImportKind,
+    file_name: &str,
+    dry_run: bool,
+    checked: &Checked,
+) -> RepoResult<Import> {
+    let at = now();
+    let (status, processed, finished) = if dry_run {
+        (ImportStatus::Done, checked.total, Some(at))
+    } else {
+        (
+            ImportStatus::Running,
+            checked.total - checked.valid.len() as u32,
+            None,
+        )
+    };
+    let id: i64 = diesel::insert_into(imports::table)
+        .values((
+            imports::user_id.eq(actor.id),
+            imports::kind.eq(kind.as_str()),
+            imports::file_name.eq(file_name),
+            imports::dry_run.eq(dry_run),
+            imports::status.eq(status.as_str()),
+            imports::total.eq(checked.total as i32),
+            imports::valid.eq(checked.valid.len() as i32),
+            imports::processed.eq(processed as i32),
+            imports::created.eq(0),
+            imports::errors.eq(json(&checked.errors)),
+            imports::unknown_columns.eq(json(&checked.unknown_columns)),
+            imports::created_at.eq(at),
+            imports::finished_at.eq(finished),
+        ))
+        .returning(imports::id)
+        .get_result(conn)?;
+    get(conn, actor, id)
+}
+
+/// An import of the caller's own; 404 for anyone else's.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Import> {
+    imports::table
+        .filter(imports::id.eq(id))
+        .filter(imports::user_id.eq(actor.id))
+        .select(Row::as_select())
+        .first::<Row>(conn)
+        .optional()?
+        .map(view)
+        .ok_or(RepoError::NotFound)
+}
+
+/// Why a batch was rolled back: a row's refusal (`at`), or the database.
+struct Refused {
+    at: Option<usize>,
+    error: RepoError,
+}
+
+impl From<diesel::result::Error> for Refused {
+    fn from(e: diesel::result::Error) -> Self {
+        Refused {
+            at: None,
+            error: e.into(),
+        }
+    }
+}
+
+/// Rows per transaction.
+pub const BATCH: usize = 250;
+
+/// Creates the checked rows of import `id` in batches of [`BATCH`], each one transaction, and
+/// records the progress after each. A row refused now (a customer created meanwhile by someone
+/// else) rolls its batch back; the batch is then made again without it, and the row is reported.
+pub fn create_all(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    lang: Lang,
+    rows: Vec<(u32, NewCustomer)>,
+) -> RepoResult<()> {
+    let mut import = get(conn, actor, id)?;
+    for batch in rows.chunks(BATCH) {
+        let size = batch.len() as u32;
+        let mut batch: Vec<&(u32, NewCustomer)> = batch.iter().collect();
+        let mut refused = Vec::new();
+        while !batch.is_empty() {
+            let made = write_tx(conn, |conn| {
+                for (i, (_, new)) in batch.iter().enumerate() {
+                    customers::create_in(conn, actor, new)
+                        .map_err(|error| Refused { at: Some(i), error })?;
+                }
+                Ok::<_, Refused>(batch.len())
+            });
+            match made {
+                Ok(n) => {
+                    import.created += n as u32;
+                    break;
+                }
+                Err(Refused { at: Some(i), error }) => {
+                    let (row, _) = batch.remove(i);
+                    refused.push((*row, error));
+                }
+                Err(Refused { at: None, error }) => return Err(error),
+            }
+        }
+        import.processed = (import.processed + size).min(import.total);
+        for (row, e) in refused {
+            let (field, code, message) = match e {
+                RepoError::Duplicate(clashes) => (
+                    clashes
+                        .first()
+                        .map_or("name".to_string(), |c| c.field.clone()),
+                    ErrorCode::DuplicateCustomer,
+                    crm_domain::api::clash_detail(&clashes),
+                ),
+                RepoError::Invalid {
+                    field,
+                    code,
+                    message,
+                } => (column_of(field).to_string(), code, message),
+                RepoError::Conflict { code, message } | RepoError::Rule { code, message } => {
+                    ("name".to_string(), code, message)
+                }
+                other => return Err(other),
+            };
+            import.errors.push(ImportRowError {
+                row,
+                field,
+                code: code.as_str().to_string(),
+                message: message.get(lang).to_string(),
+            });
+        }
+        import.errors.sort_by_key(|e| e.row);
+        diesel::update(imports::table.find(id))
+            .set((
+                imports::processed.eq(import.processed as i32),
+                imports::created.eq(import.created as i32),
+                imports::errors.eq(json(&import.errors)),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(imports::table.find(id))
+        .set((
+            imports::status.eq(ImportStatus::Done.as_str()),
+            imports::processed.eq(import.total as i32),
+            imports::finished_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks an import whose run ended before its last batch (the server stopped): the batches made
+/// until then stay.
+pub fn fail(conn: &mut DbConnection, id: i64) -> RepoResult<()> {
+    diesel::update(imports::table.find(id))
+        .filter(imports::status.eq(ImportStatus::Running.as_str()))
+        .set((
+            imports::status.eq(ImportStatus::Failed.as_str()),
+            imports::finished_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

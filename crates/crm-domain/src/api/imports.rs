@@ -1,0 +1,235 @@
+//! Imports (`POST /imports`): a spreadsheet of records checked row by row as the API checks a
+//! create, then created in batches.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// At most this many rows per file.
+pub const IMPORT_MAX_ROWS: usize = 50_000;
+/// At most this many megabytes per file.
+pub const IMPORT_MAX_MB: u64 = 20;
+
+words! {
+    /// What a file holds.
+    ImportKind { Customers = "customers" }
+}
+
+words! {
+    /// Where an import stands: `running` while its rows are created, then `done`; `failed` when
+    /// the server stopped before the end (the batches created until then stay).
+    ImportStatus { Running = "running", Done = "done", Failed = "failed" }
+}
+
+/// One refused cell or row: its row number as a spreadsheet shows it (the header is row 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRowError {
+    pub row: u32,
+    /// The column's field (`name`, `phone`, `industry`, `owner`, …).
+    pub field: String,
+    /// The code the API would answer for the same value (`length`, `duplicate_customer`, …).
+    pub code: String,
+    /// In the language of whoever ran the import.
+    pub message: String,
+}
+
+/// An import and its outcome (so far, while `running`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Import {
+    pub id: i64,
+    pub kind: ImportKind,
+    pub file_name: String,
+    /// A dry run checks every row and creates nothing.
+    pub dry_run: bool,
+    pub status: ImportStatus,
+    /// Data rows in the file.
+    pub total: u32,
+    /// Rows that pass every check.
+    pub valid: u32,
+    /// Rows gone through so far (checked for a dry run, created or refused for a real one).
+    pub processed: u32,
+    pub created: u32,
+    /// Every refused row, by row number.
+    pub errors: Vec<ImportRowError>,
+    /// Columns of the header row that name no field (reported, not guessed; their cells are
+    /// left out).
+    pub unknown_columns: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A column of an import file: the field it fills and the headers that name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportColumn {
+    pub field: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Other headers that mean the same (compared without case, spaces or underscores).
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+/// The columns of a customers file, in the template's order.
+pub const CUSTOMER_COLUMNS: &[ImportColumn] = &[
+    ImportColumn {
+        field: "name",
+        zh: "客户名称",
+        en: "Name",
+        aliases: &["名称", "客户", "公司名称", "customer", "company"],
+        required: true,
+    },
+    ImportColumn {
+        field: "short_name",
+        zh: "简称",
+        en: "Short name",
+        aliases: &["客户简称"],
+        required: false,
+    },
+    ImportColumn {
+        field: "type",
+        zh: "类型",
+        en: "Type",
+        aliases: &["客户类型"],
+        required: false,
+    },
+    ImportColumn {
+        field: "industry",
+        zh: "行业",
+        en: "Industry",
+        aliases: &["所属行业"],
+        required: false,
+    },
+    ImportColumn {
+        field: "region",
+        zh: "地区",
+        en: "Region",
+        aliases: &["区域", "城市", "city"],
+        required: false,
+    },
+    ImportColumn {
+        field: "source",
+        zh: "来源",
+        en: "Source",
+        aliases: &["客户来源"],
+        required: false,
+    },
+    ImportColumn {
+        field: "size",
+        zh: "规模",
+        en: "Size",
+        aliases: &["公司规模"],
+        required: false,
+    },
+    ImportColumn {
+        field: "phone",
+        zh: "电话",
+        en: "Phone",
+        aliases: &["联系电话", "tel", "telephone"],
+        required: false,
+    },
+    ImportColumn {
+        field: "website",
+        zh: "网址",
+        en: "Website",
+        aliases: &["网站", "url"],
+        required: false,
+    },
+    ImportColumn {
+        field: "address",
+        zh: "地址",
+        en: "Address",
+        aliases: &["公司地址"],
+        required: false,
+    },
+    ImportColumn {
+        field: "owner",
+        zh: "负责人",
+        en: "Owner",
+        aliases: &["业务员", "销售"],
+        required: false,
+    },
+    ImportColumn {
+        field: "notes",
+        zh: "备注",
+        en: "Notes",
+        aliases: &["说明", "note"],
+        required: false,
+    },
+];
+
+impl ImportKind {
+    pub fn columns(self) -> &'static [ImportColumn] {
+        match self {
+            ImportKind::Customers => CUSTOMER_COLUMNS,
+        }
+    }
+}
+
+/// A header as compared: lower case, without spaces, underscores, hyphens or a trailing `*`.
+fn header_key(h: &str) -> String {
+    h.trim()
+        .trim_end_matches(['*', '＊'])
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The column a header names, by its Chinese or English name, its field, or an alias.
+pub fn import_column(
+    columns: &'static [ImportColumn],
+    header: &str,
+) -> Option<&'static ImportColumn> {
+    let key = header_key(header);
+    if key.is_empty() {
+        return None;
+    }
+    columns.iter().find(|c| {
+        [c.zh, c.en, c.field]
+            .iter()
+            .chain(c.aliases)
+            .any(|name| header_key(name) == key)
+    })
+}
+
+/// `GET /imports/template`: which kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, validator::Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ImportTemplateQuery {
+    pub kind: ImportKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_matched_in_either_language_and_loosely() {
+        let find = |h| import_column(CUSTOMER_COLUMNS, h).map(|c| c.field);
+        assert_eq!(find("客户名称"), Some("name"));
+        assert_eq!(find(" Name "), Some("name"));
+        assert_eq!(find("客户名称*"), Some("name"));
+        assert_eq!(find("SHORT_NAME"), Some("short_name"));
+        assert_eq!(find("Short name"), Some("short_name"));
+        assert_eq!(find("负责人"), Some("owner"));
+        assert_eq!(find("owner"), Some("owner"));
+        assert_eq!(find("联系电话"), Some("phone"));
+        assert_eq!(find("编号"), None);
+        assert_eq!(find(""), None);
+    }
+
+    #[test]
+    fn every_header_names_one_column() {
+        for c in CUSTOMER_COLUMNS {
+            for name in [c.zh, c.en, c.field].iter().chain(c.aliases) {
+                assert_eq!(
+                    import_column(CUSTOMER_COLUMNS, name).map(|x| x.field),
+                    Some(c.field),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
