@@ -590,31 +590,78 @@ impl Api {
         file: &web_sys::File,
         progress: impl Fn(f64) + 'static,
     ) -> Result<Document> {
-        let progress = std::rc::Rc::new(progress);
-        let first = self.upload_once(of, file, progress.clone()).await;
+        let form = move || {
+            let form = web_sys::FormData::new().map_err(js_error)?;
+            form.append_with_str(of.field(), &of.id().to_string())
+                .map_err(js_error)?;
+            form.append_with_blob_and_filename("file", file, &file.name())
+                .map_err(js_error)?;
+            Ok(form)
+        };
+        self.post_form("/documents", form, std::rc::Rc::new(progress))
+            .await
+    }
+
+    /// Imports a file of `kind` (a dry run checks it and creates nothing); a real run answers at
+    /// once and is followed with [`Api::import`].
+    pub async fn start_import(
+        &self,
+        kind: ImportKind,
+        file: &web_sys::File,
+        dry_run: bool,
+    ) -> Result<Import> {
+        let form = move || {
+            let form = web_sys::FormData::new().map_err(js_error)?;
+            form.append_with_str("kind", kind.as_str())
+                .map_err(js_error)?;
+            form.append_with_str("dry_run", if dry_run { "true" } else { "false" })
+                .map_err(js_error)?;
+            form.append_with_blob_and_filename("file", file, &file.name())
+                .map_err(js_error)?;
+            Ok(form)
+        };
+        self.post_form("/imports", form, std::rc::Rc::new(|_| {}))
+            .await
+    }
+
+    pub async fn import(&self, id: i64) -> Result<Import> {
+        self.get(format!("{BASE}/imports/{id}")).await
+    }
+
+    /// The XLSX template of a kind, in the app's language.
+    pub async fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>> {
+        let q = ImportTemplateQuery { kind };
+        self.bytes(with_query(&format!("{BASE}/imports/template"), &q))
+            .await
+    }
+
+    /// A `multipart/form-data` POST (made by `form`, again after a refreshed token), with the
+    /// upload's progress from 0 to 1.
+    async fn post_form<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        form: impl Fn() -> Result<web_sys::FormData>,
+        progress: std::rc::Rc<dyn Fn(f64)>,
+    ) -> Result<T> {
+        let first = self.form_once(path, &form()?, progress.clone()).await;
         match first {
             Err(e) if e.status == 401 && e.is(ErrorCode::InvalidToken) && self.refresh().await => {
-                self.upload_once(of, file, progress).await
+                self.form_once(path, &form()?, progress).await
             }
             other => other,
         }
     }
 
-    async fn upload_once(
+    async fn form_once<T: DeserializeOwned>(
         &self,
-        of: DocumentOf,
-        file: &web_sys::File,
+        path: &str,
+        form: &web_sys::FormData,
         progress: std::rc::Rc<dyn Fn(f64)>,
-    ) -> Result<Document> {
+    ) -> Result<T> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen::closure::Closure;
-        let form = web_sys::FormData::new().map_err(js_error)?;
-        form.append_with_str(of.field(), &of.id().to_string())
-            .map_err(js_error)?;
-        form.append_with_blob_and_filename("file", file, &file.name())
-            .map_err(js_error)?;
         let xhr = web_sys::XmlHttpRequest::new().map_err(js_error)?;
-        xhr.open("POST", &format!("{BASE}/documents"))
+        xhr.open("POST", &format!("{BASE}{path}"))
             .map_err(js_error)?;
         let lang = crate::format::lang_of(self.i18n.get_locale_untracked());
         xhr.set_request_header("Accept-Language", lang.code())
@@ -638,7 +685,7 @@ impl Api {
             });
             xhr.set_onloadend(Some(on_end.unchecked_ref()));
         });
-        xhr.send_with_opt_form_data(Some(&form)).map_err(js_error)?;
+        xhr.send_with_opt_form_data(Some(form)).map_err(js_error)?;
         wasm_bindgen_futures::JsFuture::from(done)
             .await
             .map_err(js_error)?;

@@ -43,6 +43,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("notifications") view=pages::notifications::NotificationsPage />
                     <Route path=path!("customers") view=pages::customers::CustomersPage />
                     <Route path=path!("customers/new") view=pages::customers::NewCustomerPage />
+                    <Route path=path!("customers/import") view=pages::imports::ImportPage />
                     <Route path=path!("customers/pipeline") view=pages::customers::PipelinePage />
                     <Route path=path!("customers/review") view=pages::customers::ReviewPage />
                     <Route path=path!("customers/:id") view=pages::customers::CustomerPage />

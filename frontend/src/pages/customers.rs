@@ -97,14 +97,17 @@ pub fn CustomersPage() -> impl IntoView {
         <section class="card">
             <div class="title-row">
                 <h1>{move || t_string!(i18n, cust.title)}</h1>
-                <ExportMenu choices=vec![
-                    (ExportKind::Customers, Signal::derive(move || crate::api::filters(&query(None)))),
-                    (ExportKind::Contacts, Signal::derive(move || crate::api::filters(&query(None)))),
-                    (ExportKind::Activities, Signal::stored(String::new())),
-                ] />
-                <Show when=move || session.can(Permission::CustomerCreate)>
-                    <A href="/customers/new" attr:class="button primary">{move || t_string!(i18n, cust.new)}</A>
-                </Show>
+                <div class="title-actions">
+                    <ExportMenu choices=vec![
+                        (ExportKind::Customers, Signal::derive(move || crate::api::filters(&query(None)))),
+                        (ExportKind::Contacts, Signal::derive(move || crate::api::filters(&query(None)))),
+                        (ExportKind::Activities, Signal::stored(String::new())),
+                    ] />
+                    <Show when=move || session.can(Permission::CustomerCreate)>
+                        <A href="/customers/import" attr:class="button">{move || t_string!(i18n, imp.link)}</A>
+                        <A href="/customers/new" attr:class="button primary">{move || t_string!(i18n, cust.new)}</A>
+                    </Show>
+                </div>
             </div>
             <div class="inline-form">
                 <input type="search" name="q" placeholder=move || t_string!(i18n, cust.search) bind:value=q />

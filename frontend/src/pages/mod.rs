@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod documents;
 pub mod expenses;
+pub mod imports;
 pub mod knowledge;
 pub mod login;
 pub mod notifications;

@@ -1,0 +1,44 @@
+// Importing customers in the browser: a salesperson checks a spreadsheet (the dry run lists the
+// refused row), imports it with a progress bar, and finds the new customer in the list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, withPage, login, api, token } from './helpers.mjs';
+
+test('check a file, import it, find the customers', async () => {
+  const word = `导入${Date.now() % 100000}`;
+  const phone = `0536-${String(Date.now() % 10000000).padStart(7, '0')}`;
+  const csv = `客户名称,电话,负责人\n潍坊${word}科技有限公司,${phone},s1_a\nX,,s1_a\n寿光${word}农业有限公司,,\n`;
+
+  await withPage('imports', { viewport: { width: 1280, height: 900 } }, async (page) => {
+    await login(page, 's1_a');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.goto(`${BASE}/customers`);
+    await page.getByRole('link', { name: '导入', exact: true }).click();
+    await page.getByRole('heading', { name: '导入客户' }).waitFor();
+    await page.locator('input[name=import_file]').setInputFiles({
+      name: '客户.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv, 'utf8'),
+    });
+    // The check names the refused row and creates nothing.
+    await page.locator('button[name=check]').click();
+    await page.getByText('共 3 行：2 行可以导入，1 处问题。').waitFor();
+    const bad = page.locator('.import-errors tr[data-row="3"]');
+    await bad.waitFor();
+    assert.equal(await bad.getAttribute('data-field'), 'name');
+    assert.match(await bad.textContent(), /客户名称/);
+    const owner = await token('s1_a');
+    const before = await api('GET', `/customers?q=${encodeURIComponent(word)}`, owner);
+    assert.equal(before.items.length, 0);
+    // The import itself: it runs, then says what it made.
+    await page.locator('button[name=import]').click();
+    await page.getByText('导入完成：创建了 2 个客户，1 处问题。').waitFor();
+    await page.getByRole('link', { name: '查看客户列表' }).click();
+    await page.locator('input[name=q]').fill(word);
+    await page.locator('.customers-table tbody tr', { hasText: `潍坊${word}科技有限公司` }).waitFor();
+  });
+
+  const owner = await token('s1_a');
+  const made = await api('GET', `/customers?q=${encodeURIComponent(word)}`, owner);
+  assert.equal(made.items.length, 2);
+});
