@@ -928,22 +928,24 @@ async fn main() -> Result<()> {
         "- server peak memory (VmHWM) after the run: {}\n\n",
         memory.map_or_else(|| "unknown".into(), |m| format!("{m:.0} MB"))
     ));
-    md.push_str("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors | 1 client p50 ms | direct SQL p50 ms | API / SQL |\n");
-    md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for o in &outcomes {
-        md.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {:.1} |\n",
-            o.name,
-            o.requests,
-            o.rps,
-            ms(o.p50),
-            ms(o.p95),
-            ms(o.p99),
-            o.errors,
-            ms(o.single_p50),
-            ms(o.direct_p50),
-            o.single_p50 as f64 / o.direct_p50.max(1) as f64
-        ));
+    if !outcomes.is_empty() {
+        md.push_str("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors | 1 client p50 ms | direct SQL p50 ms | API / SQL |\n");
+        md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for o in &outcomes {
+            md.push_str(&format!(
+                "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {:.1} |\n",
+                o.name,
+                o.requests,
+                o.rps,
+                ms(o.p50),
+                ms(o.p95),
+                ms(o.p99),
+                o.errors,
+                ms(o.single_p50),
+                ms(o.direct_p50),
+                o.single_p50 as f64 / o.direct_p50.max(1) as f64
+            ));
+        }
     }
     md.push('\n');
     if !exported.is_empty() {

@@ -52,6 +52,48 @@ pub fn record_about(
         .map(drop)
 }
 
+/// Records the same action on several records at once (an import's batch), each concerning its
+/// customer: `(entity_id, customer_id, changes)`; one statement.
+pub fn record_many_about(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entries: &[(i64, i64, Value)],
+) -> QueryResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|(id, customer, changes)| {
+            (
+                audit_log::at.eq(at),
+                audit_log::user_id.eq(actor.user_id()),
+                audit_log::action.eq(action),
+                audit_log::entity.eq(entity),
+                audit_log::entity_id.eq(Some(*id)),
+                audit_log::customer_id.eq(Some(*customer)),
+                audit_log::changes.eq(changes.to_string()),
+            )
+        })
+        .collect();
+    // diesel's multi-backend connection inserts one row at a time; each backend batches, 1000 rows
+    // (7000 parameters) at most per statement.
+    for chunk in rows.chunks(1000) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(c),
+            DbConnection::Pg(c) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(c),
+        }?;
+    }
+    Ok(())
+}
+
 /// The fields whose values differ between two JSON objects, as `{field: {old, new}}`.
 pub fn diff(old: &Value, new: &Value) -> Value {
     let empty = Map::new();

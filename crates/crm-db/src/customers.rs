@@ -929,6 +929,175 @@ pub fn create_in(
     Ok(created)
 }
 
+/// Many creates inside the caller's write transaction (an import's batch): the rules of
+/// [`create_in`], asked once for the batch where the answer is shared — the company's review
+/// setting, the owners, the dictionary entries, customer protection (one lock statement and one
+/// query for every key of the batch) — then one insert and one history entry per row. A refusal
+/// names its row (`Some(index)`); `None` is the database's fault, not a row's.
+pub fn create_many_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    news: &[NewCustomer],
+) -> Result<Vec<i64>, (Option<usize>, RepoError)> {
+    let whole = |e: RepoError| (None, e);
+    let owners: Vec<i64> = news
+        .iter()
+        .map(|n| n.owner_id.unwrap_or(actor.id))
+        .collect();
+    for (i, owner) in owners.iter().enumerate() {
+        check_owner_scope(actor, *owner).map_err(|e| (Some(i), e))?;
+    }
+    let enabled: std::collections::HashSet<i64> = users::table
+        .filter(users::id.eq_any(&owners))
+        .filter(users::enabled.eq(true))
+        .select(users::id)
+        .load::<i64>(conn)
+        .map_err(|e| whole(e.into()))?
+        .into_iter()
+        .collect();
+    if let Some(i) = owners.iter().position(|o| !enabled.contains(o)) {
+        return Err((
+            Some(i),
+            RepoError::invalid(
+                "owner_id",
+                ErrorCode::NotFound,
+                msg!("没有这个启用的用户", "no such enabled user"),
+            ),
+        ));
+    }
+    // Each distinct dictionary entry once.
+    let mut checked = std::collections::HashSet::new();
+    for (i, new) in news.iter().enumerate() {
+        for (field, kind, id) in [
+            ("industry_id", DictionaryKind::Industry, new.industry_id),
+            ("region_id", DictionaryKind::Region, new.region_id),
+            ("source_id", DictionaryKind::CustomerSource, new.source_id),
+        ] {
+            if let Some(id) = id
+                && checked.insert((field, id))
+            {
+                check_dictionary(conn, field, kind, Some(id)).map_err(|e| (Some(i), e))?;
+            }
+        }
+    }
+    let review = if review_on(conn).map_err(whole)? {
+        ReviewStatus::Pending
+    } else {
+        ReviewStatus::Approved
+    };
+    let rows: Vec<(String, Option<String>, Option<String>, Keys)> = news
+        .iter()
+        .map(|n| {
+            let name = n.name.trim().to_string();
+            let phone = blank_to_none(n.phone.as_deref());
+            let website = blank_to_none(n.website.as_deref());
+            let keys = Keys::of(&name, phone.as_deref(), website.as_deref());
+            (name, phone, website, keys)
+        })
+        .collect();
+    let every_key: Vec<&str> = rows
+        .iter()
+        .flat_map(|(.., k)| {
+            [
+                Some(k.name.as_str()),
+                k.phone.as_deref(),
+                k.website.as_deref(),
+            ]
+        })
+        .flatten()
+        .collect();
+    serialize_keys(conn, Serial::CustomerKey, &every_key).map_err(|e| whole(e.into()))?;
+    // Protection: one query for the batch; the row that clashes is then named as a single create
+    // would name it.
+    let names: Vec<&str> = rows.iter().map(|(.., k)| k.name.as_str()).collect();
+    let phones: Vec<&str> = rows
+        .iter()
+        .filter_map(|(.., k)| k.phone.as_deref())
+        .collect();
+    let sites: Vec<&str> = rows
+        .iter()
+        .filter_map(|(.., k)| k.website.as_deref())
+        .collect();
+    let hits: Vec<(String, Option<String>, Option<String>)> = c::table
+        .filter(
+            c::name_key
+                .eq_any(&names)
+                .or(c::phone_key.eq_any(&phones))
+                .or(c::website_key.eq_any(&sites)),
+        )
+        .select((c::name_key, c::phone_key, c::website_key))
+        .limit(1000)
+        .load(conn)
+        .map_err(|e| whole(e.into()))?;
+    if !hits.is_empty() {
+        let taken = |key: &str| {
+            hits.iter()
+                .any(|(n, p, w)| n == key || p.as_deref() == Some(key) || w.as_deref() == Some(key))
+        };
+        if let Some(i) = rows.iter().position(|(.., k)| {
+            taken(&k.name)
+                || k.phone.as_deref().is_some_and(taken)
+                || k.website.as_deref().is_some_and(taken)
+        }) {
+            let clashes = clashes_of(
+                actor,
+                find_duplicates(conn, &rows[i].3, None).map_err(whole)?,
+            );
+            return Err((Some(i), RepoError::Duplicate(clashes)));
+        }
+    }
+    let at = now();
+    let mut ids = Vec::with_capacity(news.len());
+    let mut history = Vec::with_capacity(news.len());
+    for ((new, owner_id), (name, phone, website, keys)) in news.iter().zip(&owners).zip(&rows) {
+        let id: i64 = diesel::insert_into(c::table)
+            .values((
+                (
+                    c::name.eq(name),
+                    c::name_key.eq(&keys.name),
+                    c::short_name.eq(blank_to_none(new.short_name.as_deref())),
+                    c::customer_type.eq(new.type_.as_str()),
+                    c::level.eq(CustomerLevel::Lead.as_str()),
+                    c::industry_id.eq(new.industry_id),
+                    c::region_id.eq(new.region_id),
+                    c::source_id.eq(new.source_id),
+                    c::size.eq(blank_to_none(new.size.as_deref())),
+                    c::address.eq(blank_to_none(new.address.as_deref())),
+                ),
+                (
+                    c::phone.eq(phone),
+                    c::phone_key.eq(&keys.phone),
+                    c::website.eq(website),
+                    c::website_key.eq(&keys.website),
+                    c::owner_id.eq(owner_id),
+                    c::notes.eq(blank_to_none(new.notes.as_deref())),
+                    c::review_status.eq(review.as_str()),
+                    c::created_by.eq(actor.id),
+                    c::created_at.eq(at),
+                    c::updated_by.eq(actor.id),
+                    c::updated_at.eq(at),
+                ),
+            ))
+            .returning(c::id)
+            .get_result(conn)
+            .map_err(|e| whole(e.into()))?;
+        let created = json!({
+            "name": name, "short_name": blank_to_none(new.short_name.as_deref()),
+            "type": new.type_.as_str(), "level": CustomerLevel::Lead.as_str(), "grade": null,
+            "industry_id": new.industry_id, "region_id": new.region_id, "source_id": new.source_id,
+            "size": blank_to_none(new.size.as_deref()), "address": blank_to_none(new.address.as_deref()),
+            "phone": phone, "website": website, "owner_id": owner_id,
+            "notes": blank_to_none(new.notes.as_deref()), "review_status": review.as_str(),
+        });
+        history.push((id, id, created));
+        ids.push(id);
+    }
+    audit::record_many_about(conn, actor, "create", "customer", &history)
+        .map_err(|e| whole(e.into()))?;
+    crate::search::reindex(conn, &ids).map_err(|e| whole(e.into()))?;
+    Ok(ids)
+}
+
 /// Changes a customer the actor sees (optimistic locking on `version`; duplicates refused).
 pub fn update(
     conn: &mut DbConnection,

@@ -471,12 +471,11 @@ pub fn create_all(
         let mut batch: Vec<&(u32, NewCustomer)> = batch.iter().collect();
         let mut refused = Vec::new();
         while !batch.is_empty() {
+            let news: Vec<NewCustomer> = batch.iter().map(|(_, new)| new.clone()).collect();
             let made = write_tx(conn, |conn| {
-                for (i, (_, new)) in batch.iter().enumerate() {
-                    customers::create_in(conn, actor, new)
-                        .map_err(|error| Refused { at: Some(i), error })?;
-                }
-                Ok::<_, Refused>(batch.len())
+                customers::create_many_in(conn, actor, &news)
+                    .map(|ids| ids.len())
+                    .map_err(|(at, error)| Refused { at, error })
             });
             match made {
                 Ok(n) => {

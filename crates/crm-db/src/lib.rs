@@ -499,14 +499,18 @@ pub fn serialize_keys(conn: &mut DbConnection, what: Serial, keys: &[&str]) -> Q
     let mut keys: Vec<&str> = keys.iter().copied().filter(|k| !k.is_empty()).collect();
     keys.sort_unstable();
     keys.dedup();
-    for key in keys {
-        diesel::sql_query(format!(
-            "SELECT pg_advisory_xact_lock({}, hashtext($1))",
-            7430 + what as i32
-        ))
-        .bind::<diesel::sql_types::Text, _>(key)
-        .execute(c)?;
+    if keys.is_empty() {
+        return Ok(());
     }
+    // One round trip however many keys (an import's batch locks hundreds), taken in the sorted
+    // order of the subquery.
+    diesel::sql_query(format!(
+        "SELECT count(pg_advisory_xact_lock({}, hashtext(k))) AS locked \
+         FROM (SELECT k FROM unnest($1::text[]) WITH ORDINALITY AS t (k, n) ORDER BY n) AS s",
+        7430 + what as i32
+    ))
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
+    .execute(c)?;
     Ok(())
 }
 

@@ -160,6 +160,13 @@ api_test!(
         assert_eq!(made["name"], "济南好行网络科技有限公司");
         assert_eq!(made["owner"]["name"], "业务员");
         assert_eq!(made["industry_id"], industries[0]["id"]);
+        // Its history begins with its creation, as a customer created by hand does.
+        let history = app
+            .get(&format!("/customers/{}/history", made["id"]), &manager)
+            .await
+            .expect(200);
+        assert!(history.to_string().contains("\"create\""), "{history}");
+        assert!(history.to_string().contains("0531-1111 2222"), "{history}");
 
         // An import is its maker's: anyone else gets 404, and finance may not import at all.
         let peer = app.login("s1_b").await;
