@@ -359,6 +359,7 @@ struct Row {
     errors: String,
     unknown_columns: String,
     created_at: NaiveDateTime,
+    touched_at: NaiveDateTime,
     finished_at: Option<NaiveDateTime>,
 }
 
@@ -404,37 +405,61 @@ pub fn start(
             None,
         )
     };
-    let id: i64 = diesel::insert_into(imports::table)
-        .values((
-            imports::user_id.eq(actor.id),
-            imports::kind.eq(kind.as_str()),
-            imports::file_name.eq(file_name),
-            imports::dry_run.eq(dry_run),
-            imports::status.eq(status.as_str()),
-            imports::total.eq(checked.total as i32),
-            imports::valid.eq(checked.valid.len() as i32),
-            imports::processed.eq(processed as i32),
-            imports::created.eq(0),
-            imports::errors.eq(json(&checked.errors)),
-            imports::unknown_columns.eq(json(&checked.unknown_columns)),
-            imports::created_at.eq(at),
-            imports::finished_at.eq(finished),
-        ))
-        .returning(imports::id)
-        .get_result(conn)?;
+    let id: i64 = write_tx(conn, |conn| {
+        diesel::insert_into(imports::table)
+            .values((
+                imports::user_id.eq(actor.id),
+                imports::kind.eq(kind.as_str()),
+                imports::file_name.eq(file_name),
+                imports::dry_run.eq(dry_run),
+                imports::status.eq(status.as_str()),
+                imports::total.eq(checked.total as i32),
+                imports::valid.eq(checked.valid.len() as i32),
+                imports::processed.eq(processed as i32),
+                imports::created.eq(0),
+                imports::errors.eq(json(&checked.errors)),
+                imports::unknown_columns.eq(json(&checked.unknown_columns)),
+                imports::created_at.eq(at),
+                imports::touched_at.eq(at),
+                imports::finished_at.eq(finished),
+            ))
+            .returning(imports::id)
+            .get_result(conn)
+    })?;
     get(conn, actor, id)
 }
 
-/// An import of the caller's own; 404 for anyone else's.
+/// A running import untouched this long has lost its server (a batch takes about a second).
+const LOST_AFTER_MINUTES: i64 = 10;
+
+/// An import of the caller's own; 404 for anyone else's. A run whose server stopped before its
+/// last batch is found out here (no batch for minutes) and recorded as failed.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Import> {
-    imports::table
-        .filter(imports::id.eq(id))
-        .filter(imports::user_id.eq(actor.id))
-        .select(Row::as_select())
-        .first::<Row>(conn)
-        .optional()?
-        .map(view)
-        .ok_or(RepoError::NotFound)
+    let read = |conn: &mut DbConnection| -> RepoResult<Row> {
+        imports::table
+            .filter(imports::id.eq(id))
+            .filter(imports::user_id.eq(actor.id))
+            .select(Row::as_select())
+            .first::<Row>(conn)
+            .optional()?
+            .ok_or(RepoError::NotFound)
+    };
+    let row = read(conn)?;
+    let lost_before = now() - chrono::Duration::minutes(LOST_AFTER_MINUTES);
+    if row.status != ImportStatus::Running.as_str() || row.touched_at >= lost_before {
+        return Ok(view(row));
+    }
+    write_tx(conn, |conn| {
+        diesel::update(imports::table.find(id))
+            .filter(imports::status.eq(ImportStatus::Running.as_str()))
+            .filter(imports::touched_at.lt(lost_before))
+            .set((
+                imports::status.eq(ImportStatus::Failed.as_str()),
+                imports::finished_at.eq(Some(now())),
+            ))
+            .execute(conn)
+    })?;
+    read(conn).map(view)
 }
 
 /// Why a batch was rolled back: a row's refusal (`at`), or the database.
@@ -517,33 +542,40 @@ pub fn create_all(
             });
         }
         import.errors.sort_by_key(|e| e.row);
+        write_tx(conn, |conn| {
+            diesel::update(imports::table.find(id))
+                .set((
+                    imports::processed.eq(import.processed as i32),
+                    imports::created.eq(import.created as i32),
+                    imports::errors.eq(json(&import.errors)),
+                    imports::touched_at.eq(now()),
+                ))
+                .execute(conn)
+        })?;
+    }
+    write_tx(conn, |conn| {
         diesel::update(imports::table.find(id))
             .set((
-                imports::processed.eq(import.processed as i32),
-                imports::created.eq(import.created as i32),
-                imports::errors.eq(json(&import.errors)),
+                imports::status.eq(ImportStatus::Done.as_str()),
+                imports::processed.eq(import.total as i32),
+                imports::finished_at.eq(Some(now())),
             ))
-            .execute(conn)?;
-    }
-    diesel::update(imports::table.find(id))
-        .set((
-            imports::status.eq(ImportStatus::Done.as_str()),
-            imports::processed.eq(import.total as i32),
-            imports::finished_at.eq(Some(now())),
-        ))
-        .execute(conn)?;
+            .execute(conn)
+    })?;
     Ok(())
 }
 
 /// Marks an import whose run ended before its last batch (the server stopped): the batches made
 /// until then stay.
 pub fn fail(conn: &mut DbConnection, id: i64) -> RepoResult<()> {
-    diesel::update(imports::table.find(id))
-        .filter(imports::status.eq(ImportStatus::Running.as_str()))
-        .set((
-            imports::status.eq(ImportStatus::Failed.as_str()),
-            imports::finished_at.eq(Some(now())),
-        ))
-        .execute(conn)?;
+    write_tx(conn, |conn| {
+        diesel::update(imports::table.find(id))
+            .filter(imports::status.eq(ImportStatus::Running.as_str()))
+            .set((
+                imports::status.eq(ImportStatus::Failed.as_str()),
+                imports::finished_at.eq(Some(now())),
+            ))
+            .execute(conn)
+    })?;
     Ok(())
 }

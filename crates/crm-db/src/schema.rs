@@ -797,6 +797,7 @@ diesel::table! {
         errors -> Text,
         unknown_columns -> Text,
         created_at -> Timestamp,
+        touched_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
     }
 }

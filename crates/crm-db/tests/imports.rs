@@ -75,3 +75,51 @@ db_test!(
         assert_eq!(everyone, 300, "299 imported and the one made meanwhile");
     }
 );
+
+db_test!(a_run_that_lost_its_server_reads_as_failed, |db| {
+    use diesel::prelude::*;
+    let pool = Db::connect(&db.url, 2).unwrap();
+    let mut c = pool.get().unwrap();
+    let conn = &mut *c;
+    conn.batch_execute(
+        "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+         INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
+           VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
+    )
+    .unwrap();
+    let actor = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
+    let checked = Checked {
+        total: 1,
+        valid: vec![(2, new("未完成的导入有限公司", "0531-1"))],
+        ..Checked::default()
+    };
+    let started = imports::start(
+        conn,
+        &actor,
+        ImportKind::Customers,
+        "x.csv",
+        false,
+        &checked,
+    )
+    .unwrap();
+    // A run that is still being made reads as running...
+    assert_eq!(
+        imports::get(conn, &actor, started.id).unwrap().status,
+        ImportStatus::Running
+    );
+    // ...one whose last batch was eleven minutes ago has lost its server.
+    let long_ago = crm_db::now() - chrono::Duration::minutes(11);
+    diesel::update(crm_db::schema::imports::table.find(started.id))
+        .set(crm_db::schema::imports::touched_at.eq(long_ago))
+        .execute(conn)
+        .unwrap();
+    let lost = imports::get(conn, &actor, started.id).unwrap();
+    assert_eq!(lost.status, ImportStatus::Failed);
+    assert!(lost.finished_at.is_some());
+    // Someone else's import is not found at all.
+    let other = Actor::new(2, Permission::ALL.to_vec(), Visible::All);
+    assert!(matches!(
+        imports::get(conn, &other, started.id),
+        Err(crm_db::RepoError::NotFound)
+    ));
+});

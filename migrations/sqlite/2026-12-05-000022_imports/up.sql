@@ -17,6 +17,8 @@ CREATE TABLE imports (
     errors TEXT NOT NULL,
     unknown_columns TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
+    -- Moved forward by every batch: a run not touched for minutes has lost its server.
+    touched_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP
 );
 -- Someone's imports, newest first.
