@@ -231,10 +231,32 @@ pub fn smoke() -> Result<()> {
         .arg(work.join("soak.md")))?;
     drop(server);
     let report = std::fs::read_to_string(&out)?;
-    let rows: Vec<&str> = report
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| scenario") && !l.starts_with("| ---"))
-        .collect();
+    // The rows of the scenarios' table (the exports' table follows it, after a blank line).
+    let mut in_table = false;
+    let mut rows: Vec<&str> = Vec::new();
+    let mut exports: Vec<&str> = Vec::new();
+    for line in report.lines() {
+        if line.starts_with("| scenario") {
+            in_table = true;
+        } else if !line.starts_with('|') {
+            in_table = false;
+        } else if in_table && !line.starts_with("| ---") {
+            rows.push(line);
+        } else if line.starts_with("| csv |") || line.starts_with("| xlsx |") {
+            exports.push(line);
+        }
+    }
+    // | format | size MB | seconds | first byte | rows/s | ...: both formats, every customer.
+    for format in ["csv", "xlsx"] {
+        let row = exports
+            .iter()
+            .find(|l| l.starts_with(&format!("| {format} |")))
+            .ok_or_else(|| anyhow::anyhow!("the smoke run exported no {format}:\n{report}"))?;
+        let rows_per_second = row.split('|').map(str::trim).nth(5).unwrap_or("0");
+        if rows_per_second == "0" {
+            bail!("the {format} export of the smoke run held no rows: {row}");
+        }
+    }
     if rows.len() < 10 {
         bail!("the smoke report has {} scenarios:\n{report}", rows.len());
     }
