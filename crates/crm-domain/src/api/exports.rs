@@ -28,6 +28,7 @@ impl ExportFormat {
 /// The parameter every export takes besides its list's filters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ExportParams {
     /// `csv` (default) or `xlsx`.
     pub format: Option<ExportFormat>,

@@ -196,6 +196,7 @@ pub fn import_column(
 /// `GET /imports/template`: which kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, validator::Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ImportTemplateQuery {
     pub kind: ImportKind,

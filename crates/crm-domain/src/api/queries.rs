@@ -22,6 +22,7 @@ macro_rules! query {
         #[rules]
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
         #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+        #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
         #[serde(deny_unknown_fields)]
         $(#[$meta])*
         pub struct $name { $($fields)* }
