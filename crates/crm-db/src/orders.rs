@@ -136,33 +136,19 @@ type RecordRow = (
 );
 
 pub(crate) fn lines_of(conn: &mut DbConnection, order_id: i64) -> QueryResult<Vec<OrderLine>> {
-    let rows: Vec<LineRow> = l::table
-        .inner_join(products::table)
-        .filter(l::order_id.eq(order_id))
-        .order(l::line_no)
-        .select((
-            l::id,
-            l::product_id,
-            products::name,
-            products::code,
-            l::quantity,
-            l::unit_price,
-            l::discount,
-            l::amount,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(line_of).collect())
+    Ok(lines_of_many(conn, &[order_id])?
+        .remove(&order_id)
+        .unwrap_or_default())
 }
 
-/// Fills in the lines of a page of orders (which the list leaves out): one query for the page.
-pub fn fill_lines(conn: &mut DbConnection, orders: &mut [Order]) -> RepoResult<()> {
-    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
+/// The lines of several orders in one query, by order, each in its own order.
+fn lines_of_many(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Vec<OrderLine>>> {
     let rows: Vec<(i64, LineRow)> = l::table
         .inner_join(products::table)
-        .filter(l::order_id.eq_any(&ids))
+        .filter(l::order_id.eq_any(ids))
         .order((l::order_id, l::line_no))
         .select((
             l::order_id,
@@ -182,6 +168,16 @@ pub fn fill_lines(conn: &mut DbConnection, orders: &mut [Order]) -> RepoResult<(
     for (order_id, row) in rows {
         by_order.entry(order_id).or_default().push(line_of(row));
     }
+    Ok(by_order)
+}
+
+/// Fills in the lines of a page of orders (which the list leaves out): one query for the page.
+pub fn fill_lines(conn: &mut DbConnection, orders: &mut [Order]) -> RepoResult<()> {
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut by_order = lines_of_many(conn, &ids)?;
     for o in orders {
         o.lines = by_order.remove(&o.id).unwrap_or_default();
     }
