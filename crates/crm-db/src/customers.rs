@@ -884,37 +884,15 @@ pub fn create_in(
     let website = blank_to_none(new.website.as_deref());
     let keys = Keys::of(&name, phone.as_deref(), website.as_deref());
     refuse_duplicates(conn, actor, &keys, None)?;
-    let at = now();
-    let id: i64 = diesel::insert_into(c::table)
-        .values((
-            (
-                c::name.eq(&name),
-                c::name_key.eq(&keys.name),
-                c::short_name.eq(blank_to_none(new.short_name.as_deref())),
-                c::customer_type.eq(new.type_.as_str()),
-                c::level.eq(CustomerLevel::Lead.as_str()),
-                c::industry_id.eq(new.industry_id),
-                c::region_id.eq(new.region_id),
-                c::source_id.eq(new.source_id),
-                c::size.eq(blank_to_none(new.size.as_deref())),
-                c::address.eq(blank_to_none(new.address.as_deref())),
-            ),
-            (
-                c::phone.eq(&phone),
-                c::phone_key.eq(&keys.phone),
-                c::website.eq(&website),
-                c::website_key.eq(&keys.website),
-                c::owner_id.eq(owner_id),
-                c::notes.eq(blank_to_none(new.notes.as_deref())),
-                c::review_status.eq(review.as_str()),
-                c::created_by.eq(actor.id),
-                c::created_at.eq(at),
-                c::updated_by.eq(actor.id),
-                c::updated_at.eq(at),
-            ),
-        ))
-        .returning(c::id)
-        .get_result(conn)?;
+    let id = insert_row(
+        conn,
+        actor,
+        new,
+        owner_id,
+        (&name, &phone, &website, &keys),
+        review,
+        now(),
+    )?;
     crate::search::reindex(conn, &[id])?;
     let created = fetch(conn, &Visible::All, id)?;
     audit::record_about(
@@ -927,6 +905,50 @@ pub fn create_in(
         view(&created),
     )?;
     Ok(created)
+}
+
+/// A new customer's row (a lead, reviewed or waiting as the company's setting says): the one
+/// insert behind [`create_in`] and [`create_many_in`]. `cleaned` is the trimmed name, the phone
+/// and website as kept, and their protection keys.
+fn insert_row(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewCustomer,
+    owner_id: i64,
+    (name, phone, website, keys): (&String, &Option<String>, &Option<String>, &Keys),
+    review: ReviewStatus,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(c::table)
+        .values((
+            (
+                c::name.eq(name),
+                c::name_key.eq(&keys.name),
+                c::short_name.eq(blank_to_none(new.short_name.as_deref())),
+                c::customer_type.eq(new.type_.as_str()),
+                c::level.eq(CustomerLevel::Lead.as_str()),
+                c::industry_id.eq(new.industry_id),
+                c::region_id.eq(new.region_id),
+                c::source_id.eq(new.source_id),
+                c::size.eq(blank_to_none(new.size.as_deref())),
+                c::address.eq(blank_to_none(new.address.as_deref())),
+            ),
+            (
+                c::phone.eq(phone),
+                c::phone_key.eq(&keys.phone),
+                c::website.eq(website),
+                c::website_key.eq(&keys.website),
+                c::owner_id.eq(owner_id),
+                c::notes.eq(blank_to_none(new.notes.as_deref())),
+                c::review_status.eq(review.as_str()),
+                c::created_by.eq(actor.id),
+                c::created_at.eq(at),
+                c::updated_by.eq(actor.id),
+                c::updated_at.eq(at),
+            ),
+        ))
+        .returning(c::id)
+        .get_result(conn)
 }
 
 /// Many creates inside the caller's write transaction (an import's batch): the rules of
@@ -1050,37 +1072,16 @@ pub fn create_many_in(
     let mut ids = Vec::with_capacity(news.len());
     let mut history = Vec::with_capacity(news.len());
     for ((new, owner_id), (name, phone, website, keys)) in news.iter().zip(&owners).zip(&rows) {
-        let id: i64 = diesel::insert_into(c::table)
-            .values((
-                (
-                    c::name.eq(name),
-                    c::name_key.eq(&keys.name),
-                    c::short_name.eq(blank_to_none(new.short_name.as_deref())),
-                    c::customer_type.eq(new.type_.as_str()),
-                    c::level.eq(CustomerLevel::Lead.as_str()),
-                    c::industry_id.eq(new.industry_id),
-                    c::region_id.eq(new.region_id),
-                    c::source_id.eq(new.source_id),
-                    c::size.eq(blank_to_none(new.size.as_deref())),
-                    c::address.eq(blank_to_none(new.address.as_deref())),
-                ),
-                (
-                    c::phone.eq(phone),
-                    c::phone_key.eq(&keys.phone),
-                    c::website.eq(website),
-                    c::website_key.eq(&keys.website),
-                    c::owner_id.eq(owner_id),
-                    c::notes.eq(blank_to_none(new.notes.as_deref())),
-                    c::review_status.eq(review.as_str()),
-                    c::created_by.eq(actor.id),
-                    c::created_at.eq(at),
-                    c::updated_by.eq(actor.id),
-                    c::updated_at.eq(at),
-                ),
-            ))
-            .returning(c::id)
-            .get_result(conn)
-            .map_err(|e| whole(e.into()))?;
+        let id = insert_row(
+            conn,
+            actor,
+            new,
+            *owner_id,
+            (name, phone, website, keys),
+            review,
+            at,
+        )
+        .map_err(|e| whole(e.into()))?;
         let created = json!({
             "name": name, "short_name": blank_to_none(new.short_name.as_deref()),
             "type": new.type_.as_str(), "level": CustomerLevel::Lead.as_str(), "grade": null,
