@@ -1,8 +1,9 @@
-// Importing customers in the browser: a salesperson checks a spreadsheet (the dry run lists the
-// refused row), imports it with a progress bar, and finds the new customer in the list.
+// Importing in the browser: a salesperson checks a spreadsheet of customers (the dry run lists the
+// refused row), imports it with a progress bar, and finds the new customer in the list; then
+// imports contacts for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, withPage, login, api, token } from './helpers.mjs';
+import { BASE, withPage, login, api, shot, token } from './helpers.mjs';
 
 test('check a file, import it, find the customers', async () => {
   const word = `导入${Date.now() % 100000}`;
@@ -14,7 +15,7 @@ test('check a file, import it, find the customers', async () => {
     await page.getByRole('heading', { name: /欢迎/ }).waitFor();
     await page.goto(`${BASE}/customers`);
     await page.getByRole('link', { name: '导入', exact: true }).click();
-    await page.getByRole('heading', { name: '导入客户' }).waitFor();
+    await page.getByRole('heading', { name: '导入数据' }).waitFor();
     await page.locator('input[name=import_file]').setInputFiles({
       name: '客户.csv',
       mimeType: 'text/csv',
@@ -32,13 +33,35 @@ test('check a file, import it, find the customers', async () => {
     assert.equal(before.items.length, 0);
     // The import itself: it runs, then says what it made.
     await page.locator('button[name=import]').click();
-    await page.getByText('导入完成：创建了 2 个客户，1 处问题。').waitFor();
+    await page.getByText('导入完成：创建了 2 条，1 处问题。').waitFor();
     await page.getByRole('link', { name: '查看客户列表' }).click();
     await page.locator('input[name=q]').fill(word);
     await page.locator('.customers-table tbody tr', { hasText: `潍坊${word}科技有限公司` }).waitFor();
+
+    // Contacts for the new customer, one naming a customer that does not exist.
+    await page.goto(`${BASE}/customers/import?kind=contacts`);
+    await page.getByText('每一行是您可见的某个客户的联系人').waitFor();
+    assert.equal(await page.locator('select[name=kind]').inputValue(), 'contacts');
+    const contacts = `客户名称,姓名,手机,关键联系人\n潍坊${word}科技有限公司,刘${word},13700000000,是\n无此${word}有限公司,陈${word},,\n`;
+    await page.locator('input[name=import_file]').setInputFiles({
+      name: '联系人.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(contacts, 'utf8'),
+    });
+    await page.locator('button[name=check]').click();
+    await page.getByText('共 2 行：1 行可以导入，1 处问题。').waitFor();
+    const unknown = page.locator('.import-errors tr[data-row="3"]');
+    assert.equal(await unknown.getAttribute('data-field'), 'customer');
+    assert.match(await unknown.textContent(), /客户名称.*您可见的客户中没有/);
+    await page.locator('button[name=import]').click();
+    await page.getByText('导入完成：创建了 1 条，1 处问题。').waitFor();
+    await shot(page, 'imports-contacts');
   });
 
   const owner = await token('s1_a');
   const made = await api('GET', `/customers?q=${encodeURIComponent(word)}`, owner);
   assert.equal(made.items.length, 2);
+  const weifang = made.items.find((c) => c.name.startsWith('潍坊'));
+  const people = await api('GET', `/customers/${weifang.id}/contacts`, owner);
+  assert.deepEqual(people.map((c) => [c.name, c.is_key]), [[`刘${word}`, true]]);
 });

@@ -1545,38 +1545,135 @@ pub fn create_contact(
 ) -> RepoResult<Contact> {
     write_tx(conn, |conn| {
         get(conn, actor, customer_id)?;
-        let at = now();
-        let id: i64 = diesel::insert_into(contacts::table)
-            .values((
-                contacts::customer_id.eq(customer_id),
-                contacts::name.eq(new.name.trim()),
-                contacts::title.eq(blank_to_none(new.title.as_deref())),
-                contacts::mobile.eq(blank_to_none(new.mobile.as_deref())),
-                contacts::phone.eq(blank_to_none(new.phone.as_deref())),
-                contacts::email.eq(blank_to_none(new.email.as_deref())),
-                contacts::im.eq(blank_to_none(new.im.as_deref())),
-                contacts::birthday.eq(new.birthday),
-                contacts::notes.eq(blank_to_none(new.notes.as_deref())),
-                contacts::is_key.eq(new.is_key),
-                contacts::created_at.eq(at),
-                contacts::updated_at.eq(at),
-            ))
-            .returning(contacts::id)
-            .get_result(conn)?;
+        let contact = insert_contact(conn, actor, customer_id, new)?;
         crate::search::reindex(conn, &[customer_id])?;
-        let contact = fetch_contact(conn, &Visible::All, id)?;
-        let changes = contact_view(&contact);
-        audit::record_about(
-            conn,
-            actor,
-            "create",
-            "contact",
-            Some(id),
-            Some(customer_id),
-            changes,
-        )?;
         Ok(contact)
     })
+}
+
+/// Many contacts inside the caller's write transaction (an import's batch), each of a customer
+/// the actor sees (one query for the batch), with one history entry each and the customers'
+/// search entries made once. A refusal names its row (`Some(index)`).
+pub fn create_contacts_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    rows: &[(i64, NewContact)],
+) -> Result<Vec<i64>, (Option<usize>, RepoError)> {
+    let whole = |e: RepoError| (None, e);
+    let mut wanted: Vec<i64> = rows.iter().map(|(customer, _)| *customer).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let seen: std::collections::HashSet<i64> = c::table
+        .filter(c::id.eq_any(&wanted))
+        .select(c::id)
+        .into_boxed()
+        .visible_to(c::owner_id, &actor.visible)
+        .load::<i64>(conn)
+        .map_err(|e| whole(e.into()))?
+        .into_iter()
+        .collect();
+    if let Some(i) = rows
+        .iter()
+        .position(|(customer, _)| !seen.contains(customer))
+    {
+        return Err((Some(i), RepoError::NotFound));
+    }
+    let mut ids = Vec::with_capacity(rows.len());
+    for (customer_id, new) in rows {
+        ids.push(
+            insert_contact(conn, actor, *customer_id, new)
+                .map_err(whole)?
+                .id,
+        );
+    }
+    crate::search::reindex(conn, &wanted).map_err(|e| whole(e.into()))?;
+    Ok(ids)
+}
+
+/// The one insert of a contact, with its history entry (its customer's visibility and search
+/// entries are the caller's).
+fn insert_contact(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    customer_id: i64,
+    new: &NewContact,
+) -> RepoResult<Contact> {
+    let at = now();
+    let id: i64 = diesel::insert_into(contacts::table)
+        .values((
+            contacts::customer_id.eq(customer_id),
+            contacts::name.eq(new.name.trim()),
+            contacts::title.eq(blank_to_none(new.title.as_deref())),
+            contacts::mobile.eq(blank_to_none(new.mobile.as_deref())),
+            contacts::phone.eq(blank_to_none(new.phone.as_deref())),
+            contacts::email.eq(blank_to_none(new.email.as_deref())),
+            contacts::im.eq(blank_to_none(new.im.as_deref())),
+            contacts::birthday.eq(new.birthday),
+            contacts::notes.eq(blank_to_none(new.notes.as_deref())),
+            contacts::is_key.eq(new.is_key),
+            contacts::created_at.eq(at),
+            contacts::updated_at.eq(at),
+        ))
+        .returning(contacts::id)
+        .get_result(conn)?;
+    let contact = fetch_contact(conn, &Visible::All, id)?;
+    let changes = contact_view(&contact);
+    audit::record_about(
+        conn,
+        actor,
+        "create",
+        "contact",
+        Some(id),
+        Some(customer_id),
+        changes,
+    )?;
+    Ok(contact)
+}
+
+/// Customers the actor sees by the names people write (compared as customer protection compares
+/// names): name key → ids, one query per 500 names.
+pub fn visible_by_name(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    names: &[String],
+) -> RepoResult<std::collections::HashMap<String, Vec<i64>>> {
+    let mut keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut found: std::collections::HashMap<String, Vec<i64>> = Default::default();
+    for chunk in keys.chunks(500) {
+        let rows: Vec<(i64, String)> = c::table
+            .filter(c::name_key.eq_any(chunk))
+            .select((c::id, c::name_key))
+            .into_boxed()
+            .visible_to(c::owner_id, &actor.visible)
+            .load(conn)?;
+        for (id, key) in rows {
+            found.entry(key).or_default().push(id);
+        }
+    }
+    Ok(found)
+}
+
+/// The contacts of customers the actor sees, as (customer, name, mobile): what an import compares
+/// its rows with.
+pub fn contact_keys_of(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    customer_ids: &[i64],
+) -> RepoResult<Vec<(i64, String, Option<String>)>> {
+    let mut found = Vec::new();
+    for chunk in customer_ids.chunks(500) {
+        let rows: Vec<(i64, String, Option<String>)> = contacts::table
+            .inner_join(c::table)
+            .filter(contacts::customer_id.eq_any(chunk))
+            .select((contacts::customer_id, contacts::name, contacts::mobile))
+            .into_boxed()
+            .visible_to(c::owner_id, &actor.visible)
+            .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 pub fn update_contact(

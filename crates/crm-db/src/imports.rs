@@ -8,7 +8,7 @@ use crate::{Actor, DbConnection, RepoError, RepoResult, customers, now, write_tx
 use chrono::NaiveDateTime;
 use crm_domain::api::{
     CustomerType, DictionaryKind, Import, ImportColumn, ImportKind, ImportRowError, ImportStatus,
-    NewCustomer, import_column,
+    NewContact, NewCustomer, import_column,
 };
 use crm_domain::words::Word;
 use crm_domain::{ErrorCode, Lang, Msg, msg};
@@ -24,13 +24,39 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// The rows that pass every check, by row number, ready to create.
+#[derive(Debug, Clone)]
+pub enum Valid {
+    Customers(Vec<(u32, NewCustomer)>),
+    /// Each a contact of the customer (by id) the row names.
+    Contacts(Vec<(u32, (i64, NewContact))>),
+}
+
+impl Default for Valid {
+    fn default() -> Self {
+        Valid::Customers(Vec::new())
+    }
+}
+
+impl Valid {
+    pub fn len(&self) -> usize {
+        match self {
+            Valid::Customers(rows) => rows.len(),
+            Valid::Contacts(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The outcome of checking every row.
 #[derive(Debug, Clone, Default)]
 pub struct Checked {
     /// Data rows with anything in them.
     pub total: u32,
-    /// The rows that pass, by row number, ready to create.
-    pub valid: Vec<(u32, NewCustomer)>,
+    pub valid: Valid,
     pub errors: Vec<ImportRowError>,
     pub unknown_columns: Vec<String>,
 }
@@ -95,6 +121,16 @@ struct RowErrors<'a> {
 }
 
 impl RowErrors<'_> {
+    /// The create's own rules, each broken one under the column it came from.
+    fn validate(&mut self, new: &impl Validate) {
+        if let Err(broken) = new.validate() {
+            for (field, code, words) in crm_domain::validation::flatten(&broken) {
+                let code = code.parse().unwrap_or(ErrorCode::Invalid);
+                self.add(column_of(&field), code, words);
+            }
+        }
+    }
+
     fn add(&mut self, field: &str, code: ErrorCode, message: Msg) {
         self.any = true;
         self.out.push(ImportRowError {
@@ -118,38 +154,90 @@ fn column_of(field: &str) -> &str {
     }
 }
 
-/// Checks every row of a customers file for `actor`, with messages in `lang`; 422
-/// `missing_column` when the header has no name column.
-pub fn check_customers(
+/// Which field each column of a file fills (a second column for the same field is reported, not
+/// used); 422 `missing_column` when a required one is missing.
+struct Columns(Vec<Option<&'static ImportColumn>>);
+
+impl Columns {
+    fn of(kind: ImportKind, table: &Table, unknown: &mut Vec<String>) -> RepoResult<Columns> {
+        let mut fields: Vec<Option<&'static ImportColumn>> = Vec::new();
+        for header in &table.header {
+            let column = import_column(kind.columns(), header)
+                .filter(|c| !fields.iter().flatten().any(|x| x.field == c.field));
+            if column.is_none() && !header.trim().is_empty() {
+                unknown.push(header.trim().to_string());
+            }
+            fields.push(column);
+        }
+        for required in kind.columns().iter().filter(|c| c.required) {
+            if !fields.iter().flatten().any(|c| c.field == required.field) {
+                let (zh, en) = (required.zh, required.en);
+                return Err(RepoError::Rule {
+                    code: ErrorCode::MissingColumn,
+                    message: msg!(
+                        "表头缺少“{zh}”列（第 1 行须是列名）",
+                        "the header row has no “{en}” column (row 1 must name the columns)"
+                    ),
+                });
+            }
+        }
+        Ok(Columns(fields))
+    }
+
+    /// A row's trimmed cell for a field; none when empty or not in the file.
+    fn cell(&self, cells: &[String], field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .position(|c| c.is_some_and(|c| c.field == field))
+            .and_then(|at| cells.get(at))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// The data rows with anything in them, with their spreadsheet row numbers.
+fn data_rows(table: &Table) -> impl Iterator<Item = (u32, &Vec<String>)> {
+    table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, cells)| (i as u32 + 2, cells))
+}
+
+/// Checks every row of a file of `kind` for `actor`, with messages in `lang`: 403 without the
+/// permission the API's create of the same records needs.
+pub fn check(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    lang: Lang,
+    kind: ImportKind,
+    table: &Table,
+) -> RepoResult<Checked> {
+    let needed = kind.permission();
+    if !actor.has(needed) {
+        let code = needed.code();
+        return Err(RepoError::Forbidden(msg!(
+            "导入这类数据需要权限 `{code}`",
+            "importing these records needs the permission `{code}`"
+        )));
+    }
+    match kind {
+        ImportKind::Customers => check_customers(conn, actor, lang, table),
+        ImportKind::Contacts => check_contacts(conn, actor, lang, table),
+    }
+}
+
+/// Checks every row of a customers file; 422 `missing_column` when the header has no name column.
+fn check_customers(
     conn: &mut DbConnection,
     actor: &Actor,
     lang: Lang,
     table: &Table,
 ) -> RepoResult<Checked> {
-    let kind = ImportKind::Customers;
     let mut checked = Checked::default();
-    // Which field each column fills; a second column for the same field is reported, not used.
-    let mut fields: Vec<Option<&'static ImportColumn>> = Vec::new();
-    for header in &table.header {
-        let column = import_column(kind.columns(), header)
-            .filter(|c| !fields.iter().flatten().any(|x| x.field == c.field));
-        if column.is_none() && !header.trim().is_empty() {
-            checked.unknown_columns.push(header.trim().to_string());
-        }
-        fields.push(column);
-    }
-    for required in kind.columns().iter().filter(|c| c.required) {
-        if !fields.iter().flatten().any(|c| c.field == required.field) {
-            let (zh, en) = (required.zh, required.en);
-            return Err(RepoError::Rule {
-                code: ErrorCode::MissingColumn,
-                message: msg!(
-                    "表头缺少“{zh}”列（第 1 行须是列名）",
-                    "the header row has no “{en}” column (row 1 must name the columns)"
-                ),
-            });
-        }
-    }
+    let columns = Columns::of(ImportKind::Customers, table, &mut checked.unknown_columns)?;
+    let mut valid = Vec::new();
     let industries = dictionary(conn, DictionaryKind::Industry)?;
     let regions = dictionary(conn, DictionaryKind::Region)?;
     let sources = dictionary(conn, DictionaryKind::CustomerSource)?;
@@ -157,20 +245,9 @@ pub fn check_customers(
     // Protection keys of earlier rows: key → its row.
     let mut seen: HashMap<(&'static str, String), u32> = HashMap::new();
 
-    for (i, cells) in table.rows.iter().enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let row = i as u32 + 2;
+    for (row, cells) in data_rows(table) {
         checked.total += 1;
-        let cell = |field: &str| -> Option<String> {
-            fields
-                .iter()
-                .position(|c| c.is_some_and(|c| c.field == field))
-                .and_then(|at| cells.get(at))
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let cell = |field: &str| columns.cell(cells, field);
         let mut errors = RowErrors {
             row,
             lang,
@@ -279,12 +356,7 @@ pub fn check_customers(
             owner_id,
             notes: cell("notes"),
         };
-        if let Err(broken) = new.validate() {
-            for (field, code, words) in crm_domain::validation::flatten(&broken) {
-                let code = code.parse().unwrap_or(ErrorCode::Invalid);
-                errors.add(column_of(&field), code, words);
-            }
-        }
+        errors.validate(&new);
         // Customer protection within the file: an earlier row with the same name, phone or
         // website.
         let keys = customers::Keys::of(
@@ -327,7 +399,7 @@ pub fn check_customers(
         }
         // Customer protection against the database, as the API's create refuses it.
         match customers::check_protection(conn, actor, &new) {
-            Ok(()) => checked.valid.push((row, new)),
+            Ok(()) => valid.push((row, new)),
             Err(RepoError::Duplicate(clashes)) => {
                 let field = clashes
                     .first()
@@ -341,7 +413,189 @@ pub fn check_customers(
             Err(e) => return Err(e),
         }
     }
+    checked.valid = Valid::Customers(valid);
     Ok(checked)
+}
+
+/// Checks every row of a contacts file: the customer named as the importer sees it (its name as
+/// written, or as customer protection compares names), the contact by the create's rules, and a
+/// contact of the same name and mobile on the same customer — in the database or earlier in the
+/// file — refused as a duplicate (importing a file twice adds nobody twice).
+fn check_contacts(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    lang: Lang,
+    table: &Table,
+) -> RepoResult<Checked> {
+    let mut checked = Checked::default();
+    let columns = Columns::of(ImportKind::Contacts, table, &mut checked.unknown_columns)?;
+    let named: Vec<String> = data_rows(table)
+        .filter_map(|(_, cells)| columns.cell(cells, "customer"))
+        .collect();
+    let found = customers::visible_by_name(conn, actor, &named)?;
+    let ids: Vec<i64> = found.values().flatten().copied().collect();
+    // Who is on those customers already: (customer, name, mobile) as compared.
+    let mut seen: HashMap<(i64, String, String), Option<u32>> =
+        customers::contact_keys_of(conn, actor, &ids)?
+            .into_iter()
+            .map(|(customer, name, mobile)| (contact_key(customer, &name, mobile.as_deref()), None))
+            .collect();
+    let mut valid = Vec::new();
+    for (row, cells) in data_rows(table) {
+        checked.total += 1;
+        let cell = |field: &str| columns.cell(cells, field);
+        let mut errors = RowErrors {
+            row,
+            lang,
+            out: &mut checked.errors,
+            any: false,
+        };
+        let customer = match cell("customer") {
+            None => {
+                errors.add(
+                    "customer",
+                    ErrorCode::Required,
+                    msg!("请写客户名称", "name the customer"),
+                );
+                None
+            }
+            Some(name) => match found
+                .get(&crm_domain::customer::name_key(&name))
+                .map(Vec::as_slice)
+            {
+                Some([id]) => Some(*id),
+                Some(_) => {
+                    errors.add(
+                        "customer",
+                        ErrorCode::Ambiguous,
+                        msg!(
+                            "有多个客户叫“{name}”",
+                            "more than one customer is called “{name}”"
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    errors.add(
+                        "customer",
+                        ErrorCode::NotFound,
+                        msg!(
+                            "您可见的客户中没有“{name}”",
+                            "no customer called “{name}” within your scope"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let is_key = match cell("is_key") {
+            None => false,
+            Some(word) => yes_or_no(&word).unwrap_or_else(|| {
+                errors.add(
+                    "is_key",
+                    ErrorCode::OneOf,
+                    msg!(
+                        "关键联系人须写 是 或 否，而不是“{word}”",
+                        "key contact must be yes or no, not “{word}”"
+                    ),
+                );
+                false
+            }),
+        };
+        let birthday = match cell("birthday") {
+            None => None,
+            Some(text) => date(&text).or_else(|| {
+                errors.add(
+                    "birthday",
+                    ErrorCode::Invalid,
+                    msg!(
+                        "生日须是日期（如 1980-05-20），而不是“{text}”",
+                        "birthday must be a date (such as 1980-05-20), not “{text}”"
+                    ),
+                );
+                None
+            }),
+        };
+        let new = NewContact {
+            name: cell("name").unwrap_or_default(),
+            title: cell("title"),
+            mobile: cell("mobile"),
+            phone: cell("phone"),
+            email: cell("email"),
+            im: cell("im"),
+            birthday,
+            notes: cell("notes"),
+            is_key,
+        };
+        errors.validate(&new);
+        let Some(customer) = customer else { continue };
+        if errors.any {
+            continue;
+        }
+        let key = contact_key(customer, &new.name, new.mobile.as_deref());
+        match seen.get(&key) {
+            Some(Some(earlier)) => {
+                let earlier = *earlier;
+                errors.add(
+                    "name",
+                    ErrorCode::DuplicateContact,
+                    msg!(
+                        "与本文件第 {earlier} 行是同一位联系人（客户、姓名和手机相同）",
+                        "the same contact as row {earlier} of this file (customer, name and mobile)"
+                    ),
+                );
+            }
+            Some(None) => errors.add(
+                "name",
+                ErrorCode::DuplicateContact,
+                msg!(
+                    "该客户已有这位联系人（姓名和手机相同）",
+                    "the customer has this contact already (the same name and mobile)"
+                ),
+            ),
+            None => {
+                seen.insert(key, Some(row));
+                valid.push((row, (customer, new)));
+            }
+        }
+    }
+    checked.valid = Valid::Contacts(valid);
+    Ok(checked)
+}
+
+/// A contact as duplicates are compared: its customer, its name without case or spaces, its
+/// mobile's digits.
+fn contact_key(customer: i64, name: &str, mobile: Option<&str>) -> (i64, String, String) {
+    let name = name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mobile = mobile
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (customer, name, mobile)
+}
+
+/// Yes or no as people write it in a sheet.
+fn yes_or_no(word: &str) -> Option<bool> {
+    match word.trim().to_lowercase().as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "key" | "关键" => Some(true),
+        "否" | "n" | "no" | "false" | "0" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// A date as a sheet holds it: `2026-05-20`, `2026/5/20` or `2026.5.20` (an XLSX date cell
+/// reads as the first).
+fn date(text: &str) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    let text = text.split_once(' ').map_or(text, |(day, _)| day);
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(text, f).ok())
 }
 
 #[derive(Queryable, Selectable)]
@@ -482,23 +736,46 @@ pub const BATCH: usize = 250;
 
 /// Creates the checked rows of import `id` in batches of [`BATCH`], each one transaction, and
 /// records the progress after each. A row refused now (a customer created meanwhile by someone
-/// else) rolls its batch back; the batch is then made again without it, and the row is reported.
+/// else, a customer gone from the importer's scope) rolls its batch back; the batch is then made
+/// again without it, and the row is reported.
 pub fn create_all(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
     lang: Lang,
-    rows: Vec<(u32, NewCustomer)>,
+    valid: Valid,
+) -> RepoResult<()> {
+    match valid {
+        Valid::Customers(rows) => {
+            create_batches(conn, actor, id, lang, rows, customers::create_many_in)
+        }
+        Valid::Contacts(rows) => {
+            create_batches(conn, actor, id, lang, rows, customers::create_contacts_in)
+        }
+    }
+}
+
+/// What a kind's batch create looks like: the ids made, or the row refused (`Some(index)`) or the
+/// database's fault (`None`).
+type Made = Result<Vec<i64>, (Option<usize>, RepoError)>;
+
+fn create_batches<T: Clone>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    lang: Lang,
+    rows: Vec<(u32, T)>,
+    make: impl Fn(&mut DbConnection, &Actor, &[T]) -> Made,
 ) -> RepoResult<()> {
     let mut import = get(conn, actor, id)?;
     for batch in rows.chunks(BATCH) {
         let size = batch.len() as u32;
-        let mut batch: Vec<&(u32, NewCustomer)> = batch.iter().collect();
+        let mut batch: Vec<&(u32, T)> = batch.iter().collect();
         let mut refused = Vec::new();
         while !batch.is_empty() {
-            let news: Vec<NewCustomer> = batch.iter().map(|(_, new)| new.clone()).collect();
+            let news: Vec<T> = batch.iter().map(|(_, new)| new.clone()).collect();
             let made = write_tx(conn, |conn| {
-                customers::create_many_in(conn, actor, &news)
+                make(conn, actor, &news)
                     .map(|ids| ids.len())
                     .map_err(|(at, error)| Refused { at, error })
             });
@@ -532,6 +809,14 @@ pub fn create_all(
                 RepoError::Conflict { code, message } | RepoError::Rule { code, message } => {
                     ("name".to_string(), code, message)
                 }
+                RepoError::NotFound => (
+                    "customer".to_string(),
+                    ErrorCode::NotFound,
+                    msg!(
+                        "客户已不在您的范围内",
+                        "the customer is no longer within your scope"
+                    ),
+                ),
                 other => return Err(other),
             };
             import.errors.push(ImportRowError {

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crm_db::imports::{self, Checked};
+use crm_db::imports::{self, Checked, Valid};
 use crm_db::visibility::Visible;
 use crm_db::{Actor, Db, customers, db_test};
 use crm_domain::api::{ImportKind, ImportStatus, NewCustomer};
@@ -42,7 +42,7 @@ db_test!(
             .collect();
         let checked = Checked {
             total: 300,
-            valid: rows.clone(),
+            valid: Valid::Customers(rows.clone()),
             ..Checked::default()
         };
         let started = imports::start(
@@ -56,7 +56,7 @@ db_test!(
         .unwrap();
         // Between the check and the creation, someone creates row 12's customer (same phone).
         customers::create(conn, &actor, &new("别人先建的有限公司", "0531-8000010")).unwrap();
-        imports::create_all(conn, &actor, started.id, Lang::En, rows).unwrap();
+        imports::create_all(conn, &actor, started.id, Lang::En, Valid::Customers(rows)).unwrap();
         let done = imports::get(conn, &actor, started.id).unwrap();
         assert_eq!(done.status, ImportStatus::Done);
         assert_eq!(done.created, 299);
@@ -90,7 +90,7 @@ db_test!(a_run_that_lost_its_server_reads_as_failed, |db| {
     let actor = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
     let checked = Checked {
         total: 1,
-        valid: vec![(2, new("未完成的导入有限公司", "0531-1"))],
+        valid: Valid::Customers(vec![(2, new("未完成的导入有限公司", "0531-1"))]),
         ..Checked::default()
     };
     let started = imports::start(

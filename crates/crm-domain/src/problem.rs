@@ -89,6 +89,7 @@ codes! {
     InvalidCurrency = "invalid_currency",
     // Customers, activities, reminders, transfers
     DuplicateCustomer = "duplicate_customer",
+    DuplicateContact = "duplicate_contact",
     CustomerHasOrders = "customer_has_orders",
     CustomerBlacklisted = "customer_blacklisted",
     NotSigned = "not_signed",

@@ -1,5 +1,6 @@
-//! Importing customers from a spreadsheet: the template, a check of the file (a dry run that lists
-//! every refused row), then the import itself with a progress bar while its batches are made.
+//! Importing customers, or their contacts, from a spreadsheet: the template, a check of the file (a
+//! dry run that lists every refused row), then the import itself with a progress bar while its
+//! batches are made.
 
 use crate::api::use_api;
 use crate::components::ErrorLine;
@@ -8,6 +9,7 @@ use crm_domain::api::{Import, ImportKind, ImportStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 /// Rows of errors shown at most (the rest are counted).
 const SHOWN: usize = 200;
@@ -20,7 +22,14 @@ pub fn ImportPage() -> impl IntoView {
     let result = RwSignal::new(None::<Import>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let kind = ImportKind::Customers;
+    // `?kind=contacts` opens the page on contacts.
+    let asked = use_query_map().with_untracked(|q| q.get("kind"));
+    let kind = RwSignal::new(
+        asked
+            .as_deref()
+            .and_then(ImportKind::parse)
+            .unwrap_or(ImportKind::Customers),
+    );
 
     // Reads a running import again every half second until it is done.
     fn follow(
@@ -54,6 +63,7 @@ pub fn ImportPage() -> impl IntoView {
         };
         busy.set(true);
         result.set(None);
+        let kind = kind.get_untracked();
         spawn_local(async move {
             match api.start_import(kind, &chosen, dry_run).await {
                 Ok(started) => {
@@ -70,10 +80,11 @@ pub fn ImportPage() -> impl IntoView {
         });
     };
     let template = move |_| {
+        let kind = kind.get_untracked();
         spawn_local(async move {
             match api.import_template(kind).await {
                 Ok(bytes) => crate::components::save_bytes(
-                    "customers-template.xlsx",
+                    &format!("{}-template.xlsx", kind.as_str()),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     &bytes,
                 ),
@@ -98,7 +109,27 @@ pub fn ImportPage() -> impl IntoView {
                 <h1>{move || t_string!(i18n, imp.title)}</h1>
                 <A href="/customers" attr:class="button">{move || t_string!(i18n, imp.back)}</A>
             </div>
-            <p class="hint">{move || t_string!(i18n, imp.hint)}</p>
+            <label class="import-kind">{move || t_string!(i18n, imp.what)}" "
+                <select name="kind" on:change=move |ev| {
+                    if let Some(k) = ImportKind::parse(&event_target_value(&ev)) {
+                        kind.set(k);
+                        result.set(None);
+                    }
+                }>
+                    {ImportKind::ALL.iter().map(|k| {
+                        let k = *k;
+                        view! {
+                            <option value=k.as_str() selected=move || kind.get() == k>
+                                {move || kind_words(i18n, k)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="hint">{move || match kind.get() {
+                ImportKind::Customers => t_string!(i18n, imp.hint).to_string(),
+                ImportKind::Contacts => t_string!(i18n, imp.hint_contacts).to_string(),
+            }}</p>
             <p><button type="button" name="template" on:click=template>{move || t_string!(i18n, imp.template)}</button></p>
             <div class="inline-form">
                 <input type="file" name="import_file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" on:change=on_pick />
@@ -113,11 +144,17 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
-/// A column by its header in the app's language (`owner` → 负责人 / Owner).
-fn column_words(i18n: crate::format::I18n, field: &str) -> String {
+fn kind_words(i18n: crate::format::I18n, kind: ImportKind) -> String {
+    match kind {
+        ImportKind::Customers => t_string!(i18n, imp.kind_customers).to_string(),
+        ImportKind::Contacts => t_string!(i18n, imp.kind_contacts).to_string(),
+    }
+}
+
+/// A column of a kind's file by its header in the app's language (`owner` → 负责人 / Owner).
+fn column_words(i18n: crate::format::I18n, kind: ImportKind, field: &str) -> String {
     let lang = crate::format::lang(i18n);
-    ImportKind::Customers
-        .columns()
+    kind.columns()
         .iter()
         .find(|c| c.field == field)
         .map_or_else(
@@ -136,6 +173,7 @@ fn Outcome(import: Import) -> impl IntoView {
     let errors = import.errors.len();
     let unknown = import.unknown_columns.join("、");
     let dry_run = import.dry_run;
+    let kind = import.kind;
     let failed = import.status == ImportStatus::Failed;
     let rows: Vec<_> = import.errors.into_iter().take(SHOWN).collect();
     view! {
@@ -170,7 +208,7 @@ fn Outcome(import: Import) -> impl IntoView {
                     <tbody>
                         {rows.iter().map(|e| {
                             let field = e.field.clone();
-                            let column = move || column_words(i18n, &field);
+                            let column = move || column_words(i18n, kind, &field);
                             view! {
                                 <tr data-row=e.row data-field=e.field.clone()><td>{e.row}</td><td>{column}</td><td>{e.message.clone()}</td></tr>
                             }

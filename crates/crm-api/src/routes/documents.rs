@@ -2,7 +2,7 @@
 //! lists, downloads and thumbnails. Who sees the record sees its documents (the repository's
 //! rule); the bytes stream to the store as they arrive, so memory stays flat for a large file.
 
-use super::form::{next, text};
+use super::form::{file_name, next, text};
 use super::prelude::*;
 use crate::error::ApiError;
 use actix_files::NamedFile;
@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crm_db::documents::{self, NewDocument};
 use crm_db::files::{self, Incoming, Store};
 use crm_domain::api::{Document, DocumentQuery, DocumentUpload, Page};
-use crm_domain::document::{DocumentOf, MAX_TITLE, file_name_problem, is_image};
+use crm_domain::document::{DocumentOf, MAX_TITLE, is_image};
 use crm_domain::{ErrorCode, msg};
 use std::time::Duration;
 
@@ -173,18 +173,7 @@ async fn receive(
                         msg!("一次只能上传一个文件", "upload one file at a time"),
                     ));
                 }
-                let file_name = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or_default()
-                    .to_string();
-                if let Some(problem) = file_name_problem(&file_name) {
-                    return Err(ApiError::field(
-                        "file",
-                        ErrorCode::InvalidFileName,
-                        bad_name(problem),
-                    ));
-                }
+                let file_name = file_name(&field)?;
                 let mut incoming = store.incoming().map_err(ApiError::internal)?;
                 while let Some(chunk) = next(&mut field, idle).await? {
                     if incoming.size() + chunk.len() as u64 > limit {
@@ -194,7 +183,7 @@ async fn receive(
                     }
                     incoming.write(&chunk).map_err(ApiError::internal)?;
                 }
-                form.file = Some((incoming, file_name.trim().to_string()));
+                form.file = Some((incoming, file_name));
             }
             "title" => {
                 let title = text(&mut field, &name, idle).await?;
@@ -226,24 +215,6 @@ async fn receive(
         }
     }
     Ok(form)
-}
-
-fn bad_name(problem: &str) -> crm_domain::Msg {
-    match problem {
-        "empty" => msg!("文件没有名称", "the file has no name"),
-        "too_long" => msg!(
-            "文件名最多 200 个字符",
-            "a file name has at most 200 characters"
-        ),
-        "path" => msg!(
-            "文件名不能包含路径（/、\\ 或 ..）",
-            "a file name cannot be a path (/, \\ or ..)"
-        ),
-        _ => msg!(
-            "文件名不能包含控制字符",
-            "a file name cannot contain control characters"
-        ),
-    }
 }
 
 async fn id(field: &mut Field, name: &str, idle: Duration) -> ApiResult<i64> {

@@ -71,3 +71,39 @@ pub async fn text(field: &mut Field, name: &str, idle: Duration) -> ApiResult<St
         )
     })
 }
+
+/// The name a file field was sent with, trimmed: kept for downloads, never a path (422
+/// `invalid_file_name` for an empty name, a path, control characters or over 200 characters).
+pub fn file_name(field: &Field) -> ApiResult<String> {
+    let name = field
+        .content_disposition()
+        .and_then(|d| d.get_filename())
+        .unwrap_or_default()
+        .to_string();
+    match crm_domain::document::file_name_problem(&name) {
+        None => Ok(name.trim().to_string()),
+        Some(problem) => Err(ApiError::field(
+            "file",
+            ErrorCode::InvalidFileName,
+            bad_name(problem),
+        )),
+    }
+}
+
+fn bad_name(problem: &str) -> crm_domain::Msg {
+    match problem {
+        "empty" => msg!("文件没有名称", "the file has no name"),
+        "too_long" => msg!(
+            "文件名最多 200 个字符",
+            "a file name has at most 200 characters"
+        ),
+        "path" => msg!(
+            "文件名不能包含路径（/、\\ 或 ..）",
+            "a file name cannot be a path (/, \\ or ..)"
+        ),
+        _ => msg!(
+            "文件名不能包含控制字符",
+            "a file name cannot contain control characters"
+        ),
+    }
+}

@@ -1,9 +1,9 @@
 //! Imports (导入): a CSV (UTF-8, with or without a byte-order mark, or GB18030 as Chinese Excel
-//! saves it) or XLSX file of customers, checked row by row as the API checks a create (`dry_run`
+//! saves it) or XLSX file of customers or of their contacts, checked row by row as the API checks a create (`dry_run`
 //! stops there and creates nothing), then created in batches in the background while
 //! `GET /imports/{id}` tells how far it is. A template per kind in the caller's language.
 
-use super::form::{next, text};
+use super::form::{file_name, next, text};
 use super::prelude::*;
 use crate::error::ApiError;
 use crate::language;
@@ -11,11 +11,8 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use calamine::{Data, Reader, Xlsx};
-use crm_db::imports::{self, Table};
-use crm_domain::api::{
-    IMPORT_MAX_MB, IMPORT_MAX_ROWS, Import, ImportKind, ImportTemplateQuery, NewCustomer,
-};
-use crm_domain::document::file_name_problem;
+use crm_db::imports::{self, Table, Valid};
+use crm_domain::api::{IMPORT_MAX_MB, IMPORT_MAX_ROWS, Import, ImportKind, ImportTemplateQuery};
 use crm_domain::{ErrorCode, Lang, Msg, msg};
 use std::time::Duration;
 
@@ -29,7 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct ImportUpload {
-    /// `customers`.
+    /// `customers` or `contacts`.
     kind: ImportKind,
     /// `true`: check every row and create nothing.
     dry_run: Option<bool>,
@@ -38,26 +35,31 @@ struct ImportUpload {
     file: Vec<u8>,
 }
 
-/// Imports a file of customers. Every row is checked as `POST /customers` checks it (the rules,
-/// dictionary entries and owners by name, customer protection against the database and against
-/// earlier rows of the file); with `dry_run` the answer (200) lists every refused row and how many
+/// Imports a file of customers or of contacts. Every row is checked as the create checks it:
+/// customers as `POST /customers` (the rules, dictionary entries and owners by name, customer
+/// protection against the database and against earlier rows of the file; needs
+/// `customer.create`), contacts as `POST /customers/{id}/contacts` (the customer by its name
+/// within the caller's scope, and no second contact of the same name and mobile on a customer;
+/// needs `customer.update`). With `dry_run` the answer (200) lists every refused row and how many
 /// would be created, and nothing is. Otherwise the answer (202) comes at once, the valid rows are
 /// created in batches of 250, each one transaction, and `GET /imports/{id}` tells the progress.
 /// 413 `file_too_large` over 20 MB; 422 `unreadable_file` for what is neither CSV nor XLSX,
-/// `too_many_rows` over 50 000 rows, `missing_column` without a name column.
+/// `too_many_rows` over 50 000 rows, `missing_column` without a required column; 403 without the
+/// kind's permission.
 #[utoipa::path(
     tag = "imports",
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses(
         (status = 200, body = Import, description = "a dry run's outcome"),
         (status = 202, body = Import, description = "the import runs; read it with GET /imports/{id}"),
+        (status = 403, description = "the kind's permission is missing"),
         (status = 413, description = "`file_too_large`"),
         (status = 422, description = "`unreadable_file`, `too_many_rows`, `missing_column`"),
     )
 )]
 #[post("/imports")]
 async fn start_import(
-    caller: Caller<need::CustomerCreate>,
+    caller: Caller<need::Either<need::CustomerCreate, need::CustomerUpdate>>,
     payload: Multipart,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -68,8 +70,8 @@ async fn start_import(
             "kind",
             ErrorCode::Required,
             msg!(
-                "请选择导入的内容（customers）",
-                "say what the file holds (customers)"
+                "请选择导入的内容（customers 或 contacts）",
+                "say what the file holds (customers or contacts)"
             ),
         )
     })?;
@@ -85,10 +87,9 @@ async fn start_import(
     let table = web::block(move || read_table(&bytes))
         .await
         .map_err(ApiError::internal)??;
-    let ImportKind::Customers = kind;
     let (import, valid) = caller
         .run(move |conn, actor| {
-            let checked = imports::check_customers(conn, actor, lang, &table)?;
+            let checked = imports::check(conn, actor, lang, kind, &table)?;
             let import = imports::start(conn, actor, kind, &file_name, dry_run, &checked)?;
             Ok::<_, crm_db::RepoError>((import, checked.valid))
         })
@@ -114,7 +115,7 @@ fn create_or_fail(
     actor: &crm_db::Actor,
     id: i64,
     lang: Lang,
-    valid: Vec<(u32, NewCustomer)>,
+    valid: Valid,
 ) -> Result<(), crm_db::RepoError> {
     let made = imports::create_all(conn, actor, id, lang, valid);
     if made.is_err() {
@@ -144,14 +145,14 @@ async fn get_import(caller: Caller, id: Path<i64>) -> ApiResult<Json<Import>> {
 )]
 #[get("/imports/template")]
 async fn import_template(
-    caller: Caller<need::CustomerCreate>,
+    caller: Caller<need::Either<need::CustomerCreate, need::CustomerUpdate>>,
     q: Query<ImportTemplateQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let lang = language::of_request(&req, caller.state()).await;
     let kind = q.kind;
     let sample = caller
-        .run(move |conn, actor| sample_row(conn, actor, lang))
+        .run(move |conn, actor| sample_row(conn, actor, kind, lang))
         .await?;
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -182,11 +183,12 @@ async fn import_template(
         .body(bytes))
 }
 
-/// A row that would import: the company's own first industry, region and source, the caller as
-/// the owner.
+/// A row that would import: for customers, the company's own first industry, region and source
+/// and the caller as the owner; for contacts, a customer the caller sees.
 fn sample_row(
     conn: &mut crm_db::DbConnection,
     actor: &crm_db::Actor,
+    kind: ImportKind,
     lang: Lang,
 ) -> crm_db::RepoResult<std::collections::HashMap<&'static str, String>> {
     use crm_domain::api::DictionaryKind as K;
@@ -200,39 +202,64 @@ fn sample_row(
             })
             .unwrap_or_default())
     };
-    let me = crm_db::users::get(conn, actor, actor.id)?;
     let words = |zh: &'static str, en: &'static str| Msg::pick(zh, en, lang).to_string();
-    Ok([
-        (
-            "name",
-            words(
-                "济南示例网络科技有限公司",
-                "Jinan Example Network Co., Ltd.",
-            ),
-        ),
-        ("short_name", words("示例网络", "Example Network")),
-        ("type", words("客户", "Customer")),
-        ("industry", first(conn, K::Industry)?),
-        ("region", first(conn, K::Region)?),
-        ("source", first(conn, K::CustomerSource)?),
-        ("size", words("20-50 人", "20-50 staff")),
-        ("phone", "0531-8000 0000".to_string()),
-        ("website", "http://www.example.cn/".to_string()),
-        (
-            "address",
-            words("济南市历下区示例路 1 号", "1 Example Road, Lixia, Jinan"),
-        ),
-        ("owner", me.username),
-        (
-            "notes",
-            words(
-                "此行为示例，导入前请删除",
-                "A sample row: delete it before importing",
-            ),
-        ),
-    ]
-    .into_iter()
-    .collect())
+    let example = words(
+        "济南示例网络科技有限公司",
+        "Jinan Example Network Co., Ltd.",
+    );
+    let sample_note = words(
+        "此行为示例，导入前请删除",
+        "A sample row: delete it before importing",
+    );
+    Ok(match kind {
+        ImportKind::Customers => {
+            let me = crm_db::users::get(conn, actor, actor.id)?;
+            [
+                ("name", example),
+                ("short_name", words("示例网络", "Example Network")),
+                ("type", words("客户", "Customer")),
+                ("industry", first(conn, K::Industry)?),
+                ("region", first(conn, K::Region)?),
+                ("source", first(conn, K::CustomerSource)?),
+                ("size", words("20-50 人", "20-50 staff")),
+                ("phone", "0531-8000 0000".to_string()),
+                ("website", "http://www.example.cn/".to_string()),
+                (
+                    "address",
+                    words("济南市历下区示例路 1 号", "1 Example Road, Lixia, Jinan"),
+                ),
+                ("owner", me.username),
+                ("notes", sample_note),
+            ]
+        }
+        .into_iter()
+        .collect(),
+        ImportKind::Contacts => {
+            let newest = crm_domain::api::CustomerQuery {
+                limit: Some(1),
+                ..Default::default()
+            };
+            let customer = crm_db::customers::list(conn, actor, &newest)?
+                .items
+                .into_iter()
+                .next()
+                .map_or(example, |c| c.name);
+            [
+                ("customer", customer),
+                ("name", words("王经理", "Wang Li")),
+                ("title", words("市场部经理", "Marketing manager")),
+                ("mobile", "13800000000".to_string()),
+                ("phone", "0531-8000 0001".to_string()),
+                ("email", "wang@example.cn".to_string()),
+                ("im", "wang_li".to_string()),
+                ("birthday", "1980-05-20".to_string()),
+                ("is_key", words("是", "yes")),
+                ("notes", sample_note),
+            ]
+            .into_iter()
+            .collect()
+        }
+    })
 }
 
 const MB: u64 = 1024 * 1024;
@@ -259,22 +286,7 @@ async fn receive(mut payload: Multipart, idle: Duration) -> ApiResult<Form> {
                         msg!("一次只能导入一个文件", "import one file at a time"),
                     ));
                 }
-                let file_name = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                if file_name_problem(&file_name).is_some() {
-                    return Err(ApiError::field(
-                        "file",
-                        ErrorCode::InvalidFileName,
-                        msg!(
-                            "文件名须是一个普通的文件名",
-                            "the file name must be a plain file name"
-                        ),
-                    ));
-                }
+                let file_name = file_name(&field)?;
                 let mut bytes = Vec::new();
                 while let Some(chunk) = next(&mut field, idle).await? {
                     if (bytes.len() + chunk.len()) as u64 > IMPORT_MAX_MB * MB {
@@ -293,8 +305,8 @@ async fn receive(mut payload: Multipart, idle: Duration) -> ApiResult<Form> {
                         "kind",
                         ErrorCode::OneOf,
                         msg!(
-                            "kind 须是 customers，而不是“{value}”",
-                            "kind must be customers, not “{value}”"
+                            "kind 须是 customers 或 contacts，而不是“{value}”",
+                            "kind must be customers or contacts, not “{value}”"
                         ),
                     )
                 })?);

@@ -1,19 +1,28 @@
-//! Imports of customers: every kind of refused row in a dry run (which creates nothing), a real run
-//! in batches read while it runs, encodings (UTF-8 with and without a byte-order mark, GB18030) and
-//! XLSX (formulas as their values), the template read back, limits and who may read an import.
+//! Imports of customers and of contacts: every kind of refused row in a dry run (which creates
+//! nothing), a real run in batches read while it runs, encodings (UTF-8 with and without a
+//! byte-order mark, GB18030) and XLSX (formulas as their values), the templates read back, limits,
+//! the importer's scope and who may read an import.
 
 use crate::api_test;
 use crate::support::{Res, TestApp};
 use serde_json::{Value, json};
 
 async fn import(app: &TestApp, token: &str, dry_run: bool, name: &str, bytes: Vec<u8>) -> Res {
+    import_of(app, "customers", token, dry_run, name, bytes).await
+}
+
+async fn import_of(
+    app: &TestApp,
+    kind: &str,
+    token: &str,
+    dry_run: bool,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Res {
     app.form(
         "/imports",
         token,
-        &[
-            ("kind", "customers".into()),
-            ("dry_run", dry_run.to_string()),
-        ],
+        &[("kind", kind.into()), ("dry_run", dry_run.to_string())],
         Some((name, bytes)),
     )
     .await
@@ -45,6 +54,12 @@ async fn finished(app: &TestApp, token: &str, id: i64) -> Value {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("import {id} still running");
+}
+
+async fn contacts_of(app: &TestApp, token: &str, customer: i64) -> Value {
+    app.get(&format!("/customers/{customer}/contacts"), token)
+        .await
+        .expect(200)
 }
 
 async fn customer_count(app: &TestApp, token: &str) -> usize {
@@ -353,3 +368,158 @@ api_test!(files_that_cannot_be_imported_get_a_clear_refusal, |app| {
     assert_eq!(res.problem(422), "validation_failed");
     assert_eq!(customer_count(app, &owner).await, 0, "nothing was created");
 });
+
+api_test!(
+    a_contacts_file_is_checked_row_by_row_within_the_importers_scope,
+    |app| {
+        let owner = app.login("s1_a").await;
+        let customer = app
+            .post(
+                "/customers",
+                &owner,
+                json!({"name": "济南联系人测试科技有限公司"}),
+            )
+            .await
+            .expect(201);
+        let id = customer["id"].as_i64().unwrap();
+        app.post(
+            &format!("/customers/{id}/contacts"),
+            &owner,
+            json!({"name": "王经理", "mobile": "13800000001"}),
+        )
+        .await
+        .expect(201);
+        let other = app.login("s2_a").await;
+        app.post("/customers", &other, json!({"name": "烟台别部门有限公司"}))
+            .await
+            .expect(201);
+        let csv = "客户名称,姓名,手机,邮箱,生日,关键联系人,备注栏\n\
+            济南联系人测试科技有限公司,李工,13900000002,li@example.cn,1985-03-04,是,x\n\
+            济南联系人测试科技有限公司,王经理,138 0000 0001,,,,\n\
+            烟台别部门有限公司,张三,,,,,\n\
+            无此客户有限公司,赵四,,,,,\n\
+            济南联系人测试科技有限公司,,,,,,\n\
+            济南联系人测试科技有限公司,钱五,,not-an-email,,,\n\
+            济南联系人测试科技有限公司,孙六,,,1985-13-45,,\n\
+            济南联系人测试科技有限公司,周七,,,,也许,\n\
+            济南联系人测试科技有限公司,李工,139-0000-0002,,,,\n\
+            ,吴八,,,,,\n";
+        let res = import_of(app, "contacts", &owner, true, "联系人.csv", csv.into()).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let result = res.body;
+        assert_eq!(result["kind"], "contacts");
+        assert_eq!(result["total"], 10);
+        assert_eq!(result["valid"], 1, "{result}");
+        assert_eq!(result["unknown_columns"], json!(["备注栏"]));
+        let found = errors(&result);
+        for (row, field, code) in [
+            (3, "name", "duplicate_contact"),
+            (4, "customer", "not_found"),
+            (5, "customer", "not_found"),
+            (6, "name", "length"),
+            (7, "email", "invalid_email"),
+            (8, "birthday", "invalid"),
+            (9, "is_key", "one_of"),
+            (10, "name", "duplicate_contact"),
+            (11, "customer", "required"),
+        ] {
+            assert!(
+                found.contains(&(row, field.to_string(), code.to_string())),
+                "row {row} {field} {code}: {found:?}"
+            );
+        }
+        assert_eq!(found.len(), 10, "row 6 is both too short and blank: {found:?}");
+        // Another department's customer reads exactly as one that does not exist.
+        let message = |row: u64| {
+            result["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["row"] == row)
+                .unwrap()["message"]
+                .to_string()
+                .replace("烟台别部门有限公司", "无此客户有限公司")
+        };
+        assert_eq!(message(4), message(5));
+        assert_eq!(
+            contacts_of(app, &owner, id).await.as_array().unwrap().len(),
+            1,
+            "a dry run adds nobody"
+        );
+
+        // For real: the good row becomes a contact with its history.
+        let good = "Customer,Name,Mobile,Email,Birthday,Key contact\n\
+            济南联系人测试科技有限公司,李工,13900000002,li@example.cn,1985/3/4,yes\n";
+        let res = import_of(app, "contacts", &owner, false, "contacts.csv", good.into()).await;
+        assert_eq!(res.status, 202, "{}", res.body);
+        let done = finished(app, &owner, res.body["id"].as_i64().unwrap()).await;
+        assert_eq!(done["created"], 1, "{done}");
+        let now = contacts_of(app, &owner, id).await;
+        let made = now
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "李工")
+            .unwrap();
+        assert_eq!(made["is_key"], true);
+        assert_eq!(made["birthday"], "1985-03-04");
+        assert_eq!(made["email"], "li@example.cn");
+        let history = app
+            .get(&format!("/customers/{id}/history"), &owner)
+            .await
+            .expect(200);
+        assert!(history.to_string().contains("李工"), "{history}");
+        // The same file again adds nobody twice.
+        let res = import_of(app, "contacts", &owner, true, "contacts.csv", good.into()).await;
+        assert_eq!(
+            errors(&res.body),
+            [(2, "name".to_string(), "duplicate_contact".to_string())]
+        );
+
+        // Who may add a contact to s1_a's customer by import: whoever sees the customer.
+        let one = "客户名称,姓名\n济南联系人测试科技有限公司,周九\n";
+        for (user, valid) in [
+            ("s1_a", 1),
+            ("s1_b", 0),
+            ("s2_a", 0),
+            ("s1_mgr", 1),
+            ("gm", 1),
+        ] {
+            let token = app.login(user).await;
+            let res = import_of(app, "contacts", &token, true, "c.csv", one.into()).await;
+            assert_eq!(res.status, 200, "{user}: {}", res.body);
+            assert_eq!(res.body["valid"], valid, "{user}: {}", res.body);
+            if valid == 0 {
+                assert_eq!(
+                    errors(&res.body),
+                    [(2, "customer".to_string(), "not_found".to_string())],
+                    "{user}"
+                );
+            }
+        }
+        // Finance edits no customer, so imports no contact.
+        let fin = app.login("fin_a").await;
+        let res = import_of(app, "contacts", &fin, true, "c.csv", one.into()).await;
+        assert_eq!(res.problem(403), "forbidden");
+        // A contacts file without its customer column says so.
+        let res = import_of(
+            app,
+            "contacts",
+            &owner,
+            true,
+            "c.csv",
+            "姓名\n周九\n".into(),
+        )
+        .await;
+        assert_eq!(res.problem(422), "missing_column");
+
+        // The template in English reads back as a row that imports.
+        let (status, _, bytes) = app
+            .download("/imports/template?kind=contacts", &owner)
+            .await;
+        assert_eq!(status, 200);
+        let res = import_of(app, "contacts", &owner, true, "template.xlsx", bytes).await;
+        assert_eq!(res.body["valid"], 1, "{}", res.body);
+        assert_eq!(res.body["unknown_columns"], json!([]));
+    }
+);

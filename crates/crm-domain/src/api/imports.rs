@@ -11,7 +11,7 @@ pub const IMPORT_MAX_MB: u64 = 20;
 
 words! {
     /// What a file holds.
-    ImportKind { Customers = "customers" }
+    ImportKind { Customers = "customers", Contacts = "contacts" }
 }
 
 words! {
@@ -158,10 +158,94 @@ pub const CUSTOMER_COLUMNS: &[ImportColumn] = &[
     },
 ];
 
+/// The columns of a contacts file: each row a contact of a customer the importer sees, named
+/// as the customer list shows it.
+pub const CONTACT_COLUMNS: &[ImportColumn] = &[
+    ImportColumn {
+        field: "customer",
+        zh: "客户名称",
+        en: "Customer",
+        aliases: &["客户", "公司名称", "所属客户", "customer name", "company"],
+        required: true,
+    },
+    ImportColumn {
+        field: "name",
+        zh: "姓名",
+        en: "Name",
+        aliases: &["联系人", "联系人姓名", "contact"],
+        required: true,
+    },
+    ImportColumn {
+        field: "title",
+        zh: "职务",
+        en: "Title",
+        aliases: &["职位", "job title", "position"],
+        required: false,
+    },
+    ImportColumn {
+        field: "mobile",
+        zh: "手机",
+        en: "Mobile",
+        aliases: &["手机号", "手机号码", "cell"],
+        required: false,
+    },
+    ImportColumn {
+        field: "phone",
+        zh: "电话",
+        en: "Phone",
+        aliases: &["座机", "办公电话", "tel", "telephone"],
+        required: false,
+    },
+    ImportColumn {
+        field: "email",
+        zh: "邮箱",
+        en: "Email",
+        aliases: &["电子邮件", "电子邮箱", "e-mail", "mail"],
+        required: false,
+    },
+    ImportColumn {
+        field: "im",
+        zh: "QQ/微信",
+        en: "IM",
+        aliases: &["QQ", "微信", "wechat", "即时通讯"],
+        required: false,
+    },
+    ImportColumn {
+        field: "birthday",
+        zh: "生日",
+        en: "Birthday",
+        aliases: &["出生日期"],
+        required: false,
+    },
+    ImportColumn {
+        field: "is_key",
+        zh: "关键联系人",
+        en: "Key contact",
+        aliases: &["关键人", "key"],
+        required: false,
+    },
+    ImportColumn {
+        field: "notes",
+        zh: "备注",
+        en: "Notes",
+        aliases: &["说明", "note"],
+        required: false,
+    },
+];
+
 impl ImportKind {
     pub fn columns(self) -> &'static [ImportColumn] {
         match self {
             ImportKind::Customers => CUSTOMER_COLUMNS,
+            ImportKind::Contacts => CONTACT_COLUMNS,
+        }
+    }
+
+    /// What the importer needs, as for the API's create of the same records.
+    pub fn permission(self) -> crate::Permission {
+        match self {
+            ImportKind::Customers => crate::Permission::CustomerCreate,
+            ImportKind::Contacts => crate::Permission::CustomerUpdate,
         }
     }
 }
@@ -223,14 +307,28 @@ mod tests {
 
     #[test]
     fn every_header_names_one_column() {
-        for c in CUSTOMER_COLUMNS {
-            for name in [c.zh, c.en, c.field].iter().chain(c.aliases) {
-                assert_eq!(
-                    import_column(CUSTOMER_COLUMNS, name).map(|x| x.field),
-                    Some(c.field),
-                    "{name}"
-                );
+        for kind in ImportKind::ALL {
+            let columns = kind.columns();
+            for c in columns {
+                for name in [c.zh, c.en, c.field].iter().chain(c.aliases) {
+                    assert_eq!(
+                        import_column(columns, name).map(|x| x.field),
+                        Some(c.field),
+                        "{kind:?}: {name}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_contacts_file_names_its_customer_and_its_person_apart() {
+        let find = |h| import_column(CONTACT_COLUMNS, h).map(|c| c.field);
+        assert_eq!(find("客户名称"), Some("customer"));
+        assert_eq!(find("Customer"), Some("customer"));
+        assert_eq!(find("联系人"), Some("name"));
+        assert_eq!(find("Name"), Some("name"));
+        assert_eq!(find("手机"), Some("mobile"));
+        assert_eq!(find("qq"), Some("im"));
     }
 }
