@@ -4,14 +4,14 @@
 //! created in batches, each batch one transaction.
 
 use crate::schema::{dictionary_items, imports, users};
-use crate::{Actor, DbConnection, RepoError, RepoResult, customers, now, write_tx};
-use chrono::NaiveDateTime;
+use crate::{Actor, DbConnection, RepoError, RepoResult, customers, now, orders, write_tx};
+use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::api::{
     CustomerType, DictionaryKind, Import, ImportColumn, ImportKind, ImportRowError, ImportStatus,
-    NewContact, NewCustomer, import_column,
+    NewContact, NewCustomer, NewOrder, OrderLineInput, import_column,
 };
 use crm_domain::words::Word;
-use crm_domain::{ErrorCode, Lang, Msg, msg};
+use crm_domain::{ErrorCode, Lang, Money, Msg, msg};
 use diesel::prelude::*;
 use std::collections::HashMap;
 use validator::Validate;
@@ -30,6 +30,16 @@ pub enum Valid {
     Customers(Vec<(u32, NewCustomer)>),
     /// Each a contact of the customer (by id) the row names.
     Contacts(Vec<(u32, (i64, NewContact))>),
+    /// Each an order made of one or more rows (its lines), by its first row.
+    Orders(Vec<(u32, OrderOf)>),
+}
+
+/// An order of an import: its rows (one per line), the order, and the day it was signed.
+#[derive(Debug, Clone)]
+pub struct OrderOf {
+    pub rows: Vec<u32>,
+    pub new: NewOrder,
+    pub signed_on: Option<NaiveDate>,
 }
 
 impl Default for Valid {
@@ -43,6 +53,7 @@ impl Valid {
         match self {
             Valid::Customers(rows) => rows.len(),
             Valid::Contacts(rows) => rows.len(),
+            Valid::Orders(orders) => orders.iter().map(|(_, o)| o.rows.len()).sum(),
         }
     }
 
@@ -99,17 +110,100 @@ fn dictionary(conn: &mut DbConnection, kind: DictionaryKind) -> RepoResult<Looku
 }
 
 /// Enabled users by username, and by display name (which several may share).
-fn people(conn: &mut DbConnection) -> RepoResult<(Lookup, Lookup)> {
-    let rows: Vec<(i64, String, String)> = users::table
-        .filter(users::enabled.eq(true))
-        .select((users::id, users::username, users::display_name))
-        .load(conn)?;
-    let (mut by_username, mut by_name) = (Lookup::default(), Lookup::default());
-    for (id, username, name) in rows {
-        by_username.add(&username, id);
-        by_name.add(&name, id);
+struct People {
+    by_username: Lookup,
+    by_name: Lookup,
+}
+
+impl People {
+    fn load(conn: &mut DbConnection) -> RepoResult<People> {
+        let rows: Vec<(i64, String, String)> = users::table
+            .filter(users::enabled.eq(true))
+            .select((users::id, users::username, users::display_name))
+            .load(conn)?;
+        let (mut by_username, mut by_name) = (Lookup::default(), Lookup::default());
+        for (id, username, name) in rows {
+            by_username.add(&username, id);
+            by_name.add(&name, id);
+        }
+        Ok(People {
+            by_username,
+            by_name,
+        })
     }
-    Ok((by_username, by_name))
+
+    /// The person an `owner` cell names: a username names one person, a display name may name
+    /// several.
+    fn owner(&self, who: Option<String>, errors: &mut RowErrors) -> Option<i64> {
+        let who = who?;
+        match (self.by_username.find(&who), self.by_name.find(&who)) {
+            (Some([id]), _) | (None, Some([id])) => Some(*id),
+            (None, Some(_)) => {
+                errors.add(
+                    "owner",
+                    ErrorCode::Ambiguous,
+                    msg!(
+                        "有多位用户叫“{who}”：请写用户名",
+                        "several users are called “{who}”: write the username"
+                    ),
+                );
+                None
+            }
+            _ => {
+                errors.add(
+                    "owner",
+                    ErrorCode::NotFound,
+                    msg!("没有叫“{who}”的启用用户", "no enabled user called “{who}”"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The customer a `customer` cell names among those the importer sees (by name key): one that
+/// exists outside their scope reads as one that does not exist.
+fn customer_named(
+    found: &HashMap<String, Vec<i64>>,
+    name: Option<String>,
+    errors: &mut RowErrors,
+) -> Option<i64> {
+    let Some(name) = name else {
+        errors.add(
+            "customer",
+            ErrorCode::Required,
+            msg!("请写客户名称", "name the customer"),
+        );
+        return None;
+    };
+    match found
+        .get(&crm_domain::customer::name_key(&name))
+        .map(Vec::as_slice)
+    {
+        Some([id]) => Some(*id),
+        Some(_) => {
+            errors.add(
+                "customer",
+                ErrorCode::Ambiguous,
+                msg!(
+                    "有多个客户叫“{name}”",
+                    "more than one customer is called “{name}”"
+                ),
+            );
+            None
+        }
+        None => {
+            errors.add(
+                "customer",
+                ErrorCode::NotFound,
+                msg!(
+                    "您可见的客户中没有“{name}”",
+                    "no customer called “{name}” within your scope"
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// One row's refusals, gathered before it is given up.
@@ -149,6 +243,8 @@ fn column_of(field: &str) -> &str {
         "region_id" => "region",
         "source_id" => "source",
         "owner_id" => "owner",
+        "customer_id" => "customer",
+        "lines" => "product",
         "type_" => "type",
         other => other,
     }
@@ -225,6 +321,7 @@ pub fn check(
     match kind {
         ImportKind::Customers => check_customers(conn, actor, lang, table),
         ImportKind::Contacts => check_contacts(conn, actor, lang, table),
+        ImportKind::Orders => check_orders(conn, actor, lang, table),
     }
 }
 
@@ -241,7 +338,7 @@ fn check_customers(
     let industries = dictionary(conn, DictionaryKind::Industry)?;
     let regions = dictionary(conn, DictionaryKind::Region)?;
     let sources = dictionary(conn, DictionaryKind::CustomerSource)?;
-    let (by_username, by_name) = people(conn)?;
+    let people = People::load(conn)?;
     // Protection keys of earlier rows: key → its row.
     let mut seen: HashMap<(&'static str, String), u32> = HashMap::new();
 
@@ -283,32 +380,7 @@ fn check_customers(
         let industry_id = pick("industry", &industries, msg!("行业", "industry"));
         let region_id = pick("region", &regions, msg!("地区", "region"));
         let source_id = pick("source", &sources, msg!("来源", "source"));
-        let owner_id = match cell("owner") {
-            None => None,
-            // A username names one person; a display name may name several.
-            Some(who) => match (by_username.find(&who), by_name.find(&who)) {
-                (Some([id]), _) | (None, Some([id])) => Some(*id),
-                (None, Some(_)) => {
-                    errors.add(
-                        "owner",
-                        ErrorCode::Ambiguous,
-                        msg!(
-                            "有多位用户叫“{who}”：请写用户名",
-                            "several users are called “{who}”: write the username"
-                        ),
-                    );
-                    None
-                }
-                _ => {
-                    errors.add(
-                        "owner",
-                        ErrorCode::NotFound,
-                        msg!("没有叫“{who}”的启用用户", "no enabled user called “{who}”"),
-                    );
-                    None
-                }
-            },
-        };
+        let owner_id = people.owner(cell("owner"), &mut errors);
         if let Some(owner) = owner_id
             && !actor.sees(owner)
         {
@@ -450,44 +522,7 @@ fn check_contacts(
             out: &mut checked.errors,
             any: false,
         };
-        let customer = match cell("customer") {
-            None => {
-                errors.add(
-                    "customer",
-                    ErrorCode::Required,
-                    msg!("请写客户名称", "name the customer"),
-                );
-                None
-            }
-            Some(name) => match found
-                .get(&crm_domain::customer::name_key(&name))
-                .map(Vec::as_slice)
-            {
-                Some([id]) => Some(*id),
-                Some(_) => {
-                    errors.add(
-                        "customer",
-                        ErrorCode::Ambiguous,
-                        msg!(
-                            "有多个客户叫“{name}”",
-                            "more than one customer is called “{name}”"
-                        ),
-                    );
-                    None
-                }
-                None => {
-                    errors.add(
-                        "customer",
-                        ErrorCode::NotFound,
-                        msg!(
-                            "您可见的客户中没有“{name}”",
-                            "no customer called “{name}” within your scope"
-                        ),
-                    );
-                    None
-                }
-            },
-        };
+        let customer = customer_named(&found, cell("customer"), &mut errors);
         let is_key = match cell("is_key") {
             None => false,
             Some(word) => yes_or_no(&word).unwrap_or_else(|| {
@@ -561,6 +596,319 @@ fn check_contacts(
     }
     checked.valid = Valid::Contacts(valid);
     Ok(checked)
+}
+
+/// Checks every row of an orders file: each row a line (the product by name or code, its
+/// quantity, price and discount as money is written), rows with the same order reference one
+/// order whose order-level cells must agree, then every order that passes is made and rolled back
+/// — created exactly as `POST /orders` (and signed as `POST /orders/{id}/sign`, with a signing
+/// date) would, blacklisted customers, products, owners and service periods included — so the
+/// check answers what the run will do.
+fn check_orders(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    lang: Lang,
+    table: &Table,
+) -> RepoResult<Checked> {
+    let mut checked = Checked::default();
+    let columns = Columns::of(ImportKind::Orders, table, &mut checked.unknown_columns)?;
+    let named: Vec<String> = data_rows(table)
+        .filter_map(|(_, cells)| columns.cell(cells, "customer"))
+        .collect();
+    let found = customers::visible_by_name(conn, actor, &named)?;
+    let people = People::load(conn)?;
+    let mut products = Lookup::default();
+    let mut list_prices = HashMap::new();
+    for p in crate::products::list(conn, false)? {
+        products.add(&p.name, p.id);
+        products.add(&p.code, p.id);
+        list_prices.insert(p.id, p.list_price);
+    }
+    let may_sign = actor.has(crm_domain::Permission::OrderUpdate);
+
+    /// An order being read: its order-level cells as its first row gave them.
+    struct Draft {
+        rows: Vec<u32>,
+        bad: bool,
+        customer: Option<i64>,
+        cells: Vec<(&'static str, Option<String>)>,
+        new: NewOrder,
+        signed_on: Option<NaiveDate>,
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut by_ref: HashMap<String, usize> = HashMap::new();
+    for (row, cells) in data_rows(table) {
+        checked.total += 1;
+        let cell = |field: &str| columns.cell(cells, field);
+        let mut errors = RowErrors {
+            row,
+            lang,
+            out: &mut checked.errors,
+            any: false,
+        };
+        let order_cells: Vec<(&'static str, Option<String>)> = [
+            "customer",
+            "owner",
+            "service_start",
+            "service_end",
+            "signed_on",
+            "notes",
+        ]
+        .into_iter()
+        .map(|f| (f, cell(f)))
+        .collect();
+        let product_id = match cell("product") {
+            None => {
+                errors.add(
+                    "product",
+                    ErrorCode::Required,
+                    msg!("请写产品名称或编码", "name the product or its code"),
+                );
+                None
+            }
+            Some(name) => match products.find(&name) {
+                Some([id]) => Some(*id),
+                Some(_) => {
+                    errors.add(
+                        "product",
+                        ErrorCode::Ambiguous,
+                        msg!(
+                            "有多个产品叫“{name}”：请写产品编码",
+                            "several products are called “{name}”: write the code"
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    errors.add(
+                        "product",
+                        ErrorCode::NoSuchProduct,
+                        msg!(
+                            "没有名称或编码为“{name}”的启用产品",
+                            "no enabled product is called or coded “{name}”"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let quantity = match cell("quantity") {
+            None => 1,
+            Some(text) => text.replace(',', "").parse::<i32>().unwrap_or_else(|_| {
+                errors.add(
+                    "quantity",
+                    ErrorCode::Invalid,
+                    msg!(
+                        "数量须是整数，而不是“{text}”",
+                        "quantity must be a whole number, not “{text}”"
+                    ),
+                );
+                1
+            }),
+        };
+        let mut money = |field: &'static str| -> Option<Money> {
+            let text = cell(field)?;
+            let plain: String = text
+                .chars()
+                .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | ' ') && !c.is_whitespace())
+                .collect();
+            let plain = plain.trim_end_matches('元');
+            Money::parse(plain).map(Some).unwrap_or_else(|_| {
+                errors.add(
+                    field,
+                    ErrorCode::Invalid,
+                    msg!(
+                        "须是金额（如 1980.00），而不是“{text}”",
+                        "must be an amount (such as 1980.00), not “{text}”"
+                    ),
+                );
+                None
+            })
+        };
+        let unit_price = money("unit_price");
+        let discount = money("discount").unwrap_or(Money::ZERO);
+        let mut day = |field: &'static str| -> Option<NaiveDate> {
+            let text = cell(field)?;
+            date(&text).or_else(|| {
+                errors.add(
+                    field,
+                    ErrorCode::Invalid,
+                    msg!(
+                        "须是日期（如 2026-12-01），而不是“{text}”",
+                        "must be a date (such as 2026-12-01), not “{text}”"
+                    ),
+                );
+                None
+            })
+        };
+        let (service_start, service_end, signed_on) =
+            (day("service_start"), day("service_end"), day("signed_on"));
+        if signed_on.is_some() && !may_sign {
+            errors.add(
+                "signed_on",
+                ErrorCode::Forbidden,
+                msg!(
+                    "签约需要权限 `order.update`：请去掉签订日期，导入为草稿",
+                    "signing needs the permission `order.update`: leave the date out to import drafts"
+                ),
+            );
+        }
+        let line = product_id.map(|product_id| OrderLineInput {
+            product_id,
+            quantity,
+            unit_price: unit_price
+                .or_else(|| list_prices.get(&product_id).copied())
+                .unwrap_or(Money::ZERO),
+            discount,
+        });
+        if let Some(line) = &line {
+            errors.validate(line);
+        }
+        // Which order the row belongs to: its reference's, or one of its own.
+        let reference = cell("ref");
+        let earlier = reference.as_ref().and_then(|r| by_ref.get(r)).copied();
+        match earlier {
+            Some(at) => {
+                let first = drafts[at].rows[0];
+                for ((field, mine), (_, theirs)) in order_cells.iter().zip(&drafts[at].cells) {
+                    if mine.is_some() && mine != theirs {
+                        errors.add(
+                            field,
+                            ErrorCode::Invalid,
+                            msg!(
+                                "与同一合同号的第 {first} 行不一致",
+                                "differs from row {first}, which has the same order ref"
+                            ),
+                        );
+                    }
+                }
+                let bad = errors.any;
+                let draft = &mut drafts[at];
+                draft.rows.push(row);
+                draft.bad |= bad;
+                draft.new.lines.extend(line);
+            }
+            None => {
+                let customer = customer_named(&found, cell("customer"), &mut errors);
+                let owner_id = people.owner(cell("owner"), &mut errors);
+                if let Some(r) = reference {
+                    by_ref.insert(r, drafts.len());
+                }
+                drafts.push(Draft {
+                    rows: vec![row],
+                    bad: errors.any,
+                    customer,
+                    cells: order_cells,
+                    new: NewOrder {
+                        customer_id: customer.unwrap_or_default(),
+                        owner_id,
+                        opportunity_id: None,
+                        signed_on: None,
+                        service_start,
+                        service_end,
+                        lines: line.into_iter().collect(),
+                        notes: cell("notes"),
+                    },
+                    signed_on,
+                });
+            }
+        }
+    }
+    // An order with a refused line is not made at all: its other rows say why.
+    let mut candidates = Vec::new();
+    for draft in drafts {
+        let first = draft.rows[0];
+        if draft.bad || draft.customer.is_none() {
+            let refused: Vec<u32> = checked.errors.iter().map(|e| e.row).collect();
+            for row in draft.rows.iter().filter(|r| !refused.contains(r)) {
+                checked.errors.push(ImportRowError {
+                    row: *row,
+                    field: "ref".into(),
+                    code: ErrorCode::Invalid.as_str().into(),
+                    message: msg!(
+                        "同一订单的其他行有问题（第 {first} 行起），整张订单未导入",
+                        "another row of this order (from row {first}) has a problem: the order is not imported"
+                    )
+                    .get(lang)
+                    .to_string(),
+                });
+            }
+            continue;
+        }
+        let mut errors = RowErrors {
+            row: first,
+            lang,
+            out: &mut checked.errors,
+            any: false,
+        };
+        errors.validate(&draft.new);
+        if !errors.any {
+            candidates.push((first, draft));
+        }
+    }
+    // The create's own answer for every order that is left.
+    let items: Vec<(NewOrder, Option<NaiveDate>)> = candidates
+        .iter()
+        .map(|(_, d)| (d.new.clone(), d.signed_on))
+        .collect();
+    let mut refused: HashMap<usize, RepoError> =
+        trial(conn, actor, &items, orders::create_many_in)?
+            .into_iter()
+            .collect();
+    let mut valid = Vec::new();
+    for (i, (first, draft)) in candidates.into_iter().enumerate() {
+        match refused.remove(&i) {
+            Some(e) => checked
+                .errors
+                .push(row_error(first, e, ImportKind::Orders, lang)?),
+            None => valid.push((
+                first,
+                OrderOf {
+                    rows: draft.rows,
+                    new: draft.new,
+                    signed_on: draft.signed_on,
+                },
+            )),
+        }
+    }
+    checked.errors.sort_by_key(|e| e.row);
+    checked.valid = Valid::Orders(valid);
+    Ok(checked)
+}
+
+/// Makes `items` in batches as a run would and rolls every batch back: the refusals, by index.
+fn trial<T: Clone>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    items: &[T],
+    make: impl Fn(&mut DbConnection, &Actor, &[T]) -> Made,
+) -> RepoResult<Vec<(usize, RepoError)>> {
+    let mut refused = Vec::new();
+    for (n, chunk) in items.chunks(BATCH).enumerate() {
+        let mut left: Vec<usize> = (0..chunk.len()).collect();
+        while !left.is_empty() {
+            let news: Vec<T> = left.iter().map(|i| chunk[*i].clone()).collect();
+            let mut made = false;
+            let outcome = write_tx(conn, |conn| {
+                make(conn, actor, &news).map_err(|(at, error)| Refused { at, error })?;
+                made = true;
+                // Nothing of a trial stays.
+                Err(Refused {
+                    at: None,
+                    error: RepoError::NotFound,
+                })
+            });
+            match outcome {
+                _ if made => break,
+                Err(Refused { at: Some(i), error }) => {
+                    refused.push((n * BATCH + left.remove(i), error));
+                }
+                Err(Refused { at: None, error }) => return Err(error),
+                Ok(()) => break,
+            }
+        }
+    }
+    Ok(refused)
 }
 
 /// A contact as duplicates are compared: its customer, its name without case or spaces, its
@@ -745,13 +1093,37 @@ pub fn create_all(
     lang: Lang,
     valid: Valid,
 ) -> RepoResult<()> {
+    fn one<T>((row, item): (u32, T)) -> (u32, u32, T) {
+        (row, 1, item)
+    }
     match valid {
-        Valid::Customers(rows) => {
-            create_batches(conn, actor, id, lang, rows, customers::create_many_in)
-        }
-        Valid::Contacts(rows) => {
-            create_batches(conn, actor, id, lang, rows, customers::create_contacts_in)
-        }
+        Valid::Customers(rows) => create_batches(
+            conn,
+            actor,
+            id,
+            lang,
+            rows.into_iter().map(one).collect(),
+            customers::create_many_in,
+        ),
+        Valid::Contacts(rows) => create_batches(
+            conn,
+            actor,
+            id,
+            lang,
+            rows.into_iter().map(one).collect(),
+            customers::create_contacts_in,
+        ),
+        Valid::Orders(orders) => create_batches(
+            conn,
+            actor,
+            id,
+            lang,
+            orders
+                .into_iter()
+                .map(|(row, o)| (row, o.rows.len() as u32, (o.new, o.signed_on)))
+                .collect(),
+            orders::create_many_in,
+        ),
     }
 }
 
@@ -759,21 +1131,22 @@ pub fn create_all(
 /// database's fault (`None`).
 type Made = Result<Vec<i64>, (Option<usize>, RepoError)>;
 
+/// Creates `items` — each with its first row and how many rows it stands for — in batches.
 fn create_batches<T: Clone>(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
     lang: Lang,
-    rows: Vec<(u32, T)>,
+    items: Vec<(u32, u32, T)>,
     make: impl Fn(&mut DbConnection, &Actor, &[T]) -> Made,
 ) -> RepoResult<()> {
     let mut import = get(conn, actor, id)?;
-    for batch in rows.chunks(BATCH) {
-        let size = batch.len() as u32;
-        let mut batch: Vec<&(u32, T)> = batch.iter().collect();
+    for batch in items.chunks(BATCH) {
+        let size: u32 = batch.iter().map(|(_, rows, _)| rows).sum();
+        let mut batch: Vec<&(u32, u32, T)> = batch.iter().collect();
         let mut refused = Vec::new();
         while !batch.is_empty() {
-            let news: Vec<T> = batch.iter().map(|(_, new)| new.clone()).collect();
+            let news: Vec<T> = batch.iter().map(|(_, _, new)| new.clone()).collect();
             let made = write_tx(conn, |conn| {
                 make(conn, actor, &news)
                     .map(|ids| ids.len())
@@ -785,7 +1158,7 @@ fn create_batches<T: Clone>(
                     break;
                 }
                 Err(Refused { at: Some(i), error }) => {
-                    let (row, _) = batch.remove(i);
+                    let (row, _, _) = batch.remove(i);
                     refused.push((*row, error));
                 }
                 Err(Refused { at: None, error }) => return Err(error),
@@ -793,38 +1166,7 @@ fn create_batches<T: Clone>(
         }
         import.processed = (import.processed + size).min(import.total);
         for (row, e) in refused {
-            let (field, code, message) = match e {
-                RepoError::Duplicate(clashes) => (
-                    clashes
-                        .first()
-                        .map_or("name".to_string(), |c| c.field.clone()),
-                    ErrorCode::DuplicateCustomer,
-                    crm_domain::api::clash_detail(&clashes),
-                ),
-                RepoError::Invalid {
-                    field,
-                    code,
-                    message,
-                } => (column_of(field).to_string(), code, message),
-                RepoError::Conflict { code, message } | RepoError::Rule { code, message } => {
-                    ("name".to_string(), code, message)
-                }
-                RepoError::NotFound => (
-                    "customer".to_string(),
-                    ErrorCode::NotFound,
-                    msg!(
-                        "客户已不在您的范围内",
-                        "the customer is no longer within your scope"
-                    ),
-                ),
-                other => return Err(other),
-            };
-            import.errors.push(ImportRowError {
-                row,
-                field,
-                code: code.as_str().to_string(),
-                message: message.get(lang).to_string(),
-            });
+            import.errors.push(row_error(row, e, import.kind, lang)?);
         }
         import.errors.sort_by_key(|e| e.row);
         write_tx(conn, |conn| {
@@ -848,6 +1190,49 @@ fn create_batches<T: Clone>(
             .execute(conn)
     })?;
     Ok(())
+}
+
+/// A create's refusal of a row as the import reports it, under the column it concerns (the
+/// kind's main column when it concerns the record as a whole); the database's own errors are not
+/// a row's.
+fn row_error(row: u32, e: RepoError, kind: ImportKind, lang: Lang) -> RepoResult<ImportRowError> {
+    let main = match kind {
+        ImportKind::Customers | ImportKind::Contacts => "name",
+        ImportKind::Orders => "customer",
+    };
+    let (field, code, message) = match e {
+        RepoError::Duplicate(clashes) => (
+            clashes
+                .first()
+                .map_or("name".to_string(), |c| c.field.clone()),
+            ErrorCode::DuplicateCustomer,
+            crm_domain::api::clash_detail(&clashes),
+        ),
+        RepoError::Invalid {
+            field,
+            code,
+            message,
+        } => (column_of(field).to_string(), code, message),
+        RepoError::Conflict { code, message } | RepoError::Rule { code, message } => {
+            (main.to_string(), code, message)
+        }
+        RepoError::Forbidden(message) => (main.to_string(), ErrorCode::Forbidden, message),
+        RepoError::NotFound => (
+            "customer".to_string(),
+            ErrorCode::NotFound,
+            msg!(
+                "客户已不在您的范围内",
+                "the customer is no longer within your scope"
+            ),
+        ),
+        other => return Err(other),
+    };
+    Ok(ImportRowError {
+        row,
+        field,
+        code: code.as_str().to_string(),
+        message: message.get(lang).to_string(),
+    })
 }
 
 /// Marks an import whose run ended before its last batch (the server stopped): the batches made

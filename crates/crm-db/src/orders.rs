@@ -569,99 +569,138 @@ pub fn change_status_on(
     change: &OrderStatusChange,
     today: NaiveDate,
 ) -> RepoResult<Order> {
-    write_tx(conn, |conn| {
-        serialize_keys(conn, Serial::OrderMoney, &[&id.to_string()])?;
-        let old = get(conn, actor, id)?;
-        check_version(old.version, change.version)?;
-        let Some(status) = old.status.after(action) else {
-            let from = old.status.as_str();
-            return Err(RepoError::conflict(
-                ErrorCode::InvalidStatusMove,
-                msg!(
-                    "{from} 状态的订单不能这样变更",
-                    "a {from} order cannot be moved that way"
-                ),
-            ));
+    write_tx(conn, |conn| move_in(conn, actor, id, action, change, today))
+}
+
+/// Many orders inside the caller's write transaction (an import's batch), each created as
+/// [`create`] creates one and, with a signing date, signed as `POST /orders/{id}/sign` signs it.
+/// A refusal names its order (`Some(index)`); `None` is the database's fault, not an order's.
+pub fn create_many_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    orders: &[(NewOrder, Option<NaiveDate>)],
+) -> Result<Vec<i64>, (Option<usize>, RepoError)> {
+    let today = crate::settings::today(conn).map_err(|e| (None, e))?;
+    let mut ids = Vec::with_capacity(orders.len());
+    for (i, (new, signed_on)) in orders.iter().enumerate() {
+        let of_row = |e: RepoError| match e {
+            RepoError::Db(_) | RepoError::Unavailable(_) => (None, e),
+            e => (Some(i), e),
         };
-        let thresholds = crate::settings::get(conn)?.settings.grade_thresholds;
-        let mut signed_on = old.signed_on;
-        let customer = crate::customers::fetch(conn, &Visible::All, old.customer.id)?;
-        match action {
-            OrderAction::Sign => {
-                if !customer.level.accepts_new_business() {
-                    return Err(RepoError::rule(
-                        ErrorCode::CustomerBlacklisted,
-                        msg!(
-                            "该客户已列入黑名单，不能签约",
-                            "the customer is blacklisted and cannot sign orders"
-                        ),
-                    ));
-                }
-                if old.lines.is_empty() || !old.total.is_positive() {
-                    return Err(RepoError::rule(
-                        ErrorCode::OrderEmpty,
-                        msg!(
-                            "签约的订单须有明细且总额大于零",
-                            "an order is signed with lines and a total above zero"
-                        ),
-                    ));
-                }
-                signed_on = Some(change.signed_on.unwrap_or(today));
+        let order = insert(conn, actor, new, today).map_err(of_row)?;
+        if let Some(day) = signed_on {
+            let sign = OrderStatusChange {
+                version: order.version,
+                signed_on: Some(*day),
+                reason: None,
+            };
+            move_in(conn, actor, order.id, OrderAction::Sign, &sign, today).map_err(of_row)?;
+        }
+        ids.push(order.id);
+    }
+    Ok(ids)
+}
+
+/// [`change_status_on`] inside the caller's transaction.
+fn move_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    action: OrderAction,
+    change: &OrderStatusChange,
+    today: NaiveDate,
+) -> RepoResult<Order> {
+    serialize_keys(conn, Serial::OrderMoney, &[&id.to_string()])?;
+    let old = get(conn, actor, id)?;
+    check_version(old.version, change.version)?;
+    let Some(status) = old.status.after(action) else {
+        let from = old.status.as_str();
+        return Err(RepoError::conflict(
+            ErrorCode::InvalidStatusMove,
+            msg!(
+                "{from} 状态的订单不能这样变更",
+                "a {from} order cannot be moved that way"
+            ),
+        ));
+    };
+    let thresholds = crate::settings::get(conn)?.settings.grade_thresholds;
+    let mut signed_on = old.signed_on;
+    let customer = crate::customers::fetch(conn, &Visible::All, old.customer.id)?;
+    match action {
+        OrderAction::Sign => {
+            if !customer.level.accepts_new_business() {
+                return Err(RepoError::rule(
+                    ErrorCode::CustomerBlacklisted,
+                    msg!(
+                        "该客户已列入黑名单，不能签约",
+                        "the customer is blacklisted and cannot sign orders"
+                    ),
+                ));
             }
-            OrderAction::Cancel => {
-                let (receipts, _) = net_received(conn, id)?;
-                if receipts > 0 {
-                    return Err(RepoError::conflict(
-                        ErrorCode::OrderHasReceipts,
-                        msg!(
-                            "该订单已有回款，不能取消",
-                            "money was received on this order; it cannot be cancelled"
-                        ),
-                    ));
-                }
+            if old.lines.is_empty() || !old.total.is_positive() {
+                return Err(RepoError::rule(
+                    ErrorCode::OrderEmpty,
+                    msg!(
+                        "签约的订单须有明细且总额大于零",
+                        "an order is signed with lines and a total above zero"
+                    ),
+                ));
             }
-            OrderAction::Start | OrderAction::Complete => {}
+            signed_on = Some(change.signed_on.unwrap_or(today));
         }
-        let n = diesel::update(o::table.find(id).filter(o::version.eq(change.version)))
-            .set((
-                o::status.eq(status.as_str()),
-                o::signed_on.eq(signed_on),
-                o::updated_at.eq(now()),
-                o::version.eq(old.version + 1),
-            ))
-            .execute(conn)?;
-        one_row_updated(n, old.version)?;
-        if action == OrderAction::Sign {
-            crate::customers::advance(
-                conn,
-                actor,
-                &customer,
-                PipelineEvent::OrderSigned,
-                "order signed",
-                ("order_id", id),
-            )?;
+        OrderAction::Cancel => {
+            let (receipts, _) = net_received(conn, id)?;
+            if receipts > 0 {
+                return Err(RepoError::conflict(
+                    ErrorCode::OrderHasReceipts,
+                    msg!(
+                        "该订单已有回款，不能取消",
+                        "money was received on this order; it cannot be cancelled"
+                    ),
+                ));
+            }
         }
-        if matches!(action, OrderAction::Sign | OrderAction::Cancel) {
-            refresh_customer_money(conn, customer.id, &thresholds)?;
-        }
-        let mut changes = json!({"status": {"old": old.status.as_str(), "new": status.as_str()}});
-        if let Some(reason) = change.reason.as_deref().filter(|r| !r.trim().is_empty()) {
-            changes["reason"] = json!(reason.trim());
-        }
-        if action == OrderAction::Sign {
-            changes["signed_on"] = json!(signed_on);
-        }
-        audit::record_about(
+        OrderAction::Start | OrderAction::Complete => {}
+    }
+    let n = diesel::update(o::table.find(id).filter(o::version.eq(change.version)))
+        .set((
+            o::status.eq(status.as_str()),
+            o::signed_on.eq(signed_on),
+            o::updated_at.eq(now()),
+            o::version.eq(old.version + 1),
+        ))
+        .execute(conn)?;
+    one_row_updated(n, old.version)?;
+    if action == OrderAction::Sign {
+        crate::customers::advance(
             conn,
             actor,
-            "status",
-            "order",
-            Some(id),
-            Some(customer.id),
-            changes,
+            &customer,
+            PipelineEvent::OrderSigned,
+            "order signed",
+            ("order_id", id),
         )?;
-        fetch(conn, &Visible::All, id)
-    })
+    }
+    if matches!(action, OrderAction::Sign | OrderAction::Cancel) {
+        refresh_customer_money(conn, customer.id, &thresholds)?;
+    }
+    let mut changes = json!({"status": {"old": old.status.as_str(), "new": status.as_str()}});
+    if let Some(reason) = change.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        changes["reason"] = json!(reason.trim());
+    }
+    if action == OrderAction::Sign {
+        changes["signed_on"] = json!(signed_on);
+    }
+    audit::record_about(
+        conn,
+        actor,
+        "status",
+        "order",
+        Some(id),
+        Some(customer.id),
+        changes,
+    )?;
+    fetch(conn, &Visible::All, id)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-//! Importing customers, or their contacts, from a spreadsheet: the template, a check of the file (a
+//! Importing customers, their contacts or their orders from a spreadsheet: the template, a check of the file (a
 //! dry run that lists every refused row), then the import itself with a progress bar while its
 //! batches are made.
 
@@ -129,6 +129,7 @@ pub fn ImportPage() -> impl IntoView {
             <p class="hint">{move || match kind.get() {
                 ImportKind::Customers => t_string!(i18n, imp.hint).to_string(),
                 ImportKind::Contacts => t_string!(i18n, imp.hint_contacts).to_string(),
+                ImportKind::Orders => t_string!(i18n, imp.hint_orders).to_string(),
             }}</p>
             <p><button type="button" name="template" on:click=template>{move || t_string!(i18n, imp.template)}</button></p>
             <div class="inline-form">
@@ -148,6 +149,7 @@ fn kind_words(i18n: crate::format::I18n, kind: ImportKind) -> String {
     match kind {
         ImportKind::Customers => t_string!(i18n, imp.kind_customers).to_string(),
         ImportKind::Contacts => t_string!(i18n, imp.kind_contacts).to_string(),
+        ImportKind::Orders => t_string!(i18n, imp.kind_orders).to_string(),
     }
 }
 
@@ -193,7 +195,14 @@ fn Outcome(import: Import) -> impl IntoView {
                 }}
             </p>
             <Show when=move || { !dry_run && !running && created > 0 }>
-                <p><A href="/customers">{move || t_string!(i18n, imp.see)}</A></p>
+                {match kind {
+                    ImportKind::Orders => view! {
+                        <p><A href="/orders">{move || t_string!(i18n, imp.see_orders)}</A></p>
+                    }.into_any(),
+                    _ => view! {
+                        <p><A href="/customers">{move || t_string!(i18n, imp.see)}</A></p>
+                    }.into_any(),
+                }}
             </Show>
             <Show when={let unknown = unknown.clone(); move || !unknown.is_empty()}>
                 <p class="hint">{move || t_string!(i18n, imp.unknown)}" "{unknown.clone()}</p>

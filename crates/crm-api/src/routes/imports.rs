@@ -1,5 +1,5 @@
 //! Imports (导入): a CSV (UTF-8, with or without a byte-order mark, or GB18030 as Chinese Excel
-//! saves it) or XLSX file of customers or of their contacts, checked row by row as the API checks a create (`dry_run`
+//! saves it) or XLSX file of customers, their contacts or their orders, checked row by row as the API checks a create (`dry_run`
 //! stops there and creates nothing), then created in batches in the background while
 //! `GET /imports/{id}` tells how far it is. A template per kind in the caller's language.
 
@@ -16,6 +16,10 @@ use crm_domain::api::{IMPORT_MAX_MB, IMPORT_MAX_ROWS, Import, ImportKind, Import
 use crm_domain::{ErrorCode, Lang, Msg, msg};
 use std::time::Duration;
 
+/// Who may import anything at all; each kind then needs its own create's permission.
+type Importer =
+    need::Either<need::CustomerCreate, need::Either<need::CustomerUpdate, need::OrderCreate>>;
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(start_import)
         .service(import_template)
@@ -26,7 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct ImportUpload {
-    /// `customers` or `contacts`.
+    /// `customers`, `contacts` or `orders`.
     kind: ImportKind,
     /// `true`: check every row and create nothing.
     dry_run: Option<bool>,
@@ -40,7 +44,10 @@ struct ImportUpload {
 /// protection against the database and against earlier rows of the file; needs
 /// `customer.create`), contacts as `POST /customers/{id}/contacts` (the customer by its name
 /// within the caller's scope, and no second contact of the same name and mobile on a customer;
-/// needs `customer.update`). With `dry_run` the answer (200) lists every refused row and how many
+/// needs `customer.update`), orders as `POST /orders` (one row per line, rows with the same
+/// `合同号`/order ref one order; every order made and rolled back, so the dry run answers what the
+/// run does; needs `order.create`, and `order.update` for rows with a signing date, which are
+/// signed on that day). With `dry_run` the answer (200) lists every refused row and how many
 /// would be created, and nothing is. Otherwise the answer (202) comes at once, the valid rows are
 /// created in batches of 250, each one transaction, and `GET /imports/{id}` tells the progress.
 /// 413 `file_too_large` over 20 MB; 422 `unreadable_file` for what is neither CSV nor XLSX,
@@ -59,7 +66,7 @@ struct ImportUpload {
 )]
 #[post("/imports")]
 async fn start_import(
-    caller: Caller<need::Either<need::CustomerCreate, need::CustomerUpdate>>,
+    caller: Caller<Importer>,
     payload: Multipart,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -70,8 +77,8 @@ async fn start_import(
             "kind",
             ErrorCode::Required,
             msg!(
-                "请选择导入的内容（customers 或 contacts）",
-                "say what the file holds (customers or contacts)"
+                "请选择导入的内容（customers、contacts 或 orders）",
+                "say what the file holds (customers, contacts or orders)"
             ),
         )
     })?;
@@ -145,7 +152,7 @@ async fn get_import(caller: Caller, id: Path<i64>) -> ApiResult<Json<Import>> {
 )]
 #[get("/imports/template")]
 async fn import_template(
-    caller: Caller<need::Either<need::CustomerCreate, need::CustomerUpdate>>,
+    caller: Caller<Importer>,
     q: Query<ImportTemplateQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -211,6 +218,18 @@ fn sample_row(
         "此行为示例，导入前请删除",
         "A sample row: delete it before importing",
     );
+    // A customer the caller sees, for the kinds that name one.
+    let newest_customer = |conn: &mut crm_db::DbConnection| -> crm_db::RepoResult<String> {
+        let newest = crm_domain::api::CustomerQuery {
+            limit: Some(1),
+            ..Default::default()
+        };
+        Ok(crm_db::customers::list(conn, actor, &newest)?
+            .items
+            .into_iter()
+            .next()
+            .map_or_else(|| example.clone(), |c| c.name))
+    };
     Ok(match kind {
         ImportKind::Customers => {
             let me = crm_db::users::get(conn, actor, actor.id)?;
@@ -234,16 +253,40 @@ fn sample_row(
         }
         .into_iter()
         .collect(),
+        ImportKind::Orders => {
+            let customer = newest_customer(conn)?;
+            let product = crm_db::products::list(conn, false)?.into_iter().next();
+            let today = crm_db::settings::today(conn)?;
+            let year_on = today
+                .checked_add_months(chrono::Months::new(12))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(today);
+            [
+                ("ref", "HT-2026-001".to_string()),
+                ("customer", customer),
+                (
+                    "product",
+                    product.as_ref().map(|p| p.code.clone()).unwrap_or_default(),
+                ),
+                ("quantity", "1".to_string()),
+                (
+                    "unit_price",
+                    product
+                        .map(|p| p.list_price.to_string())
+                        .unwrap_or_default(),
+                ),
+                ("discount", "0.00".to_string()),
+                ("service_start", today.to_string()),
+                ("service_end", year_on.to_string()),
+                ("signed_on", String::new()),
+                ("owner", String::new()),
+                ("notes", sample_note),
+            ]
+            .into_iter()
+            .collect()
+        }
         ImportKind::Contacts => {
-            let newest = crm_domain::api::CustomerQuery {
-                limit: Some(1),
-                ..Default::default()
-            };
-            let customer = crm_db::customers::list(conn, actor, &newest)?
-                .items
-                .into_iter()
-                .next()
-                .map_or(example, |c| c.name);
+            let customer = newest_customer(conn)?;
             [
                 ("customer", customer),
                 ("name", words("王经理", "Wang Li")),
@@ -305,8 +348,8 @@ async fn receive(mut payload: Multipart, idle: Duration) -> ApiResult<Form> {
                         "kind",
                         ErrorCode::OneOf,
                         msg!(
-                            "kind 须是 customers 或 contacts，而不是“{value}”",
-                            "kind must be customers or contacts, not “{value}”"
+                            "kind 须是 customers、contacts 或 orders，而不是“{value}”",
+                            "kind must be customers, contacts or orders, not “{value}”"
                         ),
                     )
                 })?);

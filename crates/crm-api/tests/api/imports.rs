@@ -428,7 +428,11 @@ api_test!(
                 "row {row} {field} {code}: {found:?}"
             );
         }
-        assert_eq!(found.len(), 10, "row 6 is both too short and blank: {found:?}");
+        assert_eq!(
+            found.len(),
+            10,
+            "row 6 is both too short and blank: {found:?}"
+        );
         // Another department's customer reads exactly as one that does not exist.
         let message = |row: u64| {
             result["errors"]
@@ -519,6 +523,162 @@ api_test!(
             .await;
         assert_eq!(status, 200);
         let res = import_of(app, "contacts", &owner, true, "template.xlsx", bytes).await;
+        assert_eq!(res.body["valid"], 1, "{}", res.body);
+        assert_eq!(res.body["unknown_columns"], json!([]));
+    }
+);
+
+/// Money as text (`"1980.00"`) in fen.
+fn fen(text: &str) -> i64 {
+    let (yuan, cents) = text.split_once('.').unwrap_or((text, "0"));
+    yuan.parse::<i64>().unwrap() * 100 + format!("{cents:0<2}").parse::<i64>().unwrap()
+}
+
+api_test!(
+    an_orders_file_makes_orders_of_its_lines_as_the_create_and_the_signing_would,
+    |app| {
+        let owner = app.login("s1_a").await;
+        let c = app
+            .post(
+                "/customers",
+                &owner,
+                json!({"name": "济南订单导入测试有限公司"}),
+            )
+            .await
+            .expect(201);
+        let customer = c["id"].as_i64().unwrap();
+        let b = app
+            .post(
+                "/customers",
+                &owner,
+                json!({"name": "济南黑名单导入有限公司"}),
+            )
+            .await
+            .expect(201);
+        let manager = app.login("s1_mgr").await;
+        app.post(
+            &format!("/customers/{}/level", b["id"]),
+            &manager,
+            json!({"level": "blacklisted", "reason": "拖欠货款"}),
+        )
+        .await
+        .expect(200);
+        crate::orders::product(app, "IMP-A", "1980.00", Some(12)).await;
+        crate::orders::product(app, "IMP-B", "500.00", None).await;
+        let products = app.get("/products", &owner).await.expect(200);
+        let products = products.as_array().unwrap().clone();
+        let p0 = products.iter().find(|p| p["code"] == "IMP-A").unwrap();
+        let p1 = products.iter().find(|p| p["code"] == "IMP-B").unwrap();
+        let (code0, name1) = (p0["code"].as_str().unwrap(), p1["name"].as_str().unwrap());
+        let csv = format!(
+            "合同号,客户名称,产品,数量,单价,优惠,服务开始,服务结束,签订日期,备注,来源\n\
+             HT-1,济南订单导入测试有限公司,{code0},2,,100.00,2026-01-01,2026-12-31,2026-01-05,首单,x\n\
+             HT-1,,{name1},1,\"¥1,200.50\",,,,,,\n\
+             HT-2,济南订单导入测试有限公司,{code0},1,,,,,,,\n\
+             HT-3,济南黑名单导入有限公司,{code0},1,,,,,,,\n\
+             HT-4,济南订单导入测试有限公司,无此产品,1,,,,,,,\n\
+             HT-4,济南订单导入测试有限公司,{code0},1,,,,,,,\n\
+             ,济南订单导入测试有限公司,{code0},0,,,,,,,\n\
+             ,济南订单导入测试有限公司,{code0},1,abc,,,,,,\n\
+             ,济南订单导入测试有限公司,{code0},1,,,2026-12-31,2026-01-01,,,\n\
+             HT-5,济南订单导入测试有限公司,{code0},1,,,,,,,\n\
+             HT-5,济南黑名单导入有限公司,{code0},1,,,,,,,\n"
+        );
+        let res = import_of(app, "orders", &owner, true, "订单.csv", csv.clone().into()).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let result = res.body;
+        assert_eq!(result["total"], 11);
+        assert_eq!(result["valid"], 3, "{result}");
+        assert_eq!(result["unknown_columns"], json!(["来源"]));
+        let found = errors(&result);
+        let expect = [
+            (5, "customer", "customer_blacklisted"),
+            (6, "product", "no_such_product"),
+            (7, "ref", "invalid"),
+            (8, "quantity", "range"),
+            (9, "unit_price", "invalid"),
+            (10, "service_end", "before_start"),
+            (11, "ref", "invalid"),
+            (12, "customer", "invalid"),
+        ];
+        for (row, field, code) in expect {
+            assert!(
+                found.contains(&(row, field.to_string(), code.to_string())),
+                "row {row} {field} {code}: {found:?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:?}");
+        let orders_of = |token: String| async move {
+            app.every_page(
+                &token,
+                &format!("/orders?customer_id={customer}&limit=200"),
+                "id",
+            )
+            .await
+        };
+        assert!(
+            orders_of(owner.clone()).await.is_empty(),
+            "a dry run makes nothing"
+        );
+
+        // For real: two orders, the first of two lines and signed on its day.
+        let res = import_of(app, "orders", &owner, false, "订单.csv", csv.into()).await;
+        assert_eq!(res.status, 202, "{}", res.body);
+        let done = finished(app, &owner, res.body["id"].as_i64().unwrap()).await;
+        assert_eq!(done["created"], 2, "{done}");
+        assert_eq!(done["processed"], 11);
+        assert_eq!(errors(&done).len(), expect.len(), "{done}");
+        let made = orders_of(owner.clone()).await;
+        assert_eq!(made.len(), 2);
+        let mut made: Vec<Value> = {
+            let mut full = Vec::new();
+            for id in made {
+                full.push(app.get(&format!("/orders/{id}"), &owner).await.expect(200));
+            }
+            full
+        };
+        made.sort_by_key(|o| o["lines"].as_array().unwrap().len());
+        let (draft, signed) = (&made[0], &made[1]);
+        assert_eq!(draft["status"], "draft");
+        assert_eq!(signed["status"], "signed");
+        assert_eq!(signed["signed_on"], "2026-01-05");
+        assert_eq!(signed["service_end"], "2026-12-31");
+        assert_eq!(signed["notes"], "首单");
+        let price0 = fen(p0["list_price"].as_str().unwrap());
+        assert_eq!(
+            fen(signed["total"].as_str().unwrap()),
+            2 * price0 - fen("100.00") + fen("1200.50"),
+            "{signed}"
+        );
+        let now = app
+            .get(&format!("/customers/{customer}"), &owner)
+            .await
+            .expect(200);
+        assert_eq!(now["level"], "signed", "signing moved the customer");
+
+        // Whose customers an orders file may name: whoever sees them.
+        let one = format!("客户名称,产品\n济南订单导入测试有限公司,{code0}\n");
+        for (user, valid) in [
+            ("s1_a", 1),
+            ("s1_b", 0),
+            ("s2_a", 0),
+            ("s1_mgr", 1),
+            ("gm", 1),
+        ] {
+            let token = app.login(user).await;
+            let res = import_of(app, "orders", &token, true, "o.csv", one.clone().into()).await;
+            assert_eq!(res.status, 200, "{user}: {}", res.body);
+            assert_eq!(res.body["valid"], valid, "{user}: {}", res.body);
+        }
+        // Customer service creates no order: not even the import is open to it.
+        let service = app.login("cs_a").await;
+        let res = import_of(app, "orders", &service, true, "o.csv", one.into()).await;
+        assert_eq!(res.problem(403), "forbidden");
+
+        // The template reads back as an order that imports.
+        let (status, _, bytes) = app.download("/imports/template?kind=orders", &owner).await;
+        assert_eq!(status, 200);
+        let res = import_of(app, "orders", &owner, true, "template.xlsx", bytes).await;
         assert_eq!(res.body["valid"], 1, "{}", res.body);
         assert_eq!(res.body["unknown_columns"], json!([]));
     }

@@ -11,7 +11,7 @@ pub const IMPORT_MAX_MB: u64 = 20;
 
 words! {
     /// What a file holds.
-    ImportKind { Customers = "customers", Contacts = "contacts" }
+    ImportKind { Customers = "customers", Contacts = "contacts", Orders = "orders" }
 }
 
 words! {
@@ -233,19 +233,104 @@ pub const CONTACT_COLUMNS: &[ImportColumn] = &[
     },
 ];
 
+/// The columns of an orders file: each row one product line; rows with the same order reference
+/// make one order (without the column, each row is an order of its own).
+pub const ORDER_COLUMNS: &[ImportColumn] = &[
+    ImportColumn {
+        field: "ref",
+        zh: "合同号",
+        en: "Order ref",
+        aliases: &["合同编号", "订单号", "单号", "contract", "ref", "order no"],
+        required: false,
+    },
+    ImportColumn {
+        field: "customer",
+        zh: "客户名称",
+        en: "Customer",
+        aliases: &["客户", "公司名称", "customer name", "company"],
+        required: true,
+    },
+    ImportColumn {
+        field: "product",
+        zh: "产品",
+        en: "Product",
+        aliases: &["产品名称", "产品编码", "商品", "product code"],
+        required: true,
+    },
+    ImportColumn {
+        field: "quantity",
+        zh: "数量",
+        en: "Quantity",
+        aliases: &["qty"],
+        required: false,
+    },
+    ImportColumn {
+        field: "unit_price",
+        zh: "单价",
+        en: "Unit price",
+        aliases: &["价格", "price"],
+        required: false,
+    },
+    ImportColumn {
+        field: "discount",
+        zh: "优惠",
+        en: "Discount",
+        aliases: &["折扣", "优惠金额"],
+        required: false,
+    },
+    ImportColumn {
+        field: "service_start",
+        zh: "服务开始",
+        en: "Service start",
+        aliases: &["服务开始日期", "开始日期", "start"],
+        required: false,
+    },
+    ImportColumn {
+        field: "service_end",
+        zh: "服务结束",
+        en: "Service end",
+        aliases: &["服务结束日期", "结束日期", "到期日", "end"],
+        required: false,
+    },
+    ImportColumn {
+        field: "signed_on",
+        zh: "签订日期",
+        en: "Signed on",
+        aliases: &["签约日期", "签约日", "signed"],
+        required: false,
+    },
+    ImportColumn {
+        field: "owner",
+        zh: "负责人",
+        en: "Owner",
+        aliases: &["业务员", "销售"],
+        required: false,
+    },
+    ImportColumn {
+        field: "notes",
+        zh: "备注",
+        en: "Notes",
+        aliases: &["说明", "note"],
+        required: false,
+    },
+];
+
 impl ImportKind {
     pub fn columns(self) -> &'static [ImportColumn] {
         match self {
             ImportKind::Customers => CUSTOMER_COLUMNS,
             ImportKind::Contacts => CONTACT_COLUMNS,
+            ImportKind::Orders => ORDER_COLUMNS,
         }
     }
 
-    /// What the importer needs, as for the API's create of the same records.
+    /// What the importer needs, as for the API's create of the same records (signing an
+    /// imported order needs `order.update` besides, as signing one by hand does).
     pub fn permission(self) -> crate::Permission {
         match self {
             ImportKind::Customers => crate::Permission::CustomerCreate,
             ImportKind::Contacts => crate::Permission::CustomerUpdate,
+            ImportKind::Orders => crate::Permission::OrderCreate,
         }
     }
 }
