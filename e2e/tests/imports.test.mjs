@@ -1,6 +1,6 @@
 // Importing in the browser: a salesperson checks a spreadsheet of customers (the dry run lists the
 // refused row), imports it with a progress bar, and finds the new customer in the list; then
-// imports contacts for it.
+// imports contacts and an order for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, withPage, login, api, shot, token } from './helpers.mjs';
@@ -56,6 +56,23 @@ test('check a file, import it, find the customers', async () => {
     await page.locator('button[name=import]').click();
     await page.getByText('导入完成：创建了 1 条，1 处问题。').waitFor();
     await shot(page, 'imports-contacts');
+
+    // An order for it: two lines of one contract, chosen from the page's selector.
+    const products = await api('GET', '/products', await token('s1_a'));
+    const code = products.find((p) => p.enabled).code;
+    await page.locator('select[name=kind]').selectOption('orders');
+    await page.getByText('合同号相同的几行是同一张订单').waitFor();
+    const orders = `合同号,客户名称,产品,数量,服务开始,服务结束\nHT-${word},潍坊${word}科技有限公司,${code},1,2027-01-01,2027-12-31\nHT-${word},潍坊${word}科技有限公司,${code},2,,\n`;
+    await page.locator('input[name=import_file]').setInputFiles({
+      name: '订单.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(orders, 'utf8'),
+    });
+    await page.locator('button[name=check]').click();
+    await page.getByText('共 2 行：2 行可以导入，0 处问题。').waitFor();
+    await page.locator('button[name=import]').click();
+    await page.getByText('导入完成：创建了 1 条，0 处问题。').waitFor();
+    await page.getByRole('link', { name: '查看订单列表' }).waitFor();
   });
 
   const owner = await token('s1_a');
@@ -64,4 +81,8 @@ test('check a file, import it, find the customers', async () => {
   const weifang = made.items.find((c) => c.name.startsWith('潍坊'));
   const people = await api('GET', `/customers/${weifang.id}/contacts`, owner);
   assert.deepEqual(people.map((c) => [c.name, c.is_key]), [[`刘${word}`, true]]);
+  const contracts = await api('GET', `/orders?customer_id=${weifang.id}`, owner);
+  assert.equal(contracts.items.length, 1);
+  assert.equal(contracts.items[0].status, 'draft');
+  assert.equal(contracts.items[0].service_end, '2027-12-31');
 });

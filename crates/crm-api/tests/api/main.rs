@@ -10,6 +10,7 @@ mod authorization;
 mod backup;
 mod cli;
 mod conventions;
+mod cookbook;
 mod customers;
 mod documents;
 mod expenses;
