@@ -302,13 +302,16 @@ fn data_rows(table: &Table) -> impl Iterator<Item = (u32, &Vec<String>)> {
 }
 
 /// Checks every row of a file of `kind` for `actor`, with messages in `lang`: 403 without the
-/// permission the API's create of the same records needs.
+/// permission the API's create of the same records needs. `dry_run`: the check is all the
+/// caller will get, so it goes as far as a kind's check can (orders are made and rolled back);
+/// a real run leaves that last step to the run itself, which reports what it refuses.
 pub fn check(
     conn: &mut DbConnection,
     actor: &Actor,
     lang: Lang,
     kind: ImportKind,
     table: &Table,
+    dry_run: bool,
 ) -> RepoResult<Checked> {
     let needed = kind.permission();
     if !actor.has(needed) {
@@ -321,7 +324,7 @@ pub fn check(
     match kind {
         ImportKind::Customers => check_customers(conn, actor, lang, table),
         ImportKind::Contacts => check_contacts(conn, actor, lang, table),
-        ImportKind::Orders => check_orders(conn, actor, lang, table),
+        ImportKind::Orders => check_orders(conn, actor, lang, table, dry_run),
     }
 }
 
@@ -602,13 +605,14 @@ fn check_contacts(
 /// quantity, price and discount as money is written), rows with the same order reference one
 /// order whose order-level cells must agree, then every order that passes is made and rolled back
 /// — created exactly as `POST /orders` (and signed as `POST /orders/{id}/sign`, with a signing
-/// date) would, blacklisted customers, products, owners and service periods included — so the
-/// check answers what the run will do.
+/// date) would, blacklisted customers, products, owners and service periods included — so a dry
+/// run answers what the run will do. A real run skips the trial: its own batches refuse the same.
 fn check_orders(
     conn: &mut DbConnection,
     actor: &Actor,
     lang: Lang,
     table: &Table,
+    dry_run: bool,
 ) -> RepoResult<Checked> {
     let mut checked = Checked::default();
     let columns = Columns::of(ImportKind::Orders, table, &mut checked.unknown_columns)?;
@@ -851,10 +855,13 @@ fn check_orders(
         .iter()
         .map(|(_, d)| (d.new.clone(), d.signed_on))
         .collect();
-    let mut refused: HashMap<usize, RepoError> =
+    let mut refused: HashMap<usize, RepoError> = if dry_run {
         trial(conn, actor, &items, orders::create_many_in)?
             .into_iter()
-            .collect();
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut valid = Vec::new();
     for (i, (first, draft)) in candidates.into_iter().enumerate() {
         match refused.remove(&i) {

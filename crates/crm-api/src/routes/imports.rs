@@ -45,8 +45,8 @@ struct ImportUpload {
 /// `customer.create`), contacts as `POST /customers/{id}/contacts` (the customer by its name
 /// within the caller's scope, and no second contact of the same name and mobile on a customer;
 /// needs `customer.update`), orders as `POST /orders` (one row per line, rows with the same
-/// `合同号`/order ref one order; every order made and rolled back, so the dry run answers what the
-/// run does; needs `order.create`, and `order.update` for rows with a signing date, which are
+/// `合同号`/order ref one order; a dry run makes every order and rolls it back, so it answers
+/// what the run does; needs `order.create`, and `order.update` for rows with a signing date, which are
 /// signed on that day). With `dry_run` the answer (200) lists every refused row and how many
 /// would be created, and nothing is. Otherwise the answer (202) comes at once, the valid rows are
 /// created in batches of 250, each one transaction, and `GET /imports/{id}` tells the progress.
@@ -96,7 +96,7 @@ async fn start_import(
         .map_err(ApiError::internal)??;
     let (import, valid) = caller
         .run(move |conn, actor| {
-            let checked = imports::check(conn, actor, lang, kind, &table)?;
+            let checked = imports::check(conn, actor, lang, kind, &table, dry_run)?;
             let import = imports::start(conn, actor, kind, &file_name, dry_run, &checked)?;
             Ok::<_, crm_db::RepoError>((import, checked.valid))
         })
