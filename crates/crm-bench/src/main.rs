@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod imports;
 mod soak;
 
 #[derive(Parser, Clone)]
@@ -52,6 +53,13 @@ struct Args {
     /// Only the scenarios whose name contains one of these (repeatable): a quick look at a few.
     #[arg(long)]
     only: Vec<String>,
+    /// Instead of the scenarios: imports of 50 000 customers, contacts and order lines (which
+    /// stay in the database: run it on a copy).
+    #[arg(long)]
+    imports: bool,
+    /// Rows per imported file.
+    #[arg(long, default_value_t = imports::ROWS)]
+    import_rows: usize,
 }
 
 /// The k-th two-character search: rare words (case companies' names) and common ones (topics)
@@ -106,7 +114,7 @@ fn ms(us: u64) -> String {
 }
 
 /// Logs in, waiting (up to two minutes) for a server still busy with the previous scenario.
-async fn login(client: &reqwest::Client, base: &str, username: &str) -> Result<String> {
+pub(crate) async fn login(client: &reqwest::Client, base: &str, username: &str) -> Result<String> {
     let started = Instant::now();
     loop {
         match try_login(client, base, username).await {
@@ -270,6 +278,45 @@ async fn exports(base: &str, pid: u32) -> Result<Vec<Exported>> {
     Ok(out)
 }
 
+/// The imports' section of the report.
+fn write_imports(args: &Args, volumes: &str, imported: &[imports::Imported]) -> Result<()> {
+    let mut md = format!("## {}: imports\n\n", args.label);
+    md.push_str(&format!("- machine: {}\n", machine()));
+    md.push_str(&format!("- volumes before: {volumes}\n"));
+    md.push_str(&format!(
+        "- files of {} rows (customers; a contact for each; orders of two lines for half of \
+         them), sent by a sales manager one at a time: a dry run, then the real run polled to its \
+         end\n\n",
+        args.import_rows
+    ));
+    md.push_str("| kind | rows | dry run s | real run s | rows/s (real run) | created |\n");
+    md.push_str("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for x in imported {
+        md.push_str(&format!(
+            "| {} | {} | {:.1} | {:.1} | {:.0} | {} |\n",
+            x.kind,
+            x.rows,
+            x.dry_seconds,
+            x.run_seconds,
+            x.rows as f64 / x.run_seconds.max(0.001),
+            x.created
+        ));
+    }
+    md.push('\n');
+    append(&args.out, &md)
+}
+
+fn append(out: &std::path::Path, md: &str) -> Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(out)
+        .with_context(|| format!("opening {}", out.display()))?;
+    file.write_all(md.as_bytes())?;
+    Ok(())
+}
+
 fn peak_memory_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -358,6 +405,14 @@ async fn main() -> Result<()> {
         count(&mut conn, "articles")?,
         count(&mut conn, "users")?,
     );
+    if args.imports {
+        let product = crm_db::products::list(&mut conn, false)?
+            .into_iter()
+            .next()
+            .context("the database has no enabled product")?;
+        let imported = imports::run(&args.base, &product.code, args.import_rows).await?;
+        return write_imports(&args, &volumes, &imported);
+    }
     // What the scenarios need: a salesperson's own customers (to log activities on), a type.
     let seller = Arc::new(actor_of(&mut conn, "s1_a")?);
     let manager = Arc::new(actor_of(&mut conn, "s1_mgr")?);
@@ -966,12 +1021,5 @@ async fn main() -> Result<()> {
         }
         md.push('\n');
     }
-    use std::io::Write;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&args.out)
-        .with_context(|| format!("opening {}", args.out.display()))?;
-    file.write_all(md.as_bytes())?;
-    Ok(())
+    append(&args.out, &md)
 }

@@ -36,6 +36,10 @@ pub struct BenchArgs {
     /// reported per minute with the server's memory; fails on any error or memory growth.
     #[arg(long, value_name = "SECONDS")]
     soak: Option<u64>,
+    /// What to run on each database: `scenarios` (the load), `imports` (files of 50 000
+    /// customers, contacts and order lines, on a scratch copy of the database), or both.
+    #[arg(long, default_value = "scenarios,imports", value_delimiter = ',')]
+    phases: Vec<String>,
 }
 
 struct Server {
@@ -147,10 +151,18 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
              scheduler off, and `crm-bench` drives each scenario with {clients} concurrent clients for {seconds} s \
              (latencies in HDR histograms), then once more with one client; \"direct SQL\" is the same \
              repository call run straight against the database on one connection, so \"API / SQL\" is \
-             the API's own overhead.\n\n"
+             the API's own overhead. Then, on a scratch copy of the database, a sales manager imports \
+             files of 50 000 customers, a contact for each and orders of two lines for half of them \
+             (`crm-bench --imports`): a dry run, then the real run polled to its end.\n\n"
         ),
     };
     std::fs::write(&out, intro)?;
+    let phase = |name: &str| args.phases.iter().any(|p| p == name);
+    for p in &args.phases {
+        if p != "scenarios" && p != "imports" {
+            bail!("--phases takes scenarios and imports, not {p}");
+        }
+    }
     let cluster = if backends.contains(&"postgres") {
         Some(PgCluster::start()?)
     } else {
@@ -184,17 +196,54 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
                 "SQLite"
             };
             println!("==> {name}, {} customers", label(size));
-            let (server, base) = start_server(&crm, &url, &work.join("server.log"))?;
-            run(Command::new(&driver)
-                .args(["--base", &base, "--database-url", &url])
-                .args(["--pid", &server.child.id().to_string()])
-                .args(["--clients", &args.clients.to_string()])
-                .args(["--seconds", &args.seconds.to_string()])
-                .args(args.soak.map(|s| format!("--soak={s}")))
-                .arg("--out")
-                .arg(&out)
-                .args(["--label", &format!("{name}, {} customers", label(size))]))?;
-            drop(server);
+            let heading = format!("{name}, {} customers", label(size));
+            if phase("scenarios") || args.soak.is_some() {
+                let (server, base) = start_server(&crm, &url, &work.join("server.log"))?;
+                run(Command::new(&driver)
+                    .args(["--base", &base, "--database-url", &url])
+                    .args(["--pid", &server.child.id().to_string()])
+                    .args(["--clients", &args.clients.to_string()])
+                    .args(["--seconds", &args.seconds.to_string()])
+                    .args(args.soak.map(|s| format!("--soak={s}")))
+                    .arg("--out")
+                    .arg(&out)
+                    .args(["--label", &heading]))?;
+                drop(server);
+            }
+            if phase("imports") && args.soak.is_none() {
+                // Imports write: SQLite's cached database is copied first and the copy dropped
+                // after; PostgreSQL's lives in this run's cluster anyway.
+                let scratch = work.join(format!("sqlite-{size}-imports.db"));
+                let url = if *backend == "postgres" {
+                    url.clone()
+                } else {
+                    let file = url.trim_start_matches("sqlite://");
+                    // The server was killed: what it wrote may still be in the write-ahead log.
+                    for suffix in ["", "-wal"] {
+                        let from = format!("{file}{suffix}");
+                        let to = format!("{}{suffix}", scratch.display());
+                        let _ = std::fs::remove_file(&to);
+                        if suffix.is_empty() || Path::new(&from).exists() {
+                            std::fs::copy(&from, &to)
+                                .with_context(|| format!("copying {from} for the imports"))?;
+                        }
+                    }
+                    format!("sqlite://{}", scratch.display())
+                };
+                let (server, base) = start_server(&crm, &url, &work.join("server.log"))?;
+                let imported = run(Command::new(&driver)
+                    .args(["--base", &base, "--database-url", &url])
+                    .args(["--pid", &server.child.id().to_string()])
+                    .arg("--imports")
+                    .arg("--out")
+                    .arg(&out)
+                    .args(["--label", &heading]));
+                drop(server);
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+                }
+                imported?;
+            }
         }
     }
     println!("==> report: {}", out.display());
@@ -222,6 +271,19 @@ pub fn smoke() -> Result<()> {
         .args(["--clients", "2", "--seconds", "1", "--label", "smoke"])
         .arg("--out")
         .arg(&out))?;
+    // The imports, small: every file must import whole.
+    run(Command::new(debug.join("crm-bench"))
+        .args(["--base", &base, "--database-url", &url])
+        .args(["--pid", &server.child.id().to_string()])
+        .args([
+            "--imports",
+            "--import-rows",
+            "200",
+            "--label",
+            "imports smoke",
+        ])
+        .arg("--out")
+        .arg(work.join("imports.md")))?;
     // And the soak's mix, briefly: no request of any scenario may fail.
     run(Command::new(debug.join("crm-bench"))
         .args(["--base", &base, "--database-url", &url])
