@@ -36,8 +36,11 @@ test('an order is entered, signed and planned; finance records a receipt on its 
     await line.locator('.line-error', { hasText: '折扣（6800.01）超过了该行金额（6800.00）' }).waitFor();
     await line.locator('input[name=discount]').fill('0');
     await page.locator('.order-total strong[data-total="6800.00"]').waitFor();
+    const contract = `HT-${Date.now()}`;
+    await page.locator('input[name=contract_no]').fill(contract);
     await page.getByRole('button', { name: '创建订单' }).click();
     await page.waitForURL(/\/orders\/\d+$/);
+    await page.locator(`.order-facts dd[data-contract-no="${contract}"]`).waitFor();
 
     const head = page.locator('section.order-head');
     await head.locator('.status[data-status=draft]').waitFor();

@@ -769,7 +769,7 @@ fn check_orders(
             errors.validate(line);
         }
         // Which order the row belongs to: its reference's, or one of its own.
-        let reference = cell("ref");
+        let reference = cell("contract_no");
         let earlier = reference.as_ref().and_then(|r| by_ref.get(r)).copied();
         match earlier {
             Some(at) => {
@@ -795,8 +795,8 @@ fn check_orders(
             None => {
                 let customer = customer_named(&found, cell("customer"), &mut errors);
                 let owner_id = people.owner(cell("owner"), &mut errors);
-                if let Some(r) = reference {
-                    by_ref.insert(r, drafts.len());
+                if let Some(r) = &reference {
+                    by_ref.insert(r.clone(), drafts.len());
                 }
                 drafts.push(Draft {
                     rows: vec![row],
@@ -812,6 +812,7 @@ fn check_orders(
                         service_end,
                         lines: line.into_iter().collect(),
                         notes: cell("notes"),
+                        contract_no: reference.clone(),
                     },
                     signed_on,
                 });
@@ -827,7 +828,7 @@ fn check_orders(
             for row in draft.rows.iter().filter(|r| !refused.contains(r)) {
                 checked.errors.push(ImportRowError {
                     row: *row,
-                    field: "ref".into(),
+                    field: "contract_no".into(),
                     code: ErrorCode::Invalid.as_str().into(),
                     message: msg!(
                         "同一订单的其他行有问题（第 {first} 行起），整张订单未导入",
@@ -1220,6 +1221,14 @@ fn row_error(row: u32, e: RepoError, kind: ImportKind, lang: Lang) -> RepoResult
             code,
             message,
         } => (column_of(field).to_string(), code, message),
+        RepoError::Conflict {
+            code: ErrorCode::DuplicateContract,
+            message,
+        } => (
+            "contract_no".to_string(),
+            ErrorCode::DuplicateContract,
+            message,
+        ),
         RepoError::Conflict { code, message } | RepoError::Rule { code, message } => {
             (main.to_string(), code, message)
         }

@@ -60,6 +60,7 @@ struct Row {
     #[diesel(select_expression = order_received(), select_expression_type = SqlLiteral<BigInt>)]
     received: i64,
     notes: Option<String>,
+    contract_no: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i32,
@@ -115,6 +116,7 @@ fn from_row((x, customer, owner, dept_id, dept): Joined) -> Order {
         outstanding: Money::from_minor(total.minor() - received.minor()),
         lines: Vec::new(),
         notes: x.notes,
+        contract_no: x.contract_no,
         created_at: x.created_at.and_utc(),
         updated_at: x.updated_at.and_utc(),
         version: x.version,
@@ -325,6 +327,50 @@ fn write_lines(conn: &mut DbConnection, order_id: i64, priced: &PricedLines) -> 
     Ok(())
 }
 
+/// A contract number is the customer's once: 409 `duplicate_contract` naming the order that has
+/// it (the unique index settles two writers at once the same way).
+fn check_contract(
+    conn: &mut DbConnection,
+    customer_id: i64,
+    contract_no: Option<&str>,
+    except: Option<i64>,
+) -> RepoResult<()> {
+    let Some(contract_no) = contract_no else {
+        return Ok(());
+    };
+    let holder: Option<String> = o::table
+        .filter(o::customer_id.eq(customer_id))
+        .filter(o::contract_no.eq(contract_no))
+        .filter(o::id.ne(except.unwrap_or(0)))
+        .select(o::number)
+        .first(conn)
+        .optional()?;
+    match holder {
+        None => Ok(()),
+        Some(number) => Err(RepoError::conflict(
+            ErrorCode::DuplicateContract,
+            msg!(
+                "该客户的合同号“{contract_no}”已用于订单 {number}",
+                "the customer's contract no. “{contract_no}” is already order {number}'s"
+            ),
+        )),
+    }
+}
+
+/// A write that lost the race for a contract number to another writer.
+fn contract_taken(e: diesel::result::Error, contract_no: Option<&str>) -> RepoError {
+    match contract_no {
+        Some(contract_no) if crate::error::is_unique_violation(&e) => RepoError::conflict(
+            ErrorCode::DuplicateContract,
+            msg!(
+                "该客户的合同号“{contract_no}”刚被另一张订单使用",
+                "the customer's contract no. “{contract_no}” was just taken by another order"
+            ),
+        ),
+        _ => e.into(),
+    }
+}
+
 fn check_period(start: Option<NaiveDate>, end: Option<NaiveDate>) -> RepoResult<()> {
     if let (Some(s), Some(e)) = (start, end)
         && e < s
@@ -344,7 +390,7 @@ fn check_period(start: Option<NaiveDate>, end: Option<NaiveDate>) -> RepoResult<
 fn view(x: &Order) -> serde_json::Value {
     json!({"number": x.number, "customer_id": x.customer.id, "owner_id": x.owner.id, "status": x.status.as_str(),
            "total": x.total, "signed_on": x.signed_on, "service_start": x.service_start,
-           "service_end": x.service_end, "notes": x.notes,
+           "service_end": x.service_end, "notes": x.notes, "contract_no": x.contract_no,
            "lines": x.lines.iter().map(|l| json!({"product": l.product_code, "quantity": l.quantity,
                "unit_price": l.unit_price, "discount": l.discount, "amount": l.amount})).collect::<Vec<_>>()})
 }
@@ -400,6 +446,8 @@ pub(crate) fn insert(
             }
             (_, start, end) => (start, end),
         };
+        let contract_no = blank_to_none(new.contract_no.as_deref());
+        check_contract(conn, customer.id, contract_no.as_deref(), None)?;
         let number = crate::numbering::next(conn, crate::numbering::Numbered::Order, today)?;
         let at = now();
         let id: i64 = diesel::insert_into(o::table)
@@ -416,13 +464,15 @@ pub(crate) fn insert(
                 (
                     o::total.eq(priced.total.minor()),
                     o::notes.eq(blank_to_none(new.notes.as_deref())),
+                    o::contract_no.eq(&contract_no),
                     o::created_by.eq(actor.id),
                     o::created_at.eq(at),
                     o::updated_at.eq(at),
                 ),
             ))
             .returning(o::id)
-            .get_result(conn)?;
+            .get_result(conn)
+            .map_err(|e| contract_taken(e, contract_no.as_deref()))?;
         write_lines(conn, id, &priced)?;
         let order = fetch(conn, &Visible::All, id)?;
         audit::record_about(
@@ -476,16 +526,22 @@ pub fn update(
         let end = patch.service_end.unwrap_or(old.service_end);
         check_period(start, end)?;
         let notes = patched(&patch.notes, &old.notes);
+        let contract_no = patched(&patch.contract_no, &old.contract_no);
+        if contract_no != old.contract_no {
+            check_contract(conn, old.customer.id, contract_no.as_deref(), Some(id))?;
+        }
         let n = diesel::update(o::table.find(id).filter(o::version.eq(patch.version)))
             .set((
                 o::total.eq(total.minor()),
                 o::service_start.eq(start),
                 o::service_end.eq(end),
                 o::notes.eq(notes),
+                o::contract_no.eq(&contract_no),
                 o::updated_at.eq(now()),
                 o::version.eq(old.version + 1),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(|e| contract_taken(e, contract_no.as_deref()))?;
         one_row_updated(n, old.version)?;
         let new = fetch(conn, &Visible::All, id)?;
         audit::record_about(

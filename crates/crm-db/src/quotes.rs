@@ -319,6 +319,7 @@ pub fn act(
                         })
                         .collect(),
                     notes: Some(format!("报价 Quote {number}")),
+                    contract_no: None,
                 },
                 today,
             )?;

@@ -379,6 +379,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        contract_no -> Nullable<Text>,
     }
 }
 

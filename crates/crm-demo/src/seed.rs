@@ -536,6 +536,7 @@ fn seed_demo_orders(conn: &mut DbConnection, customers: &[(usize, i64, i64, bool
                     discount,
                 }],
                 notes: None,
+                contract_no: None,
             };
             let order = crm_db::orders::create_on(conn, &owner, &new, signed_on)?;
             if !signed {

@@ -188,6 +188,7 @@ fn label(entity: &str, field: &str) -> Option<Msg> {
         (_, "reversal_id") => ("冲销记录", "Reversal"),
         (_, "status") => ("状态", "Status"),
         (_, "number") => ("编号", "Number"),
+        (_, "contract_no") => ("合同号", "Contract no."),
         (_, "total") => ("总额", "Total"),
         (_, "amount") => ("金额", "Amount"),
         (_, "lines") => ("明细", "Lines"),

@@ -108,6 +108,7 @@ codes! {
     OrderNotSigned = "order_not_signed",
     OrderClosed = "order_closed",
     OrderHasReceipts = "order_has_receipts",
+    DuplicateContract = "duplicate_contract",
     InvalidStatusMove = "invalid_status_move",
     NoPaymentPlan = "no_payment_plan",
     ReceiptReversed = "receipt_reversed",

@@ -386,6 +386,7 @@ pub fn NewOrderPage() -> impl IntoView {
         }
     });
     let notes = RwSignal::new(String::new());
+    let contract = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(c) = customer.get_untracked() else {
@@ -419,6 +420,8 @@ pub fn NewOrderPage() -> impl IntoView {
             service_end: parse_date(&end.get_untracked()).filter(|_| renewable),
             lines,
             notes: (!note.trim().is_empty()).then_some(note),
+            contract_no: Some(contract.get_untracked().trim().to_string())
+                .filter(|c| !c.is_empty()),
         };
         let navigate = navigate.clone();
         run(
@@ -472,6 +475,7 @@ pub fn NewOrderPage() -> impl IntoView {
                         <label>{move || t_string!(i18n, order.service_end)}<input type="date" name="service_end" bind:value=end /></label>
                     </fieldset>
                 </Show>
+                <label class="block">{move || t_string!(i18n, order.contract_no)}<input type="text" name="contract_no" maxlength="64" bind:value=contract /></label>
                 <label class="block">{move || t_string!(i18n, order.notes)}<textarea name="notes" maxlength="2000" bind:value=notes></textarea></label>
                 <p class="order-total">{move || t_string!(i18n, order.total)}": "
                     <strong data-total=move || total().map(|m| m.to_string()).unwrap_or_default()>{move || total().map(|m| money(i18n, m)).unwrap_or_else(|| "—".into())}</strong>
@@ -674,6 +678,7 @@ fn OrderHead(order: Order, reload: RwSignal<u32>) -> impl IntoView {
                 <dt>{move || t_string!(i18n, order.total)}</dt><dd class="money" data-total=total.to_string()>{move || money(i18n, total)}</dd>
                 <dt>{move || t_string!(i18n, order.received)}</dt><dd class="money" data-received=received.to_string()>{move || money(i18n, received)}</dd>
                 <dt>{move || t_string!(i18n, order.outstanding)}</dt><dd class="money" data-outstanding=outstanding.to_string()>{move || money(i18n, outstanding)}</dd>
+                {order.contract_no.clone().map(|c| view! { <dt>{move || t_string!(i18n, order.contract_no)}</dt><dd data-contract-no=c.clone()>{c.clone()}</dd> })}
                 {order.notes.clone().map(|n| view! { <dt>{move || t_string!(i18n, order.notes)}</dt><dd>{n}</dd> })}
             </dl>
             <Show when=move || session.can(Permission::OrderUpdate) && has_actions>
@@ -1349,6 +1354,7 @@ mod tests {
             outstanding: m(total).checked_sub(m(received)).unwrap(),
             lines: Vec::new(),
             notes: None,
+            contract_no: None,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -385,6 +385,7 @@ impl Sheet for Orders {
     const KIND: ExportKind = ExportKind::Orders;
     const COLUMNS: &'static [(&'static str, &'static str)] = &[
         ("订单号", "Number"),
+        ("合同号", "Contract no."),
         ("客户", "Customer"),
         ("负责人", "Owner"),
         ("部门", "Department"),
@@ -427,6 +428,7 @@ impl Sheet for Orders {
                 .join("; ");
             vec![
                 o.number.into(),
+                o.contract_no.into(),
                 o.customer.name.into(),
                 o.owner.name.into(),
                 o.department.name.into(),

@@ -45,7 +45,8 @@ struct ImportUpload {
 /// `customer.create`), contacts as `POST /customers/{id}/contacts` (the customer by its name
 /// within the caller's scope, and no second contact of the same name and mobile on a customer;
 /// needs `customer.update`), orders as `POST /orders` (one row per line, rows with the same
-/// `合同号`/order ref one order; a dry run makes every order and rolls it back, so it answers
+/// `合同号`/contract no. one order, which keeps the number — a customer's contract number is
+/// taken once, so a contract imported twice is refused as `duplicate_contract`; a dry run makes every order and rolls it back, so it answers
 /// what the run does; needs `order.create`, and `order.update` for rows with a signing date, which are
 /// signed on that day). With `dry_run` the answer (200) lists every refused row and how many
 /// would be created, and nothing is. Otherwise the answer (202) comes at once, the valid rows are
@@ -262,7 +263,7 @@ fn sample_row(
                 .and_then(|d| d.pred_opt())
                 .unwrap_or(today);
             [
-                ("ref", "HT-2026-001".to_string()),
+                ("contract_no", format!("HT-{}", today.format("%Y%m%d"))),
                 ("customer", customer),
                 (
                     "product",

@@ -594,11 +594,11 @@ api_test!(
         let expect = [
             (5, "customer", "customer_blacklisted"),
             (6, "product", "no_such_product"),
-            (7, "ref", "invalid"),
+            (7, "contract_no", "invalid"),
             (8, "quantity", "range"),
             (9, "unit_price", "invalid"),
             (10, "service_end", "before_start"),
-            (11, "ref", "invalid"),
+            (11, "contract_no", "invalid"),
             (12, "customer", "invalid"),
         ];
         for (row, field, code) in expect {
@@ -622,7 +622,7 @@ api_test!(
         );
 
         // For real: two orders, the first of two lines and signed on its day.
-        let res = import_of(app, "orders", &owner, false, "订单.csv", csv.into()).await;
+        let res = import_of(app, "orders", &owner, false, "订单.csv", csv.clone().into()).await;
         assert_eq!(res.status, 202, "{}", res.body);
         let done = finished(app, &owner, res.body["id"].as_i64().unwrap()).await;
         assert_eq!(done["created"], 2, "{done}");
@@ -655,6 +655,20 @@ api_test!(
             .await
             .expect(200);
         assert_eq!(now["level"], "signed", "signing moved the customer");
+        assert_eq!(signed["contract_no"], "HT-1");
+        // The same file again: its contracts are taken, so its orders are refused.
+        let res = import_of(app, "orders", &owner, true, "订单.csv", csv.into()).await;
+        let again = errors(&res.body);
+        for row in [2, 4] {
+            assert!(
+                again.contains(&(
+                    row,
+                    "contract_no".to_string(),
+                    "duplicate_contract".to_string()
+                )),
+                "row {row}: {again:?}"
+            );
+        }
 
         // Whose customers an orders file may name: whoever sees them.
         let one = format!("客户名称,产品\n济南订单导入测试有限公司,{code0}\n");

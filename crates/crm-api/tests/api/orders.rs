@@ -1011,3 +1011,79 @@ api_test!(a_managers_receivables_merge_the_owners_in_order, |app| {
     assert_eq!(merged.len(), 8);
     assert_eq!(merged, reference);
 });
+
+api_test!(a_contract_number_is_the_customers_once, |app| {
+    let seller = app.login("s1_a").await;
+    let product_id = product(app, "CN-1", "100.00", None).await;
+    let lines = json!([{"product_id": product_id, "quantity": 1, "unit_price": "100.00"}]);
+    let first = customer(app, &seller, "济南星辰广告有限公司").await;
+    let second = customer(app, &seller, "青岛海鸥物流有限公司").await;
+    let with = |c: &Value, no: &str| json!({"customer_id": c["id"], "lines": lines.clone(), "contract_no": no});
+    let made = app
+        .post("/orders", &seller, with(&first, "HT-2026-07"))
+        .await
+        .expect(201);
+    assert_eq!(made["contract_no"], "HT-2026-07");
+    // The same number on the same customer is refused, naming the order that has it…
+    let res = app
+        .post("/orders", &seller, with(&first, "HT-2026-07"))
+        .await;
+    let detail = res.body["detail"].clone();
+    assert_eq!(res.problem(409), "duplicate_contract");
+    assert!(
+        detail
+            .as_str()
+            .unwrap()
+            .contains(made["number"].as_str().unwrap()),
+        "{detail}"
+    );
+    // …another customer's contract may carry it, and so may a second order without one.
+    app.post("/orders", &seller, with(&second, "HT-2026-07"))
+        .await
+        .expect(201);
+    let plain = app
+        .post(
+            "/orders",
+            &seller,
+            json!({"customer_id": first["id"], "lines": lines.clone()}),
+        )
+        .await
+        .expect(201);
+    assert!(plain["contract_no"].is_null());
+    // A change to a taken number is refused; clearing one frees it.
+    let res = app
+        .patch(
+            &format!("/orders/{}", plain["id"]),
+            &seller,
+            json!({"contract_no": "HT-2026-07", "version": plain["version"]}),
+        )
+        .await;
+    assert_eq!(res.problem(409), "duplicate_contract");
+    let cleared = app
+        .patch(
+            &format!("/orders/{}", made["id"]),
+            &seller,
+            json!({"contract_no": null, "version": made["version"]}),
+        )
+        .await
+        .expect(200);
+    assert!(cleared["contract_no"].is_null());
+    let moved = app
+        .patch(
+            &format!("/orders/{}", plain["id"]),
+            &seller,
+            json!({"contract_no": "HT-2026-07", "version": plain["version"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(moved["contract_no"], "HT-2026-07");
+    // Too long a number is refused as any field is.
+    let res = app
+        .post("/orders", &seller, with(&first, &"9".repeat(65)))
+        .await;
+    assert_eq!(
+        res.body["errors"][0]["field"], "contract_no",
+        "{}",
+        res.body
+    );
+});

@@ -233,14 +233,14 @@ pub const CONTACT_COLUMNS: &[ImportColumn] = &[
     },
 ];
 
-/// The columns of an orders file: each row one product line; rows with the same order reference
-/// make one order (without the column, each row is an order of its own).
+/// The columns of an orders file: each row one product line; rows with the same contract number
+/// make one order, which keeps it (without the column, each row is an order of its own).
 pub const ORDER_COLUMNS: &[ImportColumn] = &[
     ImportColumn {
-        field: "ref",
+        field: "contract_no",
         zh: "合同号",
-        en: "Order ref",
-        aliases: &["合同编号", "订单号", "单号", "contract", "ref", "order no"],
+        en: "Contract no.",
+        aliases: &["合同编号", "contract", "order ref", "ref"],
         required: false,
     },
     ImportColumn {

@@ -123,6 +123,11 @@ pub struct NewOrder {
     #[serde(default)]
     #[validate(length(max = 2000))]
     pub notes: Option<String>,
+    /// The company's own number of the contract (合同号): one order per customer may carry it
+    /// (409 `duplicate_contract`).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 64))]
+    pub contract_no: Option<String>,
 }
 
 /// Changes of an order: lines only while it is a draft; the service period and notes until it is
@@ -156,6 +161,14 @@ pub struct OrderPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[validate(length(max = 2000))]
     pub notes: Option<Option<String>>,
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[validate(length(min = 1, max = 64))]
+    pub contract_no: Option<Option<String>>,
     pub version: i32,
 }
 
@@ -181,6 +194,8 @@ pub struct Order {
     pub outstanding: Money,
     pub lines: Vec<OrderLine>,
     pub notes: Option<String>,
+    /// The contract's own number (合同号), when the company gave one.
+    pub contract_no: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
