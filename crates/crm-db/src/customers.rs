@@ -1040,13 +1040,30 @@ pub fn create_many_in(
         .iter()
         .filter_map(|(.., k)| k.website.as_deref())
         .collect();
+    // Only the kinds of key the batch has: an empty `IN` list is written `1=0`, and SQLite reads
+    // `… OR 1=0` as a whole-table scan (a second per batch at a million customers) instead of one
+    // index search per kind.
+    type Cond = Box<
+        dyn BoxableExpression<
+                c::table,
+                crate::multi_connection_impl::MultiBackend,
+                SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+            >,
+    >;
+    let owned = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    let mut any: Vec<Cond> = vec![Box::new(c::name_key.eq_any(owned(&names)).nullable())];
+    if !phones.is_empty() {
+        any.push(Box::new(c::phone_key.eq_any(owned(&phones))));
+    }
+    if !sites.is_empty() {
+        any.push(Box::new(c::website_key.eq_any(owned(&sites))));
+    }
+    let condition = any
+        .into_iter()
+        .reduce(|acc, next| Box::new(acc.or(next)) as Cond)
+        .expect("a batch has names");
     let hits: Vec<(String, Option<String>, Option<String>)> = c::table
-        .filter(
-            c::name_key
-                .eq_any(&names)
-                .or(c::phone_key.eq_any(&phones))
-                .or(c::website_key.eq_any(&sites)),
-        )
+        .filter(condition.assume_not_null())
         .select((c::name_key, c::phone_key, c::website_key))
         .limit(1000)
         .load(conn)
