@@ -136,6 +136,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",");
+    let phases = args.phases.join(",");
     let intro = match args.soak {
         Some(soak) => format!(
             "# Soak test\n\nMade by `cargo xtask bench --soak {soak} --sizes {sizes_arg} --db {db} --clients {clients}`: \
@@ -146,7 +147,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
              p99 drifting more than threefold.\n\n"
         ),
         None => format!(
-            "# Load benchmark\n\nMade by `cargo xtask bench --sizes {sizes_arg} --db {db} --seconds {seconds} --clients {clients}`: \
+            "# Load benchmark\n\nMade by `cargo xtask bench --sizes {sizes_arg} --db {db} --seconds {seconds} --clients {clients} --phases {phases}`: \
              `crm generate` (seed 42) fills each database, the release server runs on it with the \
              scheduler off, and `crm-bench` drives each scenario with {clients} concurrent clients for {seconds} s \
              (latencies in HDR histograms), then once more with one client; \"direct SQL\" is the same \

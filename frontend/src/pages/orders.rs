@@ -244,6 +244,7 @@ pub fn OrdersPage() -> impl IntoView {
                 <h1>{move || t_string!(i18n, order.title)}</h1>
                 <ExportMenu choices=vec![(ExportKind::Orders, Signal::derive(move || crate::api::filters(&query(None))))] />
                 <Show when=move || session.can(Permission::OrderCreate)>
+                    <A href="/customers/import?kind=orders" attr:class="button">{move || t_string!(i18n, imp.link)}</A>
                     <A href="/orders/new" attr:class="button primary">{move || t_string!(i18n, order.new)}</A>
                 </Show>
             </div>
