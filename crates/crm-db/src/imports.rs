@@ -3,7 +3,7 @@
 //! them, customer protection against the database and against earlier rows of the same file — then
 //! created in batches, each batch one transaction.
 
-use crate::schema::{dictionary_items, imports, users};
+use crate::schema::{imports, users};
 use crate::{Actor, DbConnection, RepoError, RepoResult, customers, now, orders, write_tx};
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::api::{
@@ -89,21 +89,13 @@ impl Lookup {
     }
 }
 
+/// A dictionary's enabled entries by their Chinese and English names.
 fn dictionary(conn: &mut DbConnection, kind: DictionaryKind) -> RepoResult<Lookup> {
-    let rows: Vec<(i64, String, Option<String>)> = dictionary_items::table
-        .filter(dictionary_items::kind.eq(kind.as_str()))
-        .filter(dictionary_items::enabled.eq(true))
-        .select((
-            dictionary_items::id,
-            dictionary_items::name,
-            dictionary_items::name_en,
-        ))
-        .load(conn)?;
     let mut found = Lookup::default();
-    for (id, name, en) in rows {
-        found.add(&name, id);
-        if let Some(en) = en {
-            found.add(&en, id);
+    for item in crate::dictionaries::list(conn, kind, false)? {
+        found.add(&item.name, item.id);
+        if let Some(en) = &item.name_en {
+            found.add(en, item.id);
         }
     }
     Ok(found)
@@ -892,31 +884,65 @@ fn trial<T: Clone>(
     make: impl Fn(&mut DbConnection, &Actor, &[T]) -> Made,
 ) -> RepoResult<Vec<(usize, RepoError)>> {
     let mut refused = Vec::new();
-    for (n, chunk) in items.chunks(BATCH).enumerate() {
-        let mut left: Vec<usize> = (0..chunk.len()).collect();
+    in_batches(conn, actor, items, false, make, |_, batch| {
+        refused.extend(batch.refused);
+        Ok(())
+    })?;
+    Ok(refused)
+}
+
+/// What became of one batch: its items (indices into the whole), how many were made, and the
+/// ones the create refused.
+struct Batch {
+    items: std::ops::Range<usize>,
+    made: usize,
+    refused: Vec<(usize, RepoError)>,
+}
+
+/// Makes `items` in batches of [`BATCH`], each one transaction — committed, or rolled back when
+/// `keep` is false (a trial) — and makes a batch again without an item its create refuses; `after`
+/// hears of each batch. A database error (not an item's) ends it all.
+fn in_batches<T: Clone>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    items: &[T],
+    keep: bool,
+    make: impl Fn(&mut DbConnection, &Actor, &[T]) -> Made,
+    mut after: impl FnMut(&mut DbConnection, Batch) -> RepoResult<()>,
+) -> RepoResult<()> {
+    for start in (0..items.len()).step_by(BATCH) {
+        let range = start..(start + BATCH).min(items.len());
+        let mut left: Vec<usize> = range.clone().collect();
+        let (mut made, mut refused) = (0, Vec::new());
         while !left.is_empty() {
-            let news: Vec<T> = left.iter().map(|i| chunk[*i].clone()).collect();
-            let mut made = false;
-            let outcome = write_tx(conn, |conn| {
-                make(conn, actor, &news).map_err(|(at, error)| Refused { at, error })?;
-                made = true;
-                // Nothing of a trial stays.
-                Err(Refused {
-                    at: None,
-                    error: RepoError::NotFound,
-                })
-            });
+            let news: Vec<T> = left.iter().map(|i| items[*i].clone()).collect();
+            let once = |conn: &mut DbConnection| {
+                make(conn, actor, &news).map_err(|(at, error)| Refused { at, error })
+            };
+            let outcome = if keep {
+                write_tx(conn, once)
+            } else {
+                crate::trial_tx(conn, once)
+            };
             match outcome {
-                _ if made => break,
-                Err(Refused { at: Some(i), error }) => {
-                    refused.push((n * BATCH + left.remove(i), error));
+                Ok(ids) => {
+                    made = ids.len();
+                    break;
                 }
+                Err(Refused { at: Some(i), error }) => refused.push((left.remove(i), error)),
                 Err(Refused { at: None, error }) => return Err(error),
-                Ok(()) => break,
             }
         }
+        after(
+            conn,
+            Batch {
+                items: range,
+                made,
+                refused,
+            },
+        )?;
     }
-    Ok(refused)
+    Ok(())
 }
 
 /// A contact as duplicates are compared: its customer, its name without case or spaces, its
@@ -1139,7 +1165,8 @@ pub fn create_all(
 /// database's fault (`None`).
 type Made = Result<Vec<i64>, (Option<usize>, RepoError)>;
 
-/// Creates `items` — each with its first row and how many rows it stands for — in batches.
+/// Creates `items` — each with its first row and how many rows it stands for — in batches, and
+/// records the progress after each.
 fn create_batches<T: Clone>(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -1149,32 +1176,18 @@ fn create_batches<T: Clone>(
     make: impl Fn(&mut DbConnection, &Actor, &[T]) -> Made,
 ) -> RepoResult<()> {
     let mut import = get(conn, actor, id)?;
-    for batch in items.chunks(BATCH) {
-        let size: u32 = batch.iter().map(|(_, rows, _)| rows).sum();
-        let mut batch: Vec<&(u32, u32, T)> = batch.iter().collect();
-        let mut refused = Vec::new();
-        while !batch.is_empty() {
-            let news: Vec<T> = batch.iter().map(|(_, _, new)| new.clone()).collect();
-            let made = write_tx(conn, |conn| {
-                make(conn, actor, &news)
-                    .map(|ids| ids.len())
-                    .map_err(|(at, error)| Refused { at, error })
-            });
-            match made {
-                Ok(n) => {
-                    import.created += n as u32;
-                    break;
-                }
-                Err(Refused { at: Some(i), error }) => {
-                    let (row, _, _) = batch.remove(i);
-                    refused.push((*row, error));
-                }
-                Err(Refused { at: None, error }) => return Err(error),
-            }
-        }
-        import.processed = (import.processed + size).min(import.total);
-        for (row, e) in refused {
-            import.errors.push(row_error(row, e, import.kind, lang)?);
+    let (places, news): (Vec<(u32, u32)>, Vec<T>) = items
+        .into_iter()
+        .map(|(row, rows, new)| ((row, rows), new))
+        .unzip();
+    in_batches(conn, actor, &news, true, make, |conn, batch| {
+        let rows: u32 = places[batch.items].iter().map(|(_, rows)| rows).sum();
+        import.created += batch.made as u32;
+        import.processed = (import.processed + rows).min(import.total);
+        for (at, e) in batch.refused {
+            import
+                .errors
+                .push(row_error(places[at].0, e, import.kind, lang)?);
         }
         import.errors.sort_by_key(|e| e.row);
         write_tx(conn, |conn| {
@@ -1187,7 +1200,8 @@ fn create_batches<T: Clone>(
                 ))
                 .execute(conn)
         })?;
-    }
+        Ok(())
+    })?;
     write_tx(conn, |conn| {
         diesel::update(imports::table.find(id))
             .set((

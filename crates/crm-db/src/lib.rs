@@ -426,6 +426,29 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    transaction(conn, true, f)
+}
+
+/// [`write_tx`] rolled back whatever `f` answers: what a write would answer, without its effects
+/// (an import's dry run asks the create itself this way).
+pub fn trial_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    transaction(conn, false, f)
+}
+
+fn transaction<T, E>(
+    conn: &mut DbConnection,
+    keep: bool,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
     // SQLite admits one writer at a time; a writer that finds the lock taken sleeps in SQLite's busy
     // handler in growing steps (up to 100 ms), which is what made write latencies spiky under load.
     // Writers of this process queue here instead and get the lock in turn. (Write transactions
@@ -442,8 +465,12 @@ where
         }
     };
     match f(conn) {
-        Ok(value) => {
+        Ok(value) if keep => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
             Ok(value)
         }
         Err(e) => {
