@@ -70,6 +70,32 @@ pub struct ImportColumn {
     pub required: bool,
 }
 
+/// The person a record is given to, by username or display name.
+const OWNER: ImportColumn = ImportColumn {
+    field: "owner",
+    zh: "负责人",
+    en: "Owner",
+    aliases: &["业务员", "销售"],
+    required: false,
+};
+
+const NOTES: ImportColumn = ImportColumn {
+    field: "notes",
+    zh: "备注",
+    en: "Notes",
+    aliases: &["说明", "note"],
+    required: false,
+};
+
+/// The customer a contact or an order belongs to, by its name as the customer list shows it.
+const CUSTOMER: ImportColumn = ImportColumn {
+    field: "customer",
+    zh: "客户名称",
+    en: "Customer",
+    aliases: &["客户", "公司名称", "所属客户", "customer name", "company"],
+    required: true,
+};
+
 /// The columns of a customers file, in the template's order.
 pub const CUSTOMER_COLUMNS: &[ImportColumn] = &[
     ImportColumn {
@@ -142,32 +168,14 @@ pub const CUSTOMER_COLUMNS: &[ImportColumn] = &[
         aliases: &["公司地址"],
         required: false,
     },
-    ImportColumn {
-        field: "owner",
-        zh: "负责人",
-        en: "Owner",
-        aliases: &["业务员", "销售"],
-        required: false,
-    },
-    ImportColumn {
-        field: "notes",
-        zh: "备注",
-        en: "Notes",
-        aliases: &["说明", "note"],
-        required: false,
-    },
+    OWNER,
+    NOTES,
 ];
 
 /// The columns of a contacts file: each row a contact of a customer the importer sees, named
 /// as the customer list shows it.
 pub const CONTACT_COLUMNS: &[ImportColumn] = &[
-    ImportColumn {
-        field: "customer",
-        zh: "客户名称",
-        en: "Customer",
-        aliases: &["客户", "公司名称", "所属客户", "customer name", "company"],
-        required: true,
-    },
+    CUSTOMER,
     ImportColumn {
         field: "name",
         zh: "姓名",
@@ -224,13 +232,7 @@ pub const CONTACT_COLUMNS: &[ImportColumn] = &[
         aliases: &["关键人", "key"],
         required: false,
     },
-    ImportColumn {
-        field: "notes",
-        zh: "备注",
-        en: "Notes",
-        aliases: &["说明", "note"],
-        required: false,
-    },
+    NOTES,
 ];
 
 /// The columns of an orders file: each row one product line; rows with the same contract number
@@ -243,13 +245,7 @@ pub const ORDER_COLUMNS: &[ImportColumn] = &[
         aliases: &["合同编号", "contract", "order ref", "ref"],
         required: false,
     },
-    ImportColumn {
-        field: "customer",
-        zh: "客户名称",
-        en: "Customer",
-        aliases: &["客户", "公司名称", "customer name", "company"],
-        required: true,
-    },
+    CUSTOMER,
     ImportColumn {
         field: "product",
         zh: "产品",
@@ -299,20 +295,8 @@ pub const ORDER_COLUMNS: &[ImportColumn] = &[
         aliases: &["签约日期", "签约日", "signed"],
         required: false,
     },
-    ImportColumn {
-        field: "owner",
-        zh: "负责人",
-        en: "Owner",
-        aliases: &["业务员", "销售"],
-        required: false,
-    },
-    ImportColumn {
-        field: "notes",
-        zh: "备注",
-        en: "Notes",
-        aliases: &["说明", "note"],
-        required: false,
-    },
+    OWNER,
+    NOTES,
 ];
 
 impl ImportKind {
