@@ -5,7 +5,7 @@ use crate::format::I18n;
 use crate::i18n::*;
 use crm_domain::DataScope;
 use crm_domain::api::OrderRecordKind;
-use crm_domain::api::{CustomerType, DictionaryKind, ReviewStatus, SearchKind};
+use crm_domain::api::{CustomerType, DictionaryKind, ImportKind, ReviewStatus, SearchKind};
 use crm_domain::customer::CustomerLevel;
 use crm_domain::knowledge::{ArticleKind, ArticleStatus};
 use crm_domain::opportunity::{ContactRole, OpportunityStatus, QuoteAction, QuoteStatus};
@@ -18,6 +18,15 @@ pub fn level(i18n: I18n, l: CustomerLevel) -> &'static str {
         CustomerLevel::Prospect => t_string!(i18n, level.prospect),
         CustomerLevel::Signed => t_string!(i18n, level.signed),
         CustomerLevel::Blacklisted => t_string!(i18n, level.blacklisted),
+    }
+}
+
+/// What an import's file holds.
+pub fn import_kind(i18n: I18n, k: ImportKind) -> &'static str {
+    match k {
+        ImportKind::Customers => t_string!(i18n, imp.kind_customers),
+        ImportKind::Contacts => t_string!(i18n, imp.kind_contacts),
+        ImportKind::Orders => t_string!(i18n, imp.kind_orders),
     }
 }
 

@@ -120,7 +120,7 @@ pub fn ImportPage() -> impl IntoView {
                         let k = *k;
                         view! {
                             <option value=k.as_str() selected=move || kind.get() == k>
-                                {move || kind_words(i18n, k)}
+                                {move || crate::components::labels::import_kind(i18n, k)}
                             </option>
                         }
                     }).collect_view()}
@@ -142,14 +142,6 @@ pub fn ImportPage() -> impl IntoView {
             <ErrorLine error=error />
             {move || result.get().map(|r| view! { <Outcome import=r /> })}
         </section>
-    }
-}
-
-fn kind_words(i18n: crate::format::I18n, kind: ImportKind) -> String {
-    match kind {
-        ImportKind::Customers => t_string!(i18n, imp.kind_customers).to_string(),
-        ImportKind::Contacts => t_string!(i18n, imp.kind_contacts).to_string(),
-        ImportKind::Orders => t_string!(i18n, imp.kind_orders).to_string(),
     }
 }
 
