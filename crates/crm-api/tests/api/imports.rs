@@ -44,6 +44,29 @@ fn errors(import: &Value) -> Vec<(u64, String, String)> {
         .collect()
 }
 
+/// Asserts that every `(row, field, code)` of `expected` is among the errors `found`.
+fn refuses(found: &[(u64, String, String)], expected: &[(u64, &str, &str)]) {
+    for (row, field, code) in expected {
+        assert!(
+            found.contains(&(*row, field.to_string(), code.to_string())),
+            "row {row} {field} {code}: {found:?}"
+        );
+    }
+}
+
+/// The message of a row's (first) error.
+fn message_of(import: &Value, row: u64) -> String {
+    import["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["row"] == row)
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Waits for a real run to finish.
 async fn finished(app: &TestApp, token: &str, id: i64) -> Value {
     for _ in 0..600 {
@@ -124,23 +147,8 @@ api_test!(
             (10, "phone", "duplicate_customer"),
             (11, "name", "duplicate_customer"),
         ];
-        for (row, field, code) in expect {
-            assert!(
-                found.contains(&(row, field.to_string(), code.to_string())),
-                "row {row} {field} {code}: {found:?}"
-            );
-        }
-        let by_row = |row: u64| {
-            result["errors"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|e| e["row"] == row)
-                .unwrap()["message"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
+        refuses(&found, &expect);
+        let by_row = |row: u64| message_of(&result, row);
         assert!(by_row(10).contains("第 2 行"), "{}", by_row(10));
         assert!(by_row(11).contains("销售二部"), "{}", by_row(11));
         assert_eq!(
@@ -412,38 +420,28 @@ api_test!(
         assert_eq!(result["valid"], 1, "{result}");
         assert_eq!(result["unknown_columns"], json!(["备注栏"]));
         let found = errors(&result);
-        for (row, field, code) in [
-            (3, "name", "duplicate_contact"),
-            (4, "customer", "not_found"),
-            (5, "customer", "not_found"),
-            (6, "name", "length"),
-            (7, "email", "invalid_email"),
-            (8, "birthday", "invalid"),
-            (9, "is_key", "one_of"),
-            (10, "name", "duplicate_contact"),
-            (11, "customer", "required"),
-        ] {
-            assert!(
-                found.contains(&(row, field.to_string(), code.to_string())),
-                "row {row} {field} {code}: {found:?}"
-            );
-        }
+        refuses(
+            &found,
+            &[
+                (3, "name", "duplicate_contact"),
+                (4, "customer", "not_found"),
+                (5, "customer", "not_found"),
+                (6, "name", "length"),
+                (7, "email", "invalid_email"),
+                (8, "birthday", "invalid"),
+                (9, "is_key", "one_of"),
+                (10, "name", "duplicate_contact"),
+                (11, "customer", "required"),
+            ],
+        );
         assert_eq!(
             found.len(),
             10,
             "row 6 is both too short and blank: {found:?}"
         );
         // Another department's customer reads exactly as one that does not exist.
-        let message = |row: u64| {
-            result["errors"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|e| e["row"] == row)
-                .unwrap()["message"]
-                .to_string()
-                .replace("烟台别部门有限公司", "无此客户有限公司")
-        };
+        let message =
+            |row: u64| message_of(&result, row).replace("烟台别部门有限公司", "无此客户有限公司");
         assert_eq!(message(4), message(5));
         assert_eq!(
             contacts_of(app, &owner, id).await.as_array().unwrap().len(),
@@ -601,12 +599,7 @@ api_test!(
             (11, "contract_no", "invalid"),
             (12, "customer", "invalid"),
         ];
-        for (row, field, code) in expect {
-            assert!(
-                found.contains(&(row, field.to_string(), code.to_string())),
-                "row {row} {field} {code}: {found:?}"
-            );
-        }
+        refuses(&found, &expect);
         assert_eq!(found.len(), expect.len(), "{found:?}");
         let orders_of = |token: String| async move {
             app.every_page(
