@@ -88,28 +88,65 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                let essence = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                essence == "application/json" || essence.ends_with("+json")
-            });
+        let json_type = declares_json(req);
         let body = Body::from_request(req, payload);
         Box::pin(async move {
-            if json_type != Some(true) {
+            if !json_type {
                 return Err(ApiError::UnsupportedMediaType);
             }
             let Body(body) = body.await?;
             let value = parse_json::<T>(&body)?;
             value.validate()?;
             Ok(Json(value))
+        })
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `…+json`).
+fn declares_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let essence = v
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+}
+
+/// The body of an action whose options all have defaults (claiming from the pool): no body at all
+/// is `T::default()`; a body is read and checked as [`Json`] reads it.
+pub struct JsonOrDefault<T>(pub T);
+
+impl<T> Deref for JsonOrDefault<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for JsonOrDefault<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json_type = declares_json(req);
+        let body = Body::from_request(req, payload);
+        Box::pin(async move {
+            let Body(body) = body.await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(JsonOrDefault(T::default()));
+            }
+            if !json_type {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let value = parse_json::<T>(&body)?;
+            value.validate()?;
+            Ok(JsonOrDefault(value))
         })
     }
 }

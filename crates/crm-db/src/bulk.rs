@@ -36,6 +36,7 @@ pub struct CustomerRow {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub owner_since: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -443,4 +444,13 @@ pub fn finish_load(conn: &mut DbConnection) -> QueryResult<()> {
             c.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2000; ANALYZE")
         }
     }
+}
+
+/// The demo company's past: since when an owner has had a customer (the company is older than
+/// its seeding, and the pool's rules count from this).
+pub fn set_owner_since(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(customers::table.find(id))
+        .set(customers::owner_since.eq(Some(at)))
+        .execute(conn)
+        .map(drop)
 }

@@ -54,6 +54,8 @@ struct Row {
     review_status: String,
     signed_total: i64,
     last_contact_at: Option<NaiveDateTime>,
+    owner_since: Option<NaiveDateTime>,
+    pooled_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i32,
@@ -102,6 +104,9 @@ fn from_row((x, owner, dept): Joined) -> Customer {
         review_status: ReviewStatus::parse(&x.review_status).unwrap_or(ReviewStatus::Approved),
         signed_total: Money::from_minor(x.signed_total),
         last_contact_at: x.last_contact_at.map(|t| t.and_utc()),
+        owner_since: x.owner_since.map(|t| t.and_utc()),
+        pooled_at: x.pooled_at.map(|t| t.and_utc()),
+        pool_return: None,
         created_at: x.created_at.and_utc(),
         updated_at: x.updated_at.and_utc(),
         version: x.version,
@@ -121,6 +126,17 @@ fn view(x: &Customer) -> serde_json::Value {
 /// One customer the actor sees; 404 otherwise (missing and out of scope look the same).
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<Customer> {
     fetch(conn, &actor.visible, id)
+}
+
+/// [`get`] for the customer's own page: with when a pool rule will take it back.
+pub fn get_with_pool_return(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> RepoResult<Customer> {
+    let mut x = get(conn, actor, id)?;
+    x.pool_return = crate::pool::return_of(conn, &x)?;
+    Ok(x)
 }
 
 pub(crate) fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<Customer> {
@@ -634,6 +650,12 @@ struct Found {
     department_name: String,
 }
 
+impl Found {
+    fn in_pool(&self) -> bool {
+        self.owner_id == crate::pool::OWNER
+    }
+}
+
 /// Existing customers (any owner: protection looks past the actor's scope) sharing a key.
 fn find_duplicates(
     conn: &mut DbConnection,
@@ -732,13 +754,15 @@ pub fn check_duplicates(
         .into_iter()
         .map(|m| {
             let seen = actor.sees(m.owner_id);
+            let in_pool = m.in_pool();
             DuplicateMatch {
                 name: m.name,
                 owner_name: m.owner_name,
                 department_name: m.department_name,
                 matched_on: m.matched_on.into(),
                 visible: seen,
-                id: seen.then_some(m.id),
+                in_pool,
+                id: (seen || in_pool).then_some(m.id),
             }
         })
         .collect();
@@ -775,9 +799,11 @@ fn clashes_of(actor: &Actor, found: Vec<Found>) -> Vec<CustomerClash> {
         .into_iter()
         .map(|m| {
             let seen = actor.sees(m.owner_id);
+            let in_pool = m.in_pool();
             CustomerClash {
                 field: m.matched_on.into(),
-                id: seen.then_some(m.id),
+                in_pool,
+                id: (seen || in_pool).then_some(m.id),
                 name: m.name,
                 owner: ClashOwner {
                     id: seen.then_some(m.owner_id),
@@ -945,6 +971,7 @@ fn insert_row(
                 c::created_at.eq(at),
                 c::updated_by.eq(actor.id),
                 c::updated_at.eq(at),
+                c::owner_since.eq(at),
             ),
         ))
         .returning(c::id)

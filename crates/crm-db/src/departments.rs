@@ -56,6 +56,7 @@ fn user_counts(conn: &mut DbConnection, dept: Option<i64>) -> QueryResult<HashMa
 pub fn list(conn: &mut DbConnection) -> RepoResult<Vec<Department>> {
     let counts = user_counts(conn, None)?;
     let rows: Vec<Row> = departments::table
+        .filter(departments::id.ne(crate::pool::DEPARTMENT))
         .select(Row::as_select())
         .order((departments::sort_order, departments::id))
         .load(conn)?;
@@ -71,6 +72,7 @@ pub fn list(conn: &mut DbConnection) -> RepoResult<Vec<Department>> {
 pub fn get(conn: &mut DbConnection, id: i64) -> RepoResult<Department> {
     let row: Row = departments::table
         .find(id)
+        .filter(departments::id.ne(crate::pool::DEPARTMENT))
         .select(Row::as_select())
         .first(conn)
         .found()?;
@@ -79,7 +81,12 @@ pub fn get(conn: &mut DbConnection, id: i64) -> RepoResult<Department> {
 }
 
 pub(crate) fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(departments::table.find(id))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        departments::table
+            .find(id)
+            .filter(departments::id.ne(crate::pool::DEPARTMENT)),
+    ))
+    .get_result(conn)
 }
 
 /// The department of `field` exists: 422 `not_found` otherwise.

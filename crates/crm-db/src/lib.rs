@@ -28,6 +28,7 @@ pub mod numbering;
 pub mod opportunities;
 pub mod orders;
 pub mod paging;
+pub mod pool;
 pub mod products;
 pub mod quotes;
 pub mod receivables;
@@ -501,6 +502,8 @@ pub enum Serial {
     OrderMoney = 5,
     /// The document number counters (orders, quotes).
     DocumentNumber = 6,
+    /// One user's claims from the public pool (their limits; see [`serialize_keys`]).
+    PoolClaim = 7,
 }
 
 /// Makes read-check-write sequences inside a write transaction safe on PostgreSQL, whose default

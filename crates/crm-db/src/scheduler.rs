@@ -28,6 +28,10 @@ pub struct Report {
     pub quotes_expired: usize,
     /// Service tickets past due and not resolved, announced for the first time.
     pub tickets_overdue: usize,
+    /// Customers the public pool's rules took back (公海回收).
+    pub pool_reclaimed: usize,
+    /// Owners warned that a customer is about to return to the pool.
+    pub pool_warned: usize,
 }
 
 const BATCH: i64 = 500;
@@ -74,6 +78,9 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>) -> RepoResult<Report> {
         }
     }
     report.tickets_overdue = crate::tickets::announce_overdue(conn, now.naive_utc())?;
+    let swept = crate::pool::sweep(conn, now)?;
+    report.pool_reclaimed = swept.reclaimed;
+    report.pool_warned = swept.warned;
     Ok(report)
 }
 

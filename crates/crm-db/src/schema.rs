@@ -181,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     contacts,
     customer_transfers,
+    pool_moves,
     notifications,
     activities,
     reminders,
@@ -246,6 +247,21 @@ diesel::table! {
         updated_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
         version -> Integer,
+        owner_since -> Nullable<Timestamp>,
+        pooled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pool_moves (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        action -> Text,
+        user_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        rule -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -336,6 +352,7 @@ diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(reminders -> customers (customer_id));
 diesel::joinable!(contacts -> customers (customer_id));
 diesel::joinable!(customers -> users (owner_id));
+diesel::joinable!(pool_moves -> customers (customer_id));
 
 diesel::table! {
     products (id) {

@@ -45,6 +45,19 @@ pub const MOVERS: &[Mover] = &[
     },
 ];
 
+/// Runs every mover but the `skipped` kinds; what moved, per kind.
+pub(crate) fn run_movers(
+    conn: &mut DbConnection,
+    m: &Move,
+    skipped: &[&str],
+) -> QueryResult<BTreeMap<String, i64>> {
+    let mut moved = BTreeMap::new();
+    for mover in MOVERS.iter().filter(|x| !skipped.contains(&x.kind)) {
+        moved.insert(mover.kind.to_string(), (mover.run)(conn, m)?);
+    }
+    Ok(moved)
+}
+
 fn move_customers(conn: &mut DbConnection, m: &Move) -> QueryResult<i64> {
     if m.dry_run {
         return Ok(m.customer_ids.len() as i64);
@@ -56,6 +69,9 @@ fn move_customers(conn: &mut DbConnection, m: &Move) -> QueryResult<i64> {
     )
     .set((
         customers::owner_id.eq(m.to),
+        customers::owner_since.eq(now()),
+        // Whoever receives a customer takes it out of the pool (the pool puts it back itself).
+        customers::pooled_at.eq(None::<chrono::NaiveDateTime>),
         customers::updated_at.eq(now()),
         customers::version.eq(customers::version + 1),
     ))
@@ -175,10 +191,7 @@ pub fn transfer(conn: &mut DbConnection, actor: &Actor, req: &NewTransfer) -> Re
             customer_ids,
             dry_run,
         };
-        let mut moved = BTreeMap::new();
-        for mover in MOVERS {
-            moved.insert(mover.kind.to_string(), (mover.run)(conn, &m)?);
-        }
+        let moved = run_movers(conn, &m, &[])?;
         let actor_name = name_of(conn, actor.id)?.map(|(n, _)| n).unwrap_or_default();
         let at = now();
         let mut result = Transfer {

@@ -96,6 +96,7 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, f: &UserQuery) -> RepoResult
         .order(users::id)
         .limit(page.fetch())
         .into_boxed()
+        .filter(users::id.ne(crate::pool::OWNER))
         .visible_to(users::id, scope_of(actor));
     if let Some(d) = f.department_id {
         q = q.filter(users::department_id.eq(d));
@@ -134,7 +135,8 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> RepoResult<User> 
 }
 
 fn fetch(conn: &mut DbConnection, visible: &Visible, id: i64) -> RepoResult<User> {
-    if !visible.sees(id) {
+    // The pool's reserved owner is nobody's user to see or edit.
+    if !visible.sees(id) || id == crate::pool::OWNER {
         return Err(RepoError::NotFound);
     }
     let row: Row = users::table
@@ -411,7 +413,10 @@ pub fn is_empty(conn: &mut DbConnection) -> RepoResult<bool> {
 }
 
 pub fn count(conn: &mut DbConnection) -> RepoResult<i64> {
-    Ok(users::table.count().get_result(conn)?)
+    Ok(users::table
+        .filter(users::id.ne(crate::pool::OWNER))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Whether a record may be given to `owner`: an enabled user within the actor's scope, or 422

@@ -596,6 +596,7 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
         created_by: Some(owner),
         created_at,
         updated_at,
+        owner_since: Some(created_at),
         name,
     });
 }

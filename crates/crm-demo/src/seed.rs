@@ -333,6 +333,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
     }
     let mut contacted = Vec::new();
     let mut buying = Vec::new();
+    let mut pooled = Vec::new();
     for i in 0..count.min(BRANDS.len() * TRADES.len()) {
         let brand = BRANDS[i % BRANDS.len()];
         let (trade, industry) = TRADES[(i / BRANDS.len()) % TRADES.len()];
@@ -373,6 +374,10 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
             Err(crm_db::RepoError::Duplicate(_)) => continue,
             Err(e) => return Err(e.into()),
         };
+        // Owners have had their customers for a month to a little over a year.
+        let since =
+            chrono::Utc::now().naive_utc() - chrono::Duration::days(30 + (i * 53 % 400) as i64);
+        crm_db::bulk::set_owner_since(conn, customer.id, since)?;
         let level = match i % 10 {
             0..=3 => CustomerLevel::Lead,
             4..=5 => CustomerLevel::Contacted,
@@ -410,6 +415,8 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
         }
         if level != CustomerLevel::Lead {
             contacted.push((i, customer.id, first_contact, owner));
+        } else if i % 30 == 3 {
+            pooled.push((i, customer.id));
         }
         if matches!(level, CustomerLevel::Signed | CustomerLevel::Prospect) {
             buying.push((i, customer.id, owner, level == CustomerLevel::Signed));
@@ -417,6 +424,13 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
     }
     seed_demo_activities(conn, &contacted)?;
     seed_demo_orders(conn, &buying)?;
+    // A few leads the managers gave up on wait in the public pool (公海).
+    for &(i, id) in &pooled {
+        let release = crm_domain::api::ReleaseRequest {
+            reason: ["长期联系不上", "客户暂无预算", "业务调整，放回公海"][i % 3].into(),
+        };
+        crm_db::pool::release(conn, &acting_as(owners[i % owners.len()]), id, &release)?;
+    }
     // Deals on every prospect and signed customer, and on half of the first salesperson's
     // contacted ones (whose first deal makes them prospects), so that each demo login has a board.
     let mut dealing = buying.clone();

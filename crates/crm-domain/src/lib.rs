@@ -38,6 +38,7 @@ pub mod opportunity;
 pub mod order;
 pub mod paging;
 pub mod permissions;
+pub mod pool;
 pub mod problem;
 pub mod roles;
 pub mod scope;

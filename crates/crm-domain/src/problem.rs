@@ -109,6 +109,12 @@ codes! {
     OrderClosed = "order_closed",
     OrderHasReceipts = "order_has_receipts",
     DuplicateContract = "duplicate_contract",
+    /// The customer is not (or no longer) in the public pool: someone else claimed it first.
+    NotInPool = "not_in_pool",
+    /// The customer is in the public pool already.
+    AlreadyInPool = "already_in_pool",
+    /// A claim past `pool_max_owned` or `pool_max_claims_per_day`.
+    ClaimLimitReached = "claim_limit_reached",
     InvalidStatusMove = "invalid_status_move",
     NoPaymentPlan = "no_payment_plan",
     ReceiptReversed = "receipt_reversed",
@@ -244,6 +250,9 @@ pub struct CustomerClash {
     pub name: String,
     pub owner: ClashOwner,
     pub department: ClashDepartment,
+    /// The existing customer is in the public pool (公海): claim it instead of creating it.
+    #[serde(default)]
+    pub in_pool: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

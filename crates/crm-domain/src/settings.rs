@@ -31,6 +31,16 @@ pub struct CompanySettings {
     pub ticket_due_hours: crate::ticket::TicketDueHours,
     /// Largest document upload, in MB (1 MB = 1 048 576 bytes).
     pub document_max_mb: u32,
+    /// 公海: a customer nobody has contacted for this many days goes back to the pool (null: off).
+    pub pool_reclaim_no_contact_days: Option<u32>,
+    /// 公海: a customer below `signed` this many days after its owner got it goes back (null: off).
+    pub pool_reclaim_unsigned_days: Option<u32>,
+    /// 公海: the owner is warned this many days before a rule takes a customer (null: no warning).
+    pub pool_warn_days: Option<u32>,
+    /// 公海: a claim is refused once the claimer owns this many customers (null: no limit).
+    pub pool_max_owned: Option<u32>,
+    /// 公海: a claim is refused after this many claims by the same person today (null: no limit).
+    pub pool_max_claims_per_day: Option<u32>,
 }
 
 impl Default for CompanySettings {
@@ -52,6 +62,11 @@ impl Default for CompanySettings {
             language: crate::Lang::Zh,
             ticket_due_hours: crate::ticket::TicketDueHours::default(),
             document_max_mb: 20,
+            pool_reclaim_no_contact_days: None,
+            pool_reclaim_unsigned_days: None,
+            pool_warn_days: None,
+            pool_max_owned: None,
+            pool_max_claims_per_day: None,
         }
     }
 }

@@ -90,7 +90,7 @@ async fn get_customer(
     id: Path<i64>,
 ) -> ApiResult<Json<Customer>> {
     caller
-        .run(move |conn, actor| customers::get(conn, actor, *id))
+        .run(move |conn, actor| customers::get_with_pool_return(conn, actor, *id))
         .await
         .map(Json)
 }

@@ -18,6 +18,7 @@ pub mod me;
 pub mod notifications;
 pub mod opportunities;
 pub mod orders;
+pub mod pool;
 pub mod products;
 pub mod quotes;
 pub mod receivables;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     customers::configure(cfg);
     transfers::configure(cfg);
+    pool::configure(cfg);
     activities::configure(cfg);
     team::configure(cfg);
     reminders::configure(cfg);

@@ -261,6 +261,19 @@ impl Matrix<'_> {
         let post = Method::POST;
         let made = match kind {
             "customer" => id(self.create("s1_a", post, "/customers", records).await),
+            // A customer s1_a released into the public pool.
+            "pooled_customer" => {
+                let c = id(self.create("s1_a", post, "/customers", records).await);
+                self.app
+                    .post(
+                        &format!("/customers/{c}/release"),
+                        self.token("s1_a"),
+                        json!({"reason": "无意向"}),
+                    )
+                    .await
+                    .expect(200);
+                c
+            }
             "contact" => {
                 Box::pin(self.make(records, "customer")).await;
                 let c = records.ids["customer"];
@@ -537,6 +550,7 @@ fn kind_of(collection: &str) -> &'static str {
         "notifications" => "notification",
         "opportunities" => "opportunity",
         "orders" => "order",
+        "pool" => "pooled_customer",
         "products" => "product",
         "quotes" => "quote",
         "receipts" => "receipt",

@@ -24,6 +24,7 @@ mod openapi;
 mod opportunities;
 mod orders;
 mod org;
+mod pool;
 mod reminders;
 mod search;
 mod tickets;

@@ -95,6 +95,14 @@ pub struct Customer {
     pub review_status: ReviewStatus,
     pub signed_total: Money,
     pub last_contact_at: Option<DateTime<Utc>>,
+    /// Since when the current owner has had it (the unsigned rule of the pool counts from here).
+    pub owner_since: Option<DateTime<Utc>>,
+    /// Since when it has been in the public pool (公海); null while someone owns it.
+    pub pooled_at: Option<DateTime<Utc>>,
+    /// When a pool rule will take it back to the pool, and which (only `GET /customers/{id}`,
+    /// and only while a rule is on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_return: Option<crate::api::PoolReturn>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -236,6 +244,9 @@ pub struct DuplicateMatch {
     /// Which key matched: `name`, `phone` or `website`.
     pub matched_on: String,
     pub visible: bool,
+    /// The customer is in the public pool (公海): anyone may claim it (`id` is given).
+    #[serde(default)]
+    pub in_pool: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 }
@@ -544,6 +555,12 @@ pub fn clash_detail(clashes: &[crate::problem::CustomerClash]) -> crate::Msg {
         "website" => ("网址", "website"),
         _ => ("名称", "name"),
     };
+    if first.in_pool {
+        return crate::msg!(
+            "客户已存在（{field_zh}相同）：{name}，在公海中，可以领取",
+            "the customer exists already (same {field_en}): {name}, in the public pool, where you may claim it"
+        );
+    }
     crate::msg!(
         "客户已存在（{field_zh}相同）：{name}，负责人 {owner}（{dept}）",
         "the customer exists already (same {field_en}): {name}, owned by {owner} of {dept}"

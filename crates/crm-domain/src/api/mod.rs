@@ -541,6 +541,51 @@ pub struct SettingsPatch {
     /// Largest document upload in MB, 1–200.
     #[validate(range(min = 1, max = 200))]
     pub document_max_mb: Option<u32>,
+    /// Days without contact before a customer returns to the pool, 1–3650; null turns the rule off.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[validate(range(min = 1, max = 3650))]
+    pub pool_reclaim_no_contact_days: Option<Option<u32>>,
+    /// Days after assignment before an unsigned customer returns to the pool, 1–3650; null: off.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[validate(range(min = 1, max = 3650))]
+    pub pool_reclaim_unsigned_days: Option<Option<u32>>,
+    /// Days of warning before a pool rule takes a customer, 1–365; null: no warning.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[validate(range(min = 1, max = 365))]
+    pub pool_warn_days: Option<Option<u32>>,
+    /// Most customers a person may own and still claim, 1–1 000 000; null: no limit.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[validate(range(min = 1, max = 1000000))]
+    pub pool_max_owned: Option<Option<u32>>,
+    /// Most claims per person per day, 1–10 000; null: no limit.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[validate(range(min = 1, max = 10000))]
+    pub pool_max_claims_per_day: Option<Option<u32>>,
     pub version: i32,
 }
 
@@ -582,6 +627,23 @@ impl SettingsPatch {
         }
         if let Some(v) = self.document_max_mb {
             s.document_max_mb = v;
+        }
+        for (patch, field) in [
+            (
+                self.pool_reclaim_no_contact_days,
+                &mut s.pool_reclaim_no_contact_days,
+            ),
+            (
+                self.pool_reclaim_unsigned_days,
+                &mut s.pool_reclaim_unsigned_days,
+            ),
+            (self.pool_warn_days, &mut s.pool_warn_days),
+            (self.pool_max_owned, &mut s.pool_max_owned),
+            (self.pool_max_claims_per_day, &mut s.pool_max_claims_per_day),
+        ] {
+            if let Some(v) = patch {
+                *field = v;
+            }
         }
         s
     }
@@ -626,6 +688,8 @@ mod exports;
 pub use exports::*;
 mod imports;
 pub use imports::*;
+mod pool;
+pub use pool::*;
 mod queries;
 pub use queries::*;
 

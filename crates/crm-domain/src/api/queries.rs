@@ -144,6 +144,41 @@ impl CustomerQuery {
     }
 }
 
+list_query! {
+    /// `GET /pool`: the public pool's customers, filtered and sorted like the customer list.
+    pub struct PoolQuery {
+        pub level: Option<CustomerLevel>,
+        #[serde(rename = "type")]
+        #[cfg_attr(feature = "openapi", param(rename = "type"))]
+        pub type_: Option<CustomerType>,
+        pub industry_id: Option<i64>,
+        /// A province includes its cities.
+        pub region_id: Option<i64>,
+        /// Part of the name or short name.
+        #[validate(length(max = 100))]
+        pub q: Option<String>,
+        /// `name`, `created`, `updated` (when it entered the pool), `last_contact`; a leading `-`
+        /// sorts descending. Default `-updated`: the newest in the pool first.
+        #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = r"^-?(name|created|updated|last_contact)$"))]
+        pub sort: Option<Sort<CustomerSortKey>>,
+    }
+}
+
+list_query! {
+    /// `GET /pool/reclaim-preview`: the company's rules, or the ones being considered.
+    pub struct ReclaimPreviewQuery {
+        /// Instead of the setting (to try a rule before turning it on).
+        #[validate(range(min = 1, max = 3650))]
+        pub no_contact_days: Option<u32>,
+        /// Instead of the setting.
+        #[validate(range(min = 1, max = 3650))]
+        pub unsigned_days: Option<u32>,
+        /// Also those due within this many days (default 0: due at the next run).
+        #[validate(range(min = 0, max = 365))]
+        pub within_days: Option<u32>,
+    }
+}
+
 /// What the customer list may be sorted by; each has an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CustomerSortKey {
