@@ -303,6 +303,25 @@ impl Api {
         self.send(Method::POST, path, Some(new)).await
     }
 
+    pub async fn pool(&self, q: &PoolQuery) -> Result<Page<PoolCustomer>> {
+        self.get(with_query(&format!("{BASE}/pool"), q)).await
+    }
+
+    pub async fn claim(&self, id: i64, req: &ClaimRequest) -> Result<Customer> {
+        let path = format!("{BASE}/pool/{id}/claim");
+        self.send(Method::POST, path, Some(req)).await
+    }
+
+    pub async fn release(&self, id: i64, req: &ReleaseRequest) -> Result<Released> {
+        let path = format!("{BASE}/customers/{id}/release");
+        self.send(Method::POST, path, Some(req)).await
+    }
+
+    pub async fn reclaim_preview(&self, q: &ReclaimPreviewQuery) -> Result<Page<ReclaimCandidate>> {
+        self.get(with_query(&format!("{BASE}/pool/reclaim-preview"), q))
+            .await
+    }
+
     pub async fn transfers(&self, q: &PageQuery) -> Result<Page<Transfer>> {
         self.get(with_query(&format!("{BASE}/customer-transfers"), q))
             .await

@@ -49,6 +49,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("customers/:id") view=pages::customers::CustomerPage />
                     <Route path=path!("customers/:id/edit") view=pages::customers::EditCustomerPage />
                     <Route path=path!("customer-transfers") view=pages::transfer::TransferPage />
+                    <Route path=path!("pool") view=pages::pool::PoolPage />
+                    <Route path=path!("pool/reclaim-preview") view=pages::pool::ReclaimPreviewPage />
                     <Route path=path!("system/departments") view=pages::system::DepartmentsPage />
                     <Route path=path!("system/users") view=pages::system::UsersPage />
                     <Route path=path!("system/roles") view=pages::roles::RolesPage />

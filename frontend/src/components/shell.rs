@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 24] = [
+const LINKS: [Link; 26] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -44,6 +44,11 @@ const LINKS: [Link; 24] = [
     (
         "/customers/pipeline",
         |i| t_string!(i, nav.pipeline),
+        Some(Permission::CustomerRead),
+    ),
+    (
+        "/pool",
+        |i| t_string!(i, nav.pool),
         Some(Permission::CustomerRead),
     ),
     (
@@ -124,6 +129,11 @@ const LINKS: [Link; 24] = [
     (
         "/system/settings",
         |i| t_string!(i, nav.settings),
+        Some(Permission::AdminSettings),
+    ),
+    (
+        "/pool/reclaim-preview",
+        |i| t_string!(i, nav.reclaim_preview),
         Some(Permission::AdminSettings),
     ),
     (

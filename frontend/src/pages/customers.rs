@@ -14,8 +14,8 @@ use crm_domain::Permission;
 use crm_domain::api::{
     ActivityQuery, Customer, CustomerFilters, CustomerPatch, CustomerQuery, CustomerSortKey,
     CustomerType, DictionaryItem, DictionaryKind, DuplicateCheck, DuplicateMatch, DuplicateQuery,
-    ExportKind, LevelChange, NewContact, NewCustomer, PageQuery, ReviewDecision, ReviewRequest,
-    ReviewStatus,
+    ExportKind, LevelChange, NewContact, NewCustomer, PageQuery, ReleaseRequest, ReviewDecision,
+    ReviewRequest, ReviewStatus,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::document::DocumentOf;
@@ -175,9 +175,14 @@ fn DuplicateWarning(#[prop(into)] matches: Signal<Vec<DuplicateMatch>>) -> impl 
         <Show when=move || matches.with(|m| !m.is_empty())>
             <div class="warning" role="status">
                 {move || matches.get().into_iter().map(|m| {
+                    if m.in_pool {
+                        let find = format!("/pool?q={}", String::from(js_sys::encode_uri_component(&m.name)));
+                        return view! { <p>{move || t_string!(i18n, cust.exists)}<strong>{m.name.clone()}</strong>
+                            "（"{move || t_string!(i18n, pool.in_pool_note)}"）"" "<A href=find>{move || t_string!(i18n, pool.go_claim)}</A></p> }.into_any();
+                    }
                     let link = m.id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || t_string!(i18n, cust.open)}</A> });
                     view! { <p>{move || t_string!(i18n, cust.exists)}<strong>{m.name.clone()}</strong>
-                        {format!("（{} · {}）", m.owner_name, m.department_name)}{link}</p> }
+                        {format!("（{} · {}）", m.owner_name, m.department_name)}{link}</p> }.into_any()
                 }).collect_view()}
             </div>
         </Show>
@@ -461,6 +466,19 @@ pub fn CustomerPage() -> impl IntoView {
             },
         );
     };
+    let navigate = use_navigate();
+    let release = move |_| {
+        let Some(reason) = ask(t_string!(i18n, pool.release_reason)) else {
+            return;
+        };
+        let id = id();
+        let navigate = navigate.clone();
+        run(
+            error,
+            move || async move { api.release(id, &ReleaseRequest { reason }).await },
+            move |_| navigate("/pool", Default::default()),
+        );
+    };
     let (c_name, c_title, c_mobile) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -505,6 +523,10 @@ pub fn CustomerPage() -> impl IntoView {
                 let level = c.level;
                 let kind = c.type_;
                 let last = c.last_contact_at;
+                let in_pool = c.pooled_at.is_some();
+                let release = release.clone();
+                // Shown once the day is within the warning the owner would get (a week if none).
+                let returns = c.pool_return.clone().filter(|r| r.days_left <= 7);
                 view! {
                     <section class="card">
                         <div class="title-row">
@@ -513,7 +535,19 @@ pub fn CustomerPage() -> impl IntoView {
                             <Show when=move || session.can(Permission::CustomerUpdate)>
                                 <A href=format!("/customers/{}/edit", c.id) attr:class="button">{move || t_string!(i18n, common.edit)}</A>
                             </Show>
+                            <Show when=move || session.can(Permission::CustomerUpdate) && !in_pool>
+                                <button class="release" on:click=release.clone()>{move || t_string!(i18n, pool.release)}</button>
+                            </Show>
                         </div>
+                        {in_pool.then(|| view! { <p class="warning" role="status">{move || t_string!(i18n, pool.in_pool_note)}</p> })}
+                        {returns.map(|r| {
+                            let (days, on, rule) = (r.days_left.max(0), r.on.to_string(), r.rule);
+                            view! { <p class="warning pool-return" role="status">{move || if days == 0 {
+                                t_string!(i18n, pool.due_now).to_string()
+                            } else {
+                                t_string!(i18n, pool.returns, days = days, on = on.clone(), rule = crate::pages::pool::rule_label(i18n, rule)).to_string()
+                            }}</p> }
+                        })}
                         <dl class="facts">
                             <dt>{move || t_string!(i18n, cust.kind)}</dt><dd>{move || labels::customer_type(i18n, kind)}</dd>
                             <dt>{move || t_string!(i18n, cust.owner)}</dt><dd>{format!("{} · {}", c.owner.name, c.department.name)}</dd>

@@ -9,6 +9,7 @@ pub mod login;
 pub mod notifications;
 pub mod opportunities;
 pub mod orders;
+pub mod pool;
 pub mod products;
 pub mod profile;
 pub mod receivables;

@@ -439,7 +439,7 @@ pub fn SettingsPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let current = RwSignal::new(None::<Settings>);
-    let fields: [RwSignal<String>; 16] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let fields: [RwSignal<String>; 21] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let review = RwSignal::new(false);
     let language = RwSignal::new(Lang::Zh);
     let fill = move |s: &Settings| {
@@ -473,7 +473,18 @@ pub fn SettingsPage() -> impl IntoView {
             c.ticket_due_hours.high.to_string(),
             c.ticket_due_hours.normal.to_string(),
             c.ticket_due_hours.low.to_string(),
-        ];
+        ]
+        .into_iter()
+        .chain(
+            [
+                c.pool_reclaim_no_contact_days,
+                c.pool_reclaim_unsigned_days,
+                c.pool_warn_days,
+                c.pool_max_owned,
+                c.pool_max_claims_per_day,
+            ]
+            .map(|v| v.map(|n| n.to_string()).unwrap_or_default()),
+        );
         for (f, v) in fields.iter().zip(values) {
             f.set(v);
         }
@@ -505,7 +516,30 @@ pub fn SettingsPage() -> impl IntoView {
             error.set(Some(format!("{}: ?", t_string!(i18n, settings.due_hours))));
             return;
         };
+        // A pool rule's box: blank turns it off.
+        let pool: Option<Vec<Option<u32>>> = (16..21)
+            .map(|i| {
+                let text = v(i);
+                let text = text.trim();
+                if text.is_empty() {
+                    Some(None)
+                } else {
+                    text.parse::<u32>().ok().map(Some)
+                }
+            })
+            .collect();
+        let Some([no_contact, unsigned, warn, max_owned, max_claims]) =
+            pool.and_then(|p| <[Option<u32>; 5]>::try_from(p).ok())
+        else {
+            error.set(Some(format!("{}: ?", t_string!(i18n, settings.pool))));
+            return;
+        };
         let body = SettingsPatch {
+            pool_reclaim_no_contact_days: Some(no_contact),
+            pool_reclaim_unsigned_days: Some(unsigned),
+            pool_warn_days: Some(warn),
+            pool_max_owned: Some(max_owned),
+            pool_max_claims_per_day: Some(max_claims),
             company_name: Some(v(0)),
             time_zone: Some(v(1)),
             currency: Some(v(2)),
@@ -569,6 +603,13 @@ pub fn SettingsPage() -> impl IntoView {
                     <label>{move || t_string!(i18n, tk.priority.high)}<input type="number" min="1" name="due_high" bind:value=fields[13] /></label>
                     <label>{move || t_string!(i18n, tk.priority.normal)}<input type="number" min="1" name="due_normal" bind:value=fields[14] /></label>
                     <label>{move || t_string!(i18n, tk.priority.low)}<input type="number" min="1" name="due_low" bind:value=fields[15] /></label>
+                </fieldset>
+                <fieldset class="stack-form"><legend>{move || t_string!(i18n, settings.pool)}</legend>
+                    <label>{move || t_string!(i18n, settings.pool_no_contact)}<input type="number" min="1" name="pool_reclaim_no_contact_days" bind:value=fields[16] /></label>
+                    <label>{move || t_string!(i18n, settings.pool_unsigned)}<input type="number" min="1" name="pool_reclaim_unsigned_days" bind:value=fields[17] /></label>
+                    <label>{move || t_string!(i18n, settings.pool_warn)}<input type="number" min="1" name="pool_warn_days" bind:value=fields[18] /></label>
+                    <label>{move || t_string!(i18n, settings.pool_max_owned)}<input type="number" min="1" name="pool_max_owned" bind:value=fields[19] /></label>
+                    <label>{move || t_string!(i18n, settings.pool_max_claims)}<input type="number" min="1" name="pool_max_claims_per_day" bind:value=fields[20] /></label>
                 </fieldset>
                 <ErrorLine error=error />
                 <Show when=move || saved.get()><p class="ok">{move || t_string!(i18n, common.saved)}</p></Show>
