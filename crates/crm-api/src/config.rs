@@ -31,8 +31,9 @@ pub struct ServeConfig {
     /// Worker threads of the HTTP server (default: one per core).
     #[arg(long, env = "CRM_WORKERS")]
     pub workers: Option<usize>,
-    /// Seconds between runs of the scheduler (due reminders, review digests, e-mail); it also runs
-    /// at start. 0 turns it off (another instance may run it: runs are safe in parallel).
+    /// Seconds between runs of the scheduler (due reminders, review digests, e-mail, the public
+    /// pool's rules); it also runs at start. 0 turns it off, with the webhook worker (another
+    /// instance may run them: both are safe in parallel).
     #[arg(long, env = "CRM_SCHEDULER_INTERVAL", default_value_t = 300)]
     pub scheduler_interval: u64,
     #[command(flatten)]

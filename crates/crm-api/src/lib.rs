@@ -16,6 +16,7 @@ pub mod scheduler;
 pub mod state;
 pub mod telemetry;
 pub mod web_app;
+pub mod webhooks;
 
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::{Compress, Condition, from_fn};
@@ -142,6 +143,8 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<Running> {
 
     let mailer = mailer::Mailer::from_config(&config.smtp)?;
     if config.scheduler_interval > 0 {
+        // Deliveries go out within seconds of their change, whatever the scheduler's pace.
+        webhooks::spawn(db.clone(), std::time::Duration::from_secs(2));
         scheduler::spawn(
             db.clone(),
             std::time::Duration::from_secs(config.scheduler_interval),

@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "exports", description = "Exports (导出): every row of a list, with the list's filters (not its `limit` and `cursor`: 400), as CSV or Excel; `data.export` and the list's read permission"),
         (name = "imports", description = "Imports (导入): customers, their contacts and their orders from CSV (UTF-8 or GB18030) or XLSX, with a dry run, in batches, with progress"),
         (name = "pool", description = "The public pool (公海): customers nobody owns, claiming and releasing them, the reclaim rules"),
+        (name = "webhooks", description = "Webhooks (集成推送): endpoints told of what happens, signed with `X-CRM-Signature`, with their delivery log (administrators)"),
         (name = "documents", description = "Documents (文档资料): files attached to customers, deals, orders, tickets and articles"),
         (name = "reports", description = "Reports: receivables aging, expense analysis, service"),
     )

@@ -21,7 +21,7 @@ pub struct RunReport {
 
 impl RunReport {
     /// What the run did, by kind: the one list behind its log line and its metrics.
-    pub fn counts(&self) -> [(&'static str, usize); 8] {
+    pub fn counts(&self) -> [(&'static str, usize); 10] {
         let a = &self.announced;
         [
             ("reminders_due", a.reminders_due),
@@ -30,6 +30,8 @@ impl RunReport {
             ("renewals", a.renewals),
             ("quotes_expired", a.quotes_expired),
             ("tickets_overdue", a.tickets_overdue),
+            ("pool_reclaimed", a.pool_reclaimed),
+            ("pool_warned", a.pool_warned),
             ("emails_sent", self.emails_sent),
             ("files_swept", self.files_swept),
         ]
@@ -95,6 +97,8 @@ pub fn spawn(db: Db, every: Duration, mailer: Option<Mailer>, store: Store) {
                             renewals = a.renewals,
                             quotes_expired = a.quotes_expired,
                             tickets_overdue = a.tickets_overdue,
+                            pool_reclaimed = a.pool_reclaimed,
+                            pool_warned = a.pool_warned,
                             emails_sent = report.emails_sent,
                             files_swept = report.files_swept,
                             "scheduler run"

@@ -273,7 +273,20 @@ pub fn create_on(
             "first contact",
             ("activity_id", id),
         )?;
-        fetch(conn, &Visible::All, id)
+        let created = fetch(conn, &Visible::All, id)?;
+        // Activities are their own history (no audit entry), so they tell the outbox themselves.
+        crate::webhooks::outbox(
+            conn,
+            actor.user_id(),
+            "create",
+            "activity",
+            &[(
+                Some(id),
+                Some(customer.id),
+                &serde_json::to_value(&created).unwrap_or_default(),
+            )],
+        )?;
+        Ok(created)
     })
 }
 

@@ -48,8 +48,14 @@ pub fn record_about(
             audit_log::customer_id.eq(customer_id),
             audit_log::changes.eq(changes.to_string()),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    crate::webhooks::outbox(
+        conn,
+        actor.user_id(),
+        action,
+        entity,
+        &[(entity_id, customer_id, &changes)],
+    )
 }
 
 /// Records the same action on several records at once (an import's batch), each concerning its
@@ -91,7 +97,11 @@ pub fn record_many_about(
                 .execute(c),
         }?;
     }
-    Ok(())
+    let announced: Vec<crate::webhooks::Entry> = entries
+        .iter()
+        .map(|(id, customer, changes)| (Some(*id), Some(*customer), changes))
+        .collect();
+    crate::webhooks::outbox(conn, actor.user_id(), action, entity, &announced)
 }
 
 /// The fields whose values differ between two JSON objects, as `{field: {old, new}}`.

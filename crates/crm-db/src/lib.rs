@@ -44,6 +44,7 @@ pub mod tickets;
 pub mod transfers;
 pub mod users;
 pub mod visibility;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};

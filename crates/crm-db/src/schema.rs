@@ -182,6 +182,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     customer_transfers,
     pool_moves,
+    webhooks,
+    webhook_subscriptions,
+    webhook_events,
+    webhook_deliveries,
+    webhook_attempts,
     notifications,
     activities,
     reminders,
@@ -249,6 +254,60 @@ diesel::table! {
         version -> Integer,
         owner_since -> Nullable<Timestamp>,
         pooled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        description -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (event, webhook_id) {
+        event -> Text,
+        webhook_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        event -> Text,
+        occurred_at -> Timestamp,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Integer,
+        error -> Nullable<Text>,
     }
 }
 
@@ -353,6 +412,10 @@ diesel::joinable!(reminders -> customers (customer_id));
 diesel::joinable!(contacts -> customers (customer_id));
 diesel::joinable!(customers -> users (owner_id));
 diesel::joinable!(pool_moves -> customers (customer_id));
+diesel::joinable!(webhook_subscriptions -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::table! {
     products (id) {

@@ -115,6 +115,9 @@ codes! {
     AlreadyInPool = "already_in_pool",
     /// A claim past `pool_max_owned` or `pool_max_claims_per_day`.
     ClaimLimitReached = "claim_limit_reached",
+    /// A webhook URL that is not `http(s)`, does not resolve, or points at a loopback or private
+    /// address the company does not allow.
+    WebhookUrlNotAllowed = "webhook_url_not_allowed",
     InvalidStatusMove = "invalid_status_move",
     NoPaymentPlan = "no_payment_plan",
     ReceiptReversed = "receipt_reversed",

@@ -41,6 +41,9 @@ pub struct CompanySettings {
     pub pool_max_owned: Option<u32>,
     /// 公海: a claim is refused after this many claims by the same person today (null: no limit).
     pub pool_max_claims_per_day: Option<u32>,
+    /// Whether webhooks may call loopback and private addresses (an integration on the company's
+    /// own network); off, such URLs are refused when registered and again when delivered.
+    pub webhooks_allow_private_network: bool,
 }
 
 impl Default for CompanySettings {
@@ -67,6 +70,7 @@ impl Default for CompanySettings {
             pool_warn_days: None,
             pool_max_owned: None,
             pool_max_claims_per_day: None,
+            webhooks_allow_private_network: false,
         }
     }
 }

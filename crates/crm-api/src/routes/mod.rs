@@ -29,6 +29,7 @@ pub mod team;
 pub mod tickets;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -73,4 +74,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     documents::configure(cfg);
     exports::configure(cfg);
     imports::configure(cfg);
+    webhooks::configure(cfg);
 }

@@ -449,6 +449,33 @@ impl Matrix<'_> {
                 .await),
             "product" => id(self.create("admin", post, "/products", records).await),
             "user" => id(self.create("admin", post, "/users", records).await),
+            // An endpoint on this machine (allowed for it), told of new customers.
+            "webhook" => {
+                self.app
+                    .set_settings(json!({"webhooks_allow_private_network": true}))
+                    .await;
+                id(self
+                    .app
+                    .post(
+                        "/webhooks",
+                        self.token("admin"),
+                        json!({"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]}),
+                    )
+                    .await
+                    .expect(201))
+            }
+            // What that endpoint is owed once s1_a makes a customer.
+            "webhook_delivery" => {
+                Box::pin(self.make(records, "webhook")).await;
+                Box::pin(self.make(records, "customer")).await;
+                let hook = records.ids["webhook"];
+                let log = self
+                    .app
+                    .get(&format!("/webhooks/{hook}/deliveries"), self.token("admin"))
+                    .await
+                    .expect(200);
+                id(log["items"][0].clone())
+            }
             other => panic!("no maker for {other}"),
         };
         records.ids.insert(kind, made);
@@ -469,6 +496,10 @@ impl Matrix<'_> {
                 "{competitor_id}" => {
                     self.make(records, "deal_competitor").await;
                     records.ids["competitor"].to_string()
+                }
+                "{delivery_id}" => {
+                    self.make(records, "webhook_delivery").await;
+                    records.ids["webhook_delivery"].to_string()
                 }
                 "{contact_id}" => {
                     self.make(records, "key_contact").await;
@@ -558,6 +589,7 @@ fn kind_of(collection: &str) -> &'static str {
         "roles" => "role",
         "tickets" => "ticket",
         "users" => "user",
+        "webhooks" => "webhook",
         other => panic!("no record kind for /{other}/{{id}}"),
     }
 }

@@ -58,6 +58,19 @@ api_test!(every_cookbook_recipe_runs_against_a_live_server, |app| {
         .expect(201);
     let token = made["token"].as_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // A real delivery for the signature recipe: an endpoint told of new customers, and one made.
+    let receiver = crate::webhooks::Receiver::start().await;
+    let hook = crate::webhooks::register(app, &receiver.url, json!(["customer.created"])).await;
+    app.post(
+        "/customers",
+        &access,
+        json!({"name": "临沂沂蒙山旅游有限公司"}),
+    )
+    .await
+    .expect(201);
+    while crate::webhooks::deliver(app).await > 0 {}
+    let delivery = receiver.got().pop().expect("a delivery");
+    std::fs::write(dir.path().join("delivery.json"), &delivery.body).unwrap();
     for (lang, code) in &recipes {
         let program = if lang == "bash" { "bash" } else { "python3" };
         let out = tokio::process::Command::new(program)
@@ -68,6 +81,8 @@ api_test!(every_cookbook_recipe_runs_against_a_live_server, |app| {
             .env("CRM_TOKEN", token)
             .env("CRM_USERNAME", "s1_a")
             .env("CRM_PASSWORD", "demo1234")
+            .env("CRM_WEBHOOK_SECRET", hook["secret"].as_str().unwrap())
+            .env("CRM_WEBHOOK_SIGNATURE", &delivery.signature)
             .output()
             .await
             .unwrap();

@@ -30,3 +30,4 @@ mod search;
 mod tickets;
 mod transfers;
 mod web_app;
+mod webhooks;

@@ -586,6 +586,7 @@ pub struct SettingsPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
     #[validate(range(min = 1, max = 10000))]
     pub pool_max_claims_per_day: Option<Option<u32>>,
+    pub webhooks_allow_private_network: Option<bool>,
     pub version: i32,
 }
 
@@ -627,6 +628,9 @@ impl SettingsPatch {
         }
         if let Some(v) = self.document_max_mb {
             s.document_max_mb = v;
+        }
+        if let Some(v) = self.webhooks_allow_private_network {
+            s.webhooks_allow_private_network = v;
         }
         for (patch, field) in [
             (
@@ -690,6 +694,8 @@ mod imports;
 pub use imports::*;
 mod pool;
 pub use pool::*;
+mod webhooks;
+pub use webhooks::*;
 mod queries;
 pub use queries::*;
 
