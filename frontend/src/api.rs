@@ -408,6 +408,41 @@ impl Api {
     }
 
     // -----------------------------------------------------------------------------------------
+    // Webhooks
+
+    pub async fn webhooks(&self) -> Result<Vec<Webhook>> {
+        self.get(format!("{BASE}/webhooks")).await
+    }
+
+    pub async fn create_webhook(&self, new: &NewWebhook) -> Result<WebhookWithSecret> {
+        self.send(Method::POST, format!("{BASE}/webhooks"), Some(new))
+            .await
+    }
+
+    pub async fn update_webhook(&self, id: i64, patch: &WebhookPatch) -> Result<WebhookUpdated> {
+        self.send(Method::PATCH, format!("{BASE}/webhooks/{id}"), Some(patch))
+            .await
+    }
+
+    pub async fn delete_webhook(&self, id: i64) -> Result<()> {
+        self.delete(format!("{BASE}/webhooks/{id}")).await
+    }
+
+    pub async fn webhook_deliveries(
+        &self,
+        id: i64,
+        q: &PageQuery,
+    ) -> Result<Page<WebhookDelivery>> {
+        self.get(with_query(&format!("{BASE}/webhooks/{id}/deliveries"), q))
+            .await
+    }
+
+    pub async fn redeliver(&self, id: i64, delivery: i64) -> Result<WebhookDelivery> {
+        let path = format!("{BASE}/webhooks/{id}/deliveries/{delivery}/redeliver");
+        self.send(Method::POST, path, None::<&()>).await
+    }
+
+    // -----------------------------------------------------------------------------------------
     // Opportunities, quotes, competitors
 
     pub async fn opportunities(&self, q: &OpportunityQuery) -> Result<Page<Opportunity>> {

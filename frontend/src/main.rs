@@ -57,6 +57,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("system/dictionaries") view=pages::system::DictionariesPage />
                     <Route path=path!("system/settings") view=pages::system::SettingsPage />
                     <Route path=path!("system/audit") view=pages::system::AuditPage />
+                    <Route path=path!("system/webhooks") view=pages::webhooks::WebhooksPage />
                     <Route path=path!("opportunities") view=pages::opportunities::OpportunitiesPage />
                     <Route path=path!("opportunities/board") view=pages::opportunities::DealBoardPage />
                     <Route path=path!("opportunities/:id") view=pages::opportunities::OpportunityPage />

@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 26] = [
+const LINKS: [Link; 27] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -134,6 +134,11 @@ const LINKS: [Link; 26] = [
     (
         "/pool/reclaim-preview",
         |i| t_string!(i, nav.reclaim_preview),
+        Some(Permission::AdminSettings),
+    ),
+    (
+        "/system/webhooks",
+        |i| t_string!(i, nav.webhooks),
         Some(Permission::AdminSettings),
     ),
     (

@@ -18,6 +18,7 @@ pub mod system;
 pub mod tickets;
 pub mod today;
 pub mod transfer;
+pub mod webhooks;
 
 use crate::i18n::*;
 use leptos::prelude::*;

@@ -441,6 +441,7 @@ pub fn SettingsPage() -> impl IntoView {
     let current = RwSignal::new(None::<Settings>);
     let fields: [RwSignal<String>; 21] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let review = RwSignal::new(false);
+    let private_hooks = RwSignal::new(false);
     let language = RwSignal::new(Lang::Zh);
     let fill = move |s: &Settings| {
         let c = &s.settings;
@@ -489,6 +490,7 @@ pub fn SettingsPage() -> impl IntoView {
             f.set(v);
         }
         review.set(c.review_new_customers);
+        private_hooks.set(c.webhooks_allow_private_network);
         language.set(c.language);
         current.set(Some(s.clone()));
     };
@@ -540,6 +542,7 @@ pub fn SettingsPage() -> impl IntoView {
             pool_warn_days: Some(warn),
             pool_max_owned: Some(max_owned),
             pool_max_claims_per_day: Some(max_claims),
+            webhooks_allow_private_network: Some(private_hooks.get_untracked()),
             company_name: Some(v(0)),
             time_zone: Some(v(1)),
             currency: Some(v(2)),
@@ -611,6 +614,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <label>{move || t_string!(i18n, settings.pool_max_owned)}<input type="number" min="1" name="pool_max_owned" bind:value=fields[19] /></label>
                     <label>{move || t_string!(i18n, settings.pool_max_claims)}<input type="number" min="1" name="pool_max_claims_per_day" bind:value=fields[20] /></label>
                 </fieldset>
+                <label class="check"><input type="checkbox" name="webhooks_allow_private_network" bind:checked=private_hooks />{move || t_string!(i18n, settings.private_hooks)}</label>
                 <ErrorLine error=error />
                 <Show when=move || saved.get()><p class="ok">{move || t_string!(i18n, common.saved)}</p></Show>
                 <button type="submit" class="primary">{move || t_string!(i18n, common.save)}</button>
