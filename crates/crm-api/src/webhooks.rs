@@ -18,6 +18,8 @@ const BATCH: i64 = 20;
 const LEASE_SECONDS: i64 = 120;
 /// How long an endpoint has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long its name may take to resolve.
+const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `sha256=<hex HMAC-SHA256 of the body under the secret>`, as `X-CRM-Signature` carries it.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -44,18 +46,30 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
                 || (a == 198 && (b == 18 || b == 19))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            let s = v6.segments();
+            // IPv4 inside IPv6 (mapped, compatible, NAT64, 6to4) is judged as the IPv4 it carries.
+            let embedded = v6.to_ipv4().or_else(|| match s {
+                [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(std::net::Ipv4Addr::from(
+                    (u32::from(s[6]) << 16) | u32::from(s[7]),
+                )),
+                [0x2002, hi, lo, ..] => Some(std::net::Ipv4Addr::from(
+                    (u32::from(hi) << 16) | u32::from(lo),
+                )),
+                _ => None,
+            });
+            if let Some(v4) = embedded.filter(|_| !v6.is_loopback() && !v6.is_unspecified()) {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0)
         }
     }
 }
@@ -93,15 +107,18 @@ pub async fn check_url(
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|_| {
-            Refused(msg!(
-                "无法解析主机 {host}",
-                "the host {host} cannot be resolved"
-            ))
-        })?
-        .collect();
+    let unresolved = || {
+        Refused(msg!(
+            "无法解析主机 {host}",
+            "the host {host} cannot be resolved"
+        ))
+    };
+    let addrs: Vec<SocketAddr> =
+        tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
+            .await
+            .map_err(|_| unresolved())?
+            .map_err(|_| unresolved())?
+            .collect();
     if addrs.is_empty() {
         return Err(Refused(msg!(
             "无法解析主机 {host}",
@@ -140,7 +157,9 @@ async fn post(due: &Due, allow_private: bool) -> Attempt {
     };
     let body = serde_json::to_vec(&due.payload).unwrap_or_default();
     // The request goes to the addresses just checked, not to whatever DNS answers next.
+    // No proxy: a proxy would resolve the name itself, around the check.
     let mut client = reqwest::Client::builder()
+        .no_proxy()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent("crm-webhooks/1");
@@ -201,16 +220,24 @@ pub async fn deliver_due(db: &Db) -> anyhow::Result<usize> {
     })
     .await??;
     let posted = due.len();
-    for d in due {
-        let attempt = post(&d, allow_private).await;
+    // The batch is posted at once, so that all of it is done well within the lease (an attempt
+    // takes at most DNS_TIMEOUT + TIMEOUT).
+    let attempts = futures_util::future::join_all(due.iter().map(|d| post(d, allow_private))).await;
+    for (d, attempt) in due.into_iter().zip(attempts) {
         metrics::counter!("crm_webhook_attempts_total",
             "outcome" => if attempt.succeeded() { "delivered" } else { "failed" })
         .increment(1);
         let db = db.clone();
         web::block(move || -> anyhow::Result<()> {
             let mut conn = db.get().map_err(anyhow::Error::msg)?;
-            crm_db::webhooks::record_attempt(&mut conn, d.delivery_id, crm_db::now(), &attempt)
-                .map_err(anyhow::Error::msg)?;
+            crm_db::webhooks::record_attempt(
+                &mut conn,
+                d.delivery_id,
+                d.claim,
+                crm_db::now(),
+                &attempt,
+            )
+            .map_err(anyhow::Error::msg)?;
             Ok(())
         })
         .await??;
@@ -266,10 +293,20 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:c0a8:101::1",
+            "fec0::1",
+            "192.0.0.8",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "114.114.114.114", "2400:3200::1"] {
+        for ip in [
+            "8.8.8.8",
+            "114.114.114.114",
+            "2400:3200::1",
+            "64:ff9b::808:808",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
     }

@@ -212,7 +212,7 @@ macro_rules! bulk_insert {
     };
 }
 
-bulk_insert!(insert_customers, CustomerRow, customers::table, 22);
+bulk_insert!(insert_customers, CustomerRow, customers::table, 23);
 bulk_insert!(insert_contacts, ContactRow, contacts::table, 8);
 bulk_insert!(insert_activities, ActivityRow, activities::table, 12);
 bulk_insert!(insert_reminders, ReminderRow, reminders::table, 8);

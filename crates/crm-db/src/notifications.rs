@@ -24,6 +24,10 @@ pub struct Notice<'a> {
 }
 
 pub fn notify(conn: &mut DbConnection, user_id: i64, notice: &Notice) -> QueryResult<()> {
+    // The pool's reserved owner reads nothing (its reminders and quotes wait for a claimer).
+    if user_id == crate::pool::OWNER {
+        return Ok(());
+    }
     diesel::insert_into(n::table)
         .values((
             n::user_id.eq(user_id),
@@ -46,6 +50,9 @@ pub fn notify_once(
     notice: &Notice,
     key: &str,
 ) -> QueryResult<bool> {
+    if user_id == crate::pool::OWNER {
+        return Ok(false);
+    }
     let values = (
         n::user_id.eq(user_id),
         n::kind.eq(notice.kind),

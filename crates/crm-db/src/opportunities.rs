@@ -433,7 +433,9 @@ pub fn create(
             DictionaryKind::CustomerSource,
             new.source_id,
         )?;
-        let owner = new.owner_id.unwrap_or(customer.owner.id);
+        let owner = new
+            .owner_id
+            .unwrap_or(crate::pool::owner_or(customer.owner.id, actor));
         crate::users::check_assignable(conn, actor, owner)?;
         let at = now();
         let id: i64 = diesel::insert_into(o::table)

@@ -435,7 +435,9 @@ pub(crate) fn insert(
                 ),
             ));
         }
-        let owner = new.owner_id.unwrap_or(customer.owner.id);
+        let owner = new
+            .owner_id
+            .unwrap_or(crate::pool::owner_or(customer.owner.id, actor));
         crate::users::check_assignable(conn, actor, owner)?;
         let priced = price_lines(conn, &new.lines)?;
         let (start, end) = match (priced.service_months, new.service_start, new.service_end) {

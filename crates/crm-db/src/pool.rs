@@ -36,6 +36,16 @@ pub const DEPARTMENT: i64 = -1;
 const STAYS: &[&str] = &["orders"];
 const BATCH: i64 = 500;
 
+/// The owner a new record of a customer gets by default: the customer's, or — for a pooled
+/// customer, which nobody owns — the one who makes it.
+pub fn owner_or(customer_owner: i64, actor: &Actor) -> i64 {
+    if customer_owner == OWNER {
+        actor.id
+    } else {
+        customer_owner
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The pool's list
 
@@ -99,8 +109,21 @@ fn move_one(
         customer_ids: vec![id],
         dry_run: false,
     };
-    let moved = crate::transfers::run_movers(conn, &m, STAYS)?;
-    Ok((moved.get("customers").copied().unwrap_or(0) > 0).then_some(moved))
+    // The customer first: when it is no longer `from`'s, nothing else moves either.
+    let customers = crate::transfers::MOVERS
+        .iter()
+        .find(|x| x.kind == "customers")
+        .map(|x| (x.run)(conn, &m))
+        .transpose()?
+        .unwrap_or(0);
+    if customers == 0 {
+        return Ok(None);
+    }
+    let mut skipped = STAYS.to_vec();
+    skipped.push("customers");
+    let mut moved = crate::transfers::run_movers(conn, &m, &skipped)?;
+    moved.insert("customers".into(), customers);
+    Ok(Some(moved))
 }
 
 /// One line of the pool's own history.
@@ -363,21 +386,39 @@ type Due = (
     Option<NaiveDateTime>,
 );
 
+/// Where a walk through due customers stands: by id (a preview's pages) or, for the sweep, in the
+/// order of the index that finds them, `(owner_since, id)`.
+#[derive(Debug, Clone, Copy)]
+enum After {
+    Id(i64),
+    Since(NaiveDateTime, i64),
+}
+
 fn due_page(
     conn: &mut DbConnection,
     rules: &PoolRules,
     at: NaiveDateTime,
     visible: &Visible,
-    after: i64,
+    after: After,
     limit: i64,
 ) -> QueryResult<Vec<Due>> {
     let Some(q) = due_at(rules, at) else {
         return Ok(Vec::new());
     };
-    q.visible_to(c::owner_id, visible)
-        .filter(c::id.gt(after))
-        .order(c::id)
-        .limit(limit)
+    let q = q.visible_to(c::owner_id, visible);
+    let q = match after {
+        After::Id(id) => q.filter(c::id.gt(id)).order(c::id),
+        After::Since(since, id) => q
+            .filter(crate::paging::row_after(
+                c::owner_since,
+                c::id,
+                Some(since),
+                id,
+                false,
+            ))
+            .order((c::owner_since, c::id)),
+    };
+    q.limit(limit)
         .select((
             c::id,
             c::name,
@@ -434,18 +475,28 @@ pub fn sweep(conn: &mut DbConnection, now: DateTime<Utc>) -> RepoResult<Swept> {
     let tz = time::zone(&settings.time_zone);
     let today = time::local_date(now, tz);
     let at = now.naive_utc();
-    let mut after = 0;
+    let start = After::Since(chrono::DateTime::UNIX_EPOCH.naive_utc(), 0);
+    let mut after = start;
     for _ in 0..1000 {
         let due = due_page(conn, &rules, at, &Visible::All, after, BATCH)?;
         let Some(last) = due.last() else { break };
-        after = last.0;
+        after = After::Since(last.4.unwrap_or_default(), last.0);
         for (id, name, owner, level, owner_since, last_contact) in due {
             let Some((rule, _)) = rules.due(level_of(&level), owner_since, last_contact) else {
                 continue;
             };
             let done = write_tx(conn, |conn| {
                 // Still due and still the owner's inside the transaction: a contact logged or
-                // another instance's sweep meanwhile wins.
+                // another instance's sweep meanwhile wins. On PostgreSQL the row is locked first,
+                // so that the check reads what a contact committed meanwhile.
+                if let DbConnection::Pg(pg) = conn {
+                    c::table
+                        .find(id)
+                        .select(c::id)
+                        .for_update()
+                        .first::<i64>(pg)
+                        .optional()?;
+                }
                 let still = due_at(&rules, at)
                     .expect("rules are on")
                     .filter(c::id.eq(id))
@@ -504,11 +555,11 @@ pub fn sweep(conn: &mut DbConnection, now: DateTime<Utc>) -> RepoResult<Swept> {
         return Ok(swept);
     };
     let horizon = at + Duration::days(i64::from(warn));
-    let mut after = 0;
+    let mut after = start;
     for _ in 0..1000 {
         let due = due_page(conn, &rules, horizon, &Visible::All, after, BATCH)?;
         let Some(last) = due.last() else { break };
-        after = last.0;
+        after = After::Since(last.4.unwrap_or_default(), last.0);
         swept.warned += write_tx(conn, |conn| {
             let mut told = 0;
             for (id, name, owner, level, owner_since, last_contact) in &due {
@@ -561,7 +612,7 @@ pub fn preview(
         &rules,
         at,
         &actor.visible,
-        page.after.unwrap_or(0),
+        After::Id(page.after.unwrap_or(0)),
         page.fetch(),
     )?;
     let owners: Vec<(i64, i64)> = users::table

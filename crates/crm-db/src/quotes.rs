@@ -303,7 +303,7 @@ pub fn act(
                 actor,
                 &NewOrder {
                     customer_id: deal.customer.id,
-                    owner_id: Some(deal.owner.id),
+                    owner_id: Some(crate::pool::owner_or(deal.owner.id, actor)),
                     opportunity_id: Some(deal.id),
                     signed_on: None,
                     service_start: None,

@@ -147,6 +147,16 @@ pub fn transfer(conn: &mut DbConnection, actor: &Actor, req: &NewTransfer) -> Re
                 msg!("接收人就是转出人", "the receiver is the giver"),
             ));
         }
+        if from == crate::pool::OWNER {
+            return Err(RepoError::invalid(
+                "from_user_id",
+                ErrorCode::NotInPool,
+                msg!(
+                    "公海里的客户要领取或分配（POST /pool/{{id}}/claim），不能转移",
+                    "customers in the public pool are claimed or assigned (POST /pool/{{id}}/claim), not transferred"
+                ),
+            ));
+        }
         let Some((from_name, _)) = name_of(conn, from)?.filter(|_| actor.sees(from)) else {
             return Err(out_of_scope("from_user_id"));
         };

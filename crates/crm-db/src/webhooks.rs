@@ -420,6 +420,8 @@ pub fn redeliver(
         .set((
             d::status.eq(DeliveryStatus::Pending.as_str()),
             d::next_attempt_at.eq(Some(at)),
+            d::delivered_at.eq(None::<NaiveDateTime>),
+            d::attempts.eq(0),
             d::created_at.eq(at),
         ))
         .execute(conn)?;
@@ -445,6 +447,9 @@ pub fn redeliver(
 #[derive(Debug, Clone)]
 pub struct Due {
     pub delivery_id: i64,
+    /// Which claim this is (the delivery's attempt count once claimed): only this claim may
+    /// record the outcome, so a worker whose lease ran out cannot overwrite a later one's.
+    pub claim: i32,
     pub url: String,
     pub secret: String,
     pub payload: WebhookPayload,
@@ -460,9 +465,12 @@ pub fn claim_due(
     lease: Duration,
 ) -> RepoResult<Vec<Due>> {
     write_tx(conn, |conn| {
+        // Deliveries to a disabled endpoint wait (they are sent once it is enabled again).
+        let enabled = w::table.filter(w::enabled.eq(true)).select(w::id);
         let due = d::table
             .filter(d::status.eq(DeliveryStatus::Pending.as_str()))
             .filter(d::next_attempt_at.le(at))
+            .filter(d::webhook_id.eq_any(enabled))
             .order((d::next_attempt_at, d::id))
             .limit(limit)
             .select(d::id);
@@ -479,7 +487,7 @@ pub fn claim_due(
                 d::attempts.eq(d::attempts + 1),
             ))
             .execute(conn)?;
-        type Claimed = (i64, String, String, i64, String, NaiveDateTime, String);
+        type Claimed = (i64, i32, String, String, i64, String, NaiveDateTime, String);
         let rows: Vec<Claimed> = d::table
             .inner_join(w::table)
             .inner_join(e::table)
@@ -487,6 +495,7 @@ pub fn claim_due(
             .order(d::id)
             .select((
                 d::id,
+                d::attempts,
                 w::url,
                 w::secret,
                 e::id,
@@ -497,19 +506,22 @@ pub fn claim_due(
             .load(conn)?;
         Ok(rows
             .into_iter()
-            .filter_map(|(delivery_id, url, secret, id, event, occurred_at, data)| {
-                Some(Due {
-                    delivery_id,
-                    url,
-                    secret,
-                    payload: WebhookPayload {
-                        id,
-                        event: WebhookEvent::parse(&event)?,
-                        occurred_at: occurred_at.and_utc(),
-                        data: serde_json::from_str(&data).unwrap_or(Value::Null),
-                    },
-                })
-            })
+            .filter_map(
+                |(delivery_id, claim, url, secret, id, event, occurred_at, data)| {
+                    Some(Due {
+                        delivery_id,
+                        claim,
+                        url,
+                        secret,
+                        payload: WebhookPayload {
+                            id,
+                            event: WebhookEvent::parse(&event)?,
+                            occurred_at: occurred_at.and_utc(),
+                            data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                        },
+                    })
+                },
+            )
             .collect())
     })
 }
@@ -534,14 +546,17 @@ pub fn backoff(attempts: i32) -> Duration {
     (Duration::seconds(30) * 2_i32.pow(doublings as u32)).min(Duration::hours(1))
 }
 
-/// Records an attempt made at `at`: delivered on a 2xx; otherwise retried after [`backoff`], or
-/// failed once [`RETRY_FOR`] has passed since the event.
+/// Records the attempt of claim `claim` made at `at`: delivered on a 2xx; otherwise retried after
+/// [`backoff`], or failed once [`RETRY_FOR`] has passed since the event. The attempt is logged
+/// whatever happened meanwhile; the delivery's state changes only while it is still this
+/// claim's (`None` otherwise: its lease ran out and another claim took it, or it was deleted).
 pub fn record_attempt(
     conn: &mut DbConnection,
     delivery_id: i64,
+    claim: i32,
     at: NaiveDateTime,
     attempt: &Attempt,
-) -> RepoResult<DeliveryStatus> {
+) -> RepoResult<Option<DeliveryStatus>> {
     write_tx(conn, |conn| {
         let Some((created_at, attempts)) = d::table
             .find(delivery_id)
@@ -550,7 +565,7 @@ pub fn record_attempt(
             .optional()?
         else {
             // The endpoint was deleted meanwhile.
-            return Ok(DeliveryStatus::Failed);
+            return Ok(None);
         };
         diesel::insert_into(wa::table)
             .values((
@@ -568,14 +583,19 @@ pub fn record_attempt(
         } else {
             (DeliveryStatus::Pending, Some(at + backoff(attempts)), None)
         };
-        diesel::update(d::table.find(delivery_id))
-            .set((
-                d::status.eq(status.as_str()),
-                d::next_attempt_at.eq(next),
-                d::delivered_at.eq(delivered),
-            ))
-            .execute(conn)?;
-        Ok(status)
+        let n = diesel::update(
+            d::table
+                .find(delivery_id)
+                .filter(d::attempts.eq(claim))
+                .filter(d::status.eq(DeliveryStatus::Pending.as_str())),
+        )
+        .set((
+            d::status.eq(status.as_str()),
+            d::next_attempt_at.eq(next),
+            d::delivered_at.eq(delivered),
+        ))
+        .execute(conn)?;
+        Ok((n == 1).then_some(status))
     })
 }
 

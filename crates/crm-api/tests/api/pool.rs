@@ -339,7 +339,16 @@ api_test!(
             .await
             .expect(422);
         assert_eq!(bad["errors"][0]["field"], "pool_max_owned");
-        let _ = a_id;
+        // The pool is claimed from, not transferred from.
+        let refused = app
+            .post(
+                "/customer-transfers",
+                &admin,
+                json!({"from_user_id": -1, "to_user_id": a_id, "all": true, "reason": "清空公海"}),
+            )
+            .await
+            .expect(422);
+        assert_eq!(refused["errors"][0]["code"], "not_in_pool");
     }
 );
 

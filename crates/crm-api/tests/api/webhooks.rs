@@ -307,17 +307,28 @@ api_test!(events_arrive_signed_and_a_failure_is_retried, |app| {
     let id = log["items"][0]["id"].as_i64().unwrap();
     let db = app.pool();
     let mut conn = db.get().unwrap();
-    let failed = crm_db::webhooks::record_attempt(
+    let claimed = crm_db::webhooks::claim_due(
         &mut conn,
-        id,
         crm_db::now() + chrono::Duration::hours(25),
-        &crm_db::webhooks::Attempt {
-            status_code: Some(500),
-            latency_ms: 3,
-            error: None,
-        },
+        10,
+        chrono::Duration::seconds(60),
     )
     .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].delivery_id, id);
+    let attempt = crm_db::webhooks::Attempt {
+        status_code: Some(500),
+        latency_ms: 3,
+        error: None,
+    };
+    let late = crm_db::now() + chrono::Duration::hours(25);
+    // A claim whose lease ran out records its attempt but no longer decides the delivery's state.
+    let stale =
+        crm_db::webhooks::record_attempt(&mut conn, id, claimed[0].claim - 1, late, &attempt);
+    assert_eq!(stale.unwrap(), None);
+    let failed = crm_db::webhooks::record_attempt(&mut conn, id, claimed[0].claim, late, &attempt)
+        .unwrap()
+        .unwrap();
     assert_eq!(failed, crm_domain::api::DeliveryStatus::Failed);
     assert_eq!(crm_db::webhooks::backoff(1), chrono::Duration::seconds(30));
     assert_eq!(crm_db::webhooks::backoff(3), chrono::Duration::minutes(2));
@@ -520,4 +531,39 @@ api_test!(every_event_is_announced_by_what_records_it, |app| {
         seen, expected,
         "every event but activities (checked with the receiver)"
     );
+});
+
+api_test!(a_disabled_endpoint_is_sent_nothing_until_enabled, |app| {
+    let receiver = Receiver::start().await;
+    let hook = register(app, &receiver.url, json!(["customer.created"])).await;
+    let admin = app.login("admin").await;
+    let off = app
+        .patch(
+            &format!("/webhooks/{}", hook["id"]),
+            &admin,
+            json!({"enabled": false, "version": hook["version"]}),
+        )
+        .await
+        .expect(200);
+    let a = app.login("s1_a").await;
+    app.post("/customers", &a, json!({"name": "聊城水城运输有限公司"}))
+        .await
+        .expect(201);
+    assert_eq!(
+        deliver(app).await,
+        0,
+        "nothing is announced to a disabled endpoint"
+    );
+    app.patch(
+        &format!("/webhooks/{}", hook["id"]),
+        &admin,
+        json!({"enabled": true, "version": off["version"]}),
+    )
+    .await
+    .expect(200);
+    app.post("/customers", &a, json!({"name": "德州扒鸡食品有限公司"}))
+        .await
+        .expect(201);
+    assert_eq!(deliver(app).await, 1);
+    assert_eq!(receiver.got().len(), 1);
 });
