@@ -8,7 +8,7 @@ use crate::state::use_session;
 use crm_domain::Permission;
 use crm_domain::api::{
     ClaimRequest, CustomerSortKey, DictionaryItem, DictionaryKind, PoolCustomer, PoolQuery,
-    PoolRule, ReclaimCandidate, ReclaimPreviewQuery,
+    PoolRule, ReclaimCandidate, ReclaimPreviewQuery, UserQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::paging::Sort;
@@ -74,15 +74,31 @@ pub fn PoolPage() -> impl IntoView {
         dictionary(api, DictionaryKind::Industry),
         dictionary(api, DictionaryKind::Region),
     );
-    // The customer just claimed: (id, name).
-    let claimed = RwSignal::new(None::<(i64, String)>);
+    // Managers give pooled customers to their people: whom (blank: oneself).
+    let assignee = RwSignal::new(String::new());
+    let people = LocalResource::new(move || async move {
+        if !session.can(Permission::CustomerTransfer) {
+            return Vec::new();
+        }
+        let q = UserQuery {
+            enabled: Some(true),
+            limit: Some(200),
+            ..UserQuery::default()
+        };
+        api.users(&q).await.map(|p| p.items).unwrap_or_default()
+    });
+    // The customer just claimed: (id, name, the new owner's name).
+    let claimed = RwSignal::new(None::<(i64, String, String)>);
     let claim = move |id: i64| {
         claimed.set(None);
+        let body = ClaimRequest {
+            owner_id: assignee.get_untracked().parse().ok(),
+        };
         run(
             error,
-            move || async move { api.claim(id, &ClaimRequest::default()).await },
+            move || async move { api.claim(id, &body).await },
             move |c| {
-                claimed.set(Some((c.id, c.name)));
+                claimed.set(Some((c.id, c.name, c.owner.name)));
                 reload.update(|n| *n += 1);
             },
         );
@@ -109,9 +125,19 @@ pub fn PoolPage() -> impl IntoView {
                     <option value="name">{move || t_string!(i18n, cust.name)}</option>
                     <option value="last_contact">{move || t_string!(i18n, cust.last_contact)}</option>
                 </select>
+                <Show when=move || session.can(Permission::CustomerTransfer)>
+                    <label>{move || t_string!(i18n, pool.claim_for)}
+                        <select name="assignee" bind:value=assignee>
+                            <option value="">{move || t_string!(i18n, pool.myself)}</option>
+                            {move || people.get().unwrap_or_default().into_iter().map(|u| view! {
+                                <option value=u.id.to_string()>{format!("{} · {}", u.display_name, u.department.name)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
             </div>
-            {move || claimed.get().map(|(id, name)| view! {
-                <p class="ok" role="status">{move || t_string!(i18n, pool.claimed)}<strong>{name.clone()}</strong>" "
+            {move || claimed.get().map(|(id, name, owner)| view! {
+                <p class="ok" role="status">{move || t_string!(i18n, pool.claimed)}<strong>{name.clone()}</strong>{format!(" → {owner} ")}
                     <A href=format!("/customers/{id}")>{move || t_string!(i18n, pool.open)}</A></p>
             })}
             <ErrorLine error=error />
