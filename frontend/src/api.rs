@@ -407,6 +407,11 @@ impl Api {
         self.delete(format!("{BASE}/products/{id}")).await
     }
 
+    pub async fn renewal_risk(&self, q: &RenewalRiskQuery) -> Result<Page<RenewalRisk>> {
+        self.get(with_query(&format!("{BASE}/reports/renewal-risk"), q))
+            .await
+    }
+
     // -----------------------------------------------------------------------------------------
     // Webhooks
 

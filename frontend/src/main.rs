@@ -68,6 +68,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/new") view=pages::orders::NewOrderPage />
                     <Route path=path!("orders/:id") view=pages::orders::OrderPage />
                     <Route path=path!("receivables") view=pages::receivables::ReceivablesPage />
+                    <Route path=path!("reports/renewal-risk") view=pages::renewals::RenewalRiskPage />
                     <Route path=path!("tickets") view=pages::tickets::TicketsPage />
                     <Route path=path!("tickets/new") view=pages::tickets::NewTicketPage />
                     <Route path=path!("tickets/:id") view=pages::tickets::TicketPage />

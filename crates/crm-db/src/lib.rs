@@ -33,6 +33,7 @@ pub mod products;
 pub mod quotes;
 pub mod receivables;
 pub mod reminders;
+pub mod renewals;
 pub mod roles;
 pub mod scheduler;
 pub mod schema;

@@ -40,6 +40,7 @@ pub mod paging;
 pub mod permissions;
 pub mod pool;
 pub mod problem;
+pub mod renewal;
 pub mod roles;
 pub mod scope;
 pub mod settings;

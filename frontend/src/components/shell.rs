@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 27] = [
+const LINKS: [Link; 28] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -85,6 +85,11 @@ const LINKS: [Link; 27] = [
         "/receivables",
         |i| t_string!(i, nav.receivables),
         Some(Permission::ReceiptRead),
+    ),
+    (
+        "/reports/renewal-risk",
+        |i| t_string!(i, nav.renewal_risk),
+        Some(Permission::CustomerRead),
     ),
     (
         "/tickets",

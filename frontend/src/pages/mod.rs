@@ -13,6 +13,7 @@ pub mod pool;
 pub mod products;
 pub mod profile;
 pub mod receivables;
+pub mod renewals;
 pub mod roles;
 pub mod system;
 pub mod tickets;

@@ -23,6 +23,7 @@ pub mod products;
 pub mod quotes;
 pub mod receivables;
 pub mod reminders;
+pub mod renewals;
 pub mod roles;
 pub mod settings;
 pub mod team;
@@ -68,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     competitors::configure(cfg);
     orders::configure(cfg);
     receivables::configure(cfg);
+    renewals::configure(cfg);
     expenses::configure(cfg);
     tickets::configure(cfg);
     articles::configure(cfg);

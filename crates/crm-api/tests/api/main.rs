@@ -26,6 +26,7 @@ mod orders;
 mod org;
 mod pool;
 mod reminders;
+mod renewals;
 mod search;
 mod tickets;
 mod transfers;

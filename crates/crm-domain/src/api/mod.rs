@@ -696,6 +696,8 @@ mod pool;
 pub use pool::*;
 mod webhooks;
 pub use webhooks::*;
+mod renewals;
+pub use renewals::*;
 mod queries;
 pub use queries::*;
 

@@ -456,6 +456,18 @@ query! {
     }
 }
 
+list_query! {
+    /// `GET /reports/renewal-risk`: customers whose service ends within `within_days` (default
+    /// 90) and who have not renewed, riskiest first.
+    pub struct RenewalRiskQuery {
+        #[validate(range(min = 1, max = 365))]
+        pub within_days: Option<u32>,
+        pub owner_id: Option<i64>,
+        /// The owner's department.
+        pub department_id: Option<i64>,
+    }
+}
+
 query! {
     /// `GET /reports/receivables-aging`.
     pub struct AgingQuery {

@@ -1,0 +1,272 @@
+//! The renewal risk list (续费风险): customers within the caller's scope whose service ends within
+//! the window and who have no later signed order, each scored by `crm_domain::renewal` from what the
+//! records say (last contact, overdue money, open complaints, last satisfaction, a deal lost), the
+//! riskiest first. The customers come through the one visibility filter; every part is then read
+//! for those customers only, one query per part.
+
+use crate::actor::Actor;
+use crate::paging::PageRequest;
+use crate::schema::{
+    customers as c, opportunities as op, orders as o, payment_installments as pi, tickets as t,
+    users,
+};
+use crate::visibility::{Visible, VisibleTo};
+use crate::{DbConnection, RepoError, RepoResult};
+use chrono::{Days, NaiveDate, NaiveDateTime, Utc};
+use crm_domain::api::{IdName, Page, RenewalRisk, RenewalRiskQuery, RiskParts};
+use crm_domain::opportunity::OpportunityStatus;
+use crm_domain::order::OrderStatus;
+use crm_domain::renewal::{LOST_DEAL_DAYS, RiskInputs, points};
+use crm_domain::ticket::{TicketKind, TicketStatus};
+use crm_domain::{Money, time};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// Ids per `IN (…)` list.
+const CHUNK: usize = 900;
+
+/// An order whose service ends in the window: `(order id, number, customer id, customer name,
+/// owner, service end, last contact)`.
+type Ending = (
+    i64,
+    String,
+    i64,
+    String,
+    i64,
+    NaiveDate,
+    Option<NaiveDateTime>,
+);
+
+/// `GET /reports/renewal-risk`, a page at a time (riskiest first, then the nearest end).
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &RenewalRiskQuery,
+) -> RepoResult<Page<RenewalRisk>> {
+    let page = PageRequest::<(i32, i64)>::new(q.limit, q.cursor.as_deref(), "renewal_risk")?;
+    if let Some(owner) = q.owner_id
+        && !actor.sees(owner)
+    {
+        return Err(RepoError::NotFound);
+    }
+    let zone = crate::settings::zone(conn)?;
+    let today = time::local_date(Utc::now(), zone);
+    let until = today
+        .checked_add_days(Days::new(u64::from(q.within_days.unwrap_or(90))))
+        .unwrap_or(today);
+    let live = [
+        OrderStatus::Signed.as_str(),
+        OrderStatus::Executing.as_str(),
+    ];
+    let mut query = o::table
+        .inner_join(c::table)
+        .filter(o::status.eq_any(live))
+        .filter(o::service_end.ge(today))
+        .filter(o::service_end.le(until))
+        .select((
+            o::id,
+            o::number,
+            c::id,
+            c::name,
+            c::owner_id,
+            o::service_end.assume_not_null(),
+            c::last_contact_at,
+        ))
+        .into_boxed()
+        .visible_to(c::owner_id, &actor.visible);
+    if let Some(owner) = q.owner_id {
+        query = query.filter(c::owner_id.eq(owner));
+    }
+    if let Some(d) = q.department_id {
+        query = query.filter(
+            c::owner_id.eq_any(
+                users::table
+                    .filter(users::department_id.eq(d))
+                    .select(users::id),
+            ),
+        );
+    }
+    let rows: Vec<Ending> = query.order((o::service_end, o::id)).load(conn)?;
+    // A customer once, with its first ending order.
+    let mut ending: Vec<Ending> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
+        if seen.insert(row.2) {
+            ending.push(row);
+        }
+    }
+    let customers: Vec<i64> = ending.iter().map(|r| r.2).collect();
+    let parts = Parts::load(conn, &actor.visible, &customers, today)?;
+    // Renewed: another signed order whose service runs past this one's end.
+    let ending: Vec<Ending> = ending
+        .into_iter()
+        .filter(|r| parts.latest_end.get(&r.2).is_none_or(|end| *end <= r.5))
+        .collect();
+    let owners: Vec<i64> = ending.iter().map(|r| r.4).collect();
+    let people = crate::names::people(conn, owners.iter().copied())?;
+    let department_of: HashMap<i64, i64> = users::table
+        .filter(users::id.eq_any(&owners))
+        .select((users::id, users::department_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let departments = crate::names::departments(conn, department_of.values().copied())?;
+    let now = Utc::now().naive_utc();
+    let mut items: Vec<RenewalRisk> = ending
+        .into_iter()
+        .map(|(order, number, customer, name, owner, end, last)| {
+            let inputs = RiskInputs {
+                days_since_contact: last.map(|l| (now - l).num_days().max(0)),
+                overdue: Money::from_minor(parts.overdue.get(&customer).copied().unwrap_or(0)),
+                open_complaints: parts.complaints.get(&customer).copied().unwrap_or(0),
+                last_satisfaction: parts.satisfaction.get(&customer).map(|s| s.1),
+                lost_deal_on: parts.lost.get(&customer).copied(),
+            };
+            let p = points(&inputs);
+            RenewalRisk {
+                customer: IdName { id: customer, name },
+                owner: people.of(owner),
+                department: departments.of(department_of.get(&owner).copied().unwrap_or(0)),
+                order: IdName {
+                    id: order,
+                    name: number,
+                },
+                service_end: end,
+                days_left: (end - today).num_days(),
+                last_contact_at: last.map(|l| l.and_utc()),
+                score: p.total(),
+                parts: RiskParts {
+                    days_since_contact: inputs.days_since_contact,
+                    contact_points: p.contact,
+                    overdue: inputs.overdue,
+                    overdue_points: p.overdue,
+                    open_complaints: inputs.open_complaints,
+                    complaint_points: p.complaints,
+                    last_satisfaction: inputs.last_satisfaction,
+                    satisfaction_points: p.satisfaction,
+                    lost_deal_on: inputs.lost_deal_on,
+                    lost_deal_points: p.lost_deal,
+                },
+            }
+        })
+        .collect();
+    // Riskiest first; among equals, the customer (a stable order for the cursor).
+    items.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.customer.id.cmp(&b.customer.id))
+    });
+    if let Some((score, id)) = page.after {
+        items.retain(|x| (x.score < score) || (x.score == score && x.customer.id > id));
+    }
+    items.truncate(page.fetch() as usize);
+    Ok(page.page(items, |x: &RenewalRisk| (x.score, x.customer.id)))
+}
+
+/// The parts of the score, per customer, read for the candidates only.
+#[derive(Default)]
+struct Parts {
+    /// The latest service end among their signed orders.
+    latest_end: HashMap<i64, NaiveDate>,
+    /// Money overdue, in fen.
+    overdue: HashMap<i64, i64>,
+    /// Complaints not yet resolved.
+    complaints: HashMap<i64, i64>,
+    /// The satisfaction of the latest closed ticket: (closed at, stars).
+    satisfaction: HashMap<i64, (NaiveDateTime, i16)>,
+    /// The latest day a deal was lost within [`LOST_DEAL_DAYS`].
+    lost: HashMap<i64, NaiveDate>,
+}
+
+impl Parts {
+    fn load(
+        conn: &mut DbConnection,
+        visible: &Visible,
+        customers: &[i64],
+        today: NaiveDate,
+    ) -> QueryResult<Parts> {
+        let mut parts = Parts::default();
+        let lost_since = today
+            .checked_sub_days(Days::new(LOST_DEAL_DAYS))
+            .unwrap_or(today);
+        for chunk in customers.chunks(CHUNK) {
+            let ids = chunk.to_vec();
+            // Renewed by a signed order (a draft is a renewal still to win).
+            let signed = [
+                OrderStatus::Signed.as_str(),
+                OrderStatus::Executing.as_str(),
+                OrderStatus::Completed.as_str(),
+            ];
+            for (customer, end) in o::table
+                .filter(o::customer_id.eq_any(&ids))
+                .filter(o::status.eq_any(signed))
+                .filter(o::service_end.is_not_null())
+                .group_by(o::customer_id)
+                .select((o::customer_id, diesel::dsl::max(o::service_end)))
+                .load::<(i64, Option<NaiveDate>)>(conn)?
+            {
+                if let Some(end) = end {
+                    parts.latest_end.insert(customer, end);
+                }
+            }
+            // Money is counted from the orders the caller sees.
+            for (customer, amount, received) in pi::table
+                .inner_join(o::table)
+                .filter(o::customer_id.eq_any(&ids))
+                .filter(crate::receivables::open())
+                .filter(pi::due_date.lt(today))
+                .select((o::customer_id, pi::amount, pi::received))
+                .into_boxed()
+                .visible_to(o::owner_id, visible)
+                .load::<(i64, i64, i64)>(conn)?
+            {
+                *parts.overdue.entry(customer).or_default() += amount - received;
+            }
+            let open = [
+                TicketStatus::Open.as_str(),
+                TicketStatus::InProgress.as_str(),
+            ];
+            for customer in t::table
+                .filter(t::customer_id.eq_any(&ids))
+                .filter(t::kind.eq(TicketKind::Complaint.as_str()))
+                .filter(t::status.eq_any(open))
+                .select(t::customer_id)
+                .load::<i64>(conn)?
+            {
+                *parts.complaints.entry(customer).or_default() += 1;
+            }
+            for (customer, closed, stars) in t::table
+                .filter(t::customer_id.eq_any(&ids))
+                .filter(t::satisfaction.is_not_null())
+                .filter(t::closed_at.is_not_null())
+                .select((
+                    t::customer_id,
+                    t::closed_at.assume_not_null(),
+                    t::satisfaction.assume_not_null(),
+                ))
+                .load::<(i64, NaiveDateTime, i16)>(conn)?
+            {
+                let slot = parts
+                    .satisfaction
+                    .entry(customer)
+                    .or_insert((closed, stars));
+                if closed > slot.0 {
+                    *slot = (closed, stars);
+                }
+            }
+            for (customer, on) in op::table
+                .filter(op::customer_id.eq_any(&ids))
+                .filter(op::status.eq(OpportunityStatus::Lost.as_str()))
+                .filter(op::closed_on.ge(lost_since))
+                .select((op::customer_id, op::closed_on.assume_not_null()))
+                .load::<(i64, NaiveDate)>(conn)?
+            {
+                let slot = parts.lost.entry(customer).or_insert(on);
+                if on > *slot {
+                    *slot = on;
+                }
+            }
+        }
+        Ok(parts)
+    }
+}
