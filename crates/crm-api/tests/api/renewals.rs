@@ -186,6 +186,16 @@ api_test!(renewal_risk_ranks_who_to_call_first_within_scope, |app| {
         let page = app.get("/reports/renewal-risk", &t).await.expect(200);
         assert_eq!(names(&page), expected, "{who}");
     }
+    // The parts read for the whole company (as for a large scope) say the same as per customer list.
+    let db = app.pool();
+    let mut conn = db.get().unwrap();
+    let q = crm_domain::api::RenewalRiskQuery::default();
+    let everyone = crm_db::Actor::system();
+    let per_list = crm_db::renewals::list_with(&mut conn, &everyone, &q, usize::MAX).unwrap();
+    let wholesale = crm_db::renewals::list_with(&mut conn, &everyone, &q, 0).unwrap();
+    assert_eq!(per_list.items, wholesale.items);
+    assert_eq!(per_list.items.len(), 3);
+    drop(conn);
     // An owner outside one's scope is not found, not an empty list.
     let admin = app.login("admin").await;
     let s2 = app.user_id(&admin, "s2_a").await;
