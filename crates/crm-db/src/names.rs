@@ -75,6 +75,55 @@ names_of!(/// Tickets' numbers.
 names_of!(/// Articles' titles.
     articles, articles, title);
 
+/// Owners as a page shows them: each one's name and their department's, in two queries.
+#[derive(Debug, Default)]
+pub struct Owners {
+    people: HashMap<i64, (String, i64)>,
+    departments: Names,
+}
+
+impl Owners {
+    pub fn load(
+        conn: &mut DbConnection,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> QueryResult<Owners> {
+        let ids = distinct(ids);
+        if ids.is_empty() {
+            return Ok(Owners::default());
+        }
+        let people: HashMap<i64, (String, i64)> = users::table
+            .filter(users::id.eq_any(ids))
+            .select((users::id, users::display_name, users::department_id))
+            .load::<(i64, String, i64)>(conn)?
+            .into_iter()
+            .map(|(id, name, dept)| (id, (name, dept)))
+            .collect();
+        let departments = departments(conn, people.values().map(|p| p.1))?;
+        Ok(Owners {
+            people,
+            departments,
+        })
+    }
+
+    /// The owner with their name.
+    pub fn of(&self, id: i64) -> IdName {
+        IdName {
+            id,
+            name: self
+                .people
+                .get(&id)
+                .map(|p| p.0.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The owner's department with its name.
+    pub fn department_of(&self, id: i64) -> IdName {
+        self.departments
+            .of(self.people.get(&id).map(|p| p.1).unwrap_or_default())
+    }
+}
+
 /// A report's period: `from` (default the first day of this year on the company's calendar) to
 /// `to` (default today), both included; 422 `before_start` on `to` when it ends before it starts.
 pub fn period(

@@ -77,28 +77,16 @@ type DealCompetitorRow = (i64, String, Option<String>, Option<String>, i16);
 /// every join costs PostgreSQL more to plan than a page costs to read.)
 struct Names {
     customers: names::Names,
-    owners: std::collections::HashMap<i64, (String, i64)>,
-    departments: names::Names,
+    owners: names::Owners,
     stages: names::Names,
     competitors: names::Names,
 }
 
 impl Names {
     fn of(conn: &mut DbConnection, rows: &[Row]) -> QueryResult<Names> {
-        let mut owner_ids: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-        owner_ids.sort_unstable();
-        owner_ids.dedup();
-        let owners: std::collections::HashMap<i64, (String, i64)> = users::table
-            .filter(users::id.eq_any(owner_ids))
-            .select((users::id, users::display_name, users::department_id))
-            .load::<(i64, String, i64)>(conn)?
-            .into_iter()
-            .map(|(id, name, dept)| (id, (name, dept)))
-            .collect();
         Ok(Names {
             customers: names::customers(conn, rows.iter().map(|r| r.customer_id))?,
-            departments: names::departments(conn, owners.values().map(|o| o.1))?,
-            owners,
+            owners: names::Owners::load(conn, rows.iter().map(|r| r.owner_id))?,
             stages: names::entries(conn, rows.iter().map(|r| r.stage_id))?,
             competitors: names::competitors(conn, rows.iter().filter_map(|r| r.lost_to_id))?,
         })
@@ -113,15 +101,11 @@ fn named(conn: &mut DbConnection, rows: Vec<Row>) -> QueryResult<Vec<Opportunity
 
 fn from_row(x: Row, n: &Names) -> Opportunity {
     let amount = Money::from_minor(x.amount);
-    let (owner, dept_id) = n.owners.get(&x.owner_id).cloned().unwrap_or_default();
     Opportunity {
         id: x.id,
         customer: n.customers.of(x.customer_id),
-        owner: IdName {
-            id: x.owner_id,
-            name: owner,
-        },
-        department: n.departments.of(dept_id),
+        owner: n.owners.of(x.owner_id),
+        department: n.owners.department_of(x.owner_id),
         title: x.title,
         stage: n.stages.of(x.stage_id),
         amount,

@@ -13,7 +13,7 @@ use crate::customers;
 use crate::moves::Move;
 use crate::notifications::{self, Notice};
 use crate::paging::PageRequest;
-use crate::schema::{customers as c, pool_moves as pm, users};
+use crate::schema::{customers as c, pool_moves as pm};
 use crate::visibility::{Visible, VisibleTo};
 use crate::{DbConnection, RepoError, RepoResult, Serial, now, serialize_keys, write_tx};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -615,13 +615,7 @@ pub fn preview(
         After::Id(page.after.unwrap_or(0)),
         page.fetch(),
     )?;
-    let owners: Vec<(i64, i64)> = users::table
-        .filter(users::id.eq_any(rows.iter().map(|r| r.2).collect::<Vec<_>>()))
-        .select((users::id, users::department_id))
-        .load(conn)?;
-    let department_of: BTreeMap<i64, i64> = owners.into_iter().collect();
-    let people = crate::names::people(conn, rows.iter().map(|r| r.2))?;
-    let departments = crate::names::departments(conn, department_of.values().copied())?;
+    let owners = crate::names::Owners::load(conn, rows.iter().map(|r| r.2))?;
     let today = time::local_date(now, tz);
     let items = rows
         .into_iter()
@@ -631,8 +625,8 @@ pub fn preview(
             Some(ReclaimCandidate {
                 customer: crm_domain::api::IdName { id, name },
                 level,
-                owner: people.of(owner),
-                department: departments.of(department_of.get(&owner).copied().unwrap_or(0)),
+                owner: owners.of(owner),
+                department: owners.department_of(owner),
                 last_contact_at: last_contact.map(|t| t.and_utc()),
                 owner_since: owner_since.map(|t| t.and_utc()),
                 due,

@@ -118,17 +118,7 @@ pub fn list_with(
         .into_iter()
         .filter(|r| parts.latest_end.get(&r.2).is_none_or(|end| *end <= r.5))
         .collect();
-    let mut owners: Vec<i64> = ending.iter().map(|r| r.4).collect();
-    owners.sort_unstable();
-    owners.dedup();
-    let people = crate::names::people(conn, owners.iter().copied())?;
-    let department_of: HashMap<i64, i64> = users::table
-        .filter(users::id.eq_any(&owners))
-        .select((users::id, users::department_id))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let departments = crate::names::departments(conn, department_of.values().copied())?;
+    let owners = crate::names::Owners::load(conn, ending.iter().map(|r| r.4))?;
     let now = Utc::now().naive_utc();
     let mut items: Vec<RenewalRisk> = ending
         .into_iter()
@@ -143,8 +133,8 @@ pub fn list_with(
             let p = points(&inputs);
             RenewalRisk {
                 customer: IdName { id: customer, name },
-                owner: people.of(owner),
-                department: departments.of(department_of.get(&owner).copied().unwrap_or(0)),
+                owner: owners.of(owner),
+                department: owners.department_of(owner),
                 order: IdName {
                     id: order,
                     name: number,
