@@ -115,7 +115,7 @@ pub fn WebhooksPage() -> impl IntoView {
                                 let on = event_target_checked(&ev);
                                 chosen.update(|c| { c.retain(|x| *x != e); if on { c.push(e) } });
                             } />
-                            {move || event_words(i18n, e)}" "<code>{e.as_str()}</code></label>
+                            <span>{move || event_words(i18n, e)}<code class="event-code">{e.as_str()}</code></span></label>
                     }).collect_view()}
                 </fieldset>
                 <label>{move || t_string!(i18n, hook.description)}<input name="description" bind:value=description /></label>
