@@ -34,6 +34,7 @@ pub mod quotes;
 pub mod receivables;
 pub mod reminders;
 pub mod renewals;
+pub mod reports;
 pub mod roles;
 pub mod scheduler;
 pub mod schema;

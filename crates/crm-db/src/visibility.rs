@@ -60,6 +60,20 @@ impl Visible {
         }
     }
 
+    /// The same filter for a statement written as text (the report engine): `None` when
+    /// everything is visible, else the condition on `column`. The ids are numbers the database
+    /// gave, so the text holds nothing a caller wrote.
+    pub fn sql_condition(&self, column: &str) -> Option<String> {
+        match self.owner_ids()? {
+            [] => Some("1 = 0".into()),
+            [one] => Some(format!("{column} = {one}")),
+            ids => {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                Some(format!("{column} IN ({})", list.join(", ")))
+            }
+        }
+    }
+
     /// Whether a record owned by `owner` is visible.
     pub fn sees(&self, owner: i64) -> bool {
         match self {

@@ -3,11 +3,11 @@
 
 use super::prelude::*;
 use crate::language;
-use actix_web::{HttpRequest, HttpResponse, http::header};
+use actix_web::{HttpRequest, HttpResponse};
 use crm_db::expenses;
 use crm_domain::api::{
     Expense, ExpenseApproval, ExpenseGroup, ExpensePatch, ExpenseQuery, ExpenseReason,
-    ExpenseReport, ExpenseReportQuery, NewExpense, Page, ReportFormat,
+    ExpenseReport, ExpenseReportQuery, NewExpense, Page,
 };
 use crm_domain::expense::ExpenseAction;
 use crm_domain::{Lang, msg};
@@ -153,40 +153,26 @@ async fn expense_report(
     q: Query<ExpenseReportQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let csv = q.format == Some(ReportFormat::Csv)
-        || (q.format.is_none()
-            && req
-                .headers()
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/csv")));
+    let format = super::reports::wanted(q.format, &req);
     let report = caller
         .run(move |conn, actor| expenses::report(conn, actor, &q))
         .await?;
-    if !csv {
+    let Some(format) = format else {
         return Ok(HttpResponse::Ok().json(report));
-    }
+    };
     let lang = language::of_request(&req, caller.state()).await;
-    let body = report_csv(&report, lang)?;
     let name = format!(
-        "expenses-{}-{}-{}.csv",
+        "expenses-{}-{}-{}",
         report.group_by.as_str(),
         report.from,
         report.to
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(body))
+    super::reports::file_answer(format, &name, report_table(&report, lang))
 }
 
-/// The report as CSV in the caller's language: UTF-8 with a byte-order mark (Excel reads Chinese
-/// by it), a header, a line per group, the totals; a cell that a spreadsheet would run as a
-/// formula is quoted as text.
-fn report_csv(r: &ExpenseReport, lang: Lang) -> ApiResult<Vec<u8>> {
+/// The report as a table in the caller's language: a header, a line per group, the totals.
+fn report_table(r: &ExpenseReport, lang: Lang) -> super::reports::Table {
+    use super::exports::Cell;
     let word = |m: crm_domain::Msg| m.get(lang).to_string();
     let group = word(match r.group_by {
         ExpenseGroup::Department => msg!("部门", "Department"),
@@ -205,43 +191,38 @@ fn report_csv(r: &ExpenseReport, lang: Lang) -> ApiResult<Vec<u8>> {
         header.push(word(msg!("回款", "Receipts")));
         header.push(word(msg!("费用占回款 %", "Expense to revenue %")));
     }
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let failed = |e: csv::Error| crate::error::ApiError::internal(e.to_string());
-    out.write_record(&header).map_err(failed)?;
-    let mut line = |label: &str,
-                    count: i64,
-                    amount: crm_domain::Money,
-                    revenue: Option<crm_domain::Money>,
-                    ratio: &Option<String>|
-     -> ApiResult<()> {
-        let mut v = vec![
-            super::exports::safe_cell(label),
-            count.to_string(),
-            amount.to_string(),
-        ];
+    let line = |label: &str,
+                count: i64,
+                amount: crm_domain::Money,
+                revenue: Option<crm_domain::Money>,
+                ratio: &Option<String>| {
+        let mut v = vec![Cell::from(label), Cell::Int(count), Cell::from(amount)];
         if with_revenue {
-            v.push(revenue.map(|m| m.to_string()).unwrap_or_default());
-            v.push(ratio.clone().unwrap_or_default());
+            v.push(Cell::from(revenue));
+            v.push(Cell::from(ratio.clone()));
         }
-        out.write_record(&v).map_err(failed)
+        v
     };
-    for row in &r.rows {
-        line(
-            &row.label,
-            row.count,
-            row.amount,
-            row.revenue,
-            &row.expense_ratio,
-        )?;
-    }
+    let mut rows: Vec<Vec<Cell>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            line(
+                &row.label,
+                row.count,
+                row.amount,
+                row.revenue,
+                &row.expense_ratio,
+            )
+        })
+        .collect();
     let t = &r.totals;
-    line(
+    rows.push(line(
         &word(msg!("合计", "Total")),
         t.count,
         t.amount,
         t.revenue,
         &t.expense_ratio,
-    )?;
-    out.into_inner()
-        .map_err(|e| crate::error::ApiError::internal(e.to_string()))
+    ));
+    super::reports::Table { header, rows }
 }

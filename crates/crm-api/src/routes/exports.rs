@@ -125,7 +125,7 @@ async fn export_receivables(
 
 /// One cell of an exported row.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Int(i64),
     Money(Money),
@@ -660,7 +660,7 @@ fn run<S: Sheet>(
             q.set_page(MAX_LIMIT, Some(cursor));
             next = sheet.page(conn, actor, &q, &mut rows)?;
         }
-        out.finish()
+        out.finish().map(drop)
     })();
     audit::record(
         conn,
@@ -724,19 +724,19 @@ impl Write for Chunks {
 }
 
 /// The file being written.
-enum Out {
-    Csv(Box<csv::Writer<Chunks>>),
-    Xlsx(Box<Xlsx>),
+pub(crate) enum Out<W: Write + Send> {
+    Csv(Box<csv::Writer<W>>),
+    Xlsx(Box<Xlsx<W>>),
 }
 
-struct Xlsx {
+pub(crate) struct Xlsx<W: Write + Send> {
     book: Workbook,
     header: Vec<String>,
     /// The sheet being written and how many there are.
     sheet: usize,
     sheets: usize,
     row: u32,
-    to: Chunks,
+    to: W,
     bold: Format,
     date: Format,
     time: Format,
@@ -747,8 +747,8 @@ fn failed(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("export: {e}"))
 }
 
-impl Out {
-    fn new(format: ExportFormat, header: Vec<String>, to: Chunks) -> ApiResult<Out> {
+impl<W: Write + Send> Out<W> {
+    pub(crate) fn new(format: ExportFormat, header: Vec<String>, to: W) -> ApiResult<Self> {
         match format {
             ExportFormat::Csv => {
                 let mut to = to;
@@ -779,7 +779,7 @@ impl Out {
         }
     }
 
-    fn row(&mut self, cells: Vec<Cell>) -> ApiResult<()> {
+    pub(crate) fn row(&mut self, cells: Vec<Cell>) -> ApiResult<()> {
         match self {
             Out::Csv(w) => {
                 let text = cells.into_iter().map(|c| match c {
@@ -796,24 +796,26 @@ impl Out {
         }
     }
 
-    fn finish(self) -> ApiResult<()> {
+    pub(crate) fn finish(self) -> ApiResult<W> {
         match self {
             Out::Csv(w) => {
                 let mut to = (*w).into_inner().map_err(failed)?;
-                to.flush().map_err(failed)
+                to.flush().map_err(failed)?;
+                Ok(to)
             }
             Out::Xlsx(x) => {
                 let Xlsx {
                     mut book, mut to, ..
                 } = *x;
                 book.save_to_writer(&mut to).map_err(failed)?;
-                to.flush().map_err(failed)
+                to.flush().map_err(failed)?;
+                Ok(to)
             }
         }
     }
 }
 
-impl Xlsx {
+impl<W: Write + Send> Xlsx<W> {
     fn new_sheet(&mut self) -> ApiResult<()> {
         let ws = self
             .book

@@ -24,6 +24,7 @@ pub mod quotes;
 pub mod receivables;
 pub mod reminders;
 pub mod renewals;
+pub mod reports;
 pub mod roles;
 pub mod settings;
 pub mod team;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     orders::configure(cfg);
     receivables::configure(cfg);
     renewals::configure(cfg);
+    reports::configure(cfg);
     expenses::configure(cfg);
     tickets::configure(cfg);
     articles::configure(cfg);

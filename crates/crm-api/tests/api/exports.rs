@@ -40,7 +40,7 @@ async fn grant_export(app: &TestApp, users: &[&str]) {
 }
 
 /// An export as text (CSV), with its status.
-async fn csv(app: &TestApp, path: &str, token: &str) -> (u16, String) {
+pub(crate) async fn csv(app: &TestApp, path: &str, token: &str) -> (u16, String) {
     let (status, headers, bytes) = app.download(path, token).await;
     if status == 200 {
         let kind = headers["content-type"].to_str().unwrap();
@@ -53,7 +53,7 @@ async fn csv(app: &TestApp, path: &str, token: &str) -> (u16, String) {
 }
 
 /// The rows of an XLSX export's first sheet.
-async fn xlsx(app: &TestApp, path: &str, token: &str) -> Vec<Vec<Data>> {
+pub(crate) async fn xlsx(app: &TestApp, path: &str, token: &str) -> Vec<Vec<Data>> {
     let (status, headers, bytes) = app.download(path, token).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert_eq!(

@@ -27,6 +27,7 @@ mod org;
 mod pool;
 mod reminders;
 mod renewals;
+mod reports;
 mod search;
 mod tickets;
 mod transfers;

@@ -206,4 +206,6 @@ pub enum ReportFormat {
     /// UTF-8 with a byte-order mark (which Excel needs to read Chinese), labels in the caller's
     /// language.
     Csv,
+    /// An Excel workbook: typed numbers, money with two decimals, the header frozen.
+    Xlsx,
 }

@@ -698,6 +698,8 @@ mod webhooks;
 pub use webhooks::*;
 mod renewals;
 pub use renewals::*;
+mod reports;
+pub use reports::*;
 mod queries;
 pub use queries::*;
 

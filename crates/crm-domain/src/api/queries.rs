@@ -2,7 +2,9 @@
 //! URLs from the very same types, so a renamed parameter fails to compile, not in a browser.
 //! (`serde_urlencoded` leaves `None` fields out of a query string.)
 
-use super::{AgingGroup, CustomerType, ExpenseGroup, ReportFormat, ReviewStatus, ServiceGroup};
+use super::{
+    AgingGroup, CustomerType, ExpenseGroup, GroupBy, ReportFormat, ReviewStatus, ServiceGroup,
+};
 use crate::customer::CustomerLevel;
 use crate::expense::{ExpenseReportStatus, ExpenseStatus};
 use crate::knowledge::{ArticleKind, ArticleStatus};
@@ -422,6 +424,32 @@ query! {
         pub category_id: Option<i64>,
         pub customer_id: Option<i64>,
         /// `json` (default) or `csv`.
+        pub format: Option<ReportFormat>,
+    }
+}
+
+query! {
+    /// `GET /reports/customers`, `/reports/sales`, `/reports/receipts`: one fact within the
+    /// caller's scope, cut by one or two dimensions.
+    pub struct ReportQuery {
+        /// Default: the first day of this year on the company's calendar.
+        pub from: Option<NaiveDate>,
+        /// Default: today. At most ten years after `from`.
+        pub to: Option<NaiveDate>,
+        /// One or two of `month`, `department`, `owner`, `industry`, `region`, `level` (new
+        /// customers), `product` (sales), comma separated; default `month`.
+        #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "month,department"))]
+        pub group_by: Option<GroupBy>,
+        /// A department and the departments below it.
+        pub department_id: Option<i64>,
+        pub owner_id: Option<i64>,
+        /// The customer's industry.
+        pub industry_id: Option<i64>,
+        /// The customer's region.
+        pub region_id: Option<i64>,
+        /// Sales with a line of this product (its lines' amounts).
+        pub product_id: Option<i64>,
+        /// `json` (default), `csv` or `xlsx`.
         pub format: Option<ReportFormat>,
     }
 }

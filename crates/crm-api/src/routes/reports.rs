@@ -1,0 +1,201 @@
+//! Decision support (决策支持): the report engine's reports and the general manager's dashboard.
+//! Every report answers JSON, CSV (`format=csv` or `Accept: text/csv`) or an Excel workbook
+//! (`format=xlsx`): the same rows, headed in the caller's language.
+
+use super::exports::{Cell, Out};
+use super::prelude::*;
+use crate::error::ApiError;
+use crate::language;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use crm_db::reports;
+use crm_domain::api::{
+    ColumnKind, Dashboard, ExportFormat, Fact, Problem, Report, ReportFormat, ReportQuery,
+};
+use crm_domain::{Lang, Msg};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(customers_report)
+        .service(sales_report)
+        .service(receipts_report)
+        .service(dashboard);
+}
+
+/// New customers per group (default: per month) in the period (default: this year to date),
+/// counted under their owner today, within the caller's scope; `group_by=level` shows where they
+/// stand now. `group_by` takes one or two of `month`, `department`, `owner`, `industry`, `region`,
+/// `level`. An owner or department outside the caller's scope is 404.
+#[utoipa::path(
+    tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, content((Report = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem, description = "an unknown or unsupported dimension, more than two"),
+        (status = 404, body = Problem, description = "an owner or department outside the caller's scope"),
+        (status = 422, body = Problem, description = "`to` before `from`, a period over ten years, a filter the report has not")
+    )
+)]
+#[get("/reports/customers")]
+async fn customers_report(
+    caller: Caller<need::Either<need::CustomerRead, need::ReportRead>>,
+    q: Query<ReportQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    report(caller, Fact::NewCustomers, q.into_inner(), req).await
+}
+
+/// Orders signed in the period (signed, executing or completed now): count, amount and average
+/// per group, within the caller's scope. `product` (as a dimension or `product_id`) counts the
+/// lines of that product; an order with two products counts under each, once in the totals.
+#[utoipa::path(
+    tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, content((Report = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    )
+)]
+#[get("/reports/sales")]
+async fn sales_report(
+    caller: Caller<need::Either<need::OrderRead, need::ReportRead>>,
+    q: Query<ReportQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    report(caller, Fact::Sales, q.into_inner(), req).await
+}
+
+/// Money received in the period on orders the caller sees, per group (a reversal takes its
+/// receipt back), within the caller's scope.
+#[utoipa::path(
+    tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, content((Report = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    )
+)]
+#[get("/reports/receipts")]
+async fn receipts_report(
+    caller: Caller<need::Either<need::ReceiptRead, need::ReportRead>>,
+    q: Query<ReportQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    report(caller, Fact::Receipts, q.into_inner(), req).await
+}
+
+/// The general manager's page in one call, within the caller's scope: this month (to today)
+/// against last month and the same month last year — new customers, signed amount and orders,
+/// receipts, approved expenses, deals won — the receivables overdue today, the twelve months'
+/// trend, this year's top industries and regions, the funnel now, and this month's ranking.
+#[utoipa::path(tag = "reports", responses((status = 200, body = Dashboard)))]
+#[get("/reports/dashboard")]
+async fn dashboard(
+    caller: Caller<need::ReportRead>,
+    req: HttpRequest,
+) -> ApiResult<Json<Dashboard>> {
+    let lang = language::of_request(&req, caller.state()).await;
+    caller
+        .run(move |conn, actor| reports::dashboard(conn, actor, lang))
+        .await
+        .map(Json)
+}
+
+async fn report<R: 'static>(
+    caller: Caller<R>,
+    fact: Fact,
+    q: ReportQuery,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let lang = language::of_request(&req, caller.state()).await;
+    let format = wanted(q.format, &req);
+    let r = caller
+        .run(move |conn, actor| reports::run(conn, actor, fact, &q, lang))
+        .await?;
+    let Some(file) = format else {
+        return Ok(HttpResponse::Ok().json(r));
+    };
+    let name = format!("{}-{}-{}", fact.as_str(), r.from, r.to);
+    file_answer(file, &name, report_table(&r, lang))
+}
+
+/// The file format a report is wanted in (`None`: JSON): `format` first, then `Accept`.
+pub(crate) fn wanted(format: Option<ReportFormat>, req: &HttpRequest) -> Option<ExportFormat> {
+    let format = format.or_else(|| {
+        let accept = req.headers().get(header::ACCEPT)?.to_str().ok()?;
+        if accept.contains("text/csv") {
+            Some(ReportFormat::Csv)
+        } else if accept.contains("spreadsheetml") {
+            Some(ReportFormat::Xlsx)
+        } else {
+            None
+        }
+    });
+    match format? {
+        ReportFormat::Json => None,
+        ReportFormat::Csv => Some(ExportFormat::Csv),
+        ReportFormat::Xlsx => Some(ExportFormat::Xlsx),
+    }
+}
+
+/// A report's table: its header and rows, then a line of totals.
+pub(crate) struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn report_table(r: &Report, lang: Lang) -> Table {
+    let header = r.columns.iter().map(|c| c.label.clone()).collect();
+    let measures = |count: i64, amount, average| {
+        let mut v = vec![Cell::Int(count)];
+        if r.columns.iter().any(|c| c.kind == ColumnKind::Money) {
+            v.push(Cell::from(amount));
+            v.push(Cell::from(average));
+        }
+        v
+    };
+    let mut rows: Vec<Vec<Cell>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut v: Vec<Cell> = row.labels.iter().map(|l| Cell::from(l.as_str())).collect();
+            v.extend(measures(row.count, row.amount, row.average));
+            v
+        })
+        .collect();
+    let mut total = vec![Cell::from(Msg::pick("合计", "Total", lang))];
+    total.extend((1..r.group_by.len()).map(|_| Cell::Empty));
+    total.extend(measures(r.totals.count, r.totals.amount, r.totals.average));
+    rows.push(total);
+    Table { header, rows }
+}
+
+/// A table as a CSV (UTF-8 with a byte-order mark, formula-like cells as text) or an Excel
+/// download named `name`.
+pub(crate) fn file_answer(format: ExportFormat, name: &str, t: Table) -> ApiResult<HttpResponse> {
+    let mut out = Out::new(format, t.header, Vec::new())?;
+    for row in t.rows {
+        out.row(row)?;
+    }
+    let body = out.finish()?;
+    let (content_type, extension) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    if body.is_empty() {
+        return Err(ApiError::internal("an empty report file"));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.{extension}\""),
+        ))
+        .body(body))
+}

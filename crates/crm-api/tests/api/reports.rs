@@ -1,0 +1,473 @@
+//! The report engine against a hand-computed fixture: a small year (2019, before any demo data) of
+//! signed orders and receipts for four salespeople in two departments, and new customers on a
+//! month's edge read in two time zones. Scope: a salesperson's report is his own rows, a manager's
+//! his team's sum, the director's and the general manager's the whole company's. The CSV and the
+//! workbook hold the JSON's rows; bad input is refused with a stable code; the dashboard adds up.
+
+use crate::api_test;
+use crate::exports::{csv, xlsx};
+use crate::orders::{act, customer, order, plan, product};
+use crate::support::TestApp;
+use calamine::Data;
+use diesel::RunQueryDsl;
+use serde_json::{Value, json};
+
+const YEAR: &str = "from=2019-01-01&to=2019-12-31";
+
+/// A signed order of `owner` on `signed_on` with `lines` of (product, amount).
+async fn sale(app: &TestApp, owner: &str, signed_on: &str, lines: &[(i64, &str)]) -> Value {
+    let t = app.login(owner).await;
+    let c = customer(app, &t, &format!("{owner}{signed_on}报表测试有限公司")).await;
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|(p, a)| json!({"product_id": p, "quantity": 1, "unit_price": a}))
+        .collect();
+    let o = order(app, &t, &c, json!(lines)).await;
+    let current = app
+        .get(&format!("/orders/{}", o["id"]), &t)
+        .await
+        .expect(200);
+    let o = app
+        .post(
+            &format!("/orders/{}/sign", o["id"]),
+            &t,
+            json!({"version": current["version"], "signed_on": signed_on}),
+        )
+        .await
+        .expect(200);
+    let due: chrono::NaiveDate = signed_on.parse().unwrap();
+    plan(app, &t, &o, &[(due, o["total"].as_str().unwrap())]).await;
+    o
+}
+
+/// Finance records a receipt on `order`.
+async fn received(app: &TestApp, order: &Value, amount: &str, on: &str) {
+    let fin = app.login("fin_a").await;
+    let method = app
+        .get("/dictionaries/payment_method", &fin)
+        .await
+        .expect(200)[0]["id"]
+        .clone();
+    app.post(
+        &format!("/orders/{}/receipts", order["id"]),
+        &fin,
+        json!({"amount": amount, "received_on": on, "method_id": method}),
+    )
+    .await
+    .expect(201);
+}
+
+/// `(labels joined by " / ", count, amount)` per row.
+fn rows(r: &Value) -> Vec<(String, i64, String)> {
+    r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let labels: Vec<&str> = x["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap())
+                .collect();
+            (
+                labels.join(" / "),
+                x["count"].as_i64().unwrap(),
+                x["amount"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `(the id in key position i, count, amount)` per row.
+fn keyed(r: &Value, i: usize) -> Vec<(i64, i64, String)> {
+    r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["keys"][i].as_str().unwrap().parse().unwrap(),
+                x["count"].as_i64().unwrap(),
+                x["amount"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The months with something in them.
+fn busy(r: &Value) -> Vec<(String, i64, String)> {
+    rows(r).into_iter().filter(|x| x.1 != 0).collect()
+}
+
+fn totals(r: &Value) -> (i64, String) {
+    (
+        r["totals"]["count"].as_i64().unwrap(),
+        r["totals"]["amount"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+fn row(label: &str, n: i64, amount: &str) -> (String, i64, String) {
+    (label.to_string(), n, amount.to_string())
+}
+
+/// The fixture: s1_a signs 1000.00 (January 31st) and 500.50 in two lines (February 1st); s1_b
+/// 200.00 (February 10th); s2_a, in the other department, 700.00 (January 5th). Receipts: 400.00
+/// on s1_a's first order in February, 150.00 on s2_a's in March.
+async fn fixture(app: &TestApp) -> (i64, i64) {
+    let p1 = product(app, "RPT1", "100.00", None).await;
+    let p2 = product(app, "RPT2", "100.00", None).await;
+    let a1 = sale(app, "s1_a", "2019-01-31", &[(p1, "1000.00")]).await;
+    sale(app, "s1_a", "2019-02-01", &[(p1, "300.50"), (p2, "200.00")]).await;
+    sale(app, "s1_b", "2019-02-10", &[(p2, "200.00")]).await;
+    let d = sale(app, "s2_a", "2019-01-05", &[(p1, "700.00")]).await;
+    received(app, &a1, "400.00", "2019-02-15").await;
+    received(app, &d, "150.00", "2019-03-01").await;
+    (p1, p2)
+}
+
+api_test!(each_report_counts_what_its_reader_may_see, |app| {
+    let (p1, _p2) = fixture(app).await;
+    let sales = |who: &'static str, extra: String| async move {
+        let t = app.login(who).await;
+        app.get(&format!("/reports/sales?{YEAR}{extra}"), &t)
+            .await
+            .expect(200)
+    };
+
+    // The owner: his own two orders, by month, every month listed.
+    let r = sales("s1_a", String::new()).await;
+    assert_eq!(r["rows"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        busy(&r),
+        vec![row("2019-01", 1, "1000.00"), row("2019-02", 1, "500.50")]
+    );
+    assert_eq!(totals(&r), (2, "1500.50".into()));
+    assert_eq!(r["rows"][0]["average"], "1000.00");
+    // A peer in the same department: only his.
+    let r = sales("s1_b", String::new()).await;
+    assert_eq!(busy(&r), vec![row("2019-02", 1, "200.00")]);
+    // Another department.
+    let r = sales("s2_a", String::new()).await;
+    assert_eq!(busy(&r), vec![row("2019-01", 1, "700.00")]);
+    assert_eq!(totals(&r), (1, "700.00".into()));
+    // The manager above s1_a and s1_b: their sum.
+    let r = sales("s1_mgr", String::new()).await;
+    assert_eq!(
+        busy(&r),
+        vec![row("2019-01", 1, "1000.00"), row("2019-02", 2, "700.50")]
+    );
+    assert_eq!(totals(&r), (3, "1700.50".into()));
+    // The director and the general manager (scope `all`): the company.
+    for who in ["sales_dir", "gm"] {
+        let r = sales(who, String::new()).await;
+        assert_eq!(
+            busy(&r),
+            vec![row("2019-01", 2, "1700.00"), row("2019-02", 2, "700.50")],
+            "{who}"
+        );
+        assert_eq!(totals(&r), (4, "2400.50".into()), "{who}");
+    }
+    // Finance reads receipts company-wide; the owner his own.
+    let fin = app.login("fin_a").await;
+    let r = app
+        .get(&format!("/reports/receipts?{YEAR}"), &fin)
+        .await
+        .expect(200);
+    assert_eq!(
+        busy(&r),
+        vec![row("2019-02", 1, "400.00"), row("2019-03", 1, "150.00")]
+    );
+    let s1 = app.login("s1_a").await;
+    let r = app
+        .get(&format!("/reports/receipts?{YEAR}"), &s1)
+        .await
+        .expect(200);
+    assert_eq!(busy(&r), vec![row("2019-02", 1, "400.00")]);
+
+    // By department, then owner: the groups largest first, each department's people within it.
+    let admin = app.login("admin").await;
+    let (a, b, c) = (
+        app.user_id(&admin, "s1_a").await,
+        app.user_id(&admin, "s1_b").await,
+        app.user_id(&admin, "s2_a").await,
+    );
+    let r = sales("gm", "&group_by=department,owner".into()).await;
+    let firsts: Vec<&str> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["labels"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(firsts, ["销售一部", "销售一部", "销售二部"]);
+    assert_eq!(
+        keyed(&r, 1),
+        vec![
+            (a, 2, "1500.50".into()),
+            (b, 1, "200.00".into()),
+            (c, 1, "700.00".into())
+        ]
+    );
+    // By product: an order counts under each of its products, once in the totals.
+    let r = sales("s1_a", "&group_by=product".into()).await;
+    assert_eq!(
+        rows(&r),
+        vec![row("产品RPT1", 2, "1300.50"), row("产品RPT2", 1, "200.00")]
+    );
+    assert_eq!(totals(&r), (2, "1500.50".into()));
+    let r = sales("gm", format!("&group_by=owner&product_id={p1}")).await;
+    assert_eq!(
+        keyed(&r, 0),
+        vec![(a, 2, "1300.50".into()), (c, 1, "700.00".into())]
+    );
+});
+
+api_test!(filters_stay_within_scope_and_bad_input_is_refused, |app| {
+    fixture(app).await;
+    let admin = app.login("admin").await;
+    let s1_b = app.user_id(&admin, "s1_b").await;
+    let s1_a = app.user_id(&admin, "s1_a").await;
+    let s2_dept = app
+        .get(
+            &format!("/users/{}", app.user_id(&admin, "s2_a").await),
+            &admin,
+        )
+        .await
+        .expect(200)["department"]["id"]
+        .as_i64()
+        .unwrap();
+    let s1 = app.login("s1_a").await;
+    let mgr = app.login("s1_mgr").await;
+    // An owner or a department outside the caller's scope is not found, not an empty report.
+    assert_eq!(
+        app.get(&format!("/reports/sales?{YEAR}&owner_id={s1_b}"), &s1)
+            .await
+            .problem(404),
+        "not_found"
+    );
+    assert_eq!(
+        app.get(
+            &format!("/reports/sales?{YEAR}&department_id={s2_dept}"),
+            &mgr
+        )
+        .await
+        .problem(404),
+        "not_found"
+    );
+    assert_eq!(
+        app.get(&format!("/reports/sales?{YEAR}&owner_id=999999"), &mgr)
+            .await
+            .problem(404),
+        "not_found"
+    );
+    // Within scope, the filter narrows.
+    let r = app
+        .get(&format!("/reports/sales?{YEAR}&owner_id={s1_a}"), &mgr)
+        .await
+        .expect(200);
+    assert_eq!(totals(&r), (2, "1500.50".into()));
+    let gm = app.login("gm").await;
+    let r = app
+        .get(
+            &format!("/reports/sales?{YEAR}&department_id={s2_dept}"),
+            &gm,
+        )
+        .await
+        .expect(200);
+    assert_eq!(totals(&r), (1, "700.00".into()));
+
+    for (query, status, code) in [
+        ("group_by=colour", 400, "invalid_query"),
+        ("group_by=month,owner,region", 400, "invalid_query"),
+        ("group_by=month,month", 400, "invalid_query"),
+        ("format=pdf", 400, "invalid_query"),
+        ("from=2019-05-01&to=2019-04-01", 422, "validation_failed"),
+        ("from=2009-01-01&to=2019-12-31", 422, "validation_failed"),
+        ("measure=median", 400, "invalid_query"),
+    ] {
+        assert_eq!(
+            app.get(&format!("/reports/sales?{query}"), &gm)
+                .await
+                .problem(status),
+            code,
+            "{query}"
+        );
+    }
+    // A dimension or filter the fact has not.
+    assert_eq!(
+        app.get("/reports/receipts?group_by=product", &gm)
+            .await
+            .problem(400),
+        "invalid_query"
+    );
+    assert_eq!(
+        app.get("/reports/customers?product_id=1", &gm)
+            .await
+            .problem(422),
+        "validation_failed"
+    );
+    // Customer service holds none of the reads behind these figures.
+    let cs = app.login("cs_a").await;
+    app.get("/reports/receipts", &cs).await.expect(403);
+    app.get("/reports/dashboard", &s1).await.expect(403);
+});
+
+api_test!(
+    new_customers_fall_in_the_month_of_the_company_calendar,
+    |app| {
+        let s1 = app.login("s1_a").await;
+        let a = customer(app, &s1, "月末报表测试甲有限公司").await;
+        let b = customer(app, &s1, "月末报表测试乙有限公司").await;
+        {
+            // Created at 16:30 UTC on January 31st: February 1st, 00:30 in Shanghai.
+            let db = app.pool();
+            let mut conn = db.get().unwrap();
+            for (id, at) in [
+                (&a["id"], "2019-01-31 16:30:00"),
+                (&b["id"], "2019-01-15 08:00:00"),
+            ] {
+                diesel::sql_query(format!(
+                    "UPDATE customers SET created_at = '{at}' WHERE id = {id}"
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            }
+        }
+        let by_month = || async {
+            busy(
+                &app.get(&format!("/reports/customers?{YEAR}"), &s1)
+                    .await
+                    .expect(200),
+            )
+        };
+        assert_eq!(
+            by_month().await,
+            vec![row("2019-01", 1, ""), row("2019-02", 1, "")]
+        );
+        app.set_settings(json!({"time_zone": "UTC"})).await;
+        assert_eq!(by_month().await, vec![row("2019-01", 2, "")]);
+        // By level, now: both are leads.
+        let r = app
+            .get(&format!("/reports/customers?{YEAR}&group_by=level"), &s1)
+            .await
+            .expect(200);
+        assert_eq!(r["rows"][0]["keys"][0], "lead");
+        assert_eq!(totals(&r).0, 2);
+        assert!(r["totals"]["amount"].is_null());
+    }
+);
+
+api_test!(
+    a_report_downloads_as_csv_and_excel_with_the_same_rows,
+    |app| {
+        fixture(app).await;
+        let gm = app.login("gm").await;
+        let path = format!("/reports/sales?{YEAR}&group_by=department");
+        let json = app.get(&path, &gm).await.expect(200);
+        let (status, text) = csv(app, &format!("{path}&format=csv"), &gm).await;
+        assert_eq!(status, 200);
+        assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "部门,签约订单,签约金额,平均");
+        assert_eq!(lines[1], "销售一部,3,1700.50,566.83");
+        assert_eq!(lines[2], "销售二部,1,700.00,700.00");
+        assert_eq!(lines[3], "合计,4,2400.50,600.13");
+        assert_eq!(lines.len(), json["rows"].as_array().unwrap().len() + 2);
+
+        let sheet = xlsx(app, &format!("{path}&format=xlsx"), &gm).await;
+        assert_eq!(sheet[0][0], Data::String("部门".into()));
+        assert_eq!(sheet[1][0], Data::String("销售一部".into()));
+        assert_eq!(sheet[1][1], Data::Float(3.0));
+        assert_eq!(sheet[1][2], Data::Float(1700.5));
+        assert_eq!(sheet[3][0], Data::String("合计".into()));
+        assert_eq!(sheet[3][2], Data::Float(2400.5));
+        // The expense analysis downloads as a workbook too.
+        let sheet = xlsx(app, "/reports/expenses?format=xlsx", &gm).await;
+        assert_eq!(sheet[0][0], Data::String("部门".into()));
+    }
+);
+
+api_test!(the_dashboard_adds_up_the_month_within_scope, |app| {
+    let gm = app.login("gm").await;
+    let before = app.get("/reports/dashboard", &gm).await.expect(200);
+    assert_eq!(before["trend"].as_array().unwrap().len(), 12);
+    let levels: Vec<&str> = before["funnel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["lead", "contacted", "prospect", "signed"]);
+
+    // Today s1_a signs 888.00 and finance receives 88.00 of it.
+    let p = product(app, "DASH", "888.00", None).await;
+    let s1 = app.login("s1_a").await;
+    let c = customer(app, &s1, "看板测试有限公司").await;
+    let o = order(
+        app,
+        &s1,
+        &c,
+        json!([{"product_id": p, "quantity": 1, "unit_price": "888.00"}]),
+    )
+    .await;
+    let o = act(app, &s1, &o, "sign").await;
+    let today = o["signed_on"].as_str().unwrap().to_string();
+    plan(app, &s1, &o, &[(today.parse().unwrap(), "888.00")]).await;
+    received(app, &o, "88.00", &today).await;
+
+    let after = app.get("/reports/dashboard", &gm).await.expect(200);
+    let money = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    let grew = |key: &str, sub: &str| money(&after[key][sub]) - money(&before[key][sub]);
+    assert!((grew("signed", "this_month") - 888.0).abs() < 0.001);
+    assert!((grew("received", "this_month") - 88.0).abs() < 0.001);
+    assert_eq!(
+        after["orders_signed"]["this_month"].as_i64().unwrap(),
+        before["orders_signed"]["this_month"].as_i64().unwrap() + 1
+    );
+    assert_eq!(
+        after["new_customers"]["this_month"].as_i64().unwrap(),
+        before["new_customers"]["this_month"].as_i64().unwrap() + 1
+    );
+    // The trend's last month is this month.
+    assert_eq!(after["trend"][11]["signed"], after["signed"]["this_month"]);
+    // The ranking names s1_a with this month's sales, which the sales report agrees with.
+    let admin = app.login("admin").await;
+    let s1_id = app.user_id(&admin, "s1_a").await;
+    let s1_key = s1_id.to_string();
+    let mine = after["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["owner"]["id"] == s1_id)
+        .expect("s1_a ranked")
+        .clone();
+    let month = &today[..7];
+    let r = app
+        .get(
+            &format!("/reports/sales?from={month}-01&to={today}&group_by=owner"),
+            &gm,
+        )
+        .await
+        .expect(200);
+    let row = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["keys"][0] == s1_key.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(mine["signed"], row["amount"]);
+
+    // A manager's dashboard holds his team only: s2_a's sale is not in s1_mgr's month.
+    let mgr = app.login("s1_mgr").await;
+    let team = app.get("/reports/dashboard", &mgr).await.expect(200);
+    assert!(
+        team["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["department"]["name"] == "销售一部"),
+        "{team}"
+    );
+    assert!(money(&team["signed"]["this_month"]) <= money(&after["signed"]["this_month"]));
+});

@@ -1,0 +1,858 @@
+//! The report engine (决策支持): one way to count a fact, cut by one or two dimensions, within the
+//! caller's scope.
+//!
+//! A fact ([`Fact`]) is a kind of dated, owned business event — a new customer, a signed order, a
+//! receipt, an approved expense, a won deal. Its [`Source`] says, once, where its rows are: the
+//! table, the owner column the visibility filter applies to, the day column, the count and the
+//! amount. Every report is then the same statement: the fact's rows in the period, inside the
+//! caller's scope (the raw-SQL form of the one visibility filter, [`Visible::sql_condition`]),
+//! narrowed by the common filters, grouped by the dimensions' keys, summed. Months are buckets
+//! cut on the company's calendar (a `CASE` over the month starts, so a timestamp counts in the
+//! month it fell in where the company is); departments are folded from owners after the sums
+//! (their members are few), so a department rolls up whoever is in it and the filter takes a
+//! department with every department below it.
+//!
+//! Every value written into the statement comes from a typed value (a date, a time, an id), never
+//! from the caller's text.
+
+use crate::schema::{departments, dictionary_items, products, users};
+use crate::visibility::Visible;
+use crate::{Actor, DbConnection, RepoError, RepoResult, names};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
+use crm_domain::api::{
+    ColumnKind, Comparison, Dashboard, DashboardShare, Dimension, Fact, FunnelStep, GroupBy,
+    MoneyComparison, Report, ReportColumn, ReportQuery, ReportRow, ReportTotals, StaffRank,
+    TrendMonth, average,
+};
+use crm_domain::customer::CustomerLevel;
+use crm_domain::words::Word;
+use crm_domain::{DataScope, ErrorCode, Lang, Money, msg};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use std::collections::{BTreeMap, HashMap};
+
+/// The longest period a report covers.
+const MAX_MONTHS: u32 = 120;
+
+/// Where a fact's rows are.
+struct Source {
+    /// `FROM` (with the joins every row needs).
+    from: &'static str,
+    /// The column the visibility filter and the owner filter apply to.
+    owner: &'static str,
+    /// The day (a date on the company's calendar) or the instant (UTC) it happened.
+    day: &'static str,
+    timestamp: bool,
+    count: &'static str,
+    amount: &'static str,
+    condition: &'static str,
+    /// The customer's id, when the fact has a customer (industry and region are the customer's).
+    customer: Option<&'static str>,
+}
+
+fn source(fact: Fact, by_product: bool) -> Source {
+    match fact {
+        Fact::NewCustomers => Source {
+            from: "customers c",
+            owner: "c.owner_id",
+            day: "c.created_at",
+            timestamp: true,
+            count: "COUNT(*)",
+            amount: "0",
+            condition: "1 = 1",
+            customer: None,
+        },
+        Fact::Sales if by_product => Source {
+            from: "orders o JOIN order_lines l ON l.order_id = o.id",
+            owner: "o.owner_id",
+            day: "o.signed_on",
+            timestamp: false,
+            count: "COUNT(DISTINCT o.id)",
+            amount: "l.amount",
+            condition: "o.status IN ('signed', 'executing', 'completed')",
+            customer: Some("o.customer_id"),
+        },
+        Fact::Sales => Source {
+            from: "orders o",
+            owner: "o.owner_id",
+            day: "o.signed_on",
+            timestamp: false,
+            count: "COUNT(*)",
+            amount: "o.total",
+            condition: "o.status IN ('signed', 'executing', 'completed')",
+            customer: Some("o.customer_id"),
+        },
+        // A reversal is a negative receipt: it takes back its amount and its count.
+        Fact::Receipts => Source {
+            from: "receipts r JOIN orders o ON o.id = r.order_id",
+            owner: "o.owner_id",
+            day: "r.received_on",
+            timestamp: false,
+            count: "SUM(CASE WHEN r.reversal_of IS NULL THEN 1 ELSE -1 END)",
+            amount: "r.amount",
+            condition: "1 = 1",
+            customer: Some("o.customer_id"),
+        },
+        Fact::Expenses => Source {
+            from: "expenses e",
+            owner: "e.spender_id",
+            day: "e.spent_on",
+            timestamp: false,
+            count: "COUNT(*)",
+            amount: "e.amount",
+            condition: "e.status = 'approved'",
+            customer: None,
+        },
+        Fact::DealsWon => Source {
+            from: "opportunities p",
+            owner: "p.owner_id",
+            day: "p.closed_on",
+            timestamp: false,
+            count: "COUNT(*)",
+            amount: "p.amount",
+            condition: "p.status = 'won'",
+            customer: Some("p.customer_id"),
+        },
+    }
+}
+
+/// The common filters, checked against the caller's scope.
+#[derive(Debug, Clone, Default)]
+struct Filters {
+    /// The owners of the department asked for and of every department below it.
+    owners: Option<Vec<i64>>,
+    owner: Option<i64>,
+    industry: Option<i64>,
+    region: Option<i64>,
+    product: Option<i64>,
+}
+
+/// One count: a fact over a period, cut by dimensions, narrowed by filters.
+struct Cut<'a> {
+    fact: Fact,
+    from: NaiveDate,
+    to: NaiveDate,
+    dims: &'a [Dimension],
+    filters: &'a Filters,
+}
+
+/// A group's key for one dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Key {
+    Month(NaiveDate),
+    Id(i64),
+}
+
+#[derive(QueryableByName)]
+struct Sum {
+    #[diesel(sql_type = BigInt)]
+    k1: i64,
+    #[diesel(sql_type = BigInt)]
+    k2: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+}
+
+fn date_literal(d: NaiveDate) -> String {
+    format!("'{}'", d.format("%Y-%m-%d"))
+}
+
+fn time_literal(t: NaiveDateTime) -> String {
+    format!("'{}'", t.format("%Y-%m-%d %H:%M:%S"))
+}
+
+/// The first days of the months `[from, to]` touches.
+fn months_of(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = from.with_day(1).unwrap_or(from);
+    while m <= to {
+        out.push(m);
+        match m.checked_add_months(Months::new(1)) {
+            Some(next) => m = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Sums per group, keys in the cut's dimension order.
+fn sums(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    zone: chrono_tz::Tz,
+    cut: &Cut,
+) -> RepoResult<BTreeMap<Vec<Key>, (i64, i64)>> {
+    let by_product = cut.dims.contains(&Dimension::Product) || cut.filters.product.is_some();
+    let src = source(cut.fact, by_product);
+    let needs_customer = cut.dims.iter().any(|d| {
+        matches!(
+            d,
+            Dimension::Industry | Dimension::Region | Dimension::Level
+        )
+    }) || cut.filters.industry.is_some()
+        || cut.filters.region.is_some();
+    let mut from = src.from.to_string();
+    if needs_customer && let Some(id) = src.customer {
+        from.push_str(&format!(" JOIN customers c ON c.id = {id}"));
+    }
+    // The instant or the day a boundary is, in the fact's column's terms.
+    let at = |d: NaiveDate| {
+        if src.timestamp {
+            time_literal(crm_domain::time::day_start(d, zone))
+        } else {
+            date_literal(d)
+        }
+    };
+    let months = months_of(cut.from, cut.to);
+    let key_sql = |d: Dimension| -> String {
+        match d {
+            Dimension::Month => {
+                let mut s = String::from("CASE");
+                for (i, m) in months.iter().enumerate().skip(1) {
+                    s.push_str(&format!(" WHEN {} < {} THEN {}", src.day, at(*m), i - 1));
+                }
+                s.push_str(&format!(" ELSE {} END", months.len().saturating_sub(1)));
+                s
+            }
+            Dimension::Department | Dimension::Owner => src.owner.to_string(),
+            Dimension::Industry => "COALESCE(c.industry_id, 0)".into(),
+            Dimension::Region => "COALESCE(c.region_id, 0)".into(),
+            Dimension::Level => {
+                let mut s = String::from("CASE c.level");
+                for (i, l) in CustomerLevel::ALL.iter().enumerate() {
+                    s.push_str(&format!(" WHEN '{}' THEN {i}", l.as_str()));
+                }
+                s.push_str(" ELSE -1 END");
+                s
+            }
+            Dimension::Product => "l.product_id".into(),
+        }
+    };
+    let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
+    let mut wheres = vec![src.condition.to_string()];
+    let end = cut.to.succ_opt().unwrap_or(cut.to);
+    wheres.push(format!("{} >= {}", src.day, at(cut.from)));
+    wheres.push(format!("{} < {}", src.day, at(end)));
+    if let Some(c) = visible.sql_condition(src.owner) {
+        wheres.push(c);
+    }
+    let f = cut.filters;
+    if let Some(v) = f.owner {
+        wheres.push(format!("{} = {v}", src.owner));
+    }
+    if let Some(v) = &f.owners {
+        wheres.push(
+            Visible::Owners(v.clone())
+                .sql_condition(src.owner)
+                .unwrap_or_default(),
+        );
+    }
+    if let Some(v) = f.industry {
+        wheres.push(format!("c.industry_id = {v}"));
+    }
+    if let Some(v) = f.region {
+        wheres.push(format!("c.region_id = {v}"));
+    }
+    if let Some(v) = f.product {
+        wheres.push(format!("l.product_id = {v}"));
+    }
+    let key = |i: usize| {
+        keys.get(i)
+            .map(|k| format!("CAST({k} AS BIGINT)"))
+            .unwrap_or_else(|| "CAST(0 AS BIGINT)".into())
+    };
+    let mut sql = format!(
+        "SELECT {} AS k1, {} AS k2, CAST({} AS BIGINT) AS n, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
+        key(0),
+        key(1),
+        src.count,
+        src.amount,
+        wheres.join(" AND ")
+    );
+    if !keys.is_empty() {
+        let group: Vec<String> = (0..keys.len()).map(key).collect();
+        sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
+    }
+    let rows: Vec<Sum> = diesel::sql_query(sql).load(conn)?;
+    let mut out: BTreeMap<Vec<Key>, (i64, i64)> = BTreeMap::new();
+    let owners_departments = if cut.dims.contains(&Dimension::Department) {
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.k1)
+            .chain(rows.iter().map(|r| r.k2))
+            .collect();
+        users::table
+            .filter(users::id.eq_any(ids))
+            .select((users::id, users::department_id))
+            .load::<(i64, i64)>(conn)?
+            .into_iter()
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    for r in rows {
+        if r.n == 0 && r.amount == 0 {
+            continue;
+        }
+        let key: Vec<Key> = cut
+            .dims
+            .iter()
+            .zip([r.k1, r.k2])
+            .map(|(d, k)| match d {
+                Dimension::Month => Key::Month(
+                    months
+                        .get(usize::try_from(k).unwrap_or_default())
+                        .copied()
+                        .unwrap_or(cut.from),
+                ),
+                Dimension::Department => {
+                    Key::Id(owners_departments.get(&k).copied().unwrap_or_default())
+                }
+                _ => Key::Id(k),
+            })
+            .collect();
+        let s = out.entry(key).or_default();
+        s.0 += r.n;
+        s.1 += r.amount;
+    }
+    Ok(out)
+}
+
+/// A report's period: 422 when it ends before it starts or covers more than ten years.
+fn period(conn: &mut DbConnection, q: &ReportQuery) -> RepoResult<(NaiveDate, NaiveDate)> {
+    let (from, to) = names::period(conn, q.from, q.to)?;
+    if from
+        .checked_add_months(Months::new(MAX_MONTHS))
+        .is_none_or(|last| to >= last)
+    {
+        return Err(RepoError::invalid(
+            "to",
+            ErrorCode::Range,
+            msg!("报表期间最长十年", "a report covers at most ten years"),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The departments `root` and below.
+fn subtree(conn: &mut DbConnection, root: i64) -> QueryResult<Vec<i64>> {
+    let tree: Vec<(i64, Option<i64>)> = departments::table
+        .select((departments::id, departments::parent_id))
+        .load(conn)?;
+    Ok(
+        crm_domain::scope::visible_departments(&tree, root, DataScope::DepartmentTree)
+            .unwrap_or_default(),
+    )
+}
+
+/// The query's filters, each checked: an owner or department outside the caller's scope is 404
+/// (as if it did not exist), a filter the fact has nothing to match 422.
+fn filters(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    fact: Fact,
+    q: &ReportQuery,
+) -> RepoResult<Filters> {
+    let dims = fact.dimensions();
+    let refuse = |field: &'static str| {
+        RepoError::invalid(
+            field,
+            ErrorCode::NotAllowed,
+            msg!(
+                "此报表不能按此筛选",
+                "this report cannot be filtered by this"
+            ),
+        )
+    };
+    if q.industry_id.is_some() && !dims.contains(&Dimension::Industry) {
+        return Err(refuse("industry_id"));
+    }
+    if q.region_id.is_some() && !dims.contains(&Dimension::Region) {
+        return Err(refuse("region_id"));
+    }
+    if q.product_id.is_some() && !dims.contains(&Dimension::Product) {
+        return Err(refuse("product_id"));
+    }
+    if let Some(owner) = q.owner_id {
+        let exists = users::table
+            .find(owner)
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?
+            .is_some();
+        if !exists || !actor.visible.sees(owner) {
+            return Err(RepoError::NotFound);
+        }
+    }
+    let owners = match q.department_id {
+        None => None,
+        Some(dept) => {
+            let depts = subtree(conn, dept)?;
+            if depts.is_empty() {
+                return Err(RepoError::NotFound);
+            }
+            let members: Vec<i64> = users::table
+                .filter(users::department_id.eq_any(&depts))
+                .select(users::id)
+                .load(conn)?;
+            // A department is the caller's to see when someone in it is.
+            if let Visible::Owners(_) = actor.visible
+                && !members.iter().any(|m| actor.visible.sees(*m))
+            {
+                return Err(RepoError::NotFound);
+            }
+            Some(members)
+        }
+    };
+    Ok(Filters {
+        owners,
+        owner: q.owner_id,
+        industry: q.industry_id,
+        region: q.region_id,
+        product: q.product_id,
+    })
+}
+
+/// The names of the groups, in `lang`.
+struct Labels {
+    lang: Lang,
+    people: names::Names,
+    departments: names::Names,
+    entries: HashMap<i64, (String, Option<String>)>,
+    products: HashMap<i64, String>,
+}
+
+impl Labels {
+    fn load(
+        conn: &mut DbConnection,
+        lang: Lang,
+        dims: &[Dimension],
+        keys: &[&Vec<Key>],
+    ) -> RepoResult<Labels> {
+        let ids = |d: Dimension| -> Vec<i64> {
+            let Some(i) = dims.iter().position(|x| *x == d) else {
+                return Vec::new();
+            };
+            keys.iter()
+                .filter_map(|k| match k.get(i) {
+                    Some(Key::Id(id)) => Some(*id),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut entry_ids = ids(Dimension::Industry);
+        entry_ids.extend(ids(Dimension::Region));
+        let entries = if entry_ids.is_empty() {
+            HashMap::new()
+        } else {
+            dictionary_items::table
+                .filter(dictionary_items::id.eq_any(entry_ids))
+                .select((
+                    dictionary_items::id,
+                    dictionary_items::name,
+                    dictionary_items::name_en,
+                ))
+                .load::<(i64, String, Option<String>)>(conn)?
+                .into_iter()
+                .map(|(id, zh, en)| (id, (zh, en)))
+                .collect()
+        };
+        let product_ids = ids(Dimension::Product);
+        let products = if product_ids.is_empty() {
+            HashMap::new()
+        } else {
+            products::table
+                .filter(products::id.eq_any(product_ids))
+                .select((products::id, products::name))
+                .load::<(i64, String)>(conn)?
+                .into_iter()
+                .collect()
+        };
+        Ok(Labels {
+            lang,
+            people: names::people(conn, ids(Dimension::Owner))?,
+            departments: names::departments(conn, ids(Dimension::Department))?,
+            entries,
+            products,
+        })
+    }
+
+    fn none(&self) -> String {
+        msg!("未填写", "Not set").get(self.lang).to_string()
+    }
+
+    /// A group's key (what a drill-down filters by) and name.
+    fn of(&self, d: Dimension, k: Key) -> (String, String) {
+        match k {
+            Key::Month(m) => {
+                let s = m.format("%Y-%m").to_string();
+                (s.clone(), s)
+            }
+            Key::Id(id) => {
+                let name = match d {
+                    Dimension::Owner => self.people.get(id).cloned(),
+                    Dimension::Department => self.departments.get(id).cloned(),
+                    Dimension::Industry | Dimension::Region => {
+                        self.entries.get(&id).map(|(zh, en)| match (self.lang, en) {
+                            (Lang::En, Some(en)) => en.clone(),
+                            _ => zh.clone(),
+                        })
+                    }
+                    Dimension::Product => self.products.get(&id).cloned(),
+                    Dimension::Level => {
+                        let level = usize::try_from(id)
+                            .ok()
+                            .and_then(|i| CustomerLevel::ALL.get(i).copied());
+                        return match level {
+                            Some(l) => (l.as_str().to_string(), l.word(self.lang).to_string()),
+                            None => (id.to_string(), self.none()),
+                        };
+                    }
+                    Dimension::Month => None,
+                };
+                (id.to_string(), name.unwrap_or_else(|| self.none()))
+            }
+        }
+    }
+}
+
+/// `GET /reports/{customers,sales,receipts}`: the fact within the caller's scope, grouped.
+pub fn run(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    fact: Fact,
+    q: &ReportQuery,
+    lang: Lang,
+) -> RepoResult<Report> {
+    let (from, to) = period(conn, q)?;
+    let group = q
+        .group_by
+        .clone()
+        .unwrap_or_else(|| GroupBy::one(Dimension::Month));
+    let dims = group.dims();
+    if let Some(d) = dims.iter().find(|d| !fact.dimensions().contains(d)) {
+        let known: Vec<&str> = fact.dimensions().iter().map(|d| d.as_str()).collect();
+        let (name, known) = (d.as_str(), known.join(", "));
+        return Err(RepoError::BadQuery {
+            code: ErrorCode::InvalidQuery,
+            message: msg!(
+                "此报表不能按“{name}”分组，可选：{known}",
+                "this report cannot be grouped by `{name}`: one of {known}",
+            ),
+        });
+    }
+    let filters = filters(conn, actor, fact, q)?;
+    let zone = crate::settings::zone(conn)?;
+    let cut = Cut {
+        fact,
+        from,
+        to,
+        dims,
+        filters: &filters,
+    };
+    let mut sums = sums(conn, &actor.visible, zone, &cut)?;
+    // A month-by-month report shows every month, the empty ones too.
+    if dims == [Dimension::Month] {
+        for m in months_of(from, to) {
+            sums.entry(vec![Key::Month(m)]).or_default();
+        }
+    }
+    // By product an order with two products counts under each: the totals count it once.
+    let (total_n, total_amount) = if dims.contains(&Dimension::Product) {
+        let whole = Cut { dims: &[], ..cut };
+        let all = self::sums(conn, &actor.visible, zone, &whole)?;
+        all.values()
+            .fold((0, 0), |(n, a), (n2, a2)| (n + n2, a + a2))
+    } else {
+        sums.values()
+            .fold((0, 0), |(n, a), (n2, a2)| (n + n2, a + a2))
+    };
+    let keys: Vec<&Vec<Key>> = sums.keys().collect();
+    let labels = Labels::load(conn, lang, dims, &keys)?;
+    // Groups of the first dimension largest first (months in order), and the same within each.
+    let mut first_totals: HashMap<Key, i64> = HashMap::new();
+    for (k, (n, a)) in &sums {
+        *first_totals.entry(k[0]).or_default() += if fact.has_amount() { *a } else { *n };
+    }
+    let mut rows: Vec<(Vec<Key>, i64, i64)> =
+        sums.into_iter().map(|(k, (n, a))| (k, n, a)).collect();
+    let size = |n: i64, a: i64| if fact.has_amount() { a } else { n };
+    rows.sort_by(|(ka, na, aa), (kb, nb, ab)| {
+        let first = match (ka[0], kb[0]) {
+            (Key::Month(x), Key::Month(y)) => x.cmp(&y),
+            (x, y) => first_totals[&y].cmp(&first_totals[&x]).then(x.cmp(&y)),
+        };
+        first.then_with(|| match (ka.get(1), kb.get(1)) {
+            (Some(Key::Month(x)), Some(Key::Month(y))) => x.cmp(y),
+            _ => size(*nb, *ab).cmp(&size(*na, *aa)).then(ka.cmp(kb)),
+        })
+    });
+    let money = |a: i64| fact.has_amount().then_some(Money::from_minor(a));
+    let rows = rows
+        .into_iter()
+        .map(|(k, n, a)| {
+            let (keys, names): (Vec<String>, Vec<String>) =
+                dims.iter().zip(k).map(|(d, k)| labels.of(*d, k)).unzip();
+            ReportRow {
+                keys,
+                labels: names,
+                count: n,
+                amount: money(a),
+                average: money(a).and_then(|m| average(m, n)),
+            }
+        })
+        .collect();
+    let mut columns: Vec<ReportColumn> = dims
+        .iter()
+        .map(|d| ReportColumn {
+            key: d.as_str().into(),
+            label: d.label().get(lang).into(),
+            kind: ColumnKind::Dimension,
+        })
+        .collect();
+    columns.push(ReportColumn {
+        key: "count".into(),
+        label: fact.count_label().get(lang).into(),
+        kind: ColumnKind::Count,
+    });
+    if fact.has_amount() {
+        columns.push(ReportColumn {
+            key: "amount".into(),
+            label: fact.amount_label().get(lang).into(),
+            kind: ColumnKind::Money,
+        });
+        columns.push(ReportColumn {
+            key: "average".into(),
+            label: msg!("平均", "Average").get(lang).into(),
+            kind: ColumnKind::Money,
+        });
+    }
+    Ok(Report {
+        fact,
+        title: fact.title().get(lang).into(),
+        from,
+        to,
+        group_by: dims.to_vec(),
+        columns,
+        rows,
+        totals: ReportTotals {
+            count: total_n,
+            amount: money(total_amount),
+            average: money(total_amount).and_then(|m| average(m, total_n)),
+        },
+    })
+}
+
+/// `GET /reports/dashboard`: this month (to today) against last month and the same month last
+/// year, the twelve months' trend, this year's industries and regions, the funnel now and this
+/// month's ranking, all within the caller's scope. Eleven statements, each one grouped count.
+pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResult<Dashboard> {
+    let today = crate::settings::today(conn)?;
+    let zone = crate::settings::zone(conn)?;
+    let month = today.with_day(1).unwrap_or(today);
+    let back = |n: u32| month.checked_sub_months(Months::new(n)).unwrap_or(month);
+    let (last_month, last_year, trend_from) = (back(1), back(12), back(11));
+    let visible = &actor.visible;
+    let none = Filters::default();
+    let by_month = |conn: &mut DbConnection, fact: Fact| {
+        sums(
+            conn,
+            visible,
+            zone,
+            &Cut {
+                fact,
+                from: last_year,
+                to: today,
+                dims: &[Dimension::Month],
+                filters: &none,
+            },
+        )
+    };
+    let mut monthly: HashMap<Fact, BTreeMap<Vec<Key>, (i64, i64)>> = HashMap::new();
+    for fact in [
+        Fact::NewCustomers,
+        Fact::Sales,
+        Fact::Receipts,
+        Fact::Expenses,
+        Fact::DealsWon,
+    ] {
+        monthly.insert(fact, by_month(conn, fact)?);
+    }
+    let at = |fact: Fact, m: NaiveDate| -> (i64, i64) {
+        monthly[&fact]
+            .get(&vec![Key::Month(m)])
+            .copied()
+            .unwrap_or_default()
+    };
+    let count = |fact: Fact| Comparison {
+        this_month: at(fact, month).0,
+        last_month: at(fact, last_month).0,
+        last_year: at(fact, last_year).0,
+    };
+    let amount = |fact: Fact| MoneyComparison {
+        this_month: Money::from_minor(at(fact, month).1),
+        last_month: Money::from_minor(at(fact, last_month).1),
+        last_year: Money::from_minor(at(fact, last_year).1),
+    };
+    let trend = months_of(trend_from, today)
+        .into_iter()
+        .map(|m| TrendMonth {
+            month: m.format("%Y-%m").to_string(),
+            new_customers: at(Fact::NewCustomers, m).0,
+            signed: Money::from_minor(at(Fact::Sales, m).1),
+            received: Money::from_minor(at(Fact::Receipts, m).1),
+        })
+        .collect();
+
+    // This year's signed amount by the customers' industry and region.
+    let year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(month);
+    let shares = |conn: &mut DbConnection, d: Dimension| -> RepoResult<Vec<DashboardShare>> {
+        let dims = [d];
+        let s = sums(
+            conn,
+            visible,
+            zone,
+            &Cut {
+                fact: Fact::Sales,
+                from: year,
+                to: today,
+                dims: &dims,
+                filters: &none,
+            },
+        )?;
+        let mut v: Vec<(Vec<Key>, (i64, i64))> = s.into_iter().collect();
+        v.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
+        v.truncate(8);
+        let keys: Vec<&Vec<Key>> = v.iter().map(|(k, _)| k).collect();
+        let labels = Labels::load(conn, lang, &dims, &keys)?;
+        Ok(v.iter()
+            .map(|(k, (n, a))| {
+                let (id, name) = labels.of(d, k[0]);
+                DashboardShare {
+                    id: id.parse().unwrap_or_default(),
+                    name,
+                    orders: *n,
+                    signed: Money::from_minor(*a),
+                }
+            })
+            .collect())
+    };
+    let top_industries = shares(conn, Dimension::Industry)?;
+    let top_regions = shares(conn, Dimension::Region)?;
+
+    // The funnel: customers per level now, from the trigger-kept pipeline.
+    let pipeline = crate::customers::pipeline(conn, actor, &Default::default())?;
+    let funnel = [
+        CustomerLevel::Lead,
+        CustomerLevel::Contacted,
+        CustomerLevel::Prospect,
+        CustomerLevel::Signed,
+    ]
+    .into_iter()
+    .map(|level| FunnelStep {
+        level,
+        name: level.word(lang).to_string(),
+        customers: pipeline
+            .levels
+            .iter()
+            .find(|l| l.level == level)
+            .map_or(0, |l| l.count),
+    })
+    .collect();
+
+    // This month per person: signed, and received beside it.
+    let per_owner = |conn: &mut DbConnection, fact: Fact| {
+        sums(
+            conn,
+            visible,
+            zone,
+            &Cut {
+                fact,
+                from: month,
+                to: today,
+                dims: &[Dimension::Owner],
+                filters: &none,
+            },
+        )
+    };
+    let signed = per_owner(conn, Fact::Sales)?;
+    let received = per_owner(conn, Fact::Receipts)?;
+    let mut ranking: Vec<(i64, i64, i64, i64)> = signed
+        .iter()
+        .map(|(k, (n, a))| {
+            let id = match k[0] {
+                Key::Id(id) => id,
+                Key::Month(_) => 0,
+            };
+            let got = received.get(k).map_or(0, |r| r.1);
+            (id, *a, *n, got)
+        })
+        .collect();
+    ranking.sort_by(|a, b| b.1.cmp(&a.1).then(b.3.cmp(&a.3)).then(a.0.cmp(&b.0)));
+    ranking.truncate(10);
+    let owners = names::Owners::load(conn, ranking.iter().map(|r| r.0))?;
+    let ranking = ranking
+        .into_iter()
+        .map(|(id, signed, orders, received)| StaffRank {
+            owner: owners.of(id),
+            department: owners.department_of(id),
+            signed: Money::from_minor(signed),
+            orders,
+            received: Money::from_minor(received),
+        })
+        .collect();
+
+    let aging = crate::receivables::aging(conn, actor, &Default::default())?;
+    let overdue = aging
+        .totals
+        .total
+        .checked_sub(aging.totals.not_due)
+        .unwrap_or_default();
+
+    Ok(Dashboard {
+        today,
+        month,
+        new_customers: count(Fact::NewCustomers),
+        signed: amount(Fact::Sales),
+        orders_signed: count(Fact::Sales),
+        received: amount(Fact::Receipts),
+        expenses: amount(Fact::Expenses),
+        deals_won: count(Fact::DealsWon),
+        overdue,
+        trend,
+        top_industries,
+        top_regions,
+        funnel,
+        ranking,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_period_touches_its_months() {
+        assert_eq!(
+            months_of(d("2026-01-15"), d("2026-03-01")),
+            vec![d("2026-01-01"), d("2026-02-01"), d("2026-03-01")]
+        );
+        assert_eq!(
+            months_of(d("2026-05-31"), d("2026-05-31")),
+            vec![d("2026-05-01")]
+        );
+    }
+
+    #[test]
+    fn literals_are_dates_and_times_only() {
+        assert_eq!(date_literal(d("2026-02-01")), "'2026-02-01'");
+        let t = d("2026-01-31").and_hms_opt(16, 0, 0).unwrap();
+        assert_eq!(time_literal(t), "'2026-01-31 16:00:00'");
+    }
+}

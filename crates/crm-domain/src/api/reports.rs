@@ -1,0 +1,416 @@
+//! The report engine's language: what a report counts (its fact), how it is cut (dimensions), and
+//! the answer every report shares (`GET /reports/customers`, `/reports/sales`, `/reports/receipts`),
+//! plus the general manager's dashboard.
+
+use crate::Money;
+use crate::lang::{Lang, Msg};
+use crate::msg;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// What a report counts: one kind of business event, dated, owned, and (for most) an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Fact {
+    /// Customers created in the period, counted under their owner today.
+    NewCustomers,
+    /// Orders signed in the period (signed, executing or completed now), their totals; by product,
+    /// the lines' amounts.
+    Sales,
+    /// Money received in the period on the orders of the owner; a reversal takes its receipt back.
+    Receipts,
+    /// Approved expenses spent in the period, under the spender.
+    Expenses,
+    /// Deals won in the period (closed on), their amounts.
+    DealsWon,
+}
+
+impl Fact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewCustomers => "new_customers",
+            Self::Sales => "sales",
+            Self::Receipts => "receipts",
+            Self::Expenses => "expenses",
+            Self::DealsWon => "deals_won",
+        }
+    }
+
+    /// The dimensions this fact can be cut by.
+    pub fn dimensions(self) -> &'static [Dimension] {
+        use Dimension::*;
+        match self {
+            Self::NewCustomers => &[Month, Department, Owner, Industry, Region, Level],
+            Self::Sales => &[Month, Department, Owner, Industry, Region, Product],
+            Self::Receipts | Self::DealsWon => &[Month, Department, Owner, Industry, Region],
+            Self::Expenses => &[Month, Department, Owner],
+        }
+    }
+
+    /// Whether the fact has an amount beside its count.
+    pub fn has_amount(self) -> bool {
+        self != Self::NewCustomers
+    }
+
+    /// The count column's header.
+    pub fn count_label(self) -> Msg {
+        match self {
+            Self::NewCustomers => msg!("新增客户", "New customers"),
+            Self::Sales => msg!("签约订单", "Orders signed"),
+            Self::Receipts => msg!("回款笔数", "Receipts"),
+            Self::Expenses => msg!("费用笔数", "Expenses"),
+            Self::DealsWon => msg!("赢单数", "Deals won"),
+        }
+    }
+
+    /// The amount column's header.
+    pub fn amount_label(self) -> Msg {
+        match self {
+            Self::NewCustomers => msg!("金额", "Amount"),
+            Self::Sales => msg!("签约金额", "Signed amount"),
+            Self::Receipts => msg!("回款金额", "Received"),
+            Self::Expenses => msg!("费用金额", "Spent"),
+            Self::DealsWon => msg!("赢单金额", "Won amount"),
+        }
+    }
+
+    /// The report's title.
+    pub fn title(self) -> Msg {
+        match self {
+            Self::NewCustomers => msg!("客户分析", "Customers"),
+            Self::Sales => msg!("销售分析", "Sales"),
+            Self::Receipts => msg!("回款分析", "Receipts"),
+            Self::Expenses => msg!("费用分析", "Expenses"),
+            Self::DealsWon => msg!("赢单分析", "Deals won"),
+        }
+    }
+}
+
+/// How a report is cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// The month on the company's calendar, `2026-11`.
+    Month,
+    /// The owner's department today.
+    Department,
+    Owner,
+    /// The customer's industry (none: `0`).
+    Industry,
+    /// The customer's region (none: `0`).
+    Region,
+    /// The customer's level today (new customers).
+    Level,
+    /// The product of an order line (sales).
+    Product,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 7] = [
+        Self::Month,
+        Self::Department,
+        Self::Owner,
+        Self::Industry,
+        Self::Region,
+        Self::Level,
+        Self::Product,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Month => "month",
+            Self::Department => "department",
+            Self::Owner => "owner",
+            Self::Industry => "industry",
+            Self::Region => "region",
+            Self::Level => "level",
+            Self::Product => "product",
+        }
+    }
+
+    pub fn label(self) -> Msg {
+        match self {
+            Self::Month => msg!("月份", "Month"),
+            Self::Department => msg!("部门", "Department"),
+            Self::Owner => msg!("负责人", "Owner"),
+            Self::Industry => msg!("行业", "Industry"),
+            Self::Region => msg!("地区", "Region"),
+            Self::Level => msg!("客户级别", "Level"),
+            Self::Product => msg!("产品", "Product"),
+        }
+    }
+}
+
+impl FromStr for Dimension {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|d| d.as_str()).collect();
+                format!("unknown dimension `{s}`: one of {}", known.join(", "))
+            })
+    }
+}
+
+/// One or two dimensions, written `month` or `month,department` in a query string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroupBy(Vec<Dimension>);
+
+impl GroupBy {
+    /// At most two distinct dimensions.
+    pub fn new(dims: Vec<Dimension>) -> Result<Self, String> {
+        if dims.is_empty() {
+            return Err("group_by names no dimension".into());
+        }
+        if dims.len() > 2 {
+            return Err("group_by takes at most two dimensions".into());
+        }
+        if dims.len() == 2 && dims[0] == dims[1] {
+            return Err(format!("group_by names `{}` twice", dims[0].as_str()));
+        }
+        Ok(GroupBy(dims))
+    }
+
+    pub fn one(d: Dimension) -> Self {
+        GroupBy(vec![d])
+    }
+
+    pub fn dims(&self) -> &[Dimension] {
+        &self.0
+    }
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let dims = s
+            .split(',')
+            .map(|p| p.trim().parse())
+            .collect::<Result<Vec<Dimension>, String>>()?;
+        GroupBy::new(dims)
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|d| d.as_str()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl Serialize for GroupBy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupBy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// What a column of a report holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// A group's name.
+    Dimension,
+    /// A whole number.
+    Count,
+    /// Money, a decimal string with two places.
+    Money,
+}
+
+/// A column, headed in the caller's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportColumn {
+    /// `month`, `department`, …, `count`, `amount`, `average`.
+    pub key: String,
+    pub label: String,
+    pub kind: ColumnKind,
+}
+
+/// One group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportRow {
+    /// Per dimension, in `group_by` order: the id (`0` for none), the level, or the month
+    /// (`2026-11`); what a drill-down filters by.
+    pub keys: Vec<String>,
+    /// Per dimension: the name in the caller's language.
+    pub labels: Vec<String>,
+    pub count: i64,
+    /// Facts with an amount.
+    pub amount: Option<Money>,
+    /// The amount per count, rounded half away from zero to the fen.
+    pub average: Option<Money>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportTotals {
+    pub count: i64,
+    pub amount: Option<Money>,
+    pub average: Option<Money>,
+}
+
+/// A report: the groups of one fact within the caller's scope, months in order, other groups
+/// largest first, with totals over everything it counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub fact: Fact,
+    pub title: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The dimensions, in order.
+    pub group_by: Vec<Dimension>,
+    pub columns: Vec<ReportColumn>,
+    pub rows: Vec<ReportRow>,
+    pub totals: ReportTotals,
+}
+
+/// The amount per count, rounded half away from zero (none without a count).
+pub fn average(amount: Money, count: i64) -> Option<Money> {
+    if count == 0 {
+        return None;
+    }
+    let (a, n) = (amount.minor() as i128, count as i128);
+    let q = (2 * a.abs() + n.abs()) / (2 * n.abs());
+    let sign = if (a < 0) != (n < 0) { -1 } else { 1 };
+    Some(Money::from_minor((sign * q) as i64))
+}
+
+/// A figure this month against last month and the same month a year ago.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comparison {
+    pub this_month: i64,
+    pub last_month: i64,
+    pub last_year: i64,
+}
+
+/// The same, in money.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoneyComparison {
+    pub this_month: Money,
+    pub last_month: Money,
+    pub last_year: Money,
+}
+
+/// One month of the trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrendMonth {
+    /// `2026-11`.
+    pub month: String,
+    pub new_customers: i64,
+    pub signed: Money,
+    pub received: Money,
+}
+
+/// A group's share of the year's signed amount (industries, regions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DashboardShare {
+    /// `0`: not filled in.
+    pub id: i64,
+    pub name: String,
+    pub orders: i64,
+    pub signed: Money,
+}
+
+/// A level of the funnel: customers there now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FunnelStep {
+    pub level: crate::customer::CustomerLevel,
+    pub name: String,
+    pub customers: i64,
+}
+
+/// A person's month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffRank {
+    pub owner: super::IdName,
+    pub department: super::IdName,
+    pub signed: Money,
+    pub orders: i64,
+    pub received: Money,
+}
+
+/// `GET /reports/dashboard`: the general manager's page in one call, within the caller's scope.
+/// "This month" runs to today; last month and the same month last year are whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    pub today: NaiveDate,
+    /// The first day of this month.
+    pub month: NaiveDate,
+    pub new_customers: Comparison,
+    pub signed: MoneyComparison,
+    pub orders_signed: Comparison,
+    pub received: MoneyComparison,
+    pub expenses: MoneyComparison,
+    pub deals_won: Comparison,
+    /// Owed and past due today.
+    pub overdue: Money,
+    /// The twelve months to this one, oldest first.
+    pub trend: Vec<TrendMonth>,
+    /// This year's signed amount by the customer's industry, largest first (at most 8).
+    pub top_industries: Vec<DashboardShare>,
+    pub top_regions: Vec<DashboardShare>,
+    /// Customers per level now, lead to signed.
+    pub funnel: Vec<FunnelStep>,
+    /// This month's signed amount per person, largest first (at most 10).
+    pub ranking: Vec<StaffRank>,
+}
+
+/// A dimension's header in `lang`.
+pub fn dimension_label(d: Dimension, lang: Lang) -> String {
+    d.label().get(lang).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_by_reads_one_or_two_known_dimensions() {
+        let g: GroupBy = "month,department".parse().unwrap();
+        assert_eq!(g.dims(), &[Dimension::Month, Dimension::Department]);
+        assert_eq!(g.to_string(), "month,department");
+        assert!("month,month".parse::<GroupBy>().is_err());
+        assert!("month,owner,region".parse::<GroupBy>().is_err());
+        assert!(
+            "colour"
+                .parse::<GroupBy>()
+                .unwrap_err()
+                .contains("unknown dimension")
+        );
+        assert!("".parse::<GroupBy>().is_err());
+    }
+
+    #[test]
+    fn averages_round_half_away_from_zero() {
+        let m = Money::from_minor;
+        assert_eq!(average(m(100), 3), Some(m(33)));
+        assert_eq!(average(m(200), 3), Some(m(67)));
+        assert_eq!(average(m(-200), 3), Some(m(-67)));
+        assert_eq!(average(m(5), 2), Some(m(3)));
+        assert_eq!(average(m(5), 0), None);
+    }
+}
