@@ -9,8 +9,8 @@ use clap::Parser;
 use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
     AgingGroup, AgingQuery, ArticleQuery, CustomerFilters, CustomerQuery, CustomerSortKey,
-    DuplicateQuery, ExpenseGroup, ExpenseQuery, ExpenseReportQuery, OpportunityPipelineQuery,
-    OpportunityQuery, ReceivableQuery, SearchQuery, TicketQuery,
+    DuplicateQuery, ExpenseGroup, ExpenseQuery, ExpenseReportQuery, Fact, OpportunityPipelineQuery,
+    OpportunityQuery, ReceivableQuery, ReportQuery, SearchQuery, TicketQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::opportunity::OpportunityStatus;
@@ -621,6 +621,82 @@ async fn main() -> Result<()> {
         },
     ];
 
+    // Decision support: the report engine over the last twelve months, by month × department for
+    // the general manager (orders and receipts read whole months from their monthly summaries and
+    // the ragged ends from the rows; new customers scan the period's customers by `created_at`),
+    // a salesperson's own sales by month, and the dashboard (eleven grouped counts in one call).
+    let today = crm_db::settings::today(&mut conn)?;
+    let year_ago = today - chrono::Days::new(364);
+    let report = |user: &'static str,
+                  name: &'static str,
+                  who: Arc<Actor>,
+                  fact: Fact,
+                  path: &'static str,
+                  group_by: &'static str| {
+        let q = ReportQuery {
+            from: Some(year_ago),
+            to: Some(today),
+            group_by: group_by.parse().ok(),
+            ..ReportQuery::default()
+        };
+        let url = format!("/reports/{path}?from={year_ago}&to={today}&group_by={group_by}");
+        Scenario {
+            name,
+            user,
+            request: Arc::new(move |_| (reqwest::Method::GET, url.clone(), None)),
+            direct: Box::new(move |c, _| {
+                crm_db::reports::run(c, &who, fact, &q, crm_domain::Lang::Zh)?;
+                Ok(())
+            }),
+        }
+    };
+    let report_scenarios = [
+        report(
+            "gm",
+            "sales report, a year by month × department, general manager",
+            everyone.clone(),
+            Fact::Sales,
+            "sales",
+            "month,department",
+        ),
+        report(
+            "gm",
+            "receipts report, a year by month × department, general manager",
+            everyone.clone(),
+            Fact::Receipts,
+            "receipts",
+            "month,department",
+        ),
+        report(
+            "gm",
+            "new customers report, a year by month × department, general manager",
+            everyone.clone(),
+            Fact::NewCustomers,
+            "customers",
+            "month,department",
+        ),
+        report(
+            "s1_a",
+            "sales report, a year by month, salesperson",
+            seller.clone(),
+            Fact::Sales,
+            "sales",
+            "month",
+        ),
+        Scenario {
+            name: "dashboard, general manager",
+            user: "gm",
+            request: Arc::new(|_| (reqwest::Method::GET, "/reports/dashboard".into(), None)),
+            direct: {
+                let v = everyone.clone();
+                Box::new(move |c, _| {
+                    crm_db::reports::dashboard(c, &v, crm_domain::Lang::Zh)?;
+                    Ok(())
+                })
+            },
+        },
+    ];
+
     let list_filter =
         |level: Option<CustomerLevel>, sort: CustomerSortKey, q: Option<&str>| CustomerQuery {
             level,
@@ -886,6 +962,7 @@ async fn main() -> Result<()> {
         .chain([manager_pipeline, manager_column, gm_pipeline, gm_column])
         .chain(deal_lists)
         .chain(expense_scenarios)
+        .chain(report_scenarios)
         .chain([ticket_queue, knowledge_search, global_search])
         .filter(|s| args.only.is_empty() || args.only.iter().any(|o| s.name.contains(o.as_str())));
 

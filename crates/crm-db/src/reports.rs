@@ -48,6 +48,10 @@ struct Source {
     condition: &'static str,
     /// The customer's id, when the fact has a customer (industry and region are the customer's).
     customer: Option<&'static str>,
+    /// The trigger-kept monthly summary per owner: its table and its count column.
+    summary: Option<(&'static str, &'static str)>,
+    /// For a timestamp: the trigger-kept count per owner and UTC day.
+    day_summary: Option<&'static str>,
 }
 
 fn source(fact: Fact, by_product: bool) -> Source {
@@ -61,6 +65,8 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "0",
             condition: "1 = 1",
             customer: None,
+            summary: None,
+            day_summary: Some("customer_days"),
         },
         Fact::Sales if by_product => Source {
             from: "orders o JOIN order_lines l ON l.order_id = o.id",
@@ -71,6 +77,8 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "l.amount",
             condition: "o.status IN ('signed', 'executing', 'completed')",
             customer: Some("o.customer_id"),
+            summary: None,
+            day_summary: None,
         },
         Fact::Sales => Source {
             from: "orders o",
@@ -81,6 +89,8 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "o.total",
             condition: "o.status IN ('signed', 'executing', 'completed')",
             customer: Some("o.customer_id"),
+            summary: Some(("sales_months", "orders")),
+            day_summary: None,
         },
         // A reversal is a negative receipt: it takes back its amount and its count.
         Fact::Receipts => Source {
@@ -92,6 +102,8 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "r.amount",
             condition: "1 = 1",
             customer: Some("o.customer_id"),
+            summary: Some(("receipt_months", "receipts")),
+            day_summary: None,
         },
         Fact::Expenses => Source {
             from: "expenses e",
@@ -102,6 +114,8 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "e.amount",
             condition: "e.status = 'approved'",
             customer: None,
+            summary: None,
+            day_summary: None,
         },
         Fact::DealsWon => Source {
             from: "opportunities p",
@@ -112,6 +126,8 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "p.amount",
             condition: "p.status = 'won'",
             customer: Some("p.customer_id"),
+            summary: None,
+            day_summary: None,
         },
     }
 }
@@ -128,12 +144,16 @@ struct Filters {
 }
 
 /// One count: a fact over a period, cut by dimensions, narrowed by filters.
+#[derive(Clone, Copy)]
 struct Cut<'a> {
     fact: Fact,
     from: NaiveDate,
     to: NaiveDate,
     dims: &'a [Dimension],
     filters: &'a Filters,
+    /// Only the instants `[a, b)` of the period (a timestamp fact's part the rows must count);
+    /// months stay those of the whole period.
+    within: Option<(NaiveDateTime, NaiveDateTime)>,
 }
 
 /// A group's key for one dimension.
@@ -177,13 +197,251 @@ fn months_of(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
-/// Sums per group, keys in the cut's dimension order.
+type Sums = BTreeMap<Vec<Key>, (i64, i64)>;
+
+/// The month bucket (0, 1, …) of `column` among `months` (first days, in order), whose starts
+/// `at` writes in the column's terms.
+fn buckets(column: &str, months: &[NaiveDate], at: impl Fn(NaiveDate) -> String) -> String {
+    if months.len() < 2 {
+        return "0".into();
+    }
+    let mut s = String::from("CASE");
+    for (i, m) in months.iter().enumerate().skip(1) {
+        s.push_str(&format!(" WHEN {column} < {} THEN {}", at(*m), i - 1));
+    }
+    s.push_str(&format!(" ELSE {} END", months.len() - 1));
+    s
+}
+
+/// Sums per group, keys in the cut's dimension order. Where the fact has a monthly summary and
+/// the cut asks nothing finer than owners and months of it, whole months come from the summary
+/// and only the period's ragged ends from the rows.
 fn sums(
     conn: &mut DbConnection,
     visible: &Visible,
     zone: chrono_tz::Tz,
     cut: &Cut,
-) -> RepoResult<BTreeMap<Vec<Key>, (i64, i64)>> {
+) -> RepoResult<Sums> {
+    let by_product = cut.dims.contains(&Dimension::Product) || cut.filters.product.is_some();
+    let src = source(cut.fact, by_product);
+    let coarse = cut.dims.iter().all(|d| {
+        matches!(
+            d,
+            Dimension::Month | Dimension::Department | Dimension::Owner
+        )
+    }) && cut.filters.industry.is_none()
+        && cut.filters.region.is_none();
+    if let (Some(days), true, None) = (src.day_summary, coarse, cut.within) {
+        return day_summed(conn, visible, zone, cut, days);
+    }
+    let (Some(summary), true, None) = (src.summary, coarse, cut.within) else {
+        return scan(conn, visible, zone, cut);
+    };
+    let parts = crm_domain::expense::split_period(cut.from, cut.to);
+    let mut out = match parts.months {
+        Some((a, b)) => summed(conn, visible, cut, summary, a, b)?,
+        None => Sums::new(),
+    };
+    for (from, to) in parts.days {
+        add(
+            &mut out,
+            scan(conn, visible, zone, &Cut { from, to, ..*cut })?,
+        );
+    }
+    Ok(out)
+}
+
+fn add(out: &mut Sums, part: Sums) {
+    for (k, (n, a)) in part {
+        let s = out.entry(k).or_default();
+        s.0 += n;
+        s.1 += a;
+    }
+}
+
+/// A timestamp fact with a count per owner and UTC day (new customers): the UTC days wholly
+/// inside one of the period's months (on the company's calendar) from the summary; the rest —
+/// the hours before the first whole day and after the last, and each day a month's first instant
+/// cuts in two — from the rows.
+fn day_summed(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    zone: chrono_tz::Tz,
+    cut: &Cut,
+    table: &str,
+) -> RepoResult<Sums> {
+    use crm_domain::time::day_start;
+    let lo = day_start(cut.from, zone);
+    let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
+    let midnight = |t: NaiveDateTime| t.time() == chrono::NaiveTime::MIN;
+    let next = |d: NaiveDate| d.succ_opt().unwrap_or(d);
+    let first = if midnight(lo) {
+        lo.date()
+    } else {
+        next(lo.date())
+    };
+    let last = hi.date(); // whole days are [first, last)
+    if first >= last {
+        return scan(conn, visible, zone, cut);
+    }
+    let months = months_of(cut.from, cut.to);
+    let starts: Vec<NaiveDateTime> = months.iter().skip(1).map(|m| day_start(*m, zone)).collect();
+    // Days a month's first instant falls inside (not on their midnight) are counted from rows.
+    let split: Vec<NaiveDate> = starts
+        .iter()
+        .filter(|t| !midnight(**t))
+        .map(|t| t.date())
+        .filter(|d| *d >= first && *d < last)
+        .collect();
+    // The first whole day of each month after the first: where its bucket starts.
+    let firsts: Vec<NaiveDate> = starts
+        .iter()
+        .map(|t| {
+            if midnight(*t) {
+                t.date()
+            } else {
+                next(t.date())
+            }
+        })
+        .collect();
+    let key_sql = |d: Dimension| -> String {
+        match d {
+            Dimension::Month if firsts.is_empty() => "0".into(),
+            Dimension::Month => {
+                let mut s = String::from("CASE");
+                for (i, f) in firsts.iter().enumerate() {
+                    s.push_str(&format!(" WHEN s.day < {} THEN {i}", date_literal(*f)));
+                }
+                s.push_str(&format!(" ELSE {} END", firsts.len()));
+                s
+            }
+            _ => "s.owner_id".into(),
+        }
+    };
+    let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
+    let mut wheres = vec![
+        format!("s.day >= {}", date_literal(first)),
+        format!("s.day < {}", date_literal(last)),
+    ];
+    if !split.is_empty() {
+        let list: Vec<String> = split.iter().map(|d| date_literal(*d)).collect();
+        wheres.push(format!("s.day NOT IN ({})", list.join(", ")));
+    }
+    owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
+    let rows = grouped(
+        conn,
+        &keys,
+        "SUM(s.customers)",
+        "0",
+        &format!("{table} s"),
+        &wheres,
+    )?;
+    let mut out = fold(conn, cut, &months, rows)?;
+    let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let mut pieces = vec![(lo, at(first)), (at(last), hi)];
+    pieces.extend(split.iter().map(|d| (at(*d), at(next(*d)))));
+    for (a, b) in pieces.into_iter().filter(|(a, b)| a < b) {
+        add(
+            &mut out,
+            scan(
+                conn,
+                visible,
+                zone,
+                &Cut {
+                    within: Some((a, b)),
+                    ..*cut
+                },
+            )?,
+        );
+    }
+    Ok(out)
+}
+
+/// The whole months `[a, b)` of a fact's summary (`table`, its count column `count`), grouped
+/// like the rows would be.
+fn summed(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    cut: &Cut,
+    (table, count): (&str, &str),
+    a: NaiveDate,
+    b: NaiveDate,
+) -> RepoResult<Sums> {
+    let months = months_of(a, b.pred_opt().unwrap_or(b));
+    let key_sql = |d: Dimension| -> String {
+        match d {
+            Dimension::Month => buckets("s.month", &months, date_literal),
+            _ => "s.owner_id".into(),
+        }
+    };
+    let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
+    let mut wheres = vec![
+        format!("s.month >= {}", date_literal(a)),
+        format!("s.month < {}", date_literal(b)),
+    ];
+    owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
+    let rows = grouped(
+        conn,
+        &keys,
+        &format!("SUM(s.{count})"),
+        "s.amount",
+        &format!("{table} s"),
+        &wheres,
+    )?;
+    fold(conn, cut, &months, rows)
+}
+
+/// The visibility filter and the owner and department filters on an owner column.
+fn owner_conditions(wheres: &mut Vec<String>, visible: &Visible, f: &Filters, owner: &str) {
+    if let Some(c) = visible.sql_condition(owner) {
+        wheres.push(c);
+    }
+    if let Some(v) = f.owner {
+        wheres.push(format!("{owner} = {v}"));
+    }
+    if let Some(v) = &f.owners {
+        wheres.push(
+            Visible::Owners(v.clone())
+                .sql_condition(owner)
+                .unwrap_or_default(),
+        );
+    }
+}
+
+/// `SELECT keys, count, SUM(amount) FROM … WHERE … GROUP BY keys`.
+fn grouped(
+    conn: &mut DbConnection,
+    keys: &[String],
+    count: &str,
+    amount: &str,
+    from: &str,
+    wheres: &[String],
+) -> RepoResult<Vec<Sum>> {
+    let key = |i: usize| {
+        keys.get(i)
+            .map(|k| format!("CAST({k} AS BIGINT)"))
+            .unwrap_or_else(|| "CAST(0 AS BIGINT)".into())
+    };
+    let mut sql = format!(
+        "SELECT {} AS k1, {} AS k2, CAST({count} AS BIGINT) AS n, CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
+        key(0),
+        key(1),
+        wheres.join(" AND ")
+    );
+    if !keys.is_empty() {
+        let group: Vec<String> = (0..keys.len()).map(key).collect();
+        sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
+    }
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+/// The fact's own rows in the cut.
+fn scan(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    zone: chrono_tz::Tz,
+    cut: &Cut,
+) -> RepoResult<Sums> {
     let by_product = cut.dims.contains(&Dimension::Product) || cut.filters.product.is_some();
     let src = source(cut.fact, by_product);
     let needs_customer = cut.dims.iter().any(|d| {
@@ -208,14 +466,7 @@ fn sums(
     let months = months_of(cut.from, cut.to);
     let key_sql = |d: Dimension| -> String {
         match d {
-            Dimension::Month => {
-                let mut s = String::from("CASE");
-                for (i, m) in months.iter().enumerate().skip(1) {
-                    s.push_str(&format!(" WHEN {} < {} THEN {}", src.day, at(*m), i - 1));
-                }
-                s.push_str(&format!(" ELSE {} END", months.len().saturating_sub(1)));
-                s
-            }
+            Dimension::Month => buckets(src.day, &months, at),
             Dimension::Department | Dimension::Owner => src.owner.to_string(),
             Dimension::Industry => "COALESCE(c.industry_id, 0)".into(),
             Dimension::Region => "COALESCE(c.region_id, 0)".into(),
@@ -232,23 +483,14 @@ fn sums(
     };
     let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
     let mut wheres = vec![src.condition.to_string()];
-    let end = cut.to.succ_opt().unwrap_or(cut.to);
-    wheres.push(format!("{} >= {}", src.day, at(cut.from)));
-    wheres.push(format!("{} < {}", src.day, at(end)));
-    if let Some(c) = visible.sql_condition(src.owner) {
-        wheres.push(c);
-    }
+    let (lo, hi) = match cut.within {
+        Some((a, b)) => (time_literal(a), time_literal(b)),
+        None => (at(cut.from), at(cut.to.succ_opt().unwrap_or(cut.to))),
+    };
+    wheres.push(format!("{} >= {lo}", src.day));
+    wheres.push(format!("{} < {hi}", src.day));
     let f = cut.filters;
-    if let Some(v) = f.owner {
-        wheres.push(format!("{} = {v}", src.owner));
-    }
-    if let Some(v) = &f.owners {
-        wheres.push(
-            Visible::Owners(v.clone())
-                .sql_condition(src.owner)
-                .unwrap_or_default(),
-        );
-    }
+    owner_conditions(&mut wheres, visible, f, src.owner);
     if let Some(v) = f.industry {
         wheres.push(format!("c.industry_id = {v}"));
     }
@@ -258,25 +500,19 @@ fn sums(
     if let Some(v) = f.product {
         wheres.push(format!("l.product_id = {v}"));
     }
-    let key = |i: usize| {
-        keys.get(i)
-            .map(|k| format!("CAST({k} AS BIGINT)"))
-            .unwrap_or_else(|| "CAST(0 AS BIGINT)".into())
-    };
-    let mut sql = format!(
-        "SELECT {} AS k1, {} AS k2, CAST({} AS BIGINT) AS n, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
-        key(0),
-        key(1),
-        src.count,
-        src.amount,
-        wheres.join(" AND ")
-    );
-    if !keys.is_empty() {
-        let group: Vec<String> = (0..keys.len()).map(key).collect();
-        sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
-    }
-    let rows: Vec<Sum> = diesel::sql_query(sql).load(conn)?;
-    let mut out: BTreeMap<Vec<Key>, (i64, i64)> = BTreeMap::new();
+    let rows = grouped(conn, &keys, src.count, src.amount, &from, &wheres)?;
+    fold(conn, cut, &months, rows)
+}
+
+/// Rows of sums as groups: month buckets as their months, owners as their departments where
+/// the cut is by department.
+fn fold(
+    conn: &mut DbConnection,
+    cut: &Cut,
+    months: &[NaiveDate],
+    rows: Vec<Sum>,
+) -> RepoResult<Sums> {
+    let mut out = Sums::new();
     let owners_departments = if cut.dims.contains(&Dimension::Department) {
         let ids: Vec<i64> = rows
             .iter()
@@ -551,6 +787,7 @@ pub fn run(
         to,
         dims,
         filters: &filters,
+        within: None,
     };
     let mut sums = sums(conn, &actor.visible, zone, &cut)?;
     // A month-by-month report shows every month, the empty ones too.
@@ -667,6 +904,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
                 to: today,
                 dims: &[Dimension::Month],
                 filters: &none,
+                within: None,
             },
         )
     };
@@ -720,6 +958,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
                 to: today,
                 dims: &dims,
                 filters: &none,
+                within: None,
             },
         )?;
         let mut v: Vec<(Vec<Key>, (i64, i64))> = s.into_iter().collect();
@@ -774,6 +1013,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
                 to: today,
                 dims: &[Dimension::Owner],
                 filters: &none,
+                within: None,
             },
         )
     };
@@ -847,6 +1087,16 @@ mod tests {
             months_of(d("2026-05-31"), d("2026-05-31")),
             vec![d("2026-05-01")]
         );
+    }
+
+    #[test]
+    fn months_are_buckets_of_their_starts() {
+        let months = months_of(d("2026-01-15"), d("2026-03-01"));
+        assert_eq!(
+            buckets("x", &months, date_literal),
+            "CASE WHEN x < '2026-02-01' THEN 0 WHEN x < '2026-03-01' THEN 1 ELSE 2 END"
+        );
+        assert_eq!(buckets("x", &months[..1], date_literal), "0");
     }
 
     #[test]

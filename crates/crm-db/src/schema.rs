@@ -735,6 +735,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_days (owner_id, day) {
+        owner_id -> BigInt,
+        day -> Date,
+        customers -> BigInt,
+    }
+}
+
+diesel::table! {
+    sales_months (owner_id, month) {
+        owner_id -> BigInt,
+        month -> Date,
+        orders -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    receipt_months (owner_id, month) {
+        owner_id -> BigInt,
+        month -> Date,
+        receipts -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
     expense_months (spender_id, department_id, category_id, month, status) {
         spender_id -> BigInt,
         department_id -> BigInt,

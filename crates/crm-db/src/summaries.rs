@@ -1,12 +1,14 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, expenses per month, the customer's owner kept on deals and
+//! money per owner and due date, expenses, orders signed and receipts per month, new customers per day, the customer's owner kept on deals and
 //! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
-    article_grams as ag, customer_grams as g, expense_department_months as edm,
-    expense_months as em, expenses as e, receivable_days as rd, receivable_months as rm,
+    article_grams as ag, customer_days as cd, customer_grams as g, customers as c,
+    expense_department_months as edm, expense_months as em, expenses as e, orders as o,
+    receipt_months as rcm, receipts as r, receivable_days as rd, receivable_months as rm,
+    sales_months as sm,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -201,6 +203,75 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept != recount {
         out.push(format!(
             "expense_months: kept {kept:?}, the expenses add up to {recount:?}"
+        ));
+    }
+    // Orders signed and money received per owner and month, against the orders and receipts.
+    type OwnerMonths = BTreeMap<(i64, chrono::NaiveDate), (i64, i64)>;
+    let month = |d: chrono::NaiveDate| d.with_day(1).unwrap_or(d);
+    let mut sales: OwnerMonths = BTreeMap::new();
+    for (owner, day, total) in o::table
+        .filter(o::signed_on.is_not_null())
+        .filter(o::status.eq_any(["signed", "executing", "completed"]))
+        .select((o::owner_id, o::signed_on, o::total))
+        .load::<(i64, Option<chrono::NaiveDate>, i64)>(conn)?
+    {
+        let Some(day) = day else { continue };
+        let s = sales.entry((owner, month(day))).or_default();
+        s.0 += 1;
+        s.1 += total;
+    }
+    let kept: OwnerMonths = sm::table
+        .select((sm::owner_id, sm::month, sm::orders, sm::amount))
+        .load::<(i64, chrono::NaiveDate, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.2 != 0 || x.3 != 0)
+        .map(|(a, b, n, v)| ((a, b), (n, v)))
+        .collect();
+    if kept != sales {
+        out.push(format!(
+            "sales_months: kept {kept:?}, the orders add up to {sales:?}"
+        ));
+    }
+    let mut arrived: BTreeMap<(i64, chrono::NaiveDate), i64> = BTreeMap::new();
+    for (owner, at) in c::table
+        .select((c::owner_id, c::created_at))
+        .load::<(i64, chrono::NaiveDateTime)>(conn)?
+    {
+        *arrived.entry((owner, at.date())).or_default() += 1;
+    }
+    let kept: BTreeMap<(i64, chrono::NaiveDate), i64> = cd::table
+        .select((cd::owner_id, cd::day, cd::customers))
+        .load::<(i64, chrono::NaiveDate, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.2 != 0)
+        .map(|(a, b, n)| ((a, b), n))
+        .collect();
+    if kept != arrived {
+        out.push(format!(
+            "customer_days: kept {kept:?}, the customers add up to {arrived:?}"
+        ));
+    }
+    let mut received: OwnerMonths = BTreeMap::new();
+    for (owner, day, amount, reversal) in r::table
+        .inner_join(o::table)
+        .select((o::owner_id, r::received_on, r::amount, r::reversal_of))
+        .load::<(i64, chrono::NaiveDate, i64, Option<i64>)>(conn)?
+    {
+        let s = received.entry((owner, month(day))).or_default();
+        s.0 += if reversal.is_none() { 1 } else { -1 };
+        s.1 += amount;
+    }
+    received.retain(|_, v| *v != (0, 0));
+    let kept: OwnerMonths = rcm::table
+        .select((rcm::owner_id, rcm::month, rcm::receipts, rcm::amount))
+        .load::<(i64, chrono::NaiveDate, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.2 != 0 || x.3 != 0)
+        .map(|(a, b, n, v)| ((a, b), (n, v)))
+        .collect();
+    if kept != received {
+        out.push(format!(
+            "receipt_months: kept {kept:?}, the receipts add up to {received:?}"
         ));
     }
     // The department summary, against the same recount without the spender.

@@ -168,6 +168,26 @@ api_test!(each_report_counts_what_its_reader_may_see, |app| {
         );
         assert_eq!(totals(&r), (4, "2400.50".into()), "{who}");
     }
+    // Ragged periods: days of the rows beside whole months of the summary, cut at month ends.
+    let gm = app.login("gm").await;
+    let period = |q: &'static str| {
+        let gm = gm.clone();
+        async move {
+            busy(
+                &app.get(&format!("/reports/sales?{q}"), &gm)
+                    .await
+                    .expect(200),
+            )
+        }
+    };
+    assert_eq!(
+        period("from=2019-01-20&to=2019-02-05").await,
+        vec![row("2019-01", 1, "1000.00"), row("2019-02", 1, "500.50")]
+    );
+    assert_eq!(
+        period("from=2019-01-31&to=2019-03-31").await,
+        vec![row("2019-01", 1, "1000.00"), row("2019-02", 2, "700.50")]
+    );
     // Finance reads receipts company-wide; the owner his own.
     let fin = app.login("fin_a").await;
     let r = app

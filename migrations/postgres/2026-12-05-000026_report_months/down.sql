@@ -1,0 +1,16 @@
+DROP TRIGGER customer_days_update ON customers;
+DROP TRIGGER customer_days_insert_delete ON customers;
+DROP FUNCTION customer_days_track();
+DROP FUNCTION customer_days_add(BIGINT, DATE, BIGINT);
+DROP TABLE customer_days;
+DROP TRIGGER receipt_months_order_owner ON orders;
+DROP FUNCTION receipt_months_order_owner();
+DROP TRIGGER receipt_months_insert_delete ON receipts;
+DROP FUNCTION receipt_months_track();
+DROP FUNCTION receipt_months_add(BIGINT, DATE, BIGINT, BIGINT);
+DROP TABLE receipt_months;
+DROP TRIGGER sales_months_update ON orders;
+DROP TRIGGER sales_months_insert_delete ON orders;
+DROP FUNCTION sales_months_track();
+DROP FUNCTION sales_months_add(BIGINT, DATE, BIGINT, BIGINT);
+DROP TABLE sales_months;

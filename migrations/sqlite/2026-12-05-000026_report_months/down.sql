@@ -1,0 +1,12 @@
+DROP TRIGGER customer_days_update;
+DROP TRIGGER customer_days_delete;
+DROP TRIGGER customer_days_insert;
+DROP TABLE customer_days;
+DROP TRIGGER receipt_months_order_owner;
+DROP TRIGGER receipt_months_delete;
+DROP TRIGGER receipt_months_insert;
+DROP TABLE receipt_months;
+DROP TRIGGER sales_months_update;
+DROP TRIGGER sales_months_delete;
+DROP TRIGGER sales_months_insert;
+DROP TABLE sales_months;

@@ -1,0 +1,132 @@
+-- Monthly summaries the report engine reads for whole months: orders signed and money received
+-- per owner and month (the month of the company-calendar date the event carries), kept by
+-- triggers, recounted by the drift check. A report over a year reads a few thousand of these
+-- rows instead of every order and receipt.
+
+CREATE TABLE sales_months (
+    owner_id BIGINT NOT NULL,
+    month DATE NOT NULL,
+    orders BIGINT NOT NULL,
+    amount BIGINT NOT NULL,
+    PRIMARY KEY (owner_id, month)
+) WITHOUT ROWID;
+CREATE INDEX sales_months_month ON sales_months (month, owner_id);
+
+-- An order counts while it is signed, executing or completed, in the month it was signed.
+CREATE TRIGGER sales_months_insert AFTER INSERT ON orders
+WHEN NEW.signed_on IS NOT NULL AND NEW.status IN ('signed', 'executing', 'completed')
+BEGIN
+    INSERT INTO sales_months (owner_id, month, orders, amount)
+    VALUES (NEW.owner_id, date(NEW.signed_on, 'start of month'), 1, NEW.total)
+    ON CONFLICT (owner_id, month) DO UPDATE
+    SET orders = orders + 1, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER sales_months_delete AFTER DELETE ON orders
+WHEN OLD.signed_on IS NOT NULL AND OLD.status IN ('signed', 'executing', 'completed')
+BEGIN
+    UPDATE sales_months SET orders = orders - 1, amount = amount - OLD.total
+    WHERE owner_id = OLD.owner_id AND month = date(OLD.signed_on, 'start of month');
+END;
+CREATE TRIGGER sales_months_update AFTER UPDATE OF owner_id, status, signed_on, total ON orders
+BEGIN
+    UPDATE sales_months SET orders = orders - 1, amount = amount - OLD.total
+    WHERE OLD.signed_on IS NOT NULL AND OLD.status IN ('signed', 'executing', 'completed')
+      AND owner_id = OLD.owner_id AND month = date(OLD.signed_on, 'start of month');
+    INSERT INTO sales_months (owner_id, month, orders, amount)
+    SELECT NEW.owner_id, date(NEW.signed_on, 'start of month'), 1, NEW.total
+    WHERE NEW.signed_on IS NOT NULL AND NEW.status IN ('signed', 'executing', 'completed')
+    ON CONFLICT (owner_id, month) DO UPDATE
+    SET orders = orders + 1, amount = amount + excluded.amount;
+END;
+
+INSERT INTO sales_months (owner_id, month, orders, amount)
+SELECT owner_id, date(signed_on, 'start of month'), COUNT(*), SUM(total)
+FROM orders
+WHERE signed_on IS NOT NULL AND status IN ('signed', 'executing', 'completed')
+GROUP BY owner_id, date(signed_on, 'start of month');
+
+-- Receipts under the owner of their order; a reversal counts -1 and its negative amount.
+CREATE TABLE receipt_months (
+    owner_id BIGINT NOT NULL,
+    month DATE NOT NULL,
+    receipts BIGINT NOT NULL,
+    amount BIGINT NOT NULL,
+    PRIMARY KEY (owner_id, month)
+) WITHOUT ROWID;
+CREATE INDEX receipt_months_month ON receipt_months (month, owner_id);
+
+CREATE TRIGGER receipt_months_insert AFTER INSERT ON receipts
+BEGIN
+    INSERT INTO receipt_months (owner_id, month, receipts, amount)
+    SELECT o.owner_id, date(NEW.received_on, 'start of month'),
+           CASE WHEN NEW.reversal_of IS NULL THEN 1 ELSE -1 END, NEW.amount
+    FROM orders o WHERE o.id = NEW.order_id
+    ON CONFLICT (owner_id, month) DO UPDATE
+    SET receipts = receipts + excluded.receipts, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER receipt_months_delete AFTER DELETE ON receipts
+BEGIN
+    UPDATE receipt_months
+    SET receipts = receipts - CASE WHEN OLD.reversal_of IS NULL THEN 1 ELSE -1 END,
+        amount = amount - OLD.amount
+    WHERE month = date(OLD.received_on, 'start of month')
+      AND owner_id = (SELECT owner_id FROM orders WHERE id = OLD.order_id);
+END;
+-- An order changing hands takes its receipts with it.
+CREATE TRIGGER receipt_months_order_owner AFTER UPDATE OF owner_id ON orders
+WHEN OLD.owner_id <> NEW.owner_id
+BEGIN
+    UPDATE receipt_months
+    SET receipts = receipt_months.receipts - x.n, amount = receipt_months.amount - x.a
+    FROM (SELECT date(received_on, 'start of month') AS m,
+                 SUM(CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) AS n, SUM(amount) AS a
+          FROM receipts WHERE order_id = NEW.id GROUP BY 1) AS x
+    WHERE receipt_months.owner_id = OLD.owner_id AND receipt_months.month = x.m;
+    INSERT INTO receipt_months (owner_id, month, receipts, amount)
+    SELECT NEW.owner_id, date(received_on, 'start of month'),
+           SUM(CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END), SUM(amount)
+    FROM receipts WHERE order_id = NEW.id
+    GROUP BY date(received_on, 'start of month')
+    ON CONFLICT (owner_id, month) DO UPDATE
+    SET receipts = receipts + excluded.receipts, amount = amount + excluded.amount;
+END;
+
+INSERT INTO receipt_months (owner_id, month, receipts, amount)
+SELECT o.owner_id, date(r.received_on, 'start of month'),
+       SUM(CASE WHEN r.reversal_of IS NULL THEN 1 ELSE -1 END), SUM(r.amount)
+FROM receipts r JOIN orders o ON o.id = r.order_id
+GROUP BY o.owner_id, date(r.received_on, 'start of month');
+
+-- New customers per owner and UTC day of `created_at`. A company month starts at a company
+-- midnight, which is rarely a UTC midnight: the engine reads the days wholly inside one month
+-- from here and counts the few days a month boundary cuts from the customers themselves.
+CREATE TABLE customer_days (
+    owner_id BIGINT NOT NULL,
+    day DATE NOT NULL,
+    customers BIGINT NOT NULL,
+    PRIMARY KEY (owner_id, day)
+) WITHOUT ROWID;
+CREATE INDEX customer_days_day ON customer_days (day, owner_id);
+
+CREATE TRIGGER customer_days_insert AFTER INSERT ON customers
+BEGIN
+    INSERT INTO customer_days (owner_id, day, customers)
+    VALUES (NEW.owner_id, date(NEW.created_at), 1)
+    ON CONFLICT (owner_id, day) DO UPDATE SET customers = customers + 1;
+END;
+CREATE TRIGGER customer_days_delete AFTER DELETE ON customers
+BEGIN
+    UPDATE customer_days SET customers = customers - 1
+    WHERE owner_id = OLD.owner_id AND day = date(OLD.created_at);
+END;
+CREATE TRIGGER customer_days_update AFTER UPDATE OF owner_id, created_at ON customers
+BEGIN
+    UPDATE customer_days SET customers = customers - 1
+    WHERE owner_id = OLD.owner_id AND day = date(OLD.created_at);
+    INSERT INTO customer_days (owner_id, day, customers)
+    VALUES (NEW.owner_id, date(NEW.created_at), 1)
+    ON CONFLICT (owner_id, day) DO UPDATE SET customers = customers + 1;
+END;
+
+INSERT INTO customer_days (owner_id, day, customers)
+SELECT owner_id, date(created_at), COUNT(*) FROM customers GROUP BY owner_id, date(created_at);
