@@ -947,6 +947,31 @@ impl Api {
         self.send(Method::POST, path, Some(body)).await
     }
 
+    /// A report of the engine: `name` is `customers`, `sales` or `receipts`.
+    pub async fn report(&self, name: &str, q: &ReportQuery) -> Result<Report> {
+        self.get(with_query(&format!("{BASE}/reports/{name}"), q))
+            .await
+    }
+
+    /// The same report as a file (CSV or Excel): its bytes.
+    pub async fn report_file(
+        &self,
+        name: &str,
+        q: &ReportQuery,
+        format: ReportFormat,
+    ) -> Result<Vec<u8>> {
+        let q = ReportQuery {
+            format: Some(format),
+            ..q.clone()
+        };
+        self.bytes(with_query(&format!("{BASE}/reports/{name}"), &q))
+            .await
+    }
+
+    pub async fn dashboard(&self) -> Result<Dashboard> {
+        self.get(format!("{BASE}/reports/dashboard")).await
+    }
+
     pub async fn service_report(&self, q: &ServiceReportQuery) -> Result<ServiceReport> {
         self.get(with_query(&format!("{BASE}/reports/service"), q))
             .await

@@ -69,6 +69,10 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/:id") view=pages::orders::OrderPage />
                     <Route path=path!("receivables") view=pages::receivables::ReceivablesPage />
                     <Route path=path!("reports/renewal-risk") view=pages::renewals::RenewalRiskPage />
+                    <Route path=path!("reports/dashboard") view=pages::reports::DashboardPage />
+                    <Route path=path!("reports/sales") view=pages::reports::SalesReportPage />
+                    <Route path=path!("reports/receipts") view=pages::reports::ReceiptsReportPage />
+                    <Route path=path!("reports/customers") view=pages::reports::CustomersReportPage />
                     <Route path=path!("tickets") view=pages::tickets::TicketsPage />
                     <Route path=path!("tickets/new") view=pages::tickets::NewTicketPage />
                     <Route path=path!("tickets/:id") view=pages::tickets::TicketPage />

@@ -446,11 +446,14 @@ pub fn finish_load(conn: &mut DbConnection) -> QueryResult<()> {
     }
 }
 
-/// The demo company's past: since when an owner has had a customer (the company is older than
-/// its seeding, and the pool's rules count from this).
+/// The demo company's past: when a customer came and its owner got it (the company is older than
+/// its seeding: the pool's rules count from this, the reports' new customers fall in that month).
 pub fn set_owner_since(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(customers::table.find(id))
-        .set(customers::owner_since.eq(Some(at)))
+        .set((
+            customers::owner_since.eq(Some(at)),
+            customers::created_at.eq(at),
+        ))
         .execute(conn)
         .map(drop)
 }

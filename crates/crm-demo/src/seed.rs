@@ -374,7 +374,7 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
             Err(crm_db::RepoError::Duplicate(_)) => continue,
             Err(e) => return Err(e.into()),
         };
-        // Owners have had their customers for a month to a little over a year.
+        // Customers came, to the owners who have them, a month to a little over a year ago.
         let since =
             chrono::Utc::now().naive_utc() - chrono::Duration::days(30 + (i * 53 % 400) as i64);
         crm_db::bulk::set_owner_since(conn, customer.id, since)?;

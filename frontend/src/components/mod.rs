@@ -2,6 +2,7 @@
 //! lists, search boxes that ask as one types, a record's history, and the words for the domain's
 //! values.
 
+pub mod chart;
 mod export;
 mod history;
 pub mod labels;

@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 28] = [
+const LINKS: [Link; 32] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -85,6 +85,26 @@ const LINKS: [Link; 28] = [
         "/receivables",
         |i| t_string!(i, nav.receivables),
         Some(Permission::ReceiptRead),
+    ),
+    (
+        "/reports/dashboard",
+        |i| t_string!(i, nav.dashboard),
+        Some(Permission::ReportRead),
+    ),
+    (
+        "/reports/sales",
+        |i| t_string!(i, nav.sales_report),
+        Some(Permission::OrderRead),
+    ),
+    (
+        "/reports/receipts",
+        |i| t_string!(i, nav.receipts_report),
+        Some(Permission::ReceiptRead),
+    ),
+    (
+        "/reports/customers",
+        |i| t_string!(i, nav.customers_report),
+        Some(Permission::CustomerRead),
     ),
     (
         "/reports/renewal-risk",

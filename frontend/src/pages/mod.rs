@@ -14,6 +14,7 @@ pub mod products;
 pub mod profile;
 pub mod receivables;
 pub mod renewals;
+pub mod reports;
 pub mod roles;
 pub mod system;
 pub mod tickets;

@@ -218,14 +218,32 @@ pub fn OrdersPage() -> impl IntoView {
     let session = use_session();
     let api = use_api();
     let status = RwSignal::new(String::new());
-    let query = move |cursor: Option<String>| OrderQuery {
-        status: OrderStatus::parse(&status.get_untracked()),
-        cursor,
+    // Filters from the address: a report's drill-down (who, which department, signed when).
+    let url = use_query_map();
+    let from_url = StoredValue::new(url.with_untracked(|q| OrderQuery {
+        owner_id: q.get("owner_id").and_then(|v| v.parse().ok()),
+        department_id: q.get("department_id").and_then(|v| v.parse().ok()),
+        signed_from: q.get("signed_from").and_then(|v| v.parse().ok()),
+        signed_to: q.get("signed_to").and_then(|v| v.parse().ok()),
         ..OrderQuery::default()
+    }));
+    let narrowed = RwSignal::new(from_url.with_value(|q| *q != OrderQuery::default()));
+    let query = move |cursor: Option<String>| {
+        let base = if narrowed.get_untracked() {
+            from_url.get_value()
+        } else {
+            OrderQuery::default()
+        };
+        OrderQuery {
+            status: OrderStatus::parse(&status.get_untracked()),
+            cursor,
+            ..base
+        }
     };
     let list = Paged::<Order>::new();
     list.follow(LocalResource::new(move || {
         status.track();
+        narrowed.track();
         let q = query(None);
         async move { api.orders(&q).await }
     }));
@@ -253,6 +271,13 @@ pub fn OrdersPage() -> impl IntoView {
                     <option value="">{move || t_string!(i18n, order.all_statuses)}</option>
                     {OrderStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || labels::order_status(i18n, s)}</option> }).collect_view()}
                 </select>
+                <Show when=move || narrowed.get()>
+                    <span class="chip" data-filter="report">
+                        {move || t_string!(i18n, order.from_report)}
+                        {from_url.with_value(|q| q.signed_from.zip(q.signed_to)).map(|(a, b)| format!(" {a} – {b}"))}
+                        <button type="button" name="clear_filter" on:click=move |_| narrowed.set(false)>"×"</button>
+                    </span>
+                </Show>
             </div>
             <ErrorLine error=list.error />
             <Show when=move || list.items.with(Vec::is_empty) && list.error.with(Option::is_none)>

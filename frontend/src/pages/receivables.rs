@@ -3,6 +3,7 @@
 //! records a receipt against a row in place.
 
 use crate::api::use_api;
+use crate::components::chart::{self, Chart};
 use crate::components::{
     ErrorLine, ExportMenu, Paged, dictionary, entry_name, local_today, money, run,
 };
@@ -18,6 +19,9 @@ use crm_domain::{Money, Permission};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+
+/// The buckets' colours in the chart: the tiles' colours.
+const BUCKET_COLOURS: [&str; 5] = ["#1f5fa8", "#b26a00", "#d84315", "#b8360f", "#c62828"];
 
 /// The aging buckets in order: name (CSS and test hooks), words, and the amount in a row.
 type Bucket = (
@@ -173,6 +177,29 @@ pub fn ReceivablesPage() -> impl IntoView {
         }
         AgingGroup::Owner => owner.set(id.to_string()),
     };
+    // The buckets as bars, coloured as their tiles (amber to red as money grows older).
+    let aging_chart = Signal::derive(move || {
+        let t = totals();
+        let names: Vec<String> = BUCKETS
+            .iter()
+            .map(|(_, words, _)| words(i18n).to_string())
+            .collect();
+        let data: Vec<serde_json::Value> = BUCKETS
+            .iter()
+            .zip(BUCKET_COLOURS)
+            .map(|((_, _, pick), colour)| {
+                serde_json::json!({"value": chart::number(&pick(&t).to_string()), "itemStyle": {"color": colour}})
+            })
+            .collect();
+        let en = crate::format::lang(i18n) == crm_domain::Lang::En;
+        chart::bars(
+            en,
+            &names,
+            &[(t_string!(i18n, recv.total).to_string(), data)],
+            false,
+            &[],
+        )
+    });
     view! {
         <section class="card aging">
             <div class="title-row">
@@ -193,17 +220,8 @@ pub fn ReceivablesPage() -> impl IntoView {
                     <strong data-amount=move || totals().total.to_string()>{move || money(i18n, totals().total)}</strong>
                 </div>
             </div>
-            <div class="aging-chart" role="img" aria-label=move || t_string!(i18n, recv.chart)>
-                {BUCKETS.into_iter().map(|(name, words, pick)| {
-                    let largest = move || totals_max(&totals());
-                    view! {
-                        <div class="bar-row">
-                            <span class="bar-label">{move || words(i18n)}</span>
-                            <span class="bar-track"><span class=format!("bar bucket-{name}") style=move || format!("width: {}%", bar_percent(pick(&totals()), largest()))></span></span>
-                            <span class="bar-value">{move || money(i18n, pick(&totals()))}</span>
-                        </div>
-                    }
-                }).collect_view()}
+            <div class="aging-chart">
+                <Chart option=aging_chart label=Signal::derive(move || t_string!(i18n, recv.chart).to_string()) />
             </div>
             <div class="inline-form">
                 <label class="check">{move || t_string!(i18n, recv.group_by)}
@@ -308,14 +326,6 @@ pub fn ReceivablesPage() -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-fn totals_max(a: &AgingAmounts) -> Money {
-    BUCKETS
-        .iter()
-        .map(|(_, _, pick)| pick(a))
-        .max()
-        .unwrap_or(Money::ZERO)
 }
 
 /// The small in-row form recording a receipt against one installment.

@@ -1,0 +1,786 @@
+//! Decision support (决策支持): the general manager's dashboard and the reports of the engine
+//! (customers, sales, receipts) — a filter bar, a chart, the table with its totals, a drill-down,
+//! and the download as Excel or CSV.
+
+use crate::api::use_api;
+use crate::components::chart::{self, Chart};
+use crate::components::{ErrorLine, local_today, money, save_bytes};
+use crate::format::{I18n, lang};
+use crate::i18n::*;
+use chrono::{Datelike, Months, NaiveDate};
+use crm_domain::Lang;
+use crm_domain::api::{
+    Comparison, Dashboard, DictionaryKind, Dimension, Fact, GroupBy, ListQuery, MoneyComparison,
+    Report, ReportFormat, ReportQuery,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Periods
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Preset {
+    ThisMonth,
+    LastMonth,
+    ThisQuarter,
+    ThisYear,
+    Custom,
+}
+
+impl Preset {
+    const ALL: [Preset; 5] = [
+        Self::ThisMonth,
+        Self::LastMonth,
+        Self::ThisQuarter,
+        Self::ThisYear,
+        Self::Custom,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::ThisMonth => "this_month",
+            Self::LastMonth => "last_month",
+            Self::ThisQuarter => "this_quarter",
+            Self::ThisYear => "this_year",
+            Self::Custom => "custom",
+        }
+    }
+
+    /// The period on `today`'s calendar (`None`: the dates as typed).
+    fn period(self, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let month = today.with_day(1)?;
+        match self {
+            Self::ThisMonth => Some((month, today)),
+            Self::LastMonth => {
+                let start = month.checked_sub_months(Months::new(1))?;
+                Some((start, month.pred_opt()?))
+            }
+            Self::ThisQuarter => {
+                let q = (today.month0() / 3) * 3 + 1;
+                Some((NaiveDate::from_ymd_opt(today.year(), q, 1)?, today))
+            }
+            Self::ThisYear => Some((NaiveDate::from_ymd_opt(today.year(), 1, 1)?, today)),
+            Self::Custom => None,
+        }
+    }
+}
+
+fn preset_words(i18n: I18n, p: Preset) -> &'static str {
+    match p {
+        Preset::ThisMonth => t_string!(i18n, rpt.this_month),
+        Preset::LastMonth => t_string!(i18n, rpt.last_month),
+        Preset::ThisQuarter => t_string!(i18n, rpt.this_quarter),
+        Preset::ThisYear => t_string!(i18n, rpt.this_year),
+        Preset::Custom => t_string!(i18n, rpt.custom),
+    }
+}
+
+fn dimension_words(i18n: I18n, d: Dimension) -> &'static str {
+    match d {
+        Dimension::Month => t_string!(i18n, rpt.dim.month),
+        Dimension::Department => t_string!(i18n, rpt.dim.department),
+        Dimension::Owner => t_string!(i18n, rpt.dim.owner),
+        Dimension::Industry => t_string!(i18n, rpt.dim.industry),
+        Dimension::Region => t_string!(i18n, rpt.dim.region),
+        Dimension::Level => t_string!(i18n, rpt.dim.level),
+        Dimension::Product => t_string!(i18n, rpt.dim.product),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reports of the engine
+
+/// Which report a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Customers,
+    Sales,
+    Receipts,
+}
+
+impl ReportKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Customers => "customers",
+            Self::Sales => "sales",
+            Self::Receipts => "receipts",
+        }
+    }
+
+    fn fact(self) -> Fact {
+        match self {
+            Self::Customers => Fact::NewCustomers,
+            Self::Sales => Fact::Sales,
+            Self::Receipts => Fact::Receipts,
+        }
+    }
+}
+
+#[component]
+pub fn CustomersReportPage() -> impl IntoView {
+    view! { <ReportPage kind=ReportKind::Customers /> }
+}
+
+#[component]
+pub fn SalesReportPage() -> impl IntoView {
+    view! { <ReportPage kind=ReportKind::Sales /> }
+}
+
+#[component]
+pub fn ReceiptsReportPage() -> impl IntoView {
+    view! { <ReportPage kind=ReportKind::Receipts /> }
+}
+
+/// A dictionary's entries for a filter, in the reader's language.
+fn entries(kind: DictionaryKind) -> LocalResource<Vec<(i64, String)>> {
+    let api = use_api();
+    let i18n = use_i18n();
+    LocalResource::new(move || async move {
+        let en = lang(i18n) == Lang::En;
+        api.dictionary(kind, &ListQuery::default())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| {
+                let name = match (en, x.name_en) {
+                    (true, Some(n)) if !n.is_empty() => n,
+                    _ => x.name,
+                };
+                (x.id, name)
+            })
+            .collect()
+    })
+}
+
+/// A `<select>` of `(id, name)` with "all" first, bound to `value`.
+#[component]
+fn IdSelect(
+    name: &'static str,
+    label: Signal<&'static str>,
+    value: RwSignal<Option<i64>>,
+    #[prop(into)] options: Signal<Vec<(i64, String)>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label>{move || label.get()}
+            <select name=name on:change=move |ev| value.set(event_target_value(&ev).parse().ok())>
+                <option value="" prop:selected=move || value.get().is_none()>{move || t_string!(i18n, rpt.all)}</option>
+                {move || options.get().into_iter().map(|(id, n)| view! {
+                    <option value=id.to_string() prop:selected=move || value.get() == Some(id)>{n}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn ReportPage(kind: ReportKind) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let navigate = use_navigate();
+    let url = use_query_map();
+    let fact = kind.fact();
+    let today = local_today();
+    let param = |k: &str| url.with_untracked(|q| q.get(k));
+    let id_param = move |k: &str| param(k).and_then(|v| v.parse::<i64>().ok());
+
+    // The filters, first from the address (a drill-down, a shared link).
+    let preset = RwSignal::new(Preset::ThisYear);
+    let (start, end) = Preset::ThisYear.period(today).unwrap_or((today, today));
+    let from = RwSignal::new(param("from").unwrap_or_else(|| start.to_string()));
+    let to = RwSignal::new(param("to").unwrap_or_else(|| end.to_string()));
+    if param("from").is_some() || param("to").is_some() {
+        preset.set(Preset::Custom);
+    }
+    let choose_preset = move |p: Preset| {
+        preset.set(p);
+        if let Some((a, b)) = p.period(local_today()) {
+            from.set(a.to_string());
+            to.set(b.to_string());
+        }
+    };
+    let grouping: Option<GroupBy> = param("group_by").and_then(|g| g.parse().ok());
+    let dim1 = RwSignal::new(
+        grouping
+            .as_ref()
+            .and_then(|g| g.dims().first().copied())
+            .unwrap_or(Dimension::Month),
+    );
+    let dim2 = RwSignal::new(grouping.as_ref().and_then(|g| g.dims().get(1).copied()));
+    let department = RwSignal::new(id_param("department_id"));
+    let owner = RwSignal::new(id_param("owner_id"));
+    let industry = RwSignal::new(id_param("industry_id"));
+    let region = RwSignal::new(id_param("region_id"));
+    let product = RwSignal::new(id_param("product_id"));
+
+    let query = move || {
+        let mut dims = vec![dim1.get()];
+        if let Some(d) = dim2.get().filter(|d| *d != dim1.get()) {
+            dims.push(d);
+        }
+        ReportQuery {
+            from: from.get().parse().ok(),
+            to: to.get().parse().ok(),
+            group_by: GroupBy::new(dims).ok(),
+            department_id: department.get(),
+            owner_id: owner.get(),
+            industry_id: industry.get(),
+            region_id: region.get(),
+            product_id: product.get(),
+            format: None,
+        }
+    };
+    let report = LocalResource::new(move || {
+        let q = query();
+        async move { api.report(kind.name(), &q).await }
+    });
+    let departments = LocalResource::new(move || async move {
+        api.departments()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.id > 0)
+            .map(|d| (d.id, d.name))
+            .collect::<Vec<_>>()
+    });
+    let industries = entries(DictionaryKind::Industry);
+    let regions = entries(DictionaryKind::Region);
+    let products = LocalResource::new(move || async move {
+        if kind != ReportKind::Sales {
+            return Vec::new();
+        }
+        api.products(&ListQuery::default())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect::<Vec<_>>()
+    });
+    let dims = fact.dimensions();
+
+    // Downloads: the same query as a workbook or a CSV.
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let download = move |format: ReportFormat| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let q = query();
+        leptos::task::spawn_local(async move {
+            match api.report_file(kind.name(), &q, format).await {
+                Ok(bytes) => {
+                    error.set(None);
+                    let (ext, mime) = match format {
+                        ReportFormat::Xlsx => (
+                            "xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        ),
+                        _ => ("csv", "text/csv;charset=utf-8"),
+                    };
+                    let name = format!(
+                        "{}-{}-{}.{ext}",
+                        kind.name(),
+                        q.from.map(|d| d.to_string()).unwrap_or_default(),
+                        q.to.map(|d| d.to_string()).unwrap_or_default()
+                    );
+                    save_bytes(&name, mime, &bytes);
+                }
+                Err(e) => error.set(Some(e.display())),
+            }
+            busy.set(false);
+        });
+    };
+
+    // A drill-down: a row's groups become filters. Sales open the orders behind them; the other
+    // reports narrow themselves (by month when the row was a person or a department).
+    let drill = move |keys: Vec<(Dimension, String)>| {
+        let (mut a, mut b) = (from.get_untracked(), to.get_untracked());
+        for (d, k) in &keys {
+            if *d == Dimension::Month
+                && let Ok(m) = NaiveDate::parse_from_str(&format!("{k}-01"), "%Y-%m-%d")
+            {
+                let last = m
+                    .checked_add_months(Months::new(1))
+                    .and_then(|n| n.pred_opt())
+                    .unwrap_or(m);
+                a = a.max(m.to_string());
+                b = b.min(last.to_string());
+            }
+        }
+        let listable = keys.iter().all(|(d, _)| {
+            matches!(
+                d,
+                Dimension::Month | Dimension::Owner | Dimension::Department
+            )
+        });
+        if kind == ReportKind::Sales && listable {
+            let mut q = vec![format!("signed_from={a}"), format!("signed_to={b}")];
+            for (d, k) in &keys {
+                match d {
+                    Dimension::Owner => q.push(format!("owner_id={k}")),
+                    Dimension::Department => q.push(format!("department_id={k}")),
+                    _ => {}
+                }
+            }
+            if let Some(v) = owner.get_untracked() {
+                q.push(format!("owner_id={v}"));
+            }
+            navigate(&format!("/orders?{}", q.join("&")), Default::default());
+            return;
+        }
+        preset.set(Preset::Custom);
+        from.set(a);
+        to.set(b);
+        for (d, k) in keys {
+            let id = k.parse().ok();
+            match d {
+                Dimension::Owner => owner.set(id),
+                Dimension::Department => department.set(id),
+                Dimension::Industry => industry.set(id),
+                Dimension::Region => region.set(id),
+                Dimension::Product => product.set(id),
+                _ => {}
+            }
+        }
+        if dim1.get_untracked() != Dimension::Month {
+            dim1.set(Dimension::Month);
+        }
+        dim2.set(None);
+    };
+
+    let en = move || lang(i18n) == Lang::En;
+    let chart_of = move |r: &Report| -> Value { report_chart(r, en()) };
+    let shown = Memo::new(move |_| report.get().and_then(Result::ok));
+    let option = Signal::derive(move || shown.get().map(|r| chart_of(&r)).unwrap_or(Value::Null));
+    let pick = {
+        let drill = drill.clone();
+        Callback::new(move |(series, index): (usize, usize)| {
+            let Some(r) = shown.get_untracked() else {
+                return;
+            };
+            if let Some(keys) = picked_keys(&r, series, index) {
+                drill(keys);
+            }
+        })
+    };
+    let title = move || match kind {
+        ReportKind::Customers => t_string!(i18n, rpt.customers),
+        ReportKind::Sales => t_string!(i18n, rpt.sales),
+        ReportKind::Receipts => t_string!(i18n, rpt.receipts),
+    };
+    let narrowed = move || owner.get().is_some();
+
+    view! {
+        <section class="card report" data-report=kind.name()>
+            <div class="title-row">
+                <h1>{title}</h1>
+                <div class="actions">
+                    <button type="button" name="xlsx" disabled=move || busy.get() on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
+                    <button type="button" name="csv" disabled=move || busy.get() on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                </div>
+            </div>
+            <div class="inline-form report-filters">
+                <label>{move || t_string!(i18n, rpt.period)}
+                    <select name="preset" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(p) = Preset::ALL.into_iter().find(|p| p.as_str() == v) { choose_preset(p); }
+                    }>
+                        {Preset::ALL.into_iter().map(|p| view! { <option value=p.as_str() prop:selected=move || preset.get() == p>{move || preset_words(i18n, p)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| preset.set(Preset::Custom) /></label>
+                <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| preset.set(Preset::Custom) /></label>
+                <label>{move || t_string!(i18n, rpt.group_by)}
+                    <select name="group_by" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Ok(d) = v.parse::<Dimension>() { dim1.set(d); }
+                    }>
+                        {dims.iter().copied().map(|d| view! { <option value=d.as_str() prop:selected=move || dim1.get() == d>{move || dimension_words(i18n, d)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{move || t_string!(i18n, rpt.then_by)}
+                    <select name="then_by" on:change=move |ev| dim2.set(event_target_value(&ev).parse::<Dimension>().ok())>
+                        <option value="" prop:selected=move || dim2.get().is_none()>{move || t_string!(i18n, rpt.nothing)}</option>
+                        {dims.iter().copied().map(|d| view! { <option value=d.as_str() prop:selected=move || dim2.get() == Some(d) disabled=move || dim1.get() == d>{move || dimension_words(i18n, d)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <IdSelect name="department_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.department)) value=department options=Signal::derive(move || departments.get().unwrap_or_default()) />
+                <Show when=move || dims.contains(&Dimension::Industry)>
+                    <IdSelect name="industry_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.industry)) value=industry options=Signal::derive(move || industries.get().unwrap_or_default()) />
+                    <IdSelect name="region_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.region)) value=region options=Signal::derive(move || regions.get().unwrap_or_default()) />
+                </Show>
+                <Show when=move || kind == ReportKind::Sales>
+                    <IdSelect name="product_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.product)) value=product options=Signal::derive(move || products.get().unwrap_or_default()) />
+                </Show>
+                <Show when=narrowed>
+                    <button type="button" name="clear_owner" on:click=move |_| owner.set(None)>{move || t_string!(i18n, rpt.everyone)}</button>
+                </Show>
+            </div>
+            <ErrorLine error=error />
+            {move || report.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
+                Ok(r) => {
+                    let drill = drill.clone();
+                    view! {
+                        <Chart option=option label=Signal::derive(move || title().to_string()) on_pick=pick />
+                        <p class="muted hint">{move || if kind == ReportKind::Sales { t_string!(i18n, rpt.drill_orders) } else { t_string!(i18n, rpt.drill) }}</p>
+                        <ReportGrid report=r on_row=Callback::new(drill) />
+                    }.into_any()
+                }
+            })}
+        </section>
+    }
+}
+
+/// The keys of the row a chart element stands for.
+fn picked_keys(r: &Report, series: usize, index: usize) -> Option<Vec<(Dimension, String)>> {
+    let (cats, names) = split(r);
+    let row = match r.group_by.len() {
+        1 => r.rows.get(index)?,
+        _ => {
+            let c = cats.get(index)?;
+            let s = names.get(series)?;
+            r.rows
+                .iter()
+                .find(|x| x.labels.first() == Some(&c.1) && x.labels.get(1) == Some(&s.1))?
+        }
+    };
+    Some(
+        r.group_by
+            .iter()
+            .copied()
+            .zip(row.keys.iter().cloned())
+            .collect(),
+    )
+}
+
+/// A group: its key and its name.
+type Group = (String, String);
+
+/// The first dimension's groups and the second's, in the rows' order.
+fn split(r: &Report) -> (Vec<Group>, Vec<Group>) {
+    let mut cats: Vec<Group> = Vec::new();
+    let mut names: Vec<Group> = Vec::new();
+    for row in &r.rows {
+        let c = (row.keys[0].clone(), row.labels[0].clone());
+        if !cats.contains(&c) {
+            cats.push(c);
+        }
+        if let (Some(k), Some(l)) = (row.keys.get(1), row.labels.get(1)) {
+            let s = (k.clone(), l.clone());
+            if !names.contains(&s) {
+                names.push(s);
+            }
+        }
+    }
+    (cats, names)
+}
+
+/// A report's chart: bars per group (the amount, or the count where there is none; the count
+/// as a line beside the amount by month); two dimensions stack the second's groups.
+fn report_chart(r: &Report, en: bool) -> Value {
+    let value = |row: &crm_domain::api::ReportRow| match row.amount {
+        Some(a) => chart::number(&a.to_string()),
+        None => json!(row.count),
+    };
+    let label_of = |key: &str| {
+        r.columns
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.label.clone())
+            .unwrap_or_default()
+    };
+    let measure = if r.totals.amount.is_some() {
+        label_of("amount")
+    } else {
+        label_of("count")
+    };
+    let (cats, names) = split(r);
+    let categories: Vec<String> = cats.iter().map(|c| c.1.clone()).collect();
+    if r.group_by.len() == 1 {
+        let data: Vec<Value> = r.rows.iter().map(value).collect();
+        let right = if r.totals.amount.is_some() && r.group_by[0] == Dimension::Month {
+            vec![(
+                label_of("count"),
+                r.rows.iter().map(|x| json!(x.count)).collect(),
+            )]
+        } else {
+            Vec::new()
+        };
+        return chart::bars(en, &categories, &[(measure, data)], false, &right);
+    }
+    let series: Vec<(String, Vec<Value>)> = names
+        .iter()
+        .map(|(_, s)| {
+            let data = cats
+                .iter()
+                .map(|(_, c)| {
+                    r.rows
+                        .iter()
+                        .find(|x| &x.labels[0] == c && x.labels.get(1) == Some(s))
+                        .map(value)
+                        .unwrap_or(json!(0))
+                })
+                .collect();
+            (s.clone(), data)
+        })
+        .collect();
+    chart::bars(en, &categories, &series, true, &[])
+}
+
+/// The report's table: a line per group, the totals at the foot; a row opens its drill-down.
+#[component]
+fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let money_cell =
+        move |m: Option<crm_domain::Money>| m.map(|m| money(i18n, m)).unwrap_or_else(|| "—".into());
+    let has_amount = report.totals.amount.is_some();
+    let dims = report.group_by.clone();
+    let blank = dims.len().saturating_sub(1);
+    let t = report.totals.clone();
+    view! {
+        <div class="table-scroll">
+            <table class="grid report-table">
+                <thead><tr>{report.columns.iter().map(|c| view! { <th class=if c.kind == crm_domain::api::ColumnKind::Dimension { "" } else { "num" }>{c.label.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {report.rows.into_iter().map(|row| {
+                        let keys: Vec<(Dimension, String)> = dims.iter().copied().zip(row.keys.iter().cloned()).collect();
+                        let key = row.keys.join("|");
+                        let empty = row.count == 0 && row.amount.is_none_or(|a| a == crm_domain::Money::ZERO);
+                        view! {
+                            <tr data-key=key class:empty=empty>
+                                {row.labels.iter().enumerate().map(|(i, l)| {
+                                    let keys = keys.clone();
+                                    let l = l.clone();
+                                    if i == 0 && !empty {
+                                        view! { <td><button type="button" class="link" name="drill" on:click=move |_| on_row.run(keys.clone())>{l}</button></td> }.into_any()
+                                    } else {
+                                        view! { <td>{l}</td> }.into_any()
+                                    }
+                                }).collect_view()}
+                                <td class="num" data-count=row.count.to_string()>{row.count}</td>
+                                {has_amount.then(|| view! {
+                                    <td class="num" data-amount=row.amount.map(|a| a.to_string()).unwrap_or_default()>{money_cell(row.amount)}</td>
+                                    <td class="num">{money_cell(row.average)}</td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr class="totals">
+                    <th>{move || t_string!(i18n, rpt.total)}</th>
+                    {(0..blank).map(|_| view! { <th></th> }).collect_view()}
+                    <th class="num" data-count=t.count.to_string()>{t.count}</th>
+                    {has_amount.then(|| view! {
+                        <th class="num" data-amount=t.amount.map(|a| a.to_string()).unwrap_or_default()>{money_cell(t.amount)}</th>
+                        <th class="num">{money_cell(t.average)}</th>
+                    })}
+                </tr></tfoot>
+            </table>
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard
+
+/// A change in percent, one decimal ("+12.5%"); none from zero.
+fn change(now: i64, before: i64) -> Option<String> {
+    if before == 0 {
+        return None;
+    }
+    let pct = (now - before) as f64 * 100.0 / before.abs() as f64;
+    Some(format!("{}{:.1}%", if pct >= 0.0 { "+" } else { "" }, pct))
+}
+
+/// A tile: this month, and against last month and the same month last year.
+#[component]
+fn Tile(
+    name: &'static str,
+    label: Signal<&'static str>,
+    now: String,
+    numbers: (i64, i64, i64),
+    last_month: String,
+    last_year: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (n, lm, ly) = numbers;
+    let vs = move |before: i64| change(n, before).unwrap_or_else(|| "—".into());
+    let up = |before: i64| n >= before;
+    view! {
+        <div class="tile kpi" data-kpi=name>
+            <span>{move || label.get()}</span>
+            <strong data-value=n.to_string()>{now}</strong>
+            <small class:up=up(lm) class:down=!up(lm)>{move || t_string!(i18n, rpt.vs_last_month)}" "{last_month}" · "{vs(lm)}</small>
+            <small class:up=up(ly) class:down=!up(ly)>{move || t_string!(i18n, rpt.vs_last_year)}" "{last_year}" · "{vs(ly)}</small>
+        </div>
+    }
+}
+
+fn count_tile(
+    name: &'static str,
+    label: Signal<&'static str>,
+    c: &Comparison,
+) -> impl IntoView + use<> {
+    view! {
+        <Tile name=name label=label now=c.this_month.to_string()
+            numbers=(c.this_month, c.last_month, c.last_year)
+            last_month=c.last_month.to_string() last_year=c.last_year.to_string() />
+    }
+}
+
+fn money_tile(
+    i18n: I18n,
+    name: &'static str,
+    label: Signal<&'static str>,
+    c: &MoneyComparison,
+) -> impl IntoView + use<> {
+    view! {
+        <Tile name=name label=label now=money(i18n, c.this_month)
+            numbers=(c.this_month.minor(), c.last_month.minor(), c.last_year.minor())
+            last_month=money(i18n, c.last_month) last_year=money(i18n, c.last_year) />
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let data = LocalResource::new(move || {
+        // Asked again in the other language: the server names groups in the reader's.
+        let _ = lang(i18n);
+        async move { api.dashboard().await }
+    });
+    view! {
+        <section class="card dashboard">
+            <div class="title-row">
+                <h1>{move || t_string!(i18n, rpt.dashboard)}</h1>
+                <nav class="actions">
+                    <A href="/reports/sales">{move || t_string!(i18n, rpt.sales)}</A>
+                    <A href="/reports/receipts">{move || t_string!(i18n, rpt.receipts)}</A>
+                    <A href="/reports/customers">{move || t_string!(i18n, rpt.customers)}</A>
+                </nav>
+            </div>
+            {move || data.get().map(|d| match d {
+                Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
+                Ok(d) => view! { <DashboardBody d=d /> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn DashboardBody(d: Dashboard) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = lang(i18n) == Lang::En;
+    let label = |f: fn(I18n) -> &'static str| Signal::derive(move || f(i18n));
+    let months: Vec<String> = d.trend.iter().map(|m| m.month.clone()).collect();
+    let trend = chart::bars(
+        en,
+        &months,
+        &[
+            (
+                t_string!(i18n, rpt.signed).to_string(),
+                d.trend
+                    .iter()
+                    .map(|m| chart::number(&m.signed.to_string()))
+                    .collect(),
+            ),
+            (
+                t_string!(i18n, rpt.received).to_string(),
+                d.trend
+                    .iter()
+                    .map(|m| chart::number(&m.received.to_string()))
+                    .collect(),
+            ),
+        ],
+        false,
+        &[(
+            t_string!(i18n, rpt.new_customers).to_string(),
+            d.trend.iter().map(|m| json!(m.new_customers)).collect(),
+        )],
+    );
+    let funnel = chart::funnel(
+        en,
+        t_string!(i18n, rpt.funnel),
+        &d.funnel
+            .iter()
+            .map(|s| (s.name.clone(), json!(s.customers)))
+            .collect::<Vec<_>>(),
+    );
+    let shares = |v: &[crm_domain::api::DashboardShare]| -> Vec<(String, Value)> {
+        v.iter()
+            .map(|s| (s.name.clone(), chart::number(&s.signed.to_string())))
+            .collect()
+    };
+    let industries = chart::pie(
+        en,
+        t_string!(i18n, rpt.dim.industry),
+        &shares(&d.top_industries),
+    );
+    let regions = chart::pie(en, t_string!(i18n, rpt.dim.region), &shares(&d.top_regions));
+    let overdue = money(i18n, d.overdue);
+    view! {
+        <p class="muted">{move || t_string!(i18n, rpt.month_to_date)}" "{d.month.format("%Y-%m").to_string()}" · "{d.today.to_string()}</p>
+        <div class="kpis">
+            {count_tile("new_customers", label(|i| t_string!(i, rpt.new_customers)), &d.new_customers)}
+            {money_tile(i18n, "signed", label(|i| t_string!(i, rpt.signed)), &d.signed)}
+            {count_tile("orders_signed", label(|i| t_string!(i, rpt.orders_signed)), &d.orders_signed)}
+            {money_tile(i18n, "received", label(|i| t_string!(i, rpt.received)), &d.received)}
+            {money_tile(i18n, "expenses", label(|i| t_string!(i, rpt.expenses)), &d.expenses)}
+            {count_tile("deals_won", label(|i| t_string!(i, rpt.deals_won)), &d.deals_won)}
+            <div class="tile kpi" data-kpi="overdue">
+                <span>{move || t_string!(i18n, rpt.overdue)}</span>
+                <strong data-value=d.overdue.to_string()>{overdue}</strong>
+                <small><A href="/receivables">{move || t_string!(i18n, rpt.to_receivables)}</A></small>
+            </div>
+        </div>
+        <div class="charts">
+            <figure class="wide">
+                <figcaption>{move || t_string!(i18n, rpt.trend)}</figcaption>
+                <Chart option=Signal::stored(trend) label=Signal::derive(move || t_string!(i18n, rpt.trend).to_string()) />
+            </figure>
+            <figure>
+                <figcaption>{move || t_string!(i18n, rpt.funnel)}</figcaption>
+                <Chart option=Signal::stored(funnel) label=Signal::derive(move || t_string!(i18n, rpt.funnel).to_string()) />
+            </figure>
+            <figure>
+                <figcaption>{move || t_string!(i18n, rpt.top_industries)}</figcaption>
+                <Chart option=Signal::stored(industries) label=Signal::derive(move || t_string!(i18n, rpt.top_industries).to_string()) />
+            </figure>
+            <figure>
+                <figcaption>{move || t_string!(i18n, rpt.top_regions)}</figcaption>
+                <Chart option=Signal::stored(regions) label=Signal::derive(move || t_string!(i18n, rpt.top_regions).to_string()) />
+            </figure>
+        </div>
+        <h2>{move || t_string!(i18n, rpt.ranking)}</h2>
+        <div class="table-scroll">
+            <table class="grid ranking">
+                <thead><tr>
+                    <th>"#"</th>
+                    <th>{move || t_string!(i18n, rpt.dim.owner)}</th>
+                    <th>{move || t_string!(i18n, rpt.dim.department)}</th>
+                    <th class="num">{move || t_string!(i18n, rpt.signed)}</th>
+                    <th class="num">{move || t_string!(i18n, rpt.orders_signed)}</th>
+                    <th class="num">{move || t_string!(i18n, rpt.received)}</th>
+                </tr></thead>
+                <tbody>
+                    {d.ranking.into_iter().enumerate().map(|(i, r)| view! {
+                        <tr data-owner=r.owner.id.to_string()>
+                            <td>{i + 1}</td>
+                            <td>{r.owner.name}</td>
+                            <td>{r.department.name}</td>
+                            <td class="num">{money(i18n, r.signed)}</td>
+                            <td class="num">{r.orders}</td>
+                            <td class="num">{money(i18n, r.received)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
