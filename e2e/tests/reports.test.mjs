@@ -123,3 +123,17 @@ test('a report at phone width keeps its chart above a table that scrolls sideway
     assert.ok(chartTop < tableTop, 'the chart comes first');
   });
 });
+
+test('the deal report shows the stages, the win rate and whom deals were lost to', async () => {
+  await withPage('opportunity-report', { viewport: { width: 1280, height: 1000 } }, async (page) => {
+    await login(page, 's1_mgr');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.locator('nav.sidebar a[href="/reports/opportunities"]').click();
+    await page.getByRole('heading', { name: '商机分析' }).waitFor();
+    for (const kpi of ['open', 'won', 'lost', 'win_rate', 'days_to_win']) {
+      await page.locator(`.kpi[data-kpi=${kpi}] strong`).waitFor();
+    }
+    await charts(page, 2);
+    assert.ok(Number(await page.locator('.kpi[data-kpi=open] strong').getAttribute('data-value')) > 0, 'the demo team has open deals');
+  });
+});

@@ -968,6 +968,28 @@ impl Api {
             .await
     }
 
+    pub async fn opportunity_report(
+        &self,
+        q: &OpportunityReportQuery,
+    ) -> Result<OpportunityReport> {
+        self.get(with_query(&format!("{BASE}/reports/opportunities"), q))
+            .await
+    }
+
+    /// The stages' table of the deal report as a file.
+    pub async fn opportunity_report_file(
+        &self,
+        q: &OpportunityReportQuery,
+        format: ReportFormat,
+    ) -> Result<Vec<u8>> {
+        let q = OpportunityReportQuery {
+            format: Some(format),
+            ..q.clone()
+        };
+        self.bytes(with_query(&format!("{BASE}/reports/opportunities"), &q))
+            .await
+    }
+
     pub async fn dashboard(&self) -> Result<Dashboard> {
         self.get(format!("{BASE}/reports/dashboard")).await
     }

@@ -73,6 +73,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("reports/sales") view=pages::reports::SalesReportPage />
                     <Route path=path!("reports/receipts") view=pages::reports::ReceiptsReportPage />
                     <Route path=path!("reports/customers") view=pages::reports::CustomersReportPage />
+                    <Route path=path!("reports/opportunities") view=pages::reports::OpportunityReportPage />
                     <Route path=path!("tickets") view=pages::tickets::TicketsPage />
                     <Route path=path!("tickets/new") view=pages::tickets::NewTicketPage />
                     <Route path=path!("tickets/:id") view=pages::tickets::TicketPage />

@@ -24,7 +24,12 @@ use crm_domain::api::{
     MoneyComparison, Report, ReportColumn, ReportQuery, ReportRow, ReportTotals, StaffRank,
     TrendMonth, average,
 };
+use crm_domain::api::{
+    DictionaryKind, IdName, LostReason, LostTo, OpportunityReport, OpportunityReportQuery,
+    StagePipeline, percent,
+};
 use crm_domain::customer::CustomerLevel;
+use crm_domain::opportunity::weighted_money;
 use crm_domain::words::Word;
 use crm_domain::{DataScope, ErrorCode, Lang, Money, msg};
 use diesel::prelude::*;
@@ -40,6 +45,8 @@ struct Source {
     from: &'static str,
     /// The column the visibility filter and the owner filter apply to.
     owner: &'static str,
+    /// A second column the visibility filter applies to (a deal is seen when its customer is).
+    also_visible: Option<&'static str>,
     /// The day (a date on the company's calendar) or the instant (UTC) it happened.
     day: &'static str,
     timestamp: bool,
@@ -59,6 +66,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         Fact::NewCustomers => Source {
             from: "customers c",
             owner: "c.owner_id",
+            also_visible: None,
             day: "c.created_at",
             timestamp: true,
             count: "COUNT(*)",
@@ -71,6 +79,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         Fact::Sales if by_product => Source {
             from: "orders o JOIN order_lines l ON l.order_id = o.id",
             owner: "o.owner_id",
+            also_visible: None,
             day: "o.signed_on",
             timestamp: false,
             count: "COUNT(DISTINCT o.id)",
@@ -83,6 +92,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         Fact::Sales => Source {
             from: "orders o",
             owner: "o.owner_id",
+            also_visible: None,
             day: "o.signed_on",
             timestamp: false,
             count: "COUNT(*)",
@@ -96,6 +106,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         Fact::Receipts => Source {
             from: "receipts r JOIN orders o ON o.id = r.order_id",
             owner: "o.owner_id",
+            also_visible: None,
             day: "r.received_on",
             timestamp: false,
             count: "SUM(CASE WHEN r.reversal_of IS NULL THEN 1 ELSE -1 END)",
@@ -108,6 +119,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         Fact::Expenses => Source {
             from: "expenses e",
             owner: "e.spender_id",
+            also_visible: None,
             day: "e.spent_on",
             timestamp: false,
             count: "COUNT(*)",
@@ -120,6 +132,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         Fact::DealsWon => Source {
             from: "opportunities p",
             owner: "p.owner_id",
+            also_visible: Some("p.customer_owner_id"),
             day: "p.closed_on",
             timestamp: false,
             count: "COUNT(*)",
@@ -423,7 +436,7 @@ fn grouped(
             .unwrap_or_else(|| "CAST(0 AS BIGINT)".into())
     };
     let mut sql = format!(
-        "SELECT {} AS k1, {} AS k2, CAST({count} AS BIGINT) AS n, CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
+        "SELECT {} AS k1, {} AS k2, CAST(COALESCE({count}, 0) AS BIGINT) AS n, CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
         key(0),
         key(1),
         wheres.join(" AND ")
@@ -491,6 +504,9 @@ fn scan(
     wheres.push(format!("{} < {hi}", src.day));
     let f = cut.filters;
     owner_conditions(&mut wheres, visible, f, src.owner);
+    if let Some(c) = src.also_visible.and_then(|col| visible.sql_condition(col)) {
+        wheres.push(c);
+    }
     if let Some(v) = f.industry {
         wheres.push(format!("c.industry_id = {v}"));
     }
@@ -513,12 +529,15 @@ fn fold(
     rows: Vec<Sum>,
 ) -> RepoResult<Sums> {
     let mut out = Sums::new();
-    let owners_departments = if cut.dims.contains(&Dimension::Department) {
-        let ids: Vec<i64> = rows
+    let department_at = cut.dims.iter().position(|d| *d == Dimension::Department);
+    let owners_departments = if let Some(i) = department_at {
+        // The owners the department groups hold (a few hundred at most), each once.
+        let mut ids: Vec<i64> = rows
             .iter()
-            .map(|r| r.k1)
-            .chain(rows.iter().map(|r| r.k2))
+            .map(|r| if i == 0 { r.k1 } else { r.k2 })
             .collect();
+        ids.sort_unstable();
+        ids.dedup();
         users::table
             .filter(users::id.eq_any(ids))
             .select((users::id, users::department_id))
@@ -559,6 +578,18 @@ fn fold(
 /// A report's period: 422 when it ends before it starts or covers more than ten years.
 fn period(conn: &mut DbConnection, q: &ReportQuery) -> RepoResult<(NaiveDate, NaiveDate)> {
     let (from, to) = names::period(conn, q.from, q.to)?;
+    for (field, d) in [("from", from), ("to", to)] {
+        if !(1..=9999).contains(&d.year()) {
+            return Err(RepoError::invalid(
+                field,
+                ErrorCode::Range,
+                msg!(
+                    "日期须在 1 至 9999 年之间",
+                    "a date between the years 1 and 9999"
+                ),
+            ));
+        }
+    }
     if from
         .checked_add_months(Months::new(MAX_MONTHS))
         .is_none_or(|last| to >= last)
@@ -891,24 +922,29 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     let month = today.with_day(1).unwrap_or(today);
     let back = |n: u32| month.checked_sub_months(Months::new(n)).unwrap_or(month);
     let (last_month, last_year, trend_from) = (back(1), back(12), back(11));
+    // Last month and the same month last year, to the same day of the month as today (or their
+    // last day): like against like, also early in a month.
+    let same_day = |start: NaiveDate| {
+        let end = start
+            .checked_add_months(Months::new(1))
+            .and_then(|n| n.pred_opt())
+            .unwrap_or(start);
+        (start + chrono::Days::new(u64::from(today.day0()))).min(end)
+    };
     let visible = &actor.visible;
     let none = Filters::default();
-    let by_month = |conn: &mut DbConnection, fact: Fact| {
-        sums(
-            conn,
-            visible,
-            zone,
-            &Cut {
-                fact,
-                from: last_year,
-                to: today,
-                dims: &[Dimension::Month],
-                filters: &none,
-                within: None,
-            },
-        )
+    let total = |conn: &mut DbConnection, fact: Fact, from: NaiveDate, to: NaiveDate| {
+        let cut = Cut {
+            fact,
+            from,
+            to,
+            dims: &[],
+            filters: &none,
+            within: None,
+        };
+        sums(conn, visible, zone, &cut).map(|s| s.get(&Vec::new()).copied().unwrap_or_default())
     };
-    let mut monthly: HashMap<Fact, BTreeMap<Vec<Key>, (i64, i64)>> = HashMap::new();
+    let mut compared: HashMap<Fact, [(i64, i64); 3]> = HashMap::new();
     for fact in [
         Fact::NewCustomers,
         Fact::Sales,
@@ -916,23 +952,49 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
         Fact::Expenses,
         Fact::DealsWon,
     ] {
-        monthly.insert(fact, by_month(conn, fact)?);
+        compared.insert(
+            fact,
+            [
+                total(conn, fact, month, today)?,
+                total(conn, fact, last_month, same_day(last_month))?,
+                total(conn, fact, last_year, same_day(last_year))?,
+            ],
+        );
+    }
+    let count = |fact: Fact| {
+        let [a, b, c] = compared[&fact];
+        Comparison {
+            this_month: a.0,
+            last_month: b.0,
+            last_year: c.0,
+        }
+    };
+    let amount = |fact: Fact| {
+        let [a, b, c] = compared[&fact];
+        MoneyComparison {
+            this_month: Money::from_minor(a.1),
+            last_month: Money::from_minor(b.1),
+            last_year: Money::from_minor(c.1),
+        }
+    };
+    // The twelve months to this one.
+    let mut monthly: HashMap<Fact, Sums> = HashMap::new();
+    for fact in [Fact::NewCustomers, Fact::Sales, Fact::Receipts] {
+        let cut = Cut {
+            fact,
+            from: trend_from,
+            to: today,
+            dims: &[Dimension::Month],
+            filters: &none,
+            within: None,
+        };
+        monthly.insert(fact, sums(conn, visible, zone, &cut)?);
     }
     let at = |fact: Fact, m: NaiveDate| -> (i64, i64) {
         monthly[&fact]
             .get(&vec![Key::Month(m)])
             .copied()
             .unwrap_or_default()
-    };
-    let count = |fact: Fact| Comparison {
-        this_month: at(fact, month).0,
-        last_month: at(fact, last_month).0,
-        last_year: at(fact, last_year).0,
-    };
-    let amount = |fact: Fact| MoneyComparison {
-        this_month: Money::from_minor(at(fact, month).1),
-        last_month: Money::from_minor(at(fact, last_month).1),
-        last_year: Money::from_minor(at(fact, last_year).1),
     };
     let trend = months_of(trend_from, today)
         .into_iter()
@@ -1067,6 +1129,196 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
         funnel,
         ranking,
     })
+}
+
+/// `GET /reports/opportunities`: the open deals per stage now (the trigger-kept pipeline), and
+/// the deals closed in the period — won, lost, why and to whom, the days from opening to winning
+/// — each seen as the deal lists see them (its owner and its customer's owner in scope).
+pub fn opportunities(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &OpportunityReportQuery,
+) -> RepoResult<OpportunityReport> {
+    let rq = ReportQuery {
+        from: q.from,
+        to: q.to,
+        department_id: q.department_id,
+        owner_id: q.owner_id,
+        ..ReportQuery::default()
+    };
+    let (from, to) = period(conn, &rq)?;
+    let f = filters(conn, actor, Fact::DealsWon, &rq)?;
+    let visible = &actor.visible;
+    let in_scope = |wheres: &mut Vec<String>, alias: &str| {
+        owner_conditions(wheres, visible, &f, &format!("{alias}.owner_id"));
+        if let Some(c) = visible.sql_condition(&format!("{alias}.customer_owner_id")) {
+            wheres.push(c);
+        }
+    };
+
+    // Open now, per stage.
+    let mut wheres = vec!["1 = 1".to_string()];
+    in_scope(&mut wheres, "s");
+    let open: Vec<StageSum> = diesel::sql_query(format!(
+        "SELECT s.stage_id AS k, CAST(SUM(s.deals) AS BIGINT) AS n, CAST(SUM(s.amount) AS BIGINT) AS a, \
+         CAST(SUM(s.weighted) AS BIGINT) AS w FROM opportunity_pipeline s WHERE {} GROUP BY s.stage_id",
+        wheres.join(" AND ")
+    ))
+    .load(conn)?;
+    let mut known = crate::dictionaries::list(conn, DictionaryKind::OpportunityStage, true)?;
+    known.retain(|s| s.enabled || open.iter().any(|r| r.k == s.id && r.n != 0));
+    let (mut open_n, mut open_a, mut open_w) = (0i64, 0i64, 0i64);
+    let stages = known
+        .into_iter()
+        .map(|s| {
+            let (n, a, w) = open
+                .iter()
+                .find(|r| r.k == s.id)
+                .map_or((0, 0, 0), |r| (r.n, r.a, r.w));
+            open_n += n;
+            open_a += a;
+            open_w += w;
+            StagePipeline {
+                stage: IdName {
+                    id: s.id,
+                    name: s.name,
+                },
+                probability: s.probability,
+                count: n,
+                amount: Money::from_minor(a),
+                weighted_amount: weighted_money(w),
+            }
+        })
+        .collect();
+
+    // Closed in the period.
+    let mut wheres = vec![
+        format!("p.closed_on >= {}", date_literal(from)),
+        format!("p.closed_on <= {}", date_literal(to)),
+        "p.status IN ('won', 'lost')".to_string(),
+    ];
+    in_scope(&mut wheres, "p");
+    let closed = wheres.join(" AND ");
+    let by_status: Vec<StatusSum> = diesel::sql_query(format!(
+        "SELECT p.status AS status, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS a \
+         FROM opportunities p WHERE {closed} GROUP BY p.status"
+    ))
+    .load(conn)?;
+    let of = |status: &str| {
+        by_status
+            .iter()
+            .find(|x| x.status == status)
+            .map_or((0, 0), |x| (x.n, x.a))
+    };
+    let ((won, won_amount), (lost, lost_amount)) = (of("won"), of("lost"));
+    let reasons: Vec<ReasonCount> = diesel::sql_query(format!(
+        "SELECT COALESCE(p.lost_reason, '') AS reason, CAST(COUNT(*) AS BIGINT) AS n FROM opportunities p \
+         WHERE {closed} AND p.status = 'lost' GROUP BY COALESCE(p.lost_reason, '') ORDER BY n DESC, reason LIMIT 10"
+    ))
+    .load(conn)?;
+    let lost_to: Vec<StatusFree> = diesel::sql_query(format!(
+        "SELECT p.lost_to_id AS k, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS a \
+         FROM opportunities p WHERE {closed} AND p.status = 'lost' AND p.lost_to_id IS NOT NULL GROUP BY p.lost_to_id"
+    ))
+    .load(conn)?;
+    let names = names::competitors(conn, lost_to.iter().map(|x| x.k))?;
+    let mut lost_to: Vec<LostTo> = lost_to
+        .into_iter()
+        .map(|x| LostTo {
+            competitor: names.of(x.k),
+            deals: x.n,
+            amount: Money::from_minor(x.a),
+        })
+        .collect();
+    lost_to.sort_by(|a, b| b.deals.cmp(&a.deals).then(b.amount.cmp(&a.amount)));
+    // Days to win: from the company-calendar day the deal was opened to the day it was won.
+    let zone = crate::settings::zone(conn)?;
+    let wins: Vec<Won> = diesel::sql_query(format!(
+        "SELECT p.created_at AS opened, p.closed_on AS closed FROM opportunities p WHERE {closed} AND p.status = 'won'"
+    ))
+    .load(conn)?;
+    let days: i64 = wins
+        .iter()
+        .map(|w| {
+            let opened = crm_domain::time::local_date(w.opened.and_utc(), zone);
+            (w.closed - opened).num_days().max(0)
+        })
+        .sum();
+    let average_days_to_win = (!wins.is_empty()).then(|| {
+        let n = wins.len() as i64;
+        let tenths = (days * 10 * 2 + n) / (2 * n);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    });
+    Ok(OpportunityReport {
+        from,
+        to,
+        stages,
+        open: open_n,
+        open_amount: Money::from_minor(open_a),
+        open_weighted: weighted_money(open_w),
+        won,
+        won_amount: Money::from_minor(won_amount),
+        lost,
+        lost_amount: Money::from_minor(lost_amount),
+        win_rate: percent(won, won + lost),
+        average_days_to_win,
+        lost_reasons: reasons
+            .into_iter()
+            .map(|r| LostReason {
+                reason: r.reason,
+                deals: r.n,
+            })
+            .collect(),
+        lost_to,
+    })
+}
+
+#[derive(QueryableByName)]
+struct StageSum {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    #[diesel(sql_type = BigInt)]
+    w: i64,
+}
+
+#[derive(QueryableByName)]
+struct StatusSum {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+}
+
+#[derive(QueryableByName)]
+struct StatusFree {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+}
+
+#[derive(QueryableByName)]
+struct ReasonCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    reason: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Won {
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    opened: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    closed: NaiveDate,
 }
 
 #[cfg(test)]

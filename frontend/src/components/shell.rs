@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 32] = [
+const LINKS: [Link; 33] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -105,6 +105,11 @@ const LINKS: [Link; 32] = [
         "/reports/customers",
         |i| t_string!(i, nav.customers_report),
         Some(Permission::CustomerRead),
+    ),
+    (
+        "/reports/opportunities",
+        |i| t_string!(i, nav.opportunities_report),
+        Some(Permission::OpportunityRead),
     ),
     (
         "/reports/renewal-risk",

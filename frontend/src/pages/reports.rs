@@ -11,7 +11,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use crm_domain::Lang;
 use crm_domain::api::{
     Comparison, Dashboard, DictionaryKind, Dimension, Fact, GroupBy, ListQuery, MoneyComparison,
-    Report, ReportFormat, ReportQuery,
+    OpportunityReportQuery, Report, ReportFormat, ReportQuery,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -274,20 +274,13 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
             match api.report_file(kind.name(), &q, format).await {
                 Ok(bytes) => {
                     error.set(None);
-                    let (ext, mime) = match format {
-                        ReportFormat::Xlsx => (
-                            "xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        ),
-                        _ => ("csv", "text/csv;charset=utf-8"),
-                    };
                     let name = format!(
-                        "{}-{}-{}.{ext}",
+                        "{}-{}-{}",
                         kind.name(),
                         q.from.map(|d| d.to_string()).unwrap_or_default(),
                         q.to.map(|d| d.to_string()).unwrap_or_default()
                     );
-                    save_bytes(&name, mime, &bytes);
+                    save_report(&name, format, &bytes);
                 }
                 Err(e) => error.set(Some(e.display())),
             }
@@ -586,6 +579,154 @@ fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> imp
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deals
+
+/// Downloads a report file, named `name.ext`.
+fn save_report(name: &str, format: ReportFormat, bytes: &[u8]) {
+    let (ext, mime) = match format {
+        ReportFormat::Xlsx => (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        _ => ("csv", "text/csv;charset=utf-8"),
+    };
+    save_bytes(&format!("{name}.{ext}"), mime, bytes);
+}
+
+/// The deal report: open deals per stage now; won, lost, why and to whom in the period.
+#[component]
+pub fn OpportunityReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let today = local_today();
+    let preset = RwSignal::new(Preset::ThisYear);
+    let (start, end) = Preset::ThisYear.period(today).unwrap_or((today, today));
+    let from = RwSignal::new(start.to_string());
+    let to = RwSignal::new(end.to_string());
+    let department = RwSignal::new(None::<i64>);
+    let query = move || OpportunityReportQuery {
+        from: from.get().parse().ok(),
+        to: to.get().parse().ok(),
+        department_id: department.get(),
+        ..OpportunityReportQuery::default()
+    };
+    let report = LocalResource::new(move || {
+        let q = query();
+        async move { api.opportunity_report(&q).await }
+    });
+    let departments = LocalResource::new(move || async move {
+        api.departments()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.id > 0)
+            .map(|d| (d.id, d.name))
+            .collect::<Vec<_>>()
+    });
+    let error = RwSignal::new(None::<String>);
+    let download = move |format: ReportFormat| {
+        let q = query();
+        leptos::task::spawn_local(async move {
+            match api.opportunity_report_file(&q, format).await {
+                Ok(bytes) => {
+                    error.set(None);
+                    let name = format!(
+                        "opportunities-{}-{}",
+                        q.from.map(|d| d.to_string()).unwrap_or_default(),
+                        q.to.map(|d| d.to_string()).unwrap_or_default()
+                    );
+                    save_report(&name, format, &bytes);
+                }
+                Err(e) => error.set(Some(e.display())),
+            }
+        });
+    };
+    let choose = move |p: Preset| {
+        preset.set(p);
+        if let Some((a, b)) = p.period(local_today()) {
+            from.set(a.to_string());
+            to.set(b.to_string());
+        }
+    };
+    view! {
+        <section class="card report" data-report="opportunities">
+            <div class="title-row">
+                <h1>{move || t_string!(i18n, rpt.opportunities)}</h1>
+                <div class="actions">
+                    <button type="button" name="xlsx" on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
+                    <button type="button" name="csv" on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                </div>
+            </div>
+            <div class="inline-form report-filters">
+                <label>{move || t_string!(i18n, rpt.period)}
+                    <select name="preset" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(p) = Preset::ALL.into_iter().find(|p| p.as_str() == v) { choose(p); }
+                    }>
+                        {Preset::ALL.into_iter().map(|p| view! { <option value=p.as_str() prop:selected=move || preset.get() == p>{move || preset_words(i18n, p)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| preset.set(Preset::Custom) /></label>
+                <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| preset.set(Preset::Custom) /></label>
+                <IdSelect name="department_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.department)) value=department options=Signal::derive(move || departments.get().unwrap_or_default()) />
+            </div>
+            <ErrorLine error=error />
+            {move || report.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
+                Ok(r) => {
+                    let en = lang(i18n) == Lang::En;
+                    let names: Vec<String> = r.stages.iter().map(|s| s.stage.name.clone()).collect();
+                    let stages = chart::bars(
+                        en,
+                        &names,
+                        &[
+                            (t_string!(i18n, rpt.amount).to_string(), r.stages.iter().map(|s| chart::number(&s.amount.to_string())).collect()),
+                            (t_string!(i18n, rpt.weighted).to_string(), r.stages.iter().map(|s| chart::number(&s.weighted_amount.to_string())).collect()),
+                        ],
+                        false,
+                        &[(t_string!(i18n, rpt.deals).to_string(), r.stages.iter().map(|s| json!(s.count)).collect())],
+                    );
+                    let reasons = chart::pie(
+                        en,
+                        t_string!(i18n, rpt.lost_reasons),
+                        &r.lost_reasons.iter().map(|x| (x.reason.clone(), json!(x.deals))).collect::<Vec<_>>(),
+                    );
+                    let dash = |v: Option<String>, unit: &'static str| v.map(|x| format!("{x}{unit}")).unwrap_or_else(|| "—".into());
+                    view! {
+                        <div class="kpis">
+                            <div class="tile kpi" data-kpi="open"><span>{move || t_string!(i18n, rpt.open_deals)}</span><strong data-value=r.open.to_string()>{r.open}</strong><small>{money(i18n, r.open_amount)}" · "{move || t_string!(i18n, rpt.weighted)}" "{money(i18n, r.open_weighted)}</small></div>
+                            <div class="tile kpi" data-kpi="won"><span>{move || t_string!(i18n, rpt.deals_won)}</span><strong data-value=r.won.to_string()>{r.won}</strong><small>{money(i18n, r.won_amount)}</small></div>
+                            <div class="tile kpi" data-kpi="lost"><span>{move || t_string!(i18n, rpt.deals_lost)}</span><strong data-value=r.lost.to_string()>{r.lost}</strong><small>{money(i18n, r.lost_amount)}</small></div>
+                            <div class="tile kpi" data-kpi="win_rate"><span>{move || t_string!(i18n, rpt.win_rate)}</span><strong>{dash(r.win_rate.clone(), "%")}</strong></div>
+                            <div class="tile kpi" data-kpi="days_to_win"><span>{move || t_string!(i18n, rpt.days_to_win)}</span><strong>{dash(r.average_days_to_win.clone(), "")}</strong></div>
+                        </div>
+                        <div class="charts">
+                            <figure class="wide">
+                                <figcaption>{move || t_string!(i18n, rpt.by_stage)}</figcaption>
+                                <Chart option=Signal::stored(stages) label=Signal::derive(move || t_string!(i18n, rpt.by_stage).to_string()) />
+                            </figure>
+                            <figure>
+                                <figcaption>{move || t_string!(i18n, rpt.lost_reasons)}</figcaption>
+                                <Chart option=Signal::stored(reasons) label=Signal::derive(move || t_string!(i18n, rpt.lost_reasons).to_string()) />
+                            </figure>
+                            <figure class="span2">
+                                <figcaption>{move || t_string!(i18n, rpt.lost_to)}</figcaption>
+                                <div class="table-scroll"><table class="grid lost-to">
+                                    <thead><tr><th>{move || t_string!(i18n, rpt.competitor)}</th><th class="num">{move || t_string!(i18n, rpt.deals)}</th><th class="num">{move || t_string!(i18n, rpt.amount)}</th></tr></thead>
+                                    <tbody>{r.lost_to.into_iter().map(|x| view! {
+                                        <tr><td><A href=format!("/competitors/{}", x.competitor.id)>{x.competitor.name}</A></td><td class="num">{x.deals}</td><td class="num">{money(i18n, x.amount)}</td></tr>
+                                    }).collect_view()}</tbody>
+                                </table></div>
+                            </figure>
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The dashboard
 
 /// A change in percent, one decimal ("+12.5%"); none from zero.
@@ -663,6 +804,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <A href="/reports/sales">{move || t_string!(i18n, rpt.sales)}</A>
                     <A href="/reports/receipts">{move || t_string!(i18n, rpt.receipts)}</A>
                     <A href="/reports/customers">{move || t_string!(i18n, rpt.customers)}</A>
+                    <A href="/reports/opportunities">{move || t_string!(i18n, rpt.opportunities)}</A>
                 </nav>
             </div>
             {move || data.get().map(|d| match d {

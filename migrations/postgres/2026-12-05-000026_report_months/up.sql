@@ -69,7 +69,9 @@ DECLARE
     owner BIGINT;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT owner_id INTO owner FROM orders WHERE id = NEW.order_id;
+        -- FOR SHARE: an order changing hands at the same moment waits for this receipt (and
+        -- then moves it), or this receipt waits for the new owner.
+        SELECT owner_id INTO owner FROM orders WHERE id = NEW.order_id FOR SHARE;
         PERFORM receipt_months_add(owner, date_trunc('month', NEW.received_on)::date,
             CASE WHEN NEW.reversal_of IS NULL THEN 1 ELSE -1 END, NEW.amount);
     ELSIF TG_OP = 'DELETE' THEN

@@ -10,7 +10,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use crm_db::reports;
 use crm_domain::api::{
-    ColumnKind, Dashboard, ExportFormat, Fact, Problem, Report, ReportFormat, ReportQuery,
+    ColumnKind, Dashboard, ExportFormat, Fact, OpportunityReport, OpportunityReportQuery, Problem,
+    Report, ReportFormat, ReportQuery,
 };
 use crm_domain::{Lang, Msg};
 
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(customers_report)
         .service(sales_report)
         .service(receipts_report)
+        .service(opportunities_report)
         .service(dashboard);
 }
 
@@ -85,6 +87,62 @@ async fn receipts_report(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     report(caller, Fact::Receipts, q.into_inner(), req).await
+}
+
+/// Deals: the open ones per stage now (count, amount, weighted amount), and those closed in the
+/// period (default: this year to date) — won and lost with their amounts, the win rate, the
+/// average days from opening to winning, the commonest lost reasons and the competitors lost to —
+/// each deal counted when the caller could open it. `format=csv|xlsx`: the stages' table.
+#[utoipa::path(
+    tag = "reports",
+    params(OpportunityReportQuery),
+    responses(
+        (status = 200, content((OpportunityReport = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    )
+)]
+#[get("/reports/opportunities")]
+async fn opportunities_report(
+    caller: Caller<need::Either<need::OpportunityRead, need::ReportRead>>,
+    q: Query<OpportunityReportQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let lang = language::of_request(&req, caller.state()).await;
+    let format = wanted(q.format, &req);
+    let r = caller
+        .run(move |conn, actor| reports::opportunities(conn, actor, &q))
+        .await?;
+    let Some(file) = format else {
+        return Ok(HttpResponse::Ok().json(r));
+    };
+    let word = |zh: &'static str, en: &'static str| Msg::pick(zh, en, lang).to_string();
+    let header = vec![
+        word("阶段", "Stage"),
+        word("商机数", "Deals"),
+        word("金额", "Amount"),
+        word("加权金额", "Weighted amount"),
+    ];
+    let mut rows: Vec<Vec<Cell>> = r
+        .stages
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::from(s.stage.name.as_str()),
+                Cell::Int(s.count),
+                Cell::from(s.amount),
+                Cell::from(s.weighted_amount),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::from(Msg::pick("合计", "Total", lang)),
+        Cell::Int(r.open),
+        Cell::from(r.open_amount),
+        Cell::from(r.open_weighted),
+    ]);
+    let name = format!("opportunities-{}-{}", r.from, r.to);
+    file_answer(file, &name, Table { header, rows })
 }
 
 /// The general manager's page in one call, within the caller's scope: this month (to today)

@@ -304,6 +304,12 @@ api_test!(filters_stay_within_scope_and_bad_input_is_refused, |app| {
         ("from=2019-05-01&to=2019-04-01", 422, "validation_failed"),
         ("from=2009-01-01&to=2019-12-31", 422, "validation_failed"),
         ("measure=median", 400, "invalid_query"),
+        ("from=0000-06-01&to=0000-07-01", 422, "validation_failed"),
+        (
+            "group_by=product&from=2026-01-01&to=2026-01-31&owner_id=0",
+            404,
+            "not_found",
+        ),
     ] {
         assert_eq!(
             app.get(&format!("/reports/sales?{query}"), &gm)
@@ -313,6 +319,16 @@ api_test!(filters_stay_within_scope_and_bad_input_is_refused, |app| {
             "{query}"
         );
     }
+    // By product in a period without sales: empty rows, zero totals.
+    let r = app
+        .get(
+            "/reports/sales?group_by=product&from=2018-01-01&to=2018-03-31",
+            &s1,
+        )
+        .await
+        .expect(200);
+    assert_eq!(totals(&r), (0, "0.00".into()));
+    assert!(r["rows"].as_array().unwrap().is_empty());
     // A dimension or filter the fact has not.
     assert_eq!(
         app.get("/reports/receipts?group_by=product", &gm)
@@ -491,3 +507,160 @@ api_test!(the_dashboard_adds_up_the_month_within_scope, |app| {
     );
     assert!(money(&team["signed"]["this_month"]) <= money(&after["signed"]["this_month"]));
 });
+
+/// A deal of `owner` for `amount`, closed (`win` or `lose`) and then moved back to 2019: opened
+/// on `opened` (UTC), closed on `closed`.
+async fn closed_deal(
+    app: &TestApp,
+    owner: &str,
+    amount: &str,
+    action: &str,
+    extra: Value,
+    (opened, closed): (&str, &str),
+) -> Value {
+    let t = app.login(owner).await;
+    let c = customer(
+        app,
+        &t,
+        &format!("{owner}{amount}{action}商机报表测试有限公司"),
+    )
+    .await;
+    let stage = app
+        .get("/dictionaries/opportunity_stage", &t)
+        .await
+        .expect(200)[0]["id"]
+        .clone();
+    let d = app
+        .post(
+            "/opportunities",
+            &t,
+            json!({"customer_id": c["id"], "title": "年度推广", "stage_id": stage, "amount": amount}),
+        )
+        .await
+        .expect(201);
+    let mut body = json!({"version": d["version"]});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let done = app
+        .post(&format!("/opportunities/{}/{action}", d["id"]), &t, body)
+        .await
+        .expect(200);
+    let db = app.pool();
+    let mut conn = db.get().unwrap();
+    diesel::sql_query(format!(
+        "UPDATE opportunities SET created_at = '{opened}', closed_on = '{closed}' WHERE id = {}",
+        d["id"]
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    done
+}
+
+api_test!(
+    the_deal_report_counts_wins_losses_and_rivals_within_scope,
+    |app| {
+        let gm = app.login("gm").await;
+        let rival = app
+            .post("/competitors", &gm, json!({"name": "报表对手"}))
+            .await
+            .expect(201);
+        let lose = |reason: &str| json!({"lost_reason": reason, "competitor_id": rival["id"]});
+        // s1_a wins 1000.00 in 10 days (opened 03-01 at 10:00 in Shanghai) and loses 400.00 on price;
+        // s1_b loses 300.00 on price; s2_a, another department, wins 700.00 in 31 days.
+        closed_deal(
+            app,
+            "s1_a",
+            "1000",
+            "win",
+            json!({}),
+            ("2019-03-01 02:00:00", "2019-03-11"),
+        )
+        .await;
+        closed_deal(
+            app,
+            "s1_a",
+            "400",
+            "lose",
+            lose("价格高"),
+            ("2019-04-01 02:00:00", "2019-04-20"),
+        )
+        .await;
+        closed_deal(
+            app,
+            "s1_b",
+            "300",
+            "lose",
+            lose("价格高"),
+            ("2019-04-01 02:00:00", "2019-05-02"),
+        )
+        .await;
+        closed_deal(
+            app,
+            "s2_a",
+            "700",
+            "win",
+            json!({}),
+            ("2019-06-01 02:00:00", "2019-07-02"),
+        )
+        .await;
+        let report = |who: &'static str| async move {
+            let t = app.login(who).await;
+            app.get(&format!("/reports/opportunities?{YEAR}"), &t)
+                .await
+                .expect(200)
+        };
+
+        let r = report("s1_a").await;
+        assert_eq!((r["won"].as_i64(), r["lost"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(r["won_amount"], "1000.00");
+        assert_eq!(r["win_rate"], "50.0");
+        assert_eq!(r["average_days_to_win"], "10.0");
+        assert_eq!(r["lost_reasons"], json!([{"reason": "价格高", "deals": 1}]));
+        assert_eq!(r["lost_to"][0]["amount"], "400.00");
+        let r = report("s1_mgr").await;
+        assert_eq!((r["won"].as_i64(), r["lost"].as_i64()), (Some(1), Some(2)));
+        assert_eq!(r["win_rate"], "33.3");
+        assert_eq!(r["lost_reasons"], json!([{"reason": "价格高", "deals": 2}]));
+        assert_eq!(r["lost_to"][0]["deals"], 2);
+        let r = report("s2_a").await;
+        assert_eq!((r["won"].as_i64(), r["lost"].as_i64()), (Some(1), Some(0)));
+        assert_eq!(r["average_days_to_win"], "31.0");
+        assert!(r["lost_to"].as_array().unwrap().is_empty());
+        for who in ["sales_dir", "gm"] {
+            let r = report(who).await;
+            assert_eq!(
+                (r["won"].as_i64(), r["lost"].as_i64()),
+                (Some(2), Some(2)),
+                "{who}"
+            );
+            assert_eq!(r["won_amount"], "1700.00");
+            assert_eq!(r["lost_amount"], "700.00");
+            assert_eq!(r["win_rate"], "50.0");
+            assert_eq!(r["average_days_to_win"], "20.5");
+        }
+        // The open deals per stage now: every stage listed, the totals add up.
+        let r = report("gm").await;
+        let stages = r["stages"].as_array().unwrap();
+        assert!(!stages.is_empty());
+        let sum: i64 = stages.iter().map(|s| s["count"].as_i64().unwrap()).sum();
+        assert_eq!(sum, r["open"].as_i64().unwrap());
+        // Someone outside the caller's scope is not found; the stages' table downloads.
+        let s1 = app.login("s1_a").await;
+        let s2 = app.user_id(&app.login("admin").await, "s2_a").await;
+        assert_eq!(
+            app.get(&format!("/reports/opportunities?owner_id={s2}"), &s1)
+                .await
+                .problem(404),
+            "not_found"
+        );
+        let sheet = xlsx(
+            app,
+            &format!("/reports/opportunities?{YEAR}&format=xlsx"),
+            &gm,
+        )
+        .await;
+        assert_eq!(sheet[0][0], Data::String("阶段".into()));
+        assert_eq!(sheet.len(), stages.len() + 2);
+    }
+);

@@ -454,6 +454,21 @@ query! {
     }
 }
 
+query! {
+    /// `GET /reports/opportunities`.
+    pub struct OpportunityReportQuery {
+        /// Closed on or after; default: the first day of this year on the company's calendar.
+        pub from: Option<NaiveDate>,
+        /// Closed on or before; default: today. At most ten years after `from`.
+        pub to: Option<NaiveDate>,
+        /// A department and the departments below it.
+        pub department_id: Option<i64>,
+        pub owner_id: Option<i64>,
+        /// `json` (default); `csv` or `xlsx`: the stages' table.
+        pub format: Option<ReportFormat>,
+    }
+}
+
 list_query! {
     /// `GET /tickets`: last changed first.
     pub struct TicketQuery {

@@ -379,6 +379,59 @@ pub struct Dashboard {
     pub ranking: Vec<StaffRank>,
 }
 
+/// Why deals were lost, and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LostReason {
+    pub reason: String,
+    pub deals: i64,
+}
+
+/// A competitor deals were lost to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LostTo {
+    pub competitor: super::IdName,
+    pub deals: i64,
+    pub amount: Money,
+}
+
+/// `GET /reports/opportunities`: the open deals per stage now, and the deals closed in the
+/// period — won and lost, the win rate, the days from opening to winning, why the others were
+/// lost and to whom — within the caller's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpportunityReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Every stage in order, open deals now.
+    pub stages: Vec<super::StagePipeline>,
+    pub open: i64,
+    pub open_amount: Money,
+    pub open_weighted: Money,
+    pub won: i64,
+    pub won_amount: Money,
+    pub lost: i64,
+    pub lost_amount: Money,
+    /// Won of those closed, in percent with one decimal (`"42.9"`); none when none closed.
+    pub win_rate: Option<String>,
+    /// From opening to winning, in days with one decimal; none when none was won.
+    pub average_days_to_win: Option<String>,
+    /// The ten commonest reasons, commonest first.
+    pub lost_reasons: Vec<LostReason>,
+    /// The competitors lost to, most deals first.
+    pub lost_to: Vec<LostTo>,
+}
+
+/// `part` of `whole` in percent with one decimal, rounded half up; none of nothing.
+pub fn percent(part: i64, whole: i64) -> Option<String> {
+    if whole <= 0 {
+        return None;
+    }
+    let tenths = (part as i128 * 1000 * 2 + whole as i128) / (2 * whole as i128);
+    Some(format!("{}.{}", tenths / 10, tenths % 10))
+}
+
 /// A dimension's header in `lang`.
 pub fn dimension_label(d: Dimension, lang: Lang) -> String {
     d.label().get(lang).to_string()
@@ -402,6 +455,15 @@ mod tests {
                 .contains("unknown dimension")
         );
         assert!("".parse::<GroupBy>().is_err());
+    }
+
+    #[test]
+    fn percents_have_one_decimal() {
+        assert_eq!(percent(3, 7).as_deref(), Some("42.9"));
+        assert_eq!(percent(1, 3).as_deref(), Some("33.3"));
+        assert_eq!(percent(2, 2).as_deref(), Some("100.0"));
+        assert_eq!(percent(0, 5).as_deref(), Some("0.0"));
+        assert_eq!(percent(1, 0), None);
     }
 
     #[test]
