@@ -33,7 +33,7 @@ test('the dashboard shows the month against the last in both languages', async (
     for (const kpi of ['new_customers', 'signed', 'orders_signed', 'received', 'expenses', 'deals_won', 'overdue']) {
       await page.locator(`.kpi[data-kpi=${kpi}] strong`).waitFor();
     }
-    assert.match(await page.locator('.kpi[data-kpi=signed]').innerText(), /去年同月/);
+    assert.match(await page.locator('.kpi[data-kpi=signed]').innerText(), /去年同期/);
     await charts(page, 4);
     // The ranking lists this month's people, the one who signed today among them.
     await page.locator('table.ranking tbody tr').first().waitFor();
@@ -46,7 +46,7 @@ test('the dashboard shows the month against the last in both languages', async (
     await page.getByRole('heading', { name: /Welcome/ }).waitFor();
     await page.locator('nav.sidebar a[href="/reports/dashboard"]').click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    assert.match(await page.locator('.kpi[data-kpi=signed]').innerText(), /Same month last year/);
+    assert.match(await page.locator('.kpi[data-kpi=signed]').innerText(), /Last year, same days/);
     await charts(page, 4);
     await shot(page, 'dashboard-english');
     await page.getByRole('button', { name: '中文' }).click();

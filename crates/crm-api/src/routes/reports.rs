@@ -146,7 +146,7 @@ async fn opportunities_report(
 }
 
 /// The general manager's page in one call, within the caller's scope: this month (to today)
-/// against last month and the same month last year — new customers, signed amount and orders,
+/// against last month and the same month last year to the same day — new customers, signed amount and orders,
 /// receipts, approved expenses, deals won — the receivables overdue today, the twelve months'
 /// trend, this year's top industries and regions, the funnel now, and this month's ranking.
 #[utoipa::path(tag = "reports", responses((status = 200, body = Dashboard)))]

@@ -353,7 +353,8 @@ pub struct StaffRank {
 }
 
 /// `GET /reports/dashboard`: the general manager's page in one call, within the caller's scope.
-/// "This month" runs to today; last month and the same month last year are whole.
+/// "This month" runs to today; last month and the same month last year run to the same day of
+/// their month (or to their last day), so that like is compared with like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
