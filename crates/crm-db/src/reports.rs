@@ -59,6 +59,8 @@ struct Source {
     summary: Option<(&'static str, &'static str)>,
     /// For a timestamp: the trigger-kept count per owner and UTC day.
     day_summary: Option<&'static str>,
+    /// The trigger-kept monthly summary per owner and customer segment (industry, region).
+    segments: Option<&'static str>,
 }
 
 fn source(fact: Fact, by_product: bool) -> Source {
@@ -75,6 +77,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: None,
             summary: None,
             day_summary: Some("customer_days"),
+            segments: None,
         },
         Fact::Sales if by_product => Source {
             from: "orders o JOIN order_lines l ON l.order_id = o.id",
@@ -88,6 +91,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: Some("o.customer_id"),
             summary: None,
             day_summary: None,
+            segments: None,
         },
         Fact::Sales => Source {
             from: "orders o",
@@ -101,6 +105,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: Some("o.customer_id"),
             summary: Some(("sales_months", "orders")),
             day_summary: None,
+            segments: Some("sales_segments"),
         },
         // A reversal is a negative receipt: it takes back its amount and its count.
         Fact::Receipts => Source {
@@ -115,6 +120,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: Some("o.customer_id"),
             summary: Some(("receipt_months", "receipts")),
             day_summary: None,
+            segments: None,
         },
         Fact::Expenses => Source {
             from: "expenses e",
@@ -128,6 +134,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: None,
             summary: None,
             day_summary: None,
+            segments: None,
         },
         Fact::DealsWon => Source {
             from: "opportunities p",
@@ -141,6 +148,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: Some("p.customer_id"),
             summary: None,
             day_summary: None,
+            segments: None,
         },
     }
 }
@@ -247,12 +255,28 @@ fn sums(
     if let (Some(days), true, None) = (src.day_summary, coarse, cut.within) {
         return day_summed(conn, visible, zone, cut, days);
     }
-    let (Some(summary), true, None) = (src.summary, coarse, cut.within) else {
-        return scan(conn, visible, zone, cut);
+    // By the customer's industry or region (one of them, as a group or a filter): the segment
+    // summary, where the fact keeps one.
+    let segment = match (src.segments, cut.within) {
+        (Some(table), None) => segment_of(cut).map(|s| (table, s)),
+        _ => None,
+    };
+    let summary = match (segment, src.summary, coarse, cut.within) {
+        (Some((table, (kind, dim, filter))), _, _, _) => Summary {
+            table,
+            count: "orders",
+            segment: Some((kind, dim, filter)),
+        },
+        (None, Some((table, count)), true, None) => Summary {
+            table,
+            count,
+            segment: None,
+        },
+        _ => return scan(conn, visible, zone, cut),
     };
     let parts = crm_domain::expense::split_period(cut.from, cut.to);
     let mut out = match parts.months {
-        Some((a, b)) => summed(conn, visible, cut, summary, a, b)?,
+        Some((a, b)) => summed(conn, visible, cut, &summary, a, b)?,
         None => Sums::new(),
     };
     for (from, to) in parts.days {
@@ -376,7 +400,7 @@ fn summed(
     conn: &mut DbConnection,
     visible: &Visible,
     cut: &Cut,
-    (table, count): (&str, &str),
+    summary: &Summary,
     a: NaiveDate,
     b: NaiveDate,
 ) -> RepoResult<Sums> {
@@ -384,6 +408,7 @@ fn summed(
     let key_sql = |d: Dimension| -> String {
         match d {
             Dimension::Month => buckets("s.month", &months, date_literal),
+            Dimension::Industry | Dimension::Region => "s.segment_id".into(),
             _ => "s.owner_id".into(),
         }
     };
@@ -392,16 +417,55 @@ fn summed(
         format!("s.month >= {}", date_literal(a)),
         format!("s.month < {}", date_literal(b)),
     ];
+    if let Some((kind, _, filter)) = summary.segment {
+        wheres.push(format!("s.kind = '{kind}'"));
+        if let Some(v) = filter {
+            wheres.push(format!("s.segment_id = {v}"));
+        }
+    }
     owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
     let rows = grouped(
         conn,
         &keys,
-        &format!("SUM(s.{count})"),
+        &format!("SUM(s.{})", summary.count),
         "s.amount",
-        &format!("{table} s"),
+        &format!("{} s", summary.table),
         &wheres,
     )?;
     fold(conn, cut, &months, rows)
+}
+
+/// A summary the engine reads whole months from: its table, its count column, and for a segment
+/// summary the kind of segment it is read for, the dimension that is, and a filter on it.
+struct Summary {
+    table: &'static str,
+    count: &'static str,
+    segment: Option<(&'static str, Dimension, Option<i64>)>,
+}
+
+/// Whether a cut asks for one customer segment (industry or region, as a group or a filter) and
+/// otherwise nothing finer than owners and months: `(kind, dimension, filter)`.
+fn segment_of(cut: &Cut) -> Option<(&'static str, Dimension, Option<i64>)> {
+    let f = cut.filters;
+    let uses = |d: Dimension, filter: Option<i64>| cut.dims.contains(&d) || filter.is_some();
+    let (kind, dim, filter) = match (
+        uses(Dimension::Industry, f.industry),
+        uses(Dimension::Region, f.region),
+    ) {
+        (true, false) => ("industry", Dimension::Industry, f.industry),
+        (false, true) => ("region", Dimension::Region, f.region),
+        _ => return None,
+    };
+    cut.dims
+        .iter()
+        .all(|d| {
+            *d == dim
+                || matches!(
+                    d,
+                    Dimension::Month | Dimension::Department | Dimension::Owner
+                )
+        })
+        .then_some((kind, dim, filter))
 }
 
 /// The visibility filter and the owner and department filters on an owner column.

@@ -752,6 +752,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    sales_segments (kind, month, owner_id, segment_id) {
+        owner_id -> BigInt,
+        month -> Date,
+        kind -> Text,
+        segment_id -> BigInt,
+        orders -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
     receipt_months (owner_id, month) {
         owner_id -> BigInt,
         month -> Date,

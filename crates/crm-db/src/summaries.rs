@@ -8,7 +8,7 @@ use crate::schema::{
     article_grams as ag, customer_days as cd, customer_grams as g, customers as c,
     expense_department_months as edm, expense_months as em, expenses as e, orders as o,
     receipt_months as rcm, receipts as r, receivable_days as rd, receivable_months as rm,
-    sales_months as sm,
+    sales_months as sm, sales_segments as ss,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -230,6 +230,55 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept != sales {
         out.push(format!(
             "sales_months: kept {kept:?}, the orders add up to {sales:?}"
+        ));
+    }
+    type Segments = BTreeMap<(String, chrono::NaiveDate, i64, i64), (i64, i64)>;
+    let mut segments: Segments = BTreeMap::new();
+    for (owner, day, total, industry, region) in o::table
+        .inner_join(c::table)
+        .filter(o::signed_on.is_not_null())
+        .filter(o::status.eq_any(["signed", "executing", "completed"]))
+        .select((
+            o::owner_id,
+            o::signed_on,
+            o::total,
+            c::industry_id,
+            c::region_id,
+        ))
+        .load::<(
+            i64,
+            Option<chrono::NaiveDate>,
+            i64,
+            Option<i64>,
+            Option<i64>,
+        )>(conn)?
+    {
+        let Some(day) = day else { continue };
+        for (kind, id) in [("industry", industry), ("region", region)] {
+            let s = segments
+                .entry((kind.to_string(), month(day), owner, id.unwrap_or(0)))
+                .or_default();
+            s.0 += 1;
+            s.1 += total;
+        }
+    }
+    let kept: Segments = ss::table
+        .select((
+            ss::kind,
+            ss::month,
+            ss::owner_id,
+            ss::segment_id,
+            ss::orders,
+            ss::amount,
+        ))
+        .load::<(String, chrono::NaiveDate, i64, i64, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.4 != 0 || x.5 != 0)
+        .map(|(k, m, o, s, n, a)| ((k, m, o, s), (n, a)))
+        .collect();
+    if kept != segments {
+        out.push(format!(
+            "sales_segments: kept {kept:?}, the orders add up to {segments:?}"
         ));
     }
     let mut arrived: BTreeMap<(i64, chrono::NaiveDate), i64> = BTreeMap::new();

@@ -183,21 +183,22 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
     let navigate = use_navigate();
     let url = use_query_map();
     let fact = kind.fact();
-    let today = local_today();
     let param = |k: &str| url.with_untracked(|q| q.get(k));
     let id_param = move |k: &str| param(k).and_then(|v| v.parse::<i64>().ok());
 
-    // The filters, first from the address (a drill-down, a shared link).
+    // The filters, first from the address (a drill-down, a shared link). Without dates the
+    // server chooses this year on the company's calendar, and its answer tells the page the
+    // company's today (which the browser's clock may not share), for the other presets.
     let preset = RwSignal::new(Preset::ThisYear);
-    let (start, end) = Preset::ThisYear.period(today).unwrap_or((today, today));
-    let from = RwSignal::new(param("from").unwrap_or_else(|| start.to_string()));
-    let to = RwSignal::new(param("to").unwrap_or_else(|| end.to_string()));
+    let company_today = RwSignal::new(local_today());
+    let from = RwSignal::new(param("from").unwrap_or_default());
+    let to = RwSignal::new(param("to").unwrap_or_default());
     if param("from").is_some() || param("to").is_some() {
         preset.set(Preset::Custom);
     }
     let choose_preset = move |p: Preset| {
         preset.set(p);
-        if let Some((a, b)) = p.period(local_today()) {
+        if let Some((a, b)) = p.period(company_today.get_untracked()) {
             from.set(a.to_string());
             to.set(b.to_string());
         }
@@ -236,6 +237,15 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
     let report = LocalResource::new(move || {
         let q = query();
         async move { api.report(kind.name(), &q).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = report.get()
+            && to.get_untracked().is_empty()
+        {
+            company_today.set(r.to);
+            from.set(r.from.to_string());
+            to.set(r.to.to_string());
+        }
     });
     let departments = LocalResource::new(move || async move {
         api.departments()
@@ -598,11 +608,11 @@ fn save_report(name: &str, format: ReportFormat, bytes: &[u8]) {
 pub fn OpportunityReportPage() -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
-    let today = local_today();
+    // Without dates the server chooses this year on the company's calendar (see `ReportPage`).
     let preset = RwSignal::new(Preset::ThisYear);
-    let (start, end) = Preset::ThisYear.period(today).unwrap_or((today, today));
-    let from = RwSignal::new(start.to_string());
-    let to = RwSignal::new(end.to_string());
+    let company_today = RwSignal::new(local_today());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
     let department = RwSignal::new(None::<i64>);
     let query = move || OpportunityReportQuery {
         from: from.get().parse().ok(),
@@ -613,6 +623,15 @@ pub fn OpportunityReportPage() -> impl IntoView {
     let report = LocalResource::new(move || {
         let q = query();
         async move { api.opportunity_report(&q).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = report.get()
+            && to.get_untracked().is_empty()
+        {
+            company_today.set(r.to);
+            from.set(r.from.to_string());
+            to.set(r.to.to_string());
+        }
     });
     let departments = LocalResource::new(move || async move {
         api.departments()
@@ -643,7 +662,7 @@ pub fn OpportunityReportPage() -> impl IntoView {
     };
     let choose = move |p: Preset| {
         preset.set(p);
-        if let Some((a, b)) = p.period(local_today()) {
+        if let Some((a, b)) = p.period(company_today.get_untracked()) {
             from.set(a.to_string());
             to.set(b.to_string());
         }

@@ -1,3 +1,16 @@
+DROP TRIGGER sales_segments_customer ON customers;
+DROP FUNCTION sales_segments_customer();
+DROP TRIGGER sales_segments_update ON orders;
+DROP TRIGGER sales_segments_insert_delete ON orders;
+DROP FUNCTION sales_segments_track();
+DROP FUNCTION sales_segments_add(BIGINT, DATE, TEXT, BIGINT, BIGINT, BIGINT);
+DROP TABLE sales_segments;
+DROP INDEX expenses_report;
+DROP INDEX opportunities_closed;
+DROP INDEX orders_signed_report;
+DROP INDEX customers_created_report;
+DROP INDEX customers_owner_created;
+DROP INDEX receipts_received;
 DROP TRIGGER customer_days_update ON customers;
 DROP TRIGGER customer_days_insert_delete ON customers;
 DROP FUNCTION customer_days_track();

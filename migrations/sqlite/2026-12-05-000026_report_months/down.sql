@@ -1,3 +1,14 @@
+DROP TRIGGER sales_segments_customer;
+DROP TRIGGER sales_segments_update;
+DROP TRIGGER sales_segments_delete;
+DROP TRIGGER sales_segments_insert;
+DROP TABLE sales_segments;
+DROP INDEX expenses_report;
+DROP INDEX opportunities_closed;
+DROP INDEX orders_signed_report;
+DROP INDEX customers_created_report;
+DROP INDEX customers_owner_created;
+DROP INDEX receipts_received;
 DROP TRIGGER customer_days_update;
 DROP TRIGGER customer_days_delete;
 DROP TRIGGER customer_days_insert;

@@ -114,7 +114,7 @@ fn row(label: &str, n: i64, amount: &str) -> (String, i64, String) {
 /// The fixture: s1_a signs 1000.00 (January 31st) and 500.50 in two lines (February 1st); s1_b
 /// 200.00 (February 10th); s2_a, in the other department, 700.00 (January 5th). Receipts: 400.00
 /// on s1_a's first order in February, 150.00 on s2_a's in March.
-async fn fixture(app: &TestApp) -> (i64, i64) {
+async fn fixture(app: &TestApp) -> (i64, i64, Value) {
     let p1 = product(app, "RPT1", "100.00", None).await;
     let p2 = product(app, "RPT2", "100.00", None).await;
     let a1 = sale(app, "s1_a", "2019-01-31", &[(p1, "1000.00")]).await;
@@ -123,11 +123,11 @@ async fn fixture(app: &TestApp) -> (i64, i64) {
     let d = sale(app, "s2_a", "2019-01-05", &[(p1, "700.00")]).await;
     received(app, &a1, "400.00", "2019-02-15").await;
     received(app, &d, "150.00", "2019-03-01").await;
-    (p1, p2)
+    (p1, p2, a1)
 }
 
 api_test!(each_report_counts_what_its_reader_may_see, |app| {
-    let (p1, _p2) = fixture(app).await;
+    let (p1, _p2, first) = fixture(app).await;
     let sales = |who: &'static str, extra: String| async move {
         let t = app.login(who).await;
         app.get(&format!("/reports/sales?{YEAR}{extra}"), &t)
@@ -228,6 +228,32 @@ api_test!(each_report_counts_what_its_reader_may_see, |app| {
             (c, 1, "700.00".into())
         ]
     );
+    // By the customer's industry (from the segment summary): none has one, until s1_a's first
+    // customer is given one; the order moves with it.
+    let r = sales("gm", "&group_by=industry".into()).await;
+    assert_eq!(keyed(&r, 0), vec![(0, 4, "2400.50".into())]);
+    let s1 = app.login("s1_a").await;
+    let industry = app.get("/dictionaries/industry", &s1).await.expect(200)[0]["id"]
+        .as_i64()
+        .unwrap();
+    let who = app
+        .get(&format!("/customers/{}", first["customer"]["id"]), &s1)
+        .await
+        .expect(200);
+    app.patch(
+        &format!("/customers/{}", who["id"]),
+        &s1,
+        json!({"version": who["version"], "industry_id": industry}),
+    )
+    .await
+    .expect(200);
+    let r = sales("gm", "&group_by=industry".into()).await;
+    assert_eq!(
+        keyed(&r, 0),
+        vec![(0, 3, "1400.50".into()), (industry, 1, "1000.00".into())]
+    );
+    let r = sales("s1_mgr", format!("&group_by=month&industry_id={industry}")).await;
+    assert_eq!(busy(&r), vec![row("2019-01", 1, "1000.00")]);
     // By product: an order counts under each of its products, once in the totals.
     let r = sales("s1_a", "&group_by=product".into()).await;
     assert_eq!(
