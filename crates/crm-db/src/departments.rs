@@ -257,3 +257,14 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> RepoResult<Option<i6
         .first(conn)
         .optional()?)
 }
+
+/// The department `root` and every department below it (none when `root` does not exist).
+pub fn subtree(conn: &mut DbConnection, root: i64) -> diesel::QueryResult<Vec<i64>> {
+    let tree: Vec<(i64, Option<i64>)> = departments::table
+        .select((departments::id, departments::parent_id))
+        .load(conn)?;
+    Ok(
+        crm_domain::scope::visible_departments(&tree, root, crm_domain::DataScope::DepartmentTree)
+            .unwrap_or_default(),
+    )
+}

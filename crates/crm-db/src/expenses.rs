@@ -10,8 +10,7 @@ use crate::names;
 use crate::notifications::{self, Notice};
 use crate::paging::{PageRequest, row_after};
 use crate::schema::{
-    departments, expense_department_months as edm, expense_months as em, expenses as e, orders,
-    receipts, users,
+    expense_department_months as edm, expense_months as em, expenses as e, orders, receipts, users,
 };
 use crate::sql::{check_dictionary, check_version, one_row_updated};
 use crate::visibility::{Visible, VisibleTo};
@@ -22,7 +21,7 @@ use crm_domain::api::{
     ExpenseReportQuery, ExpenseReportRow, ExpenseTotals, IdName, NewExpense, Page,
 };
 use crm_domain::expense::{ExpenseAction, ExpenseStatus, expense_ratio, month_of, split_period};
-use crm_domain::{DataScope, ErrorCode, Money, Permission, msg};
+use crm_domain::{ErrorCode, Money, Permission, msg};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -610,17 +609,6 @@ fn total(column: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
 }
 
-/// A department and every department below it.
-fn subtree(conn: &mut DbConnection, root: i64) -> QueryResult<Vec<i64>> {
-    let tree: Vec<(i64, Option<i64>)> = departments::table
-        .select((departments::id, departments::parent_id))
-        .load(conn)?;
-    Ok(
-        crm_domain::scope::visible_departments(&tree, root, DataScope::DepartmentTree)
-            .unwrap_or_default(),
-    )
-}
-
 /// The group key of a sum: an id, or a month's first day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
@@ -641,7 +629,7 @@ pub fn report(
     let status = q.status.unwrap_or_default();
     let statuses = status.statuses();
     let depts = match q.department_id {
-        Some(id) => Some(subtree(conn, id)?),
+        Some(id) => Some(crate::departments::subtree(conn, id)?),
         None => None,
     };
     let visible = &actor.visible;

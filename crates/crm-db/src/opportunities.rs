@@ -283,17 +283,28 @@ pub fn pipeline(
         );
     }
     let rows: Vec<StageSums> = q.load(conn)?;
+    let sums: Vec<(i64, i64, i64, i64)> = rows
+        .into_iter()
+        .map(|r| (r.0, r.1.unwrap_or(0), r.2.unwrap_or(0), r.3.unwrap_or(0)))
+        .collect();
+    stages_of(conn, &sums)
+}
+
+/// Every stage in order with its open deals' `(stage, count, amount, Σ amount × probability)`
+/// (disabled stages only while deals are still in them), and the totals.
+pub(crate) fn stages_of(
+    conn: &mut DbConnection,
+    sums: &[(i64, i64, i64, i64)],
+) -> RepoResult<OpportunityPipeline> {
     let mut stages: Vec<StagePipeline> = Vec::new();
     let mut known = crate::dictionaries::list(conn, DictionaryKind::OpportunityStage, true)?;
-    // Disabled stages show only while deals are still in them.
-    known.retain(|s| s.enabled || rows.iter().any(|r| r.0 == s.id && r.1.unwrap_or(0) != 0));
+    known.retain(|s| s.enabled || sums.iter().any(|r| r.0 == s.id && r.1 != 0));
     let (mut count, mut amount, mut weighted_sum) = (0i64, 0i64, 0i64);
     for s in known {
-        let (n, a, w) = rows
+        let (n, a, w) = sums
             .iter()
             .find(|r| r.0 == s.id)
-            .map(|r| (r.1.unwrap_or(0), r.2.unwrap_or(0), r.3.unwrap_or(0)))
-            .unwrap_or((0, 0, 0));
+            .map_or((0, 0, 0), |r| (r.1, r.2, r.3));
         count += n;
         amount += a;
         weighted_sum += w;

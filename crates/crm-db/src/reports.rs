@@ -15,7 +15,7 @@
 //! Every value written into the statement comes from a typed value (a date, a time, an id), never
 //! from the caller's text.
 
-use crate::schema::{departments, dictionary_items, products, users};
+use crate::schema::{dictionary_items, products, users};
 use crate::visibility::Visible;
 use crate::{Actor, DbConnection, RepoError, RepoResult, names};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
@@ -24,14 +24,10 @@ use crm_domain::api::{
     MoneyComparison, Report, ReportColumn, ReportQuery, ReportRow, ReportTotals, StaffRank,
     TrendMonth, average,
 };
-use crm_domain::api::{
-    DictionaryKind, IdName, LostReason, LostTo, OpportunityReport, OpportunityReportQuery,
-    StagePipeline, percent,
-};
+use crm_domain::api::{LostReason, LostTo, OpportunityReport, OpportunityReportQuery, percent};
 use crm_domain::customer::CustomerLevel;
-use crm_domain::opportunity::weighted_money;
 use crm_domain::words::Word;
-use crm_domain::{DataScope, ErrorCode, Lang, Money, msg};
+use crm_domain::{ErrorCode, Lang, Money, msg};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use std::collections::{BTreeMap, HashMap};
@@ -177,6 +173,14 @@ struct Cut<'a> {
     within: Option<(NaiveDateTime, NaiveDateTime)>,
 }
 
+impl Cut<'_> {
+    /// Where the cut's rows are (by product: the order lines).
+    fn source(&self) -> Source {
+        let by_product = self.dims.contains(&Dimension::Product) || self.filters.product.is_some();
+        source(self.fact, by_product)
+    }
+}
+
 /// A group's key for one dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
@@ -243,8 +247,7 @@ fn sums(
     zone: chrono_tz::Tz,
     cut: &Cut,
 ) -> RepoResult<Sums> {
-    let by_product = cut.dims.contains(&Dimension::Product) || cut.filters.product.is_some();
-    let src = source(cut.fact, by_product);
+    let src = cut.source();
     let coarse = cut.dims.iter().all(|d| {
         matches!(
             d,
@@ -519,8 +522,7 @@ fn scan(
     zone: chrono_tz::Tz,
     cut: &Cut,
 ) -> RepoResult<Sums> {
-    let by_product = cut.dims.contains(&Dimension::Product) || cut.filters.product.is_some();
-    let src = source(cut.fact, by_product);
+    let src = cut.source();
     let needs_customer = cut.dims.iter().any(|d| {
         matches!(
             d,
@@ -667,17 +669,6 @@ fn period(conn: &mut DbConnection, q: &ReportQuery) -> RepoResult<(NaiveDate, Na
     Ok((from, to))
 }
 
-/// The departments `root` and below.
-fn subtree(conn: &mut DbConnection, root: i64) -> QueryResult<Vec<i64>> {
-    let tree: Vec<(i64, Option<i64>)> = departments::table
-        .select((departments::id, departments::parent_id))
-        .load(conn)?;
-    Ok(
-        crm_domain::scope::visible_departments(&tree, root, DataScope::DepartmentTree)
-            .unwrap_or_default(),
-    )
-}
-
 /// The query's filters, each checked: an owner or department outside the caller's scope is 404
 /// (as if it did not exist), a filter the fact has nothing to match 422.
 fn filters(
@@ -720,7 +711,7 @@ fn filters(
     let owners = match q.department_id {
         None => None,
         Some(dept) => {
-            let depts = subtree(conn, dept)?;
+            let depts = crate::departments::subtree(conn, dept)?;
             if depts.is_empty() {
                 return Err(RepoError::NotFound);
             }
@@ -1229,31 +1220,8 @@ pub fn opportunities(
         wheres.join(" AND ")
     ))
     .load(conn)?;
-    let mut known = crate::dictionaries::list(conn, DictionaryKind::OpportunityStage, true)?;
-    known.retain(|s| s.enabled || open.iter().any(|r| r.k == s.id && r.n != 0));
-    let (mut open_n, mut open_a, mut open_w) = (0i64, 0i64, 0i64);
-    let stages = known
-        .into_iter()
-        .map(|s| {
-            let (n, a, w) = open
-                .iter()
-                .find(|r| r.k == s.id)
-                .map_or((0, 0, 0), |r| (r.n, r.a, r.w));
-            open_n += n;
-            open_a += a;
-            open_w += w;
-            StagePipeline {
-                stage: IdName {
-                    id: s.id,
-                    name: s.name,
-                },
-                probability: s.probability,
-                count: n,
-                amount: Money::from_minor(a),
-                weighted_amount: weighted_money(w),
-            }
-        })
-        .collect();
+    let sums: Vec<(i64, i64, i64, i64)> = open.iter().map(|r| (r.k, r.n, r.a, r.w)).collect();
+    let pipeline = crate::opportunities::stages_of(conn, &sums)?;
 
     // Closed in the period.
     let mut wheres = vec![
@@ -1316,10 +1284,10 @@ pub fn opportunities(
     Ok(OpportunityReport {
         from,
         to,
-        stages,
-        open: open_n,
-        open_amount: Money::from_minor(open_a),
-        open_weighted: weighted_money(open_w),
+        stages: pipeline.stages,
+        open: pipeline.count,
+        open_amount: pipeline.amount,
+        open_weighted: pipeline.weighted_amount,
         won,
         won_amount: Money::from_minor(won_amount),
         lost,

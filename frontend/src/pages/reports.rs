@@ -78,6 +78,89 @@ fn preset_words(i18n: I18n, p: Preset) -> &'static str {
     }
 }
 
+/// A report's period: a preset or dates typed. Without dates the server chooses this year on
+/// the company's calendar, and its answer tells the page the company's today (which the
+/// browser's clock may not share), from which the other presets count.
+#[derive(Clone, Copy)]
+struct Period {
+    preset: RwSignal<Preset>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    today: RwSignal<NaiveDate>,
+}
+
+impl Period {
+    fn new(from: Option<String>, to: Option<String>) -> Period {
+        let custom = from.is_some() || to.is_some();
+        Period {
+            preset: RwSignal::new(if custom {
+                Preset::Custom
+            } else {
+                Preset::ThisYear
+            }),
+            from: RwSignal::new(from.unwrap_or_default()),
+            to: RwSignal::new(to.unwrap_or_default()),
+            today: RwSignal::new(local_today()),
+        }
+    }
+
+    fn choose(self, p: Preset) {
+        self.preset.set(p);
+        if let Some((a, b)) = p.period(self.today.get_untracked()) {
+            self.from.set(a.to_string());
+            self.to.set(b.to_string());
+        }
+    }
+
+    /// Takes in an answer's period: when the server chose it, its end is the company's today.
+    fn learn(self, from: NaiveDate, to: NaiveDate) {
+        if self.to.get_untracked().is_empty() {
+            self.today.set(to);
+            self.from.set(from.to_string());
+            self.to.set(to.to_string());
+        }
+    }
+
+    fn dates(self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        (self.from.get().parse().ok(), self.to.get().parse().ok())
+    }
+}
+
+/// The period's fields of a filter bar: the presets, then the dates.
+#[component]
+fn PeriodFields(period: Period) -> impl IntoView {
+    let i18n = use_i18n();
+    let Period {
+        preset, from, to, ..
+    } = period;
+    view! {
+        <label>{move || t_string!(i18n, rpt.period)}
+            <select name="preset" on:change=move |ev| {
+                let v = event_target_value(&ev);
+                if let Some(p) = Preset::ALL.into_iter().find(|p| p.as_str() == v) { period.choose(p); }
+            }>
+                {Preset::ALL.into_iter().map(|p| view! { <option value=p.as_str() prop:selected=move || preset.get() == p>{move || preset_words(i18n, p)}</option> }).collect_view()}
+            </select>
+        </label>
+        <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| preset.set(Preset::Custom) /></label>
+        <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| preset.set(Preset::Custom) /></label>
+    }
+}
+
+/// The departments for a filter (not the reserved ones).
+fn department_options() -> LocalResource<Vec<(i64, String)>> {
+    let api = use_api();
+    LocalResource::new(move || async move {
+        api.departments()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.id > 0)
+            .map(|d| (d.id, d.name))
+            .collect::<Vec<_>>()
+    })
+}
+
 fn dimension_words(i18n: I18n, d: Dimension) -> &'static str {
     match d {
         Dimension::Month => t_string!(i18n, rpt.dim.month),
@@ -186,23 +269,11 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
     let param = |k: &str| url.with_untracked(|q| q.get(k));
     let id_param = move |k: &str| param(k).and_then(|v| v.parse::<i64>().ok());
 
-    // The filters, first from the address (a drill-down, a shared link). Without dates the
-    // server chooses this year on the company's calendar, and its answer tells the page the
-    // company's today (which the browser's clock may not share), for the other presets.
-    let preset = RwSignal::new(Preset::ThisYear);
-    let company_today = RwSignal::new(local_today());
-    let from = RwSignal::new(param("from").unwrap_or_default());
-    let to = RwSignal::new(param("to").unwrap_or_default());
-    if param("from").is_some() || param("to").is_some() {
-        preset.set(Preset::Custom);
-    }
-    let choose_preset = move |p: Preset| {
-        preset.set(p);
-        if let Some((a, b)) = p.period(company_today.get_untracked()) {
-            from.set(a.to_string());
-            to.set(b.to_string());
-        }
-    };
+    // The filters, first from the address (a drill-down, a shared link).
+    let period = Period::new(param("from"), param("to"));
+    let Period {
+        preset, from, to, ..
+    } = period;
     let grouping: Option<GroupBy> = param("group_by").and_then(|g| g.parse().ok());
     let dim1 = RwSignal::new(
         grouping
@@ -222,9 +293,10 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
         if let Some(d) = dim2.get().filter(|d| *d != dim1.get()) {
             dims.push(d);
         }
+        let (from, to) = period.dates();
         ReportQuery {
-            from: from.get().parse().ok(),
-            to: to.get().parse().ok(),
+            from,
+            to,
             group_by: GroupBy::new(dims).ok(),
             department_id: department.get(),
             owner_id: owner.get(),
@@ -239,23 +311,11 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
         async move { api.report(kind.name(), &q).await }
     });
     Effect::new(move |_| {
-        if let Some(Ok(r)) = report.get()
-            && to.get_untracked().is_empty()
-        {
-            company_today.set(r.to);
-            from.set(r.from.to_string());
-            to.set(r.to.to_string());
+        if let Some(Ok(r)) = report.get() {
+            period.learn(r.from, r.to);
         }
     });
-    let departments = LocalResource::new(move || async move {
-        api.departments()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d.id > 0)
-            .map(|d| (d.id, d.name))
-            .collect::<Vec<_>>()
-    });
+    let departments = department_options();
     let industries = entries(DictionaryKind::Industry);
     let regions = entries(DictionaryKind::Region);
     let products = LocalResource::new(move || async move {
@@ -387,16 +447,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
                 </div>
             </div>
             <div class="inline-form report-filters">
-                <label>{move || t_string!(i18n, rpt.period)}
-                    <select name="preset" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(p) = Preset::ALL.into_iter().find(|p| p.as_str() == v) { choose_preset(p); }
-                    }>
-                        {Preset::ALL.into_iter().map(|p| view! { <option value=p.as_str() prop:selected=move || preset.get() == p>{move || preset_words(i18n, p)}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| preset.set(Preset::Custom) /></label>
-                <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| preset.set(Preset::Custom) /></label>
+                <PeriodFields period=period />
                 <label>{move || t_string!(i18n, rpt.group_by)}
                     <select name="group_by" on:change=move |ev| {
                         let v = event_target_value(&ev);
@@ -608,40 +659,27 @@ fn save_report(name: &str, format: ReportFormat, bytes: &[u8]) {
 pub fn OpportunityReportPage() -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
-    // Without dates the server chooses this year on the company's calendar (see `ReportPage`).
-    let preset = RwSignal::new(Preset::ThisYear);
-    let company_today = RwSignal::new(local_today());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let period = Period::new(None, None);
     let department = RwSignal::new(None::<i64>);
-    let query = move || OpportunityReportQuery {
-        from: from.get().parse().ok(),
-        to: to.get().parse().ok(),
-        department_id: department.get(),
-        ..OpportunityReportQuery::default()
+    let query = move || {
+        let (from, to) = period.dates();
+        OpportunityReportQuery {
+            from,
+            to,
+            department_id: department.get(),
+            ..OpportunityReportQuery::default()
+        }
     };
     let report = LocalResource::new(move || {
         let q = query();
         async move { api.opportunity_report(&q).await }
     });
     Effect::new(move |_| {
-        if let Some(Ok(r)) = report.get()
-            && to.get_untracked().is_empty()
-        {
-            company_today.set(r.to);
-            from.set(r.from.to_string());
-            to.set(r.to.to_string());
+        if let Some(Ok(r)) = report.get() {
+            period.learn(r.from, r.to);
         }
     });
-    let departments = LocalResource::new(move || async move {
-        api.departments()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d.id > 0)
-            .map(|d| (d.id, d.name))
-            .collect::<Vec<_>>()
-    });
+    let departments = department_options();
     let error = RwSignal::new(None::<String>);
     let download = move |format: ReportFormat| {
         let q = query();
@@ -660,13 +698,6 @@ pub fn OpportunityReportPage() -> impl IntoView {
             }
         });
     };
-    let choose = move |p: Preset| {
-        preset.set(p);
-        if let Some((a, b)) = p.period(company_today.get_untracked()) {
-            from.set(a.to_string());
-            to.set(b.to_string());
-        }
-    };
     view! {
         <section class="card report" data-report="opportunities">
             <div class="title-row">
@@ -677,16 +708,7 @@ pub fn OpportunityReportPage() -> impl IntoView {
                 </div>
             </div>
             <div class="inline-form report-filters">
-                <label>{move || t_string!(i18n, rpt.period)}
-                    <select name="preset" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(p) = Preset::ALL.into_iter().find(|p| p.as_str() == v) { choose(p); }
-                    }>
-                        {Preset::ALL.into_iter().map(|p| view! { <option value=p.as_str() prop:selected=move || preset.get() == p>{move || preset_words(i18n, p)}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| preset.set(Preset::Custom) /></label>
-                <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| preset.set(Preset::Custom) /></label>
+                <PeriodFields period=period />
                 <IdSelect name="department_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.department)) value=department options=Signal::derive(move || departments.get().unwrap_or_default()) />
             </div>
             <ErrorLine error=error />
