@@ -95,23 +95,22 @@ pub fn Chart(
         let opt = option.get();
         let Some(el) = node.get() else { return };
         spawn_local(async move {
+            // The page may have moved on (a new answer redraws the section) while the bundle
+            // loaded: then this chart is gone, and nothing of it may be touched.
             let Ok(lib) = loaded().await else {
-                failed.set(true);
+                let _ = failed.try_set(true);
                 return;
             };
-            let chart = match instance.get_value() {
+            let Some(existing) = instance.try_get_value() else {
+                return;
+            };
+            let chart = match existing {
                 Some(c) => c,
                 None => {
-                    let Ok(c) = call(
-                        &lib,
-                        "init",
-                        &[
-                            el.into(),
-                            JsValue::NULL,
-                            js_sys::JSON::parse(r#"{"renderer":"svg"}"#).unwrap_or(JsValue::NULL),
-                        ],
-                    ) else {
-                        failed.set(true);
+                    let opts =
+                        js_sys::JSON::parse(r#"{"renderer":"svg"}"#).unwrap_or(JsValue::NULL);
+                    let Ok(c) = call(&lib, "init", &[el.into(), JsValue::NULL, opts]) else {
+                        let _ = failed.try_set(true);
                         return;
                     };
                     if let Some(pick) = on_pick {
@@ -128,7 +127,10 @@ pub fn Chart(
                         });
                         let _ = call(&c, "on", &["click".into(), handler.into_js_value()]);
                     }
-                    instance.set_value(Some(c.clone()));
+                    if instance.try_set_value(Some(c.clone())).is_some() {
+                        let _ = call(&c, "dispose", &[]);
+                        return;
+                    }
                     c
                 }
             };
@@ -139,13 +141,13 @@ pub fn Chart(
         });
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| {
-        if let Some(c) = instance.get_value() {
+        if let Some(Some(c)) = instance.try_get_value() {
             let _ = call(&c, "resize", &[]);
         }
     });
     on_cleanup(move || {
         resize.remove();
-        if let Some(c) = instance.get_value() {
+        if let Some(Some(c)) = instance.try_get_value() {
             let _ = call(&c, "dispose", &[]);
         }
     });

@@ -87,6 +87,8 @@ struct Period {
     from: RwSignal<String>,
     to: RwSignal<String>,
     today: RwSignal<NaiveDate>,
+    /// Nothing chosen yet: the query leaves the dates to the server.
+    server_chooses: RwSignal<bool>,
 }
 
 impl Period {
@@ -101,10 +103,12 @@ impl Period {
             from: RwSignal::new(from.unwrap_or_default()),
             to: RwSignal::new(to.unwrap_or_default()),
             today: RwSignal::new(local_today()),
+            server_chooses: RwSignal::new(!custom),
         }
     }
 
     fn choose(self, p: Preset) {
+        self.server_chooses.set(false);
         self.preset.set(p);
         if let Some((a, b)) = p.period(self.today.get_untracked()) {
             self.from.set(a.to_string());
@@ -112,9 +116,16 @@ impl Period {
         }
     }
 
-    /// Takes in an answer's period: when the server chose it, its end is the company's today.
+    /// Dates typed: the query takes them from now on.
+    fn typed(self) {
+        self.preset.set(Preset::Custom);
+        self.server_chooses.set(false);
+    }
+
+    /// Takes in an answer's period: while the server chooses, its end is the company's today,
+    /// and the fields show what it chose (without asking again).
     fn learn(self, from: NaiveDate, to: NaiveDate) {
-        if self.to.get_untracked().is_empty() {
+        if self.server_chooses.get_untracked() {
             self.today.set(to);
             self.from.set(from.to_string());
             self.to.set(to.to_string());
@@ -122,6 +133,9 @@ impl Period {
     }
 
     fn dates(self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        if self.server_chooses.get() {
+            return (None, None);
+        }
         (self.from.get().parse().ok(), self.to.get().parse().ok())
     }
 }
@@ -142,8 +156,8 @@ fn PeriodFields(period: Period) -> impl IntoView {
                 {Preset::ALL.into_iter().map(|p| view! { <option value=p.as_str() prop:selected=move || preset.get() == p>{move || preset_words(i18n, p)}</option> }).collect_view()}
             </select>
         </label>
-        <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| preset.set(Preset::Custom) /></label>
-        <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| preset.set(Preset::Custom) /></label>
+        <label>{move || t_string!(i18n, rpt.from)}<input type="date" name="from" bind:value=from on:change=move |_| period.typed() /></label>
+        <label>{move || t_string!(i18n, rpt.to)}<input type="date" name="to" bind:value=to on:change=move |_| period.typed() /></label>
     }
 }
 
@@ -271,9 +285,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
 
     // The filters, first from the address (a drill-down, a shared link).
     let period = Period::new(param("from"), param("to"));
-    let Period {
-        preset, from, to, ..
-    } = period;
+    let Period { from, to, .. } = period;
     let grouping: Option<GroupBy> = param("group_by").and_then(|g| g.parse().ok());
     let dim1 = RwSignal::new(
         grouping
@@ -395,9 +407,9 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
             navigate(&format!("/orders?{}", q.join("&")), Default::default());
             return;
         }
-        preset.set(Preset::Custom);
         from.set(a);
         to.set(b);
+        period.typed();
         for (d, k) in keys {
             let id = k.parse().ok();
             match d {
