@@ -356,11 +356,12 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
             match api.report_file(kind.name(), &q, format).await {
                 Ok(bytes) => {
                     error.set(None);
+                    // The period shown (the server's choice when none was made).
                     let name = format!(
                         "{}-{}-{}",
                         kind.name(),
-                        q.from.map(|d| d.to_string()).unwrap_or_default(),
-                        q.to.map(|d| d.to_string()).unwrap_or_default()
+                        period.from.get_untracked(),
+                        period.to.get_untracked()
                     );
                     save_report(&name, format, &bytes);
                 }
@@ -701,8 +702,8 @@ pub fn OpportunityReportPage() -> impl IntoView {
                     error.set(None);
                     let name = format!(
                         "opportunities-{}-{}",
-                        q.from.map(|d| d.to_string()).unwrap_or_default(),
-                        q.to.map(|d| d.to_string()).unwrap_or_default()
+                        period.from.get_untracked(),
+                        period.to.get_untracked()
                     );
                     save_report(&name, format, &bytes);
                 }
