@@ -223,12 +223,17 @@ pub fn bars(
     )
 }
 
-/// A pie of `(name, value)`.
-pub fn pie(lang_en: bool, name: &str, parts: &[(String, Value)]) -> Value {
-    let data: Vec<Value> = parts
+/// `(name, value)` pairs as the data items of a pie or a funnel.
+fn named(parts: &[(String, Value)]) -> Vec<Value> {
+    parts
         .iter()
         .map(|(n, v)| json!({"name": n, "value": v}))
-        .collect();
+        .collect()
+}
+
+/// A pie of `(name, value)`.
+pub fn pie(lang_en: bool, name: &str, parts: &[(String, Value)]) -> Value {
+    let data = named(parts);
     with(
         base(lang_en),
         json!({
@@ -243,10 +248,7 @@ pub fn pie(lang_en: bool, name: &str, parts: &[(String, Value)]) -> Value {
 
 /// A funnel of `(name, value)`, widest first.
 pub fn funnel(lang_en: bool, name: &str, steps: &[(String, Value)]) -> Value {
-    let data: Vec<Value> = steps
-        .iter()
-        .map(|(n, v)| json!({"name": n, "value": v}))
-        .collect();
+    let data = named(steps);
     with(
         base(lang_en),
         json!({

@@ -38,15 +38,9 @@ pub fn ExportMenu(choices: Vec<(ExportKind, Signal<String>)>) -> impl IntoView {
             match api.export(kind, &q, format).await {
                 Ok(bytes) => {
                     error.set(None);
-                    let (ext, mime) = match format {
-                        ExportFormat::Xlsx => (
-                            "xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        ),
-                        ExportFormat::Csv => ("csv", "text/csv;charset=utf-8"),
-                    };
                     let day = super::local_today().format("%Y%m%d");
-                    super::save_bytes(&format!("{}-{day}.{ext}", kind.as_str()), mime, &bytes);
+                    let name = format!("{}-{day}.{}", kind.as_str(), format.as_str());
+                    super::save_bytes(&name, format.media_type(), &bytes);
                 }
                 Err(e) => error.set(Some(e.display())),
             }

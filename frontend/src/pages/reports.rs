@@ -10,8 +10,8 @@ use crate::i18n::*;
 use chrono::{Datelike, Months, NaiveDate};
 use crm_domain::Lang;
 use crm_domain::api::{
-    Comparison, Dashboard, DictionaryKind, Dimension, Fact, GroupBy, ListQuery, MoneyComparison,
-    OpportunityReportQuery, Report, ReportFormat, ReportQuery,
+    Comparison, Dashboard, DictionaryKind, Dimension, ExportFormat, Fact, GroupBy, ListQuery,
+    MoneyComparison, OpportunityReportQuery, Report, ReportFormat, ReportQuery,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -657,14 +657,15 @@ fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> imp
 
 /// Downloads a report file, named `name.ext`.
 fn save_report(name: &str, format: ReportFormat, bytes: &[u8]) {
-    let (ext, mime) = match format {
-        ReportFormat::Xlsx => (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        _ => ("csv", "text/csv;charset=utf-8"),
+    let file = match format {
+        ReportFormat::Xlsx => ExportFormat::Xlsx,
+        _ => ExportFormat::Csv,
     };
-    save_bytes(&format!("{name}.{ext}"), mime, bytes);
+    save_bytes(
+        &format!("{name}.{}", file.as_str()),
+        file.media_type(),
+        bytes,
+    );
 }
 
 /// The deal report: open deals per stage now; won, lost, why and to whom in the period.

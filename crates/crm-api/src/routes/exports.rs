@@ -585,25 +585,19 @@ async fn export<S: Sheet, R: 'static>(
             ));
         }
     };
-    let (content_type, extension) = match format {
-        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        ExportFormat::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
     let stream = futures_util::stream::unfold(body, |mut body| async move {
         body.recv()
             .await
             .map(|chunk| (Ok::<_, actix_web::Error>(chunk), body))
     });
     Ok(HttpResponse::Ok()
-        .content_type(content_type)
+        .content_type(format.media_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
-                "attachment; filename=\"{}-{today}.{extension}\"",
-                S::KIND.as_str()
+                "attachment; filename=\"{}-{today}.{}\"",
+                S::KIND.as_str(),
+                format.as_str()
             ),
         ))
         .streaming(stream))

@@ -183,7 +183,7 @@ async fn import_template(
     }
     let bytes = book.save_to_buffer().map_err(failed)?;
     Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .content_type(crm_domain::api::XLSX_MEDIA_TYPE)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{}-template.xlsx\"", kind.as_str()),

@@ -239,21 +239,14 @@ pub(crate) fn file_answer(format: ExportFormat, name: &str, t: Table) -> ApiResu
         out.row(row)?;
     }
     let body = out.finish()?;
-    let (content_type, extension) = match format {
-        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        ExportFormat::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
     if body.is_empty() {
         return Err(ApiError::internal("an empty report file"));
     }
     Ok(HttpResponse::Ok()
-        .content_type(content_type)
+        .content_type(format.media_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.{extension}\""),
+            format!("attachment; filename=\"{name}.{}\"", format.as_str()),
         ))
         .body(body))
 }

@@ -88,12 +88,23 @@ async fn method(app: &TestApp, token: &str) -> i64 {
 }
 
 async fn receipt(app: &TestApp, token: &str, order: &Value, amount: &str) -> crate::support::Res {
+    receipt_on(app, token, order, amount, today()).await
+}
+
+/// A receipt of `amount` on `order`, received on `on`.
+pub(crate) async fn receipt_on(
+    app: &TestApp,
+    token: &str,
+    order: &Value,
+    amount: &str,
+    on: NaiveDate,
+) -> crate::support::Res {
     let m = method(app, token).await;
     app.send(
         reqwest::Method::POST,
         &format!("/orders/{}/receipts", order["id"]),
         Some(token),
-        Some(json!({"amount": amount, "received_on": today(), "method_id": m})),
+        Some(json!({"amount": amount, "received_on": on, "method_id": m})),
     )
     .await
 }

@@ -6,7 +6,7 @@
 
 use crate::api_test;
 use crate::exports::{csv, xlsx};
-use crate::orders::{act, customer, order, plan, product};
+use crate::orders::{act, customer, order, plan, product, receipt_on};
 use crate::support::TestApp;
 use calamine::Data;
 use diesel::RunQueryDsl;
@@ -43,18 +43,9 @@ async fn sale(app: &TestApp, owner: &str, signed_on: &str, lines: &[(i64, &str)]
 /// Finance records a receipt on `order`.
 async fn received(app: &TestApp, order: &Value, amount: &str, on: &str) {
     let fin = app.login("fin_a").await;
-    let method = app
-        .get("/dictionaries/payment_method", &fin)
+    receipt_on(app, &fin, order, amount, on.parse().unwrap())
         .await
-        .expect(200)[0]["id"]
-        .clone();
-    app.post(
-        &format!("/orders/{}/receipts", order["id"]),
-        &fin,
-        json!({"amount": amount, "received_on": on, "method_id": method}),
-    )
-    .await
-    .expect(201);
+        .expect(201);
 }
 
 /// `(labels joined by " / ", count, amount)` per row.

@@ -16,11 +16,24 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// The media type of an Excel workbook.
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 impl ExportFormat {
+    /// Also the file name's extension.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Csv => "csv",
             Self::Xlsx => "xlsx",
+        }
+    }
+
+    /// The file's media type (`Content-Type` of a download).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Xlsx => XLSX_MEDIA_TYPE,
         }
     }
 }
