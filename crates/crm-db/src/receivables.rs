@@ -181,11 +181,11 @@ fn bucket_sums(due: &str, amount: &str, today: NaiveDate) -> [SqlLiteral<BigInt>
     })
 }
 
-type BucketRow = (i64, i64, i64, i64, i64, i64);
+pub(crate) type BucketRow = (i64, i64, i64, i64, i64, i64);
 
 /// The outstanding money per group key in the five buckets, within scope. Owners and departments
 /// are summed from the per-day summary; customers from the open installments.
-fn outstanding(
+pub(crate) fn outstanding(
     conn: &mut DbConnection,
     visible: &Visible,
     group_by: AgingGroup,

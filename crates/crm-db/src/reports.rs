@@ -32,6 +32,9 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use std::collections::{BTreeMap, HashMap};
 
+mod scorecard;
+pub use scorecard::scorecard;
+
 /// The longest period a report covers.
 const MAX_MONTHS: u32 = 120;
 
@@ -142,6 +145,49 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "p.amount",
             condition: "p.status = 'won'",
             customer: Some("p.customer_id"),
+            summary: None,
+            day_summary: None,
+            segments: None,
+        },
+        Fact::Activities => Source {
+            from: "activities a",
+            owner: "a.owner_id",
+            also_visible: None,
+            day: "a.occurred_at",
+            timestamp: true,
+            count: "COUNT(*)",
+            amount: "0",
+            condition: "1 = 1",
+            customer: Some("a.customer_id"),
+            summary: None,
+            day_summary: None,
+            segments: None,
+        },
+        Fact::DealsOpened => Source {
+            from: "opportunities p",
+            owner: "p.owner_id",
+            also_visible: Some("p.customer_owner_id"),
+            day: "p.created_at",
+            timestamp: true,
+            count: "COUNT(*)",
+            amount: "p.amount",
+            condition: "1 = 1",
+            customer: Some("p.customer_id"),
+            summary: None,
+            day_summary: None,
+            segments: None,
+        },
+        // Under the customer's owner: a ticket is seen where its customer is.
+        Fact::Tickets => Source {
+            from: "tickets t",
+            owner: "t.customer_owner_id",
+            also_visible: None,
+            day: "t.created_at",
+            timestamp: true,
+            count: "COUNT(*)",
+            amount: "0",
+            condition: "1 = 1",
+            customer: Some("t.customer_id"),
             summary: None,
             day_summary: None,
             segments: None,
@@ -558,6 +604,7 @@ fn scan(
                 s
             }
             Dimension::Product => "l.product_id".into(),
+            Dimension::Type => "a.type_id".into(),
         }
     };
     let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
@@ -766,6 +813,7 @@ impl Labels {
         };
         let mut entry_ids = ids(Dimension::Industry);
         entry_ids.extend(ids(Dimension::Region));
+        entry_ids.extend(ids(Dimension::Type));
         let entries = if entry_ids.is_empty() {
             HashMap::new()
         } else {
@@ -816,7 +864,7 @@ impl Labels {
                 let name = match d {
                     Dimension::Owner => self.people.get(id).cloned(),
                     Dimension::Department => self.departments.get(id).cloned(),
-                    Dimension::Industry | Dimension::Region => {
+                    Dimension::Industry | Dimension::Region | Dimension::Type => {
                         self.entries.get(&id).map(|(zh, en)| match (self.lang, en) {
                             (Lang::En, Some(en)) => en.clone(),
                             _ => zh.clone(),

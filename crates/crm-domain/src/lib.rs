@@ -43,6 +43,7 @@ pub mod problem;
 pub mod renewal;
 pub mod roles;
 pub mod scope;
+pub mod scorecard;
 pub mod settings;
 pub mod ticket;
 pub mod time;

@@ -44,6 +44,8 @@ pub struct CompanySettings {
     /// Whether webhooks may call loopback and private addresses (an integration on the company's
     /// own network); off, such URLs are refused when registered and again when delivered.
     pub webhooks_allow_private_network: bool,
+    /// 绩效考核: what each part of the staff scorecard weighs (0–100 each).
+    pub scorecard_weights: crate::scorecard::ScorecardWeights,
 }
 
 impl Default for CompanySettings {
@@ -71,6 +73,7 @@ impl Default for CompanySettings {
             pool_max_owned: None,
             pool_max_claims_per_day: None,
             webhooks_allow_private_network: false,
+            scorecard_weights: crate::scorecard::ScorecardWeights::default(),
         }
     }
 }

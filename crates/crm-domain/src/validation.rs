@@ -171,6 +171,18 @@ pub fn due_hours(h: &crate::ticket::TicketDueHours) -> Result<(), ValidationErro
     }
 }
 
+/// The scorecard's weights: each 0–100, not all 0.
+pub fn score_weights(w: &crate::scorecard::ScorecardWeights) -> Result<(), ValidationError> {
+    w.check().map_err(|code| {
+        let mut e = error(code);
+        if code == "range" {
+            e.add_param("min".into(), &0);
+            e.add_param("max".into(), &crate::scorecard::ScorecardWeights::MAX);
+        }
+        e
+    })
+}
+
 pub fn email(value: &str) -> Result<(), ValidationError> {
     if validator::ValidateEmail::validate_email(&value) {
         Ok(())

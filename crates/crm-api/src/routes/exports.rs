@@ -129,6 +129,8 @@ pub(crate) enum Cell {
     Text(String),
     Int(i64),
     Money(Money),
+    /// A decimal with one place (an average of counts, a score).
+    Decimal(String),
     Date(NaiveDate),
     /// On the company's clock.
     Time(NaiveDateTime),
@@ -735,6 +737,7 @@ pub(crate) struct Xlsx<W: Write + Send> {
     date: Format,
     time: Format,
     money: Format,
+    decimal: Format,
 }
 
 fn failed(e: impl std::fmt::Display) -> ApiError {
@@ -766,6 +769,7 @@ impl<W: Write + Send> Out<W> {
                     date: Format::new().set_num_format("yyyy-mm-dd"),
                     time: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
                     money: Format::new().set_num_format("#,##0.00"),
+                    decimal: Format::new().set_num_format("0.0"),
                 };
                 x.new_sheet()?;
                 Ok(Out::Xlsx(Box::new(x)))
@@ -780,6 +784,7 @@ impl<W: Write + Send> Out<W> {
                     Cell::Text(s) => safe_cell(&s),
                     Cell::Int(n) => n.to_string(),
                     Cell::Money(m) => m.to_string(),
+                    Cell::Decimal(d) => d,
                     Cell::Date(d) => d.to_string(),
                     Cell::Time(t) => t.format("%Y-%m-%d %H:%M").to_string(),
                     Cell::Empty => String::new(),
@@ -848,6 +853,12 @@ impl<W: Write + Send> Xlsx<W> {
                     col,
                     m.to_string().parse::<f64>().unwrap_or_default(),
                     &self.money,
+                ),
+                Cell::Decimal(d) => ws.write_number_with_format(
+                    row,
+                    col,
+                    d.parse::<f64>().unwrap_or_default(),
+                    &self.decimal,
                 ),
                 Cell::Date(d) => ws.write_date_with_format(row, col, d, &self.date),
                 Cell::Time(t) => ws.write_datetime_with_format(row, col, t, &self.time),

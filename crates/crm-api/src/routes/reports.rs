@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crm_db::reports;
 use crm_domain::api::{
     ColumnKind, Dashboard, ExportFormat, Fact, OpportunityReport, OpportunityReportQuery, Problem,
-    Report, ReportFormat, ReportQuery,
+    Report, ReportFormat, ReportQuery, Scorecard, ScorecardQuery,
 };
 use crm_domain::{Lang, Msg};
 
@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sales_report)
         .service(receipts_report)
         .service(opportunities_report)
+        .service(scorecard)
         .service(dashboard);
 }
 
@@ -142,6 +143,84 @@ async fn opportunities_report(
         Cell::from(r.open_weighted),
     ]);
     let name = format!("opportunities-{}-{}", r.from, r.to);
+    file_answer(file, &name, Table { header, rows })
+}
+
+/// The staff scorecard (绩效考核) for a period (default: this month to date): for each person in
+/// the caller's scope, activities (and per type), new customers, level upgrades, deals opened and
+/// won, signed amount, money received, overdue money held today, approved expenses and tickets
+/// against their customers — each beside the average of the department's people on the card —
+/// and one score from the company's weights (settings `scorecard_weights`): the weighted mean of
+/// each part against its department average, 100 being the average. Highest score first.
+#[utoipa::path(
+    tag = "reports",
+    params(ScorecardQuery),
+    responses(
+        (status = 200, content((Scorecard = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem, description = "a person or department outside the caller's scope"),
+        (status = 422, body = Problem, description = "`to` before `from`, a period over ten years")
+    )
+)]
+#[get("/reports/scorecard")]
+async fn scorecard(
+    caller: Caller<need::Either<need::ActivityRead, need::ReportRead>>,
+    q: Query<ScorecardQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let lang = language::of_request(&req, caller.state()).await;
+    let format = wanted(q.format, &req);
+    let r = caller
+        .run(move |conn, actor| reports::scorecard(conn, actor, &q, lang))
+        .await?;
+    let Some(file) = format else {
+        return Ok(HttpResponse::Ok().json(r));
+    };
+    let word = |zh: &'static str, en: &'static str| Msg::pick(zh, en, lang).to_string();
+    let mut header = vec![
+        word("姓名", "Person"),
+        word("部门", "Department"),
+        word("得分", "Score"),
+    ];
+    for c in &r.components {
+        header.push(c.label.clone());
+        header.push(format!(
+            "{}{}",
+            c.label,
+            word("（部门平均）", " (department average)")
+        ));
+        header.push(format!("{}{}", c.label, word("（得分）", " (points)")));
+    }
+    header.extend(r.activity_types.iter().map(|t| t.name.clone()));
+    let number = |money: bool, v: &str| {
+        if money {
+            Cell::from(v.parse::<crm_domain::Money>().ok())
+        } else {
+            Cell::Decimal(v.to_string())
+        }
+    };
+    let rows = r
+        .people
+        .iter()
+        .map(|p| {
+            let mut row = vec![
+                Cell::from(p.person.name.as_str()),
+                Cell::from(p.department.name.as_str()),
+                Cell::from(p.score.clone().map(Cell::Decimal)),
+            ];
+            for (c, part) in r.components.iter().zip(&p.parts) {
+                row.push(if c.money {
+                    number(true, &part.value)
+                } else {
+                    Cell::from(part.value.parse::<i64>().ok().map(Cell::Int))
+                });
+                row.push(number(c.money, &part.department_average));
+                row.push(Cell::Decimal(part.points.clone()));
+            }
+            row.extend(p.activities_by_type.iter().map(|n| Cell::Int(*n)));
+            row
+        })
+        .collect();
+    let name = format!("scorecard-{}-{}", r.from, r.to);
     file_answer(file, &name, Table { header, rows })
 }
 

@@ -28,6 +28,7 @@ mod pool;
 mod reminders;
 mod renewals;
 mod reports;
+mod scorecard;
 mod search;
 mod tickets;
 mod transfers;

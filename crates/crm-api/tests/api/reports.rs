@@ -105,7 +105,7 @@ fn row(label: &str, n: i64, amount: &str) -> (String, i64, String) {
 /// The fixture: s1_a signs 1000.00 (January 31st) and 500.50 in two lines (February 1st); s1_b
 /// 200.00 (February 10th); s2_a, in the other department, 700.00 (January 5th). Receipts: 400.00
 /// on s1_a's first order in February, 150.00 on s2_a's in March.
-async fn fixture(app: &TestApp) -> (i64, i64, Value) {
+pub(crate) async fn fixture(app: &TestApp) -> (i64, i64, Value) {
     let p1 = product(app, "RPT1", "100.00", None).await;
     let p2 = product(app, "RPT2", "100.00", None).await;
     let a1 = sale(app, "s1_a", "2019-01-31", &[(p1, "1000.00")]).await;

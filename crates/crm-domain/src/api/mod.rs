@@ -587,6 +587,9 @@ pub struct SettingsPatch {
     #[validate(range(min = 1, max = 10000))]
     pub pool_max_claims_per_day: Option<Option<u32>>,
     pub webhooks_allow_private_network: Option<bool>,
+    /// The staff scorecard's weights, 0–100 each, not all 0.
+    #[validate(custom(function = "validation::score_weights"))]
+    pub scorecard_weights: Option<crate::scorecard::ScorecardWeights>,
     pub version: i32,
 }
 
@@ -631,6 +634,9 @@ impl SettingsPatch {
         }
         if let Some(v) = self.webhooks_allow_private_network {
             s.webhooks_allow_private_network = v;
+        }
+        if let Some(v) = self.scorecard_weights {
+            s.scorecard_weights = v;
         }
         for (patch, field) in [
             (

@@ -455,6 +455,22 @@ query! {
 }
 
 query! {
+    /// `GET /reports/scorecard`.
+    pub struct ScorecardQuery {
+        /// Default: the first day of this month on the company's calendar.
+        pub from: Option<NaiveDate>,
+        /// Default: today. At most ten years after `from`.
+        pub to: Option<NaiveDate>,
+        /// The people of a department and of the departments below it.
+        pub department_id: Option<i64>,
+        /// One person.
+        pub owner_id: Option<i64>,
+        /// `json` (default), `csv` or `xlsx`.
+        pub format: Option<ReportFormat>,
+    }
+}
+
+query! {
     /// `GET /reports/opportunities`.
     pub struct OpportunityReportQuery {
         /// Closed on or after; default: the first day of this year on the company's calendar.

@@ -25,6 +25,12 @@ pub enum Fact {
     Expenses,
     /// Deals won in the period (closed on), their amounts.
     DealsWon,
+    /// Activities (customer contacts) logged in the period, under whoever logged them.
+    Activities,
+    /// Deals opened in the period, their amounts.
+    DealsOpened,
+    /// Service tickets opened in the period, under their customer's owner.
+    Tickets,
 }
 
 impl Fact {
@@ -35,6 +41,9 @@ impl Fact {
             Self::Receipts => "receipts",
             Self::Expenses => "expenses",
             Self::DealsWon => "deals_won",
+            Self::Activities => "activities",
+            Self::DealsOpened => "deals_opened",
+            Self::Tickets => "tickets",
         }
     }
 
@@ -44,14 +53,17 @@ impl Fact {
         match self {
             Self::NewCustomers => &[Month, Department, Owner, Industry, Region, Level],
             Self::Sales => &[Month, Department, Owner, Industry, Region, Product],
-            Self::Receipts | Self::DealsWon => &[Month, Department, Owner, Industry, Region],
-            Self::Expenses => &[Month, Department, Owner],
+            Self::Receipts | Self::DealsWon | Self::DealsOpened => {
+                &[Month, Department, Owner, Industry, Region]
+            }
+            Self::Activities => &[Month, Department, Owner, Industry, Region, Type],
+            Self::Expenses | Self::Tickets => &[Month, Department, Owner],
         }
     }
 
     /// Whether the fact has an amount beside its count.
     pub fn has_amount(self) -> bool {
-        self != Self::NewCustomers
+        !matches!(self, Self::NewCustomers | Self::Activities | Self::Tickets)
     }
 
     /// The count column's header.
@@ -62,6 +74,9 @@ impl Fact {
             Self::Receipts => msg!("回款笔数", "Receipts"),
             Self::Expenses => msg!("费用笔数", "Expenses"),
             Self::DealsWon => msg!("赢单数", "Deals won"),
+            Self::Activities => msg!("接触次数", "Activities"),
+            Self::DealsOpened => msg!("新建商机", "Deals opened"),
+            Self::Tickets => msg!("工单数", "Tickets"),
         }
     }
 
@@ -73,6 +88,8 @@ impl Fact {
             Self::Receipts => msg!("回款金额", "Received"),
             Self::Expenses => msg!("费用金额", "Spent"),
             Self::DealsWon => msg!("赢单金额", "Won amount"),
+            Self::DealsOpened => msg!("商机金额", "Deal amount"),
+            Self::Activities | Self::Tickets => msg!("金额", "Amount"),
         }
     }
 
@@ -84,6 +101,9 @@ impl Fact {
             Self::Receipts => msg!("回款分析", "Receipts"),
             Self::Expenses => msg!("费用分析", "Expenses"),
             Self::DealsWon => msg!("赢单分析", "Deals won"),
+            Self::Activities => msg!("客户接触分析", "Activities"),
+            Self::DealsOpened => msg!("新建商机分析", "Deals opened"),
+            Self::Tickets => msg!("工单分析", "Tickets"),
         }
     }
 }
@@ -106,10 +126,12 @@ pub enum Dimension {
     Level,
     /// The product of an order line (sales).
     Product,
+    /// The activity's type (activities).
+    Type,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 7] = [
+    pub const ALL: [Dimension; 8] = [
         Self::Month,
         Self::Department,
         Self::Owner,
@@ -117,6 +139,7 @@ impl Dimension {
         Self::Region,
         Self::Level,
         Self::Product,
+        Self::Type,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +151,7 @@ impl Dimension {
             Self::Region => "region",
             Self::Level => "level",
             Self::Product => "product",
+            Self::Type => "type",
         }
     }
 
@@ -140,6 +164,7 @@ impl Dimension {
             Self::Region => msg!("地区", "Region"),
             Self::Level => msg!("客户级别", "Level"),
             Self::Product => msg!("产品", "Product"),
+            Self::Type => msg!("类型", "Type"),
         }
     }
 }
@@ -431,6 +456,63 @@ pub fn percent(part: i64, whole: i64) -> Option<String> {
     }
     let tenths = (part as i128 * 1000 * 2 + whole as i128) / (2 * whole as i128);
     Some(format!("{}.{}", tenths / 10, tenths % 10))
+}
+
+/// A part of a person's scorecard: the value, the department's average beside it, and what it
+/// earned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScorecardPart {
+    pub component: crate::scorecard::ScoreComponent,
+    /// A count (`"12"`) or money (`"1234.50"`).
+    pub value: String,
+    /// The average of the department's people listed (counts with one decimal, money with two).
+    pub department_average: String,
+    pub weight: u32,
+    /// The value against the average in percent with one decimal, `0.0`–`200.0` (`100.0`: at
+    /// the average; where less is better, `200.0` is none).
+    pub ratio: String,
+    /// `weight × ratio`, one decimal.
+    pub points: String,
+}
+
+/// One person's period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScorecardPerson {
+    pub person: super::IdName,
+    pub department: super::IdName,
+    /// The weighted mean of the parts' ratios, one decimal; `100.0` is the department average.
+    pub score: Option<String>,
+    /// Every part, in the order of `components`.
+    pub parts: Vec<ScorecardPart>,
+    /// Activities per type, in the order of `activity_types`.
+    pub activities_by_type: Vec<i64>,
+}
+
+/// A part's column: its name and weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScorecardColumn {
+    pub component: crate::scorecard::ScoreComponent,
+    pub label: String,
+    pub money: bool,
+    pub lower_is_better: bool,
+    pub weight: u32,
+}
+
+/// `GET /reports/scorecard`: each person in the caller's scope over a period, every part beside
+/// the average of their department's people listed, and one score from the company's weights —
+/// highest score first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Scorecard {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub components: Vec<ScorecardColumn>,
+    /// The activity types counted, in the dictionary's order.
+    pub activity_types: Vec<super::IdName>,
+    pub people: Vec<ScorecardPerson>,
 }
 
 /// A dimension's header in `lang`.

@@ -1,0 +1,294 @@
+//! The staff scorecard (绩效考核) on the report engine: each part of a person's period is one of
+//! the engine's facts cut by owner (level moves and overdue money, which are not facts of a
+//! period, are read beside it, through the same visibility filter), set against the average of
+//! the people of the same department on the card, and weighed by the company's weights
+//! (`crm_domain::scorecard`).
+
+use super::{Cut, Filters, Key, filters, period, sums, time_literal};
+use crate::schema::{dictionary_items, role_permissions, user_roles, users};
+use crate::visibility::Visible;
+use crate::{Actor, DbConnection, RepoResult, names};
+use chrono::{Datelike, NaiveDate};
+use crm_domain::api::{
+    Dimension, Fact, IdName, ReportQuery, Scorecard, ScorecardColumn, ScorecardPart,
+    ScorecardPerson, ScorecardQuery, average,
+};
+use crm_domain::customer::CustomerLevel;
+use crm_domain::permissions::Permission;
+use crm_domain::scorecard::{ScoreComponent, points_tenths, ratio_bp, score_tenths, tenths};
+use crm_domain::{Lang, Money};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use std::collections::{BTreeSet, HashMap};
+
+/// Per person, per part: the value (a count, or money in minor units).
+type Values = HashMap<i64, [i64; ScoreComponent::ALL.len()]>;
+
+fn slot(c: ScoreComponent) -> usize {
+    ScoreComponent::ALL
+        .iter()
+        .position(|x| *x == c)
+        .unwrap_or_default()
+}
+
+/// `GET /reports/scorecard`.
+pub fn scorecard(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &ScorecardQuery,
+    lang: Lang,
+) -> RepoResult<Scorecard> {
+    let today = crate::settings::today(conn)?;
+    let rq = ReportQuery {
+        from: Some(q.from.unwrap_or_else(|| today.with_day(1).unwrap_or(today))),
+        to: q.to,
+        department_id: q.department_id,
+        owner_id: q.owner_id,
+        ..ReportQuery::default()
+    };
+    let (from, to) = period(conn, &rq)?;
+    let f = filters(conn, actor, Fact::Sales, &rq)?;
+    let zone = crate::settings::zone(conn)?;
+    let weights = crate::settings::get(conn)?.settings.scorecard_weights;
+    let visible = &actor.visible;
+
+    let mut values: Values = HashMap::new();
+    let mut by_type: HashMap<(i64, i64), i64> = HashMap::new();
+    let cut = |fact, dims| Cut {
+        fact,
+        from,
+        to,
+        dims,
+        filters: &f,
+        within: None,
+    };
+    let owner_of = |k: &[Key], i: usize| match k.get(i) {
+        Some(Key::Id(id)) => *id,
+        _ => 0,
+    };
+    for ((owner, kind), (n, _)) in sums(
+        conn,
+        visible,
+        zone,
+        &cut(Fact::Activities, &[Dimension::Owner, Dimension::Type]),
+    )?
+    .into_iter()
+    .map(|(k, s)| ((owner_of(&k, 0), owner_of(&k, 1)), s))
+    {
+        by_type.insert((owner, kind), n);
+        values.entry(owner).or_default()[slot(ScoreComponent::Activities)] += n;
+    }
+    for (fact, part, amount) in [
+        (Fact::NewCustomers, ScoreComponent::NewCustomers, false),
+        (Fact::DealsOpened, ScoreComponent::DealsOpened, false),
+        (Fact::DealsWon, ScoreComponent::DealsWon, false),
+        (Fact::Sales, ScoreComponent::Signed, true),
+        (Fact::Receipts, ScoreComponent::Received, true),
+        (Fact::Expenses, ScoreComponent::Expenses, true),
+        (Fact::Tickets, ScoreComponent::Tickets, false),
+    ] {
+        for (k, (n, a)) in sums(conn, visible, zone, &cut(fact, &[Dimension::Owner]))? {
+            values.entry(owner_of(&k, 0)).or_default()[slot(part)] += if amount { a } else { n };
+        }
+    }
+    for (owner, n) in level_upgrades(conn, visible, &f, zone, from, to)? {
+        values.entry(owner).or_default()[slot(ScoreComponent::LevelUpgrades)] += n;
+    }
+    let today = crate::settings::today(conn)?;
+    for (owner, _, d1, d2, d3, d4) in
+        crate::receivables::outstanding(conn, visible, crm_domain::api::AgingGroup::Owner, today)?
+    {
+        if wanted(&f, owner) {
+            values.entry(owner).or_default()[slot(ScoreComponent::OverdueHeld)] +=
+                d1 + d2 + d3 + d4;
+        }
+    }
+
+    // Who is on the card: the people in scope (and in the filters) who can own customers and are
+    // enabled, and anyone else who has something to show for the period.
+    let sellers: BTreeSet<i64> = users::table
+        .inner_join(user_roles::table)
+        .inner_join(role_permissions::table.on(role_permissions::role_id.eq(user_roles::role_id)))
+        .filter(role_permissions::permission.eq(Permission::CustomerCreate.code()))
+        .filter(users::enabled.eq(true))
+        .filter(users::id.ne(crate::pool::OWNER))
+        .select(users::id)
+        .distinct()
+        .load::<i64>(conn)?
+        .into_iter()
+        .filter(|id| visible.sees(*id) && wanted(&f, *id))
+        .collect();
+    let mut people: BTreeSet<i64> = sellers;
+    people.extend(
+        values
+            .iter()
+            .filter(|(id, v)| **id != crate::pool::OWNER && v.iter().any(|x| *x != 0))
+            .map(|(id, _)| *id),
+    );
+    let owners = names::Owners::load(conn, people.iter().copied())?;
+    // The department's sums and head counts.
+    let mut departments: HashMap<i64, ([i64; ScoreComponent::ALL.len()], i64)> = HashMap::new();
+    for id in &people {
+        let d = departments.entry(owners.department_of(*id).id).or_default();
+        let v = values.get(id).copied().unwrap_or_default();
+        for (sum, x) in d.0.iter_mut().zip(v) {
+            *sum += x;
+        }
+        d.1 += 1;
+    }
+    let types: Vec<IdName> = dictionary_items::table
+        .filter(dictionary_items::kind.eq("activity_type"))
+        .order((dictionary_items::sort_order, dictionary_items::id))
+        .select((
+            dictionary_items::id,
+            dictionary_items::name,
+            dictionary_items::name_en,
+        ))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, zh, en)| IdName {
+            id,
+            name: match (lang, en) {
+                (Lang::En, Some(en)) => en,
+                _ => zh,
+            },
+        })
+        .collect();
+
+    let shown = |c: ScoreComponent, v: i64| {
+        if c.is_money() {
+            Money::from_minor(v).to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let mean = |c: ScoreComponent, sum: i64, n: i64| {
+        if c.is_money() {
+            average(Money::from_minor(sum), n)
+                .unwrap_or_default()
+                .to_string()
+        } else {
+            // Tenths, rounded half up.
+            tenths((sum * 20 + n) / (n * 2).max(1))
+        }
+    };
+    let mut card: Vec<(i64, ScorecardPerson)> = people
+        .iter()
+        .map(|id| {
+            let v = values.get(id).copied().unwrap_or_default();
+            let department = owners.department_of(*id);
+            let (sums, n) = departments.get(&department.id).copied().unwrap_or_default();
+            let mut scored = Vec::new();
+            let parts = ScoreComponent::ALL
+                .iter()
+                .map(|c| {
+                    let i = slot(*c);
+                    let r = ratio_bp(v[i], sums[i], n, c.lower_is_better());
+                    let w = weights.of(*c);
+                    scored.push((w, r));
+                    ScorecardPart {
+                        component: *c,
+                        value: shown(*c, v[i]),
+                        department_average: mean(*c, sums[i], n),
+                        weight: w,
+                        ratio: tenths((r + 5) / 10),
+                        points: tenths(points_tenths(w, r)),
+                    }
+                })
+                .collect();
+            let score = score_tenths(&scored);
+            (
+                score.unwrap_or_default(),
+                ScorecardPerson {
+                    person: owners.of(*id),
+                    department,
+                    score: score.map(tenths),
+                    parts,
+                    activities_by_type: types
+                        .iter()
+                        .map(|t| by_type.get(&(*id, t.id)).copied().unwrap_or_default())
+                        .collect(),
+                },
+            )
+        })
+        .collect();
+    card.sort_by(|(a, pa), (b, pb)| {
+        b.cmp(a)
+            .then_with(|| pa.person.name.cmp(&pb.person.name))
+            .then(pa.person.id.cmp(&pb.person.id))
+    });
+    Ok(Scorecard {
+        from,
+        to,
+        components: ScoreComponent::ALL
+            .iter()
+            .map(|c| ScorecardColumn {
+                component: *c,
+                label: c.label().get(lang).to_string(),
+                money: c.is_money(),
+                lower_is_better: c.lower_is_better(),
+                weight: weights.of(*c),
+            })
+            .collect(),
+        activity_types: types,
+        people: card.into_iter().map(|(_, p)| p).collect(),
+    })
+}
+
+/// Whether a person passes the owner and department filters.
+fn wanted(f: &Filters, id: i64) -> bool {
+    f.owner.is_none_or(|o| o == id) && f.owners.as_ref().is_none_or(|o| o.contains(&id))
+}
+
+#[derive(QueryableByName)]
+struct LevelMove {
+    #[diesel(sql_type = BigInt)]
+    owner_id: i64,
+    #[diesel(sql_type = Text)]
+    changes: String,
+}
+
+/// Moves of customers up the pipeline (lead → contacted → prospect → signed) in the period, per
+/// the customer's owner today, from the customers' history (by its partial index of level moves).
+fn level_upgrades(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    f: &Filters,
+    zone: chrono_tz::Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> RepoResult<HashMap<i64, i64>> {
+    use crm_domain::time::day_start;
+    let mut wheres = vec![
+        "a.action = 'level'".to_string(),
+        format!("a.at >= {}", time_literal(day_start(from, zone))),
+        format!(
+            "a.at < {}",
+            time_literal(day_start(to.succ_opt().unwrap_or(to), zone))
+        ),
+    ];
+    super::owner_conditions(&mut wheres, visible, f, "c.owner_id");
+    let sql = format!(
+        "SELECT c.owner_id AS owner_id, a.changes AS changes FROM audit_log a JOIN customers c ON c.id = a.customer_id WHERE {}",
+        wheres.join(" AND ")
+    );
+    let rank = |v: &serde_json::Value| {
+        let level = CustomerLevel::parse(v.as_str()?)?;
+        (level != CustomerLevel::Blacklisted)
+            .then(|| CustomerLevel::ALL.iter().position(|l| *l == level))
+            .flatten()
+    };
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    for m in diesel::sql_query(sql).load::<LevelMove>(conn)? {
+        let Ok(changes) = serde_json::from_str::<serde_json::Value>(&m.changes) else {
+            continue;
+        };
+        let level = &changes["level"];
+        if let (Some(old), Some(new)) = (rank(&level["old"]), rank(&level["new"]))
+            && new > old
+        {
+            *out.entry(m.owner_id).or_default() += 1;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,4 @@
+DROP INDEX audit_log_levels;
+DROP INDEX tickets_created_report;
+DROP INDEX opportunities_created;
+DROP INDEX activities_report;
