@@ -137,3 +137,71 @@ test('the deal report shows the stages, the win rate and whom deals were lost to
     assert.ok(Number(await page.locator('.kpi[data-kpi=open] strong').getAttribute('data-value')) > 0, 'the demo team has open deals');
   });
 });
+
+test('the staff scorecard shows each part beside the department average, weighed by the settings', async () => {
+  // The company weighs only the signed amount for a moment: the scores follow.
+  await withPage('scorecard-weights', { viewport: { width: 1280, height: 1000 } }, async (page) => {
+    await login(page, 'admin');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.goto(`${BASE}/system/settings`);
+    await page.locator('input[name=weight_received]').waitFor();
+    assert.equal(await page.locator('input[name=weight_received]').inputValue(), '25');
+    await page.locator('input[name=weight_received]').fill('30');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.locator('p.ok').waitFor();
+  });
+  await withPage('scorecard', { viewport: { width: 1280, height: 1000 } }, async (page) => {
+    await login(page, 's1_mgr');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.locator('nav.sidebar a[href="/reports/scorecard"]').click();
+    await page.getByRole('heading', { name: '绩效考核' }).waitFor();
+    await page.locator('table.scorecard tbody tr').first().waitFor();
+    await charts(page, 1);
+    // His team: himself and his two salespeople, each with a score and every part.
+    assert.equal(await page.locator('table.scorecard tbody tr').count(), 3);
+    const received = page.locator('table.scorecard th[data-part=received]');
+    assert.match(await received.innerText(), /权重 30/);
+    const cell = page.locator('table.scorecard tbody tr').first().locator('td[data-part=signed]');
+    assert.ok((await cell.locator('.avg').innerText()).length > 0, 'the department average is shown');
+    assert.match(await cell.locator('.points').innerText(), /^\d+\.\d 得分$/);
+    await page.locator('select[name=preset]').selectOption('this_year');
+    await page.locator('table.scorecard tbody tr').first().waitFor();
+    await shot(page, 'scorecard-this-year');
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('button[name=xlsx]').click(),
+    ]);
+    assert.match(xlsx.suggestedFilename(), /^scorecard-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Staff scorecard' }).waitFor();
+    // The server's names follow the language: asked again.
+    await page.locator('table.scorecard th[data-part=activities]', { hasText: 'Activities' }).waitFor();
+  });
+});
+
+test('renewals per month, the product report, and the funnel of new customers by level', async () => {
+  await withPage('renewals-report', { viewport: { width: 1280, height: 1000 } }, async (page) => {
+    await login(page, 'sales_dir');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    await page.locator('nav.sidebar a[href="/reports/renewals"]').click();
+    await page.getByRole('heading', { name: '续费分析' }).waitFor();
+    await page.locator('table.renewals tfoot th[data-due]').waitFor();
+    await charts(page, 1);
+    // The demo company has service periods ending this year.
+    assert.ok(Number(await page.locator('table.renewals tfoot th[data-due]').getAttribute('data-due')) > 0);
+    await shot(page, 'renewals-this-year');
+    await page.locator('nav.sidebar a[href="/reports/products"]').click();
+    await page.getByRole('heading', { name: '产品分析' }).waitFor();
+    await page.locator('table.report-table tbody tr').first().waitFor();
+    assert.equal(await page.locator('select[name=group_by]').inputValue(), 'product');
+    await page.locator('nav.sidebar a[href="/reports/customers"]').click();
+    await page.getByRole('heading', { name: '客户分析' }).waitFor();
+    await page.locator('select[name=group_by]').selectOption('level');
+    await page.locator('table.level-funnel tr[data-level=signed]').waitFor();
+    await charts(page, 2);
+    const lead = Number(await page.locator('table.level-funnel tr[data-level=lead] td[data-reached]').getAttribute('data-reached'));
+    const contacted = Number(await page.locator('table.level-funnel tr[data-level=contacted] td[data-reached]').getAttribute('data-reached'));
+    assert.ok(lead >= contacted && lead > 0, `a funnel narrows (${lead} → ${contacted})`);
+    await shot(page, 'customer-funnel');
+  });
+});

@@ -990,6 +990,30 @@ impl Api {
             .await
     }
 
+    pub async fn renewal_report(&self, q: &ReportQuery) -> Result<RenewalReport> {
+        self.get(with_query(&format!("{BASE}/reports/renewals"), q))
+            .await
+    }
+
+    pub async fn scorecard(&self, q: &ScorecardQuery) -> Result<Scorecard> {
+        self.get(with_query(&format!("{BASE}/reports/scorecard"), q))
+            .await
+    }
+
+    /// The scorecard as a file.
+    pub async fn scorecard_file(
+        &self,
+        q: &ScorecardQuery,
+        format: ReportFormat,
+    ) -> Result<Vec<u8>> {
+        let q = ScorecardQuery {
+            format: Some(format),
+            ..q.clone()
+        };
+        self.bytes(with_query(&format!("{BASE}/reports/scorecard"), &q))
+            .await
+    }
+
     pub async fn dashboard(&self) -> Result<Dashboard> {
         self.get(format!("{BASE}/reports/dashboard")).await
     }

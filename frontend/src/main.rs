@@ -74,6 +74,9 @@ fn App() -> impl IntoView {
                     <Route path=path!("reports/receipts") view=pages::reports::ReceiptsReportPage />
                     <Route path=path!("reports/customers") view=pages::reports::CustomersReportPage />
                     <Route path=path!("reports/opportunities") view=pages::reports::OpportunityReportPage />
+                    <Route path=path!("reports/scorecard") view=pages::reports::ScorecardPage />
+                    <Route path=path!("reports/products") view=pages::reports::ProductsReportPage />
+                    <Route path=path!("reports/renewals") view=pages::reports::RenewalReportPage />
                     <Route path=path!("tickets") view=pages::tickets::TicketsPage />
                     <Route path=path!("tickets/new") view=pages::tickets::NewTicketPage />
                     <Route path=path!("tickets/:id") view=pages::tickets::TicketPage />

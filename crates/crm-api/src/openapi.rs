@@ -35,7 +35,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
         (name = "pool", description = "The public pool (公海): customers nobody owns, claiming and releasing them, the reclaim rules"),
         (name = "webhooks", description = "Webhooks (集成推送): endpoints told of what happens, signed with `X-CRM-Signature`, with their delivery log (administrators)"),
         (name = "documents", description = "Documents (文档资料): files attached to customers, deals, orders, tickets and articles"),
-        (name = "reports", description = "Decision support (决策支持): the dashboard, reports on one engine (customers, sales, receipts, deals), the staff scorecard, receivables aging, expenses, service, renewal risk; each report also as CSV or Excel"),
+        (name = "reports", description = "Decision support (决策支持): the dashboard, reports on one engine (customers, sales, receipts, renewals, deals), the staff scorecard, receivables aging, expenses, service, renewal risk; each report also as CSV or Excel"),
     )
 )]
 pub struct ApiDoc;

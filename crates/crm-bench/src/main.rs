@@ -10,7 +10,7 @@ use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
     AgingGroup, AgingQuery, ArticleQuery, CustomerFilters, CustomerQuery, CustomerSortKey,
     DuplicateQuery, ExpenseGroup, ExpenseQuery, ExpenseReportQuery, Fact, OpportunityPipelineQuery,
-    OpportunityQuery, ReceivableQuery, ReportQuery, SearchQuery, TicketQuery,
+    OpportunityQuery, ReceivableQuery, ReportQuery, ScorecardQuery, SearchQuery, TicketQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::opportunity::OpportunityStatus;
@@ -683,6 +683,71 @@ async fn main() -> Result<()> {
             "sales",
             "month",
         ),
+        Scenario {
+            name: "renewals report, a year by month × department, general manager",
+            user: "gm",
+            request: Arc::new(move |_| {
+                let url = format!(
+                    "/reports/renewals?from={year_ago}&to={today}&group_by=month,department"
+                );
+                (reqwest::Method::GET, url, None)
+            }),
+            direct: {
+                let v = everyone.clone();
+                let q = ReportQuery {
+                    from: Some(year_ago),
+                    to: Some(today),
+                    group_by: "month,department".parse().ok(),
+                    ..ReportQuery::default()
+                };
+                Box::new(move |c, _| {
+                    crm_db::reports::renewals(c, &v, &q, crm_domain::Lang::Zh)?;
+                    Ok(())
+                })
+            },
+        },
+        report(
+            "gm",
+            "new customers report, a year by level (the funnel), general manager",
+            everyone.clone(),
+            Fact::NewCustomers,
+            "customers",
+            "level",
+        ),
+        Scenario {
+            name: "staff scorecard, a month, general manager",
+            user: "gm",
+            request: Arc::new(|_| (reqwest::Method::GET, "/reports/scorecard".into(), None)),
+            direct: {
+                let v = everyone.clone();
+                Box::new(move |c, _| {
+                    crm_db::reports::scorecard(
+                        c,
+                        &v,
+                        &ScorecardQuery::default(),
+                        crm_domain::Lang::Zh,
+                    )?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "staff scorecard, a month, salesperson",
+            user: "s1_a",
+            request: Arc::new(|_| (reqwest::Method::GET, "/reports/scorecard".into(), None)),
+            direct: {
+                let v = seller.clone();
+                Box::new(move |c, _| {
+                    crm_db::reports::scorecard(
+                        c,
+                        &v,
+                        &ScorecardQuery::default(),
+                        crm_domain::Lang::Zh,
+                    )?;
+                    Ok(())
+                })
+            },
+        },
         Scenario {
             name: "dashboard, general manager",
             user: "gm",

@@ -457,3 +457,32 @@ pub fn set_owner_since(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Q
         .execute(conn)
         .map(drop)
 }
+
+/// The demo's level moves, made in one sitting, spread over each customer's time with its owner:
+/// its `k`-th move some days after the one before (from `gap(customer, k)`), never later than an
+/// hour ago — so that the level funnel's times look like a company's.
+pub fn spread_level_moves(
+    conn: &mut DbConnection,
+    gap: impl Fn(i64, usize) -> chrono::Duration,
+) -> QueryResult<usize> {
+    use crate::schema::audit_log as a;
+    let moves: Vec<(i64, i64, NaiveDateTime)> = a::table
+        .inner_join(customers::table.on(customers::id.nullable().eq(a::customer_id)))
+        .filter(a::action.eq("level"))
+        .order((customers::id, a::id))
+        .select((a::id, customers::id, customers::created_at))
+        .load(conn)?;
+    let latest = chrono::Utc::now().naive_utc() - chrono::Duration::hours(1);
+    let (mut customer, mut k, mut at) = (0, 0, NaiveDateTime::default());
+    for (id, c, created) in &moves {
+        if *c != customer {
+            (customer, k, at) = (*c, 0, *created);
+        }
+        at = (at + gap(*c, k)).min(latest);
+        k += 1;
+        diesel::update(a::table.find(id))
+            .set(a::at.eq(at))
+            .execute(conn)?;
+    }
+    Ok(moves.len())
+}

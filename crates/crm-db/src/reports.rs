@@ -24,7 +24,10 @@ use crm_domain::api::{
     MoneyComparison, Report, ReportColumn, ReportQuery, ReportRow, ReportTotals, StaffRank,
     TrendMonth, average,
 };
-use crm_domain::api::{LostReason, LostTo, OpportunityReport, OpportunityReportQuery, percent};
+use crm_domain::api::{
+    LostReason, LostTo, OpportunityReport, OpportunityReportQuery, RenewalReport, RenewalRow,
+    percent,
+};
 use crm_domain::customer::CustomerLevel;
 use crm_domain::words::Word;
 use crm_domain::{ErrorCode, Lang, Money, msg};
@@ -32,6 +35,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use std::collections::{BTreeMap, HashMap};
 
+mod funnel;
 mod scorecard;
 pub use scorecard::scorecard;
 
@@ -62,8 +66,85 @@ struct Source {
     segments: Option<&'static str>,
 }
 
+/// Orders whose service period counts: signed, executing or completed now, with an end.
+macro_rules! serving {
+    () => {
+        "o.status IN ('signed', 'executing', 'completed') AND o.service_end IS NOT NULL"
+    };
+}
+
+macro_rules! renewable_line {
+    () => {
+        " AND l.product_id IN (SELECT rp.id FROM products rp WHERE rp.renewable)"
+    };
+}
+
+/// A renewal of `o`: another live order of the customer whose service runs past `o`'s end — the
+/// rule the renewal risk list applies.
+macro_rules! renewal_of_o {
+    () => {
+        "n.customer_id = o.customer_id AND n.id <> o.id AND n.service_end > o.service_end AND n.status IN ('signed', 'executing', 'completed')"
+    };
+}
+
 fn source(fact: Fact, by_product: bool) -> Source {
+    let ending = |condition: &'static str| Source {
+        from: if by_product {
+            "orders o JOIN order_lines l ON l.order_id = o.id"
+        } else {
+            "orders o"
+        },
+        owner: "o.owner_id",
+        also_visible: None,
+        day: "o.service_end",
+        timestamp: false,
+        count: if by_product {
+            "COUNT(DISTINCT o.id)"
+        } else {
+            "COUNT(*)"
+        },
+        amount: if by_product { "l.amount" } else { "o.total" },
+        condition,
+        customer: Some("o.customer_id"),
+        summary: None,
+        day_summary: None,
+        segments: None,
+    };
     match fact {
+        // By product: the lines of products that renew (not a one-off build).
+        Fact::RenewalsDue if by_product => ending(concat!(serving!(), renewable_line!())),
+        Fact::RenewalsDue => ending(serving!()),
+        // The payment plans in force, by their due dates, under the order's owner (as receipts).
+        // (An installment carries its order's owner and whether the order is in force, kept by
+        // triggers.)
+        Fact::InstallmentsDue => Source {
+            from: "payment_installments pi",
+            owner: "pi.owner_id",
+            also_visible: None,
+            day: "pi.due_date",
+            timestamp: false,
+            count: "COUNT(*)",
+            amount: "pi.amount",
+            condition: "pi.in_force",
+            customer: Some("(SELECT po.customer_id FROM orders po WHERE po.id = pi.order_id)"),
+            summary: None,
+            day_summary: None,
+            segments: None,
+        },
+        // By product: a renewal has a line of the same product.
+        Fact::Renewed if by_product => ending(concat!(
+            serving!(),
+            renewable_line!(),
+            " AND EXISTS (SELECT 1 FROM orders n JOIN order_lines nl ON nl.order_id = n.id WHERE ",
+            renewal_of_o!(),
+            " AND nl.product_id = l.product_id)"
+        )),
+        Fact::Renewed => ending(concat!(
+            serving!(),
+            " AND EXISTS (SELECT 1 FROM orders n WHERE ",
+            renewal_of_o!(),
+            ")"
+        )),
         Fact::NewCustomers => Source {
             from: "customers c",
             owner: "c.owner_id",
@@ -924,6 +1005,24 @@ pub fn run(
         within: None,
     };
     let mut sums = sums(conn, &actor.visible, zone, &cut)?;
+    // Receipts beside their plan: the installments due in each group.
+    let planned = if fact == Fact::Receipts {
+        let plan = self::sums(
+            conn,
+            &actor.visible,
+            zone,
+            &Cut {
+                fact: Fact::InstallmentsDue,
+                ..cut
+            },
+        )?;
+        for k in plan.keys() {
+            sums.entry(k.clone()).or_default();
+        }
+        Some(plan)
+    } else {
+        None
+    };
     // A month-by-month report shows every month, the empty ones too.
     if dims == [Dimension::Month] {
         for m in months_of(from, to) {
@@ -939,6 +1038,19 @@ pub fn run(
     } else {
         sums.values()
             .fold((0, 0), |(n, a), (n2, a2)| (n + n2, a + a2))
+    };
+    // New customers by level alone: how far they got, and how fast.
+    let funnel = if fact == Fact::NewCustomers && dims == [Dimension::Level] {
+        Some(funnel::level_funnel(
+            conn,
+            &actor.visible,
+            zone,
+            &cut,
+            &sums,
+            lang,
+        )?)
+    } else {
+        None
     };
     let keys: Vec<&Vec<Key>> = sums.keys().collect();
     let labels = Labels::load(conn, lang, dims, &keys)?;
@@ -964,6 +1076,9 @@ pub fn run(
     let rows = rows
         .into_iter()
         .map(|(k, n, a)| {
+            let plan = planned
+                .as_ref()
+                .map(|p| Money::from_minor(p.get(&k).map_or(0, |s| s.1)));
             let (keys, names): (Vec<String>, Vec<String>) =
                 dims.iter().zip(k).map(|(d, k)| labels.of(*d, k)).unzip();
             ReportRow {
@@ -972,6 +1087,7 @@ pub fn run(
                 count: n,
                 amount: money(a),
                 average: money(a).and_then(|m| average(m, n)),
+                planned: plan,
             }
         })
         .collect();
@@ -1000,6 +1116,13 @@ pub fn run(
             kind: ColumnKind::Money,
         });
     }
+    if planned.is_some() {
+        columns.push(ReportColumn {
+            key: "planned".into(),
+            label: msg!("计划回款", "Planned").get(lang).into(),
+            kind: ColumnKind::Money,
+        });
+    }
     Ok(Report {
         fact,
         title: fact.title().get(lang).into(),
@@ -1012,7 +1135,105 @@ pub fn run(
             count: total_n,
             amount: money(total_amount),
             average: money(total_amount).and_then(|m| average(m, total_n)),
+            planned: planned
+                .as_ref()
+                .map(|p| Money::from_minor(p.values().map(|s| s.1).sum())),
         },
+        funnel,
+    })
+}
+
+/// `GET /reports/renewals`: service periods ending in the period (default: this year, to its
+/// last day) per group, and how many of them — and how much — have been renewed: the engine's
+/// two facts, side by side.
+pub fn renewals(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    q: &ReportQuery,
+    lang: Lang,
+) -> RepoResult<RenewalReport> {
+    let mut q = q.clone();
+    if q.to.is_none() {
+        let year = match q.from {
+            Some(from) => from.year(),
+            None => crate::settings::today(conn)?.year(),
+        };
+        q.to = NaiveDate::from_ymd_opt(year, 12, 31);
+    }
+    let due = run(conn, actor, Fact::RenewalsDue, &q, lang)?;
+    let renewed = run(conn, actor, Fact::Renewed, &q, lang)?;
+    let of: HashMap<&Vec<String>, (i64, Money)> = renewed
+        .rows
+        .iter()
+        .map(|r| (&r.keys, (r.count, r.amount.unwrap_or_default())))
+        .collect();
+    let line =
+        |keys: Vec<String>, labels: Vec<String>, n: i64, a: Option<Money>, done: (i64, Money)| {
+            RenewalRow {
+                keys,
+                labels,
+                due: n,
+                due_amount: a.unwrap_or_default(),
+                renewed: done.0,
+                renewed_amount: done.1,
+                rate: percent(done.0, n),
+            }
+        };
+    let rows = due
+        .rows
+        .iter()
+        .map(|r| {
+            let done = of.get(&r.keys).copied().unwrap_or_default();
+            line(r.keys.clone(), r.labels.clone(), r.count, r.amount, done)
+        })
+        .collect();
+    let totals = line(
+        Vec::new(),
+        Vec::new(),
+        due.totals.count,
+        due.totals.amount,
+        (
+            renewed.totals.count,
+            renewed.totals.amount.unwrap_or_default(),
+        ),
+    );
+    let mut columns: Vec<ReportColumn> = due
+        .columns
+        .into_iter()
+        .filter(|c| c.kind == ColumnKind::Dimension)
+        .collect();
+    for (key, label, kind) in [
+        ("due", msg!("到期订单", "Ending"), ColumnKind::Count),
+        (
+            "due_amount",
+            msg!("到期金额", "Ending amount"),
+            ColumnKind::Money,
+        ),
+        ("renewed", msg!("已续费", "Renewed"), ColumnKind::Count),
+        (
+            "renewed_amount",
+            msg!("已续费金额", "Renewed amount"),
+            ColumnKind::Money,
+        ),
+        (
+            "rate",
+            msg!("续费率 %", "Renewal rate %"),
+            ColumnKind::Percent,
+        ),
+    ] {
+        columns.push(ReportColumn {
+            key: key.into(),
+            label: label.get(lang).into(),
+            kind,
+        });
+    }
+    Ok(RenewalReport {
+        from: due.from,
+        to: due.to,
+        group_by: due.group_by,
+        columns,
+        rows,
+        totals,
     })
 }
 

@@ -386,9 +386,21 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
             _ if i % 20 == 9 => CustomerLevel::Blacklisted,
             _ => CustomerLevel::Signed,
         };
-        if level != CustomerLevel::Lead {
+        // Up the pipeline a level at a time, as a salesperson would have moved it.
+        let path: &[CustomerLevel] = match level {
+            CustomerLevel::Lead => &[],
+            CustomerLevel::Contacted => &[CustomerLevel::Contacted],
+            CustomerLevel::Prospect => &[CustomerLevel::Contacted, CustomerLevel::Prospect],
+            CustomerLevel::Signed => &[
+                CustomerLevel::Contacted,
+                CustomerLevel::Prospect,
+                CustomerLevel::Signed,
+            ],
+            CustomerLevel::Blacklisted => &[CustomerLevel::Contacted, CustomerLevel::Blacklisted],
+        };
+        for step in path {
             let change = LevelChange {
-                level,
+                level: *step,
                 reason: "演示数据 demo data".into(),
             };
             crm_db::customers::set_level(conn, &actor, customer.id, &change)?;
@@ -424,6 +436,17 @@ fn seed_demo_customers(conn: &mut DbConnection, count: usize) -> Result<()> {
     }
     seed_demo_activities(conn, &contacted)?;
     seed_demo_orders(conn, &buying)?;
+    // The level moves happened over the months each customer has been with its owner: a first
+    // contact within days, a deal within weeks, a signature within a month or two.
+    crm_db::bulk::spread_level_moves(conn, |customer, k| {
+        let c = customer as u64;
+        let days = match k {
+            0 => 1 + c * 7 % 20,
+            1 => 5 + c * 11 % 40,
+            _ => 10 + c * 13 % 60,
+        };
+        chrono::Duration::days(days as i64) + chrono::Duration::hours((c * 5 % 24) as i64)
+    })?;
     // A few leads the managers gave up on wait in the public pool (公海).
     for &(i, id) in &pooled {
         let release = crm_domain::api::ReleaseRequest {

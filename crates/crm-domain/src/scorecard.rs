@@ -151,6 +151,22 @@ impl ScorecardWeights {
         }
     }
 
+    pub fn set(&mut self, c: ScoreComponent, weight: u32) {
+        let slot = match c {
+            ScoreComponent::Activities => &mut self.activities,
+            ScoreComponent::NewCustomers => &mut self.new_customers,
+            ScoreComponent::LevelUpgrades => &mut self.level_upgrades,
+            ScoreComponent::DealsOpened => &mut self.deals_opened,
+            ScoreComponent::DealsWon => &mut self.deals_won,
+            ScoreComponent::Signed => &mut self.signed,
+            ScoreComponent::Received => &mut self.received,
+            ScoreComponent::OverdueHeld => &mut self.overdue_held,
+            ScoreComponent::Expenses => &mut self.expenses,
+            ScoreComponent::Tickets => &mut self.tickets,
+        };
+        *slot = weight;
+    }
+
     pub fn total(&self) -> u32 {
         ScoreComponent::ALL.iter().map(|c| self.of(*c)).sum()
     }
@@ -245,7 +261,8 @@ mod tests {
         let mut w = ScorecardWeights::default();
         assert_eq!(w.total(), 100);
         assert!(w.check().is_ok());
-        w.signed = 101;
+        w.set(ScoreComponent::Signed, 101);
+        assert_eq!(w.signed, 101);
         assert_eq!(w.check(), Err("range"));
         let zero = ScorecardWeights {
             activities: 0,

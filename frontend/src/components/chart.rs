@@ -253,7 +253,7 @@ pub fn funnel(lang_en: bool, name: &str, steps: &[(String, Value)]) -> Value {
         base(lang_en),
         json!({
             "tooltip": {"trigger": "item", "confine": true},
-            "series": [{"type": "funnel", "name": name, "sort": "none", "left": "10%", "width": "80%", "minSize": "8%",
+            "series": [{"type": "funnel", "name": name, "sort": "none", "left": "10%", "width": "80%", "minSize": "30%",
                         "label": {"position": "inside", "formatter": "{b}: {c}", "color": "#fff"}, "data": data}],
         }),
     )

@@ -33,7 +33,7 @@ type Link = (
     Option<Permission>,
 );
 
-const LINKS: [Link; 33] = [
+const LINKS: [Link; 36] = [
     ("/", |i| t_string!(i, nav.home), None),
     ("/agenda", |i| t_string!(i, nav.agenda), None),
     (
@@ -110,6 +110,21 @@ const LINKS: [Link; 33] = [
         "/reports/opportunities",
         |i| t_string!(i, nav.opportunities_report),
         Some(Permission::OpportunityRead),
+    ),
+    (
+        "/reports/products",
+        |i| t_string!(i, nav.products_report),
+        Some(Permission::OrderRead),
+    ),
+    (
+        "/reports/scorecard",
+        |i| t_string!(i, nav.scorecard),
+        Some(Permission::ActivityRead),
+    ),
+    (
+        "/reports/renewals",
+        |i| t_string!(i, nav.renewals_report),
+        Some(Permission::OrderRead),
     ),
     (
         "/reports/renewal-risk",

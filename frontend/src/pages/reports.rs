@@ -11,7 +11,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use crm_domain::Lang;
 use crm_domain::api::{
     Comparison, Dashboard, DictionaryKind, Dimension, ExportFormat, Fact, GroupBy, ListQuery,
-    MoneyComparison, OpportunityReportQuery, Report, ReportFormat, ReportQuery,
+    MoneyComparison, OpportunityReportQuery, RenewalReport, Report, ReportFormat, ReportQuery,
+    Scorecard, ScorecardQuery,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -184,6 +185,7 @@ fn dimension_words(i18n: I18n, d: Dimension) -> &'static str {
         Dimension::Region => t_string!(i18n, rpt.dim.region),
         Dimension::Level => t_string!(i18n, rpt.dim.level),
         Dimension::Product => t_string!(i18n, rpt.dim.product),
+        Dimension::Type => t_string!(i18n, rpt.dim.activity_type),
     }
 }
 
@@ -196,21 +198,30 @@ pub enum ReportKind {
     Customers,
     Sales,
     Receipts,
+    /// The sales report by product first.
+    Products,
 }
 
 impl ReportKind {
     fn name(self) -> &'static str {
         match self {
             Self::Customers => "customers",
-            Self::Sales => "sales",
+            Self::Sales | Self::Products => "sales",
             Self::Receipts => "receipts",
+        }
+    }
+
+    fn first_dimension(self) -> Dimension {
+        match self {
+            Self::Products => Dimension::Product,
+            _ => Dimension::Month,
         }
     }
 
     fn fact(self) -> Fact {
         match self {
             Self::Customers => Fact::NewCustomers,
-            Self::Sales => Fact::Sales,
+            Self::Sales | Self::Products => Fact::Sales,
             Self::Receipts => Fact::Receipts,
         }
     }
@@ -229,6 +240,11 @@ pub fn SalesReportPage() -> impl IntoView {
 #[component]
 pub fn ReceiptsReportPage() -> impl IntoView {
     view! { <ReportPage kind=ReportKind::Receipts /> }
+}
+
+#[component]
+pub fn ProductsReportPage() -> impl IntoView {
+    view! { <ReportPage kind=ReportKind::Products /> }
 }
 
 /// A dictionary's entries for a filter, in the reader's language.
@@ -291,7 +307,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
         grouping
             .as_ref()
             .and_then(|g| g.dims().first().copied())
-            .unwrap_or(Dimension::Month),
+            .unwrap_or(kind.first_dimension()),
     );
     let dim2 = RwSignal::new(grouping.as_ref().and_then(|g| g.dims().get(1).copied()));
     let department = RwSignal::new(id_param("department_id"));
@@ -319,6 +335,8 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
         }
     };
     let report = LocalResource::new(move || {
+        // Asked again in the other language: the server names groups and columns in the reader's.
+        let _ = lang(i18n);
         let q = query();
         async move { api.report(kind.name(), &q).await }
     });
@@ -331,7 +349,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
     let industries = entries(DictionaryKind::Industry);
     let regions = entries(DictionaryKind::Region);
     let products = LocalResource::new(move || async move {
-        if kind != ReportKind::Sales {
+        if fact != Fact::Sales {
             return Vec::new();
         }
         api.products(&ListQuery::default())
@@ -393,7 +411,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
                 Dimension::Month | Dimension::Owner | Dimension::Department
             )
         });
-        if kind == ReportKind::Sales && listable {
+        if fact == Fact::Sales && listable {
             let mut q = vec![format!("signed_from={a}"), format!("signed_to={b}")];
             for (d, k) in &keys {
                 match d {
@@ -447,6 +465,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
         ReportKind::Customers => t_string!(i18n, rpt.customers),
         ReportKind::Sales => t_string!(i18n, rpt.sales),
         ReportKind::Receipts => t_string!(i18n, rpt.receipts),
+        ReportKind::Products => t_string!(i18n, rpt.products),
     };
     let narrowed = move || owner.get().is_some();
 
@@ -480,7 +499,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
                     <IdSelect name="industry_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.industry)) value=industry options=Signal::derive(move || industries.get().unwrap_or_default()) />
                     <IdSelect name="region_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.region)) value=region options=Signal::derive(move || regions.get().unwrap_or_default()) />
                 </Show>
-                <Show when=move || kind == ReportKind::Sales>
+                <Show when=move || fact == Fact::Sales>
                     <IdSelect name="product_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.product)) value=product options=Signal::derive(move || products.get().unwrap_or_default()) />
                 </Show>
                 <Show when=narrowed>
@@ -492,14 +511,63 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
                 Ok(r) => {
                     let drill = drill.clone();
+                    let steps = r.funnel.clone().map(|steps| view! { <LevelFunnel steps=steps /> });
                     view! {
+                        {steps}
                         <Chart option=option label=Signal::derive(move || title().to_string()) on_pick=pick />
-                        <p class="muted hint">{move || if kind == ReportKind::Sales { t_string!(i18n, rpt.drill_orders) } else { t_string!(i18n, rpt.drill) }}</p>
+                        <p class="muted hint">{move || if fact == Fact::Sales { t_string!(i18n, rpt.drill_orders) } else { t_string!(i18n, rpt.drill) }}</p>
                         <ReportGrid report=r on_row=Callback::new(drill) />
                     }.into_any()
                 }
             })}
         </section>
+    }
+}
+
+/// How far the period's new customers got: the funnel, the conversion from each level to the
+/// next and the median days it took.
+#[component]
+fn LevelFunnel(steps: Vec<crm_domain::api::LevelStep>) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = lang(i18n) == Lang::En;
+    let option = chart::funnel(
+        en,
+        t_string!(i18n, rpt.level_funnel),
+        &steps
+            .iter()
+            .map(|s| (s.name.clone(), json!(s.reached)))
+            .collect::<Vec<_>>(),
+    );
+    let dash = |v: Option<String>, unit: &'static str| {
+        v.map(|x| format!("{x}{unit}"))
+            .unwrap_or_else(|| "—".into())
+    };
+    view! {
+        <div class="charts">
+            <figure>
+                <figcaption>{move || t_string!(i18n, rpt.level_funnel)}</figcaption>
+                <Chart option=Signal::stored(option) label=Signal::derive(move || t_string!(i18n, rpt.level_funnel).to_string()) />
+            </figure>
+            <figure class="span2">
+                <figcaption>{move || t_string!(i18n, rpt.conversion)}</figcaption>
+                <div class="table-scroll"><table class="grid level-funnel">
+                    <thead><tr>
+                        <th>{move || t_string!(i18n, rpt.dim.level)}</th>
+                        <th class="num">{move || t_string!(i18n, rpt.reached)}</th>
+                        <th class="num">{move || t_string!(i18n, rpt.conversion_rate)}</th>
+                        <th class="num">{move || t_string!(i18n, rpt.median_days)}</th>
+                    </tr></thead>
+                    <tbody>{steps.into_iter().map(|s| view! {
+                        <tr data-level=s.level.as_str()>
+                            <td>{s.name}</td>
+                            <td class="num" data-reached=s.reached.to_string()>{s.reached}</td>
+                            <td class="num">{dash(s.conversion, "%")}</td>
+                            <td class="num">{dash(s.median_days, "")}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table></div>
+            </figure>
+        </div>
     }
 }
 
@@ -570,6 +638,21 @@ fn report_chart(r: &Report, en: bool) -> Value {
     let categories: Vec<String> = cats.iter().map(|c| c.1.clone()).collect();
     if r.group_by.len() == 1 {
         let data: Vec<Value> = r.rows.iter().map(value).collect();
+        // Receipts: the plan beside what came in.
+        if r.totals.planned.is_some() {
+            let plan: Vec<Value> = r
+                .rows
+                .iter()
+                .map(|x| chart::number(&x.planned.unwrap_or_default().to_string()))
+                .collect();
+            return chart::bars(
+                en,
+                &categories,
+                &[(label_of("planned"), plan), (measure, data)],
+                false,
+                &[],
+            );
+        }
         let right = if r.totals.amount.is_some() && r.group_by[0] == Dimension::Month {
             vec![(
                 label_of("count"),
@@ -606,6 +689,7 @@ fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> imp
     let money_cell =
         move |m: Option<crm_domain::Money>| m.map(|m| money(i18n, m)).unwrap_or_else(|| "—".into());
     let has_amount = report.totals.amount.is_some();
+    let has_plan = report.totals.planned.is_some();
     let dims = report.group_by.clone();
     let blank = dims.len().saturating_sub(1);
     let t = report.totals.clone();
@@ -617,7 +701,8 @@ fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> imp
                     {report.rows.into_iter().map(|row| {
                         let keys: Vec<(Dimension, String)> = dims.iter().copied().zip(row.keys.iter().cloned()).collect();
                         let key = row.keys.join("|");
-                        let empty = row.count == 0 && row.amount.is_none_or(|a| a == crm_domain::Money::ZERO);
+                        let zero = |m: Option<crm_domain::Money>| m.is_none_or(|a| a == crm_domain::Money::ZERO);
+                        let empty = row.count == 0 && zero(row.amount) && zero(row.planned);
                         view! {
                             <tr data-key=key class:empty=empty>
                                 {row.labels.iter().enumerate().map(|(i, l)| {
@@ -634,6 +719,7 @@ fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> imp
                                     <td class="num" data-amount=row.amount.map(|a| a.to_string()).unwrap_or_default()>{money_cell(row.amount)}</td>
                                     <td class="num">{money_cell(row.average)}</td>
                                 })}
+                                {has_plan.then(|| view! { <td class="num" data-planned=row.planned.map(|a| a.to_string()).unwrap_or_default()>{money_cell(row.planned)}</td> })}
                             </tr>
                         }
                     }).collect_view()}
@@ -646,6 +732,7 @@ fn ReportGrid(report: Report, on_row: Callback<Vec<(Dimension, String)>>) -> imp
                         <th class="num" data-amount=t.amount.map(|a| a.to_string()).unwrap_or_default()>{money_cell(t.amount)}</th>
                         <th class="num">{money_cell(t.average)}</th>
                     })}
+                    {has_plan.then(|| view! { <th class="num">{money_cell(t.planned)}</th> })}
                 </tr></tfoot>
             </table>
         </div>
@@ -685,6 +772,8 @@ pub fn OpportunityReportPage() -> impl IntoView {
         }
     };
     let report = LocalResource::new(move || {
+        // Asked again in the other language: the server names groups and columns in the reader's.
+        let _ = lang(i18n);
         let q = query();
         async move { api.opportunity_report(&q).await }
     });
@@ -778,6 +867,367 @@ pub fn OpportunityReportPage() -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renewals
+
+/// 续费分析: service periods ending per group and how many were renewed, with the rate.
+#[component]
+pub fn RenewalReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let period = Period::new(None, None);
+    let dim = RwSignal::new(Dimension::Month);
+    let department = RwSignal::new(None::<i64>);
+    let product = RwSignal::new(None::<i64>);
+    let query = move || {
+        let (from, to) = period.dates();
+        ReportQuery {
+            from,
+            to,
+            group_by: Some(GroupBy::one(dim.get())),
+            department_id: department.get(),
+            product_id: product.get(),
+            ..ReportQuery::default()
+        }
+    };
+    let report = LocalResource::new(move || {
+        // Asked again in the other language: the server names groups and columns in the reader's.
+        let _ = lang(i18n);
+        let q = query();
+        async move { api.renewal_report(&q).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = report.get() {
+            period.learn(r.from, r.to);
+        }
+    });
+    let departments = department_options();
+    let products = LocalResource::new(move || async move {
+        api.products(&ListQuery::default())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.renewable)
+            .map(|p| (p.id, p.name))
+            .collect::<Vec<_>>()
+    });
+    let error = RwSignal::new(None::<String>);
+    let download = move |format: ReportFormat| {
+        let q = query();
+        leptos::task::spawn_local(async move {
+            match api.report_file("renewals", &q, format).await {
+                Ok(bytes) => {
+                    error.set(None);
+                    let name = format!(
+                        "renewals-{}-{}",
+                        period.from.get_untracked(),
+                        period.to.get_untracked()
+                    );
+                    save_report(&name, format, &bytes);
+                }
+                Err(e) => error.set(Some(e.display())),
+            }
+        });
+    };
+    let dims = Fact::RenewalsDue.dimensions();
+    view! {
+        <section class="card report" data-report="renewals">
+            <div class="title-row">
+                <h1>{move || t_string!(i18n, rpt.renewals)}</h1>
+                <div class="actions">
+                    <A href="/reports/renewal-risk">{move || t_string!(i18n, rpt.to_risk)}</A>
+                    <button type="button" name="xlsx" on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
+                    <button type="button" name="csv" on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                </div>
+            </div>
+            <div class="inline-form report-filters">
+                <PeriodFields period=period />
+                <label>{move || t_string!(i18n, rpt.group_by)}
+                    <select name="group_by" on:change=move |ev| {
+                        if let Ok(d) = event_target_value(&ev).parse::<Dimension>() { dim.set(d); }
+                    }>
+                        {dims.iter().copied().map(|d| view! { <option value=d.as_str() prop:selected=move || dim.get() == d>{move || dimension_words(i18n, d)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <IdSelect name="department_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.department)) value=department options=Signal::derive(move || departments.get().unwrap_or_default()) />
+                <IdSelect name="product_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.product)) value=product options=Signal::derive(move || products.get().unwrap_or_default()) />
+            </div>
+            <p class="muted hint">{move || t_string!(i18n, rpt.renewals_hint)}</p>
+            <ErrorLine error=error />
+            {move || report.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
+                Ok(r) => view! { <RenewalBody report=r /> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn RenewalBody(report: RenewalReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = lang(i18n) == Lang::En;
+    let label = |key: &str| {
+        report
+            .columns
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.label.clone())
+            .unwrap_or_default()
+    };
+    let categories: Vec<String> = report.rows.iter().map(|r| r.labels.join(" / ")).collect();
+    let option = chart::bars(
+        en,
+        &categories,
+        &[
+            (
+                label("due_amount"),
+                report
+                    .rows
+                    .iter()
+                    .map(|r| chart::number(&r.due_amount.to_string()))
+                    .collect(),
+            ),
+            (
+                label("renewed_amount"),
+                report
+                    .rows
+                    .iter()
+                    .map(|r| chart::number(&r.renewed_amount.to_string()))
+                    .collect(),
+            ),
+        ],
+        false,
+        &[(
+            label("rate"),
+            report
+                .rows
+                .iter()
+                .map(|r| r.rate.as_deref().map_or(json!(null), chart::number))
+                .collect(),
+        )],
+    );
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
+    let blank = report.group_by.len().saturating_sub(1);
+    let t = report.totals.clone();
+    view! {
+        <div class="charts">
+            <figure class="wide">
+                <Chart option=Signal::stored(option) label=Signal::derive(move || t_string!(i18n, rpt.renewals).to_string()) />
+            </figure>
+        </div>
+        <div class="table-scroll">
+            <table class="grid report-table renewals">
+                <thead><tr>{report.columns.iter().map(|c| view! { <th class=if c.kind == crm_domain::api::ColumnKind::Dimension { "" } else { "num" }>{c.label.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {report.rows.into_iter().map(|r| view! {
+                        <tr data-key=r.keys.join("|") class:empty=r.due == 0>
+                            {r.labels.into_iter().map(|l| view! { <td>{l}</td> }).collect_view()}
+                            <td class="num" data-due=r.due.to_string()>{r.due}</td>
+                            <td class="num">{money(i18n, r.due_amount)}</td>
+                            <td class="num" data-renewed=r.renewed.to_string()>{r.renewed}</td>
+                            <td class="num">{money(i18n, r.renewed_amount)}</td>
+                            <td class="num">{dash(r.rate)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr class="totals">
+                    <th>{move || t_string!(i18n, rpt.total)}</th>
+                    {(0..blank).map(|_| view! { <th></th> }).collect_view()}
+                    <th class="num" data-due=t.due.to_string()>{t.due}</th>
+                    <th class="num">{money(i18n, t.due_amount)}</th>
+                    <th class="num">{t.renewed}</th>
+                    <th class="num">{money(i18n, t.renewed_amount)}</th>
+                    <th class="num">{dash(t.rate)}</th>
+                </tr></tfoot>
+            </table>
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The staff scorecard
+
+/// 绩效考核: each person's parts beside the department average, the points they earned, the
+/// score; a stacked chart of where each score comes from.
+#[component]
+pub fn ScorecardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    // The server's own default is this month to date.
+    let period = Period::new(None, None);
+    period.preset.set(Preset::ThisMonth);
+    let department = RwSignal::new(None::<i64>);
+    let query = move || {
+        let (from, to) = period.dates();
+        ScorecardQuery {
+            from,
+            to,
+            department_id: department.get(),
+            ..ScorecardQuery::default()
+        }
+    };
+    let card = LocalResource::new(move || {
+        // Asked again in the other language: the server names groups and columns in the reader's.
+        let _ = lang(i18n);
+        let q = query();
+        async move { api.scorecard(&q).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = card.get() {
+            period.learn(c.from, c.to);
+        }
+    });
+    let departments = department_options();
+    let error = RwSignal::new(None::<String>);
+    let download = move |format: ReportFormat| {
+        let q = query();
+        leptos::task::spawn_local(async move {
+            match api.scorecard_file(&q, format).await {
+                Ok(bytes) => {
+                    error.set(None);
+                    let name = format!(
+                        "scorecard-{}-{}",
+                        period.from.get_untracked(),
+                        period.to.get_untracked()
+                    );
+                    save_report(&name, format, &bytes);
+                }
+                Err(e) => error.set(Some(e.display())),
+            }
+        });
+    };
+    view! {
+        <section class="card report" data-report="scorecard">
+            <div class="title-row">
+                <h1>{move || t_string!(i18n, rpt.scorecard)}</h1>
+                <div class="actions">
+                    <button type="button" name="xlsx" on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
+                    <button type="button" name="csv" on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                </div>
+            </div>
+            <div class="inline-form report-filters">
+                <PeriodFields period=period />
+                <IdSelect name="department_id" label=Signal::derive(move || t_string!(i18n, rpt.dim.department)) value=department options=Signal::derive(move || departments.get().unwrap_or_default()) />
+            </div>
+            <p class="muted hint">{move || t_string!(i18n, rpt.score_hint)}</p>
+            <ErrorLine error=error />
+            {move || card.get().map(|c| match c {
+                Err(e) => view! { <p class="error" role="alert">{e.display()}</p> }.into_any(),
+                Ok(c) => view! { <ScorecardBody card=c /> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ScorecardBody(card: Scorecard) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = lang(i18n) == Lang::En;
+    let names: Vec<String> = card.people.iter().map(|p| p.person.name.clone()).collect();
+    // One stacked series per weighed part: the points it gave each person.
+    let series: Vec<(String, Vec<Value>)> = card
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.weight > 0)
+        .map(|(i, c)| {
+            let points = card
+                .people
+                .iter()
+                .map(|p| {
+                    p.parts
+                        .get(i)
+                        .map_or(json!(0), |x| chart::number(&x.points))
+                })
+                .collect();
+            (c.label.clone(), points)
+        })
+        .collect();
+    let score: Vec<Value> = card
+        .people
+        .iter()
+        .map(|p| p.score.as_deref().map_or(json!(null), chart::number))
+        .collect();
+    let option = chart::bars(
+        en,
+        &names,
+        &series,
+        true,
+        &[(t_string!(i18n, rpt.score).to_string(), score)],
+    );
+    let columns = card.components.clone();
+    let shown = |money_part: bool, v: &str| -> String {
+        if money_part {
+            v.parse::<crm_domain::Money>()
+                .map(|m| money(i18n, m))
+                .unwrap_or_else(|_| v.to_string())
+        } else {
+            v.to_string()
+        }
+    };
+    let types = card.activity_types.clone();
+    let people = card.people.clone();
+    view! {
+        <div class="charts">
+            <figure class="wide">
+                <figcaption>{move || t_string!(i18n, rpt.score_parts)}</figcaption>
+                <Chart option=Signal::stored(option) label=Signal::derive(move || t_string!(i18n, rpt.scorecard).to_string()) />
+            </figure>
+        </div>
+        <div class="table-scroll">
+            <table class="grid scorecard">
+                <thead><tr>
+                    <th>{move || t_string!(i18n, rpt.person)}</th>
+                    <th>{move || t_string!(i18n, rpt.dim.department)}</th>
+                    <th class="num">{move || t_string!(i18n, rpt.score)}</th>
+                    {columns.iter().map(|c| {
+                        let lower = c.lower_is_better;
+                        view! {
+                            <th class="num" data-part=c.component.as_str()>
+                                {c.label.clone()}
+                                <small class="muted">{move || t_string!(i18n, rpt.weight)}" "{c.weight}{move || if lower { format!(" · {}", t_string!(i18n, rpt.lower_better)) } else { String::new() }}</small>
+                            </th>
+                        }
+                    }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {card.people.into_iter().map(|p| {
+                        let cells = columns.iter().zip(p.parts).map(|(c, part)| view! {
+                            <td class="num" data-part=c.component.as_str()>
+                                <span class="value">{shown(c.money, &part.value)}</span>
+                                <small class="muted avg" title=move || t_string!(i18n, rpt.dept_avg)>{shown(c.money, &part.department_average)}</small>
+                                <small class="points">{part.points}" "{move || t_string!(i18n, rpt.points)}</small>
+                            </td>
+                        }).collect_view();
+                        view! {
+                            <tr data-person=p.person.id.to_string()>
+                                <td>{p.person.name}</td>
+                                <td>{p.department.name}</td>
+                                <td class="num score"><strong>{p.score.unwrap_or_else(|| "—".into())}</strong></td>
+                                {cells}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>{move || t_string!(i18n, rpt.by_type)}</h2>
+        <div class="table-scroll">
+            <table class="grid by-type">
+                <thead><tr>
+                    <th>{move || t_string!(i18n, rpt.person)}</th>
+                    {types.iter().map(|t| view! { <th class="num">{t.name.clone()}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {people.into_iter().map(|p| view! {
+                        <tr><td>{p.person.name}</td>{p.activities_by_type.into_iter().map(|n| view! { <td class="num">{n}</td> }).collect_view()}</tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -2,13 +2,14 @@
 
 use crate::api::use_api;
 use crate::components::{ErrorLine, History, Paged, check, confirm, labels, run, searched};
-use crate::format::I18n;
+use crate::format::{I18n, lang};
 use crate::i18n::*;
 use crm_domain::api::{
     AuditEntry, AuditQuery, Department, DepartmentPatch, DictionaryItemPatch, DictionaryKind,
     ListQuery, NewDepartment, NewDictionaryItem, NewUser, ResetPasswordRequest, Settings,
     SettingsPatch, User, UserPatch, UserQuery,
 };
+use crm_domain::scorecard::{ScoreComponent, ScorecardWeights};
 use crm_domain::ticket::TicketDueHours;
 use crm_domain::{Lang, Money};
 use leptos::prelude::*;
@@ -443,8 +444,13 @@ pub fn SettingsPage() -> impl IntoView {
     let review = RwSignal::new(false);
     let private_hooks = RwSignal::new(false);
     let language = RwSignal::new(Lang::Zh);
+    let weights: [RwSignal<String>; ScoreComponent::ALL.len()] =
+        std::array::from_fn(|_| RwSignal::new(String::new()));
     let fill = move |s: &Settings| {
         let c = &s.settings;
+        for (w, part) in weights.iter().zip(ScoreComponent::ALL) {
+            w.set(c.scorecard_weights.of(part).to_string());
+        }
         let values = [
             c.company_name.clone(),
             c.time_zone.clone(),
@@ -536,7 +542,20 @@ pub fn SettingsPage() -> impl IntoView {
             error.set(Some(format!("{}: ?", t_string!(i18n, settings.pool))));
             return;
         };
+        let mut scorecard = ScorecardWeights::default();
+        for (w, part) in weights.iter().zip(ScoreComponent::ALL) {
+            let Ok(n) = w.get_untracked().trim().parse::<u32>() else {
+                error.set(Some(format!(
+                    "{}: {}?",
+                    t_string!(i18n, settings.weights),
+                    part.label().get(lang(i18n))
+                )));
+                return;
+            };
+            scorecard.set(part, n);
+        }
         let body = SettingsPatch {
+            scorecard_weights: Some(scorecard),
             pool_reclaim_no_contact_days: Some(no_contact),
             pool_reclaim_unsigned_days: Some(unsigned),
             pool_warn_days: Some(warn),
@@ -613,6 +632,12 @@ pub fn SettingsPage() -> impl IntoView {
                     <label>{move || t_string!(i18n, settings.pool_warn)}<input type="number" min="1" name="pool_warn_days" bind:value=fields[18] /></label>
                     <label>{move || t_string!(i18n, settings.pool_max_owned)}<input type="number" min="1" name="pool_max_owned" bind:value=fields[19] /></label>
                     <label>{move || t_string!(i18n, settings.pool_max_claims)}<input type="number" min="1" name="pool_max_claims_per_day" bind:value=fields[20] /></label>
+                </fieldset>
+                <fieldset class="row weights"><legend>{move || t_string!(i18n, settings.weights)}</legend>
+                    {ScoreComponent::ALL.into_iter().zip(weights).map(|(part, w)| view! {
+                        <label>{move || part.label().get(lang(i18n)).to_string()}<input type="number" min="0" max="100" name=format!("weight_{}", part.as_str()) bind:value=w /></label>
+                    }).collect_view()}
+                    <p class="muted hint">{move || t_string!(i18n, settings.weights_hint)}</p>
                 </fieldset>
                 <label class="check"><input type="checkbox" name="webhooks_allow_private_network" bind:checked=private_hooks />{move || t_string!(i18n, settings.private_hooks)}</label>
                 <ErrorLine error=error />

@@ -10,8 +10,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use crm_db::reports;
 use crm_domain::api::{
-    ColumnKind, Dashboard, ExportFormat, Fact, OpportunityReport, OpportunityReportQuery, Problem,
-    Report, ReportFormat, ReportQuery, Scorecard, ScorecardQuery,
+    Dashboard, ExportFormat, Fact, OpportunityReport, OpportunityReportQuery, Problem,
+    RenewalReport, RenewalRow, Report, ReportFormat, ReportQuery, Scorecard, ScorecardQuery,
 };
 use crm_domain::{Lang, Msg};
 
@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receipts_report)
         .service(opportunities_report)
         .service(scorecard)
+        .service(renewals_report)
         .service(dashboard);
 }
 
@@ -70,7 +71,8 @@ async fn sales_report(
 }
 
 /// Money received in the period on orders the caller sees, per group (a reversal takes its
-/// receipt back), within the caller's scope.
+/// receipt back), within the caller's scope — beside the plan: `planned`, the installments in
+/// force falling due in the group (plan against actual).
 #[utoipa::path(
     tag = "reports",
     params(ReportQuery),
@@ -143,6 +145,62 @@ async fn opportunities_report(
         Cell::from(r.open_weighted),
     ]);
     let name = format!("opportunities-{}-{}", r.from, r.to);
+    file_answer(file, &name, Table { header, rows })
+}
+
+/// Renewals (续费分析): service periods ending in the period (default: this year, to its last
+/// day) per group — orders signed, executing or completed whose service ends then — and how many
+/// of them, for how much, were renewed: the customer has signed another order whose service runs
+/// past the end (by `product`: with a line of the same product; only products that renew).
+/// Months still ahead show what is renewed so far. Within the caller's scope.
+#[utoipa::path(
+    tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, content((RenewalReport = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    )
+)]
+#[get("/reports/renewals")]
+async fn renewals_report(
+    caller: Caller<need::Either<need::OrderRead, need::ReportRead>>,
+    q: Query<ReportQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let lang = language::of_request(&req, caller.state()).await;
+    let format = wanted(q.format, &req);
+    let r = caller
+        .run(move |conn, actor| reports::renewals(conn, actor, &q, lang))
+        .await?;
+    let Some(file) = format else {
+        return Ok(HttpResponse::Ok().json(r));
+    };
+    let header = r.columns.iter().map(|c| c.label.clone()).collect();
+    let measures = |x: &RenewalRow| {
+        vec![
+            Cell::Int(x.due),
+            Cell::from(x.due_amount),
+            Cell::Int(x.renewed),
+            Cell::from(x.renewed_amount),
+            Cell::from(x.rate.clone().map(Cell::Decimal)),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = r
+        .rows
+        .iter()
+        .map(|x| {
+            let mut v: Vec<Cell> = x.labels.iter().map(|l| Cell::from(l.as_str())).collect();
+            v.extend(measures(x));
+            v
+        })
+        .collect();
+    let mut total = vec![Cell::from(Msg::pick("合计", "Total", lang))];
+    total.extend((1..r.group_by.len()).map(|_| Cell::Empty));
+    total.extend(measures(&r.totals));
+    rows.push(total);
+    let name = format!("renewals-{}-{}", r.from, r.to);
     file_answer(file, &name, Table { header, rows })
 }
 
@@ -286,11 +344,15 @@ pub(crate) struct Table {
 
 fn report_table(r: &Report, lang: Lang) -> Table {
     let header = r.columns.iter().map(|c| c.label.clone()).collect();
-    let measures = |count: i64, amount, average| {
+    let has = |key: &str| r.columns.iter().any(|c| c.key == key);
+    let measures = |count: i64, amount, average, planned: Option<crm_domain::Money>| {
         let mut v = vec![Cell::Int(count)];
-        if r.columns.iter().any(|c| c.kind == ColumnKind::Money) {
+        if has("amount") {
             v.push(Cell::from(amount));
             v.push(Cell::from(average));
+        }
+        if has("planned") {
+            v.push(Cell::from(planned));
         }
         v
     };
@@ -299,13 +361,18 @@ fn report_table(r: &Report, lang: Lang) -> Table {
         .iter()
         .map(|row| {
             let mut v: Vec<Cell> = row.labels.iter().map(|l| Cell::from(l.as_str())).collect();
-            v.extend(measures(row.count, row.amount, row.average));
+            v.extend(measures(row.count, row.amount, row.average, row.planned));
             v
         })
         .collect();
     let mut total = vec![Cell::from(Msg::pick("合计", "Total", lang))];
     total.extend((1..r.group_by.len()).map(|_| Cell::Empty));
-    total.extend(measures(r.totals.count, r.totals.amount, r.totals.average));
+    total.extend(measures(
+        r.totals.count,
+        r.totals.amount,
+        r.totals.average,
+        r.totals.planned,
+    ));
     rows.push(total);
     Table { header, rows }
 }

@@ -26,6 +26,7 @@ mod orders;
 mod org;
 mod pool;
 mod reminders;
+mod renewal_report;
 mod renewals;
 mod reports;
 mod scorecard;

@@ -189,12 +189,40 @@ api_test!(each_report_counts_what_its_reader_may_see, |app| {
         busy(&r),
         vec![row("2019-02", 1, "400.00"), row("2019-03", 1, "150.00")]
     );
+    // Beside the plan: the installments falling due (each order's whole total on its day).
+    let planned = |r: &Value| -> Vec<String> {
+        r["rows"].as_array().unwrap()[..3]
+            .iter()
+            .map(|x| x["planned"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(planned(&r), ["1700.00", "700.50", "0.00"]);
+    assert_eq!(r["totals"]["planned"], "2400.50");
+    assert_eq!(
+        r["columns"].as_array().unwrap().last().unwrap()["key"],
+        "planned"
+    );
     let s1 = app.login("s1_a").await;
     let r = app
         .get(&format!("/reports/receipts?{YEAR}"), &s1)
         .await
         .expect(200);
     assert_eq!(busy(&r), vec![row("2019-02", 1, "400.00")]);
+    assert_eq!(planned(&r), ["1000.00", "500.50", "0.00"]);
+    // Plan without receipts still makes a group.
+    let r = app
+        .get(&format!("/reports/receipts?{YEAR}&group_by=owner"), &fin)
+        .await
+        .expect(200);
+    assert_eq!(r["rows"].as_array().unwrap().len(), 3, "{r}");
+    let signed = app
+        .get(&format!("/reports/sales?{YEAR}"), &fin)
+        .await
+        .expect(200);
+    assert!(
+        signed["rows"][0].get("planned").is_none(),
+        "only receipts have a plan"
+    );
 
     // By department, then owner: the groups largest first, each department's people within it.
     let admin = app.login("admin").await;
@@ -679,5 +707,129 @@ api_test!(
         .await;
         assert_eq!(sheet[0][0], Data::String("阶段".into()));
         assert_eq!(sheet.len(), stages.len() + 2);
+    }
+);
+
+api_test!(
+    new_customers_by_level_show_the_funnel_they_went_down,
+    |app| {
+        // Today's new customers of an industry nobody else has: three leads; two are visited, one of
+        // them is blacklisted afterwards; the other becomes a prospect with a deal and signs.
+        let admin = app.login("admin").await;
+        let industry = app
+            .post(
+                "/dictionaries/industry",
+                &admin,
+                json!({"name": "漏斗测试行业"}),
+            )
+            .await
+            .expect(201)["id"]
+            .as_i64()
+            .unwrap();
+        let s1 = app.login("s1_b").await;
+        let mut made = Vec::new();
+        for name in ["漏斗甲有限公司", "漏斗乙有限公司", "漏斗丙有限公司"] {
+            made.push(
+                app.post(
+                    "/customers",
+                    &s1,
+                    json!({"name": name, "industry_id": industry}),
+                )
+                .await
+                .expect(201),
+            );
+        }
+        let visit = app
+            .get("/dictionaries/activity_type", &s1)
+            .await
+            .expect(200)[0]["id"]
+            .clone();
+        let at = (chrono::Utc::now() - chrono::Duration::seconds(30)).to_rfc3339();
+        for c in &made[..2] {
+            app.post(
+            "/activities",
+            &s1,
+            json!({"customer_id": c["id"], "type_id": visit, "occurred_at": at, "summary": "拜访"}),
+        )
+        .await
+        .expect(201);
+        }
+        app.post(
+            "/opportunities",
+            &s1,
+            json!({"customer_id": made[0]["id"], "title": "推广"}),
+        )
+        .await
+        .expect(201);
+        let p = product(app, "FNL", "100.00", None).await;
+        let o = order(
+            app,
+            &s1,
+            &made[0],
+            json!([{"product_id": p, "quantity": 1, "unit_price": "100.00"}]),
+        )
+        .await;
+        app.post(
+            &format!("/orders/{}/sign", o["id"]),
+            &s1,
+            json!({"version": o["version"], "signed_on": null}),
+        )
+        .await
+        .expect(200);
+        let mgr = app.login("s1_mgr").await;
+        app.post(
+            &format!("/customers/{}/level", made[1]["id"]),
+            &mgr,
+            json!({"level": "blacklisted", "reason": "恶意拖欠"}),
+        )
+        .await
+        .expect(200);
+
+        let funnel = |who: &'static str| {
+            let query = format!("/reports/customers?group_by=level&industry_id={industry}");
+            async move {
+                let t = app.login(who).await;
+                app.get(&query, &t).await.expect(200)
+            }
+        };
+        for who in ["s1_b", "s1_mgr", "gm"] {
+            let r = funnel(who).await;
+            let steps: Vec<(String, i64, Option<String>)> = r["funnel"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        s["level"].as_str().unwrap().to_string(),
+                        s["reached"].as_i64().unwrap(),
+                        s["conversion"].as_str().map(str::to_string),
+                    )
+                })
+                .collect();
+            let step = |l: &str, n, c: Option<&str>| (l.to_string(), n, c.map(str::to_string));
+            assert_eq!(
+                steps,
+                vec![
+                    step("lead", 3, None),
+                    step("contacted", 2, Some("66.7")),
+                    step("prospect", 1, Some("50.0")),
+                    step("signed", 1, Some("100.0")),
+                ],
+                "{who}"
+            );
+            // Minutes apart: the medians are under a tenth of a day.
+            assert_eq!(r["funnel"][1]["median_days"], "0.0", "{who}");
+            assert_eq!(r["funnel"][0]["median_days"], Value::Null);
+            // Where they stand now: one signed, one blacklisted, one lead.
+            assert_eq!(r["totals"]["count"], 3);
+        }
+        // Someone else's customers are not in another salesperson's funnel.
+        let r = funnel("s1_a").await;
+        assert_eq!(r["funnel"][0]["reached"], 0);
+        assert_eq!(r["funnel"][1]["conversion"], Value::Null);
+        // Other groupings carry no funnel.
+        let gm = app.login("gm").await;
+        let r = app.get("/reports/customers", &gm).await.expect(200);
+        assert!(r.get("funnel").is_none());
     }
 );

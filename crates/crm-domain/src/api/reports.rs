@@ -31,6 +31,15 @@ pub enum Fact {
     DealsOpened,
     /// Service tickets opened in the period, under their customer's owner.
     Tickets,
+    /// Service periods ending in the period: orders signed, executing or completed whose service
+    /// ends then, their totals; by product, the lines of products that renew.
+    RenewalsDue,
+    /// Of those, the ones renewed: the customer has signed another order whose service runs past
+    /// this one's end (by product: with a line of the same product).
+    Renewed,
+    /// Installments of the payment plans in force falling due in the period, under the order's
+    /// owner: the plan receipts are set against.
+    InstallmentsDue,
 }
 
 impl Fact {
@@ -44,6 +53,9 @@ impl Fact {
             Self::Activities => "activities",
             Self::DealsOpened => "deals_opened",
             Self::Tickets => "tickets",
+            Self::RenewalsDue => "renewals_due",
+            Self::Renewed => "renewed",
+            Self::InstallmentsDue => "installments_due",
         }
     }
 
@@ -52,8 +64,10 @@ impl Fact {
         use Dimension::*;
         match self {
             Self::NewCustomers => &[Month, Department, Owner, Industry, Region, Level],
-            Self::Sales => &[Month, Department, Owner, Industry, Region, Product],
-            Self::Receipts | Self::DealsWon | Self::DealsOpened => {
+            Self::Sales | Self::RenewalsDue | Self::Renewed => {
+                &[Month, Department, Owner, Industry, Region, Product]
+            }
+            Self::Receipts | Self::DealsWon | Self::DealsOpened | Self::InstallmentsDue => {
                 &[Month, Department, Owner, Industry, Region]
             }
             Self::Activities => &[Month, Department, Owner, Industry, Region, Type],
@@ -77,6 +91,9 @@ impl Fact {
             Self::Activities => msg!("接触次数", "Activities"),
             Self::DealsOpened => msg!("新建商机", "Deals opened"),
             Self::Tickets => msg!("工单数", "Tickets"),
+            Self::RenewalsDue => msg!("到期订单", "Ending"),
+            Self::Renewed => msg!("已续费", "Renewed"),
+            Self::InstallmentsDue => msg!("应收期数", "Installments due"),
         }
     }
 
@@ -90,6 +107,9 @@ impl Fact {
             Self::DealsWon => msg!("赢单金额", "Won amount"),
             Self::DealsOpened => msg!("商机金额", "Deal amount"),
             Self::Activities | Self::Tickets => msg!("金额", "Amount"),
+            Self::RenewalsDue => msg!("到期金额", "Ending amount"),
+            Self::Renewed => msg!("已续费金额", "Renewed amount"),
+            Self::InstallmentsDue => msg!("计划回款", "Planned"),
         }
     }
 
@@ -104,6 +124,8 @@ impl Fact {
             Self::Activities => msg!("客户接触分析", "Activities"),
             Self::DealsOpened => msg!("新建商机分析", "Deals opened"),
             Self::Tickets => msg!("工单分析", "Tickets"),
+            Self::RenewalsDue | Self::Renewed => msg!("续费分析", "Renewals"),
+            Self::InstallmentsDue => msg!("回款计划", "Payment plans"),
         }
     }
 }
@@ -254,6 +276,8 @@ pub enum ColumnKind {
     Count,
     /// Money, a decimal string with two places.
     Money,
+    /// A percentage, a decimal string with one place (none of nothing).
+    Percent,
 }
 
 /// A column, headed in the caller's language.
@@ -280,6 +304,9 @@ pub struct ReportRow {
     pub amount: Option<Money>,
     /// The amount per count, rounded half away from zero to the fen.
     pub average: Option<Money>,
+    /// Receipts: the installments in force falling due in the group (plan against actual).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<Money>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,6 +315,8 @@ pub struct ReportTotals {
     pub count: i64,
     pub amount: Option<Money>,
     pub average: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<Money>,
 }
 
 /// A report: the groups of one fact within the caller's scope, months in order, other groups
@@ -304,6 +333,56 @@ pub struct Report {
     pub columns: Vec<ReportColumn>,
     pub rows: Vec<ReportRow>,
     pub totals: ReportTotals,
+    /// New customers by `level` alone: how far the period's new customers got, lead to signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funnel: Option<Vec<LevelStep>>,
+}
+
+/// A level of the funnel of the period's new customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LevelStep {
+    pub level: crate::customer::CustomerLevel,
+    pub name: String,
+    /// Customers that reached this level (or one above it) at some time, blacklisted ones too.
+    pub reached: i64,
+    /// Of those that reached the level before, the share that reached this one, in percent with
+    /// one decimal (none for the first level, or when none reached the one before).
+    pub conversion: Option<String>,
+    /// The median time from reaching the level before to reaching this one, in days with one
+    /// decimal (none for the first level, or when no customer's history shows both).
+    pub median_days: Option<String>,
+}
+
+/// One group of the renewal report: the service periods ending in it and those renewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenewalRow {
+    /// As a report row's (empty in the totals).
+    pub keys: Vec<String>,
+    pub labels: Vec<String>,
+    /// Orders whose service ends in the group.
+    pub due: i64,
+    pub due_amount: Money,
+    /// Of those, renewed (a later order of the customer runs past the end).
+    pub renewed: i64,
+    /// The renewed orders' own amounts (what was kept).
+    pub renewed_amount: Money,
+    /// `renewed / due` in percent with one decimal; none with nothing due.
+    pub rate: Option<String>,
+}
+
+/// `GET /reports/renewals`: service periods ending per group (months in order) and how many were
+/// renewed, within the caller's scope. Months still ahead show what is renewed so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenewalReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group_by: Vec<Dimension>,
+    pub columns: Vec<ReportColumn>,
+    pub rows: Vec<RenewalRow>,
+    pub totals: RenewalRow,
 }
 
 /// The amount per count, rounded half away from zero (none without a count).
