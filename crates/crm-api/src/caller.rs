@@ -165,6 +165,11 @@ impl<R> Caller<R> {
         &self.state
     }
 
+    /// The state, to take into work that runs off the async workers.
+    pub fn shared_state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
     /// Runs `f` on a pooled connection (off the async workers) with the caller as an [`Actor`]:
     /// the one way a handler reaches the repositories.
     pub async fn run<T, E, F>(&self, f: F) -> ApiResult<T>

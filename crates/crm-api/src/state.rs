@@ -80,7 +80,14 @@ pub struct AppState {
     pub documents: crm_db::files::Store,
     /// The company's default language, read from the settings at most every few seconds.
     company_language: moka::sync::Cache<(), Lang>,
+    /// The general manager's dashboards lately answered, per scope and language (see
+    /// [`AppState::dashboard`]).
+    dashboards: moka::sync::Cache<(Vec<i64>, Lang), (u64, crm_domain::api::Dashboard)>,
 }
+
+/// How long a dashboard is answered again unchanged when no write of this server came between
+/// (another server's writes on the same database show within this time).
+pub const DASHBOARD_FRESH: Duration = Duration::from_secs(20);
 
 impl AppState {
     pub fn new(
@@ -101,7 +108,33 @@ impl AppState {
             in_flight: InFlight::new(0),
             documents,
             company_language: moka::sync::Cache::builder().time_to_live(ttl).build(),
+            dashboards: moka::sync::Cache::builder()
+                .time_to_live(DASHBOARD_FRESH)
+                .max_capacity(1_000)
+                .build(),
         }
+    }
+
+    /// The dashboard for a scope (every owner it sees; empty: everyone) in a language: the one
+    /// answered last for them while no write has been committed by this server since and it is
+    /// under [`DASHBOARD_FRESH`] old, else counted afresh. Everyone in the same scope — a whole
+    /// management team opening the same page in the morning — shares one count.
+    pub fn dashboard(
+        &self,
+        scope: Vec<i64>,
+        lang: Lang,
+        count: impl FnOnce() -> ApiResult<crm_domain::api::Dashboard>,
+    ) -> ApiResult<crm_domain::api::Dashboard> {
+        let key = (scope, lang);
+        let writes = crm_db::writes();
+        if let Some((at, d)) = self.dashboards.get(&key)
+            && at == writes
+        {
+            return Ok(d);
+        }
+        let d = count()?;
+        self.dashboards.insert(key, (writes, d.clone()));
+        Ok(d)
     }
 
     /// Runs blocking database work on actix's blocking pool, never on the async workers.

@@ -445,6 +445,16 @@ where
     transaction(conn, false, f)
 }
 
+/// Write transactions this process has committed: what a cached answer was computed after (see
+/// [`writes`]).
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many write transactions this process has committed so far: an answer computed when this
+/// was `n` still holds while it is `n` (as far as this process's own writes go).
+pub fn writes() -> u64 {
+    WRITES.load(std::sync::atomic::Ordering::Acquire)
+}
+
 fn transaction<T, E>(
     conn: &mut DbConnection,
     keep: bool,
@@ -471,6 +481,7 @@ where
     match f(conn) {
         Ok(value) if keep => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            WRITES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             Ok(value)
         }
         Ok(value) => {

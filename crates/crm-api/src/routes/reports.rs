@@ -282,7 +282,8 @@ async fn scorecard(
     file_answer(file, &name, Table { header, rows })
 }
 
-/// The general manager's page in one call, within the caller's scope: this month (to today)
+/// The general manager's page in one call, within the caller's scope (counted once for everyone
+/// of the same scope until something is written, or for 20 seconds): this month (to today)
 /// against last month and the same month last year to the same day — new customers, signed amount and orders,
 /// receipts, approved expenses, deals won — the receivables overdue today, the twelve months'
 /// trend, this year's top industries and regions, the funnel now, and this month's ranking.
@@ -293,8 +294,17 @@ async fn dashboard(
     req: HttpRequest,
 ) -> ApiResult<Json<Dashboard>> {
     let lang = language::of_request(&req, caller.state()).await;
+    let state = caller.shared_state();
     caller
-        .run(move |conn, actor| reports::dashboard(conn, actor, lang))
+        .run(move |conn, actor| {
+            let scope = match &actor.visible {
+                crm_db::visibility::Visible::All => Vec::new(),
+                crm_db::visibility::Visible::Owners(ids) => ids.clone(),
+            };
+            state.dashboard(scope, lang, || {
+                reports::dashboard(conn, actor, lang).map_err(Into::into)
+            })
+        })
         .await
         .map(Json)
 }
