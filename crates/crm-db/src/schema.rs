@@ -763,6 +763,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_months (owner_id, month) {
+        owner_id -> BigInt,
+        month -> Date,
+        installments -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
     receipt_months (owner_id, month) {
         owner_id -> BigInt,
         month -> Date,

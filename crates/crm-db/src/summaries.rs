@@ -1,14 +1,14 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, expenses, orders signed and receipts per month, new customers per day, the customer's owner kept on deals and
+//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, new customers per day, the customer's owner kept on deals and
 //! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
     article_grams as ag, customer_days as cd, customer_grams as g, customers as c,
     expense_department_months as edm, expense_months as em, expenses as e, orders as o,
-    receipt_months as rcm, receipts as r, receivable_days as rd, receivable_months as rm,
-    sales_months as sm, sales_segments as ss,
+    payment_installments as pi, plan_months as pm, receipt_months as rcm, receipts as r,
+    receivable_days as rd, receivable_months as rm, sales_months as sm, sales_segments as ss,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -321,6 +321,30 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept != received {
         out.push(format!(
             "receipt_months: kept {kept:?}, the receipts add up to {received:?}"
+        ));
+    }
+    // The payment plans in force per owner and due month.
+    let mut planned: OwnerMonths = BTreeMap::new();
+    for (owner, due, amount) in pi::table
+        .filter(pi::in_force.eq(true))
+        .filter(pi::owner_id.is_not_null())
+        .select((pi::owner_id.assume_not_null(), pi::due_date, pi::amount))
+        .load::<(i64, chrono::NaiveDate, i64)>(conn)?
+    {
+        let s = planned.entry((owner, month(due))).or_default();
+        s.0 += 1;
+        s.1 += amount;
+    }
+    let kept: OwnerMonths = pm::table
+        .select((pm::owner_id, pm::month, pm::installments, pm::amount))
+        .load::<(i64, chrono::NaiveDate, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.2 != 0 || x.3 != 0)
+        .map(|(a, b, n, v)| ((a, b), (n, v)))
+        .collect();
+    if kept != planned {
+        out.push(format!(
+            "plan_months: kept {kept:?}, the installments add up to {planned:?}"
         ));
     }
     // The department summary, against the same recount without the spender.
