@@ -298,12 +298,16 @@ struct Cut<'a> {
     /// Only the instants `[a, b)` of the period (a timestamp fact's part the rows must count);
     /// months stay those of the whole period.
     within: Option<(NaiveDateTime, NaiveDateTime)>,
+    /// Read the order lines, as by product, without cutting by it (the totals of a report by
+    /// product count the same lines as its rows, each order once).
+    lines: bool,
 }
 
 impl Cut<'_> {
     /// Where the cut's rows are (by product: the order lines).
     fn source(&self) -> Source {
-        let by_product = self.dims.contains(&Dimension::Product) || self.filters.product.is_some();
+        let by_product =
+            self.lines || self.dims.contains(&Dimension::Product) || self.filters.product.is_some();
         source(self.fact, by_product)
     }
 }
@@ -1003,6 +1007,7 @@ pub fn run(
         dims,
         filters: &filters,
         within: None,
+        lines: false,
     };
     let mut sums = sums(conn, &actor.visible, zone, &cut)?;
     // Receipts beside their plan: the installments due in each group.
@@ -1029,9 +1034,14 @@ pub fn run(
             sums.entry(vec![Key::Month(m)]).or_default();
         }
     }
-    // By product an order with two products counts under each: the totals count it once.
+    // By product an order with two products counts under each: the totals count it once, from
+    // the same lines.
     let (total_n, total_amount) = if dims.contains(&Dimension::Product) {
-        let whole = Cut { dims: &[], ..cut };
+        let whole = Cut {
+            dims: &[],
+            lines: true,
+            ..cut
+        };
         let all = self::sums(conn, &actor.visible, zone, &whole)?;
         all.values()
             .fold((0, 0), |(n, a), (n2, a2)| (n + n2, a + a2))
@@ -1153,6 +1163,10 @@ pub fn renewals(
     lang: Lang,
 ) -> RepoResult<RenewalReport> {
     let mut q = q.clone();
+    // Default: the whole year the period starts or ends in (this year without either).
+    if let (None, Some(to)) = (q.from, q.to) {
+        q.from = NaiveDate::from_ymd_opt(to.year(), 1, 1);
+    }
     if q.to.is_none() {
         let year = match q.from {
             Some(from) => from.year(),
@@ -1265,6 +1279,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
             dims: &[],
             filters: &none,
             within: None,
+            lines: false,
         };
         sums(conn, visible, zone, &cut).map(|s| s.get(&Vec::new()).copied().unwrap_or_default())
     };
@@ -1311,6 +1326,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
             dims: &[Dimension::Month],
             filters: &none,
             within: None,
+            lines: false,
         };
         monthly.insert(fact, sums(conn, visible, zone, &cut)?);
     }
@@ -1345,6 +1361,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
                 dims: &dims,
                 filters: &none,
                 within: None,
+                lines: false,
             },
         )?;
         let mut v: Vec<(Vec<Key>, (i64, i64))> = s.into_iter().collect();
@@ -1400,6 +1417,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
                 dims: &[Dimension::Owner],
                 filters: &none,
                 within: None,
+                lines: false,
             },
         )
     };

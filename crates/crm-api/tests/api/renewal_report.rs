@@ -191,6 +191,11 @@ api_test!(
                 line("产品RN2", 1, "800.00", 0, "0.00", Some("0.0")),
             ]
         );
+        // Its totals count the same lines, each order once (not the build, not C's other product).
+        assert_eq!(r["totals"]["due"], 3);
+        assert_eq!(r["totals"]["due_amount"], "2300.00");
+        assert_eq!(r["totals"]["renewed"], 1);
+        assert_eq!(r["totals"]["rate"], "33.3");
         // By owner, and the default period: this year to its last day.
         let r = report("s1_mgr", "&group_by=owner").await;
         assert_eq!(r["rows"].as_array().unwrap().len(), 1);
@@ -201,6 +206,13 @@ api_test!(
             "{}",
             now["to"]
         );
+        // An end alone: the year it is in.
+        let then = app
+            .get("/reports/renewals?to=2019-12-31", &t)
+            .await
+            .expect(200);
+        assert_eq!(then["from"], "2019-01-01");
+        assert_eq!(then["totals"]["due"], 3);
 
         // The files hold the JSON's rows and totals, headed in the reader's language.
         let sheet = xlsx(app, &format!("/reports/renewals?{YEAR}&format=xlsx"), &t).await;

@@ -180,6 +180,10 @@ api_test!(the_scorecard_counts_the_records_within_scope, |app| {
     );
     let one = card(app, "s1_mgr", &format!("{YEAR}&owner_id={}", id["s1_b"])).await;
     assert_eq!(ids(&one), BTreeSet::from([id["s1_b"]]));
+    // An end alone: the month it is in.
+    let feb = card(app, "s1_a", "to=2019-02-28").await;
+    assert_eq!(feb["from"], "2019-02-01");
+    assert_eq!(part(person(&feb, id["s1_a"]), "signed").0, "500.50");
     assert_eq!(
         app.get("/reports/scorecard?from=2019-05-01&to=2019-04-01", &s1)
             .await
@@ -236,6 +240,16 @@ api_test!(the_scorecard_counts_the_records_within_scope, |app| {
     )
     .await
     .expect(201);
+    // Moving it down and up again by hand earns nothing more.
+    for level in ["contacted", "prospect"] {
+        app.post(
+            &format!("/customers/{}/level", customer["id"]),
+            &s1,
+            json!({"level": level, "reason": "核对"}),
+        )
+        .await
+        .expect(200);
+    }
     let after = card(app, "s1_a", "").await;
     let (b, a) = (person(&before, id["s1_a"]), person(&after, id["s1_a"]));
     let count = |row: &Value, c: &str| part(row, c).0.parse::<i64>().unwrap();

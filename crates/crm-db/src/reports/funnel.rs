@@ -95,16 +95,22 @@ pub(super) fn level_funnel(
     );
     struct Path {
         level: Option<usize>,
+        /// When it first reached each level (or one above it).
         reached: [Option<NaiveDateTime>; STEPS.len()],
+        /// Whether it entered the level itself (not jumped over it).
+        entered: [bool; STEPS.len()],
     }
     let mut paths: HashMap<i64, Path> = HashMap::new();
     for m in diesel::sql_query(sql).load::<Move>(conn)? {
         let path = paths.entry(m.customer_id).or_insert_with(|| {
             let mut reached = [None; STEPS.len()];
             reached[0] = Some(m.created_at);
+            let mut entered = [false; STEPS.len()];
+            entered[0] = true;
             Path {
                 level: CustomerLevel::parse(&m.level).and_then(rank),
                 reached,
+                entered,
             }
         });
         let Ok(changes) = serde_json::from_str::<serde_json::Value>(&m.changes) else {
@@ -118,6 +124,7 @@ pub(super) fn level_funnel(
             for slot in path.reached.iter_mut().take(r + 1) {
                 slot.get_or_insert(m.at);
             }
+            path.entered[r] = true;
         }
     }
     // Those that got further than where they stand now (blacklisted — counted by how far they
@@ -136,8 +143,11 @@ pub(super) fn level_funnel(
         .map(|(k, level)| {
             let median_days = (k > 0)
                 .then(|| {
+                    // Only those that went through both levels: a jump over one is no time
+                    // spent in it.
                     let mut gaps: Vec<i64> = paths
                         .values()
+                        .filter(|p| p.entered[k] && p.entered[k - 1])
                         .filter_map(|p| Some((p.reached[k]? - p.reached[k - 1]?).num_seconds()))
                         .collect();
                     median_days(&mut gaps)

@@ -39,8 +39,10 @@ pub fn scorecard(
     lang: Lang,
 ) -> RepoResult<Scorecard> {
     let today = crate::settings::today(conn)?;
+    // Default: from the first of the month the period ends in (this month without an end).
+    let end = q.to.unwrap_or(today);
     let rq = ReportQuery {
-        from: Some(q.from.unwrap_or_else(|| today.with_day(1).unwrap_or(today))),
+        from: Some(q.from.unwrap_or_else(|| end.with_day(1).unwrap_or(end))),
         to: q.to,
         department_id: q.department_id,
         owner_id: q.owner_id,
@@ -61,6 +63,7 @@ pub fn scorecard(
         dims,
         filters: &f,
         within: None,
+        lines: false,
     };
     let owner_of = |k: &[Key], i: usize| match k.get(i) {
         Some(Key::Id(id)) => *id,
@@ -243,13 +246,17 @@ fn wanted(f: &Filters, id: i64) -> bool {
 #[derive(QueryableByName)]
 struct LevelMove {
     #[diesel(sql_type = BigInt)]
+    customer_id: i64,
+    #[diesel(sql_type = BigInt)]
     owner_id: i64,
     #[diesel(sql_type = Text)]
     changes: String,
 }
 
-/// Moves of customers up the pipeline (lead → contacted → prospect → signed) in the period, per
-/// the customer's owner today, from the customers' history (by its partial index of level moves).
+/// Levels the person's customers climbed in the period (lead → contacted → prospect → signed),
+/// per the customer's owner today, from the customers' history (by its partial index of level
+/// moves): per customer, from where it stood when the period began to the highest level it
+/// reached in it — so moving a customer down and up again earns nothing.
 fn level_upgrades(
     conn: &mut DbConnection,
     visible: &Visible,
@@ -269,25 +276,36 @@ fn level_upgrades(
     ];
     super::owner_conditions(&mut wheres, visible, f, "c.owner_id");
     let sql = format!(
-        "SELECT c.owner_id AS owner_id, a.changes AS changes FROM audit_log a JOIN customers c ON c.id = a.customer_id WHERE {}",
+        "SELECT a.customer_id AS customer_id, c.owner_id AS owner_id, a.changes AS changes FROM audit_log a JOIN customers c ON c.id = a.customer_id WHERE {} ORDER BY a.at, a.id",
         wheres.join(" AND ")
     );
+    // The pipeline's rank of a level (the blacklist is off it).
     let rank = |v: &serde_json::Value| {
         let level = CustomerLevel::parse(v.as_str()?)?;
         (level != CustomerLevel::Blacklisted)
             .then(|| CustomerLevel::ALL.iter().position(|l| *l == level))
             .flatten()
     };
-    let mut out: HashMap<i64, i64> = HashMap::new();
+    // Per customer: its owner, its rank when the period began, the highest it reached.
+    let mut climbs: HashMap<i64, (i64, usize, usize)> = HashMap::new();
     for m in diesel::sql_query(sql).load::<LevelMove>(conn)? {
         let Ok(changes) = serde_json::from_str::<serde_json::Value>(&m.changes) else {
             continue;
         };
         let level = &changes["level"];
-        if let (Some(old), Some(new)) = (rank(&level["old"]), rank(&level["new"]))
-            && new > old
-        {
-            *out.entry(m.owner_id).or_default() += 1;
+        let (old, new) = (rank(&level["old"]), rank(&level["new"]));
+        let c =
+            climbs
+                .entry(m.customer_id)
+                .or_insert((m.owner_id, old.unwrap_or(0), old.unwrap_or(0)));
+        if let Some(new) = new {
+            c.2 = c.2.max(new);
+        }
+    }
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    for (owner, start, top) in climbs.into_values() {
+        if top > start {
+            *out.entry(owner).or_default() += (top - start) as i64;
         }
     }
     Ok(out)
