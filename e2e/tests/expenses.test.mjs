@@ -55,7 +55,12 @@ test('file an expense at phone width, approve it as the manager', async () => {
     await page.getByRole('heading', { name: '费用分析' }).waitFor();
     const row = page.locator('table.expense-report tbody tr', { hasText: '销售一部' });
     await row.waitFor();
-    await page.locator('.expense-chart .bar-row').first().waitFor();
+    await page.waitForFunction(() => document.querySelector('.expense-chart .chart svg') !== null);
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('button[name=xlsx]').click(),
+    ]);
+    assert.match(xlsx.suggestedFilename(), /^expenses-department\.xlsx$/);
     await page.locator('select[name=group_by]').selectOption('category');
     await page.locator('table.expense-report thead th', { hasText: '类别' }).waitFor();
   });

@@ -882,6 +882,19 @@ impl Api {
         Ok((name, text))
     }
 
+    /// The same report as an Excel workbook: the file's name and its bytes.
+    pub async fn expense_report_xlsx(&self, q: &ExpenseReportQuery) -> Result<(String, Vec<u8>)> {
+        let q = ExpenseReportQuery {
+            format: Some(ReportFormat::Xlsx),
+            ..q.clone()
+        };
+        let bytes = self
+            .bytes(with_query(&format!("{BASE}/reports/expenses"), &q))
+            .await?;
+        let name = format!("expenses-{}.xlsx", q.group_by.unwrap_or_default().as_str());
+        Ok((name, bytes))
+    }
+
     /// Every row of a list (`query`: its filters as a query string, without limit and cursor), as
     /// a file of `format`.
     pub async fn export(

@@ -3,12 +3,12 @@
 //! bar chart, the table, CSV), and the customer page's cost against revenue.
 
 use crate::api::use_api;
+use crate::components::chart::{self, Chart};
 use crate::components::{
     ErrorLine, Paged, ask, check, dictionary, entry_name, local_today, money, run,
 };
-use crate::format::I18n;
+use crate::format::{I18n, lang};
 use crate::i18n::*;
-use crate::pages::receivables::bar_percent;
 use crate::state::use_session;
 use chrono::{Datelike, NaiveDate};
 use crm_domain::api::{
@@ -405,28 +405,27 @@ pub fn ExpenseApprovalsPage() -> impl IntoView {
 #[component]
 fn ReportTable(report: ExpenseReport) -> impl IntoView {
     let i18n = use_i18n();
-    let largest = report
-        .rows
-        .iter()
-        .map(|r| r.amount)
-        .max()
-        .unwrap_or(Money::ZERO);
+    // The thirty largest groups as bars (drawn by the charts bundle, as every report).
+    let top: Vec<_> = report.rows.iter().take(30).collect();
+    let option = chart::bars(
+        lang(i18n) == crm_domain::Lang::En,
+        &top.iter().map(|r| r.label.clone()).collect::<Vec<_>>(),
+        &[(
+            t_string!(i18n, exp.amount).to_string(),
+            top.iter()
+                .map(|r| chart::number(&r.amount.to_string()))
+                .collect(),
+        )],
+        false,
+        &[],
+    );
     let by_customer = report.group_by == ExpenseGroup::Customer;
     let group = report.group_by;
     let totals = report.totals.clone();
     let rows = report.rows.clone();
     view! {
-        <div class="expense-chart" role="img" aria-label=move || t_string!(i18n, exp.chart)>
-            {report.rows.iter().take(30).map(|r| {
-                let (label, amount) = (r.label.clone(), r.amount);
-                view! {
-                    <div class="bar-row">
-                        <span class="bar-label" title=label.clone()>{label.clone()}</span>
-                        <span class="bar-track"><span class="bar" style=format!("width: {}%", bar_percent(amount, largest))></span></span>
-                        <span class="bar-value">{move || money(i18n, amount)}</span>
-                    </div>
-                }
-            }).collect_view()}
+        <div class="expense-chart">
+            <Chart option=Signal::stored(option) label=Signal::derive(move || t_string!(i18n, exp.chart).to_string()) />
         </div>
         <div class="table-scroll"><table class="grid expense-report">
             <thead><tr>
@@ -508,11 +507,28 @@ pub fn ExpenseAnalysisPage() -> impl IntoView {
             },
         );
     };
+    let workbook = move |_| {
+        let q = query();
+        run(
+            error,
+            move || async move { api.expense_report_xlsx(&q).await },
+            move |(name, bytes)| {
+                crate::components::save_bytes(
+                    &name,
+                    crm_domain::api::ExportFormat::Xlsx.media_type(),
+                    &bytes,
+                )
+            },
+        );
+    };
     view! {
         <section class="card expense-analysis">
             <div class="title-row">
                 <h1>{move || t_string!(i18n, exp.analysis)}</h1>
-                <button name="csv" on:click=download>{move || t_string!(i18n, exp.csv)}</button>
+                <div class="actions">
+                    <button name="xlsx" on:click=workbook>{move || t_string!(i18n, rpt.excel)}</button>
+                    <button name="csv" on:click=download>{move || t_string!(i18n, exp.csv)}</button>
+                </div>
             </div>
             <div class="inline-form">
                 <label>{move || t_string!(i18n, exp.from)}<input type="date" name="from" bind:value=from /></label>

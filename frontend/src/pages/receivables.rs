@@ -45,16 +45,6 @@ const BUCKETS: [Bucket; 5] = [
     ),
 ];
 
-/// A bar's length in whole percent of the largest amount (integer arithmetic: money is never a
-/// float, not even for drawing).
-pub fn bar_percent(amount: Money, largest: Money) -> i64 {
-    if !largest.is_positive() || !amount.is_positive() {
-        return 0;
-    }
-    let pct = i128::from(amount.minor()) * 100 / i128::from(largest.minor());
-    i64::try_from(pct.clamp(1, 100)).unwrap_or(100)
-}
-
 const GROUPS: [AgingGroup; 3] = [
     AgingGroup::Owner,
     AgingGroup::Department,
@@ -405,27 +395,5 @@ fn PayForm(
             <button type="button" on:click=move |_| cancel.run(())>{move || t_string!(i18n, common.cancel)}</button>
         </form>
         <ErrorLine error=error />
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bar_percent;
-    use crm_domain::Money;
-
-    #[test]
-    fn bars_are_whole_percents_of_the_largest() {
-        let m = |s: &str| Money::parse(s).unwrap();
-        assert_eq!(bar_percent(m("50"), m("200")), 25);
-        assert_eq!(bar_percent(m("200"), m("200")), 100);
-        assert_eq!(
-            bar_percent(m("0.01"), m("999999")),
-            1,
-            "a little shows a little"
-        );
-        assert_eq!(bar_percent(Money::ZERO, m("10")), 0);
-        assert_eq!(bar_percent(m("10"), Money::ZERO), 0);
-        let huge = Money::from_minor(i64::MAX);
-        assert_eq!(bar_percent(huge, huge), 100, "no overflow");
     }
 }
