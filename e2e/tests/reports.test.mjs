@@ -176,6 +176,10 @@ test('the staff scorecard shows each part beside the department average, weighed
     await page.getByRole('heading', { name: 'Staff scorecard' }).waitFor();
     // The server's names follow the language: asked again.
     await page.locator('table.scorecard th[data-part=activities]', { hasText: 'Activities' }).waitFor();
+    // The choice is kept for the next login: back to Chinese for the other tests.
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '绩效考核' }).waitFor();
+    await page.waitForLoadState('networkidle');
   });
 });
 

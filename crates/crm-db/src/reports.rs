@@ -353,6 +353,29 @@ fn months_of(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
+/// The Mondays of the weeks `[from, to]` touches.
+fn weeks_of(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut w = from - chrono::Days::new(u64::from(from.weekday().num_days_from_monday()));
+    while w <= to {
+        out.push(w);
+        match w.checked_add_days(chrono::Days::new(7)) {
+            Some(next) => w = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The time buckets of a cut: weeks when it is by week, else months.
+fn starts_of(dims: &[Dimension], from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    if dims.contains(&Dimension::Week) {
+        weeks_of(from, to)
+    } else {
+        months_of(from, to)
+    }
+}
+
 type Sums = BTreeMap<Vec<Key>, (i64, i64)>;
 
 /// The month bucket (0, 1, …) of `column` among `months` (first days, in order), whose starts
@@ -657,7 +680,7 @@ fn scan(
     let needs_customer = cut.dims.iter().any(|d| {
         matches!(
             d,
-            Dimension::Industry | Dimension::Region | Dimension::Level
+            Dimension::Industry | Dimension::Region | Dimension::Level | Dimension::Source
         )
     }) || cut.filters.industry.is_some()
         || cut.filters.region.is_some();
@@ -673,12 +696,13 @@ fn scan(
             date_literal(d)
         }
     };
-    let months = months_of(cut.from, cut.to);
+    let months = starts_of(cut.dims, cut.from, cut.to);
     let key_sql = |d: Dimension| -> String {
         match d {
-            Dimension::Month => buckets(src.day, &months, at),
+            Dimension::Month | Dimension::Week => buckets(src.day, &months, at),
             Dimension::Department | Dimension::Owner => src.owner.to_string(),
             Dimension::Industry => "COALESCE(c.industry_id, 0)".into(),
+            Dimension::Source => "COALESCE(c.source_id, 0)".into(),
             Dimension::Region => "COALESCE(c.region_id, 0)".into(),
             Dimension::Level => {
                 let mut s = String::from("CASE c.level");
@@ -754,7 +778,7 @@ fn fold(
             .iter()
             .zip([r.k1, r.k2])
             .map(|(d, k)| match d {
-                Dimension::Month => Key::Month(
+                Dimension::Month | Dimension::Week => Key::Month(
                     months
                         .get(usize::try_from(k).unwrap_or_default())
                         .copied()
@@ -899,6 +923,7 @@ impl Labels {
         let mut entry_ids = ids(Dimension::Industry);
         entry_ids.extend(ids(Dimension::Region));
         entry_ids.extend(ids(Dimension::Type));
+        entry_ids.extend(ids(Dimension::Source));
         let entries = if entry_ids.is_empty() {
             HashMap::new()
         } else {
@@ -941,6 +966,9 @@ impl Labels {
     /// A group's key (what a drill-down filters by) and name.
     fn of(&self, d: Dimension, k: Key) -> (String, String) {
         match k {
+            Key::Month(m) if d == Dimension::Week => {
+                (m.to_string(), m.format("%G-W%V").to_string())
+            }
             Key::Month(m) => {
                 let s = m.format("%Y-%m").to_string();
                 (s.clone(), s)
@@ -949,7 +977,10 @@ impl Labels {
                 let name = match d {
                     Dimension::Owner => self.people.get(id).cloned(),
                     Dimension::Department => self.departments.get(id).cloned(),
-                    Dimension::Industry | Dimension::Region | Dimension::Type => {
+                    Dimension::Industry
+                    | Dimension::Region
+                    | Dimension::Type
+                    | Dimension::Source => {
                         self.entries.get(&id).map(|(zh, en)| match (self.lang, en) {
                             (Lang::En, Some(en)) => en.clone(),
                             _ => zh.clone(),
@@ -965,7 +996,7 @@ impl Labels {
                             None => (id.to_string(), self.none()),
                         };
                     }
-                    Dimension::Month => None,
+                    Dimension::Month | Dimension::Week => None,
                 };
                 (id.to_string(), name.unwrap_or_else(|| self.none()))
             }
@@ -1029,8 +1060,8 @@ pub fn run(
         None
     };
     // A month-by-month report shows every month, the empty ones too.
-    if dims == [Dimension::Month] {
-        for m in months_of(from, to) {
+    if dims == [Dimension::Month] || dims == [Dimension::Week] {
+        for m in starts_of(dims, from, to) {
             sums.entry(vec![Key::Month(m)]).or_default();
         }
     }

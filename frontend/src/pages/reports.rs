@@ -179,6 +179,7 @@ fn department_options() -> LocalResource<Vec<(i64, String)>> {
 fn dimension_words(i18n: I18n, d: Dimension) -> &'static str {
     match d {
         Dimension::Month => t_string!(i18n, rpt.dim.month),
+        Dimension::Week => t_string!(i18n, rpt.dim.week),
         Dimension::Department => t_string!(i18n, rpt.dim.department),
         Dimension::Owner => t_string!(i18n, rpt.dim.owner),
         Dimension::Industry => t_string!(i18n, rpt.dim.industry),
@@ -186,6 +187,7 @@ fn dimension_words(i18n: I18n, d: Dimension) -> &'static str {
         Dimension::Level => t_string!(i18n, rpt.dim.level),
         Dimension::Product => t_string!(i18n, rpt.dim.product),
         Dimension::Type => t_string!(i18n, rpt.dim.activity_type),
+        Dimension::Source => t_string!(i18n, rpt.dim.source),
     }
 }
 
@@ -404,11 +406,17 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
                 a = a.max(m.to_string());
                 b = b.min(last.to_string());
             }
+            if *d == Dimension::Week
+                && let Ok(w) = k.parse::<NaiveDate>()
+            {
+                a = a.max(w.to_string());
+                b = b.min((w + chrono::Days::new(6)).to_string());
+            }
         }
         let listable = keys.iter().all(|(d, _)| {
             matches!(
                 d,
-                Dimension::Month | Dimension::Owner | Dimension::Department
+                Dimension::Month | Dimension::Week | Dimension::Owner | Dimension::Department
             )
         });
         if fact == Fact::Sales && listable {

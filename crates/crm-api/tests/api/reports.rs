@@ -833,3 +833,80 @@ api_test!(
         assert!(r.get("funnel").is_none());
     }
 );
+
+api_test!(reports_cut_by_week_and_by_the_customers_source, |app| {
+    fixture(app).await;
+    let gm = app.login("gm").await;
+    // ISO weeks, Monday to Sunday: Jan 5 (a Saturday) is in the week of Monday Dec 31, 2018.
+    let r = app
+        .get(&format!("/reports/sales?{YEAR}&group_by=week"), &gm)
+        .await
+        .expect(200);
+    assert_eq!(r["rows"].as_array().unwrap().len(), 53, "every week listed");
+    assert_eq!(r["rows"][0]["keys"][0], "2018-12-31");
+    assert_eq!(
+        busy(&r),
+        vec![
+            row("2019-W01", 1, "700.00"),
+            row("2019-W05", 2, "1500.50"),
+            row("2019-W06", 1, "200.00"),
+        ]
+    );
+    assert_eq!(totals(&r), (4, "2400.50".into()));
+    // By week and owner; a month and a week together are refused.
+    let r = app
+        .get(
+            &format!("/reports/receipts?{YEAR}&group_by=week,owner"),
+            &gm,
+        )
+        .await
+        .expect(200);
+    assert_eq!(r["totals"]["amount"], "550.00");
+    assert_eq!(
+        app.get(&format!("/reports/sales?{YEAR}&group_by=month,week"), &gm)
+            .await
+            .problem(400),
+        "invalid_query"
+    );
+    // By the customer's source: none has one until s1_a's first customer is given one.
+    let r = app
+        .get(&format!("/reports/customers?{YEAR}&group_by=source"), &gm)
+        .await
+        .expect(200);
+    let before = r["totals"]["count"].as_i64().unwrap();
+    let s1 = app.login("s1_a").await;
+    let source = app
+        .get("/dictionaries/customer_source", &s1)
+        .await
+        .expect(200)[0]["id"]
+        .as_i64()
+        .unwrap();
+    let customers = app.get("/customers?limit=200", &s1).await.expect(200);
+    let mine = customers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().contains("2019-01-31"))
+        .unwrap()
+        .clone();
+    app.patch(
+        &format!("/customers/{}", mine["id"]),
+        &s1,
+        json!({"version": mine["version"], "source_id": source}),
+    )
+    .await
+    .expect(200);
+    let r = app
+        .get(&format!("/reports/sales?{YEAR}&group_by=source"), &gm)
+        .await
+        .expect(200);
+    assert_eq!(
+        keyed(&r, 0),
+        vec![(0, 3, "1400.50".into()), (source, 1, "1000.00".into())]
+    );
+    let r = app
+        .get("/reports/customers?group_by=source", &gm)
+        .await
+        .expect(200);
+    assert!(r["totals"]["count"].as_i64().unwrap() >= before);
+});

@@ -63,15 +63,19 @@ impl Fact {
     pub fn dimensions(self) -> &'static [Dimension] {
         use Dimension::*;
         match self {
-            Self::NewCustomers => &[Month, Department, Owner, Industry, Region, Level],
-            Self::Sales | Self::RenewalsDue | Self::Renewed => {
-                &[Month, Department, Owner, Industry, Region, Product]
-            }
+            Self::NewCustomers => &[
+                Month, Week, Department, Owner, Industry, Region, Source, Level,
+            ],
+            Self::Sales | Self::RenewalsDue | Self::Renewed => &[
+                Month, Week, Department, Owner, Industry, Region, Source, Product,
+            ],
             Self::Receipts | Self::DealsWon | Self::DealsOpened | Self::InstallmentsDue => {
-                &[Month, Department, Owner, Industry, Region]
+                &[Month, Week, Department, Owner, Industry, Region, Source]
             }
-            Self::Activities => &[Month, Department, Owner, Industry, Region, Type],
-            Self::Expenses | Self::Tickets => &[Month, Department, Owner],
+            Self::Activities => &[
+                Month, Week, Department, Owner, Industry, Region, Source, Type,
+            ],
+            Self::Expenses | Self::Tickets => &[Month, Week, Department, Owner],
         }
     }
 
@@ -137,6 +141,9 @@ impl Fact {
 pub enum Dimension {
     /// The month on the company's calendar, `2026-11`.
     Month,
+    /// The week (Monday to Sunday) on the company's calendar: key its Monday `2026-11-30`, named
+    /// as the ISO week `2026-W49`.
+    Week,
     /// The owner's department today.
     Department,
     Owner,
@@ -150,11 +157,14 @@ pub enum Dimension {
     Product,
     /// The activity's type (activities).
     Type,
+    /// Where the customer came from (the `customer_source` dictionary; none: `0`).
+    Source,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 8] = [
+    pub const ALL: [Dimension; 10] = [
         Self::Month,
+        Self::Week,
         Self::Department,
         Self::Owner,
         Self::Industry,
@@ -162,11 +172,13 @@ impl Dimension {
         Self::Level,
         Self::Product,
         Self::Type,
+        Self::Source,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Month => "month",
+            Self::Week => "week",
             Self::Department => "department",
             Self::Owner => "owner",
             Self::Industry => "industry",
@@ -174,12 +186,14 @@ impl Dimension {
             Self::Level => "level",
             Self::Product => "product",
             Self::Type => "type",
+            Self::Source => "source",
         }
     }
 
     pub fn label(self) -> Msg {
         match self {
             Self::Month => msg!("月份", "Month"),
+            Self::Week => msg!("周", "Week"),
             Self::Department => msg!("部门", "Department"),
             Self::Owner => msg!("负责人", "Owner"),
             Self::Industry => msg!("行业", "Industry"),
@@ -187,6 +201,7 @@ impl Dimension {
             Self::Level => msg!("客户级别", "Level"),
             Self::Product => msg!("产品", "Product"),
             Self::Type => msg!("类型", "Type"),
+            Self::Source => msg!("客户来源", "Source"),
         }
     }
 }
@@ -220,6 +235,9 @@ impl GroupBy {
         }
         if dims.len() == 2 && dims[0] == dims[1] {
             return Err(format!("group_by names `{}` twice", dims[0].as_str()));
+        }
+        if dims.contains(&Dimension::Month) && dims.contains(&Dimension::Week) {
+            return Err("group_by takes a month or a week, not both".into());
         }
         Ok(GroupBy(dims))
     }
@@ -617,6 +635,8 @@ mod tests {
                 .contains("unknown dimension")
         );
         assert!("".parse::<GroupBy>().is_err());
+        assert!("month,week".parse::<GroupBy>().is_err());
+        assert!("week,source".parse::<GroupBy>().is_ok());
     }
 
     #[test]
