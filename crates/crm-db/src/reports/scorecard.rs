@@ -5,7 +5,7 @@
 //! (`crm_domain::scorecard`).
 
 use super::{Cut, Filters, Key, filters, period, sums, time_literal};
-use crate::schema::{dictionary_items, role_permissions, user_roles, users};
+use crate::schema::dictionary_items;
 use crate::visibility::Visible;
 use crate::{Actor, DbConnection, RepoResult, names};
 use chrono::{Datelike, NaiveDate};
@@ -97,7 +97,6 @@ pub fn scorecard(
     for (owner, n) in level_upgrades(conn, visible, &f, zone, from, to)? {
         values.entry(owner).or_default()[slot(ScoreComponent::LevelUpgrades)] += n;
     }
-    let today = crate::settings::today(conn)?;
     for (owner, _, d1, d2, d3, d4) in
         crate::receivables::outstanding(conn, visible, crm_domain::api::AgingGroup::Owner, today)?
     {
@@ -109,17 +108,10 @@ pub fn scorecard(
 
     // Who is on the card: the people in scope (and in the filters) who can own customers and are
     // enabled, and anyone else who has something to show for the period.
-    let sellers: BTreeSet<i64> = users::table
-        .inner_join(user_roles::table)
-        .inner_join(role_permissions::table.on(role_permissions::role_id.eq(user_roles::role_id)))
-        .filter(role_permissions::permission.eq(Permission::CustomerCreate.code()))
-        .filter(users::enabled.eq(true))
-        .filter(users::id.ne(crate::pool::OWNER))
-        .select(users::id)
-        .distinct()
-        .load::<i64>(conn)?
+    let sellers: BTreeSet<i64> = crate::roles::holders(conn, Permission::CustomerCreate)?
         .into_iter()
-        .filter(|id| visible.sees(*id) && wanted(&f, *id))
+        .map(|h| h.user_id)
+        .filter(|id| *id != crate::pool::OWNER && visible.sees(*id) && wanted(&f, *id))
         .collect();
     let mut people: BTreeSet<i64> = sellers;
     people.extend(
