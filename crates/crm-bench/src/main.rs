@@ -650,6 +650,17 @@ async fn main() -> Result<()> {
             }),
         }
     };
+    // The staff scorecard of this month to date, for one caller.
+    let scorecard = |user: &'static str, name: &'static str, who: Arc<Actor>| Scenario {
+        name,
+        user,
+        request: Arc::new(|_| (reqwest::Method::GET, "/reports/scorecard".into(), None)),
+        direct: Box::new(move |c, _| {
+            let q = ScorecardQuery::default();
+            crm_db::reports::scorecard(c, &who, &q, crm_domain::Lang::Zh)?;
+            Ok(())
+        }),
+    };
     let report_scenarios = [
         report(
             "gm",
@@ -714,40 +725,16 @@ async fn main() -> Result<()> {
             "customers",
             "level",
         ),
-        Scenario {
-            name: "staff scorecard, a month, general manager",
-            user: "gm",
-            request: Arc::new(|_| (reqwest::Method::GET, "/reports/scorecard".into(), None)),
-            direct: {
-                let v = everyone.clone();
-                Box::new(move |c, _| {
-                    crm_db::reports::scorecard(
-                        c,
-                        &v,
-                        &ScorecardQuery::default(),
-                        crm_domain::Lang::Zh,
-                    )?;
-                    Ok(())
-                })
-            },
-        },
-        Scenario {
-            name: "staff scorecard, a month, salesperson",
-            user: "s1_a",
-            request: Arc::new(|_| (reqwest::Method::GET, "/reports/scorecard".into(), None)),
-            direct: {
-                let v = seller.clone();
-                Box::new(move |c, _| {
-                    crm_db::reports::scorecard(
-                        c,
-                        &v,
-                        &ScorecardQuery::default(),
-                        crm_domain::Lang::Zh,
-                    )?;
-                    Ok(())
-                })
-            },
-        },
+        scorecard(
+            "gm",
+            "staff scorecard, a month, general manager",
+            everyone.clone(),
+        ),
+        scorecard(
+            "s1_a",
+            "staff scorecard, a month, salesperson",
+            seller.clone(),
+        ),
         Scenario {
             name: "dashboard, general manager",
             user: "gm",
