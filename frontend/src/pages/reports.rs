@@ -364,30 +364,12 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
     let dims = fact.dimensions();
 
     // Downloads: the same query as a workbook or a CSV.
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let downloads = Downloads::new();
+    let error = downloads.error;
     let download = move |format: ReportFormat| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let q = query();
-        leptos::task::spawn_local(async move {
-            match api.report_file(kind.name(), &q, format).await {
-                Ok(bytes) => {
-                    error.set(None);
-                    // The period shown (the server's choice when none was made).
-                    let name = format!(
-                        "{}-{}-{}",
-                        kind.name(),
-                        period.from.get_untracked(),
-                        period.to.get_untracked()
-                    );
-                    save_report(&name, format, &bytes);
-                }
-                Err(e) => error.set(Some(e.display())),
-            }
-            busy.set(false);
+        downloads.start(period, kind.name(), format, async move {
+            api.report_file(kind.name(), &q, format).await
         });
     };
 
@@ -482,8 +464,7 @@ fn ReportPage(kind: ReportKind) -> impl IntoView {
             <div class="title-row">
                 <h1>{title}</h1>
                 <div class="actions">
-                    <button type="button" name="xlsx" disabled=move || busy.get() on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
-                    <button type="button" name="csv" disabled=move || busy.get() on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                    <DownloadButtons downloads=downloads on=Callback::new(download) />
                 </div>
             </div>
             <div class="inline-form report-filters">
@@ -763,6 +744,64 @@ fn save_report(name: &str, format: ReportFormat, bytes: &[u8]) {
     );
 }
 
+/// A report page's downloads: one at a time, named for the period shown (the server's choice
+/// when none was made), a failure on the page's error line.
+#[derive(Clone, Copy)]
+struct Downloads {
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Downloads {
+    fn new() -> Downloads {
+        Downloads {
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Fetches the file (`fetch`, the report asked in `format`) and saves it as
+    /// `{prefix}-{from}-{to}.{ext}`.
+    fn start(
+        self,
+        period: Period,
+        prefix: &'static str,
+        format: ReportFormat,
+        fetch: impl std::future::Future<Output = Result<Vec<u8>, crate::api::ApiError>> + 'static,
+    ) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match fetch.await {
+                Ok(bytes) => {
+                    self.error.set(None);
+                    let name = format!(
+                        "{prefix}-{}-{}",
+                        period.from.get_untracked(),
+                        period.to.get_untracked()
+                    );
+                    save_report(&name, format, &bytes);
+                }
+                Err(e) => self.error.set(Some(e.display())),
+            }
+            self.busy.set(false);
+        });
+    }
+}
+
+/// "导出 Excel" and "CSV" beside a report's title.
+#[component]
+fn DownloadButtons(downloads: Downloads, on: Callback<ReportFormat>) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = downloads.busy;
+    view! {
+        <button type="button" name="xlsx" disabled=move || busy.get() on:click=move |_| on.run(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
+        <button type="button" name="csv" disabled=move || busy.get() on:click=move |_| on.run(ReportFormat::Csv)>"CSV"</button>
+    }
+}
+
 /// The deal report: open deals per stage now; won, lost, why and to whom in the period.
 #[component]
 pub fn OpportunityReportPage() -> impl IntoView {
@@ -791,22 +830,12 @@ pub fn OpportunityReportPage() -> impl IntoView {
         }
     });
     let departments = department_options();
-    let error = RwSignal::new(None::<String>);
+    let downloads = Downloads::new();
+    let error = downloads.error;
     let download = move |format: ReportFormat| {
         let q = query();
-        leptos::task::spawn_local(async move {
-            match api.opportunity_report_file(&q, format).await {
-                Ok(bytes) => {
-                    error.set(None);
-                    let name = format!(
-                        "opportunities-{}-{}",
-                        period.from.get_untracked(),
-                        period.to.get_untracked()
-                    );
-                    save_report(&name, format, &bytes);
-                }
-                Err(e) => error.set(Some(e.display())),
-            }
+        downloads.start(period, "opportunities", format, async move {
+            api.opportunity_report_file(&q, format).await
         });
     };
     view! {
@@ -814,8 +843,7 @@ pub fn OpportunityReportPage() -> impl IntoView {
             <div class="title-row">
                 <h1>{move || t_string!(i18n, rpt.opportunities)}</h1>
                 <div class="actions">
-                    <button type="button" name="xlsx" on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
-                    <button type="button" name="csv" on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                    <DownloadButtons downloads=downloads on=Callback::new(download) />
                 </div>
             </div>
             <div class="inline-form report-filters">
@@ -922,22 +950,12 @@ pub fn RenewalReportPage() -> impl IntoView {
             .map(|p| (p.id, p.name))
             .collect::<Vec<_>>()
     });
-    let error = RwSignal::new(None::<String>);
+    let downloads = Downloads::new();
+    let error = downloads.error;
     let download = move |format: ReportFormat| {
         let q = query();
-        leptos::task::spawn_local(async move {
-            match api.report_file("renewals", &q, format).await {
-                Ok(bytes) => {
-                    error.set(None);
-                    let name = format!(
-                        "renewals-{}-{}",
-                        period.from.get_untracked(),
-                        period.to.get_untracked()
-                    );
-                    save_report(&name, format, &bytes);
-                }
-                Err(e) => error.set(Some(e.display())),
-            }
+        downloads.start(period, "renewals", format, async move {
+            api.report_file("renewals", &q, format).await
         });
     };
     let dims = Fact::RenewalsDue.dimensions();
@@ -947,8 +965,7 @@ pub fn RenewalReportPage() -> impl IntoView {
                 <h1>{move || t_string!(i18n, rpt.renewals)}</h1>
                 <div class="actions">
                     <A href="/reports/renewal-risk">{move || t_string!(i18n, rpt.to_risk)}</A>
-                    <button type="button" name="xlsx" on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
-                    <button type="button" name="csv" on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                    <DownloadButtons downloads=downloads on=Callback::new(download) />
                 </div>
             </div>
             <div class="inline-form report-filters">
@@ -1089,22 +1106,12 @@ pub fn ScorecardPage() -> impl IntoView {
         }
     });
     let departments = department_options();
-    let error = RwSignal::new(None::<String>);
+    let downloads = Downloads::new();
+    let error = downloads.error;
     let download = move |format: ReportFormat| {
         let q = query();
-        leptos::task::spawn_local(async move {
-            match api.scorecard_file(&q, format).await {
-                Ok(bytes) => {
-                    error.set(None);
-                    let name = format!(
-                        "scorecard-{}-{}",
-                        period.from.get_untracked(),
-                        period.to.get_untracked()
-                    );
-                    save_report(&name, format, &bytes);
-                }
-                Err(e) => error.set(Some(e.display())),
-            }
+        downloads.start(period, "scorecard", format, async move {
+            api.scorecard_file(&q, format).await
         });
     };
     view! {
@@ -1112,8 +1119,7 @@ pub fn ScorecardPage() -> impl IntoView {
             <div class="title-row">
                 <h1>{move || t_string!(i18n, rpt.scorecard)}</h1>
                 <div class="actions">
-                    <button type="button" name="xlsx" on:click=move |_| download(ReportFormat::Xlsx)>{move || t_string!(i18n, rpt.excel)}</button>
-                    <button type="button" name="csv" on:click=move |_| download(ReportFormat::Csv)>"CSV"</button>
+                    <DownloadButtons downloads=downloads on=Callback::new(download) />
                 </div>
             </div>
             <div class="inline-form report-filters">
