@@ -602,6 +602,12 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || t_string!(i18n, settings.title)}</h1>
+            // The form shows once the settings are read: a box filled in before that would be
+            // overwritten by them, and there is no version to save against.
+            <Show when=move || current.with(Option::is_some) fallback=move || view! {
+                <p class="muted">{move || t_string!(i18n, common.loading)}</p>
+                <ErrorLine error=error />
+            }>
             <form class="stack-form" on:submit=save>
                 {field(|i| t_string!(i, settings.company_name), 0, "text")}
                 {field(|i| t_string!(i, settings.time_zone), 1, "text")}
@@ -644,6 +650,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <Show when=move || saved.get()><p class="ok">{move || t_string!(i18n, common.saved)}</p></Show>
                 <button type="submit" class="primary">{move || t_string!(i18n, common.save)}</button>
             </form>
+            </Show>
         </section>
     }
 }
