@@ -60,8 +60,10 @@ struct Source {
     customer: Option<&'static str>,
     /// The trigger-kept monthly summary per owner: its table and its count column.
     summary: Option<(&'static str, &'static str)>,
-    /// For a timestamp: the trigger-kept count per owner and UTC day.
-    day_summary: Option<&'static str>,
+    /// The trigger-kept summary per owner and day (for a timestamp, its UTC day): its table and
+    /// its count column. A timestamp fact reads the days wholly inside a month from it; a date
+    /// fact with a monthly summary, the ragged ends of its period.
+    day_summary: Option<(&'static str, &'static str)>,
     /// The trigger-kept monthly summary per owner and customer segment (industry, region).
     segments: Option<&'static str>,
 }
@@ -156,7 +158,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             condition: "1 = 1",
             customer: None,
             summary: None,
-            day_summary: Some("customer_days"),
+            day_summary: Some(("customer_days", "customers")),
             segments: None,
         },
         Fact::Sales if by_product => Source {
@@ -199,7 +201,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             condition: "1 = 1",
             customer: Some("o.customer_id"),
             summary: Some(("receipt_months", "receipts")),
-            day_summary: None,
+            day_summary: Some(("receipt_days", "receipts")),
             segments: None,
         },
         Fact::Expenses => Source {
@@ -409,7 +411,7 @@ fn sums(
         )
     }) && cut.filters.industry.is_none()
         && cut.filters.region.is_none();
-    if let (Some(days), true, None) = (src.day_summary, coarse, cut.within) {
+    if let (Some(days), true, None, true) = (src.day_summary, coarse, cut.within, src.timestamp) {
         return day_summed(conn, visible, zone, cut, days);
     }
     // By the customer's industry or region (one of them, as a group or a filter): the segment
@@ -422,14 +424,27 @@ fn sums(
         (Some((table, (kind, dim, filter))), _, _, _) => Summary {
             table,
             count: "orders",
+            column: "month",
             segment: Some((kind, dim, filter)),
         },
         (None, Some((table, count)), true, None) => Summary {
             table,
             count,
+            column: "month",
             segment: None,
         },
         _ => return scan(conn, visible, zone, cut),
+    };
+    // The ragged ends: from the summary per day where the fact keeps one and the cut is not by
+    // a customer segment, else from the rows.
+    let days = match (summary.segment, src.day_summary) {
+        (None, Some((table, count))) => Some(Summary {
+            table,
+            count,
+            column: "day",
+            segment: None,
+        }),
+        _ => None,
     };
     let parts = crm_domain::expense::split_period(cut.from, cut.to);
     let mut out = match parts.months {
@@ -437,10 +452,11 @@ fn sums(
         None => Sums::new(),
     };
     for (from, to) in parts.days {
-        add(
-            &mut out,
-            scan(conn, visible, zone, &Cut { from, to, ..*cut })?,
-        );
+        let part = match &days {
+            Some(days) => summed(conn, visible, cut, days, from, to.succ_opt().unwrap_or(to))?,
+            None => scan(conn, visible, zone, &Cut { from, to, ..*cut })?,
+        };
+        add(&mut out, part);
     }
     Ok(out)
 }
@@ -462,7 +478,7 @@ fn day_summed(
     visible: &Visible,
     zone: chrono_tz::Tz,
     cut: &Cut,
-    table: &str,
+    (table, count): (&str, &str),
 ) -> RepoResult<Sums> {
     use crm_domain::time::day_start;
     let lo = day_start(cut.from, zone);
@@ -498,38 +514,47 @@ fn day_summed(
             }
         })
         .collect();
-    let key_sql = |d: Dimension| -> String {
-        match d {
-            Dimension::Month if firsts.is_empty() => "0".into(),
-            Dimension::Month => {
-                let mut s = String::from("CASE");
-                for (i, f) in firsts.iter().enumerate() {
-                    s.push_str(&format!(" WHEN s.day < {} THEN {i}", date_literal(*f)));
-                }
-                s.push_str(&format!(" ELSE {} END", firsts.len()));
-                s
-            }
-            _ => "s.owner_id".into(),
-        }
-    };
-    let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
-    let mut wheres = vec![
-        format!("s.day >= {}", date_literal(first)),
-        format!("s.day < {}", date_literal(last)),
-    ];
-    if !split.is_empty() {
-        let list: Vec<String> = split.iter().map(|d| date_literal(*d)).collect();
-        wheres.push(format!("s.day NOT IN ({})", list.join(", ")));
+    // By month: one statement per month over its days (each reads the summary in its key's
+    // order and groups by owner as it goes), rather than a bucket computed for every day of the
+    // period and sorted.
+    let by_month = cut.dims.contains(&Dimension::Month);
+    let mut bounds = vec![first];
+    if by_month {
+        bounds.extend(firsts.iter().map(|f| (*f).clamp(first, last)));
     }
-    owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
-    let rows = grouped(
-        conn,
-        &keys,
-        "SUM(s.customers)",
-        "0",
-        &format!("{table} s"),
-        &wheres,
-    )?;
+    bounds.push(last);
+    let mut rows = Vec::new();
+    for (i, range) in bounds.windows(2).enumerate() {
+        if range[0] >= range[1] {
+            continue;
+        }
+        let keys: Vec<String> = cut
+            .dims
+            .iter()
+            .map(|d| match d {
+                Dimension::Month => i.to_string(),
+                _ => "s.owner_id".into(),
+            })
+            .collect();
+        let mut wheres = vec![
+            format!("s.day >= {}", date_literal(range[0])),
+            format!("s.day < {}", date_literal(range[1])),
+        ];
+        if !split.is_empty() {
+            let list: Vec<String> = split.iter().map(|d| date_literal(*d)).collect();
+            wheres.push(format!("s.day NOT IN ({})", list.join(", ")));
+        }
+        owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
+        rows.extend(grouped(
+            conn,
+            Reading::Summary,
+            &keys,
+            &format!("SUM(s.{count})"),
+            "0",
+            &format!("{table} s"),
+            &wheres,
+        )?);
+    }
     let mut out = fold(conn, cut, &months, rows)?;
     let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let mut pieces = vec![(lo, at(first)), (at(last), hi)];
@@ -551,8 +576,8 @@ fn day_summed(
     Ok(out)
 }
 
-/// The whole months `[a, b)` of a fact's summary (`table`, its count column `count`), grouped
-/// like the rows would be.
+/// The whole months (or days, for a summary per day) `[a, b)` of a fact's summary, grouped like
+/// the rows would be.
 fn summed(
     conn: &mut DbConnection,
     visible: &Visible,
@@ -562,17 +587,18 @@ fn summed(
     b: NaiveDate,
 ) -> RepoResult<Sums> {
     let months = months_of(a, b.pred_opt().unwrap_or(b));
+    let column = format!("s.{}", summary.column);
     let key_sql = |d: Dimension| -> String {
         match d {
-            Dimension::Month => buckets("s.month", &months, date_literal),
+            Dimension::Month => buckets(&column, &months, date_literal),
             Dimension::Industry | Dimension::Region => "s.segment_id".into(),
             _ => "s.owner_id".into(),
         }
     };
     let keys: Vec<String> = cut.dims.iter().map(|d| key_sql(*d)).collect();
     let mut wheres = vec![
-        format!("s.month >= {}", date_literal(a)),
-        format!("s.month < {}", date_literal(b)),
+        format!("{column} >= {}", date_literal(a)),
+        format!("{column} < {}", date_literal(b)),
     ];
     if let Some((kind, _, filter)) = summary.segment {
         wheres.push(format!("s.kind = '{kind}'"));
@@ -583,6 +609,7 @@ fn summed(
     owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
     let rows = grouped(
         conn,
+        Reading::Summary,
         &keys,
         &format!("SUM(s.{})", summary.count),
         "s.amount",
@@ -597,6 +624,8 @@ fn summed(
 struct Summary {
     table: &'static str,
     count: &'static str,
+    /// `month`, or `day` for a summary per day.
+    column: &'static str,
     segment: Option<(&'static str, Dimension, Option<i64>)>,
 }
 
@@ -642,29 +671,49 @@ fn owner_conditions(wheres: &mut Vec<String>, visible: &Visible, f: &Filters, ow
     }
 }
 
+/// What a statement reads, which decides how it groups.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// A summary keyed by owner and then month or day: grouped by the keys as they are, so
+    /// SQLite reads the key in order and groups as it goes instead of sorting.
+    Summary,
+    /// A fact's rows: grouped by the keys' casts, which keeps SQLite from reading an owner's
+    /// whole history in the grouping's order instead of the period by the index that holds it.
+    Rows,
+}
+
 /// `SELECT keys, count, SUM(amount) FROM … WHERE … GROUP BY keys`.
 fn grouped(
     conn: &mut DbConnection,
+    reading: Reading,
     keys: &[String],
     count: &str,
     amount: &str,
     from: &str,
     wheres: &[String],
 ) -> RepoResult<Vec<Sum>> {
-    let key = |i: usize| {
-        keys.get(i)
-            .map(|k| format!("CAST({k} AS BIGINT)"))
-            .unwrap_or_else(|| "CAST(0 AS BIGINT)".into())
-    };
+    let cast = |k: &str| format!("CAST({k} AS BIGINT)");
+    let key = |i: usize| keys.get(i).map_or_else(|| cast("0"), |k| cast(k));
     let mut sql = format!(
         "SELECT {} AS k1, {} AS k2, CAST(COALESCE({count}, 0) AS BIGINT) AS n, CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
         key(0),
         key(1),
         wheres.join(" AND ")
     );
-    if !keys.is_empty() {
-        let group: Vec<String> = (0..keys.len()).map(key).collect();
+    let group: Vec<String> = match reading {
+        Reading::Rows => keys.iter().map(|k| cast(k)).collect(),
+        // Constants left out (a number there would name a column).
+        Reading::Summary => keys
+            .iter()
+            .filter(|k| k.parse::<i64>().is_err())
+            .cloned()
+            .collect(),
+    };
+    if !group.is_empty() {
         sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
+    } else if !keys.is_empty() {
+        // Keys all constant: still no group for no rows.
+        sql.push_str(" HAVING COUNT(*) > 0");
     }
     Ok(diesel::sql_query(sql).load(conn)?)
 }
@@ -738,7 +787,15 @@ fn scan(
     if let Some(v) = f.product {
         wheres.push(format!("l.product_id = {v}"));
     }
-    let rows = grouped(conn, &keys, src.count, src.amount, &from, &wheres)?;
+    let rows = grouped(
+        conn,
+        Reading::Rows,
+        &keys,
+        src.count,
+        src.amount,
+        &from,
+        &wheres,
+    )?;
     fold(conn, cut, &months, rows)
 }
 

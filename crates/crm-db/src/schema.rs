@@ -781,6 +781,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    receipt_days (owner_id, day) {
+        owner_id -> BigInt,
+        day -> Date,
+        receipts -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
     expense_months (spender_id, department_id, category_id, month, status) {
         spender_id -> BigInt,
         department_id -> BigInt,

@@ -1,13 +1,14 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, new customers per day, the customer's owner kept on deals and
+//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, receipts and new customers per day, the customer's owner kept on deals and
 //! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
     article_grams as ag, customer_days as cd, customer_grams as g, customers as c,
     expense_department_months as edm, expense_months as em, expenses as e, orders as o,
-    payment_installments as pi, plan_months as pm, receipt_months as rcm, receipts as r,
+    payment_installments as pi, plan_months as pm, receipt_days as rcd, receipt_months as rcm,
+    receipts as r,
     receivable_days as rd, receivable_months as rm, sales_months as sm, sales_segments as ss,
 };
 use crate::{DbConnection, RepoResult};
@@ -300,17 +301,37 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
             "customer_days: kept {kept:?}, the customers add up to {arrived:?}"
         ));
     }
+    // Receipts per owner and month, and per owner and day (the same pairs, keyed by the day).
     let mut received: OwnerMonths = BTreeMap::new();
+    let mut received_days: OwnerMonths = BTreeMap::new();
     for (owner, day, amount, reversal) in r::table
         .inner_join(o::table)
         .select((o::owner_id, r::received_on, r::amount, r::reversal_of))
         .load::<(i64, chrono::NaiveDate, i64, Option<i64>)>(conn)?
     {
-        let s = received.entry((owner, month(day))).or_default();
-        s.0 += if reversal.is_none() { 1 } else { -1 };
-        s.1 += amount;
+        let n = if reversal.is_none() { 1 } else { -1 };
+        for s in [
+            received.entry((owner, month(day))).or_default(),
+            received_days.entry((owner, day)).or_default(),
+        ] {
+            s.0 += n;
+            s.1 += amount;
+        }
     }
     received.retain(|_, v| *v != (0, 0));
+    received_days.retain(|_, v| *v != (0, 0));
+    let kept: OwnerMonths = rcd::table
+        .select((rcd::owner_id, rcd::day, rcd::receipts, rcd::amount))
+        .load::<(i64, chrono::NaiveDate, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.2 != 0 || x.3 != 0)
+        .map(|(a, b, n, v)| ((a, b), (n, v)))
+        .collect();
+    if kept != received_days {
+        out.push(format!(
+            "receipt_days: kept {kept:?}, the receipts add up to {received_days:?}"
+        ));
+    }
     let kept: OwnerMonths = rcm::table
         .select((rcm::owner_id, rcm::month, rcm::receipts, rcm::amount))
         .load::<(i64, chrono::NaiveDate, i64, i64)>(conn)?

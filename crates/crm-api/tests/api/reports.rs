@@ -209,6 +209,32 @@ api_test!(each_report_counts_what_its_reader_may_see, |app| {
         .expect(200);
     assert_eq!(busy(&r), vec![row("2019-02", 1, "400.00")]);
     assert_eq!(planned(&r), ["1000.00", "500.50", "0.00"]);
+    // Ragged ends of receipts come from the summary per day: a day either side of each receipt
+    // is in or out, by owner as by month.
+    let receipts = |q: &'static str, who: &'static str| async move {
+        let t = app.login(who).await;
+        busy(
+            &app.get(&format!("/reports/receipts?{q}"), &t)
+                .await
+                .expect(200),
+        )
+    };
+    assert_eq!(
+        receipts("from=2019-02-15&to=2019-03-01", "fin_a").await,
+        vec![row("2019-02", 1, "400.00"), row("2019-03", 1, "150.00")]
+    );
+    assert_eq!(
+        receipts("from=2019-02-16&to=2019-03-31", "fin_a").await,
+        vec![row("2019-03", 1, "150.00")]
+    );
+    assert_eq!(
+        receipts("from=2019-01-20&to=2019-02-14", "fin_a").await,
+        Vec::<(String, i64, String)>::new()
+    );
+    assert_eq!(
+        receipts("from=2019-02-02&to=2019-03-01", "s1_a").await,
+        vec![row("2019-02", 1, "400.00")]
+    );
     // Plan without receipts still makes a group.
     let r = app
         .get(&format!("/reports/receipts?{YEAR}&group_by=owner"), &fin)
