@@ -228,7 +228,9 @@ async fn scorecard(
     let lang = language::of_request(&req, caller.state()).await;
     let format = wanted(q.format, &req);
     let r = caller
-        .run(move |conn, actor| reports::scorecard(conn, actor, &q, lang))
+        .run(move |conn, actor| {
+            crm_db::read_tx(conn, |conn| reports::scorecard(conn, actor, &q, lang))
+        })
         .await?;
     let Some(file) = format else {
         return Ok(HttpResponse::Ok().json(r));
@@ -302,7 +304,8 @@ async fn dashboard(
                 crm_db::visibility::Visible::Owners(ids) => ids.clone(),
             };
             state.dashboard(scope, lang, || {
-                reports::dashboard(conn, actor, lang).map_err(Into::into)
+                crm_db::read_tx(conn, |conn| reports::dashboard(conn, actor, lang))
+                    .map_err(Into::into)
             })
         })
         .await
@@ -318,7 +321,9 @@ async fn report<R: 'static>(
     let lang = language::of_request(&req, caller.state()).await;
     let format = wanted(q.format, &req);
     let r = caller
-        .run(move |conn, actor| reports::run(conn, actor, fact, &q, lang))
+        .run(move |conn, actor| {
+            crm_db::read_tx(conn, |conn| reports::run(conn, actor, fact, &q, lang))
+        })
         .await?;
     let Some(file) = format else {
         return Ok(HttpResponse::Ok().json(r));
