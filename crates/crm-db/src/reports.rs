@@ -58,8 +58,9 @@ struct Source {
     condition: &'static str,
     /// The customer's id, when the fact has a customer (industry and region are the customer's).
     customer: Option<&'static str>,
-    /// The trigger-kept monthly summary per owner: its table and its count column.
-    summary: Option<(&'static str, &'static str)>,
+    /// The trigger-kept monthly summary per owner: its table, its count column and its amount
+    /// column.
+    summary: Option<(&'static str, &'static str, &'static str)>,
     /// The trigger-kept summary per owner and day (for a timestamp, its UTC day): its table and
     /// its count column. A timestamp fact reads the days wholly inside a month from it; a date
     /// fact with a monthly summary, the ragged ends of its period.
@@ -90,7 +91,7 @@ macro_rules! renewal_of_o {
 }
 
 fn source(fact: Fact, by_product: bool) -> Source {
-    let ending = |condition: &'static str| Source {
+    let ending = |condition: &'static str, summary| Source {
         from: if by_product {
             "orders o JOIN order_lines l ON l.order_id = o.id"
         } else {
@@ -108,14 +109,14 @@ fn source(fact: Fact, by_product: bool) -> Source {
         amount: if by_product { "l.amount" } else { "o.total" },
         condition,
         customer: Some("o.customer_id"),
-        summary: None,
+        summary: if by_product { None } else { summary },
         day_summary: None,
         segments: None,
     };
     match fact {
         // By product: the lines of products that renew (not a one-off build).
-        Fact::RenewalsDue if by_product => ending(concat!(serving!(), renewable_line!())),
-        Fact::RenewalsDue => ending(serving!()),
+        Fact::RenewalsDue if by_product => ending(concat!(serving!(), renewable_line!()), None),
+        Fact::RenewalsDue => ending(serving!(), Some(("renewal_months", "due", "due_amount"))),
         // The payment plans in force, by their due dates, under the order's owner (as receipts).
         // (An installment carries its order's owner and whether the order is in force, kept by
         // triggers.)
@@ -129,24 +130,26 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "pi.amount",
             condition: "pi.in_force AND pi.owner_id IS NOT NULL",
             customer: Some("(SELECT po.customer_id FROM orders po WHERE po.id = pi.order_id)"),
-            summary: Some(("plan_months", "installments")),
+            summary: Some(("plan_months", "installments", "amount")),
             day_summary: None,
             segments: None,
         },
         // By product: a renewal has a line of the same product.
-        Fact::Renewed if by_product => ending(concat!(
-            serving!(),
-            renewable_line!(),
-            " AND EXISTS (SELECT 1 FROM orders n JOIN order_lines nl ON nl.order_id = n.id WHERE ",
-            renewal_of_o!(),
-            " AND nl.product_id = l.product_id)"
-        )),
-        Fact::Renewed => ending(concat!(
-            serving!(),
-            " AND EXISTS (SELECT 1 FROM orders n WHERE ",
-            renewal_of_o!(),
-            ")"
-        )),
+        Fact::Renewed if by_product => ending(
+            concat!(
+                serving!(),
+                renewable_line!(),
+                " AND EXISTS (SELECT 1 FROM orders n JOIN order_lines nl ON nl.order_id = n.id WHERE ",
+                renewal_of_o!(),
+                " AND nl.product_id = l.product_id)"
+            ),
+            None,
+        ),
+        // `o.renewed` is `renewal_of_o` kept on the order by triggers.
+        Fact::Renewed => ending(
+            concat!(serving!(), " AND o.renewed"),
+            Some(("renewal_months", "renewed", "renewed_amount")),
+        ),
         Fact::NewCustomers => Source {
             from: "customers c",
             owner: "c.owner_id",
@@ -185,7 +188,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "o.total",
             condition: "o.status IN ('signed', 'executing', 'completed')",
             customer: Some("o.customer_id"),
-            summary: Some(("sales_months", "orders")),
+            summary: Some(("sales_months", "orders", "amount")),
             day_summary: None,
             segments: Some("sales_segments"),
         },
@@ -200,7 +203,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             amount: "r.amount",
             condition: "1 = 1",
             customer: Some("o.customer_id"),
-            summary: Some(("receipt_months", "receipts")),
+            summary: Some(("receipt_months", "receipts", "amount")),
             day_summary: Some(("receipt_days", "receipts")),
             segments: None,
         },
@@ -424,12 +427,14 @@ fn sums(
         (Some((table, (kind, dim, filter))), _, _, _) => Summary {
             table,
             count: "orders",
+            amount: "amount",
             column: "month",
             segment: Some((kind, dim, filter)),
         },
-        (None, Some((table, count)), true, None) => Summary {
+        (None, Some((table, count, amount)), true, None) => Summary {
             table,
             count,
+            amount,
             column: "month",
             segment: None,
         },
@@ -441,6 +446,7 @@ fn sums(
         (None, Some((table, count))) => Some(Summary {
             table,
             count,
+            amount: "amount",
             column: "day",
             segment: None,
         }),
@@ -612,7 +618,7 @@ fn summed(
         Reading::Summary,
         &keys,
         &format!("SUM(s.{})", summary.count),
-        "s.amount",
+        &format!("s.{}", summary.amount),
         &format!("{} s", summary.table),
         &wheres,
     )?;
@@ -624,6 +630,7 @@ fn summed(
 struct Summary {
     table: &'static str,
     count: &'static str,
+    amount: &'static str,
     /// `month`, or `day` for a summary per day.
     column: &'static str,
     segment: Option<(&'static str, Dimension, Option<i64>)>,

@@ -460,6 +460,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         contract_no -> Nullable<Text>,
+        renewed -> Bool,
     }
 }
 
@@ -777,6 +778,17 @@ diesel::table! {
         month -> Date,
         receipts -> BigInt,
         amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    renewal_months (owner_id, month) {
+        owner_id -> BigInt,
+        month -> Date,
+        due -> BigInt,
+        due_amount -> BigInt,
+        renewed -> BigInt,
+        renewed_amount -> BigInt,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, receipts and new customers per day, the customer's owner kept on deals and
+//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, receipts and new customers per day, service periods ending and renewed per month (and the renewed flag on orders), the customer's owner kept on deals and
 //! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
@@ -8,8 +8,8 @@ use crate::schema::{
     article_grams as ag, customer_days as cd, customer_grams as g, customers as c,
     expense_department_months as edm, expense_months as em, expenses as e, orders as o,
     payment_installments as pi, plan_months as pm, receipt_days as rcd, receipt_months as rcm,
-    receipts as r,
-    receivable_days as rd, receivable_months as rm, sales_months as sm, sales_segments as ss,
+    receipts as r, receivable_days as rd, receivable_months as rm, renewal_months as rnm,
+    sales_months as sm, sales_segments as ss,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -342,6 +342,55 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept != received {
         out.push(format!(
             "receipt_months: kept {kept:?}, the receipts add up to {received:?}"
+        ));
+    }
+    // Renewed orders against the rule, then service periods ending (and renewed) per owner and
+    // month against the orders.
+    compare(
+        conn,
+        "orders.renewed",
+        &format!("SELECT {} FROM orders WHERE renewed", line("id")),
+        &format!(
+            "SELECT {} FROM orders o WHERE EXISTS (SELECT 1 FROM orders n WHERE n.customer_id = o.customer_id \
+             AND n.id <> o.id AND n.service_end > o.service_end AND n.status IN ('signed', 'executing', 'completed'))",
+            line("o.id")
+        ),
+        &mut out,
+    )?;
+    type Renewals = BTreeMap<(i64, chrono::NaiveDate), (i64, i64, i64, i64)>;
+    let mut ending: Renewals = BTreeMap::new();
+    for (owner, end, total, renewed) in o::table
+        .filter(o::service_end.is_not_null())
+        .filter(o::status.eq_any(["signed", "executing", "completed"]))
+        .select((o::owner_id, o::service_end, o::total, o::renewed))
+        .load::<(i64, Option<chrono::NaiveDate>, i64, bool)>(conn)?
+    {
+        let Some(end) = end else { continue };
+        let s = ending.entry((owner, month(end))).or_default();
+        s.0 += 1;
+        s.1 += total;
+        if renewed {
+            s.2 += 1;
+            s.3 += total;
+        }
+    }
+    let kept: Renewals = rnm::table
+        .select((
+            rnm::owner_id,
+            rnm::month,
+            rnm::due,
+            rnm::due_amount,
+            rnm::renewed,
+            rnm::renewed_amount,
+        ))
+        .load::<(i64, chrono::NaiveDate, i64, i64, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| (x.2, x.3, x.4, x.5) != (0, 0, 0, 0))
+        .map(|(a, b, n, v, r, w)| ((a, b), (n, v, r, w)))
+        .collect();
+    if kept != ending {
+        out.push(format!(
+            "renewal_months: kept {kept:?}, the orders add up to {ending:?}"
         ));
     }
     // The payment plans in force per owner and due month.

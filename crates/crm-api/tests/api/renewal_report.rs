@@ -249,5 +249,35 @@ api_test!(
                 .problem(404),
             "not_found"
         );
+
+        // A period with ragged ends (whole April and May from the summary, the days of March
+        // and June from the orders): B (ending 3-15) in, C (ending 6-30) out.
+        let ragged = || async move {
+            let t = app.login("gm").await;
+            let r = app
+                .get("/reports/renewals?from=2019-03-15&to=2019-06-29", &t)
+                .await
+                .expect(200);
+            (
+                r["totals"]["due"].as_i64().unwrap(),
+                r["totals"]["due_amount"].as_str().unwrap().to_string(),
+                r["totals"]["renewed"].as_i64().unwrap(),
+                r["totals"]["renewed_amount"].as_str().unwrap().to_string(),
+            )
+        };
+        assert_eq!(ragged().await, (2, "1800.00".into(), 1, "1000.00".into()));
+        // B signs again: its March order is renewed from then on, in every path.
+        serving(
+            app,
+            &s1,
+            &b,
+            ("2019-03-16", "2020-03-15"),
+            &[(yearly, "500.00")],
+        )
+        .await;
+        assert_eq!(ragged().await, (2, "1800.00".into(), 2, "1800.00".into()));
+        let r = report("gm", "").await;
+        assert_eq!(r["totals"]["renewed"], 3);
+        assert_eq!(r["totals"]["renewed_amount"], "2600.00");
     }
 );

@@ -236,10 +236,21 @@ api_test!(the_migration_indexes_the_phones_already_there, |app| {
 api_test!(a_recount_notices_a_summary_that_is_off, |app| {
     use diesel::connection::SimpleConnection;
     let owner = app.login("s1_a").await;
+    let c = app
+        .post(
+            "/customers",
+            &owner,
+            json!({"name": "烟台蓝天渔具有限公司"}),
+        )
+        .await
+        .expect(201);
+    // An order with a service period, for the renewed flag to be spoilt.
+    let product = crate::orders::product(app, "RF1", "100.00", Some(12)).await;
     app.post(
-        "/customers",
+        "/orders",
         &owner,
-        json!({"name": "烟台蓝天渔具有限公司"}),
+        json!({"customer_id": c["id"], "service_start": "2026-01-01", "service_end": "2026-12-31",
+               "lines": [{"product_id": product, "quantity": 1, "unit_price": "100.00"}]}),
     )
     .await
     .expect(201);
@@ -254,6 +265,15 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
         (
             "INSERT INTO receivable_days (owner_id, due_date, outstanding) VALUES (1, '2020-01-01', 5)",
             "DELETE FROM receivable_days WHERE due_date = '2020-01-01'",
+        ),
+        (
+            "INSERT INTO renewal_months (owner_id, month, due, due_amount, renewed, renewed_amount) VALUES (1, '2020-01-01', 1, 5, 0, 0)",
+            "DELETE FROM renewal_months WHERE month = '2020-01-01'",
+        ),
+        // The flag off the rule (the summary follows the flag, so only the rule notices).
+        (
+            "UPDATE orders SET renewed = NOT renewed WHERE id = (SELECT MIN(id) FROM orders)",
+            "UPDATE orders SET renewed = NOT renewed WHERE id = (SELECT MIN(id) FROM orders)",
         ),
         (
             "UPDATE articles SET helpful = helpful + 1 WHERE id = (SELECT MIN(id) FROM articles)",

@@ -1,0 +1,10 @@
+DROP TRIGGER renewal_months_update ON orders;
+DROP TRIGGER renewal_months_insert_delete ON orders;
+DROP FUNCTION renewal_months_track();
+DROP FUNCTION renewal_months_add(BIGINT, DATE, BIGINT, BIGINT, BOOLEAN);
+DROP TABLE renewal_months;
+DROP TRIGGER orders_renewed_update ON orders;
+DROP TRIGGER orders_renewed_insert_delete ON orders;
+DROP FUNCTION orders_renewed_track();
+DROP FUNCTION orders_renewed_set(BIGINT);
+ALTER TABLE orders DROP COLUMN renewed;
