@@ -69,10 +69,13 @@ struct Source {
     segments: Option<&'static str>,
 }
 
-/// Orders whose service period counts: signed, executing or completed now, with an end.
+/// Orders whose service period counts: signed, executing or completed now, with an end. (The
+/// status as an expression, `o.status || ''`, so no planner reads three quarters of the orders
+/// through the index on the status instead of the period's few through the service end: SQLite
+/// did, with statistics its own `ANALYZE` left after a bulk load.)
 macro_rules! serving {
     () => {
-        "o.status IN ('signed', 'executing', 'completed') AND o.service_end IS NOT NULL"
+        "o.status || '' IN ('signed', 'executing', 'completed') AND o.service_end IS NOT NULL"
     };
 }
 
