@@ -324,10 +324,11 @@ fn peak_memory_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// The server's resident memory now (VmRSS), in MB.
+/// The server's own resident memory now (RssAnon: its heap and stacks, not the pages of the
+/// database file SQLite maps, which the kernel keeps or drops as it likes), in MB.
 fn memory_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }

@@ -1,6 +1,6 @@
 //! The soak test: every scenario of the benchmark mixed (lists, search, writes, reports), the
 //! given number of clients at once for a long time, reported per minute: requests, errors, p50 and
-//! p99, and the server's resident memory. It fails on any error, and when memory keeps growing
+//! p99, and the server's own resident memory (not the database pages SQLite maps). It fails on any error, and when memory keeps growing
 //! after the first minute or the p99 drifts.
 
 use crate::{Request, login, memory_mb, ms, send};
@@ -105,7 +105,7 @@ pub async fn run(
     let mut md = format!(
         "## {}\n\n- machine: {}\n- volumes: {volumes}\n- load: {} clients for {} s, each request the next of {} scenarios in turn \
          (lists, search, check-duplicate, one customer, logging activities, receivables, reports, deal board, expenses, tickets)\n\n\
-         | minute | requests | req/s | p50 ms | p99 ms | errors | server memory (RSS) MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+         | minute | requests | req/s | p50 ms | p99 ms | errors | server memory (RssAnon) MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         args.label,
         crate::machine(),
         args.clients,

@@ -188,11 +188,13 @@ impl Manager {
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Foreign keys are off by default in SQLite; WAL lets readers work during a write;
-                // the busy timeout makes a writer wait for another instead of failing at once.
+                // the busy timeout makes a writer wait for another instead of failing at once;
+                // reads of a file up to 64 GB go through a memory map (the bundled SQLite is
+                // built to allow that: `.cargo/config.toml`) rather than a copy per page read.
                 let bad = |e: diesel::result::Error| ConnectionError::BadConnection(e.to_string());
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                     PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;",
+                     PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 68719476736;",
                 )
                 .map_err(bad)?;
                 // The file keeps its journal mode, so only a connection that finds it not in WAL
