@@ -61,10 +61,11 @@ struct Source {
     /// The trigger-kept monthly summary per owner: its table, its count column and its amount
     /// column.
     summary: Option<(&'static str, &'static str, &'static str)>,
-    /// The trigger-kept summary per owner and day (for a timestamp, its UTC day): its table and
-    /// its count column. A timestamp fact reads the days wholly inside a month from it; a date
-    /// fact with a monthly summary, the ragged ends of its period.
-    day_summary: Option<(&'static str, &'static str)>,
+    /// The trigger-kept summary per owner and day (for a timestamp, its UTC day): its table, its
+    /// count column, and whether it keys the row's type too (`type_id`, for `Dimension::Type`). A
+    /// timestamp fact reads the days wholly inside a month from it; a date fact with a monthly
+    /// summary, the ragged ends of its period.
+    day_summary: Option<(&'static str, &'static str, bool)>,
     /// The trigger-kept monthly summary per owner and customer segment (industry, region).
     segments: Option<&'static str>,
 }
@@ -164,7 +165,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             condition: "1 = 1",
             customer: None,
             summary: None,
-            day_summary: Some(("customer_days", "customers")),
+            day_summary: Some(("customer_days", "customers", false)),
             segments: None,
         },
         Fact::Sales if by_product => Source {
@@ -207,7 +208,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             condition: "1 = 1",
             customer: Some("o.customer_id"),
             summary: Some(("receipt_months", "receipts", "amount")),
-            day_summary: Some(("receipt_days", "receipts")),
+            day_summary: Some(("receipt_days", "receipts", false)),
             segments: None,
         },
         Fact::Expenses => Source {
@@ -249,7 +250,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             condition: "1 = 1",
             customer: Some("a.customer_id"),
             summary: None,
-            day_summary: None,
+            day_summary: Some(("activity_days", "activities", true)),
             segments: None,
         },
         Fact::DealsOpened => Source {
@@ -417,8 +418,23 @@ fn sums(
         )
     }) && cut.filters.industry.is_none()
         && cut.filters.region.is_none();
-    if let (Some(days), true, None, true) = (src.day_summary, coarse, cut.within, src.timestamp) {
-        return day_summed(conn, visible, zone, cut, days);
+    // A day summary that keys the type too serves a cut by type.
+    let coarse_days = match src.day_summary {
+        Some((_, _, true)) => {
+            cut.dims.iter().all(|d| {
+                matches!(
+                    d,
+                    Dimension::Month | Dimension::Department | Dimension::Owner | Dimension::Type
+                )
+            }) && cut.filters.industry.is_none()
+                && cut.filters.region.is_none()
+        }
+        _ => coarse,
+    };
+    if let (Some((table, count, _)), true, None, true) =
+        (src.day_summary, coarse_days, cut.within, src.timestamp)
+    {
+        return day_summed(conn, visible, zone, cut, (table, count));
     }
     // By the customer's industry or region (one of them, as a group or a filter): the segment
     // summary, where the fact keeps one.
@@ -446,7 +462,7 @@ fn sums(
     // The ragged ends: from the summary per day where the fact keeps one and the cut is not by
     // a customer segment, else from the rows.
     let days = match (summary.segment, src.day_summary) {
-        (None, Some((table, count))) => Some(Summary {
+        (None, Some((table, count, _))) => Some(Summary {
             table,
             count,
             amount: "amount",
@@ -542,6 +558,7 @@ fn day_summed(
             .iter()
             .map(|d| match d {
                 Dimension::Month => i.to_string(),
+                Dimension::Type => "s.type_id".into(),
                 _ => "s.owner_id".into(),
             })
             .collect();

@@ -388,6 +388,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    activity_days (owner_id, day, type_id) {
+        owner_id -> BigInt,
+        day -> Date,
+        type_id -> BigInt,
+        activities -> BigInt,
+    }
+}
+
+diesel::table! {
     activities (id) {
         id -> BigInt,
         customer_id -> BigInt,

@@ -1,15 +1,15 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, receipts and new customers per day, service periods ending and renewed per month (and the renewed flag on orders), the customer's owner kept on deals and
+//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, receipts, new customers and activities (by type) per day, service periods ending and renewed per month (and the renewed flag on orders), the customer's owner kept on deals and
 //! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
 use crate::schema::{
-    article_grams as ag, customer_days as cd, customer_grams as g, customers as c,
-    expense_department_months as edm, expense_months as em, expenses as e, orders as o,
-    payment_installments as pi, plan_months as pm, receipt_days as rcd, receipt_months as rcm,
-    receipts as r, receivable_days as rd, receivable_months as rm, renewal_months as rnm,
-    sales_months as sm, sales_segments as ss,
+    activities as act, activity_days as ad, article_grams as ag, customer_days as cd,
+    customer_grams as g, customers as c, expense_department_months as edm, expense_months as em,
+    expenses as e, orders as o, payment_installments as pi, plan_months as pm, receipt_days as rcd,
+    receipt_months as rcm, receipts as r, receivable_days as rd, receivable_months as rm,
+    renewal_months as rnm, sales_months as sm, sales_segments as ss,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -299,6 +299,26 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     if kept != arrived {
         out.push(format!(
             "customer_days: kept {kept:?}, the customers add up to {arrived:?}"
+        ));
+    }
+    // Activities per owner, UTC day and type.
+    let mut logged: BTreeMap<(i64, chrono::NaiveDate, i64), i64> = BTreeMap::new();
+    for (owner, at, kind) in act::table
+        .select((act::owner_id, act::occurred_at, act::type_id))
+        .load::<(i64, chrono::NaiveDateTime, i64)>(conn)?
+    {
+        *logged.entry((owner, at.date(), kind)).or_default() += 1;
+    }
+    let kept: BTreeMap<(i64, chrono::NaiveDate, i64), i64> = ad::table
+        .select((ad::owner_id, ad::day, ad::type_id, ad::activities))
+        .load::<(i64, chrono::NaiveDate, i64, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.3 != 0)
+        .map(|(a, b, t, n)| ((a, b, t), n))
+        .collect();
+    if kept != logged {
+        out.push(format!(
+            "activity_days: kept {kept:?}, the activities add up to {logged:?}"
         ));
     }
     // Receipts per owner and month, and per owner and day (the same pairs, keyed by the day).

@@ -359,3 +359,58 @@ api_test!(the_company_weighs_the_parts, |app| {
     assert!(line.contains(",200.0,"), "{line}");
     assert!(line.contains(",1500.50,"), "{line}");
 });
+
+// Activities by type come from their summary per UTC day for the days wholly inside a company
+// month, and from the rows for the hours a month's first instant cuts (Asia/Shanghai: 16:00 UTC).
+api_test!(activities_count_on_the_company_calendar, |app| {
+    let s1 = app.login("s1_a").await;
+    let id = app.user_id(&app.login("admin").await, "s1_a").await;
+    let types = app
+        .get("/dictionaries/activity_type", &s1)
+        .await
+        .expect(200);
+    let (visit, call) = (types[0]["id"].clone(), types[1]["id"].clone());
+    let customer = app
+        .post("/customers", &s1, json!({"name": "淄博日历活动有限公司"}))
+        .await
+        .expect(201);
+    for (at, kind) in [
+        ("2018-12-31T15:30:00Z", &visit), // Dec 31, 23:30 in Shanghai: out
+        ("2018-12-31T16:30:00Z", &visit), // Jan 1, 00:30
+        ("2019-01-15T03:00:00Z", &call),  // a whole day
+        ("2019-01-31T15:59:00Z", &visit), // Jan 31, 23:59
+        ("2019-01-31T16:00:00Z", &call),  // Feb 1, 00:00
+        ("2019-02-28T16:30:00Z", &visit), // Mar 1: out
+    ] {
+        app.post(
+            "/activities",
+            &s1,
+            json!({"customer_id": customer["id"], "type_id": kind, "occurred_at": at, "summary": "日历"}),
+        )
+        .await
+        .expect(201);
+    }
+    let count = |card: &Value| {
+        let row = person(card, id);
+        let by_type: Vec<i64> = row["activities_by_type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_i64().unwrap())
+            .collect();
+        (part(row, "activities").0, by_type[0], by_type[1])
+    };
+    for (period, want) in [
+        ("from=2019-01-01&to=2019-02-28", ("4".to_string(), 2, 2)),
+        ("from=2019-01-01&to=2019-01-31", ("3".to_string(), 2, 1)),
+        ("from=2019-02-01&to=2019-02-28", ("1".to_string(), 0, 1)),
+        ("from=2019-01-02&to=2019-01-30", ("1".to_string(), 0, 1)),
+    ] {
+        for who in ["s1_a", "s1_mgr", "gm"] {
+            assert_eq!(count(&card(app, who, period).await), want, "{who} {period}");
+        }
+    }
+    // The type order of the card is the dictionary's.
+    let card = card(app, "s1_a", "from=2019-01-01&to=2019-02-28").await;
+    assert_eq!(card["activity_types"][0]["id"], visit);
+});

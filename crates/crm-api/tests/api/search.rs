@@ -267,6 +267,10 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
             "DELETE FROM receivable_days WHERE due_date = '2020-01-01'",
         ),
         (
+            "INSERT INTO activity_days (owner_id, day, type_id, activities) VALUES (1, '2020-01-01', 1, 1)",
+            "DELETE FROM activity_days WHERE day = '2020-01-01'",
+        ),
+        (
             "INSERT INTO renewal_months (owner_id, month, due, due_amount, renewed, renewed_amount) VALUES (1, '2020-01-01', 1, 5, 0, 0)",
             "DELETE FROM renewal_months WHERE month = '2020-01-01'",
         ),
