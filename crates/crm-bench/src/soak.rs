@@ -1,7 +1,7 @@
 //! The soak test: every scenario of the benchmark mixed (lists, search, writes, reports), the
 //! given number of clients at once for a long time, reported per minute: requests, errors, p50 and
-//! p99, and the server's own resident memory (not the database pages SQLite maps). It fails on any error, and when memory keeps growing
-//! after the first minute or the p99 drifts.
+//! p99, and the server's own resident memory (not the database pages SQLite maps). It fails on
+//! any error, and when memory keeps growing after the first minute or the p99 drifts.
 
 use crate::{Request, login, memory_mb, ms, send};
 use anyhow::{Result, ensure};
