@@ -93,6 +93,8 @@ macro_rules! renewal_of_o {
         "n.customer_id = o.customer_id AND n.id <> o.id AND n.service_end > o.service_end AND n.status IN ('signed', 'executing', 'completed')"
     };
 }
+/// For the drift recount of `orders.renewed`.
+pub(crate) use renewal_of_o;
 
 fn source(fact: Fact, by_product: bool) -> Source {
     let ending = |condition: &'static str, summary| Source {
@@ -324,7 +326,8 @@ impl Cut<'_> {
 /// A group's key for one dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
-    Month(NaiveDate),
+    /// The first day of a time bucket: a month's, or a week's Monday.
+    Start(NaiveDate),
     Id(i64),
 }
 
@@ -411,28 +414,20 @@ fn sums(
     cut: &Cut,
 ) -> RepoResult<Sums> {
     let src = cut.source();
-    let coarse = cut.dims.iter().all(|d| {
-        matches!(
-            d,
-            Dimension::Month | Dimension::Department | Dimension::Owner
-        )
-    }) && cut.filters.industry.is_none()
-        && cut.filters.region.is_none();
-    // A day summary that keys the type too serves a cut by type.
-    let coarse_days = match src.day_summary {
-        Some((_, _, true)) => {
-            cut.dims.iter().all(|d| {
-                matches!(
-                    d,
-                    Dimension::Month | Dimension::Department | Dimension::Owner | Dimension::Type
-                )
-            }) && cut.filters.industry.is_none()
-                && cut.filters.region.is_none()
-        }
-        _ => coarse,
+    // Whether a summary keyed by owner and period (and the type, `by_type`) can answer the cut.
+    let coarse_for = |by_type: bool| {
+        cut.dims.iter().all(|d| match d {
+            Dimension::Month | Dimension::Department | Dimension::Owner => true,
+            Dimension::Type => by_type,
+            _ => false,
+        }) && cut.filters.industry.is_none()
+            && cut.filters.region.is_none()
     };
-    if let (Some((table, count, _)), true, None, true) =
-        (src.day_summary, coarse_days, cut.within, src.timestamp)
+    let coarse = coarse_for(false);
+    if let Some((table, count, by_type)) = src.day_summary
+        && src.timestamp
+        && cut.within.is_none()
+        && coarse_for(by_type)
     {
         return day_summed(conn, visible, zone, cut, (table, count));
     }
@@ -862,7 +857,7 @@ fn fold(
             .iter()
             .zip([r.k1, r.k2])
             .map(|(d, k)| match d {
-                Dimension::Month | Dimension::Week => Key::Month(
+                Dimension::Month | Dimension::Week => Key::Start(
                     months
                         .get(usize::try_from(k).unwrap_or_default())
                         .copied()
@@ -1050,10 +1045,10 @@ impl Labels {
     /// A group's key (what a drill-down filters by) and name.
     fn of(&self, d: Dimension, k: Key) -> (String, String) {
         match k {
-            Key::Month(m) if d == Dimension::Week => {
+            Key::Start(m) if d == Dimension::Week => {
                 (m.to_string(), m.format("%G-W%V").to_string())
             }
-            Key::Month(m) => {
+            Key::Start(m) => {
                 let s = m.format("%Y-%m").to_string();
                 (s.clone(), s)
             }
@@ -1146,7 +1141,7 @@ pub fn run(
     // A month-by-month report shows every month, the empty ones too.
     if dims == [Dimension::Month] || dims == [Dimension::Week] {
         for m in starts_of(dims, from, to) {
-            sums.entry(vec![Key::Month(m)]).or_default();
+            sums.entry(vec![Key::Start(m)]).or_default();
         }
     }
     // By product an order with two products counts under each: the totals count it once, from
@@ -1189,11 +1184,11 @@ pub fn run(
     let size = |n: i64, a: i64| if fact.has_amount() { a } else { n };
     rows.sort_by(|(ka, na, aa), (kb, nb, ab)| {
         let first = match (ka[0], kb[0]) {
-            (Key::Month(x), Key::Month(y)) => x.cmp(&y),
+            (Key::Start(x), Key::Start(y)) => x.cmp(&y),
             (x, y) => first_totals[&y].cmp(&first_totals[&x]).then(x.cmp(&y)),
         };
         first.then_with(|| match (ka.get(1), kb.get(1)) {
-            (Some(Key::Month(x)), Some(Key::Month(y))) => x.cmp(y),
+            (Some(Key::Start(x)), Some(Key::Start(y))) => x.cmp(y),
             _ => size(*nb, *ab).cmp(&size(*na, *aa)).then(ka.cmp(kb)),
         })
     });
@@ -1447,7 +1442,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     }
     let at = |fact: Fact, m: NaiveDate| -> (i64, i64) {
         monthly[&fact]
-            .get(&vec![Key::Month(m)])
+            .get(&vec![Key::Start(m)])
             .copied()
             .unwrap_or_default()
     };
@@ -1543,7 +1538,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
         .map(|(k, (n, a))| {
             let id = match k[0] {
                 Key::Id(id) => id,
-                Key::Month(_) => 0,
+                Key::Start(_) => 0,
             };
             let got = received.get(k).map_or(0, |r| r.1);
             (id, *a, *n, got)
