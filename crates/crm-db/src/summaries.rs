@@ -371,9 +371,9 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         "orders.renewed",
         &format!("SELECT {} FROM orders WHERE renewed", line("id")),
         &format!(
-            "SELECT {} FROM orders o WHERE EXISTS (SELECT 1 FROM orders n WHERE n.customer_id = o.customer_id \
-             AND n.id <> o.id AND n.service_end > o.service_end AND n.status IN ('signed', 'executing', 'completed'))",
-            line("o.id")
+            "SELECT {} FROM orders o WHERE EXISTS (SELECT 1 FROM orders n WHERE {})",
+            line("o.id"),
+            crate::reports::renewal_of_o!()
         ),
         &mut out,
     )?;

@@ -7,4 +7,5 @@ DROP TRIGGER orders_renewed_update ON orders;
 DROP TRIGGER orders_renewed_insert_delete ON orders;
 DROP FUNCTION orders_renewed_track();
 DROP FUNCTION orders_renewed_set(BIGINT);
+DROP VIEW order_renewals;
 ALTER TABLE orders DROP COLUMN renewed;

@@ -8,23 +8,22 @@
 -- it touches; setting it fires none of these triggers again (they watch other columns).
 ALTER TABLE orders ADD COLUMN renewed BOOLEAN NOT NULL DEFAULT FALSE;
 
-UPDATE orders SET renewed = EXISTS (
+-- The rule, written once: what `renewed` of each order should be.
+CREATE VIEW order_renewals AS
+SELECT o.id, o.customer_id, EXISTS (
     SELECT 1 FROM orders n
-    WHERE n.customer_id = orders.customer_id AND n.id <> orders.id
-      AND n.service_end > orders.service_end
-      AND n.status IN ('signed', 'executing', 'completed'))
-WHERE service_end IS NOT NULL;
+    WHERE n.customer_id = o.customer_id AND n.id <> o.id
+      AND n.service_end > o.service_end
+      AND n.status IN ('signed', 'executing', 'completed')) AS renewed
+FROM orders o;
+
+UPDATE orders SET renewed = v.renewed FROM order_renewals v
+WHERE v.id = orders.id AND orders.renewed <> v.renewed;
 
 CREATE FUNCTION orders_renewed_set(p_customer BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE orders SET renewed = x.r
-    FROM (SELECT o.id, EXISTS (
-              SELECT 1 FROM orders n
-              WHERE n.customer_id = o.customer_id AND n.id <> o.id
-                AND n.service_end > o.service_end
-                AND n.status IN ('signed', 'executing', 'completed')) AS r
-          FROM orders o WHERE o.customer_id = p_customer) AS x
-    WHERE orders.id = x.id AND orders.renewed <> x.r;
+    UPDATE orders SET renewed = v.renewed FROM order_renewals v
+    WHERE v.customer_id = p_customer AND v.id = orders.id AND orders.renewed <> v.renewed;
 END $$;
 
 CREATE FUNCTION orders_renewed_track() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -8,44 +8,33 @@
 -- it touches; setting it fires none of these triggers again (they watch other columns).
 ALTER TABLE orders ADD COLUMN renewed BOOLEAN NOT NULL DEFAULT FALSE;
 
-UPDATE orders SET renewed = EXISTS (
+-- The rule, written once: what `renewed` of each order should be.
+CREATE VIEW order_renewals AS
+SELECT o.id, o.customer_id, EXISTS (
     SELECT 1 FROM orders n
-    WHERE n.customer_id = orders.customer_id AND n.id <> orders.id
-      AND n.service_end > orders.service_end
-      AND n.status IN ('signed', 'executing', 'completed'));
+    WHERE n.customer_id = o.customer_id AND n.id <> o.id
+      AND n.service_end > o.service_end
+      AND n.status IN ('signed', 'executing', 'completed')) AS renewed
+FROM orders o;
+
+UPDATE orders SET renewed = v.renewed FROM order_renewals v
+WHERE v.id = orders.id AND orders.renewed <> v.renewed;
 
 CREATE TRIGGER orders_renewed_insert AFTER INSERT ON orders
 BEGIN
-    UPDATE orders SET renewed = x.r
-    FROM (SELECT o.id, EXISTS (
-              SELECT 1 FROM orders n
-              WHERE n.customer_id = o.customer_id AND n.id <> o.id
-                AND n.service_end > o.service_end
-                AND n.status IN ('signed', 'executing', 'completed')) AS r
-          FROM orders o WHERE o.customer_id = NEW.customer_id) AS x
-    WHERE orders.id = x.id AND orders.renewed <> x.r;
+    UPDATE orders SET renewed = v.renewed FROM order_renewals v
+    WHERE v.customer_id = NEW.customer_id AND v.id = orders.id AND orders.renewed <> v.renewed;
 END;
 CREATE TRIGGER orders_renewed_update AFTER UPDATE OF status, service_end, customer_id ON orders
 BEGIN
-    UPDATE orders SET renewed = x.r
-    FROM (SELECT o.id, EXISTS (
-              SELECT 1 FROM orders n
-              WHERE n.customer_id = o.customer_id AND n.id <> o.id
-                AND n.service_end > o.service_end
-                AND n.status IN ('signed', 'executing', 'completed')) AS r
-          FROM orders o WHERE o.customer_id IN (OLD.customer_id, NEW.customer_id)) AS x
-    WHERE orders.id = x.id AND orders.renewed <> x.r;
+    UPDATE orders SET renewed = v.renewed FROM order_renewals v
+    WHERE v.customer_id IN (OLD.customer_id, NEW.customer_id) AND v.id = orders.id
+      AND orders.renewed <> v.renewed;
 END;
 CREATE TRIGGER orders_renewed_delete AFTER DELETE ON orders
 BEGIN
-    UPDATE orders SET renewed = x.r
-    FROM (SELECT o.id, EXISTS (
-              SELECT 1 FROM orders n
-              WHERE n.customer_id = o.customer_id AND n.id <> o.id
-                AND n.service_end > o.service_end
-                AND n.status IN ('signed', 'executing', 'completed')) AS r
-          FROM orders o WHERE o.customer_id = OLD.customer_id) AS x
-    WHERE orders.id = x.id AND orders.renewed <> x.r;
+    UPDATE orders SET renewed = v.renewed FROM order_renewals v
+    WHERE v.customer_id = OLD.customer_id AND v.id = orders.id AND orders.renewed <> v.renewed;
 END;
 
 -- An order counts while it is signed, executing or completed and has a service end, in the month
