@@ -1174,7 +1174,14 @@ pub fn run(
     };
     let keys: Vec<&Vec<Key>> = sums.keys().collect();
     let labels = Labels::load(conn, lang, dims, &keys)?;
-    // Groups of the first dimension largest first (months in order), and the same within each.
+    // Groups of the first dimension largest first (time and levels in their own order: a level's
+    // key is its rank in the pipeline), and the same within each.
+    let ordered = |d: Option<&Dimension>| {
+        matches!(
+            d,
+            Some(Dimension::Month | Dimension::Week | Dimension::Level)
+        )
+    };
     let mut first_totals: HashMap<Key, i64> = HashMap::new();
     for (k, (n, a)) in &sums {
         *first_totals.entry(k[0]).or_default() += if fact.has_amount() { *a } else { *n };
@@ -1183,13 +1190,19 @@ pub fn run(
         sums.into_iter().map(|(k, (n, a))| (k, n, a)).collect();
     let size = |n: i64, a: i64| if fact.has_amount() { a } else { n };
     rows.sort_by(|(ka, na, aa), (kb, nb, ab)| {
-        let first = match (ka[0], kb[0]) {
-            (Key::Start(x), Key::Start(y)) => x.cmp(&y),
-            (x, y) => first_totals[&y].cmp(&first_totals[&x]).then(x.cmp(&y)),
+        let first = if ordered(dims.first()) {
+            ka[0].cmp(&kb[0])
+        } else {
+            first_totals[&kb[0]]
+                .cmp(&first_totals[&ka[0]])
+                .then(ka[0].cmp(&kb[0]))
         };
-        first.then_with(|| match (ka.get(1), kb.get(1)) {
-            (Some(Key::Start(x)), Some(Key::Start(y))) => x.cmp(y),
-            _ => size(*nb, *ab).cmp(&size(*na, *aa)).then(ka.cmp(kb)),
+        first.then_with(|| {
+            if ordered(dims.get(1)) {
+                ka.get(1).cmp(&kb.get(1))
+            } else {
+                size(*nb, *ab).cmp(&size(*na, *aa)).then(ka.cmp(kb))
+            }
         })
     });
     let money = |a: i64| fact.has_amount().then_some(Money::from_minor(a));

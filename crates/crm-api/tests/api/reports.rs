@@ -846,8 +846,15 @@ api_test!(
             // Minutes apart: the medians are under a tenth of a day.
             assert_eq!(r["funnel"][1]["median_days"], "0.0", "{who}");
             assert_eq!(r["funnel"][0]["median_days"], Value::Null);
-            // Where they stand now: one signed, one blacklisted, one lead.
+            // Where they stand now: one signed, one blacklisted, one lead — in the pipeline's order.
             assert_eq!(r["totals"]["count"], 3);
+            let levels: Vec<&str> = r["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["keys"][0].as_str().unwrap())
+                .collect();
+            assert_eq!(levels, ["lead", "signed", "blacklisted"], "{who}");
         }
         // Someone else's customers are not in another salesperson's funnel.
         let r = funnel("s1_a").await;
