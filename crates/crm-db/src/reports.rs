@@ -68,6 +68,10 @@ struct Source {
     day_summary: Option<(&'static str, &'static str, bool)>,
     /// The trigger-kept monthly summary per owner and customer segment (industry, region).
     segments: Option<&'static str>,
+    /// The trigger-kept summary per owner, UTC month and the customer's level now (new
+    /// customers): a cut by level with no time dimension reads the UTC months wholly inside its
+    /// period from it.
+    levels: Option<&'static str>,
 }
 
 /// Orders whose service period counts: signed, executing or completed now, with an end. (The
@@ -118,6 +122,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
         summary: if by_product { None } else { summary },
         day_summary: None,
         segments: None,
+        levels: None,
     };
     match fact {
         // By product: the lines of products that renew (not a one-off build).
@@ -139,6 +144,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: Some(("plan_months", "installments", "amount")),
             day_summary: None,
             segments: None,
+            levels: None,
         },
         // By product: a renewal has a line of the same product.
         Fact::Renewed if by_product => ending(
@@ -169,6 +175,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: Some(("customer_days", "customers", false)),
             segments: None,
+            levels: Some("customer_level_months"),
         },
         Fact::Sales if by_product => Source {
             from: "orders o JOIN order_lines l ON l.order_id = o.id",
@@ -183,6 +190,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: None,
             segments: None,
+            levels: None,
         },
         Fact::Sales => Source {
             from: "orders o",
@@ -197,6 +205,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: Some(("sales_months", "orders", "amount")),
             day_summary: None,
             segments: Some("sales_segments"),
+            levels: None,
         },
         // A reversal is a negative receipt: it takes back its amount and its count.
         Fact::Receipts => Source {
@@ -212,6 +221,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: Some(("receipt_months", "receipts", "amount")),
             day_summary: Some(("receipt_days", "receipts", false)),
             segments: None,
+            levels: None,
         },
         Fact::Expenses => Source {
             from: "expenses e",
@@ -226,6 +236,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: None,
             segments: None,
+            levels: None,
         },
         Fact::DealsWon => Source {
             from: "opportunities p",
@@ -240,6 +251,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: None,
             segments: None,
+            levels: None,
         },
         Fact::Activities => Source {
             from: "activities a",
@@ -254,6 +266,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: Some(("activity_days", "activities", true)),
             segments: None,
+            levels: None,
         },
         Fact::DealsOpened => Source {
             from: "opportunities p",
@@ -268,6 +281,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: None,
             segments: None,
+            levels: None,
         },
         // Under the customer's owner: a ticket is seen where its customer is.
         Fact::Tickets => Source {
@@ -283,6 +297,7 @@ fn source(fact: Fact, by_product: bool) -> Source {
             summary: None,
             day_summary: None,
             segments: None,
+            levels: None,
         },
     }
 }
@@ -424,6 +439,20 @@ fn sums(
             && cut.filters.region.is_none()
     };
     let coarse = coarse_for(false);
+    if let Some(table) = src.levels
+        && cut.within.is_none()
+        && cut.dims.contains(&Dimension::Level)
+        && cut.dims.iter().all(|d| {
+            matches!(
+                d,
+                Dimension::Level | Dimension::Department | Dimension::Owner
+            )
+        })
+        && cut.filters.industry.is_none()
+        && cut.filters.region.is_none()
+    {
+        return level_summed(conn, visible, zone, cut, table);
+    }
     if let Some((table, count, by_type)) = src.day_summary
         && src.timestamp
         && cut.within.is_none()
@@ -740,6 +769,82 @@ fn grouped(
     Ok(diesel::sql_query(sql).load(conn)?)
 }
 
+/// A level's key: its rank among `CustomerLevel::ALL`.
+fn level_key(column: &str) -> String {
+    let mut s = format!("CASE {column}");
+    for (i, l) in CustomerLevel::ALL.iter().enumerate() {
+        s.push_str(&format!(" WHEN '{}' THEN {i}", l.as_str()));
+    }
+    s.push_str(" ELSE -1 END");
+    s
+}
+
+/// New customers by level (and owner or department) over a period, with no time dimension: the
+/// UTC months wholly inside the period from the summary per owner, month and level, the ragged
+/// ends before the first and after the last from the rows.
+fn level_summed(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    zone: chrono_tz::Tz,
+    cut: &Cut,
+    table: &str,
+) -> RepoResult<Sums> {
+    use crm_domain::time::day_start;
+    let lo = day_start(cut.from, zone);
+    let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
+    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let month_of = |t: NaiveDateTime| t.date().with_day(1).unwrap_or(t.date());
+    let first = if start(month_of(lo)) == lo {
+        month_of(lo)
+    } else {
+        month_of(lo)
+            .checked_add_months(Months::new(1))
+            .unwrap_or(month_of(lo))
+    };
+    let last = month_of(hi); // whole months are [first, last)
+    if first >= last {
+        return scan(conn, visible, zone, cut);
+    }
+    let keys: Vec<String> = cut
+        .dims
+        .iter()
+        .map(|d| match d {
+            Dimension::Level => level_key("s.level"),
+            _ => "s.owner_id".into(),
+        })
+        .collect();
+    let mut wheres = vec![
+        format!("s.month >= {}", date_literal(first)),
+        format!("s.month < {}", date_literal(last)),
+    ];
+    owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
+    let rows = grouped(
+        conn,
+        Reading::Summary,
+        &keys,
+        "SUM(s.customers)",
+        "0",
+        &format!("{table} s"),
+        &wheres,
+    )?;
+    let mut out = fold(conn, cut, &[], rows)?;
+    for (a, b) in [(lo, start(first)), (start(last), hi)] {
+        if a < b {
+            let part = scan(
+                conn,
+                visible,
+                zone,
+                &Cut {
+                    within: Some((a, b)),
+                    ..*cut
+                },
+            )?;
+            add(&mut out, part);
+        }
+    }
+    Ok(out)
+}
+
 /// The fact's own rows in the cut.
 fn scan(
     conn: &mut DbConnection,
@@ -775,14 +880,7 @@ fn scan(
             Dimension::Industry => "COALESCE(c.industry_id, 0)".into(),
             Dimension::Source => "COALESCE(c.source_id, 0)".into(),
             Dimension::Region => "COALESCE(c.region_id, 0)".into(),
-            Dimension::Level => {
-                let mut s = String::from("CASE c.level");
-                for (i, l) in CustomerLevel::ALL.iter().enumerate() {
-                    s.push_str(&format!(" WHEN '{}' THEN {i}", l.as_str()));
-                }
-                s.push_str(" ELSE -1 END");
-                s
-            }
+            Dimension::Level => level_key("c.level"),
             Dimension::Product => "l.product_id".into(),
             Dimension::Type => "a.type_id".into(),
         }

@@ -753,6 +753,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_level_months (owner_id, month, level) {
+        owner_id -> BigInt,
+        month -> Date,
+        level -> Text,
+        customers -> BigInt,
+    }
+}
+
+diesel::table! {
     sales_months (owner_id, month) {
         owner_id -> BigInt,
         month -> Date,

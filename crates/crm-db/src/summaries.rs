@@ -6,7 +6,7 @@
 
 use crate::schema::{
     activities as act, activity_days as ad, article_grams as ag, customer_days as cd,
-    customer_grams as g, customers as c, expense_department_months as edm, expense_months as em,
+    customer_grams as g, customer_level_months as clm, customers as c, expense_department_months as edm, expense_months as em,
     expenses as e, orders as o, payment_installments as pi, plan_months as pm, receipt_days as rcd,
     receipt_months as rcm, receipts as r, receivable_days as rd, receivable_months as rm,
     renewal_months as rnm, sales_months as sm, sales_segments as ss,
@@ -283,11 +283,25 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         ));
     }
     let mut arrived: BTreeMap<(i64, chrono::NaiveDate), i64> = BTreeMap::new();
-    for (owner, at) in c::table
-        .select((c::owner_id, c::created_at))
-        .load::<(i64, chrono::NaiveDateTime)>(conn)?
+    let mut by_level: BTreeMap<(i64, chrono::NaiveDate, String), i64> = BTreeMap::new();
+    for (owner, at, level) in c::table
+        .select((c::owner_id, c::created_at, c::level))
+        .load::<(i64, chrono::NaiveDateTime, String)>(conn)?
     {
         *arrived.entry((owner, at.date())).or_default() += 1;
+        *by_level.entry((owner, month(at.date()), level)).or_default() += 1;
+    }
+    let kept: BTreeMap<(i64, chrono::NaiveDate, String), i64> = clm::table
+        .select((clm::owner_id, clm::month, clm::level, clm::customers))
+        .load::<(i64, chrono::NaiveDate, String, i64)>(conn)?
+        .into_iter()
+        .filter(|x| x.3 != 0)
+        .map(|(a, m, l, n)| ((a, m, l), n))
+        .collect();
+    if kept != by_level {
+        out.push(format!(
+            "customer_level_months: kept {kept:?}, the customers add up to {by_level:?}"
+        ));
     }
     let kept: BTreeMap<(i64, chrono::NaiveDate), i64> = cd::table
         .select((cd::owner_id, cd::day, cd::customers))

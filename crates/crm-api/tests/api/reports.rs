@@ -465,6 +465,98 @@ api_test!(
 );
 
 api_test!(
+    new_customers_by_level_add_whole_months_and_ragged_ends,
+    |app| {
+        // s1_a's customers around a period of February to May 2019 on the Shanghai calendar
+        // (UTC+8): whole UTC months February to April come from the summary per month and level,
+        // the hours before February and May's days from the customers themselves.
+        let s1 = app.login("s1_a").await;
+        let s2 = app.login("s2_a").await;
+        let mut made = Vec::new();
+        for (token, name, at) in [
+            (&s1, "层级月报甲有限公司", "2019-01-31 15:30:00"), // Jan 31, 23:30: out
+            (&s1, "层级月报乙有限公司", "2019-01-31 17:00:00"), // Feb 1, 01:00: a ragged hour
+            (&s1, "层级月报丙有限公司", "2019-03-10 02:00:00"), // a whole month
+            (&s1, "层级月报丁有限公司", "2019-05-31 15:30:00"), // May 31, 23:30: a ragged day
+            (&s1, "层级月报戊有限公司", "2019-05-31 16:30:00"), // June 1: out
+            (&s2, "层级月报己有限公司", "2019-03-05 02:00:00"), // the other department's
+        ] {
+            let c = customer(app, token, name).await;
+            let db = app.pool();
+            let mut conn = db.get().unwrap();
+            diesel::sql_query(format!(
+                "UPDATE customers SET created_at = '{at}' WHERE id = {}",
+                c["id"]
+            ))
+            .execute(&mut conn)
+            .unwrap();
+            made.push(c);
+        }
+        // Two move up after they came: their rows in the summary move with them.
+        for c in [&made[1], &made[2]] {
+            app.post(
+                &format!("/customers/{}/level", c["id"]),
+                &s1,
+                json!({"level": "contacted", "reason": "已电话沟通"}),
+            )
+            .await
+            .expect(200);
+        }
+        let period = "from=2019-02-01&to=2019-05-31";
+        let by_level = |who: &'static str, group: &'static str| async move {
+            let t = app.login(who).await;
+            let r = app
+                .get(&format!("/reports/customers?{period}&group_by={group}"), &t)
+                .await
+                .expect(200);
+            busy(&r)
+        };
+        let (lead, contacted) = ("一般客户", "联系客户");
+        for (who, want) in [
+            ("s1_a", vec![row(lead, 1, ""), row(contacted, 2, "")]),
+            ("s1_b", vec![]),
+            ("s2_a", vec![row(lead, 1, "")]),
+            ("s1_mgr", vec![row(lead, 1, ""), row(contacted, 2, "")]),
+            ("gm", vec![row(lead, 2, ""), row(contacted, 2, "")]),
+        ] {
+            assert_eq!(by_level(who, "level").await, want, "{who}");
+        }
+        let t = app.login("gm").await;
+        let r = app
+            .get(&format!("/reports/customers?{period}&group_by=level"), &t)
+            .await
+            .expect(200);
+        assert_eq!(r["funnel"][0]["reached"], 4);
+        assert_eq!(r["funnel"][1]["reached"], 2);
+        // By level and department: the two departments apart.
+        let by_department = by_level("gm", "level,department").await;
+        assert_eq!(
+            by_department,
+            vec![
+                row(&format!("{lead} / 销售一部"), 1, ""),
+                row(&format!("{lead} / 销售二部"), 1, ""),
+                row(&format!("{contacted} / 销售一部"), 2, ""),
+            ]
+        );
+        // A customer handed to s2_a counts under its new owner.
+        let admin = app.login("admin").await;
+        let s1_id = app.user_id(&admin, "s1_a").await;
+        let s2_id = app.user_id(&admin, "s2_a").await;
+        app.post(
+            "/customer-transfers",
+            &admin,
+            json!({"from_user_id": s1_id, "to_user_id": s2_id, "customer_ids": [made[2]["id"]], "reason": "调岗"}),
+        )
+        .await
+        .expect(201);
+        assert_eq!(
+            by_level("s2_a", "level").await,
+            vec![row(lead, 1, ""), row(contacted, 1, "")]
+        );
+    }
+);
+
+api_test!(
     a_report_downloads_as_csv_and_excel_with_the_same_rows,
     |app| {
         fixture(app).await;

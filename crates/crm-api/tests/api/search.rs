@@ -267,6 +267,10 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
             "DELETE FROM receivable_days WHERE due_date = '2020-01-01'",
         ),
         (
+            "UPDATE customer_level_months SET customers = customers + 1 WHERE level = 'lead'",
+            "UPDATE customer_level_months SET customers = customers - 1 WHERE level = 'lead'",
+        ),
+        (
             "INSERT INTO activity_days (owner_id, day, type_id, activities) VALUES (1, '2020-01-01', 1, 1)",
             "DELETE FROM activity_days WHERE day = '2020-01-01'",
         ),

@@ -1,0 +1,4 @@
+DROP TRIGGER customer_level_months_update;
+DROP TRIGGER customer_level_months_delete;
+DROP TRIGGER customer_level_months_insert;
+DROP TABLE customer_level_months;
