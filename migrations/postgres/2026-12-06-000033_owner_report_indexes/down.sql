@@ -1,0 +1,4 @@
+DROP INDEX tickets_owner_created_report;
+DROP INDEX opportunities_owner_closed;
+DROP INDEX opportunities_owner_created;
+DROP INDEX orders_owner_signed_report;
