@@ -762,6 +762,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_level_times (customer_id) {
+        customer_id -> BigInt,
+        owner_id -> BigInt,
+        created_at -> Timestamp,
+        level -> Text,
+        contacted_at -> Nullable<Timestamp>,
+        prospect_at -> Nullable<Timestamp>,
+        signed_at -> Nullable<Timestamp>,
+        entered_contacted -> Bool,
+        entered_prospect -> Bool,
+        entered_signed -> Bool,
+    }
+}
+
+diesel::table! {
     sales_months (owner_id, month) {
         owner_id -> BigInt,
         month -> Date,

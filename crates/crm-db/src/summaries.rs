@@ -66,6 +66,20 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         ),
         &mut out,
     )?;
+    // When each customer first reached each level, against the rule (the view over its moves).
+    let reached = line(
+        "customer_id || ' ' || owner_id || ' ' || CAST(created_at AS TEXT) || ' ' || level || ' ' \
+         || COALESCE(CAST(contacted_at AS TEXT), '-') || ' ' || COALESCE(CAST(prospect_at AS TEXT), '-') \
+         || ' ' || COALESCE(CAST(signed_at AS TEXT), '-') || ' ' || CAST(entered_contacted AS TEXT) \
+         || ' ' || CAST(entered_prospect AS TEXT) || ' ' || CAST(entered_signed AS TEXT)",
+    );
+    compare(
+        conn,
+        "customer_level_times",
+        &format!("SELECT {reached} FROM customer_level_times"),
+        &format!("SELECT {reached} FROM customer_levels_reached"),
+        &mut out,
+    )?;
     compare(
         conn,
         "opportunity_pipeline",

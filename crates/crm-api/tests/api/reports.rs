@@ -502,6 +502,23 @@ api_test!(
             .await
             .expect(200);
         }
+        // Their moves as if made three days and one day after they came (the history's times
+        // are what the funnel's medians are taken from).
+        {
+            let db = app.pool();
+            let mut conn = db.get().unwrap();
+            for (c, at) in [
+                (&made[1], "2019-02-03 17:00:00"),
+                (&made[2], "2019-03-11 02:00:00"),
+            ] {
+                diesel::sql_query(format!(
+                    "UPDATE audit_log SET at = '{at}' WHERE action = 'level' AND customer_id = {}",
+                    c["id"]
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            }
+        }
         let period = "from=2019-02-01&to=2019-05-31";
         let by_level = |who: &'static str, group: &'static str| async move {
             let t = app.login(who).await;
@@ -528,6 +545,8 @@ api_test!(
             .expect(200);
         assert_eq!(r["funnel"][0]["reached"], 4);
         assert_eq!(r["funnel"][1]["reached"], 2);
+        assert_eq!(r["funnel"][1]["median_days"], "2.0");
+        assert_eq!(r["funnel"][2]["median_days"], Value::Null);
         // By level and department: the two departments apart.
         let by_department = by_level("gm", "level,department").await;
         assert_eq!(

@@ -244,6 +244,14 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
         )
         .await
         .expect(201);
+    // A level move, for its times to be spoilt.
+    app.post(
+        &format!("/customers/{}/level", c["id"]),
+        &owner,
+        json!({"level": "contacted", "reason": "已联系"}),
+    )
+    .await
+    .expect(200);
     // An order with a service period, for the renewed flag to be spoilt.
     let product = crate::orders::product(app, "RF1", "100.00", Some(12)).await;
     app.post(
@@ -265,6 +273,10 @@ api_test!(a_recount_notices_a_summary_that_is_off, |app| {
         (
             "INSERT INTO receivable_days (owner_id, due_date, outstanding) VALUES (1, '2020-01-01', 5)",
             "DELETE FROM receivable_days WHERE due_date = '2020-01-01'",
+        ),
+        (
+            "DELETE FROM customer_level_times",
+            "INSERT INTO customer_level_times SELECT * FROM customer_levels_reached",
         ),
         (
             "UPDATE customer_level_months SET customers = customers + 1 WHERE level = 'lead'",

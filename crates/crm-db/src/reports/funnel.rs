@@ -1,7 +1,7 @@
 //! The level funnel of a period's new customers (lead → contacted → prospect → signed): how many
 //! reached each level, the conversion from the level before, and the median time between them.
 //! Where each customer stands now comes from the engine's count by level; how it got there from
-//! its history's level moves (by their partial index), read for the period's customers only.
+//! `customer_level_times`, a row per customer that went past a lead, kept from its level moves.
 
 use super::{Cut, Key, Sums, owner_conditions, time_literal};
 use crate::visibility::Visible;
@@ -12,8 +12,7 @@ use crm_domain::api::{LevelStep, percent};
 use crm_domain::customer::CustomerLevel;
 use crm_domain::words::Word;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
-use std::collections::HashMap;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
 /// The pipeline's levels, in order (a blacklisted customer is counted by how far it got).
 const STEPS: [CustomerLevel; 4] = [
@@ -27,18 +26,25 @@ fn rank(level: CustomerLevel) -> Option<usize> {
     STEPS.iter().position(|l| *l == level)
 }
 
+/// When a customer first reached each level (`customer_level_times`).
 #[derive(QueryableByName)]
-struct Move {
-    #[diesel(sql_type = BigInt)]
-    customer_id: i64,
+struct Reached {
     #[diesel(sql_type = Text)]
     level: String,
     #[diesel(sql_type = Timestamp)]
     created_at: NaiveDateTime,
-    #[diesel(sql_type = Timestamp)]
-    at: NaiveDateTime,
-    #[diesel(sql_type = Text)]
-    changes: String,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    contacted_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    prospect_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    signed_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Bool)]
+    entered_contacted: bool,
+    #[diesel(sql_type = Bool)]
+    entered_prospect: bool,
+    #[diesel(sql_type = Bool)]
+    entered_signed: bool,
 }
 
 /// The funnel of the cut's customers; `now` is their count per level today (the engine's sums
@@ -75,14 +81,17 @@ pub(super) fn level_funnel(
     }
     at_least[0] = everyone;
 
-    // Their level moves: when each first reached each level.
+    // How they got there: when each that went past a lead first reached each level (kept per
+    // customer from its level moves).
     let mut wheres = vec![
-        "a.action = 'level'".to_string(),
-        format!("a.at >= {}", time_literal(lo)),
-        format!("c.created_at >= {}", time_literal(lo)),
-        format!("c.created_at < {}", time_literal(hi)),
+        format!("t.created_at >= {}", time_literal(lo)),
+        format!("t.created_at < {}", time_literal(hi)),
     ];
-    owner_conditions(&mut wheres, visible, cut.filters, "c.owner_id");
+    owner_conditions(&mut wheres, visible, cut.filters, "t.owner_id");
+    let mut from = String::from("customer_level_times t");
+    if cut.filters.industry.is_some() || cut.filters.region.is_some() {
+        from.push_str(" JOIN customers c ON c.id = t.customer_id");
+    }
     if let Some(v) = cut.filters.industry {
         wheres.push(format!("c.industry_id = {v}"));
     }
@@ -90,7 +99,7 @@ pub(super) fn level_funnel(
         wheres.push(format!("c.region_id = {v}"));
     }
     let sql = format!(
-        "SELECT a.customer_id AS customer_id, c.level AS level, c.created_at AS created_at, a.at AS at, a.changes AS changes FROM audit_log a JOIN customers c ON c.id = a.customer_id WHERE {} ORDER BY a.at, a.id",
+        "SELECT t.level AS level, t.created_at AS created_at, t.contacted_at AS contacted_at, t.prospect_at AS prospect_at, t.signed_at AS signed_at, t.entered_contacted AS entered_contacted, t.entered_prospect AS entered_prospect, t.entered_signed AS entered_signed FROM {from} WHERE {}",
         wheres.join(" AND ")
     );
     struct Path {
@@ -100,36 +109,28 @@ pub(super) fn level_funnel(
         /// Whether it entered the level itself (not jumped over it).
         entered: [bool; STEPS.len()],
     }
-    let mut paths: HashMap<i64, Path> = HashMap::new();
-    for m in diesel::sql_query(sql).load::<Move>(conn)? {
-        let path = paths.entry(m.customer_id).or_insert_with(|| {
-            let mut reached = [None; STEPS.len()];
-            reached[0] = Some(m.created_at);
-            let mut entered = [false; STEPS.len()];
-            entered[0] = true;
-            Path {
-                level: CustomerLevel::parse(&m.level).and_then(rank),
-                reached,
-                entered,
-            }
-        });
-        let Ok(changes) = serde_json::from_str::<serde_json::Value>(&m.changes) else {
-            continue;
-        };
-        let to = changes["level"]["new"]
-            .as_str()
-            .and_then(CustomerLevel::parse)
-            .and_then(rank);
-        if let Some(r) = to {
-            for slot in path.reached.iter_mut().take(r + 1) {
-                slot.get_or_insert(m.at);
-            }
-            path.entered[r] = true;
-        }
-    }
+    let paths: Vec<Path> = diesel::sql_query(sql)
+        .load::<Reached>(conn)?
+        .into_iter()
+        .map(|r| Path {
+            level: CustomerLevel::parse(&r.level).and_then(rank),
+            reached: [
+                Some(r.created_at),
+                r.contacted_at,
+                r.prospect_at,
+                r.signed_at,
+            ],
+            entered: [
+                true,
+                r.entered_contacted,
+                r.entered_prospect,
+                r.entered_signed,
+            ],
+        })
+        .collect();
     // Those that got further than where they stand now (blacklisted — counted by how far they
     // got — or moved back by hand).
-    for p in paths.values() {
+    for p in &paths {
         let furthest = p.reached.iter().rposition(Option::is_some).unwrap_or(0);
         let now = p.level.unwrap_or(0);
         for slot in at_least.iter_mut().take(furthest + 1).skip(now + 1) {
@@ -146,7 +147,7 @@ pub(super) fn level_funnel(
                     // Only those that went through both levels: a jump over one is no time
                     // spent in it.
                     let mut gaps: Vec<i64> = paths
-                        .values()
+                        .iter()
                         .filter(|p| p.entered[k] && p.entered[k - 1])
                         .filter_map(|p| Some((p.reached[k]? - p.reached[k - 1]?).num_seconds()))
                         .collect();

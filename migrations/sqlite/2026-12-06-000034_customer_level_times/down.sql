@@ -1,0 +1,6 @@
+DROP TRIGGER customer_level_times_customer;
+DROP TRIGGER customer_level_times_move_delete;
+DROP TRIGGER customer_level_times_move_update;
+DROP TRIGGER customer_level_times_move;
+DROP TABLE customer_level_times;
+DROP VIEW customer_levels_reached;
