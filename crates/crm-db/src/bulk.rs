@@ -174,6 +174,19 @@ pub struct OpportunityMoveRow {
     pub moved_at: NaiveDateTime,
 }
 
+/// A customer's level move as its history records it (an `audit_log` entry `level`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::schema::audit_log)]
+pub struct LevelMoveRow {
+    pub at: NaiveDateTime,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub changes: String,
+}
+
 /// Rows per statement: both databases bind at most ~32k parameters per statement.
 fn chunk_rows(columns: usize) -> usize {
     (30_000 / columns.max(1)).max(1)
@@ -238,6 +251,12 @@ bulk_insert!(
     6
 );
 bulk_insert!(insert_expenses, ExpenseRow, expenses::table, 15);
+bulk_insert!(
+    insert_level_moves,
+    LevelMoveRow,
+    crate::schema::audit_log::table,
+    7
+);
 bulk_insert!(insert_tickets, TicketRow, tickets::table, 20);
 bulk_insert!(insert_articles, ArticleRow, articles::table, 12);
 bulk_insert!(

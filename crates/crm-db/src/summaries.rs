@@ -6,10 +6,11 @@
 
 use crate::schema::{
     activities as act, activity_days as ad, article_grams as ag, customer_days as cd,
-    customer_grams as g, customer_level_months as clm, customers as c, expense_department_months as edm, expense_months as em,
-    expenses as e, orders as o, payment_installments as pi, plan_months as pm, receipt_days as rcd,
-    receipt_months as rcm, receipts as r, receivable_days as rd, receivable_months as rm,
-    renewal_months as rnm, sales_months as sm, sales_segments as ss,
+    customer_grams as g, customer_level_months as clm, customers as c,
+    expense_department_months as edm, expense_months as em, expenses as e, orders as o,
+    payment_installments as pi, plan_months as pm, receipt_days as rcd, receipt_months as rcm,
+    receipts as r, receivable_days as rd, receivable_months as rm, renewal_months as rnm,
+    sales_months as sm, sales_segments as ss,
 };
 use crate::{DbConnection, RepoResult};
 use chrono::Datelike;
@@ -303,7 +304,9 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         .load::<(i64, chrono::NaiveDateTime, String)>(conn)?
     {
         *arrived.entry((owner, at.date())).or_default() += 1;
-        *by_level.entry((owner, month(at.date()), level)).or_default() += 1;
+        *by_level
+            .entry((owner, month(at.date()), level))
+            .or_default() += 1;
     }
     let kept: BTreeMap<(i64, chrono::NaiveDate, String), i64> = clm::table
         .select((clm::owner_id, clm::month, clm::level, clm::customers))

@@ -193,6 +193,7 @@ struct Batch {
     allocations: Vec<AllocationRow>,
     deals: Vec<OpportunityRow>,
     deal_moves: Vec<OpportunityMoveRow>,
+    level_moves: Vec<bulk::LevelMoveRow>,
     expenses: Vec<bulk::ExpenseRow>,
     tickets: (Vec<bulk::TicketRow>, Vec<bulk::TicketEventRow>),
 }
@@ -560,6 +561,47 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
         ids.expense += 1;
         out.expenses.push(row);
     }
+    // The level moves that brought it where it stands (its history's `level` entries, which the
+    // level funnel's times come from): contacted days after it came, a prospect weeks later,
+    // signed weeks after that (a fifth of the signed went straight from contacted); half of the
+    // blacklisted had been contacted first.
+    let path: &[(CustomerLevel, &str)] = {
+        use CustomerLevel::{Blacklisted, Contacted, Prospect, Signed};
+        const CONTACTED: (CustomerLevel, &str) = (Contacted, "首次联系");
+        const PROSPECT: (CustomerLevel, &str) = (Prospect, "立项");
+        const SIGNED: (CustomerLevel, &str) = (Signed, "签约");
+        const BLACKLISTED: (CustomerLevel, &str) = (Blacklisted, "恶意拖欠");
+        match level {
+            CustomerLevel::Lead => &[],
+            Contacted => &[CONTACTED],
+            Prospect => &[CONTACTED, PROSPECT],
+            Signed if rng.random_range(0..100) < 20 => &[CONTACTED, SIGNED],
+            Signed => &[CONTACTED, PROSPECT, SIGNED],
+            Blacklisted if rng.random_bool(0.5) => &[CONTACTED, BLACKLISTED],
+            Blacklisted => &[BLACKLISTED],
+        }
+    };
+    let (mut at, mut from) = (created_at, CustomerLevel::Lead);
+    for (i, (to, reason)) in path.iter().enumerate() {
+        let days = match i {
+            0 => rng.random_range(1..20),
+            1 => rng.random_range(3..45),
+            _ => rng.random_range(5..60),
+        };
+        at =
+            (at + Duration::days(days) + Duration::minutes(rng.random_range(0..600))).min(refs.now);
+        out.level_moves.push(bulk::LevelMoveRow {
+            at,
+            user_id: Some(owner),
+            action: "level".into(),
+            entity: "customer".into(),
+            entity_id: Some(id),
+            customer_id: Some(id),
+            changes: serde_json::json!({"level": {"old": from.as_str(), "new": to.as_str()}, "reason": reason})
+                .to_string(),
+        });
+        from = *to;
+    }
     out.customers.push(CustomerRow {
         id,
         name_key: name_key(&name),
@@ -618,6 +660,7 @@ fn flush(conn: &mut DbConnection, b: &Batch, grams: &[(i64, i64, i64)]) -> anyho
         bulk::insert_tickets(conn, &b.tickets.0)?;
         bulk::insert_ticket_events(conn, &b.tickets.1)?;
         bulk::insert_opportunity_moves(conn, &b.deal_moves)?;
+        bulk::insert_level_moves(conn, &b.level_moves)?;
         Ok::<_, crm_db::RepoError>(())
     })?;
     Ok(())

@@ -128,6 +128,18 @@ mod generate {
                 crm_db::summaries::drift(&mut conn).unwrap(),
                 Vec::<String>::new()
             );
+            // The customers past a lead came there by level moves, which the funnel times.
+            use diesel::prelude::*;
+            let timed: i64 = crm_db::schema::customer_level_times::table
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            let past_lead: i64 = crm_db::schema::customers::table
+                .filter(crm_db::schema::customers::level.ne_all(["lead", "blacklisted"]))
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            assert!(past_lead > 100 && timed >= past_lead, "{timed} {past_lead}");
             summary
         })
         .await
