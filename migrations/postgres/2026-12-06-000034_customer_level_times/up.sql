@@ -36,7 +36,9 @@ CREATE TABLE customer_level_times (
     entered_prospect BOOLEAN NOT NULL,
     entered_signed BOOLEAN NOT NULL
 );
-CREATE INDEX customer_level_times_created ON customer_level_times (created_at, owner_id);
+-- The funnel reads a period's rows from the index alone.
+CREATE INDEX customer_level_times_created ON customer_level_times (created_at, owner_id, level,
+    contacted_at, prospect_at, signed_at, entered_contacted, entered_prospect, entered_signed);
 CREATE INDEX customer_level_times_owner ON customer_level_times (owner_id, created_at);
 
 CREATE FUNCTION customer_level_times_set(p_customer BIGINT) RETURNS void LANGUAGE plpgsql AS $$

@@ -5,14 +5,13 @@
 
 use super::{Cut, Key, Sums, owner_conditions, time_literal};
 use crate::visibility::Visible;
-use crate::{DbConnection, RepoResult};
-use chrono::NaiveDateTime;
+use crate::{Backend, DbConnection, RepoResult};
 use crm_domain::Lang;
 use crm_domain::api::{LevelStep, percent};
 use crm_domain::customer::CustomerLevel;
 use crm_domain::words::Word;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 /// The pipeline's levels, in order (a blacklisted customer is counted by how far it got).
 const STEPS: [CustomerLevel; 4] = [
@@ -26,25 +25,34 @@ fn rank(level: CustomerLevel) -> Option<usize> {
     STEPS.iter().position(|l| *l == level)
 }
 
-/// When a customer first reached each level (`customer_level_times`).
+/// When a customer first reached each level (`customer_level_times`), in seconds after it came.
 #[derive(QueryableByName)]
 struct Reached {
     #[diesel(sql_type = Text)]
     level: String,
-    #[diesel(sql_type = Timestamp)]
-    created_at: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    contacted_at: Option<NaiveDateTime>,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    prospect_at: Option<NaiveDateTime>,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    signed_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    contacted: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    prospect: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    signed: Option<i64>,
     #[diesel(sql_type = Bool)]
     entered_contacted: bool,
     #[diesel(sql_type = Bool)]
     entered_prospect: bool,
     #[diesel(sql_type = Bool)]
     entered_signed: bool,
+}
+
+/// Seconds from `t.created_at` to `column`, each instant in whole seconds (the database does the
+/// arithmetic: parsing hundreds of thousands of timestamps was most of the report's time).
+fn seconds_after_arrival(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("unixepoch({column}) - unixepoch(t.created_at)"),
+        Backend::Postgres => format!(
+            "CAST(floor(extract(epoch FROM {column})) - floor(extract(epoch FROM t.created_at)) AS BIGINT)"
+        ),
+    }
 }
 
 /// The funnel of the cut's customers; `now` is their count per level today (the engine's sums
@@ -98,14 +106,18 @@ pub(super) fn level_funnel(
     if let Some(v) = cut.filters.region {
         wheres.push(format!("c.region_id = {v}"));
     }
+    let after = |column: &str| seconds_after_arrival(conn.backend(), column);
     let sql = format!(
-        "SELECT t.level AS level, t.created_at AS created_at, t.contacted_at AS contacted_at, t.prospect_at AS prospect_at, t.signed_at AS signed_at, t.entered_contacted AS entered_contacted, t.entered_prospect AS entered_prospect, t.entered_signed AS entered_signed FROM {from} WHERE {}",
+        "SELECT t.level AS level, {} AS contacted, {} AS prospect, {} AS signed, t.entered_contacted AS entered_contacted, t.entered_prospect AS entered_prospect, t.entered_signed AS entered_signed FROM {from} WHERE {}",
+        after("t.contacted_at"),
+        after("t.prospect_at"),
+        after("t.signed_at"),
         wheres.join(" AND ")
     );
     struct Path {
         level: Option<usize>,
-        /// When it first reached each level (or one above it).
-        reached: [Option<NaiveDateTime>; STEPS.len()],
+        /// When it first reached each level (or one above it), in seconds after it came.
+        reached: [Option<i64>; STEPS.len()],
         /// Whether it entered the level itself (not jumped over it).
         entered: [bool; STEPS.len()],
     }
@@ -114,12 +126,7 @@ pub(super) fn level_funnel(
         .into_iter()
         .map(|r| Path {
             level: CustomerLevel::parse(&r.level).and_then(rank),
-            reached: [
-                Some(r.created_at),
-                r.contacted_at,
-                r.prospect_at,
-                r.signed_at,
-            ],
+            reached: [Some(0), r.contacted, r.prospect, r.signed],
             entered: [
                 true,
                 r.entered_contacted,
@@ -149,7 +156,7 @@ pub(super) fn level_funnel(
                     let mut gaps: Vec<i64> = paths
                         .iter()
                         .filter(|p| p.entered[k] && p.entered[k - 1])
-                        .filter_map(|p| Some((p.reached[k]? - p.reached[k - 1]?).num_seconds()))
+                        .filter_map(|p| Some(p.reached[k]? - p.reached[k - 1]?))
                         .collect();
                     median_days(&mut gaps)
                 })
