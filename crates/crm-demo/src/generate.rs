@@ -581,17 +581,29 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
             Blacklisted => &[BLACKLISTED],
         }
     };
-    let (mut at, mut from) = (created_at, CustomerLevel::Lead);
-    for (i, (to, reason)) in path.iter().enumerate() {
-        let days = match i {
+    // Minutes after it came; a path that would run past now is squeezed into the time since it
+    // came, so no moves pile up at the generator's own instant.
+    let mut offsets = Vec::with_capacity(path.len());
+    let mut minutes = 0i64;
+    for i in 0..path.len() {
+        let days: i64 = match i {
             0 => rng.random_range(1..20),
             1 => rng.random_range(3..45),
             _ => rng.random_range(5..60),
         };
-        at =
-            (at + Duration::days(days) + Duration::minutes(rng.random_range(0..600))).min(refs.now);
+        minutes += days * 24 * 60 + rng.random_range(0..600);
+        offsets.push(minutes);
+    }
+    let room = (refs.now - created_at).num_minutes().max(1);
+    let mut from = CustomerLevel::Lead;
+    for ((to, reason), offset) in path.iter().zip(offsets) {
+        let offset = if minutes > room {
+            offset * room / (minutes + 1)
+        } else {
+            offset
+        };
         out.level_moves.push(bulk::LevelMoveRow {
-            at,
+            at: created_at + Duration::minutes(offset),
             user_id: Some(owner),
             action: "level".into(),
             entity: "customer".into(),
