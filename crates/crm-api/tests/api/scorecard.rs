@@ -414,3 +414,57 @@ api_test!(activities_count_on_the_company_calendar, |app| {
     let card = card(app, "s1_a", "from=2019-01-01&to=2019-02-28").await;
     assert_eq!(card["activity_types"][0]["id"], visit);
 });
+
+api_test!(a_level_counts_once_the_first_time_it_is_reached, |app| {
+    let s1 = app.login("s1_a").await;
+    let id = app.user_id(&app.login("admin").await, "s1_a").await;
+    let customer = app
+        .post("/customers", &s1, json!({"name": "日照首次升级有限公司"}))
+        .await
+        .expect(201);
+    let to = |level: &'static str| {
+        let path = format!("/customers/{}/level", customer["id"]);
+        let s1 = s1.clone();
+        async move {
+            app.post(&path, &s1, json!({"level": level, "reason": "核对"}))
+                .await
+                .expect(200);
+        }
+    };
+    // Contacted in January 2019 (the move's time set back, as the history keeps it).
+    to("contacted").await;
+    {
+        use diesel::RunQueryDsl;
+        let db = app.pool();
+        let mut conn = db.get().unwrap();
+        diesel::sql_query(format!(
+            "UPDATE audit_log SET at = '2019-01-10 03:00:00' WHERE action = 'level' AND customer_id = {}",
+            customer["id"]
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
+    let upgrades = |card: Value| part(person(&card, id), "level_upgrades").0;
+    assert_eq!(
+        upgrades(card(app, "s1_a", "from=2019-01-01&to=2019-01-31").await),
+        "1"
+    );
+    // This month: back to a lead, contacted again, then a prospect — only the prospect is new.
+    let before = upgrades(card(app, "s1_a", "").await);
+    for level in ["lead", "contacted", "prospect"] {
+        to(level).await;
+    }
+    let after = upgrades(card(app, "s1_a", "").await);
+    assert_eq!(
+        after.parse::<i64>().unwrap() - before.parse::<i64>().unwrap(),
+        1
+    );
+    // The manager and the general manager count it the same.
+    for who in ["s1_mgr", "gm"] {
+        assert_eq!(
+            upgrades(card(app, who, "from=2019-01-01&to=2019-01-31").await),
+            "1",
+            "{who}"
+        );
+    }
+});

@@ -13,12 +13,11 @@ use crm_domain::api::{
     Dimension, Fact, IdName, ReportQuery, Scorecard, ScorecardColumn, ScorecardPart,
     ScorecardPerson, ScorecardQuery, average,
 };
-use crm_domain::customer::CustomerLevel;
 use crm_domain::permissions::Permission;
 use crm_domain::scorecard::{ScoreComponent, points_tenths, ratio_bp, score_tenths, tenths};
 use crm_domain::{Lang, Money};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
 use std::collections::{BTreeSet, HashMap};
 
 /// Per person, per part: the value (a count, or money in minor units).
@@ -236,19 +235,18 @@ fn wanted(f: &Filters, id: i64) -> bool {
 }
 
 #[derive(QueryableByName)]
-struct LevelMove {
-    #[diesel(sql_type = BigInt)]
-    customer_id: i64,
+struct Climbed {
     #[diesel(sql_type = BigInt)]
     owner_id: i64,
-    #[diesel(sql_type = Text)]
-    changes: String,
+    #[diesel(sql_type = BigInt)]
+    levels: i64,
 }
 
 /// Levels the person's customers climbed in the period (lead → contacted → prospect → signed),
-/// per the customer's owner today, from the customers' history (by its partial index of level
-/// moves): per customer, from where it stood when the period began to the highest level it
-/// reached in it — so moving a customer down and up again earns nothing.
+/// per the customer's owner today: per customer, from the furthest level it had first reached
+/// before the period to the furthest it first reached by its end (`customer_level_times`). A
+/// level counts once per customer, the first time it is reached, so moving a customer down and up
+/// again — in the period or across periods — earns nothing.
 fn level_upgrades(
     conn: &mut DbConnection,
     visible: &Visible,
@@ -258,47 +256,29 @@ fn level_upgrades(
     to: NaiveDate,
 ) -> RepoResult<HashMap<i64, i64>> {
     use crm_domain::time::day_start;
-    let mut wheres = vec![
-        "a.action = 'level'".to_string(),
-        format!("a.at >= {}", time_literal(day_start(from, zone))),
+    let lo = time_literal(day_start(from, zone));
+    let hi = time_literal(day_start(to.succ_opt().unwrap_or(to), zone));
+    // The furthest level first reached before an instant, as its rank.
+    let furthest = |at: &str| {
         format!(
-            "a.at < {}",
-            time_literal(day_start(to.succ_opt().unwrap_or(to), zone))
-        ),
+            "CASE WHEN t.signed_at < {at} THEN 3 WHEN t.prospect_at < {at} THEN 2 WHEN t.contacted_at < {at} THEN 1 ELSE 0 END"
+        )
+    };
+    let mut wheres = vec![
+        format!("t.last_reached_at >= {lo}"),
+        format!("t.contacted_at < {hi}"),
     ];
-    super::owner_conditions(&mut wheres, visible, f, "c.owner_id");
+    super::owner_conditions(&mut wheres, visible, f, "t.owner_id");
     let sql = format!(
-        "SELECT a.customer_id AS customer_id, c.owner_id AS owner_id, a.changes AS changes FROM audit_log a JOIN customers c ON c.id = a.customer_id WHERE {} ORDER BY a.at, a.id",
+        "SELECT t.owner_id AS owner_id, CAST(SUM({} - {}) AS BIGINT) AS levels FROM customer_level_times t WHERE {} GROUP BY t.owner_id",
+        furthest(&hi),
+        furthest(&lo),
         wheres.join(" AND ")
     );
-    // The pipeline's rank of a level (the blacklist is off it).
-    let rank = |v: &serde_json::Value| {
-        let level = CustomerLevel::parse(v.as_str()?)?;
-        (level != CustomerLevel::Blacklisted)
-            .then(|| CustomerLevel::ALL.iter().position(|l| *l == level))
-            .flatten()
-    };
-    // Per customer: its owner, its rank when the period began, the highest it reached.
-    let mut climbs: HashMap<i64, (i64, usize, usize)> = HashMap::new();
-    for m in diesel::sql_query(sql).load::<LevelMove>(conn)? {
-        let Ok(changes) = serde_json::from_str::<serde_json::Value>(&m.changes) else {
-            continue;
-        };
-        let level = &changes["level"];
-        let (old, new) = (rank(&level["old"]), rank(&level["new"]));
-        let c =
-            climbs
-                .entry(m.customer_id)
-                .or_insert((m.owner_id, old.unwrap_or(0), old.unwrap_or(0)));
-        if let Some(new) = new {
-            c.2 = c.2.max(new);
-        }
-    }
-    let mut out: HashMap<i64, i64> = HashMap::new();
-    for (owner, start, top) in climbs.into_values() {
-        if top > start {
-            *out.entry(owner).or_default() += (top - start) as i64;
-        }
-    }
-    Ok(out)
+    Ok(diesel::sql_query(sql)
+        .load::<Climbed>(conn)?
+        .into_iter()
+        .filter(|c| c.levels != 0)
+        .map(|c| (c.owner_id, c.levels))
+        .collect())
 }
