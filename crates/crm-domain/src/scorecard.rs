@@ -21,7 +21,8 @@ pub enum ScoreComponent {
     Activities,
     /// Customers created in the period, now the person's.
     NewCustomers,
-    /// Moves of the person's customers to a higher level in the period.
+    /// Levels the person's customers reached in the period for the first time (a level counts
+    /// once per customer: moving one down and up again earns nothing).
     LevelUpgrades,
     /// Deals opened in the period.
     DealsOpened,
