@@ -429,34 +429,30 @@ fn sums(
     cut: &Cut,
 ) -> RepoResult<Sums> {
     let src = cut.source();
-    // Whether a summary keyed by owner and period (and the type, `by_type`) can answer the cut.
-    let coarse_for = |by_type: bool| {
-        cut.dims.iter().all(|d| match d {
-            Dimension::Month | Dimension::Department | Dimension::Owner => true,
-            Dimension::Type => by_type,
-            _ => false,
-        }) && cut.filters.industry.is_none()
+    // Whether a summary keyed by owner and what `keys` names can answer the cut: it asks for
+    // nothing else, and no customer segment.
+    use Dimension::{Department, Level, Month, Owner, Type};
+    let answers = |keys: &[Dimension]| {
+        cut.dims.iter().all(|d| keys.contains(d))
+            && cut.filters.industry.is_none()
             && cut.filters.region.is_none()
     };
-    let coarse = coarse_for(false);
+    let coarse = answers(&[Month, Department, Owner]);
     if let Some(table) = src.levels
         && cut.within.is_none()
-        && cut.dims.contains(&Dimension::Level)
-        && cut.dims.iter().all(|d| {
-            matches!(
-                d,
-                Dimension::Level | Dimension::Department | Dimension::Owner
-            )
-        })
-        && cut.filters.industry.is_none()
-        && cut.filters.region.is_none()
+        && cut.dims.contains(&Level)
+        && answers(&[Level, Department, Owner])
     {
         return level_summed(conn, visible, zone, cut, table);
     }
     if let Some((table, count, by_type)) = src.day_summary
         && src.timestamp
         && cut.within.is_none()
-        && coarse_for(by_type)
+        && answers(if by_type {
+            &[Month, Department, Owner, Type]
+        } else {
+            &[Month, Department, Owner]
+        })
     {
         return day_summed(conn, visible, zone, cut, (table, count));
     }
@@ -609,21 +605,33 @@ fn day_summed(
     let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let mut pieces = vec![(lo, at(first)), (at(last), hi)];
     pieces.extend(split.iter().map(|d| (at(*d), at(next(*d)))));
-    for (a, b) in pieces.into_iter().filter(|(a, b)| a < b) {
-        add(
-            &mut out,
-            scan(
-                conn,
-                visible,
-                zone,
-                &Cut {
-                    within: Some((a, b)),
-                    ..*cut
-                },
-            )?,
-        );
-    }
+    add_rows_within(conn, visible, zone, cut, &pieces, &mut out)?;
     Ok(out)
+}
+
+/// Adds to `out` the cut's own rows of each stretch `[a, b)` of instants a summary could not
+/// answer (a period's ragged ends, a day a month boundary cuts).
+fn add_rows_within(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    zone: chrono_tz::Tz,
+    cut: &Cut,
+    pieces: &[(NaiveDateTime, NaiveDateTime)],
+    out: &mut Sums,
+) -> RepoResult<()> {
+    for (a, b) in pieces.iter().copied().filter(|(a, b)| a < b) {
+        let part = scan(
+            conn,
+            visible,
+            zone,
+            &Cut {
+                within: Some((a, b)),
+                ..*cut
+            },
+        )?;
+        add(out, part);
+    }
+    Ok(())
 }
 
 /// The whole months (or days, for a summary per day) `[a, b)` of a fact's summary, grouped like
@@ -828,20 +836,8 @@ fn level_summed(
         &wheres,
     )?;
     let mut out = fold(conn, cut, &[], rows)?;
-    for (a, b) in [(lo, start(first)), (start(last), hi)] {
-        if a < b {
-            let part = scan(
-                conn,
-                visible,
-                zone,
-                &Cut {
-                    within: Some((a, b)),
-                    ..*cut
-                },
-            )?;
-            add(&mut out, part);
-        }
-    }
+    let pieces = [(lo, start(first)), (start(last), hi)];
+    add_rows_within(conn, visible, zone, cut, &pieces, &mut out)?;
     Ok(out)
 }
 
