@@ -773,7 +773,6 @@ diesel::table! {
         entered_contacted -> Bool,
         entered_prospect -> Bool,
         entered_signed -> Bool,
-        last_reached_at -> Timestamp,
     }
 }
 

@@ -72,8 +72,7 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         "customer_id || ' ' || owner_id || ' ' || CAST(created_at AS TEXT) || ' ' || level || ' ' \
          || COALESCE(CAST(contacted_at AS TEXT), '-') || ' ' || COALESCE(CAST(prospect_at AS TEXT), '-') \
          || ' ' || COALESCE(CAST(signed_at AS TEXT), '-') || ' ' || CAST(entered_contacted AS TEXT) \
-         || ' ' || CAST(entered_prospect AS TEXT) || ' ' || CAST(entered_signed AS TEXT) \
-         || ' ' || CAST(last_reached_at AS TEXT)",
+         || ' ' || CAST(entered_prospect AS TEXT) || ' ' || CAST(entered_signed AS TEXT)",
     );
     compare(
         conn,

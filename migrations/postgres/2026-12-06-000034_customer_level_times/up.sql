@@ -13,11 +13,7 @@ SELECT c.id AS customer_id, c.owner_id AS owner_id, c.created_at AS created_at, 
     MIN(CASE WHEN m.level = 'signed' THEN m.at END) AS signed_at,
     COALESCE(bool_or(m.level = 'contacted'), false) AS entered_contacted,
     COALESCE(bool_or(m.level = 'prospect'), false) AS entered_prospect,
-    COALESCE(bool_or(m.level = 'signed'), false) AS entered_signed,
-    -- The latest of those first times: the last level it reached for the first time.
-    COALESCE(MIN(CASE WHEN m.level = 'signed' THEN m.at END),
-        MIN(CASE WHEN m.level IN ('prospect', 'signed') THEN m.at END),
-        MIN(CASE WHEN m.level IN ('contacted', 'prospect', 'signed') THEN m.at END)) AS last_reached_at
+    COALESCE(bool_or(m.level = 'signed'), false) AS entered_signed
 FROM customers c
 JOIN (
     SELECT a.customer_id AS customer_id, a.at AS at,
@@ -38,18 +34,18 @@ CREATE TABLE customer_level_times (
     signed_at TIMESTAMP,
     entered_contacted BOOLEAN NOT NULL,
     entered_prospect BOOLEAN NOT NULL,
-    entered_signed BOOLEAN NOT NULL,
-    last_reached_at TIMESTAMP NOT NULL
+    entered_signed BOOLEAN NOT NULL
 );
 -- The funnel reads a period's rows from the index alone.
 CREATE INDEX customer_level_times_created ON customer_level_times (created_at, owner_id, level,
     contacted_at, prospect_at, signed_at, entered_contacted, entered_prospect, entered_signed);
 CREATE INDEX customer_level_times_owner ON customer_level_times (owner_id, created_at);
--- The staff scorecard's level upgrades: the customers that first reached a level in a period.
-CREATE INDEX customer_level_times_reached ON customer_level_times (last_reached_at, owner_id,
-    contacted_at, prospect_at, signed_at);
-CREATE INDEX customer_level_times_owner_reached ON customer_level_times (owner_id, last_reached_at,
-    contacted_at, prospect_at, signed_at);
+-- The staff scorecard's level upgrades: the customers that first reached a level in a period,
+-- by the latest of their first times (the expression `reports::scorecard` writes the same way).
+CREATE INDEX customer_level_times_reached ON customer_level_times
+    ((COALESCE(signed_at, prospect_at, contacted_at)), owner_id, contacted_at, prospect_at, signed_at);
+CREATE INDEX customer_level_times_owner_reached ON customer_level_times
+    (owner_id, (COALESCE(signed_at, prospect_at, contacted_at)), contacted_at, prospect_at, signed_at);
 
 CREATE FUNCTION customer_level_times_set(p_customer BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

@@ -264,8 +264,10 @@ fn level_upgrades(
             "CASE WHEN t.signed_at < {at} THEN 3 WHEN t.prospect_at < {at} THEN 2 WHEN t.contacted_at < {at} THEN 1 ELSE 0 END"
         )
     };
+    // The latest of the first times (as the indexes `customer_level_times_reached` and
+    // `…_owner_reached` hold it): a customer that first reached nothing in the period is skipped.
     let mut wheres = vec![
-        format!("t.last_reached_at >= {lo}"),
+        format!("COALESCE(t.signed_at, t.prospect_at, t.contacted_at) >= {lo}"),
         format!("t.contacted_at < {hi}"),
     ];
     super::owner_conditions(&mut wheres, visible, f, "t.owner_id");
