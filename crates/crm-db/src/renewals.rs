@@ -1,5 +1,6 @@
-//! The renewal risk list (续费风险): customers within the caller's scope whose service ends within
-//! the window and who have no later signed order, each scored by `crm_domain::renewal` from what the
+//! The renewal risk list (续费风险): customers within the caller's scope with an order whose service
+//! ends within the window and is not renewed (`orders.renewed`: no signed order of theirs runs past
+//! it; the rule the renewal report counts by), each scored by `crm_domain::renewal` from what the
 //! records say (last contact, overdue money, open complaints, last satisfaction, a deal lost), the
 //! riskiest first. The customers come through the one visibility filter; every part is then read
 //! for those customers only, one query per part.
@@ -79,6 +80,7 @@ pub fn list_with(
         .filter(o::status.eq_any(live))
         .filter(o::service_end.ge(today))
         .filter(o::service_end.le(until))
+        .filter(o::renewed.eq(false))
         .select((
             o::id,
             o::number,
@@ -103,7 +105,8 @@ pub fn list_with(
         );
     }
     let rows: Vec<Ending> = query.order((o::service_end, o::id)).load(conn)?;
-    // A customer once, with its first ending order.
+    // A customer once, with its first ending order not yet renewed (an order renewed by a later
+    // one that ends in the window too leaves that later one to be listed).
     let mut ending: Vec<Ending> = Vec::new();
     let mut seen = HashSet::new();
     for row in rows {
@@ -113,11 +116,6 @@ pub fn list_with(
     }
     let customers: Vec<i64> = ending.iter().map(|r| r.2).collect();
     let parts = Parts::load(conn, &actor.visible, &customers, today, wholesale)?;
-    // Renewed: another signed order whose service runs past this one's end.
-    let ending: Vec<Ending> = ending
-        .into_iter()
-        .filter(|r| parts.latest_end.get(&r.2).is_none_or(|end| *end <= r.5))
-        .collect();
     let owners = crate::names::Owners::load(conn, ending.iter().map(|r| r.4))?;
     let now = Utc::now().naive_utc();
     let mut items: Vec<RenewalRisk> = ending
@@ -174,8 +172,6 @@ pub fn list_with(
 /// The parts of the score, per customer, read for the candidates only.
 #[derive(Default)]
 struct Parts {
-    /// The latest service end among their signed orders.
-    latest_end: HashMap<i64, NaiveDate>,
     /// Money overdue, in fen.
     overdue: HashMap<i64, i64>,
     /// Complaints not yet resolved.
@@ -206,24 +202,6 @@ impl Parts {
         }
         for chunk in customers.chunks(CHUNK) {
             let ids = chunk.to_vec();
-            // Renewed by a signed order (a draft is a renewal still to win).
-            let signed = [
-                OrderStatus::Signed.as_str(),
-                OrderStatus::Executing.as_str(),
-                OrderStatus::Completed.as_str(),
-            ];
-            for (customer, end) in o::table
-                .filter(o::customer_id.eq_any(&ids))
-                .filter(o::status.eq_any(signed))
-                .filter(o::service_end.is_not_null())
-                .group_by(o::customer_id)
-                .select((o::customer_id, diesel::dsl::max(o::service_end)))
-                .load::<(i64, Option<NaiveDate>)>(conn)?
-            {
-                if let Some(end) = end {
-                    parts.latest_end.insert(customer, end);
-                }
-            }
             // Money is counted from the orders the caller sees.
             for (customer, amount, received) in pi::table
                 .inner_join(o::table)

@@ -123,6 +123,30 @@ api_test!(renewal_risk_ranks_who_to_call_first_within_scope, |app| {
     ending(app, "s1_a", "丁续费风险测试有限公司", p, 120).await;
     // 戊: another department's.
     ending(app, "s2_a", "戊续费风险测试有限公司", p, 10).await;
+    // 己 (a peer's): its order ending in 15 days is renewed by one that ends in 50 days, within the
+    // window and not renewed itself: the customer is listed with that later order.
+    let (f, _) = ending(app, "s1_b", "己续费风险测试有限公司", p, 15).await;
+    let s1b = app.login("s1_b").await;
+    let next = app
+        .post(
+            "/orders",
+            &s1b,
+            json!({"customer_id": f["id"], "service_start": day(16), "service_end": day(50),
+                   "lines": [{"product_id": p, "quantity": 1, "unit_price": "1200"}]}),
+        )
+        .await
+        .expect(201);
+    app.post(
+        &format!("/orders/{}/sign", next["id"]),
+        &s1b,
+        json!({"version": next["version"]}),
+    )
+    .await
+    .expect(200);
+    let peer = app.get("/reports/renewal-risk", &s1b).await.expect(200);
+    assert_eq!(names(&peer), ["己续费风险测试有限公司"], "{peer}");
+    assert_eq!(peer["items"][0]["order"]["id"], next["id"]);
+    assert_eq!(peer["items"][0]["days_left"], 50);
 
     let page = app.get("/reports/renewal-risk", &s1).await.expect(200);
     assert_eq!(
@@ -167,17 +191,22 @@ api_test!(renewal_risk_ranks_who_to_call_first_within_scope, |app| {
             "s1_a",
             vec!["甲续费风险测试有限公司", "乙续费风险测试有限公司"],
         ),
-        ("s1_b", vec![]),
+        ("s1_b", vec!["己续费风险测试有限公司"]),
         ("s2_a", vec!["戊续费风险测试有限公司"]),
         (
             "s1_mgr",
-            vec!["甲续费风险测试有限公司", "乙续费风险测试有限公司"],
+            vec![
+                "甲续费风险测试有限公司",
+                "己续费风险测试有限公司",
+                "乙续费风险测试有限公司",
+            ],
         ),
         (
             "gm",
             vec![
                 "甲续费风险测试有限公司",
                 "戊续费风险测试有限公司",
+                "己续费风险测试有限公司",
                 "乙续费风险测试有限公司",
             ],
         ),
@@ -194,7 +223,7 @@ api_test!(renewal_risk_ranks_who_to_call_first_within_scope, |app| {
     let per_list = crm_db::renewals::list_with(&mut conn, &everyone, &q, usize::MAX).unwrap();
     let wholesale = crm_db::renewals::list_with(&mut conn, &everyone, &q, 0).unwrap();
     assert_eq!(per_list.items, wholesale.items);
-    assert_eq!(per_list.items.len(), 3);
+    assert_eq!(per_list.items.len(), 4);
     drop(conn);
     // An owner outside one's scope is not found, not an empty list.
     let admin = app.login("admin").await;
