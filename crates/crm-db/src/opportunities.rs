@@ -225,8 +225,22 @@ pub fn list(
     let page = PageRequest::<(NaiveDateTime, i64)>::new(f.limit, f.cursor.as_deref(), "-updated")?;
     let visible = &actor.visible;
     let fetch = page.fetch();
-    let rows: Vec<Row> = match crate::paging::merge_owners(visible) {
-        Some(owners) if f.owner_id.is_none() => crate::paging::merged_rows(
+    let merge = crate::paging::merge_owners(visible).filter(|_| f.owner_id.is_none());
+    let rows: Vec<Row> = match (merge, &mut *conn) {
+        (Some(owners), DbConnection::Pg(pg)) => {
+            let parts = owners
+                .iter()
+                .map(|&owner| {
+                    narrowed!(o::table, visible, f, page.after)
+                        .filter(o::owner_id.eq(owner))
+                        .select(Row::as_select())
+                        .limit(fetch)
+                })
+                .collect();
+            crate::paging::MergedPages::new(parts, "updated_at DESC, id DESC", fetch)
+                .load::<Row>(pg)?
+        }
+        (Some(owners), conn) => crate::paging::merged_rows(
             owners,
             fetch,
             |a: &Row, b: &Row| (b.updated_at, b.id).cmp(&(a.updated_at, a.id)),
@@ -239,7 +253,7 @@ pub fn list(
             },
         )?,
         // One owner or everyone: one index range in list order.
-        _ => narrowed!(o::table, visible, f, page.after)
+        (None, conn) => narrowed!(o::table, visible, f, page.after)
             .select(Row::as_select())
             .limit(fetch)
             .load::<Row>(conn)?,

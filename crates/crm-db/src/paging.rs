@@ -238,6 +238,58 @@ pub fn merged_rows<T>(
     Ok(rows)
 }
 
+/// PostgreSQL's way to merge owners' pages: every owner's page (`parts`, each a query that answers
+/// at most a page in the list's order) in one statement, `(part) UNION ALL (part) …`, sorted by
+/// `order` (columns of the parts' rows) and cut to `limit` by the database. One round trip instead
+/// of one per owner: on a server that shares its cores with the database, each round trip costs two
+/// context switches and the statement's own start, more than the few index rows a part reads.
+/// (SQLite runs in the server's process, where a statement per owner costs nothing extra.)
+#[derive(Debug)]
+pub struct MergedPages<Q> {
+    parts: Vec<Q>,
+    order: &'static str,
+    limit: i64,
+}
+
+impl<Q> MergedPages<Q> {
+    pub fn new(parts: Vec<Q>, order: &'static str, limit: i64) -> Self {
+        MergedPages {
+            parts,
+            order,
+            limit,
+        }
+    }
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for MergedPages<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> QueryId for MergedPages<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: QueryFragment<diesel::pg::Pg>> QueryFragment<diesel::pg::Pg> for MergedPages<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::pg::Pg>) -> diesel::QueryResult<()> {
+        out.push_sql("SELECT * FROM (");
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql("(");
+            part.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(") AS merged ORDER BY ");
+        out.push_sql(self.order);
+        out.push_sql(" LIMIT ");
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.limit)
+    }
+}
+
+impl<Q, C> diesel::RunQueryDsl<C> for MergedPages<Q> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
