@@ -226,32 +226,35 @@ pub fn list(
     let visible = &actor.visible;
     let fetch = page.fetch();
     let merge = crate::paging::merge_owners(visible).filter(|_| f.owner_id.is_none());
+    let searched = f.q.as_deref().is_some_and(|t| !t.trim().is_empty())
+        && (f.owner_id.is_some() || visible.owner_ids().is_some_and(|o| o.len() == 1));
     let rows: Vec<Row> = match (merge, &mut *conn) {
-        (Some(owners), DbConnection::Pg(pg)) => {
+        // A team: the page's keys merged from each owner's index range in one statement, then
+        // the page's rows (each owner's range alone would read a whole page of rows).
+        (Some(owners), conn) => {
             let parts = owners
                 .iter()
                 .map(|&owner| {
                     narrowed!(o::table, visible, f, page.after)
                         .filter(o::owner_id.eq(owner))
-                        .select(Row::as_select())
+                        .select((o::updated_at, o::id))
                         .limit(fetch)
                 })
                 .collect();
-            crate::paging::MergedPages::new(parts, "updated_at DESC, id DESC", fetch)
-                .load::<Row>(pg)?
+            let keys: Vec<(NaiveDateTime, i64)> =
+                crate::paging::MergedPages::new(parts, "updated_at DESC, id DESC", fetch)
+                    .load(conn)?;
+            rows_by_id(conn, keys.into_iter().map(|k| k.1).collect())?
         }
-        (Some(owners), conn) => crate::paging::merged_rows(
-            owners,
-            fetch,
-            |a: &Row, b: &Row| (b.updated_at, b.id).cmp(&(a.updated_at, a.id)),
-            |owner| {
-                Ok(narrowed!(o::table, visible, f, page.after)
-                    .filter(o::owner_id.eq(owner))
-                    .select(Row::as_select())
-                    .limit(fetch)
-                    .load::<Row>(conn)?)
-            },
-        )?,
+        // A search of one owner's deals: the ids from the owner's index, which holds the title
+        // (a search reads every deal that does not match), then the page's rows.
+        (None, conn) if searched => {
+            let ids: Vec<i64> = narrowed!(o::table, visible, f, page.after)
+                .select(o::id)
+                .limit(fetch)
+                .load(conn)?;
+            rows_by_id(conn, ids)?
+        }
         // One owner or everyone: one index range in list order.
         (None, conn) => narrowed!(o::table, visible, f, page.after)
             .select(Row::as_select())
@@ -260,6 +263,16 @@ pub fn list(
     };
     let items = named(conn, rows)?;
     Ok(page.page(items, |x: &Opportunity| (x.updated_at.naive_utc(), x.id)))
+}
+
+/// The rows of these deals, in list order (last changed first).
+fn rows_by_id(conn: &mut DbConnection, ids: Vec<i64>) -> QueryResult<Vec<Row>> {
+    let mut rows: Vec<Row> = o::table
+        .filter(o::id.eq_any(ids))
+        .select(Row::as_select())
+        .load(conn)?;
+    rows.sort_unstable_by_key(|r| std::cmp::Reverse((r.updated_at, r.id)));
+    Ok(rows)
 }
 
 /// The open deals per stage within the actor's scope (from the trigger-kept summary: a few

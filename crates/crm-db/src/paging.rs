@@ -2,6 +2,7 @@
 //! the opaque cursor that carries the key from one request to the next, and [`row_after`], the
 //! row-value comparison with which the database seeks to the key instead of counting up to it.
 
+use crate::multi_connection_impl::MultiBackend;
 use crate::{RepoError, RepoResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -238,12 +239,12 @@ pub fn merged_rows<T>(
     Ok(rows)
 }
 
-/// PostgreSQL's way to merge owners' pages: every owner's page (`parts`, each a query that answers
-/// at most a page in the list's order) in one statement, `(part) UNION ALL (part) …`, sorted by
-/// `order` (columns of the parts' rows) and cut to `limit` by the database. One round trip instead
-/// of one per owner: on a server that shares its cores with the database, each round trip costs two
-/// context switches and the statement's own start, more than the few index rows a part reads.
-/// (SQLite runs in the server's process, where a statement per owner costs nothing extra.)
+/// A page merged from several owners' pages in one statement: every owner's page (`parts`, each a
+/// query that answers at most a page in the list's order) joined by `UNION ALL`, sorted by `order`
+/// (columns of the parts' rows) and cut to `limit` by the database. One statement instead of one
+/// per owner, and only the page's rows come back: on PostgreSQL each round trip costs two context
+/// switches and the statement's own start; on SQLite the rows of every owner's page were all read
+/// into the server to keep one page of them.
 #[derive(Debug)]
 pub struct MergedPages<Q> {
     parts: Vec<Q>,
@@ -270,21 +271,31 @@ impl<Q> QueryId for MergedPages<Q> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<Q: QueryFragment<diesel::pg::Pg>> QueryFragment<diesel::pg::Pg> for MergedPages<Q> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::pg::Pg>) -> diesel::QueryResult<()> {
+impl<Q: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for MergedPages<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> diesel::QueryResult<()> {
+        // A part has its own ORDER BY and LIMIT: PostgreSQL takes it in parentheses, SQLite (which
+        // allows neither in a part of a compound SELECT) as a subquery.
+        let (open, close) = match out.backend() {
+            MultiBackend::Pg(_) => ("(", ")"),
+            MultiBackend::Sqlite(_) => ("SELECT * FROM (", ")"),
+        };
         out.push_sql("SELECT * FROM (");
         for (i, part) in self.parts.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");
             }
-            out.push_sql("(");
+            out.push_sql(open);
             part.walk_ast(out.reborrow())?;
-            out.push_sql(")");
+            out.push_sql(close);
         }
         out.push_sql(") AS merged ORDER BY ");
         out.push_sql(self.order);
         out.push_sql(" LIMIT ");
         out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.limit)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _: &MultiBackend) -> diesel::QueryResult<bool> {
+        Ok(true)
     }
 }
 

@@ -677,6 +677,49 @@ api_test!(a_managers_pages_merge_the_team_in_order, |app| {
 });
 
 api_test!(
+    a_sellers_deals_are_searched_by_title_a_page_at_a_time,
+    |app| {
+        let s1 = app.login("s1_a").await;
+        let c = customer(app, &s1, "标题搜索测试有限公司").await;
+        let mut mine = Vec::new();
+        for title in ["官网改版一期", "年度推广", "官网改版二期", "官网改版三期"]
+        {
+            let d = deal(app, &s1, &c, json!({ "title": title })).await;
+            if title.contains("官网") {
+                mine.push(d["id"].as_i64().unwrap());
+            }
+        }
+        let peer = app.login("s1_b").await;
+        let theirs = customer(app, &peer, "标题搜索同事有限公司").await;
+        deal(app, &peer, &theirs, json!({"title": "官网改版"})).await;
+        // The seller's own matches, last changed first, across pages; the peer's is not among them.
+        mine.reverse();
+        let q = crate::support::enc("官网");
+        let paged = app
+            .every_page(&s1, &format!("/opportunities?q={q}&limit=2"), "id")
+            .await;
+        assert_eq!(paged, mine);
+        // The manager above finds both sellers'; the general manager filters by owner.
+        let mgr = app.login("s1_mgr").await;
+        let all = app
+            .every_page(&mgr, &format!("/opportunities?q={q}&limit=2"), "id")
+            .await;
+        assert_eq!(all.len(), 4);
+        let gm = app.login("gm").await;
+        let admin = app.login("admin").await;
+        let owner = app.user_id(&admin, "s1_a").await;
+        let by_owner = app
+            .every_page(
+                &gm,
+                &format!("/opportunities?q={q}&owner_id={owner}&limit=2"),
+                "id",
+            )
+            .await;
+        assert_eq!(by_owner, mine);
+    }
+);
+
+api_test!(
     a_stages_probability_is_set_by_the_administrator_and_only_on_stages,
     |app| {
         let admin = app.login("admin").await;
