@@ -18,6 +18,7 @@ use crate::schema::{article_grams as g, article_reads as r, article_votes as v, 
 use crate::search::{Plan, candidates, drive_limit, grams};
 use crate::sql::{
     check_dictionary, check_version, contains_pattern, lower, one_row_updated, substr,
+    unseen_pattern,
 };
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::{NaiveDateTime, Utc};
@@ -325,16 +326,22 @@ pub fn list(
         )));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if let Plan::Candidates(ids) = plan(conn, text)? {
-            q = q.filter(a::id.eq_any(ids));
-        }
         let p = contains_pattern(text);
-        q = q.filter(
-            lower(a::title)
-                .like(p.clone())
-                .escape('\\')
-                .or(lower(a::body).like(p).escape('\\')),
-        );
+        q = match plan(conn, text)? {
+            Plan::Candidates(ids) => q.filter(a::id.eq_any(ids)).filter(
+                lower(a::title)
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(lower(a::body).like(p).escape('\\')),
+            ),
+            // Common: the list's order, each row checked.
+            Plan::Walk => q.filter(
+                lower(a::title)
+                    .like(unseen_pattern(p.clone()))
+                    .escape('\\')
+                    .or(lower(a::body).like(unseen_pattern(p)).escape('\\')),
+            ),
+        };
     }
     if let Some((pinned, id)) = page.after {
         q = q.filter(row_after(a::pinned, a::id, pinned, id, true));
@@ -651,7 +658,12 @@ pub fn search(
     n: i64,
 ) -> RepoResult<Vec<SearchHit>> {
     let wanted = grams(text);
-    let any = plan(conn, text)?;
+    // One bigram: each pass below reads its own candidates, and none in either is none at all.
+    let any = if wanted.len() == 1 {
+        Plan::Walk
+    } else {
+        plan(conn, text)?
+    };
     if matches!(&any, Plan::Candidates(ids) if ids.is_empty()) {
         return Ok(Vec::new());
     }
@@ -684,14 +696,23 @@ pub fn search(
             .limit(n - found.len() as i64)
             .into_boxed();
         let mut q = readable(q, actor);
-        if let Some(ids) = &candidates {
-            q = q.filter(a::id.eq_any(ids.clone()));
-        }
-        q = if in_title {
-            q.filter(lower(a::title).like(p.clone()).escape('\\'))
-        } else {
-            q.filter(lower(a::title).not_like(p.clone()).escape('\\'))
-                .filter(lower(a::body).like(p.clone()).escape('\\'))
+        q = match (&candidates, in_title) {
+            (Some(ids), true) => q
+                .filter(a::id.eq_any(ids.clone()))
+                .filter(lower(a::title).like(p.clone()).escape('\\')),
+            (Some(ids), false) => q
+                .filter(a::id.eq_any(ids.clone()))
+                .filter(lower(a::title).not_like(p.clone()).escape('\\'))
+                .filter(lower(a::body).like(p.clone()).escape('\\')),
+            // Common: the newest first, each row checked.
+            (None, true) => q.filter(lower(a::title).like(unseen_pattern(p.clone())).escape('\\')),
+            (None, false) => q
+                .filter(
+                    lower(a::title)
+                        .not_like(unseen_pattern(p.clone()))
+                        .escape('\\'),
+                )
+                .filter(lower(a::body).like(unseen_pattern(p.clone())).escape('\\')),
         };
         found.extend(q.load::<(i64, String, String)>(conn)?);
         if found.len() as i64 >= n {

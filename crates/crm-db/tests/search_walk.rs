@@ -89,3 +89,62 @@ db_test!(walking_the_list_finds_what_like_finds, |db| {
         assert_eq!(found(conn, actor, "鑫源"), Vec::<String>::new());
     }
 });
+
+// Articles: a word too common to fetch its candidates walks the list (and the global search the
+// newest first) with a pattern the planner cannot read, and finds exactly what `LIKE` finds.
+db_test!(walking_the_articles_finds_what_like_finds, |db| {
+    use crm_db::articles;
+    use crm_domain::api::ArticleQuery;
+    search::set_drive_limit(1);
+    let pool = Db::connect(&db.url, 2).unwrap();
+    let mut c = pool.get().unwrap();
+    let conn = &mut *c;
+    conn.batch_execute(
+        "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+         INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
+           VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
+    )
+    .unwrap();
+    let everyone = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
+    let mut ids = Vec::new();
+    for (title, body) in [
+        ("续费话术", "老客户到期前一个月开始沟通。"),
+        ("百度推广入门", "先讲清楚续费的时间和价格。"),
+        ("落地页写法", "标题要短。"),
+        ("续 费", "空格隔开的不算。"),
+    ] {
+        let new =
+            serde_json::from_value(json!({"kind": "kb", "title": title, "body": body})).unwrap();
+        ids.push(articles::create(conn, &everyone, &new).unwrap().id);
+    }
+    let listed = |conn: &mut crm_db::DbConnection, q: &str| -> Vec<i64> {
+        let q = ArticleQuery {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        articles::list(conn, &everyone, &q)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|a| a.id)
+            .collect()
+    };
+    // The list: the newest first.
+    assert_eq!(listed(conn, "续费"), [ids[1], ids[0]]);
+    assert_eq!(listed(conn, "续费话术"), [ids[0]]);
+    assert_eq!(listed(conn, "标题"), [ids[2]]);
+    assert!(listed(conn, "费续").is_empty());
+    // The global search: title hits first, then bodies.
+    let searched: Vec<i64> = articles::search(conn, &everyone, "续费", 5)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(searched, [ids[0], ids[1]]);
+    let searched: Vec<i64> = articles::search(conn, &everyone, "时间和价", 5)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(searched, [ids[1]]);
+});
