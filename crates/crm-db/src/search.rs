@@ -217,17 +217,69 @@ pub fn plan(conn: &mut DbConnection, visible: &Visible, text: &str) -> RepoResul
 }
 
 /// The customers in scope that hold every one of these codes that is rare in scope (under
-/// [`DRIVE_LIMIT`] rows); `Walk` when none is.
+/// [`DRIVE_LIMIT`] rows); `Walk` when none is. For the whole company, a code already found common
+/// is not read again (see [`Common`]).
 fn rarest(conn: &mut DbConnection, visible: &Visible, wanted: BTreeSet<i64>) -> RepoResult<Plan> {
+    let everyone = matches!(visible, Visible::All);
+    let wanted: BTreeSet<i64> = if everyone {
+        let known = COMMON
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        wanted.into_iter().filter(|g| !known.holds(*g)).collect()
+    } else {
+        wanted
+    };
+    if wanted.is_empty() {
+        return Ok(Plan::Walk);
+    }
     candidates(wanted, |gram| {
-        g::table
+        let ids: Vec<i64> = g::table
             .filter(g::gram.eq(gram))
             .select(g::customer_id)
             .limit(drive_limit())
             .into_boxed()
             .visible_to(g::owner_id, visible)
-            .load(conn)
+            .load(conn)?;
+        if everyone && ids.len() as i64 >= drive_limit() {
+            COMMON
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .learn(gram);
+        }
+        Ok(ids)
     })
+}
+
+/// Codes found common in the whole company (at least [`DRIVE_LIMIT`] index rows), and when: the
+/// general manager's search for a common word would otherwise read 5 000 ids of the index each
+/// time only to learn again that they narrow nothing (a fifth of its time on PostgreSQL). A hint
+/// and nothing more: walking the list finds exactly what the candidates would, so an entry gone
+/// stale (the word has become rare) costs time, never a wrong answer; entries expire after
+/// [`Common::FOR`] and the memo forgets everything when full.
+static COMMON: std::sync::Mutex<Common> = std::sync::Mutex::new(Common {
+    seen: std::collections::BTreeMap::new(),
+});
+
+struct Common {
+    seen: std::collections::BTreeMap<i64, std::time::Instant>,
+}
+
+impl Common {
+    const FOR: std::time::Duration = std::time::Duration::from_secs(600);
+    const MAX: usize = 4_096;
+
+    fn holds(&self, gram: i64) -> bool {
+        self.seen
+            .get(&gram)
+            .is_some_and(|at| at.elapsed() < Self::FOR)
+    }
+
+    fn learn(&mut self, gram: i64) {
+        if self.seen.len() >= Self::MAX {
+            self.seen.clear();
+        }
+        self.seen.insert(gram, std::time::Instant::now());
+    }
 }
 
 /// The records that hold every one of these codes that is rare: `posting(code)` answers at most
@@ -271,6 +323,23 @@ mod tests {
         // A substring's bigrams are among the text's.
         let text = grams("济南瑞丰机械制造有限公司");
         assert!(grams("机械制造").is_subset(&text));
+    }
+
+    #[test]
+    fn the_memo_of_common_codes_holds_what_it_learnt_and_forgets_when_full() {
+        let mut memo = Common {
+            seen: std::collections::BTreeMap::new(),
+        };
+        assert!(!memo.holds(7));
+        memo.learn(7);
+        assert!(memo.holds(7));
+        for code in 0..Common::MAX as i64 {
+            memo.learn(1_000 + code);
+        }
+        // Full: it started again, keeping only the newest.
+        assert!(!memo.holds(7));
+        assert!(memo.holds(1_000 + Common::MAX as i64 - 1));
+        assert_eq!(memo.seen.len(), 1);
     }
 
     #[test]
