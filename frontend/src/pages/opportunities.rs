@@ -161,28 +161,46 @@ pub fn DealBoardPage() -> impl IntoView {
                             {move || t_string!(i18n, opp.amount)}": "<strong>{move || money(i18n, amount)}</strong>" · "
                             {move || t_string!(i18n, opp.weighted)}": "<strong>{move || money(i18n, weighted)}</strong>
                         </p>
-                        <div class="board">
-                            {p.stages.into_iter().map(|s| view! {
-                                <BoardColumn column=s stages=stages reload=reload />
-                            }).collect_view()}
-                        </div>
                     }.into_any()
                 }
             })}
+            // The columns stay on the page while a move reloads them (by stage), each showing its
+            // cards until the new ones come, rather than the whole board built again empty.
+            <div class="board">
+                <For each=move || board_stages(pipeline) key=|s| s.stage.id children=move |s| {
+                    let stage_id = s.stage.id;
+                    let totals = Signal::derive(move || {
+                        board_stages(pipeline).into_iter().find(|x| x.stage.id == stage_id).unwrap_or_else(|| s.clone())
+                    });
+                    view! { <BoardColumn column=totals stages=stages reload=reload /> }
+                } />
+            </div>
         </section>
     }
 }
 
+/// The stages of the board's pipeline as last loaded (none before the first answer or after an
+/// error, which the totals line shows).
+fn board_stages(
+    pipeline: LocalResource<Result<crm_domain::api::OpportunityPipeline, crate::api::ApiError>>,
+) -> Vec<crm_domain::api::StagePipeline> {
+    pipeline
+        .get()
+        .and_then(Result::ok)
+        .map(|p| p.stages)
+        .unwrap_or_default()
+}
+
 #[component]
 fn BoardColumn(
-    column: crm_domain::api::StagePipeline,
+    column: Signal<crm_domain::api::StagePipeline>,
     stages: LocalResource<Vec<DictionaryItem>>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
-    let stage_id = column.stage.id;
-    let fallback = column.stage.name.clone();
+    let stage_id = column.with_untracked(|c| c.stage.id);
+    let fallback = column.with_untracked(|c| c.stage.name.clone());
     let deals = LocalResource::new(move || {
         reload.get();
         let q = OpportunityQuery {
@@ -194,12 +212,11 @@ fn BoardColumn(
         async move { api.opportunities(&q).await }
     });
     let error = RwSignal::new(None::<String>);
-    let (amount, weighted) = (column.amount, column.weighted_amount);
     view! {
         <div class="board-column" data-stage=stage_id.to_string()>
             <h2>{move || stage_name(i18n, &stages.get().unwrap_or_default(), stage_id, &fallback)}
-                " "<span class="count">{column.count}</span></h2>
-            <p class="column-money">{move || money(i18n, amount)}<br /><small>{move || t_string!(i18n, opp.weighted)}" "{move || money(i18n, weighted)}</small></p>
+                " "<span class="count">{move || column.with(|c| c.count)}</span></h2>
+            <p class="column-money">{move || money(i18n, column.with(|c| c.amount))}<br /><small>{move || t_string!(i18n, opp.weighted)}" "{move || money(i18n, column.with(|c| c.weighted_amount))}</small></p>
             <ErrorLine error=error />
             {move || deals.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|d| {
                 let deal = d.clone();
