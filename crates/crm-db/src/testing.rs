@@ -64,6 +64,28 @@ impl TestDb {
         })
     }
 
+    /// A pool on this database with one department and one user (id 1), and that user as an
+    /// actor who may do anything and sees everything: what a repository test needs before it makes
+    /// records.
+    pub fn with_root(&self) -> (crate::Db, crate::Actor) {
+        use diesel::connection::SimpleConnection;
+        let pool = crate::Db::connect(&self.url, 2).expect("pool");
+        pool.get()
+            .expect("connection")
+            .batch_execute(
+                "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+                 INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
+                   VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
+            )
+            .expect("the root user");
+        let root = crate::Actor::new(
+            1,
+            crm_domain::Permission::ALL.to_vec(),
+            crate::visibility::Visible::All,
+        );
+        (pool, root)
+    }
+
     /// The same database for a second server: dropping this one leaves the database alone (the
     /// first owns it).
     pub fn again(&self) -> TestDb {

@@ -6,10 +6,9 @@
 
 use crm_db::imports::{self, Checked, Valid};
 use crm_db::visibility::Visible;
-use crm_db::{Actor, Db, customers, db_test};
+use crm_db::{Actor, customers, db_test};
 use crm_domain::api::{ImportKind, ImportStatus, NewCustomer};
 use crm_domain::{Lang, Permission};
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 fn new(name: &str, phone: &str) -> NewCustomer {
@@ -19,16 +18,9 @@ fn new(name: &str, phone: &str) -> NewCustomer {
 db_test!(
     a_row_refused_at_creation_leaves_its_batch_made_without_it,
     |db| {
-        let pool = Db::connect(&db.url, 2).unwrap();
+        let (pool, actor) = db.with_root();
         let mut c = pool.get().unwrap();
         let conn = &mut *c;
-        conn.batch_execute(
-        "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
-         INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
-           VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
-    )
-    .unwrap();
-        let actor = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
         let rows: Vec<(u32, NewCustomer)> = (0..300)
             .map(|i| {
                 (
@@ -78,16 +70,9 @@ db_test!(
 
 db_test!(a_run_that_lost_its_server_reads_as_failed, |db| {
     use diesel::prelude::*;
-    let pool = Db::connect(&db.url, 2).unwrap();
+    let (pool, actor) = db.with_root();
     let mut c = pool.get().unwrap();
     let conn = &mut *c;
-    conn.batch_execute(
-        "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
-         INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
-           VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
-    )
-    .unwrap();
-    let actor = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
     let checked = Checked {
         total: 1,
         valid: Valid::Customers(vec![(2, new("未完成的导入有限公司", "0531-1"))]),

@@ -7,10 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 use crm_db::visibility::Visible;
-use crm_db::{Actor, Db, customers, db_test, search};
+use crm_db::{Actor, customers, db_test, search};
 use crm_domain::Permission;
 use crm_domain::api::CustomerQuery;
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 fn found(conn: &mut crm_db::DbConnection, actor: &Actor, q: &str) -> Vec<String> {
@@ -34,16 +33,9 @@ fn found(conn: &mut crm_db::DbConnection, actor: &Actor, q: &str) -> Vec<String>
 
 db_test!(walking_the_list_finds_what_like_finds, |db| {
     search::set_drive_limit(1);
-    let pool = Db::connect(&db.url, 2).unwrap();
+    let (pool, everyone) = db.with_root();
     let mut c = pool.get().unwrap();
     let conn = &mut *c;
-    conn.batch_execute(
-        "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
-         INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
-           VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
-    )
-    .unwrap();
-    let everyone = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
     let own = Actor::new(1, Permission::ALL.to_vec(), Visible::Owners(vec![1]));
     for (name, short) in [
         ("济南瑞丰机械有限公司", None),
@@ -96,16 +88,9 @@ db_test!(walking_the_articles_finds_what_like_finds, |db| {
     use crm_db::articles;
     use crm_domain::api::ArticleQuery;
     search::set_drive_limit(1);
-    let pool = Db::connect(&db.url, 2).unwrap();
+    let (pool, everyone) = db.with_root();
     let mut c = pool.get().unwrap();
     let conn = &mut *c;
-    conn.batch_execute(
-        "INSERT INTO departments (name, created_at, updated_at) VALUES ('d', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
-         INSERT INTO users (username, display_name, password_hash, department_id, created_at, updated_at)
-           VALUES ('root', 'root', 'x', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
-    )
-    .unwrap();
-    let everyone = Actor::new(1, Permission::ALL.to_vec(), Visible::All);
     let mut ids = Vec::new();
     for (title, body) in [
         ("续费话术", "老客户到期前一个月开始沟通。"),
