@@ -17,8 +17,7 @@ use crate::paging::{PageRequest, row_after};
 use crate::schema::{article_grams as g, article_reads as r, article_votes as v, articles as a};
 use crate::search::{Plan, candidates, drive_limit, grams};
 use crate::sql::{
-    check_dictionary, check_version, contains_pattern, lower, one_row_updated, substr,
-    unseen_pattern,
+    check_dictionary, check_version, contains_pattern, lower_like, one_row_updated, substr,
 };
 use crate::{DbConnection, RepoError, RepoResult, now, write_tx};
 use chrono::{NaiveDateTime, Utc};
@@ -327,21 +326,13 @@ pub fn list(
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let p = contains_pattern(text);
-        q = match plan(conn, text)? {
-            Plan::Candidates(ids) => q.filter(a::id.eq_any(ids)).filter(
-                lower(a::title)
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(lower(a::body).like(p).escape('\\')),
-            ),
-            // Common: the list's order, each row checked.
-            Plan::Walk => q.filter(
-                lower(a::title)
-                    .like(unseen_pattern(p.clone()))
-                    .escape('\\')
-                    .or(lower(a::body).like(unseen_pattern(p)).escape('\\')),
-            ),
-        };
+        // A common word walks the list's order, each row checked.
+        let plan = plan(conn, text)?;
+        let common = matches!(plan, Plan::Walk);
+        if let Plan::Candidates(ids) = plan {
+            q = q.filter(a::id.eq_any(ids));
+        }
+        q = q.filter(lower_like(a::title, &p, common).or(lower_like(a::body, &p, common)));
     }
     if let Some((pinned, id)) = page.after {
         q = q.filter(row_after(a::pinned, a::id, pinned, id, true));
@@ -696,23 +687,16 @@ pub fn search(
             .limit(n - found.len() as i64)
             .into_boxed();
         let mut q = readable(q, actor);
-        q = match (&candidates, in_title) {
-            (Some(ids), true) => q
-                .filter(a::id.eq_any(ids.clone()))
-                .filter(lower(a::title).like(p.clone()).escape('\\')),
-            (Some(ids), false) => q
-                .filter(a::id.eq_any(ids.clone()))
-                .filter(lower(a::title).not_like(p.clone()).escape('\\'))
-                .filter(lower(a::body).like(p.clone()).escape('\\')),
-            // Common: the newest first, each row checked.
-            (None, true) => q.filter(lower(a::title).like(unseen_pattern(p.clone())).escape('\\')),
-            (None, false) => q
-                .filter(
-                    lower(a::title)
-                        .not_like(unseen_pattern(p.clone()))
-                        .escape('\\'),
-                )
-                .filter(lower(a::body).like(unseen_pattern(p.clone())).escape('\\')),
+        // A common word: the newest first, each row checked.
+        let common = candidates.is_none();
+        if let Some(ids) = &candidates {
+            q = q.filter(a::id.eq_any(ids.clone()));
+        }
+        q = if in_title {
+            q.filter(lower_like(a::title, &p, common))
+        } else {
+            q.filter(diesel::dsl::not(lower_like(a::title, &p, common)))
+                .filter(lower_like(a::body, &p, common))
         };
         found.extend(q.load::<(i64, String, String)>(conn)?);
         if found.len() as i64 >= n {

@@ -1,6 +1,7 @@
 //! What every repository shares: case-insensitive "contains" patterns, optional text as stored,
 //! optimistic locking, and references to dictionary entries.
 
+use crate::multi_connection_impl::MultiBackend;
 use crate::schema::dictionary_items;
 use crate::{DbConnection, RepoError, RepoResult};
 use crm_domain::api::DictionaryKind;
@@ -27,27 +28,37 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{}%", escape_like(&text.to_lowercase()))
 }
 
-/// A pattern the planner cannot read, `(SELECT $pattern)`, for a text the search index has found
-/// common (a word in thousands of rows). PostgreSQL guesses a `%…%` pattern it can read to match a
-/// few rows in ten thousand, and for so few it scans and sorts the whole table rather than walk
-/// the list's index and stop after a page: a topic in a tenth of 100 000 articles took 70 ms so
-/// instead of 0.6 ms, for the first runs of each connection (its custom plans). A value it cannot
-/// see gets the default guess, which walks. Never for a rare text: that one is driven by its
-/// candidates, and walking for it would read the whole list. (SQLite evaluates it once.)
-pub fn unseen_pattern(pattern: String) -> UnseenPattern {
-    diesel::dsl::sql::<diesel::sql_types::Text>("(SELECT ")
-        .bind::<diesel::sql_types::Text, _>(pattern)
-        .sql(")")
+/// `lower(column) LIKE pattern ESCAPE '\'` (a [`contains_pattern`]). For a text the search index
+/// has found common (a word in thousands of rows), the pattern goes in as `(SELECT $pattern)`, a
+/// value the planner cannot read: PostgreSQL guesses a `%…%` pattern it can read to match a few
+/// rows in ten thousand, and for so few it scans and sorts the whole table rather than walk the
+/// list's index and stop after a page (a topic in a tenth of 100 000 articles took 70 ms so instead
+/// of 0.6 ms, for the first runs of each connection: its custom plans). A value it cannot see gets
+/// the default guess, which walks. Never for a rare text: that one is driven by its candidates, and
+/// walking for it would read the whole list. (SQLite evaluates the subquery once.)
+pub fn lower_like<T, C>(
+    column: C,
+    pattern: &str,
+    common: bool,
+) -> Box<dyn BoxableExpression<T, MultiBackend, SqlType = diesel::sql_types::Bool>>
+where
+    C: Expression<SqlType = diesel::sql_types::Text>
+        + SelectableExpression<T>
+        + diesel::expression::ValidGrouping<(), IsAggregate = diesel::expression::is_aggregate::No>
+        + diesel::query_builder::QueryFragment<MultiBackend>
+        + diesel::query_builder::QueryId
+        + Send
+        + 'static,
+{
+    if common {
+        let unseen = diesel::dsl::sql::<diesel::sql_types::Text>("(SELECT ")
+            .bind::<diesel::sql_types::Text, _>(pattern.to_string())
+            .sql(")");
+        Box::new(lower(column).like(unseen).escape('\\'))
+    } else {
+        Box::new(lower(column).like(pattern.to_string()).escape('\\'))
+    }
 }
-
-/// See [`unseen_pattern`].
-pub type UnseenPattern = diesel::expression::SqlLiteral<
-    diesel::sql_types::Text,
-    diesel::expression::UncheckedBind<
-        diesel::expression::SqlLiteral<diesel::sql_types::Text>,
-        <String as diesel::expression::AsExpression<diesel::sql_types::Text>>::Expression,
-    >,
->;
 
 /// `%` and `_` typed by a user are literal characters, not wildcards.
 pub fn escape_like(text: &str) -> String {
