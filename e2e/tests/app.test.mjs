@@ -20,6 +20,51 @@ test('a wrong password shows the server\'s error', async () => {
   });
 });
 
+test('on a slow 4G network the sign-in page is usable within 3 s; the app follows and survives a reload', async () => {
+  await withPage('login-slow-4g', {}, async (page) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    // Chromium DevTools' "Slow 4G" preset: 562.5 ms round trips, 1.44 Mbit/s down, 675 kbit/s up.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 562.5,
+      downloadThroughput: (1.6 * 1024 * 1024 / 8) * 0.9,
+      uploadThroughput: (750 * 1024 / 8) * 0.9,
+    });
+    const urls = new Map();
+    const sizes = new Map();
+    cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+    cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
+
+    const started = Date.now();
+    await page.goto(`${BASE}/login`, { waitUntil: 'commit' });
+    await page.locator('input[name=username]').waitFor();
+    const usable = Date.now() - started;
+    // What came over the wire before the page was usable, the app's prefetch left out.
+    let firstLoad = 0;
+    for (const [id, url] of urls) {
+      if (!/crm-app-/.test(url)) firstLoad += sizes.get(id) ?? 0;
+    }
+    console.log(`sign-in usable after ${usable} ms, ${firstLoad} bytes transferred`);
+    assert.ok(firstLoad <= 400 * 1024, `first load ${firstLoad} bytes`);
+    assert.ok(usable <= 3000, `sign-in usable after ${usable} ms`);
+
+    // Signing in starts the app, on the same slow network.
+    await page.fill('input[name=username]', 's1_a');
+    await page.fill('input[name=password]', 'demo1234');
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor({ timeout: 60000 });
+    assert.equal(new URL(page.url()).pathname, '/');
+    // A reload in the tab goes straight to the app, where it was.
+    await page.getByRole('link', { name: '客户', exact: true }).click();
+    await page.waitForURL(/\/customers$/);
+    await page.reload();
+    await page.locator('nav.sidebar').waitFor({ timeout: 60000 });
+    assert.equal(new URL(page.url()).pathname, '/customers');
+    assert.equal(await page.locator('input[name=password]').count(), 0, 'no sign-in page after a reload');
+  });
+});
+
 test('the administrator creates a department and a user; the user sees only what the role allows', async () => {
   await withPage('admin-creates-department-and-user', { viewport: { width: 1280, height: 900 } }, async (page) => {
     await login(page, 'admin');
@@ -106,6 +151,12 @@ test('signing out ends the session', async () => {
     await page.waitForURL(`${BASE}/login`);
     await page.goto(`${BASE}/profile`);
     await page.waitForURL(`${BASE}/login`);
+    // Signing in again opens the page that was asked for.
+    await page.fill('input[name=username]', 's2_a');
+    await page.fill('input[name=password]', 'demo1234');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${BASE}/profile`);
+    await page.locator('nav.sidebar').waitFor();
   });
 });
 

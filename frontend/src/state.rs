@@ -15,6 +15,11 @@ fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
+/// The refresh token kept in this tab, if any: whether there is a session to restore.
+pub fn stored_refresh_token() -> Option<String> {
+    session_storage().and_then(|s| s.get_item(REFRESH_KEY).ok().flatten())
+}
+
 #[derive(Clone, Copy)]
 pub struct Session {
     pub access: RwSignal<Option<String>>,
@@ -32,7 +37,7 @@ impl Session {
     }
 
     pub fn refresh_token(&self) -> Option<String> {
-        session_storage().and_then(|s| s.get_item(REFRESH_KEY).ok().flatten())
+        stored_refresh_token()
     }
 
     pub fn store(&self, access: String, refresh: String, me: Me) {

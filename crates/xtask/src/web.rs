@@ -258,6 +258,9 @@ pub fn build() -> Result<()> {
         .env("CARGO_PROFILE_RELEASE_LTO", "true")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
+        // Leptos's components and view closures type-erased: a fifth less code (5.42 → 4.39 MB of
+        // wasm for the whole app, measured 2026-12-06) and half the compile time.
+        .env("RUSTFLAGS", "--cfg erase_components")
         .env("TRUNK_TOOLS_WASM_BINDGEN", &wb_version)
         .env(
             "TRUNK_TOOLS_WASM_OPT",
@@ -276,7 +279,40 @@ pub fn build() -> Result<()> {
     if !index.is_file() {
         bail!("trunk finished but {} is missing", index.display());
     }
+    name_app_by_content(&index)?;
     precompress(index.parent().unwrap_or(&index))
+}
+
+/// The app behind the sign-in page (`crm-app`, built by Trunk as a "worker" so that it is not
+/// started with the page) comes out of Trunk under fixed names. Names them by content, like
+/// Trunk's own assets (so the server sends them as immutable), and tells the page where they are:
+/// `<meta name="crm-app" content="/crm-app-HASH.js" data-wasm="/crm-app-HASH_bg.wasm">`.
+fn name_app_by_content(index: &std::path::Path) -> Result<()> {
+    use std::hash::{DefaultHasher, Hasher};
+    let dist = index.parent().unwrap_or(index);
+    let hashed = |data: &[u8]| {
+        let mut h = DefaultHasher::new();
+        h.write(data);
+        format!("{:016x}", h.finish())
+    };
+    let (js_path, wasm_path) = (dist.join("crm-app.js"), dist.join("crm-app_bg.wasm"));
+    let wasm =
+        std::fs::read(&wasm_path).with_context(|| format!("reading {}", wasm_path.display()))?;
+    let wasm_name = format!("crm-app-{}_bg.wasm", hashed(&wasm));
+    let js = std::fs::read_to_string(&js_path)
+        .with_context(|| format!("reading {}", js_path.display()))?
+        .replace("'crm-app_bg.wasm'", &format!("'{wasm_name}'"));
+    let js_name = format!("crm-app-{}.js", hashed(js.as_bytes()));
+    std::fs::rename(&wasm_path, dist.join(&wasm_name))?;
+    std::fs::write(dist.join(&js_name), js)?;
+    std::fs::remove_file(&js_path)?;
+    let html = std::fs::read_to_string(index)?;
+    let meta = format!("<meta name=\"crm-app\" content=\"/{js_name}\" data-wasm=\"/{wasm_name}\">");
+    let Some(at) = html.find("</head>") else {
+        bail!("{} has no </head>", index.display());
+    };
+    std::fs::write(index, format!("{}{meta}{}", &html[..at], &html[at..]))?;
+    Ok(())
 }
 
 /// Writes a brotli (`.br`, quality 11) and a gzip (`.gz`, level 9) copy beside each hashed asset
@@ -312,8 +348,10 @@ fn precompress(dist: &std::path::Path) -> Result<()> {
         };
         std::fs::write(with(".br"), &br)?;
         std::fs::write(with(".gz"), &gz)?;
-        // The charts come only with the report pages, not with the first load.
-        if !path.ends_with("charts.js") {
+        // The first load is the sign-in page: the app comes behind it, the charts with the
+        // report pages.
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name != "charts.js" && !name.starts_with("crm-app-") {
             plain_total += data.len();
             br_total += br.len();
             gz_total += gz.len();
@@ -333,7 +371,7 @@ fn precompress(dist: &std::path::Path) -> Result<()> {
     }
     println!(
         "    {:<40} {plain_total:>9} B   gzip {gz_total:>9} B   brotli {br_total:>9} B",
-        "first load (all but charts.js)"
+        "first load (all but crm-app and charts.js)"
     );
     Ok(())
 }
