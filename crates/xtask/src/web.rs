@@ -149,7 +149,7 @@ fn tool_version(bin: &PathBuf) -> Option<String> {
 }
 
 /// `cargo install` of a pinned version, unless that version is already there.
-fn ensure_cargo_tool(krate: &str, bin: &str, version: &str) -> Result<PathBuf> {
+fn ensure_cargo_tool(krate: &str, bin: &str, version: &str, extra: &[&str]) -> Result<PathBuf> {
     let path = util::which(bin).unwrap_or_else(|| cargo_bin(bin));
     if tool_version(&path).is_some_and(|v| v.contains(version)) {
         println!("    {bin} {version}: present");
@@ -159,7 +159,8 @@ fn ensure_cargo_tool(krate: &str, bin: &str, version: &str) -> Result<PathBuf> {
     let started = std::time::Instant::now();
     let install = |locked: bool| {
         let mut cmd = util::cargo();
-        cmd.args(["install", krate, "--version", version]);
+        cmd.args(["install", krate, "--version", version])
+            .args(extra);
         if locked {
             cmd.arg("--locked");
         }
@@ -240,8 +241,10 @@ pub fn build() -> Result<()> {
     let toolchain = compiler()?;
     println!("    compiler: {}", toolchain.route);
     let wb_version = wasm_bindgen_version()?;
-    let wasm_bindgen = ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &wb_version)?;
-    let trunk = ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
+    let wasm_bindgen = ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &wb_version, &[])?;
+    // Without its default features: no TLS stack and no check for updates, which an offline build
+    // that is handed its tools never uses.
+    let trunk = ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, &["--no-default-features"])?;
     let wasm_opt_dir = ensure_wasm_opt()?;
     // npm's wasm-opt before anything (Debian's binaryen 108 must not win), then the compiler's cargo.
     let mut bin_dirs = vec![wasm_opt_dir];
