@@ -1,7 +1,7 @@
 // The web app's main paths in a real browser against a real server with the demo company.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, login, shot, withPage } from './helpers.mjs';
+import { BASE, login, shot, signIn, withPage } from './helpers.mjs';
 
 test('a wrong password shows the server\'s error', async () => {
   await withPage('login-wrong-password', {}, async (page) => {
@@ -50,9 +50,7 @@ test('on a slow 4G network the sign-in page is usable within 3 s; the app follow
     assert.ok(usable <= 3000, `sign-in usable after ${usable} ms`);
 
     // Signing in starts the app, on the same slow network.
-    await page.fill('input[name=username]', 's1_a');
-    await page.fill('input[name=password]', 'demo1234');
-    await page.click('button[type=submit]');
+    await signIn(page, 's1_a');
     await page.getByRole('heading', { name: /欢迎/ }).waitFor({ timeout: 60000 });
     assert.equal(new URL(page.url()).pathname, '/');
     // A reload in the tab goes straight to the app, where it was.
@@ -152,9 +150,7 @@ test('signing out ends the session', async () => {
     await page.goto(`${BASE}/profile`);
     await page.waitForURL(`${BASE}/login`);
     // Signing in again opens the page that was asked for.
-    await page.fill('input[name=username]', 's2_a');
-    await page.fill('input[name=password]', 'demo1234');
-    await page.click('button[type=submit]');
+    await signIn(page, 's2_a');
     await page.waitForURL(`${BASE}/profile`);
     await page.locator('nav.sidebar').waitFor();
   });

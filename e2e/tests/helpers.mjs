@@ -38,6 +38,11 @@ export async function withPage(name, options, body) {
 
 export async function login(page, username, password = 'demo1234') {
   await page.goto(`${BASE}/login`);
+  await signIn(page, username, password);
+}
+
+/** Fills in and sends the sign-in form already on the page. */
+export async function signIn(page, username, password = 'demo1234') {
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');

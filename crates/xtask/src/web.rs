@@ -286,7 +286,10 @@ pub fn build() -> Result<()> {
     precompress(index.parent().unwrap_or(&index))
 }
 
-/// The app behind the sign-in page (`crm-app`, built by Trunk as a "worker" so that it is not
+/// The program behind the sign-in page (`frontend/index.html`'s `data-type="worker"` link).
+const APP: &str = "crm-app";
+
+/// The app behind the sign-in page ([`APP`], built by Trunk as a "worker" so that it is not
 /// started with the page) comes out of Trunk under fixed names. Names them by content, like
 /// Trunk's own assets (so the server sends them as immutable), and tells the page where they are:
 /// `<meta name="crm-app" content="/crm-app-HASH.js" data-wasm="/crm-app-HASH_bg.wasm">`.
@@ -298,19 +301,30 @@ fn name_app_by_content(index: &std::path::Path) -> Result<()> {
         h.write(data);
         format!("{:016x}", h.finish())
     };
-    let (js_path, wasm_path) = (dist.join("crm-app.js"), dist.join("crm-app_bg.wasm"));
+    let (js_path, wasm_path) = (
+        dist.join(format!("{APP}.js")),
+        dist.join(format!("{APP}_bg.wasm")),
+    );
     let wasm =
         std::fs::read(&wasm_path).with_context(|| format!("reading {}", wasm_path.display()))?;
-    let wasm_name = format!("crm-app-{}_bg.wasm", hashed(&wasm));
+    let wasm_name = format!("{APP}-{}_bg.wasm", hashed(&wasm));
     let js = std::fs::read_to_string(&js_path)
-        .with_context(|| format!("reading {}", js_path.display()))?
-        .replace("'crm-app_bg.wasm'", &format!("'{wasm_name}'"));
-    let js_name = format!("crm-app-{}.js", hashed(js.as_bytes()));
+        .with_context(|| format!("reading {}", js_path.display()))?;
+    // The script's own default for its wasm, renamed with it.
+    let default = format!("'{APP}_bg.wasm'");
+    if !js.contains(&default) {
+        bail!(
+            "{} does not name its wasm as {default}: wasm-bindgen's output changed",
+            js_path.display()
+        );
+    }
+    let js = js.replace(&default, &format!("'{wasm_name}'"));
+    let js_name = format!("{APP}-{}.js", hashed(js.as_bytes()));
     std::fs::rename(&wasm_path, dist.join(&wasm_name))?;
     std::fs::write(dist.join(&js_name), js)?;
     std::fs::remove_file(&js_path)?;
     let html = std::fs::read_to_string(index)?;
-    let meta = format!("<meta name=\"crm-app\" content=\"/{js_name}\" data-wasm=\"/{wasm_name}\">");
+    let meta = format!("<meta name=\"{APP}\" content=\"/{js_name}\" data-wasm=\"/{wasm_name}\">");
     let Some(at) = html.find("</head>") else {
         bail!("{} has no </head>", index.display());
     };
@@ -354,7 +368,7 @@ fn precompress(dist: &std::path::Path) -> Result<()> {
         // The first load is the sign-in page: the app comes behind it, the charts with the
         // report pages.
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if name != "charts.js" && !name.starts_with("crm-app-") {
+        if name != "charts.js" && !name.starts_with(&format!("{APP}-")) {
             plain_total += data.len();
             br_total += br.len();
             gz_total += gz.len();
