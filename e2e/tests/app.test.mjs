@@ -63,6 +63,26 @@ test('on a slow 4G network the sign-in page is usable within 3 s; the app follow
   });
 });
 
+test('when the app cannot be fetched, the sign-in page says so (not a blank page), and signing in again opens it', async () => {
+  await withPage('app-unreachable', {}, async (page) => {
+    await page.route(/crm-app-/, (route) => route.abort());
+    await login(page, 's1_a');
+    const error = page.locator('[role=alert]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /无法连接服务器/);
+    // With the session in the tab, a reload says the same rather than showing nothing.
+    await page.reload();
+    await page.locator('[role=alert]').waitFor();
+    assert.match(await page.locator('[role=alert]').innerText(), /无法连接服务器/);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    // Reachable again: signing in on the same page opens the app.
+    await page.unroute(/crm-app-/);
+    await signIn(page, 's1_a');
+    await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+    assert.equal(await page.locator('input[name=password]').count(), 0);
+  });
+});
+
 test('the administrator creates a department and a user; the user sees only what the role allows', async () => {
   await withPage('admin-creates-department-and-user', { viewport: { width: 1280, height: 900 } }, async (page) => {
     await login(page, 'admin');

@@ -8,10 +8,9 @@
 
 use crate::i18n::*;
 use crate::pages::login::SignInForm;
-use crate::state::{Session, stored_refresh_token};
+use crate::state::stored_refresh_token;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::context::CookieOptions;
 use std::any::Any;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -28,6 +27,8 @@ extern "C" {
 thread_local! {
     /// The mounted sign-in page, taken down when the app has started.
     static SIGN_IN: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    /// How often this page has tried to load the app.
+    static ATTEMPTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// The app's files, as `cargo xtask web` wrote them into the page.
@@ -50,19 +51,27 @@ fn app_files() -> Option<AppFiles> {
 /// The `crm-web` program's start.
 pub fn start() {
     console_error_panic_hook::set_once();
-    if stored_refresh_token().is_some() {
-        // No view of its own, so Leptos's task executor is not set up: wasm-bindgen's directly.
-        wasm_bindgen_futures::spawn_local(async {
-            if let Err(e) = open_app(None).await {
-                leptos::logging::error!("the app did not start: {e:?}");
-            }
-        });
+    if stored_refresh_token().is_none() {
+        show_sign_in(false);
         return;
     }
+    // No view of its own yet, so Leptos's task executor is not set up: wasm-bindgen's directly.
+    wasm_bindgen_futures::spawn_local(async {
+        if let Err(e) = open_app(None).await {
+            leptos::logging::error!("the app did not start: {e:?}");
+            // Not a blank page: the sign-in page, saying the server could not be reached
+            // (signing in tries again).
+            show_sign_in(true);
+        }
+    });
+}
+
+/// Shows the sign-in page (at /login; the address asked for is where the app opens afterwards),
+/// with the network error when the app could not be loaded.
+fn show_sign_in(unreachable: bool) {
     let Some(body) = document().body() else {
         return;
     };
-    // Signing in happens at /login; the address asked for is where the app opens afterwards.
     let location = window().location();
     let asked = format!(
         "{}{}",
@@ -76,12 +85,7 @@ pub fn start() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/login"));
     }
     let handle = leptos::mount::mount_to(body, move || {
-        Session::provide();
-        view! {
-            <I18nContextProvider cookie_options=CookieOptions::default().max_age(crate::LANGUAGE_COOKIE_MS)>
-                <FirstSignIn then />
-            </I18nContextProvider>
-        }
+        view! { <crate::Providers><FirstSignIn then unreachable /></crate::Providers> }
     });
     SIGN_IN.with(|slot| *slot.borrow_mut() = Some(Box::new(handle)));
     prefetch();
@@ -89,10 +93,10 @@ pub fn start() {
 
 /// The sign-in form, which starts the app on success, at `then` (else at `/`).
 #[component]
-fn FirstSignIn(then: Option<String>) -> impl IntoView {
+fn FirstSignIn(then: Option<String>, unreachable: bool) -> impl IntoView {
     let i18n = use_i18n();
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(unreachable.then(|| t_string!(i18n, error.network).to_string()));
     let on_signed_in = Callback::new(move |()| {
         let then = then.clone();
         spawn_local(async move {
@@ -133,7 +137,14 @@ async fn open_app(at: Option<&str>) -> Result<(), JsValue> {
             .replace_state_with_url(&JsValue::NULL, "", Some(at))?;
     }
     let files = app_files().ok_or("the page names no app (build it with `cargo xtask web`)")?;
-    JsFuture::from(import_app(&files.js, &files.wasm)?).await?;
+    // A module that failed to load stays failed under its address for the page's life, so a
+    // second try asks under another (the server ignores the query).
+    let attempt = ATTEMPTS.with(|n| n.replace(n.get() + 1));
+    let js = match attempt {
+        0 => files.js,
+        n => format!("{}?attempt={n}", files.js),
+    };
+    JsFuture::from(import_app(&js, &files.wasm)?).await?;
     SIGN_IN.with(|slot| slot.borrow_mut().take());
     Ok(())
 }

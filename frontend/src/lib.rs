@@ -33,13 +33,24 @@ pub fn start_app() {
 }
 
 /// How long the language chosen on a device is remembered there (a year, in milliseconds).
-pub(crate) const LANGUAGE_COOKIE_MS: i64 = 365 * 24 * 3600 * 1000;
+const LANGUAGE_COOKIE_MS: i64 = 365 * 24 * 3600 * 1000;
 
+/// What both programs' pages stand in: the session and the language (leptos_i18n's context,
+/// remembered on the device in a cookie).
 #[component]
-fn App() -> impl IntoView {
+fn Providers(children: Children) -> impl IntoView {
     Session::provide();
     view! {
         <I18nContextProvider cookie_options=CookieOptions::default().max_age(LANGUAGE_COOKIE_MS)>
+            {children()}
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    view! {
+        <Providers>
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />
@@ -101,6 +112,6 @@ fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
-        </I18nContextProvider>
+        </Providers>
     }
 }
