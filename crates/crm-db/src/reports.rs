@@ -800,19 +800,10 @@ fn level_summed(
     use crm_domain::time::day_start;
     let lo = day_start(cut.from, zone);
     let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
-    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
-    let month_of = |t: NaiveDateTime| t.date().with_day(1).unwrap_or(t.date());
-    let first = if start(month_of(lo)) == lo {
-        month_of(lo)
-    } else {
-        month_of(lo)
-            .checked_add_months(Months::new(1))
-            .unwrap_or(month_of(lo))
-    };
-    let last = month_of(hi); // whole months are [first, last)
-    if first >= last {
+    let Some((first, last)) = whole_utc_months(lo, hi) else {
         return scan(conn, visible, zone, cut);
-    }
+    };
+    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let keys: Vec<String> = cut
         .dims
         .iter()
@@ -839,6 +830,22 @@ fn level_summed(
     let pieces = [(lo, start(first)), (start(last), hi)];
     add_rows_within(conn, visible, zone, cut, &pieces, &mut out)?;
     Ok(out)
+}
+
+/// The UTC months wholly inside the instants `[lo, hi)`, as `[first, last)` (first days of
+/// months); none when no month is.
+fn whole_utc_months(lo: NaiveDateTime, hi: NaiveDateTime) -> Option<(NaiveDate, NaiveDate)> {
+    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let month_of = |t: NaiveDateTime| t.date().with_day(1).unwrap_or(t.date());
+    let first = if start(month_of(lo)) == lo {
+        month_of(lo)
+    } else {
+        month_of(lo)
+            .checked_add_months(Months::new(1))
+            .unwrap_or(month_of(lo))
+    };
+    let last = month_of(hi);
+    (first < last).then_some((first, last))
 }
 
 /// The fact's own rows in the cut.

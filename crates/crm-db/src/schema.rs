@@ -762,6 +762,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_level_gap_months (month, step, tenths) {
+        month -> Date,
+        step -> Integer,
+        tenths -> BigInt,
+        customers -> BigInt,
+    }
+}
+
+diesel::table! {
+    customer_level_beyond_months (month, level_rank, furthest) {
+        month -> Date,
+        level_rank -> Integer,
+        furthest -> Integer,
+        customers -> BigInt,
+    }
+}
+
+diesel::table! {
     customer_level_times (customer_id) {
         customer_id -> BigInt,
         owner_id -> BigInt,

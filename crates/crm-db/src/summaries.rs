@@ -1,6 +1,6 @@
 //! Checks of the maintained summaries against a recount from the rows they summarise: the pipeline
 //! per owner and level, open deals per owner and stage, the installments' owner / in-force / received columns, the outstanding
-//! money per owner and due date, expenses, orders signed, receipts and payment plans per month, receipts, new customers and activities (by type) per day, service periods ending and renewed per month (and the renewed flag on orders), the customer's owner kept on deals and
+//! money per owner and due date, the level funnel's steps and overshoots per month, expenses, orders signed, receipts and payment plans per month, receipts, new customers and activities (by type) per day, service periods ending and renewed per month (and the renewed flag on orders), the customer's owner kept on deals and
 //! tickets, and the search index. The tests run it after their writes; on a
 //! big database it reads everything, so it is not for a request path.
 
@@ -81,6 +81,34 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         &format!("SELECT {reached} FROM customer_levels_reached"),
         &mut out,
     )?;
+    // The funnel's company-wide summaries, against the same views over the rows.
+    for (what, a, b, view) in [
+        (
+            "customer_level_gap_months",
+            "step",
+            "tenths",
+            "customer_level_steps",
+        ),
+        (
+            "customer_level_beyond_months",
+            "level_rank",
+            "furthest",
+            "customer_level_beyond",
+        ),
+    ] {
+        let shown = line(&format!(
+            "CAST(month AS TEXT) || ' ' || {a} || ' ' || {b} || ' ' || customers"
+        ));
+        compare(
+            conn,
+            what,
+            &format!("SELECT {shown} FROM {what} WHERE customers <> 0"),
+            &format!(
+                "SELECT {shown} FROM (SELECT month, {a}, {b}, COUNT(*) AS customers FROM {view} GROUP BY month, {a}, {b}) x"
+            ),
+            &mut out,
+        )?;
+    }
     compare(
         conn,
         "opportunity_pipeline",

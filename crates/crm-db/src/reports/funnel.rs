@@ -1,17 +1,23 @@
 //! The level funnel of a period's new customers (lead → contacted → prospect → signed): how many
 //! reached each level, the conversion from the level before, and the median time between them.
 //! Where each customer stands now comes from the engine's count by level; how it got there from
-//! `customer_level_times`, a row per customer that went past a lead, kept from its level moves.
+//! `customer_level_times` (a row per customer that went past a lead, kept from its level moves)
+//! through the views `customer_level_steps` (how long each step took, in tenths of a day) and
+//! `customer_level_beyond` (who got further than where it stands). For a caller who sees the
+//! whole company, the UTC months wholly inside the period come from their monthly summaries
+//! (migration 036) and only the ragged ends from the rows.
 
-use super::{Cut, Key, Sums, owner_conditions, time_literal};
+use super::{Cut, Key, Sums, date_literal, owner_conditions, time_literal, whole_utc_months};
 use crate::visibility::Visible;
-use crate::{Backend, DbConnection, RepoResult};
+use crate::{DbConnection, RepoResult};
+use chrono::NaiveDateTime;
 use crm_domain::Lang;
 use crm_domain::api::{LevelStep, percent};
 use crm_domain::customer::CustomerLevel;
 use crm_domain::words::Word;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use diesel::sql_types::BigInt;
+use std::collections::BTreeMap;
 
 /// The pipeline's levels, in order (a blacklisted customer is counted by how far it got).
 const STEPS: [CustomerLevel; 4] = [
@@ -25,34 +31,61 @@ fn rank(level: CustomerLevel) -> Option<usize> {
     STEPS.iter().position(|l| *l == level)
 }
 
-/// When a customer first reached each level (`customer_level_times`), in seconds after it came.
+/// A count under two keys: a step and its time in tenths of a day, or a level now and the
+/// furthest one reached.
 #[derive(QueryableByName)]
-struct Reached {
-    #[diesel(sql_type = Text)]
-    level: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    contacted: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    prospect: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    signed: Option<i64>,
-    #[diesel(sql_type = Bool)]
-    entered_contacted: bool,
-    #[diesel(sql_type = Bool)]
-    entered_prospect: bool,
-    #[diesel(sql_type = Bool)]
-    entered_signed: bool,
+struct Counted {
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    #[diesel(sql_type = BigInt)]
+    b: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
-/// Seconds from `t.created_at` to `column`, each instant in whole seconds (the database does the
-/// arithmetic: parsing hundreds of thousands of timestamps was most of the report's time).
-fn seconds_after_arrival(backend: Backend, column: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("unixepoch({column}) - unixepoch(t.created_at)"),
-        Backend::Postgres => format!(
-            "CAST(floor(extract(epoch FROM {column})) - floor(extract(epoch FROM t.created_at)) AS BIGINT)"
-        ),
+/// How the cut's customers got where they are.
+#[derive(Default)]
+struct Paths {
+    /// Per step (index 1…3: the level reached), how many took how many tenths of a day.
+    took: [BTreeMap<i64, i64>; STEPS.len()],
+    /// Those that got further than where they stand now: (rank now, furthest rank) → how many.
+    beyond: BTreeMap<(i64, i64), i64>,
+}
+
+impl Paths {
+    fn add(&mut self, steps: Vec<Counted>, beyond: Vec<Counted>) {
+        for c in steps {
+            if let Some(h) = usize::try_from(c.a).ok().and_then(|i| self.took.get_mut(i)) {
+                *h.entry(c.b).or_default() += c.n;
+            }
+        }
+        for c in beyond {
+            *self.beyond.entry((c.a, c.b)).or_default() += c.n;
+        }
     }
+}
+
+/// Both counts from a view or summary pair: `steps` keyed (step, tenths), `beyond` keyed
+/// (level_rank, furthest), each with its count expression, over `wheres`.
+fn read(
+    conn: &mut DbConnection,
+    (steps, beyond): (&str, &str),
+    count: &str,
+    wheres: &[String],
+    paths: &mut Paths,
+) -> RepoResult<()> {
+    let wheres = wheres.join(" AND ");
+    let load = |conn: &mut DbConnection, from: &str, a: &str, b: &str| {
+        diesel::sql_query(format!(
+            "SELECT CAST(t.{a} AS BIGINT) AS a, CAST(t.{b} AS BIGINT) AS b, CAST({count} AS BIGINT) AS n \
+             FROM {from} t WHERE {wheres} GROUP BY t.{a}, t.{b}"
+        ))
+        .load::<Counted>(conn)
+    };
+    let s = load(conn, steps, "step", "tenths")?;
+    let b = load(conn, beyond, "level_rank", "furthest")?;
+    paths.add(s, b);
+    Ok(())
 }
 
 /// The funnel of the cut's customers; `now` is their count per level today (the engine's sums
@@ -89,122 +122,139 @@ pub(super) fn level_funnel(
     }
     at_least[0] = everyone;
 
-    // How they got there: when each that went past a lead first reached each level (kept per
-    // customer from its level moves).
-    let mut wheres = vec![
-        format!("t.created_at >= {}", time_literal(lo)),
-        format!("t.created_at < {}", time_literal(hi)),
-    ];
-    owner_conditions(&mut wheres, visible, cut.filters, "t.owner_id");
-    let mut from = String::from("customer_level_times t");
-    if cut.filters.industry.is_some() || cut.filters.region.is_some() {
-        from.push_str(" JOIN customers c ON c.id = t.customer_id");
+    let mut paths = Paths::default();
+    let f = cut.filters;
+    let whole_company = matches!(visible, Visible::All)
+        && f.owner.is_none()
+        && f.owners.is_none()
+        && f.industry.is_none()
+        && f.region.is_none()
+        && f.product.is_none();
+    let start = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let pieces: Vec<(NaiveDateTime, NaiveDateTime)> =
+        match whole_company.then(|| whole_utc_months(lo, hi)).flatten() {
+            Some((first, last)) => {
+                read(
+                    conn,
+                    ("customer_level_gap_months", "customer_level_beyond_months"),
+                    "SUM(t.customers)",
+                    &[
+                        format!("t.month >= {}", date_literal(first)),
+                        format!("t.month < {}", date_literal(last)),
+                    ],
+                    &mut paths,
+                )?;
+                vec![(lo, start(first)), (start(last), hi)]
+            }
+            None => vec![(lo, hi)],
+        };
+    for (a, b) in pieces.into_iter().filter(|(a, b)| a < b) {
+        let mut wheres = vec![
+            format!("t.created_at >= {}", time_literal(a)),
+            format!("t.created_at < {}", time_literal(b)),
+        ];
+        owner_conditions(&mut wheres, visible, f, "t.owner_id");
+        let mut segment = Vec::new();
+        if let Some(v) = f.industry {
+            segment.push(format!("c.industry_id = {v}"));
+        }
+        if let Some(v) = f.region {
+            segment.push(format!("c.region_id = {v}"));
+        }
+        if !segment.is_empty() {
+            wheres.push(format!(
+                "t.customer_id IN (SELECT c.id FROM customers c WHERE {})",
+                segment.join(" AND ")
+            ));
+        }
+        read(
+            conn,
+            ("customer_level_steps", "customer_level_beyond"),
+            "COUNT(*)",
+            &wheres,
+            &mut paths,
+        )?;
     }
-    if let Some(v) = cut.filters.industry {
-        wheres.push(format!("c.industry_id = {v}"));
-    }
-    if let Some(v) = cut.filters.region {
-        wheres.push(format!("c.region_id = {v}"));
-    }
-    let after = |column: &str| seconds_after_arrival(conn.backend(), column);
-    let sql = format!(
-        "SELECT t.level AS level, {} AS contacted, {} AS prospect, {} AS signed, t.entered_contacted AS entered_contacted, t.entered_prospect AS entered_prospect, t.entered_signed AS entered_signed FROM {from} WHERE {}",
-        after("t.contacted_at"),
-        after("t.prospect_at"),
-        after("t.signed_at"),
-        wheres.join(" AND ")
-    );
-    struct Path {
-        level: Option<usize>,
-        /// When it first reached each level (or one above it), in seconds after it came.
-        reached: [Option<i64>; STEPS.len()],
-        /// Whether it entered the level itself (not jumped over it).
-        entered: [bool; STEPS.len()],
-    }
-    let paths: Vec<Path> = diesel::sql_query(sql)
-        .load::<Reached>(conn)?
-        .into_iter()
-        .map(|r| Path {
-            level: CustomerLevel::parse(&r.level).and_then(rank),
-            reached: [Some(0), r.contacted, r.prospect, r.signed],
-            entered: [
-                true,
-                r.entered_contacted,
-                r.entered_prospect,
-                r.entered_signed,
-            ],
-        })
-        .collect();
     // Those that got further than where they stand now (blacklisted — counted by how far they
     // got — or moved back by hand).
-    for p in &paths {
-        let furthest = p.reached.iter().rposition(Option::is_some).unwrap_or(0);
-        let now = p.level.unwrap_or(0);
+    for ((now, furthest), n) in &paths.beyond {
+        let (now, furthest) = (
+            usize::try_from(*now).unwrap_or(0),
+            usize::try_from(*furthest).unwrap_or(0),
+        );
         for slot in at_least.iter_mut().take(furthest + 1).skip(now + 1) {
-            *slot += 1;
+            *slot += n;
         }
     }
 
     Ok(STEPS
         .iter()
         .enumerate()
-        .map(|(k, level)| {
-            let median_days = (k > 0)
-                .then(|| {
-                    // Only those that went through both levels: a jump over one is no time
-                    // spent in it.
-                    let mut gaps: Vec<i64> = paths
-                        .iter()
-                        .filter(|p| p.entered[k] && p.entered[k - 1])
-                        .filter_map(|p| Some(p.reached[k]? - p.reached[k - 1]?))
-                        .collect();
-                    median_days(&mut gaps)
-                })
-                .flatten();
-            LevelStep {
-                level: *level,
-                name: level.word(lang).to_string(),
-                reached: at_least[k],
-                conversion: (k > 0)
-                    .then(|| percent(at_least[k], at_least[k - 1]))
-                    .flatten(),
-                median_days,
-            }
+        .map(|(k, level)| LevelStep {
+            level: *level,
+            name: level.word(lang).to_string(),
+            reached: at_least[k],
+            conversion: (k > 0)
+                .then(|| percent(at_least[k], at_least[k - 1]))
+                .flatten(),
+            // Only those that went through both levels: a jump over one is no time spent in it.
+            median_days: (k > 0).then(|| median_days(&paths.took[k])).flatten(),
         })
         .collect())
 }
 
-/// The median of a number of seconds, in days with one decimal (rounded half up); none of none.
-fn median_days(gaps: &mut [i64]) -> Option<String> {
-    if gaps.is_empty() {
+/// The median of times in tenths of a day (each rounded half up; the middle two averaged and
+/// rounded half up again), in days with one decimal; none of none.
+fn median_days(took: &BTreeMap<i64, i64>) -> Option<String> {
+    let n: i64 = took.values().sum();
+    if n <= 0 {
         return None;
     }
-    gaps.sort_unstable();
-    let n = gaps.len();
-    // Twice the median, to stay in whole seconds.
-    let twice = if n % 2 == 1 {
-        2 * gaps[n / 2]
-    } else {
-        gaps[n / 2 - 1] + gaps[n / 2]
+    // The k-th smallest (from 0).
+    let nth = |k: i64| {
+        let mut seen = 0;
+        for (tenths, count) in took {
+            seen += count;
+            if seen > k {
+                return *tenths;
+            }
+        }
+        took.keys().next_back().copied().unwrap_or_default()
     };
-    let tenths = (twice * 10 + 86_400) / (2 * 86_400);
-    Some(format!("{}.{}", tenths / 10, tenths % 10))
+    let twice = if n % 2 == 1 {
+        2 * nth(n / 2)
+    } else {
+        nth(n / 2 - 1) + nth(n / 2)
+    };
+    let tenths = (twice + 1).div_euclid(2);
+    let sign = if tenths < 0 { "-" } else { "" };
+    Some(format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10))
 }
 
 #[cfg(test)]
 mod tests {
     use super::median_days;
+    use std::collections::BTreeMap;
+
+    fn of(tenths: &[i64]) -> Option<String> {
+        let mut h = BTreeMap::new();
+        for t in tenths {
+            *h.entry(*t).or_insert(0) += 1;
+        }
+        median_days(&h)
+    }
 
     #[test]
     fn medians_are_in_days_with_one_decimal() {
-        let day = 86_400;
-        assert_eq!(median_days(&mut []), None);
-        assert_eq!(
-            median_days(&mut [3 * day, day, 2 * day]).as_deref(),
-            Some("2.0")
-        );
-        assert_eq!(median_days(&mut [day, 2 * day]).as_deref(), Some("1.5"));
-        assert_eq!(median_days(&mut [day / 4]).as_deref(), Some("0.3"));
-        assert_eq!(median_days(&mut [0]).as_deref(), Some("0.0"));
+        assert_eq!(of(&[]), None);
+        assert_eq!(of(&[30, 10, 20]).as_deref(), Some("2.0"));
+        assert_eq!(of(&[10, 20]).as_deref(), Some("1.5"));
+        // The middle two averaged, rounded half up.
+        assert_eq!(of(&[10, 11]).as_deref(), Some("1.1"));
+        assert_eq!(of(&[3]).as_deref(), Some("0.3"));
+        assert_eq!(of(&[0]).as_deref(), Some("0.0"));
+        // Counts: the middle of 1, 1, 1, 5 is 1.
+        assert_eq!(of(&[10, 10, 10, 50]).as_deref(), Some("1.0"));
+        assert_eq!(of(&[-15]).as_deref(), Some("-1.5"));
     }
 }

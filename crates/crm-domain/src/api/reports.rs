@@ -368,7 +368,9 @@ pub struct LevelStep {
     /// one decimal (none for the first level, or when none reached the one before).
     pub conversion: Option<String>,
     /// The median time from reaching the level before to reaching this one, in days with one
-    /// decimal (none for the first level, or when no customer's history shows both).
+    /// decimal: each customer's time rounded half up to a tenth of a day, and for an even count
+    /// the middle two averaged and rounded half up (none for the first level, or when no
+    /// customer's history shows both).
     pub median_days: Option<String>,
 }
 

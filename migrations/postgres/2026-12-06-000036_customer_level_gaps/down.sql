@@ -1,0 +1,14 @@
+DROP TRIGGER customer_level_gaps_update_new ON customer_level_times;
+DROP TRIGGER customer_level_gaps_insert ON customer_level_times;
+DROP TRIGGER customer_level_gaps_update_old ON customer_level_times;
+DROP TRIGGER customer_level_gaps_delete ON customer_level_times;
+DROP FUNCTION customer_level_gaps_after();
+DROP FUNCTION customer_level_gaps_before();
+DROP FUNCTION customer_level_gaps_add(BIGINT, BIGINT);
+DROP TABLE customer_level_beyond_months;
+DROP TABLE customer_level_gap_months;
+DROP INDEX customer_level_times_created;
+CREATE INDEX customer_level_times_created ON customer_level_times (created_at, owner_id, level,
+    contacted_at, prospect_at, signed_at, entered_contacted, entered_prospect, entered_signed);
+DROP VIEW customer_level_beyond;
+DROP VIEW customer_level_steps;
