@@ -787,9 +787,9 @@ fn level_key(column: &str) -> String {
     s
 }
 
-/// New customers by level (and owner or department) over a period, with no time dimension: the
-/// UTC months wholly inside the period from the summary per owner, month and level, the ragged
-/// ends before the first and after the last from the rows.
+/// New customers by level (and owner or department) over a period, with no time dimension: UTC
+/// months from the summary per owner, month and level, and the rest from the rows (see
+/// [`month_cover`]).
 fn level_summed(
     conn: &mut DbConnection,
     visible: &Visible,
@@ -800,10 +800,10 @@ fn level_summed(
     use crm_domain::time::day_start;
     let lo = day_start(cut.from, zone);
     let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
-    let Some((first, last)) = whole_utc_months(lo, hi) else {
+    let cover = month_cover(lo, hi, chrono::Utc::now().naive_utc());
+    let Some((first, last)) = cover.months else {
         return scan(conn, visible, zone, cut);
     };
-    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let keys: Vec<String> = cut
         .dims
         .iter()
@@ -827,25 +827,63 @@ fn level_summed(
         &wheres,
     )?;
     let mut out = fold(conn, cut, &[], rows)?;
-    let pieces = [(lo, start(first)), (start(last), hi)];
-    add_rows_within(conn, visible, zone, cut, &pieces, &mut out)?;
+    add_rows_within(conn, visible, zone, cut, &cover.add, &mut out)?;
+    let mut outside = Sums::new();
+    add_rows_within(conn, visible, zone, cut, &cover.take, &mut outside)?;
+    for (k, (n, a)) in outside {
+        let s = out.entry(k).or_default();
+        s.0 -= n;
+        s.1 -= a;
+    }
+    out.retain(|_, (n, a)| *n != 0 || *a != 0);
     Ok(out)
 }
 
-/// The UTC months wholly inside the instants `[lo, hi)`, as `[first, last)` (first days of
-/// months); none when no month is.
-fn whole_utc_months(lo: NaiveDateTime, hi: NaiveDateTime) -> Option<(NaiveDate, NaiveDate)> {
+/// A period's instants `[lo, hi)` as UTC months of a summary and pieces of rows: the months
+/// `[first, last)` read whole, the pieces in `add` read from the rows and added, those in `take`
+/// read from the rows and taken away. A month the period cuts is read whole with what lies
+/// outside the period taken away when that holds less of the month's time up to `now` (after it
+/// there are no rows yet), else what lies inside from the rows: a year from December 6 reads
+/// December 1 to 6 of last year from the rows, not December 6 to 31, and this month whole less
+/// the hours after the period.
+#[derive(Debug, Default, PartialEq)]
+struct MonthCover {
+    months: Option<(NaiveDate, NaiveDate)>,
+    add: Vec<(NaiveDateTime, NaiveDateTime)>,
+    take: Vec<(NaiveDateTime, NaiveDateTime)>,
+}
+
+fn month_cover(lo: NaiveDateTime, hi: NaiveDateTime, now: NaiveDateTime) -> MonthCover {
     let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
-    let month_of = |t: NaiveDateTime| t.date().with_day(1).unwrap_or(t.date());
-    let first = if start(month_of(lo)) == lo {
-        month_of(lo)
-    } else {
-        month_of(lo)
-            .checked_add_months(Months::new(1))
-            .unwrap_or(month_of(lo))
-    };
-    let last = month_of(hi);
-    (first < last).then_some((first, last))
+    let mut cover = MonthCover::default();
+    let mut months = Vec::new();
+    let mut m = lo.date().with_day(1).unwrap_or(lo.date());
+    while start(m) < hi {
+        let Some(next) = m.checked_add_months(Months::new(1)) else {
+            break;
+        };
+        let (m0, m1) = (start(m), start(next));
+        let (a, b) = (lo.max(m0), hi.min(m1));
+        // The month's time that can hold rows, and the period's part of it.
+        let until = m1.min(now.max(m0));
+        let inside = b.min(until) - a.min(until);
+        if (a, b) == (m0, m1) {
+            months.push(m);
+        } else if inside * 2 > until - m0 {
+            months.push(m);
+            cover
+                .take
+                .extend([(m0, a), (b, m1)].into_iter().filter(|(x, y)| x < y));
+        } else {
+            cover.add.push((a, b));
+        }
+        m = next;
+    }
+    cover.months = months
+        .first()
+        .zip(months.last())
+        .map(|(f, l)| (*f, l.checked_add_months(Months::new(1)).unwrap_or(*l)));
+    cover
 }
 
 /// The fact's own rows in the cut.
@@ -1881,6 +1919,68 @@ mod tests {
         assert_eq!(
             months_of(d("2026-05-31"), d("2026-05-31")),
             vec![d("2026-05-01")]
+        );
+    }
+
+    #[test]
+    fn a_period_is_covered_by_months_and_the_smaller_pieces_of_rows() {
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        // A year on the Shanghai calendar from December 6: December read whole with its first
+        // five days and sixteen hours taken away; the current month whole less what is after
+        // the period.
+        assert_eq!(
+            month_cover(
+                t("2025-12-05 16:00"),
+                t("2026-12-06 16:00"),
+                t("2026-12-06 11:50")
+            ),
+            MonthCover {
+                months: Some((d("2025-12-01"), d("2027-01-01"))),
+                add: vec![],
+                take: vec![
+                    (t("2025-12-01 00:00"), t("2025-12-05 16:00")),
+                    (t("2026-12-06 16:00"), t("2027-01-01 00:00")),
+                ],
+            }
+        );
+        // February to May on the same calendar: the eight hours before February and May but
+        // its last eight hours from the rows.
+        assert_eq!(
+            month_cover(
+                t("2019-01-31 16:00"),
+                t("2019-05-31 16:00"),
+                t("2026-12-06 11:50")
+            ),
+            MonthCover {
+                months: Some((d("2019-02-01"), d("2019-06-01"))),
+                add: vec![(t("2019-01-31 16:00"), t("2019-02-01 00:00"))],
+                take: vec![(t("2019-05-31 16:00"), t("2019-06-01 00:00"))],
+            }
+        );
+        // A few days: rows only; early in this month, the month less what is after them.
+        assert_eq!(
+            month_cover(
+                t("2026-12-01 00:00"),
+                t("2026-12-03 00:00"),
+                t("2026-12-03 12:00")
+            ),
+            MonthCover {
+                months: Some((d("2026-12-01"), d("2027-01-01"))),
+                add: vec![],
+                take: vec![(t("2026-12-03 00:00"), t("2027-01-01 00:00"))],
+            }
+        );
+        assert_eq!(
+            month_cover(
+                t("2026-03-02 00:00"),
+                t("2026-03-05 00:00"),
+                t("2026-12-06 11:50")
+            ),
+            MonthCover {
+                months: None,
+                add: vec![(t("2026-03-02 00:00"), t("2026-03-05 00:00"))],
+                take: vec![],
+            }
         );
     }
 

@@ -492,8 +492,9 @@ api_test!(
             .unwrap();
             made.push(c);
         }
-        // Two move up after they came: their rows in the summary move with them.
-        for c in [&made[1], &made[2]] {
+        // Two move up after they came: their rows in the summary move with them. So does one
+        // that came just after the period, in a month read whole and its last hours taken away.
+        for c in [&made[1], &made[2], &made[4]] {
             app.post(
                 &format!("/customers/{}/level", c["id"]),
                 &s1,
@@ -510,6 +511,7 @@ api_test!(
             for (c, at) in [
                 (&made[1], "2019-02-03 17:00:00"),
                 (&made[2], "2019-03-11 02:00:00"),
+                (&made[4], "2019-06-05 16:30:00"),
             ] {
                 diesel::sql_query(format!(
                     "UPDATE audit_log SET at = '{at}' WHERE action = 'level' AND customer_id = {}",

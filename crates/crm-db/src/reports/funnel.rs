@@ -4,13 +4,12 @@
 //! `customer_level_times` (a row per customer that went past a lead, kept from its level moves)
 //! through the views `customer_level_steps` (how long each step took, in tenths of a day) and
 //! `customer_level_beyond` (who got further than where it stands). For a caller who sees the
-//! whole company, the UTC months wholly inside the period come from their monthly summaries
-//! (migration 036) and only the ragged ends from the rows.
+//! whole company, UTC months come from their monthly summaries (migration 036) and the rest of
+//! the period from the rows (`month_cover`).
 
-use super::{Cut, Key, Sums, date_literal, owner_conditions, time_literal, whole_utc_months};
+use super::{Cut, Key, Sums, date_literal, month_cover, owner_conditions, time_literal};
 use crate::visibility::Visible;
 use crate::{DbConnection, RepoResult};
-use chrono::NaiveDateTime;
 use crm_domain::Lang;
 use crm_domain::api::{LevelStep, percent};
 use crm_domain::customer::CustomerLevel;
@@ -53,26 +52,29 @@ struct Paths {
 }
 
 impl Paths {
-    fn add(&mut self, steps: Vec<Counted>, beyond: Vec<Counted>) {
+    /// Adds counts (`sign` 1) or takes them away (-1).
+    fn add(&mut self, steps: Vec<Counted>, beyond: Vec<Counted>, sign: i64) {
         for c in steps {
             if let Some(h) = usize::try_from(c.a).ok().and_then(|i| self.took.get_mut(i)) {
-                *h.entry(c.b).or_default() += c.n;
+                *h.entry(c.b).or_default() += sign * c.n;
             }
         }
         for c in beyond {
-            *self.beyond.entry((c.a, c.b)).or_default() += c.n;
+            *self.beyond.entry((c.a, c.b)).or_default() += sign * c.n;
         }
     }
 }
 
 /// Both counts from a view or summary pair: `steps` keyed (step, tenths), `beyond` keyed
-/// (level_rank, furthest), each with its count expression, over `wheres`.
+/// (level_rank, furthest), each with its count expression, over `wheres`; added to `paths` with
+/// `sign`.
 fn read(
     conn: &mut DbConnection,
     (steps, beyond): (&str, &str),
     count: &str,
     wheres: &[String],
     paths: &mut Paths,
+    sign: i64,
 ) -> RepoResult<()> {
     let wheres = wheres.join(" AND ");
     let load = |conn: &mut DbConnection, from: &str, a: &str, b: &str| {
@@ -84,7 +86,7 @@ fn read(
     };
     let s = load(conn, steps, "step", "tenths")?;
     let b = load(conn, beyond, "level_rank", "furthest")?;
-    paths.add(s, b);
+    paths.add(s, b, sign);
     Ok(())
 }
 
@@ -130,25 +132,33 @@ pub(super) fn level_funnel(
         && f.industry.is_none()
         && f.region.is_none()
         && f.product.is_none();
-    let start = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN);
-    let pieces: Vec<(NaiveDateTime, NaiveDateTime)> =
-        match whole_company.then(|| whole_utc_months(lo, hi)).flatten() {
-            Some((first, last)) => {
-                read(
-                    conn,
-                    ("customer_level_gap_months", "customer_level_beyond_months"),
-                    "SUM(t.customers)",
-                    &[
-                        format!("t.month >= {}", date_literal(first)),
-                        format!("t.month < {}", date_literal(last)),
-                    ],
-                    &mut paths,
-                )?;
-                vec![(lo, start(first)), (start(last), hi)]
+    // The whole company's: UTC months from the summaries, the rest from the rows (added, or
+    // taken away from a month read whole); anyone else's from the rows.
+    let (add, take) =
+        match whole_company.then(|| month_cover(lo, hi, chrono::Utc::now().naive_utc())) {
+            Some(cover) if cover.months.is_some() => {
+                if let Some((first, last)) = cover.months {
+                    read(
+                        conn,
+                        ("customer_level_gap_months", "customer_level_beyond_months"),
+                        "SUM(t.customers)",
+                        &[
+                            format!("t.month >= {}", date_literal(first)),
+                            format!("t.month < {}", date_literal(last)),
+                        ],
+                        &mut paths,
+                        1,
+                    )?;
+                }
+                (cover.add, cover.take)
             }
-            None => vec![(lo, hi)],
+            _ => (vec![(lo, hi)], Vec::new()),
         };
-    for (a, b) in pieces.into_iter().filter(|(a, b)| a < b) {
+    let pieces = add
+        .into_iter()
+        .map(|p| (p, 1))
+        .chain(take.into_iter().map(|p| (p, -1)));
+    for ((a, b), sign) in pieces.filter(|((a, b), _)| a < b) {
         let mut wheres = vec![
             format!("t.created_at >= {}", time_literal(a)),
             format!("t.created_at < {}", time_literal(b)),
@@ -173,6 +183,7 @@ pub(super) fn level_funnel(
             "COUNT(*)",
             &wheres,
             &mut paths,
+            sign,
         )?;
     }
     // Those that got further than where they stand now (blacklisted — counted by how far they
