@@ -517,7 +517,8 @@ fn add(out: &mut Sums, part: Sums) {
 /// A timestamp fact with a count per owner and UTC day (new customers): the UTC days wholly
 /// inside one of the period's months (on the company's calendar) from the summary; the rest —
 /// the hours before the first whole day and after the last, and each day a month's first instant
-/// cuts in two — from the rows.
+/// cuts in two — from the rows, but for an end day the period mostly holds, which is read whole
+/// with the hours outside the period taken away.
 fn day_summed(
     conn: &mut DbConnection,
     visible: &Visible,
@@ -530,12 +531,29 @@ fn day_summed(
     let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
     let midnight = |t: NaiveDateTime| t.time() == chrono::NaiveTime::MIN;
     let next = |d: NaiveDate| d.succ_opt().unwrap_or(d);
-    let first = if midnight(lo) {
+    let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let mut first = if midnight(lo) {
         lo.date()
     } else {
         next(lo.date())
     };
-    let last = hi.date(); // whole days are [first, last)
+    let mut last = hi.date(); // whole days are [first, last)
+    // A day the period mostly holds (of its hours up to now: after them there are no rows yet)
+    // is read whole and the rest taken away, like the months of `month_cover`: today, mostly.
+    let now = chrono::Utc::now().naive_utc();
+    let mostly = |d: NaiveDate, a: NaiveDateTime, b: NaiveDateTime| {
+        let until = at(next(d)).min(now.max(at(d)));
+        (b.min(until) - a.min(until)) * 2 > until - at(d)
+    };
+    let mut take = Vec::new();
+    if !midnight(lo) && mostly(lo.date(), lo, at(next(lo.date()))) {
+        first = lo.date();
+        take.push((at(first), lo));
+    }
+    if !midnight(hi) && mostly(hi.date(), at(hi.date()), hi) {
+        last = next(hi.date());
+        take.push((hi, at(last)));
+    }
     if first >= last {
         return scan(conn, visible, zone, cut);
     }
@@ -602,11 +620,32 @@ fn day_summed(
         )?);
     }
     let mut out = fold(conn, cut, &months, rows)?;
-    let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let mut pieces = vec![(lo, at(first)), (at(last), hi)];
     pieces.extend(split.iter().map(|d| (at(*d), at(next(*d)))));
     add_rows_within(conn, visible, zone, cut, &pieces, &mut out)?;
+    take_rows_within(conn, visible, zone, cut, &take, &mut out)?;
     Ok(out)
+}
+
+/// Takes away from `out` the cut's own rows of each stretch `[a, b)` of instants a summary
+/// counted but the period does not hold (see [`month_cover`]).
+fn take_rows_within(
+    conn: &mut DbConnection,
+    visible: &Visible,
+    zone: chrono_tz::Tz,
+    cut: &Cut,
+    pieces: &[(NaiveDateTime, NaiveDateTime)],
+    out: &mut Sums,
+) -> RepoResult<()> {
+    let mut outside = Sums::new();
+    add_rows_within(conn, visible, zone, cut, pieces, &mut outside)?;
+    for (k, (n, a)) in outside {
+        let s = out.entry(k).or_default();
+        s.0 -= n;
+        s.1 -= a;
+    }
+    out.retain(|_, (n, a)| *n != 0 || *a != 0);
+    Ok(())
 }
 
 /// Adds to `out` the cut's own rows of each stretch `[a, b)` of instants a summary could not
@@ -828,14 +867,7 @@ fn level_summed(
     )?;
     let mut out = fold(conn, cut, &[], rows)?;
     add_rows_within(conn, visible, zone, cut, &cover.add, &mut out)?;
-    let mut outside = Sums::new();
-    add_rows_within(conn, visible, zone, cut, &cover.take, &mut outside)?;
-    for (k, (n, a)) in outside {
-        let s = out.entry(k).or_default();
-        s.0 -= n;
-        s.1 -= a;
-    }
-    out.retain(|_, (n, a)| *n != 0 || *a != 0);
+    take_rows_within(conn, visible, zone, cut, &cover.take, &mut out)?;
     Ok(out)
 }
 
