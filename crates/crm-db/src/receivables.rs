@@ -183,8 +183,9 @@ fn bucket_sums(due: &str, amount: &str, today: NaiveDate) -> [SqlLiteral<BigInt>
 
 pub(crate) type BucketRow = (i64, i64, i64, i64, i64, i64);
 
-/// The outstanding money per group key in the five buckets, within scope. Owners and departments
-/// are summed from the per-day summary; customers from the open installments.
+/// The outstanding money per group key in the five buckets, within scope, as rows to add up (a
+/// key may have several). Owners and departments are summed from the summaries per month and
+/// per day; customers from the open installments.
 pub(crate) fn outstanding(
     conn: &mut DbConnection,
     visible: &Visible,
@@ -193,54 +194,71 @@ pub(crate) fn outstanding(
 ) -> QueryResult<Vec<BucketRow>> {
     match group_by {
         AgingGroup::Owner | AgingGroup::Department => {
-            // Days from the first of the month of the oldest bucket edge to the end of this month;
-            // whole months outside that span lie each in one bucket, and are read per month.
-            let (near_from, near_to) = near_edges(today);
-            let days = || {
-                bucket_sums(
-                    "receivable_days.due_date",
-                    "receivable_days.outstanding",
-                    today,
+            // Every month from the summary per month, each in the bucket of one of its days: a
+            // month no bucket edge cuts lies wholly in one bucket; a month an edge cuts is put in
+            // the bucket of its larger side, and the money due on the days of the smaller side is
+            // moved to theirs, summed from the summary per day (a week of days or so per edge,
+            // not the three months of days around them).
+            let cuts = edge_cuts(today);
+            let month = if cuts.is_empty() {
+                "receivable_months.month".to_string()
+            } else {
+                let whens: Vec<String> = cuts
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "WHEN {} THEN {}",
+                            day_literal(c.month),
+                            day_literal(c.put_at)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "(CASE receivable_months.month {} ELSE receivable_months.month END)",
+                    whens.join(" ")
                 )
             };
-            let months = || {
-                bucket_sums(
-                    "receivable_months.month",
-                    "receivable_months.outstanding",
-                    today,
-                )
-            };
-            // One grouped sum of a summary, within scope.
-            macro_rules! grouped {
-                ($source:expr, $key:expr, $sums:expr, $owner:expr) => {{
-                    let [s1, s2, s3, s4, s5] = $sums;
-                    $source
+            let [s1, s2, s3, s4, s5] = bucket_sums(&month, "receivable_months.outstanding", today);
+            let moved =
+                || sql::<BigInt>("CAST(COALESCE(SUM(receivable_days.outstanding), 0) AS BIGINT)");
+            // Grouped by the key, within scope.
+            macro_rules! by_key {
+                ($key:expr, $day_key:expr) => {{
+                    let mut rows = rm::table
+                        .inner_join(users::table.on(users::id.eq(rm::owner_id)))
                         .group_by($key)
                         .select(($key, s1, s2, s3, s4, s5))
                         .into_boxed()
-                        .visible_to($owner, visible)
-                        .load::<BucketRow>(conn)?
+                        .visible_to(rm::owner_id, visible)
+                        .load::<BucketRow>(conn)?;
+                    for cut in &cuts {
+                        let (from, to) = cut.moved;
+                        let (out, into) =
+                            (bucket_index(cut.put_at, today), bucket_index(from, today));
+                        for (key, amount) in rd::table
+                            .inner_join(users::table.on(users::id.eq(rd::owner_id)))
+                            .filter(rd::due_date.ge(from).and(rd::due_date.lt(to)))
+                            .group_by($day_key)
+                            .select(($day_key, moved()))
+                            .into_boxed()
+                            .visible_to(rd::owner_id, visible)
+                            .load::<(i64, i64)>(conn)?
+                        {
+                            let mut sums = [0i64; 5];
+                            sums[out] -= amount;
+                            sums[into] += amount;
+                            let [a, b, c, d, e] = sums;
+                            rows.push((key, a, b, c, d, e));
+                        }
+                    }
+                    rows
                 }};
             }
-            let near_days = rd::table
-                .inner_join(users::table.on(users::id.eq(rd::owner_id)))
-                .filter(rd::due_date.ge(near_from).and(rd::due_date.lt(near_to)));
-            let far_months = rm::table
-                .inner_join(users::table.on(users::id.eq(rm::owner_id)))
-                .filter(rm::month.lt(near_from).or(rm::month.ge(near_to)));
-            let (mut near, far) = if group_by == AgingGroup::Owner {
-                (
-                    grouped!(near_days, rd::owner_id, days(), rd::owner_id),
-                    grouped!(far_months, rm::owner_id, months(), rm::owner_id),
-                )
+            Ok(if group_by == AgingGroup::Owner {
+                by_key!(rm::owner_id, rd::owner_id)
             } else {
-                (
-                    grouped!(near_days, users::department_id, days(), rd::owner_id),
-                    grouped!(far_months, users::department_id, months(), rm::owner_id),
-                )
-            };
-            near.extend(far);
-            Ok(near)
+                by_key!(users::department_id, users::department_id)
+            })
         }
         AgingGroup::Customer => {
             let [a, b, c_, d, e] = bucket_sums(
@@ -260,17 +278,58 @@ pub(crate) fn outstanding(
     }
 }
 
-/// The span of days read day by day for the aging: from the first of the month of the oldest
-/// bucket edge (90 days back) to the end of the current month.
-fn near_edges(today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
-    let oldest = today
-        .checked_sub_days(chrono::Days::new(90))
-        .unwrap_or(today);
-    let next_month = first(today)
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(today);
-    (first(oldest), next_month)
+/// A month a bucket edge cuts (an edge on the first of a month cuts nothing): the aging puts the
+/// month's money in the bucket of `put_at`, a day of its larger side, and moves what is due on
+/// the days `moved` (`[from, to)`, the smaller side) to their own bucket.
+struct EdgeCut {
+    month: NaiveDate,
+    put_at: NaiveDate,
+    moved: (NaiveDate, NaiveDate),
+}
+
+/// The months the buckets' edges (today, 30, 60 and 90 days back) cut. The edges are 30 days
+/// apart, so no month holds two of them past its first day.
+fn edge_cuts(today: NaiveDate) -> Vec<EdgeCut> {
+    AgingBucket::ALL
+        .into_iter()
+        .filter_map(|b| bucket_range(b, today).0)
+        .filter_map(|edge| {
+            let month = edge.with_day(1)?;
+            let next = month.checked_add_months(chrono::Months::new(1))?;
+            let last = next.pred_opt()?;
+            if edge == month {
+                return None;
+            }
+            Some(if edge - month <= next - edge {
+                EdgeCut {
+                    month,
+                    put_at: last,
+                    moved: (month, edge),
+                }
+            } else {
+                EdgeCut {
+                    month,
+                    put_at: month,
+                    moved: (edge, next),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The position in [`AgingBucket::ALL`] of a due date's bucket.
+fn bucket_index(due: NaiveDate, today: NaiveDate) -> usize {
+    AgingBucket::ALL
+        .iter()
+        .position(|b| {
+            let (from, to) = bucket_range(*b, today);
+            from.is_none_or(|f| due >= f) && to.is_none_or(|t| due < t)
+        })
+        .unwrap_or_default()
+}
+
+fn day_literal(d: NaiveDate) -> String {
+    format!("'{}'", d.format("%Y-%m-%d"))
 }
 
 /// The names of the group keys.
@@ -347,4 +406,72 @@ pub fn aging(conn: &mut DbConnection, actor: &Actor, q: &AgingQuery) -> RepoResu
         rows,
         totals,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_edges_cut_their_months_on_the_smaller_side() {
+        let cuts: Vec<_> = edge_cuts(d("2026-12-06"))
+            .into_iter()
+            .map(|c| (c.month, c.put_at, c.moved))
+            .collect();
+        // Today, 30, 60 and 90 days back: December 6, November 6, October 7, September 7.
+        assert_eq!(
+            cuts,
+            vec![
+                (
+                    d("2026-12-01"),
+                    d("2026-12-31"),
+                    (d("2026-12-01"), d("2026-12-06"))
+                ),
+                (
+                    d("2026-11-01"),
+                    d("2026-11-30"),
+                    (d("2026-11-01"), d("2026-11-06"))
+                ),
+                (
+                    d("2026-10-01"),
+                    d("2026-10-31"),
+                    (d("2026-10-01"), d("2026-10-07"))
+                ),
+                (
+                    d("2026-09-01"),
+                    d("2026-09-30"),
+                    (d("2026-09-01"), d("2026-09-07"))
+                ),
+            ]
+        );
+        // Late in a month, the days after the edge move; an edge on the first cuts nothing.
+        let late = edge_cuts(d("2026-03-25"));
+        assert_eq!(
+            (late[0].month, late[0].put_at, late[0].moved),
+            (
+                d("2026-03-01"),
+                d("2026-03-01"),
+                (d("2026-03-25"), d("2026-04-01"))
+            )
+        );
+        assert!(
+            edge_cuts(d("2026-01-01"))
+                .iter()
+                .all(|c| c.month != d("2026-01-01"))
+        );
+    }
+
+    #[test]
+    fn a_due_date_falls_in_one_bucket() {
+        let today = d("2026-12-06");
+        assert_eq!(bucket_index(d("2026-12-06"), today), 0);
+        assert_eq!(bucket_index(d("2026-12-05"), today), 1);
+        assert_eq!(bucket_index(d("2026-11-06"), today), 1);
+        assert_eq!(bucket_index(d("2026-11-05"), today), 2);
+        assert_eq!(bucket_index(d("2026-09-06"), today), 4);
+    }
 }
