@@ -208,8 +208,8 @@ pub(crate) fn outstanding(
                     .map(|c| {
                         format!(
                             "WHEN {} THEN {}",
-                            day_literal(c.month),
-                            day_literal(c.put_at)
+                            crate::reports::date_literal(c.month),
+                            crate::reports::date_literal(c.put_at)
                         )
                     })
                     .collect();
@@ -317,19 +317,13 @@ fn edge_cuts(today: NaiveDate) -> Vec<EdgeCut> {
         .collect()
 }
 
-/// The position in [`AgingBucket::ALL`] of a due date's bucket.
+/// The position in [`AgingBucket::ALL`] of a due date's bucket (the domain's rule).
 fn bucket_index(due: NaiveDate, today: NaiveDate) -> usize {
+    let bucket = AgingBucket::for_days((today - due).num_days());
     AgingBucket::ALL
         .iter()
-        .position(|b| {
-            let (from, to) = bucket_range(*b, today);
-            from.is_none_or(|f| due >= f) && to.is_none_or(|t| due < t)
-        })
+        .position(|b| *b == bucket)
         .unwrap_or_default()
-}
-
-fn day_literal(d: NaiveDate) -> String {
-    format!("'{}'", d.format("%Y-%m-%d"))
 }
 
 /// The names of the group keys.

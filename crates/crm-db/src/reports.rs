@@ -358,7 +358,7 @@ struct Sum {
     amount: i64,
 }
 
-fn date_literal(d: NaiveDate) -> String {
+pub(crate) fn date_literal(d: NaiveDate) -> String {
     format!("'{}'", d.format("%Y-%m-%d"))
 }
 
@@ -507,10 +507,15 @@ fn sums(
 }
 
 fn add(out: &mut Sums, part: Sums) {
+    add_times(out, part, 1);
+}
+
+/// Adds `part` to `out` (`sign` 1) or takes it away (-1).
+fn add_times(out: &mut Sums, part: Sums, sign: i64) {
     for (k, (n, a)) in part {
         let s = out.entry(k).or_default();
-        s.0 += n;
-        s.1 += a;
+        s.0 += sign * n;
+        s.1 += sign * a;
     }
 }
 
@@ -622,40 +627,21 @@ fn day_summed(
     let mut out = fold(conn, cut, &months, rows)?;
     let mut pieces = vec![(lo, at(first)), (at(last), hi)];
     pieces.extend(split.iter().map(|d| (at(*d), at(next(*d)))));
-    add_rows_within(conn, visible, zone, cut, &pieces, &mut out)?;
-    take_rows_within(conn, visible, zone, cut, &take, &mut out)?;
+    add_rows_within(conn, visible, zone, cut, &pieces, 1, &mut out)?;
+    add_rows_within(conn, visible, zone, cut, &take, -1, &mut out)?;
     Ok(out)
 }
 
-/// Takes away from `out` the cut's own rows of each stretch `[a, b)` of instants a summary
-/// counted but the period does not hold (see [`month_cover`]).
-fn take_rows_within(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    zone: chrono_tz::Tz,
-    cut: &Cut,
-    pieces: &[(NaiveDateTime, NaiveDateTime)],
-    out: &mut Sums,
-) -> RepoResult<()> {
-    let mut outside = Sums::new();
-    add_rows_within(conn, visible, zone, cut, pieces, &mut outside)?;
-    for (k, (n, a)) in outside {
-        let s = out.entry(k).or_default();
-        s.0 -= n;
-        s.1 -= a;
-    }
-    out.retain(|_, (n, a)| *n != 0 || *a != 0);
-    Ok(())
-}
-
-/// Adds to `out` the cut's own rows of each stretch `[a, b)` of instants a summary could not
-/// answer (a period's ragged ends, a day a month boundary cuts).
+/// Adds to `out` (`sign` 1) the cut's own rows of each stretch `[a, b)` of instants a summary
+/// could not answer (a period's ragged ends, a day a month boundary cuts), or takes away (-1)
+/// those of stretches a summary counted but the period does not hold (see [`month_cover`]).
 fn add_rows_within(
     conn: &mut DbConnection,
     visible: &Visible,
     zone: chrono_tz::Tz,
     cut: &Cut,
     pieces: &[(NaiveDateTime, NaiveDateTime)],
+    sign: i64,
     out: &mut Sums,
 ) -> RepoResult<()> {
     for (a, b) in pieces.iter().copied().filter(|(a, b)| a < b) {
@@ -668,7 +654,11 @@ fn add_rows_within(
                 ..*cut
             },
         )?;
-        add(out, part);
+        add_times(out, part, sign);
+    }
+    if sign < 0 {
+        // A group taken down to nothing is no group.
+        out.retain(|_, (n, a)| *n != 0 || *a != 0);
     }
     Ok(())
 }
@@ -866,8 +856,8 @@ fn level_summed(
         &wheres,
     )?;
     let mut out = fold(conn, cut, &[], rows)?;
-    add_rows_within(conn, visible, zone, cut, &cover.add, &mut out)?;
-    take_rows_within(conn, visible, zone, cut, &cover.take, &mut out)?;
+    add_rows_within(conn, visible, zone, cut, &cover.add, 1, &mut out)?;
+    add_rows_within(conn, visible, zone, cut, &cover.take, -1, &mut out)?;
     Ok(out)
 }
 
