@@ -547,8 +547,7 @@ fn day_summed(
     // is read whole and the rest taken away, like the months of `month_cover`: today, mostly.
     let now = chrono::Utc::now().naive_utc();
     let mostly = |d: NaiveDate, a: NaiveDateTime, b: NaiveDateTime| {
-        let until = at(next(d)).min(now.max(at(d)));
-        (b.min(until) - a.min(until)) * 2 > until - at(d)
+        mostly_held((at(d), at(next(d))), (a, b), now)
     };
     let mut take = Vec::new();
     if !midnight(lo) && mostly(lo.date(), lo, at(next(lo.date()))) {
@@ -875,6 +874,17 @@ struct MonthCover {
     take: Vec<(NaiveDateTime, NaiveDateTime)>,
 }
 
+/// Whether the stretch `part` holds more than half of `whole`'s time up to `now` (after it there
+/// are no rows yet): then `whole` is read from a summary and the rest taken away.
+fn mostly_held(
+    (w0, w1): (NaiveDateTime, NaiveDateTime),
+    (a, b): (NaiveDateTime, NaiveDateTime),
+    now: NaiveDateTime,
+) -> bool {
+    let until = w1.min(now.max(w0));
+    (b.min(until) - a.min(until)) * 2 > until - w0
+}
+
 fn month_cover(lo: NaiveDateTime, hi: NaiveDateTime, now: NaiveDateTime) -> MonthCover {
     let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let mut cover = MonthCover::default();
@@ -886,12 +896,9 @@ fn month_cover(lo: NaiveDateTime, hi: NaiveDateTime, now: NaiveDateTime) -> Mont
         };
         let (m0, m1) = (start(m), start(next));
         let (a, b) = (lo.max(m0), hi.min(m1));
-        // The month's time that can hold rows, and the period's part of it.
-        let until = m1.min(now.max(m0));
-        let inside = b.min(until) - a.min(until);
         if (a, b) == (m0, m1) {
             months.push(m);
-        } else if inside * 2 > until - m0 {
+        } else if mostly_held((m0, m1), (a, b), now) {
             months.push(m);
             cover
                 .take
