@@ -66,8 +66,9 @@ struct Source {
     /// timestamp fact reads the days wholly inside a month from it; a date fact with a monthly
     /// summary, the ragged ends of its period.
     day_summary: Option<(&'static str, &'static str, bool)>,
-    /// The trigger-kept monthly summary per owner and customer segment (industry, region).
-    segments: Option<&'static str>,
+    /// A trigger-kept monthly summary per owner and one more key: the customer's segment
+    /// (industry, region), or the product.
+    segments: Option<Segmented>,
     /// The trigger-kept summary per owner, UTC month and the customer's level now (new
     /// customers): a cut by level with no time dimension reads the UTC months wholly inside its
     /// period from it.
@@ -84,12 +85,6 @@ macro_rules! serving {
     };
 }
 
-macro_rules! renewable_line {
-    () => {
-        " AND l.product_id IN (SELECT rp.id FROM products rp WHERE rp.renewable)"
-    };
-}
-
 /// A renewal of `o`: another live order of the customer whose service runs past `o`'s end — the
 /// rule the renewal risk list applies.
 macro_rules! renewal_of_o {
@@ -102,32 +97,48 @@ pub(crate) use renewal_of_o;
 
 fn source(fact: Fact, by_product: bool) -> Source {
     let ending = |condition: &'static str, summary| Source {
-        from: if by_product {
-            "orders o JOIN order_lines l ON l.order_id = o.id"
-        } else {
-            "orders o"
-        },
+        from: "orders o",
         owner: "o.owner_id",
         also_visible: None,
         day: "o.service_end",
         timestamp: false,
-        count: if by_product {
-            "COUNT(DISTINCT o.id)"
-        } else {
-            "COUNT(*)"
-        },
-        amount: if by_product { "l.amount" } else { "o.total" },
+        count: "COUNT(*)",
+        amount: "o.total",
         condition,
         customer: Some("o.customer_id"),
-        summary: if by_product { None } else { summary },
+        summary: Some(summary),
         day_summary: None,
         segments: None,
         levels: None,
     };
+    // By product: per order ending and product that renews (not a one-off build), its lines'
+    // amount and whether a renewal has a line of the same product — kept by migration 038's
+    // triggers in `renewal_product_parts` (product 0: the order once, for the totals, left out
+    // here) and summed per month in `renewal_products`.
+    let ending_lines =
+        |condition: &'static str, count: &'static str, amount: &'static str| Source {
+            from: "renewal_product_parts l",
+            owner: "l.owner_id",
+            also_visible: None,
+            day: "l.service_end",
+            timestamp: false,
+            count: "COUNT(DISTINCT l.order_id)",
+            amount: "l.amount",
+            condition,
+            customer: Some("l.customer_id"),
+            summary: None,
+            day_summary: None,
+            segments: Some(Segmented {
+                table: "renewal_products",
+                count,
+                amount,
+                keyed: Keyed::Product,
+            }),
+            levels: None,
+        };
     match fact {
-        // By product: the lines of products that renew (not a one-off build).
-        Fact::RenewalsDue if by_product => ending(concat!(serving!(), renewable_line!()), None),
-        Fact::RenewalsDue => ending(serving!(), Some(("renewal_months", "due", "due_amount"))),
+        Fact::RenewalsDue if by_product => ending_lines("l.product_id <> 0", "due", "due_amount"),
+        Fact::RenewalsDue => ending(serving!(), ("renewal_months", "due", "due_amount")),
         // The payment plans in force, by their due dates, under the order's owner (as receipts).
         // (An installment carries its order's owner and whether the order is in force, kept by
         // triggers.)
@@ -146,21 +157,15 @@ fn source(fact: Fact, by_product: bool) -> Source {
             segments: None,
             levels: None,
         },
-        // By product: a renewal has a line of the same product.
-        Fact::Renewed if by_product => ending(
-            concat!(
-                serving!(),
-                renewable_line!(),
-                " AND EXISTS (SELECT 1 FROM orders n JOIN order_lines nl ON nl.order_id = n.id WHERE ",
-                renewal_of_o!(),
-                " AND nl.product_id = l.product_id)"
-            ),
-            None,
+        Fact::Renewed if by_product => ending_lines(
+            "l.product_id <> 0 AND l.renewed = 1",
+            "renewed",
+            "renewed_amount",
         ),
         // `o.renewed` is `renewal_of_o` kept on the order by triggers.
         Fact::Renewed => ending(
             concat!(serving!(), " AND o.renewed"),
-            Some(("renewal_months", "renewed", "renewed_amount")),
+            ("renewal_months", "renewed", "renewed_amount"),
         ),
         Fact::NewCustomers => Source {
             from: "customers c",
@@ -185,11 +190,18 @@ fn source(fact: Fact, by_product: bool) -> Source {
             timestamp: false,
             count: "COUNT(DISTINCT o.id)",
             amount: "l.amount",
-            condition: "o.status IN ('signed', 'executing', 'completed')",
+            // The status as an expression, as in `serving!`: joined to the lines, SQLite would
+            // otherwise read the orders by status instead of the period's few by their day.
+            condition: "o.status || '' IN ('signed', 'executing', 'completed')",
             customer: Some("o.customer_id"),
             summary: None,
             day_summary: None,
-            segments: None,
+            segments: Some(Segmented {
+                table: "sales_products",
+                count: "orders",
+                amount: "amount",
+                keyed: Keyed::Product,
+            }),
             levels: None,
         },
         Fact::Sales => Source {
@@ -204,7 +216,12 @@ fn source(fact: Fact, by_product: bool) -> Source {
             customer: Some("o.customer_id"),
             summary: Some(("sales_months", "orders", "amount")),
             day_summary: None,
-            segments: Some("sales_segments"),
+            segments: Some(Segmented {
+                table: "sales_segments",
+                count: "orders",
+                amount: "amount",
+                keyed: Keyed::Customer,
+            }),
             levels: None,
         },
         // A reversal is a negative receipt: it takes back its amount and its count.
@@ -302,6 +319,26 @@ fn source(fact: Fact, by_product: bool) -> Source {
     }
 }
 
+/// A monthly summary per owner and one more key: its table, its count and amount columns, and
+/// what the key is.
+#[derive(Clone, Copy)]
+struct Segmented {
+    table: &'static str,
+    count: &'static str,
+    amount: &'static str,
+    keyed: Keyed,
+}
+
+/// What a summary of [`Source::segments`] keys besides owner and month.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyed {
+    /// `kind` ('industry' or 'region') and `segment_id`, 0 for none.
+    Customer,
+    /// `product_id`: per product, the orders with a line of it and those lines' amount; 0, where
+    /// kept, each order once with all its lines counted.
+    Product,
+}
+
 /// The common filters, checked against the caller's scope.
 #[derive(Debug, Clone, Default)]
 struct Filters {
@@ -332,8 +369,11 @@ struct Cut<'a> {
 impl Cut<'_> {
     /// Where the cut's rows are (by product: the order lines).
     fn source(&self) -> Source {
+        // A signed order's lines add up to its total (they price it, it is signed only with
+        // lines, and the drift check holds it), so the sales' lines as a whole are the sales.
+        let lines = self.lines && self.fact != Fact::Sales;
         let by_product =
-            self.lines || self.dims.contains(&Dimension::Product) || self.filters.product.is_some();
+            lines || self.dims.contains(&Dimension::Product) || self.filters.product.is_some();
         source(self.fact, by_product)
     }
 }
@@ -456,19 +496,23 @@ fn sums(
     {
         return day_summed(conn, visible, zone, cut, (table, count));
     }
-    // By the customer's industry or region (one of them, as a group or a filter): the segment
-    // summary, where the fact keeps one.
+    // By the customer's industry or region (one of them, as a group or a filter), or by
+    // product: the segment summary, where the fact keeps one.
     let segment = match (src.segments, cut.within) {
-        (Some(table), None) => segment_of(cut).map(|s| (table, s)),
+        (Some(s), None) => match s.keyed {
+            Keyed::Customer => segment_of(cut),
+            Keyed::Product => product_of(cut),
+        }
+        .map(|segment| (s, segment)),
         _ => None,
     };
     let summary = match (segment, src.summary, coarse, cut.within) {
-        (Some((table, (kind, dim, filter))), _, _, _) => Summary {
-            table,
-            count: "orders",
-            amount: "amount",
+        (Some((s, segment)), _, _, _) => Summary {
+            table: s.table,
+            count: s.count,
+            amount: s.amount,
             column: "month",
-            segment: Some((kind, dim, filter)),
+            segment: Some(segment),
         },
         (None, Some((table, count, amount)), true, None) => Summary {
             table,
@@ -481,7 +525,7 @@ fn sums(
     };
     // The ragged ends: from the summary per day where the fact keeps one and the cut is not by
     // a customer segment, else from the rows.
-    let days = match (summary.segment, src.day_summary) {
+    let days = match (&summary.segment, src.day_summary) {
         (None, Some((table, count, _))) => Some(Summary {
             table,
             count,
@@ -491,23 +535,43 @@ fn sums(
         }),
         _ => None,
     };
-    let parts = crm_domain::expense::split_period(cut.from, cut.to);
-    let mut out = match parts.months {
+    // A month the period cuts is read whole with the days outside taken away when they are the
+    // smaller part (see [`month_cover`]). The days after today hold no rows yet, but for facts
+    // dated ahead (service ends, installments due): for those a month is halved by its days.
+    let now = match cut.fact {
+        Fact::RenewalsDue | Fact::Renewed | Fact::InstallmentsDue => NaiveDateTime::MAX,
+        _ => chrono::Utc::now().naive_utc(),
+    };
+    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let after = cut.to.succ_opt().unwrap_or(cut.to);
+    let cover = month_cover(start(cut.from), start(after), now);
+    let mut out = match cover.months {
         Some((a, b)) => summed(conn, visible, cut, &summary, a, b)?,
         None => Sums::new(),
     };
-    for (from, to) in parts.days {
-        let part = match &days {
-            Some(days) => summed(conn, visible, cut, days, from, to.succ_opt().unwrap_or(to))?,
-            None => scan(conn, visible, zone, &Cut { from, to, ..*cut })?,
-        };
-        add(&mut out, part);
+    for (pieces, sign) in [(&cover.add, 1), (&cover.take, -1)] {
+        for (a, b) in pieces.iter().map(|(a, b)| (a.date(), b.date())) {
+            let part = match &days {
+                Some(days) => summed(conn, visible, cut, days, a, b)?,
+                None => scan(
+                    conn,
+                    visible,
+                    zone,
+                    &Cut {
+                        from: a,
+                        to: b.pred_opt().unwrap_or(b),
+                        ..*cut
+                    },
+                )?,
+            };
+            add_times(&mut out, part, sign);
+        }
+    }
+    if !cover.take.is_empty() {
+        // A group taken down to nothing is no group.
+        out.retain(|_, (n, a)| *n != 0 || *a != 0);
     }
     Ok(out)
-}
-
-fn add(out: &mut Sums, part: Sums) {
-    add_times(out, part, 1);
 }
 
 /// Adds `part` to `out` (`sign` 1) or takes it away (-1).
@@ -675,9 +739,9 @@ fn summed(
     let months = months_of(a, b.pred_opt().unwrap_or(b));
     let column = format!("s.{}", summary.column);
     let key_sql = |d: Dimension| -> String {
-        match d {
-            Dimension::Month => buckets(&column, &months, date_literal),
-            Dimension::Industry | Dimension::Region => "s.segment_id".into(),
+        match (d, &summary.segment) {
+            (Dimension::Month, _) => buckets(&column, &months, date_literal),
+            (d, Some(s)) if d == s.dim => s.key.into(),
             _ => "s.owner_id".into(),
         }
     };
@@ -686,11 +750,8 @@ fn summed(
         format!("{column} >= {}", date_literal(a)),
         format!("{column} < {}", date_literal(b)),
     ];
-    if let Some((kind, _, filter)) = summary.segment {
-        wheres.push(format!("s.kind = '{kind}'"));
-        if let Some(v) = filter {
-            wheres.push(format!("s.segment_id = {v}"));
-        }
+    if let Some(s) = &summary.segment {
+        wheres.extend(s.wheres.iter().cloned());
     }
     owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
     let rows = grouped(
@@ -706,19 +767,54 @@ fn summed(
 }
 
 /// A summary the engine reads whole months from: its table, its count column, and for a segment
-/// summary the kind of segment it is read for, the dimension that is, and a filter on it.
+/// summary what it is read for.
 struct Summary {
     table: &'static str,
     count: &'static str,
     amount: &'static str,
     /// `month`, or `day` for a summary per day.
     column: &'static str,
-    segment: Option<(&'static str, Dimension, Option<i64>)>,
+    segment: Option<Segment>,
+}
+
+/// The segment a segment summary is read for: the dimension it answers, its key column, and the
+/// conditions that pick the segment's rows (its kind, a filter on it).
+struct Segment {
+    dim: Dimension,
+    key: &'static str,
+    wheres: Vec<String>,
+}
+
+/// Whether a cut of order lines (by product as a group or a filter, or all the lines for the
+/// totals) asks otherwise nothing finer than owners and months, and no customer segment. All
+/// the lines are product 0.
+fn product_of(cut: &Cut) -> Option<Segment> {
+    let f = cut.filters;
+    let coarse = cut.dims.iter().all(|d| {
+        matches!(
+            d,
+            Dimension::Product | Dimension::Month | Dimension::Department | Dimension::Owner
+        )
+    });
+    let mut wheres = Vec::new();
+    if cut.dims.contains(&Dimension::Product) {
+        wheres.push("s.product_id <> 0".to_string());
+    }
+    match f.product {
+        Some(v) => wheres.push(format!("s.product_id = {v}")),
+        None if wheres.is_empty() => wheres.push("s.product_id = 0".into()),
+        None => {}
+    }
+    (coarse && f.industry.is_none() && f.region.is_none()).then_some(Segment {
+        dim: Dimension::Product,
+        key: "s.product_id",
+        wheres,
+    })
 }
 
 /// Whether a cut asks for one customer segment (industry or region, as a group or a filter) and
-/// otherwise nothing finer than owners and months: `(kind, dimension, filter)`.
-fn segment_of(cut: &Cut) -> Option<(&'static str, Dimension, Option<i64>)> {
+/// otherwise nothing finer than owners and months.
+fn segment_of(cut: &Cut) -> Option<Segment> {
     let f = cut.filters;
     let uses = |d: Dimension, filter: Option<i64>| cut.dims.contains(&d) || filter.is_some();
     let (kind, dim, filter) = match (
@@ -738,7 +834,13 @@ fn segment_of(cut: &Cut) -> Option<(&'static str, Dimension, Option<i64>)> {
                     Dimension::Month | Dimension::Department | Dimension::Owner
                 )
         })
-        .then_some((kind, dim, filter))
+        .then(|| Segment {
+            dim,
+            key: "s.segment_id",
+            wheres: std::iter::once(format!("s.kind = '{kind}'"))
+                .chain(filter.map(|v| format!("s.segment_id = {v}")))
+                .collect(),
+        })
 }
 
 /// The visibility filter and the owner and department filters on an owner column.

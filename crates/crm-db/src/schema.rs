@@ -804,6 +804,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sales_products (month, owner_id, product_id) {
+        owner_id -> BigInt,
+        month -> Date,
+        product_id -> BigInt,
+        orders -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
     sales_segments (kind, month, owner_id, segment_id) {
         owner_id -> BigInt,
         month -> Date,
@@ -829,6 +839,32 @@ diesel::table! {
         month -> Date,
         receipts -> BigInt,
         amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    renewal_product_parts (order_id, product_id) {
+        order_id -> BigInt,
+        product_id -> BigInt,
+        customer_id -> BigInt,
+        owner_id -> BigInt,
+        service_end -> Date,
+        month -> Date,
+        amount -> BigInt,
+        renewed -> BigInt,
+        renewed_amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    renewal_products (month, owner_id, product_id) {
+        owner_id -> BigInt,
+        month -> Date,
+        product_id -> BigInt,
+        due -> BigInt,
+        due_amount -> BigInt,
+        renewed -> BigInt,
+        renewed_amount -> BigInt,
     }
 }
 

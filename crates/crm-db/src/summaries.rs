@@ -325,6 +325,59 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
             "sales_segments: kept {kept:?}, the orders add up to {segments:?}"
         ));
     }
+    let shown = line(
+        "CAST(month AS TEXT) || ' ' || owner_id || ' ' || product_id || ' ' || orders || ' ' || amount",
+    );
+    compare(
+        conn,
+        "sales_products",
+        &format!("SELECT {shown} FROM sales_products WHERE orders <> 0 OR amount <> 0"),
+        &format!(
+            "SELECT {shown} FROM (SELECT month, owner_id, product_id, COUNT(DISTINCT order_id) AS orders, SUM(amount) AS amount \
+             FROM sales_product_lines GROUP BY month, owner_id, product_id) x"
+        ),
+        &mut out,
+    )?;
+    let shown = line(
+        "order_id || ' ' || product_id || ' ' || customer_id || ' ' || owner_id || ' ' || CAST(service_end AS TEXT) || ' ' || CAST(month AS TEXT) || ' ' || amount || ' ' || renewed || ' ' || renewed_amount",
+    );
+    compare(
+        conn,
+        "renewal_product_parts",
+        &format!("SELECT {shown} FROM renewal_product_parts"),
+        &format!("SELECT {shown} FROM renewal_product_orders"),
+        &mut out,
+    )?;
+    let shown = line(
+        "CAST(month AS TEXT) || ' ' || owner_id || ' ' || product_id || ' ' || due || ' ' || due_amount || ' ' || renewed || ' ' || renewed_amount",
+    );
+    compare(
+        conn,
+        "renewal_products",
+        &format!(
+            "SELECT {shown} FROM renewal_products WHERE due <> 0 OR due_amount <> 0 OR renewed <> 0 OR renewed_amount <> 0"
+        ),
+        &format!(
+            "SELECT {shown} FROM (SELECT month, owner_id, product_id, COUNT(*) AS due, SUM(amount) AS due_amount, SUM(renewed) AS renewed, SUM(renewed_amount) AS renewed_amount \
+             FROM renewal_product_orders GROUP BY month, owner_id, product_id) x"
+        ),
+        &mut out,
+    )?;
+    // The totals of sales by product are the sales' own (read from `sales_months`): they hold
+    // while every order that counts has lines adding up to its total.
+    compare(
+        conn,
+        "orders.total (lines)",
+        &format!(
+            "SELECT {} FROM orders o JOIN sales_orders so ON so.order_id = o.id",
+            line("o.id || ' ' || o.total")
+        ),
+        &format!(
+            "SELECT {} FROM sales_product_lines GROUP BY order_id",
+            line("order_id || ' ' || SUM(amount)")
+        ),
+        &mut out,
+    )?;
     let mut arrived: BTreeMap<(i64, chrono::NaiveDate), i64> = BTreeMap::new();
     let mut by_level: BTreeMap<(i64, chrono::NaiveDate, String), i64> = BTreeMap::new();
     for (owner, at, level) in c::table

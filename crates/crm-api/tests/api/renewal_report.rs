@@ -8,6 +8,7 @@ use crate::exports::{csv, xlsx};
 use crate::orders::{customer, product};
 use crate::support::TestApp;
 use calamine::Data;
+use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 
 const YEAR: &str = "from=2019-01-01&to=2019-12-31";
@@ -266,6 +267,26 @@ api_test!(
             )
         };
         assert_eq!(ragged().await, (2, "1800.00".into(), 1, "1000.00".into()));
+        // By product over the same ends: March and June read whole from the summary, their
+        // days outside the period (June 30: C) taken away.
+        let by_product = || async move {
+            let t = app.login("gm").await;
+            let r = app
+                .get(
+                    "/reports/renewals?from=2019-03-15&to=2019-06-29&group_by=product",
+                    &t,
+                )
+                .await
+                .expect(200);
+            (due(&r), r["totals"]["due"].as_i64().unwrap())
+        };
+        assert_eq!(
+            by_product().await,
+            (
+                vec![line("产品RN1", 2, "1500.00", 1, "1000.00", Some("50.0"))],
+                2
+            )
+        );
         // B signs again: its March order is renewed from then on, in every path.
         serving(
             app,
@@ -279,5 +300,42 @@ api_test!(
         let r = report("gm", "").await;
         assert_eq!(r["totals"]["renewed"], 3);
         assert_eq!(r["totals"]["renewed_amount"], "2600.00");
+        assert_eq!(
+            by_product().await,
+            (
+                vec![line("产品RN1", 2, "1500.00", 2, "1500.00", Some("100.0"))],
+                2
+            )
+        );
+        // Whole months by product are read from the summary: a change made there alone shows.
+        let nudge = |by: i64| {
+            let mut conn = app.pool().get().unwrap();
+            diesel::sql_query(format!(
+                "UPDATE renewal_products SET due_amount = due_amount + {by} WHERE product_id = {yearly} AND month = '2019-03-01'"
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        };
+        nudge(1);
+        assert_eq!(by_product().await.0[0].2, "1500.01");
+        nudge(-1);
+        // A product that stops renewing leaves the report by product, and comes back.
+        let admin = app.login("admin").await;
+        for renewable in [false, true] {
+            let current = app
+                .get(&format!("/products/{hosting}"), &admin)
+                .await
+                .expect(200);
+            app.patch(
+                &format!("/products/{hosting}"),
+                &admin,
+                json!({"renewable": renewable, "version": current["version"]}),
+            )
+            .await
+            .expect(200);
+            let r = report("gm", "&group_by=product").await;
+            assert_eq!(due(&r).len(), if renewable { 2 } else { 1 }, "{renewable}");
+            assert_eq!(r["totals"]["due"], if renewable { 3 } else { 2 });
+        }
     }
 );

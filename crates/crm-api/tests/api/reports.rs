@@ -313,6 +313,88 @@ api_test!(each_report_counts_what_its_reader_may_see, |app| {
     );
 });
 
+api_test!(
+    sales_by_product_read_whole_months_and_the_rows_at_the_ends,
+    |app| {
+        let p1 = product(app, "SPR1", "100.00", None).await;
+        let p2 = product(app, "SPR2", "100.00", None).await;
+        // Two lines of one product in an order count it once.
+        sale(
+            app,
+            "s1_a",
+            "2019-01-10",
+            &[(p1, "100.00"), (p1, "50.00"), (p2, "30.00")],
+        )
+        .await;
+        sale(app, "s1_a", "2019-01-03", &[(p2, "10.00")]).await;
+        let feb = sale(app, "s1_b", "2019-02-20", &[(p1, "200.00")]).await;
+        sale(app, "s2_a", "2019-03-05", &[(p2, "70.00")]).await;
+        let gm = app.login("gm").await;
+        let report = |who: &'static str, q: &'static str| async move {
+            let t = app.login(who).await;
+            app.get(&format!("/reports/sales?{q}"), &t)
+                .await
+                .expect(200)
+        };
+        // January 5–31 and March 1–10 from the rows, February from the summary.
+        let ragged = "from=2019-01-05&to=2019-03-10&group_by=month,product";
+        let r = report("gm", ragged).await;
+        assert_eq!(
+            busy(&r),
+            vec![
+                row("2019-01 / 产品SPR1", 1, "150.00"),
+                row("2019-01 / 产品SPR2", 1, "30.00"),
+                row("2019-02 / 产品SPR1", 1, "200.00"),
+                row("2019-03 / 产品SPR2", 1, "70.00"),
+            ]
+        );
+        // The totals count each order once.
+        assert_eq!(totals(&r), (3, "450.00".into()));
+        let by_product = "from=2019-01-01&to=2019-12-31&group_by=product";
+        let r = report("gm", by_product).await;
+        assert_eq!(
+            rows(&r),
+            vec![row("产品SPR1", 2, "350.00"), row("产品SPR2", 3, "110.00")]
+        );
+        assert_eq!(totals(&r), (4, "460.00".into()));
+        // The department's manager: his team's; a peer: his own; one product as a filter.
+        let r = report("s1_mgr", by_product).await;
+        assert_eq!(
+            rows(&r),
+            vec![row("产品SPR1", 2, "350.00"), row("产品SPR2", 2, "40.00")]
+        );
+        let r = report("s1_b", by_product).await;
+        assert_eq!(rows(&r), vec![row("产品SPR1", 1, "200.00")]);
+        let q = format!("from=2019-01-01&to=2019-12-31&group_by=owner&product_id={p2}");
+        let r = app
+            .get(&format!("/reports/sales?{q}"), &gm)
+            .await
+            .expect(200);
+        assert_eq!(totals(&r), (3, "110.00".into()));
+        // Whole months are read from the summary: a change made there alone shows.
+        let nudge = |by: i64| {
+            let mut conn = app.pool().get().unwrap();
+            diesel::sql_query(format!(
+                "UPDATE sales_products SET amount = amount + {by} WHERE product_id = {p1} AND month = '2019-02-01'"
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        };
+        nudge(1);
+        let r = report("gm", ragged).await;
+        assert_eq!(busy(&r)[2], row("2019-02 / 产品SPR1", 1, "200.01"));
+        nudge(-1);
+        // A cancelled order leaves the summary (the drift check after the test agrees).
+        let s1_b = app.login("s1_b").await;
+        act(app, &s1_b, &feb, "cancel").await;
+        let r = report("gm", by_product).await;
+        assert_eq!(
+            rows(&r),
+            vec![row("产品SPR1", 1, "150.00"), row("产品SPR2", 3, "110.00")]
+        );
+    }
+);
+
 api_test!(filters_stay_within_scope_and_bad_input_is_refused, |app| {
     fixture(app).await;
     let admin = app.login("admin").await;

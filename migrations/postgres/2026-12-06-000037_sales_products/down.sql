@@ -1,0 +1,15 @@
+DROP INDEX order_lines_order;
+CREATE INDEX order_lines_order ON order_lines (order_id, line_no);
+DROP TRIGGER sales_products_line ON order_lines;
+DROP TRIGGER sales_products_order_new ON orders;
+DROP TRIGGER sales_products_order_insert ON orders;
+DROP TRIGGER sales_products_order_old ON orders;
+DROP TRIGGER sales_products_order_delete ON orders;
+DROP FUNCTION sales_products_line_before();
+DROP FUNCTION sales_products_line(BIGINT, BIGINT, BIGINT, BIGINT, BIGINT);
+DROP FUNCTION sales_products_order_after();
+DROP FUNCTION sales_products_order_before();
+DROP FUNCTION sales_products_order(BIGINT, BIGINT);
+DROP TABLE sales_products;
+DROP VIEW sales_product_lines;
+DROP VIEW sales_orders;

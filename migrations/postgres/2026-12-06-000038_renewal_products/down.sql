@@ -1,0 +1,15 @@
+DROP TRIGGER renewal_products_product ON products;
+DROP TRIGGER renewal_products_line ON order_lines;
+DROP TRIGGER renewal_products_order_update ON orders;
+DROP TRIGGER renewal_products_order_insert_delete ON orders;
+DROP TRIGGER renewal_products_part ON renewal_product_parts;
+DROP FUNCTION renewal_products_product();
+DROP FUNCTION renewal_products_line();
+DROP FUNCTION renewal_products_order();
+DROP FUNCTION renewal_products_refresh(BIGINT);
+DROP FUNCTION renewal_products_part();
+DROP FUNCTION renewal_products_add(BIGINT, DATE, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT);
+DROP TABLE renewal_products;
+DROP TABLE renewal_product_parts;
+DROP VIEW renewal_product_orders;
+DROP VIEW renewal_product_lines;

@@ -1,0 +1,12 @@
+DROP INDEX order_lines_order;
+CREATE INDEX order_lines_order ON order_lines (order_id, line_no);
+DROP TRIGGER sales_products_line_update;
+DROP TRIGGER sales_products_line_delete;
+DROP TRIGGER sales_products_line_insert;
+DROP TRIGGER sales_products_order_new;
+DROP TRIGGER sales_products_order_old;
+DROP TRIGGER sales_products_order_delete;
+DROP TRIGGER sales_products_order_insert;
+DROP TABLE sales_products;
+DROP VIEW sales_product_lines;
+DROP VIEW sales_orders;

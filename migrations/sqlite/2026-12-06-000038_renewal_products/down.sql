@@ -1,0 +1,16 @@
+DROP TRIGGER renewal_products_product;
+DROP TRIGGER renewal_products_line_update;
+DROP TRIGGER renewal_products_line_delete;
+DROP TRIGGER renewal_products_line_insert;
+DROP TRIGGER renewal_products_order_update;
+DROP TRIGGER renewal_products_order_delete;
+DROP TRIGGER renewal_products_order_insert;
+DROP TRIGGER renewal_product_customers_refresh;
+DROP TABLE renewal_product_customers;
+DROP TRIGGER renewal_products_part_update;
+DROP TRIGGER renewal_products_part_delete;
+DROP TRIGGER renewal_products_part_insert;
+DROP TABLE renewal_products;
+DROP TABLE renewal_product_parts;
+DROP VIEW renewal_product_orders;
+DROP VIEW renewal_product_lines;
