@@ -10,7 +10,8 @@ use crm_db::{Actor, Db, DbConnection};
 use crm_domain::api::{
     AgingGroup, AgingQuery, ArticleQuery, CustomerFilters, CustomerQuery, CustomerSortKey,
     DuplicateQuery, ExpenseGroup, ExpenseQuery, ExpenseReportQuery, Fact, OpportunityPipelineQuery,
-    OpportunityQuery, ReceivableQuery, ReportQuery, ScorecardQuery, SearchQuery, TicketQuery,
+    OpportunityQuery, OpportunityReportQuery, ReceivableQuery, ReportQuery, ScorecardQuery,
+    SearchQuery, ServiceGroup, ServiceReportQuery, TicketQuery,
 };
 use crm_domain::customer::CustomerLevel;
 use crm_domain::opportunity::OpportunityStatus;
@@ -758,6 +759,47 @@ async fn main() -> Result<()> {
                 let v = everyone.clone();
                 Box::new(move |c, _| {
                     crm_db::reports::dashboard(c, &v, crm_domain::Lang::Zh)?;
+                    Ok(())
+                })
+            },
+        },
+        // The deal and service analyses: their own queries beside the engine, over the year.
+        Scenario {
+            name: "deals report (pipeline, won and lost), a year, general manager",
+            user: "gm",
+            request: Arc::new(move |_| {
+                let url = format!("/reports/opportunities?from={year_ago}&to={today}");
+                (reqwest::Method::GET, url, None)
+            }),
+            direct: {
+                let v = everyone.clone();
+                let q = OpportunityReportQuery {
+                    from: Some(year_ago),
+                    to: Some(today),
+                    ..OpportunityReportQuery::default()
+                };
+                Box::new(move |c, _| {
+                    crm_db::reports::opportunities(c, &v, &q)?;
+                    Ok(())
+                })
+            },
+        },
+        Scenario {
+            name: "service report, a year by month, general manager",
+            user: "gm",
+            request: Arc::new(move |_| {
+                let url = format!("/reports/service?from={year_ago}&to={today}&group_by=month");
+                (reqwest::Method::GET, url, None)
+            }),
+            direct: {
+                let v = everyone.clone();
+                let q = ServiceReportQuery {
+                    from: Some(year_ago),
+                    to: Some(today),
+                    group_by: Some(ServiceGroup::Month),
+                };
+                Box::new(move |c, _| {
+                    crm_db::tickets::report(c, &v, &q)?;
                     Ok(())
                 })
             },

@@ -402,7 +402,7 @@ pub(crate) fn date_literal(d: NaiveDate) -> String {
     format!("'{}'", d.format("%Y-%m-%d"))
 }
 
-fn time_literal(t: NaiveDateTime) -> String {
+pub(crate) fn time_literal(t: NaiveDateTime) -> String {
     format!("'{}'", t.format("%Y-%m-%d %H:%M:%S"))
 }
 
@@ -970,10 +970,10 @@ fn level_summed(
 /// December 1 to 6 of last year from the rows, not December 6 to 31, and this month whole less
 /// the hours after the period.
 #[derive(Debug, Default, PartialEq)]
-struct MonthCover {
-    months: Option<(NaiveDate, NaiveDate)>,
-    add: Vec<(NaiveDateTime, NaiveDateTime)>,
-    take: Vec<(NaiveDateTime, NaiveDateTime)>,
+pub(crate) struct MonthCover {
+    pub(crate) months: Option<(NaiveDate, NaiveDate)>,
+    pub(crate) add: Vec<(NaiveDateTime, NaiveDateTime)>,
+    pub(crate) take: Vec<(NaiveDateTime, NaiveDateTime)>,
 }
 
 /// Whether the stretch `part` holds more than half of `whole`'s time up to `now` (after it there
@@ -987,7 +987,7 @@ fn mostly_held(
     (b.min(until) - a.min(until)) * 2 > until - w0
 }
 
-fn month_cover(lo: NaiveDateTime, hi: NaiveDateTime, now: NaiveDateTime) -> MonthCover {
+pub(crate) fn month_cover(lo: NaiveDateTime, hi: NaiveDateTime, now: NaiveDateTime) -> MonthCover {
     let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let mut cover = MonthCover::default();
     let mut months = Vec::new();
@@ -1903,11 +1903,12 @@ pub fn opportunities(
     let sums: Vec<(i64, i64, i64, i64)> = open.iter().map(|r| (r.k, r.n, r.a, r.w)).collect();
     let pipeline = crate::opportunities::stages_of(conn, &sums)?;
 
-    // Closed in the period.
+    // Closed in the period, from `opportunities_closed` alone. (The status as an expression,
+    // here and below: SQLite would otherwise read every won or lost deal by the status index.)
     let mut wheres = vec![
         format!("p.closed_on >= {}", date_literal(from)),
         format!("p.closed_on <= {}", date_literal(to)),
-        "p.status IN ('won', 'lost')".to_string(),
+        "p.status || '' IN ('won', 'lost')".to_string(),
     ];
     in_scope(&mut wheres, "p");
     let closed = wheres.join(" AND ");
@@ -1925,12 +1926,12 @@ pub fn opportunities(
     let ((won, won_amount), (lost, lost_amount)) = (of("won"), of("lost"));
     let reasons: Vec<ReasonCount> = diesel::sql_query(format!(
         "SELECT COALESCE(p.lost_reason, '') AS reason, CAST(COUNT(*) AS BIGINT) AS n FROM opportunities p \
-         WHERE {closed} AND p.status = 'lost' GROUP BY COALESCE(p.lost_reason, '') ORDER BY n DESC, reason LIMIT 10"
+         WHERE {closed} AND p.status || '' = 'lost' GROUP BY COALESCE(p.lost_reason, '') ORDER BY n DESC, reason LIMIT 10"
     ))
     .load(conn)?;
     let lost_to: Vec<StatusFree> = diesel::sql_query(format!(
         "SELECT p.lost_to_id AS k, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS a \
-         FROM opportunities p WHERE {closed} AND p.status = 'lost' AND p.lost_to_id IS NOT NULL GROUP BY p.lost_to_id"
+         FROM opportunities p WHERE {closed} AND p.status || '' = 'lost' AND p.lost_to_id IS NOT NULL GROUP BY p.lost_to_id"
     ))
     .load(conn)?;
     let names = names::competitors(conn, lost_to.iter().map(|x| x.k))?;
@@ -1946,7 +1947,7 @@ pub fn opportunities(
     // Days to win: from the company-calendar day the deal was opened to the day it was won.
     let zone = crate::settings::zone(conn)?;
     let wins: Vec<Won> = diesel::sql_query(format!(
-        "SELECT p.created_at AS opened, p.closed_on AS closed FROM opportunities p WHERE {closed} AND p.status = 'won'"
+        "SELECT p.created_at AS opened, p.closed_on AS closed FROM opportunities p WHERE {closed} AND p.status || '' = 'won'"
     ))
     .load(conn)?;
     let days: i64 = wins

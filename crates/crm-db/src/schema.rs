@@ -904,6 +904,20 @@ diesel::joinable!(expenses -> departments (department_id));
 diesel::joinable!(expenses -> dictionary_items (category_id));
 
 diesel::table! {
+    ticket_months (month, kind, status, assignee_id) {
+        month -> Date,
+        kind -> Text,
+        status -> Text,
+        assignee_id -> BigInt,
+        tickets -> BigInt,
+        resolved -> BigInt,
+        minutes -> BigInt,
+        rated -> BigInt,
+        stars -> BigInt,
+    }
+}
+
+diesel::table! {
     tickets (id) {
         id -> BigInt,
         number -> Text,

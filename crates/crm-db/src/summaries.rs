@@ -363,6 +363,21 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         ),
         &mut out,
     )?;
+    let shown = line(
+        "CAST(month AS TEXT) || ' ' || kind || ' ' || status || ' ' || assignee_id || ' ' || tickets || ' ' || resolved || ' ' || minutes || ' ' || rated || ' ' || stars",
+    );
+    compare(
+        conn,
+        "ticket_months",
+        &format!(
+            "SELECT {shown} FROM ticket_months WHERE tickets <> 0 OR resolved <> 0 OR minutes <> 0 OR rated <> 0 OR stars <> 0"
+        ),
+        &format!(
+            "SELECT {shown} FROM (SELECT month, kind, status, assignee_id, COUNT(*) AS tickets, SUM(resolved) AS resolved, SUM(minutes) AS minutes, SUM(rated) AS rated, SUM(stars) AS stars \
+             FROM ticket_month_parts GROUP BY month, kind, status, assignee_id) x"
+        ),
+        &mut out,
+    )?;
     // The totals of sales by product are the sales' own (read from `sales_months`): they hold
     // while every order that counts has lines adding up to its total.
     compare(

@@ -460,3 +460,164 @@ api_test!(due_times_follow_the_company_hours_per_priority, |app| {
         .expect(200);
     assert_eq!(hours(&raised), 8.0);
 });
+
+api_test!(
+    the_service_report_counts_a_hand_made_year_within_scope,
+    |app| {
+        // s1_a's customer: a complaint resolved in 150 minutes and rated 4, a feedback still
+        // open past its due time; s2_a's customer: a complaint resolved in a day, rated 5.
+        let s1 = app.login("s1_a").await;
+        let s2 = app.login("s2_a").await;
+        let a = customer(app, &s1, "服务报表甲有限公司").await;
+        let b = customer(app, &s2, "服务报表乙有限公司").await;
+        let t1 = open(app, &s1, &a, json!({})).await;
+        let t2 = open(app, &s1, &a, json!({"type": "feedback"})).await;
+        let t3 = open(app, &s2, &b, json!({})).await;
+        {
+            use diesel::RunQueryDsl;
+            let mut conn = app.pool().get().unwrap();
+            for (t, status, created, due, resolved, stars) in [
+                (
+                    &t1,
+                    "closed",
+                    "2019-03-10 08:00:00",
+                    "2019-03-11 08:00:00",
+                    "'2019-03-10 10:30:00'",
+                    "4",
+                ),
+                (
+                    &t2,
+                    "open",
+                    "2019-03-20 00:00:00",
+                    "2019-03-21 00:00:00",
+                    "NULL",
+                    "NULL",
+                ),
+                (
+                    &t3,
+                    "resolved",
+                    "2019-04-05 12:00:00",
+                    "2019-04-08 12:00:00",
+                    "'2019-04-06 12:00:00'",
+                    "5",
+                ),
+            ] {
+                diesel::sql_query(format!(
+                    "UPDATE tickets SET status = '{status}', created_at = '{created}', due_at = '{due}', \
+                     resolved_at = {resolved}, satisfaction = {stars} WHERE id = {}",
+                    t["id"]
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            }
+        }
+        let report = |who: &'static str, group: &'static str| async move {
+            let t = app.login(who).await;
+            app.get(
+                &format!("/reports/service?from=2019-01-01&to=2019-12-31&group_by={group}"),
+                &t,
+            )
+            .await
+            .expect(200)
+        };
+        let shown = |r: &Value| -> Vec<String> {
+            r["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain([&r["totals"]])
+                .map(|x| {
+                    format!(
+                        "{} {} {} {} {} {} {} {}",
+                        x["key"].as_str().unwrap(),
+                        x["count"],
+                        x["pending"],
+                        x["overdue"],
+                        x["resolved"],
+                        x["avg_resolution_hours"],
+                        x["rated"],
+                        x["satisfaction"]
+                    )
+                })
+                .collect()
+        };
+        // By type, for the general manager: (150 + 1 440) / 2 minutes = 13.25 hours, 13.3.
+        assert_eq!(
+            shown(&report("gm", "type").await),
+            [
+                r#"complaint 2 0 0 2 "13.3" 2 "4.50""#,
+                "feedback 1 1 1 0 null 0 null",
+                r#"total 3 1 1 2 "13.3" 2 "4.50""#,
+            ]
+        );
+        assert_eq!(
+            shown(&report("gm", "month").await),
+            [
+                r#"2019-03 2 1 1 1 "2.5" 1 "4.00""#,
+                r#"2019-04 1 0 0 1 "24.0" 1 "5.00""#,
+                r#"total 3 1 1 2 "13.3" 2 "4.50""#,
+            ]
+        );
+        // The owner and his manager: his customer's two; the other department's owner: his one;
+        // a peer: none.
+        for who in ["s1_a", "s1_mgr"] {
+            assert_eq!(
+                shown(&report(who, "status").await),
+                [
+                    r#"closed 1 0 0 1 "2.5" 1 "4.00""#,
+                    "open 1 1 1 0 null 0 null",
+                    r#"total 2 1 1 1 "2.5" 1 "4.00""#,
+                ],
+                "{who}"
+            );
+        }
+        assert_eq!(
+            shown(&report("s2_a", "status").await),
+            [
+                r#"resolved 1 0 0 1 "24.0" 1 "5.00""#,
+                r#"total 1 0 0 1 "24.0" 1 "5.00""#,
+            ]
+        );
+        assert_eq!(
+            shown(&report("s1_b", "status").await),
+            ["total 0 0 0 0 null 0 null"]
+        );
+        // Ragged ends for the general manager: March read whole from the summary less its 1st
+        // to 14th (the complaint of the 10th), April's 1st to 10th from the tickets.
+        let t = app.login("gm").await;
+        let ragged = || async {
+            shown(
+                &app.get(
+                    "/reports/service?from=2019-03-15&to=2019-04-10&group_by=type",
+                    &t,
+                )
+                .await
+                .expect(200),
+            )
+        };
+        assert_eq!(
+            ragged().await,
+            [
+                r#"complaint 1 0 0 1 "24.0" 1 "5.00""#,
+                "feedback 1 1 1 0 null 0 null",
+                r#"total 2 1 1 1 "24.0" 1 "5.00""#,
+            ]
+        );
+        // The months are read from the summary: a change made there alone shows.
+        let nudge = |by: i64| {
+            use diesel::RunQueryDsl;
+            let mut conn = app.pool().get().unwrap();
+            diesel::sql_query(format!(
+                "UPDATE ticket_months SET stars = stars + {by} WHERE month = '2019-04-01' AND kind = 'complaint'"
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        };
+        nudge(1);
+        assert_eq!(
+            shown(&report("gm", "month").await)[1],
+            r#"2019-04 1 0 0 1 "24.0" 1 "6.00""#
+        );
+        nudge(-1);
+    }
+);

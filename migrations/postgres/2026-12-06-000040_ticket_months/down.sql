@@ -1,0 +1,11 @@
+DROP INDEX tickets_due;
+CREATE INDEX tickets_due ON tickets (status, due_at);
+DROP TRIGGER ticket_months_update_new ON tickets;
+DROP TRIGGER ticket_months_insert ON tickets;
+DROP TRIGGER ticket_months_update_old ON tickets;
+DROP TRIGGER ticket_months_delete ON tickets;
+DROP FUNCTION ticket_months_after();
+DROP FUNCTION ticket_months_before();
+DROP FUNCTION ticket_months_add(BIGINT, BIGINT);
+DROP TABLE ticket_months;
+DROP VIEW ticket_month_parts;

@@ -1,0 +1,73 @@
+-- The service analysis of a year for whoever sees every customer without reading the year's
+-- tickets: per UTC month of opening, type, status and assignee (0: none), the tickets, those
+-- resolved and their minutes to resolution, those rated and their stars. The rule is written
+-- once, as the view `ticket_month_parts` (one row per ticket), which the drift check recounts.
+-- A ticket's contribution depends on its own row only: triggers take it away before the row
+-- changes or goes and add it after it changes or comes. The customer's owner is not a key: a
+-- narrower scope reads the tickets themselves, through `tickets_created_report`.
+CREATE VIEW ticket_month_parts AS
+SELECT id AS ticket_id, date_trunc('month', created_at)::date AS month, kind, status,
+    COALESCE(assignee_id, 0) AS assignee_id,
+    CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END AS resolved,
+    COALESCE(TRUNC(EXTRACT(EPOCH FROM resolved_at - created_at) / 60)::bigint, 0) AS minutes,
+    CASE WHEN satisfaction IS NULL THEN 0 ELSE 1 END AS rated,
+    COALESCE(satisfaction, 0) AS stars
+FROM tickets;
+
+CREATE TABLE ticket_months (
+    month DATE NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    assignee_id BIGINT NOT NULL,
+    tickets BIGINT NOT NULL,
+    resolved BIGINT NOT NULL,
+    minutes BIGINT NOT NULL,
+    rated BIGINT NOT NULL,
+    stars BIGINT NOT NULL,
+    PRIMARY KEY (month, kind, status, assignee_id)
+);
+
+-- One ticket's contribution, times `p_sign`.
+CREATE FUNCTION ticket_months_add(p_ticket BIGINT, p_sign BIGINT)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO ticket_months AS s (month, kind, status, assignee_id, tickets, resolved, minutes, rated, stars)
+    SELECT month, kind, status, assignee_id, p_sign, p_sign * resolved, p_sign * minutes,
+        p_sign * rated, p_sign * stars
+    FROM ticket_month_parts WHERE ticket_id = p_ticket
+    ON CONFLICT (month, kind, status, assignee_id) DO UPDATE
+    SET tickets = s.tickets + EXCLUDED.tickets, resolved = s.resolved + EXCLUDED.resolved,
+        minutes = s.minutes + EXCLUDED.minutes, rated = s.rated + EXCLUDED.rated,
+        stars = s.stars + EXCLUDED.stars;
+END $$;
+CREATE FUNCTION ticket_months_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ticket_months_add(OLD.id, -1);
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE FUNCTION ticket_months_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ticket_months_add(NEW.id, 1);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER ticket_months_delete BEFORE DELETE ON tickets
+    FOR EACH ROW EXECUTE FUNCTION ticket_months_before();
+CREATE TRIGGER ticket_months_update_old BEFORE UPDATE OF created_at, kind, status, assignee_id, resolved_at, satisfaction ON tickets
+    FOR EACH ROW EXECUTE FUNCTION ticket_months_before();
+CREATE TRIGGER ticket_months_insert AFTER INSERT ON tickets
+    FOR EACH ROW EXECUTE FUNCTION ticket_months_after();
+CREATE TRIGGER ticket_months_update_new AFTER UPDATE OF created_at, kind, status, assignee_id, resolved_at, satisfaction ON tickets
+    FOR EACH ROW EXECUTE FUNCTION ticket_months_after();
+
+-- What is overdue depends on the moment, so it is counted from the tickets still pending, by
+-- their due time, from the index alone.
+DROP INDEX tickets_due;
+CREATE INDEX tickets_due ON tickets (status, due_at, created_at, kind, assignee_id);
+
+INSERT INTO ticket_months (month, kind, status, assignee_id, tickets, resolved, minutes, rated, stars)
+SELECT month, kind, status, assignee_id, COUNT(*), SUM(resolved), SUM(minutes), SUM(rated),
+    SUM(stars)
+FROM ticket_month_parts GROUP BY month, kind, status, assignee_id;
