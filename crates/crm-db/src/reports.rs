@@ -567,19 +567,19 @@ fn sums(
             add_times(&mut out, part, sign);
         }
     }
-    if !cover.take.is_empty() {
-        // A group taken down to nothing is no group.
-        out.retain(|_, (n, a)| *n != 0 || *a != 0);
-    }
     Ok(out)
 }
 
-/// Adds `part` to `out` (`sign` 1) or takes it away (-1).
+/// Adds `part` to `out` (`sign` 1) or takes it away (-1): a group taken down to nothing is no
+/// group.
 fn add_times(out: &mut Sums, part: Sums, sign: i64) {
     for (k, (n, a)) in part {
-        let s = out.entry(k).or_default();
+        let s = out.entry(k.clone()).or_default();
         s.0 += sign * n;
         s.1 += sign * a;
+        if sign < 0 && *s == (0, 0) {
+            out.remove(&k);
+        }
     }
 }
 
@@ -718,10 +718,6 @@ fn add_rows_within(
             },
         )?;
         add_times(out, part, sign);
-    }
-    if sign < 0 {
-        // A group taken down to nothing is no group.
-        out.retain(|_, (n, a)| *n != 0 || *a != 0);
     }
     Ok(())
 }
