@@ -26,89 +26,75 @@ CREATE TABLE sales_products (
     PRIMARY KEY (month, owner_id, product_id)
 ) WITHOUT ROWID;
 
--- An order's contribution (1 order and its lines' amount per product), with the sign each
--- trigger needs; SQLite has no functions to share the statement.
-CREATE TRIGGER sales_products_order_insert AFTER INSERT ON orders
+-- SQLite has no functions to share a statement between triggers: each trigger writes what
+-- changed into an always-empty table, whose one trigger holds the statement (as in migration
+-- 038). Triggers of triggers run at once, so a "before" trigger's statement still sees the row
+-- as it was.
+
+-- An order's contribution (1 order and its lines' amount per product), times `sign`.
+CREATE TABLE sales_product_order_changes (order_id BIGINT NOT NULL, sign BIGINT NOT NULL);
+CREATE TRIGGER sales_product_order_changes_add AFTER INSERT ON sales_product_order_changes
 BEGIN
     INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT owner_id, month, product_id, 1, SUM(amount) FROM sales_product_lines
-    WHERE order_id = NEW.id GROUP BY owner_id, month, product_id
+    SELECT owner_id, month, product_id, NEW.sign, NEW.sign * SUM(amount)
+    FROM sales_product_lines WHERE order_id = NEW.order_id
+    GROUP BY owner_id, month, product_id
     ON CONFLICT (month, owner_id, product_id) DO UPDATE
     SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    DELETE FROM sales_product_order_changes WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER sales_products_order_insert AFTER INSERT ON orders
+BEGIN
+    INSERT INTO sales_product_order_changes (order_id, sign) VALUES (NEW.id, 1);
 END;
 CREATE TRIGGER sales_products_order_delete BEFORE DELETE ON orders
 BEGIN
-    INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT owner_id, month, product_id, -1, -SUM(amount) FROM sales_product_lines
-    WHERE order_id = OLD.id GROUP BY owner_id, month, product_id
-    ON CONFLICT (month, owner_id, product_id) DO UPDATE
-    SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    INSERT INTO sales_product_order_changes (order_id, sign) VALUES (OLD.id, -1);
 END;
 CREATE TRIGGER sales_products_order_old BEFORE UPDATE OF owner_id, status, signed_on ON orders
 BEGIN
-    INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT owner_id, month, product_id, -1, -SUM(amount) FROM sales_product_lines
-    WHERE order_id = OLD.id GROUP BY owner_id, month, product_id
-    ON CONFLICT (month, owner_id, product_id) DO UPDATE
-    SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    INSERT INTO sales_product_order_changes (order_id, sign) VALUES (OLD.id, -1);
 END;
 CREATE TRIGGER sales_products_order_new AFTER UPDATE OF owner_id, status, signed_on ON orders
 BEGIN
-    INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT owner_id, month, product_id, 1, SUM(amount) FROM sales_product_lines
-    WHERE order_id = NEW.id GROUP BY owner_id, month, product_id
-    ON CONFLICT (month, owner_id, product_id) DO UPDATE
-    SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    INSERT INTO sales_product_order_changes (order_id, sign) VALUES (NEW.id, 1);
 END;
 
--- A line's difference: its amount, and its order where the order has no other line of its
--- product (`IS NOT`: a line being inserted may not have its id yet).
-CREATE TRIGGER sales_products_line_insert BEFORE INSERT ON order_lines
+-- A line's difference, times `sign`: its amount, and its order where the order has no other
+-- line of its product (`IS NOT`: a line being inserted may not have its id yet).
+CREATE TABLE sales_product_line_changes (line_id BIGINT, order_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL, amount BIGINT NOT NULL, sign BIGINT NOT NULL);
+CREATE TRIGGER sales_product_line_changes_add AFTER INSERT ON sales_product_line_changes
 BEGIN
     INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
     SELECT so.owner_id, so.month, NEW.product_id,
-        CASE WHEN EXISTS (SELECT 1 FROM order_lines x WHERE x.order_id = NEW.order_id
-                    AND x.product_id = NEW.product_id AND x.id IS NOT NEW.id) THEN 0 ELSE 1 END,
-        NEW.amount
+        NEW.sign * CASE WHEN EXISTS (SELECT 1 FROM order_lines x WHERE x.order_id = NEW.order_id
+                   AND x.product_id = NEW.product_id AND x.id IS NOT NEW.line_id)
+                   THEN 0 ELSE 1 END,
+        NEW.sign * NEW.amount
     FROM sales_orders so WHERE so.order_id = NEW.order_id
     ON CONFLICT (month, owner_id, product_id) DO UPDATE
     SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    DELETE FROM sales_product_line_changes WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER sales_products_line_insert BEFORE INSERT ON order_lines
+BEGIN
+    INSERT INTO sales_product_line_changes (line_id, order_id, product_id, amount, sign)
+    VALUES (NEW.id, NEW.order_id, NEW.product_id, NEW.amount, 1);
 END;
 CREATE TRIGGER sales_products_line_delete BEFORE DELETE ON order_lines
 BEGIN
-    INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT so.owner_id, so.month, OLD.product_id,
-        CASE WHEN EXISTS (SELECT 1 FROM order_lines x WHERE x.order_id = OLD.order_id
-                     AND x.product_id = OLD.product_id AND x.id IS NOT OLD.id) THEN 0 ELSE -1 END,
-        -OLD.amount
-    FROM sales_orders so WHERE so.order_id = OLD.order_id
-    ON CONFLICT (month, owner_id, product_id) DO UPDATE
-    SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    INSERT INTO sales_product_line_changes (line_id, order_id, product_id, amount, sign)
+    VALUES (OLD.id, OLD.order_id, OLD.product_id, OLD.amount, -1);
 END;
 CREATE TRIGGER sales_products_line_update BEFORE UPDATE OF order_id, product_id, amount
     ON order_lines
 BEGIN
-    INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT so.owner_id, so.month, OLD.product_id,
-        CASE WHEN EXISTS (SELECT 1 FROM order_lines x WHERE x.order_id = OLD.order_id
-                     AND x.product_id = OLD.product_id AND x.id IS NOT OLD.id) THEN 0 ELSE -1 END,
-        -OLD.amount
-    FROM sales_orders so WHERE so.order_id = OLD.order_id
-    ON CONFLICT (month, owner_id, product_id) DO UPDATE
-    SET orders = orders + excluded.orders, amount = amount + excluded.amount;
-    INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-    SELECT so.owner_id, so.month, NEW.product_id,
-        CASE WHEN EXISTS (SELECT 1 FROM order_lines x WHERE x.order_id = NEW.order_id
-                    AND x.product_id = NEW.product_id AND x.id IS NOT NEW.id) THEN 0 ELSE 1 END,
-        NEW.amount
-    FROM sales_orders so WHERE so.order_id = NEW.order_id
-    ON CONFLICT (month, owner_id, product_id) DO UPDATE
-    SET orders = orders + excluded.orders, amount = amount + excluded.amount;
+    INSERT INTO sales_product_line_changes (line_id, order_id, product_id, amount, sign)
+    VALUES (OLD.id, OLD.order_id, OLD.product_id, OLD.amount, -1);
+    INSERT INTO sales_product_line_changes (line_id, order_id, product_id, amount, sign)
+    VALUES (NEW.id, NEW.order_id, NEW.product_id, NEW.amount, 1);
 END;
-
-INSERT INTO sales_products (owner_id, month, product_id, orders, amount)
-SELECT owner_id, month, product_id, COUNT(DISTINCT order_id), SUM(amount)
-FROM sales_product_lines GROUP BY owner_id, month, product_id;
 
 -- An order's lines with their products and amounts from the index alone (a period's ragged
 -- ends by product, the triggers' "another line of the product"): the one index on the order

@@ -4,5 +4,7 @@ DROP TRIGGER ticket_months_update_new;
 DROP TRIGGER ticket_months_update_old;
 DROP TRIGGER ticket_months_delete;
 DROP TRIGGER ticket_months_insert;
+DROP TRIGGER ticket_month_changes_add;
+DROP TABLE ticket_month_changes;
 DROP TABLE ticket_months;
 DROP VIEW ticket_month_parts;

@@ -27,45 +27,39 @@ CREATE TABLE ticket_months (
     PRIMARY KEY (month, kind, status, assignee_id)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER ticket_months_insert AFTER INSERT ON tickets
+-- SQLite has no functions: the triggers write (ticket, sign) into this always-empty table, whose
+-- one trigger adds the ticket's share times the sign (as in migration 038).
+CREATE TABLE ticket_month_changes (ticket_id BIGINT NOT NULL, sign BIGINT NOT NULL);
+CREATE TRIGGER ticket_month_changes_add AFTER INSERT ON ticket_month_changes
 BEGIN
-    INSERT INTO ticket_months (month, kind, status, assignee_id, tickets, resolved, minutes, rated, stars)
-    SELECT month, kind, status, assignee_id, 1, resolved, minutes, rated, stars
-    FROM ticket_month_parts WHERE ticket_id = NEW.id
+    INSERT INTO ticket_months (month, kind, status, assignee_id, tickets, resolved, minutes,
+        rated, stars)
+    SELECT month, kind, status, assignee_id, NEW.sign, NEW.sign * resolved, NEW.sign * minutes,
+        NEW.sign * rated, NEW.sign * stars
+    FROM ticket_month_parts WHERE ticket_id = NEW.ticket_id
     ON CONFLICT (month, kind, status, assignee_id) DO UPDATE
     SET tickets = tickets + excluded.tickets, resolved = resolved + excluded.resolved,
         minutes = minutes + excluded.minutes, rated = rated + excluded.rated,
         stars = stars + excluded.stars;
+    DELETE FROM ticket_month_changes WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER ticket_months_insert AFTER INSERT ON tickets
+BEGIN
+    INSERT INTO ticket_month_changes (ticket_id, sign) VALUES (NEW.id, 1);
 END;
 CREATE TRIGGER ticket_months_delete BEFORE DELETE ON tickets
 BEGIN
-    INSERT INTO ticket_months (month, kind, status, assignee_id, tickets, resolved, minutes, rated, stars)
-    SELECT month, kind, status, assignee_id, -1, -resolved, -minutes, -rated, -stars
-    FROM ticket_month_parts WHERE ticket_id = OLD.id
-    ON CONFLICT (month, kind, status, assignee_id) DO UPDATE
-    SET tickets = tickets + excluded.tickets, resolved = resolved + excluded.resolved,
-        minutes = minutes + excluded.minutes, rated = rated + excluded.rated,
-        stars = stars + excluded.stars;
+    INSERT INTO ticket_month_changes (ticket_id, sign) VALUES (OLD.id, -1);
 END;
-CREATE TRIGGER ticket_months_update_old BEFORE UPDATE OF created_at, kind, status, assignee_id, resolved_at, satisfaction ON tickets
+CREATE TRIGGER ticket_months_update_old BEFORE UPDATE OF created_at, kind, status, assignee_id,
+    resolved_at, satisfaction ON tickets
 BEGIN
-    INSERT INTO ticket_months (month, kind, status, assignee_id, tickets, resolved, minutes, rated, stars)
-    SELECT month, kind, status, assignee_id, -1, -resolved, -minutes, -rated, -stars
-    FROM ticket_month_parts WHERE ticket_id = OLD.id
-    ON CONFLICT (month, kind, status, assignee_id) DO UPDATE
-    SET tickets = tickets + excluded.tickets, resolved = resolved + excluded.resolved,
-        minutes = minutes + excluded.minutes, rated = rated + excluded.rated,
-        stars = stars + excluded.stars;
+    INSERT INTO ticket_month_changes (ticket_id, sign) VALUES (OLD.id, -1);
 END;
-CREATE TRIGGER ticket_months_update_new AFTER UPDATE OF created_at, kind, status, assignee_id, resolved_at, satisfaction ON tickets
+CREATE TRIGGER ticket_months_update_new AFTER UPDATE OF created_at, kind, status, assignee_id,
+    resolved_at, satisfaction ON tickets
 BEGIN
-    INSERT INTO ticket_months (month, kind, status, assignee_id, tickets, resolved, minutes, rated, stars)
-    SELECT month, kind, status, assignee_id, 1, resolved, minutes, rated, stars
-    FROM ticket_month_parts WHERE ticket_id = NEW.id
-    ON CONFLICT (month, kind, status, assignee_id) DO UPDATE
-    SET tickets = tickets + excluded.tickets, resolved = resolved + excluded.resolved,
-        minutes = minutes + excluded.minutes, rated = rated + excluded.rated,
-        stars = stars + excluded.stars;
+    INSERT INTO ticket_month_changes (ticket_id, sign) VALUES (NEW.id, 1);
 END;
 
 -- What is overdue depends on the moment, so it is counted from the tickets still pending, by
