@@ -158,6 +158,7 @@ pub struct OpportunityRow {
     pub status: String,
     pub lost_reason: Option<String>,
     pub closed_on: Option<NaiveDate>,
+    pub opened_on: Option<NaiveDate>,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -242,7 +243,7 @@ bulk_insert!(
     insert_opportunities,
     OpportunityRow,
     opportunities::table,
-    15
+    16
 );
 bulk_insert!(
     insert_opportunity_moves,

@@ -387,12 +387,17 @@ impl Checkpointer {
 
 pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Applies every pending migration of the connection's backend.
+/// Applies every pending migration of the connection's backend, then fills in what a migration
+/// added that SQL cannot work out (the deals' days of opening on the company's calendar).
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), MigrationError> {
-    match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
-        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS)?.len(),
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS)?.len(),
+    };
+    if applied > 0 {
+        opportunities::fill_opened_on(conn)?;
     }
+    Ok(())
 }
 
 /// Whether the database lacks migrations this build has (readiness).

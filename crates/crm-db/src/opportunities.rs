@@ -460,6 +460,8 @@ pub fn create(
             .unwrap_or(crate::pool::owner_or(customer.owner.id, actor));
         crate::users::check_assignable(conn, actor, owner)?;
         let at = now();
+        // The day it is opened on the company's calendar, kept for the days to win (migration 041).
+        let today = crm_domain::time::local_date(at.and_utc(), crate::settings::zone(conn)?);
         let id: i64 = diesel::insert_into(o::table)
             .values((
                 (
@@ -480,6 +482,7 @@ pub fn create(
                     o::created_by.eq(actor.id),
                     o::created_at.eq(at),
                     o::updated_at.eq(at),
+                    o::opened_on.eq(today),
                 ),
             ))
             .returning(o::id)
@@ -505,6 +508,42 @@ pub fn create(
         )?;
         Ok(deal)
     })
+}
+
+/// Fills in the company-calendar day of opening of the deals that have none (those opened before
+/// migration 041 kept it), five thousand at a time in id order, one statement per day. Returns
+/// how many. Run after migrating; the summary `deal_months` follows by its triggers.
+pub fn fill_opened_on(conn: &mut DbConnection) -> RepoResult<usize> {
+    let zone = crate::settings::zone(conn)?;
+    let (mut after, mut filled) = (0i64, 0usize);
+    loop {
+        let rows: Vec<(i64, NaiveDateTime)> = o::table
+            .filter(o::id.gt(after))
+            .filter(o::opened_on.is_null())
+            .order(o::id)
+            .select((o::id, o::created_at))
+            .limit(5_000)
+            .load(conn)?;
+        let Some(last) = rows.last() else {
+            return Ok(filled);
+        };
+        after = last.0;
+        let mut days: std::collections::BTreeMap<NaiveDate, Vec<i64>> = Default::default();
+        for (id, at) in &rows {
+            days.entry(crm_domain::time::local_date(at.and_utc(), zone))
+                .or_default()
+                .push(*id);
+        }
+        write_tx(conn, |conn| {
+            for (day, ids) in &days {
+                diesel::update(o::table.filter(o::id.eq_any(ids)))
+                    .set(o::opened_on.eq(day))
+                    .execute(conn)?;
+            }
+            Ok::<_, RepoError>(())
+        })?;
+        filled += rows.len();
+    }
 }
 
 /// 409 `opportunity_closed`: a won or lost deal is not changed, quoted or won again by a quote.

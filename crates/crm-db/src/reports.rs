@@ -1899,63 +1899,116 @@ pub fn opportunities(
     let sums: Vec<(i64, i64, i64, i64)> = open.iter().map(|r| (r.k, r.n, r.a, r.w)).collect();
     let pipeline = crate::opportunities::stages_of(conn, &sums)?;
 
-    // Closed in the period, from `opportunities_closed` alone. (The status as an expression,
-    // here and below: SQLite would otherwise read every won or lost deal by the status index.)
-    let mut wheres = vec![
-        format!("p.closed_on >= {}", date_literal(from)),
-        format!("p.closed_on <= {}", date_literal(to)),
-        "p.status || '' IN ('won', 'lost')".to_string(),
-    ];
-    in_scope(&mut wheres, "p");
-    let closed = wheres.join(" AND ");
-    let by_status: Vec<StatusSum> = diesel::sql_query(format!(
-        "SELECT p.status AS status, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS a \
-         FROM opportunities p WHERE {closed} GROUP BY p.status"
-    ))
-    .load(conn)?;
-    let of = |status: &str| {
-        by_status
-            .iter()
-            .find(|x| x.status == status)
-            .map_or((0, 0), |x| (x.n, x.a))
+    // Closed in the period, per status, rival and reason: for whoever sees every deal with no
+    // owner or department asked for, the months from `deal_months` and the rest of the period
+    // (see [`month_cover`]) from the deals; else the deals, from `opportunities_closed` alone.
+    // (The status as an expression: SQLite would otherwise read every won or lost deal by the
+    // status index.)
+    let pg = matches!(conn, DbConnection::Pg(_));
+    let days = if pg {
+        "p.closed_on - p.opened_on"
+    } else {
+        "CAST(julianday(p.closed_on) - julianday(p.opened_on) AS BIGINT)"
     };
-    let ((won, won_amount), (lost, lost_amount)) = (of("won"), of("lost"));
-    let reasons: Vec<ReasonCount> = diesel::sql_query(format!(
-        "SELECT COALESCE(p.lost_reason, '') AS reason, CAST(COUNT(*) AS BIGINT) AS n FROM opportunities p \
-         WHERE {closed} AND p.status || '' = 'lost' GROUP BY COALESCE(p.lost_reason, '') ORDER BY n DESC, reason LIMIT 10"
-    ))
-    .load(conn)?;
-    let lost_to: Vec<StatusFree> = diesel::sql_query(format!(
-        "SELECT p.lost_to_id AS k, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS a \
-         FROM opportunities p WHERE {closed} AND p.status || '' = 'lost' AND p.lost_to_id IS NOT NULL GROUP BY p.lost_to_id"
-    ))
-    .load(conn)?;
-    let names = names::competitors(conn, lost_to.iter().map(|x| x.k))?;
-    let mut lost_to: Vec<LostTo> = lost_to
+    let deals = |conn: &mut DbConnection, a: NaiveDate, b: NaiveDate| -> RepoResult<Vec<Closed>> {
+        let mut wheres = vec![
+            format!("p.closed_on >= {}", date_literal(a)),
+            format!("p.closed_on < {}", date_literal(b)),
+            "p.status || '' IN ('won', 'lost')".to_string(),
+        ];
+        in_scope(&mut wheres, "p");
+        Ok(diesel::sql_query(format!(
+            "SELECT p.status AS status, CAST(COALESCE(p.lost_to_id, 0) AS BIGINT) AS rival, \
+             COALESCE(p.lost_reason, '') AS reason, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST(SUM(p.amount) AS BIGINT) AS a, CAST(SUM(CASE WHEN p.status = 'won' AND \
+             p.closed_on > p.opened_on THEN {days} ELSE 0 END) AS BIGINT) AS days \
+             FROM opportunities p WHERE {} GROUP BY p.status, COALESCE(p.lost_to_id, 0), \
+             COALESCE(p.lost_reason, '')",
+            wheres.join(" AND ")
+        ))
+        .load(conn)?)
+    };
+    let after = to.succ_opt().unwrap_or(to);
+    let mut closed: BTreeMap<(String, i64, String), Closed> = BTreeMap::new();
+    let mut add = |rows: Vec<Closed>, sign: i64| {
+        for r in rows {
+            let c = closed
+                .entry((r.status.clone(), r.rival, r.reason.clone()))
+                .or_insert_with(|| Closed {
+                    n: 0,
+                    a: 0,
+                    days: 0,
+                    ..r.clone()
+                });
+            c.n += sign * r.n;
+            c.a += sign * r.a;
+            c.days += sign * r.days;
+        }
+    };
+    let whole = matches!(visible, Visible::All) && f.owner.is_none() && f.owners.is_none();
+    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    let cover = month_cover(start(from), start(after), chrono::Utc::now().naive_utc());
+    match cover.months {
+        Some((a, b)) if whole => {
+            add(
+                diesel::sql_query(format!(
+                    "SELECT s.status AS status, s.lost_to_id AS rival, s.lost_reason AS reason, \
+                     CAST(SUM(s.deals) AS BIGINT) AS n, CAST(SUM(s.amount) AS BIGINT) AS a, \
+                     CAST(SUM(s.win_days) AS BIGINT) AS days FROM deal_months s \
+                     WHERE s.month >= {} AND s.month < {} GROUP BY s.status, s.lost_to_id, s.lost_reason",
+                    date_literal(a),
+                    date_literal(b)
+                ))
+                .load(conn)?,
+                1,
+            );
+            for (pieces, sign) in [(&cover.add, 1), (&cover.take, -1)] {
+                for (a, b) in pieces.iter().map(|(a, b)| (a.date(), b.date())) {
+                    add(deals(conn, a, b)?, sign);
+                }
+            }
+        }
+        _ => add(deals(conn, from, after)?, 1),
+    }
+    closed.retain(|_, c| c.n != 0);
+    let (mut won, mut won_amount, mut lost, mut lost_amount, mut won_days) = (0, 0, 0, 0, 0);
+    let mut reasons: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut rivals: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for c in closed.values() {
+        if c.status == "won" {
+            (won, won_amount, won_days) = (won + c.n, won_amount + c.a, won_days + c.days);
+            continue;
+        }
+        (lost, lost_amount) = (lost + c.n, lost_amount + c.a);
+        *reasons.entry(c.reason.as_str()).or_default() += c.n;
+        if c.rival != 0 {
+            let r = rivals.entry(c.rival).or_default();
+            (r.0, r.1) = (r.0 + c.n, r.1 + c.a);
+        }
+    }
+    let mut reasons: Vec<LostReason> = reasons
         .into_iter()
-        .map(|x| LostTo {
-            competitor: names.of(x.k),
-            deals: x.n,
-            amount: Money::from_minor(x.a),
+        .map(|(reason, deals)| LostReason {
+            reason: reason.to_string(),
+            deals,
+        })
+        .collect();
+    reasons.sort_by(|a, b| b.deals.cmp(&a.deals).then(a.reason.cmp(&b.reason)));
+    reasons.truncate(10);
+    let names = names::competitors(conn, rivals.keys().copied())?;
+    let mut lost_to: Vec<LostTo> = rivals
+        .into_iter()
+        .map(|(k, (n, a))| LostTo {
+            competitor: names.of(k),
+            deals: n,
+            amount: Money::from_minor(a),
         })
         .collect();
     lost_to.sort_by(|a, b| b.deals.cmp(&a.deals).then(b.amount.cmp(&a.amount)));
-    // Days to win: from the company-calendar day the deal was opened to the day it was won.
-    let zone = crate::settings::zone(conn)?;
-    let wins: Vec<Won> = diesel::sql_query(format!(
-        "SELECT p.created_at AS opened, p.closed_on AS closed FROM opportunities p WHERE {closed} AND p.status || '' = 'won'"
-    ))
-    .load(conn)?;
-    let days: i64 = wins
-        .iter()
-        .map(|w| {
-            let opened = crm_domain::time::local_date(w.opened.and_utc(), zone);
-            (w.closed - opened).num_days().max(0)
-        })
-        .sum();
-    let average_days_to_win = (!wins.is_empty()).then(|| {
-        let n = wins.len() as i64;
-        let tenths = (days * 10 * 2 + n) / (2 * n);
+    // Days to win: from the company-calendar day the deal was opened to the day it was won, on
+    // average to a tenth (rounded half up).
+    let average_days_to_win = (won > 0).then(|| {
+        let tenths = (won_days * 10 * 2 + won) / (2 * won);
         format!("{}.{}", tenths / 10, tenths % 10)
     });
     Ok(OpportunityReport {
@@ -1971,13 +2024,7 @@ pub fn opportunities(
         lost_amount: Money::from_minor(lost_amount),
         win_rate: percent(won, won + lost),
         average_days_to_win,
-        lost_reasons: reasons
-            .into_iter()
-            .map(|r| LostReason {
-                reason: r.reason,
-                deals: r.n,
-            })
-            .collect(),
+        lost_reasons: reasons,
         lost_to,
     })
 }
@@ -1994,40 +2041,22 @@ struct StageSum {
     w: i64,
 }
 
-#[derive(QueryableByName)]
-struct StatusSum {
+/// The deals closed in a stretch with one status, rival (0: none) and reason ('': none).
+#[derive(QueryableByName, Clone)]
+struct Closed {
     #[diesel(sql_type = diesel::sql_types::Text)]
     status: String,
     #[diesel(sql_type = BigInt)]
-    n: i64,
-    #[diesel(sql_type = BigInt)]
-    a: i64,
-}
-
-#[derive(QueryableByName)]
-struct StatusFree {
-    #[diesel(sql_type = BigInt)]
-    k: i64,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-    #[diesel(sql_type = BigInt)]
-    a: i64,
-}
-
-#[derive(QueryableByName)]
-struct ReasonCount {
+    rival: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
     reason: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
-}
-
-#[derive(QueryableByName)]
-struct Won {
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    opened: NaiveDateTime,
-    #[diesel(sql_type = diesel::sql_types::Date)]
-    closed: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    /// The won deals' days from opening to winning.
+    #[diesel(sql_type = BigInt)]
+    days: i64,
 }
 
 #[cfg(test)]

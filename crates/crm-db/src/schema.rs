@@ -616,6 +616,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        opened_on -> Nullable<Date>,
     }
 }
 
@@ -902,6 +903,18 @@ diesel::table! {
 
 diesel::joinable!(expenses -> departments (department_id));
 diesel::joinable!(expenses -> dictionary_items (category_id));
+
+diesel::table! {
+    deal_months (month, status, lost_to_id, lost_reason) {
+        month -> Date,
+        status -> Text,
+        lost_to_id -> BigInt,
+        lost_reason -> Text,
+        deals -> BigInt,
+        amount -> BigInt,
+        win_days -> BigInt,
+    }
+}
 
 diesel::table! {
     ticket_months (month, kind, status, assignee_id) {

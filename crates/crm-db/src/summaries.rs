@@ -378,6 +378,21 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         ),
         &mut out,
     )?;
+    let shown = line(
+        "CAST(month AS TEXT) || ' ' || status || ' ' || lost_to_id || ' ' || lost_reason || ' ' || deals || ' ' || amount || ' ' || win_days",
+    );
+    compare(
+        conn,
+        "deal_months",
+        &format!(
+            "SELECT {shown} FROM deal_months WHERE deals <> 0 OR amount <> 0 OR win_days <> 0"
+        ),
+        &format!(
+            "SELECT {shown} FROM (SELECT month, status, lost_to_id, lost_reason, COUNT(*) AS deals, SUM(amount) AS amount, SUM(win_days) AS win_days \
+             FROM deal_month_parts GROUP BY month, status, lost_to_id, lost_reason) x"
+        ),
+        &mut out,
+    )?;
     // The totals of sales by product are the sales' own (read from `sales_months`): they hold
     // while every order that counts has lines adding up to its total.
     compare(

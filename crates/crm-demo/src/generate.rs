@@ -240,6 +240,8 @@ struct Refs {
     handler: i64,
     today: NaiveDate,
     now: NaiveDateTime,
+    /// The company's time zone (a deal's day of opening is on its calendar).
+    zone: chrono_tz::Tz,
 }
 
 fn at_day(d: NaiveDate, rng: &mut ChaCha8Rng) -> NaiveDateTime {
@@ -502,6 +504,7 @@ fn customer(k: usize, seed: u64, refs: &Refs, ids: &mut Ids, out: &mut Batch) {
             status: status.into(),
             lost_reason: (status == "lost").then(|| "价格高于对手".to_string()),
             closed_on: closed,
+            opened_on: Some(time::local_date(opened_at.and_utc(), refs.zone)),
             created_by: owner,
             created_at: opened_at,
             updated_at: changed,
@@ -772,6 +775,7 @@ pub fn generate(
             .context("cs_a missing")?
             .user_id,
         today: time::local_date(now, time::zone(&settings.time_zone)),
+        zone: time::zone(&settings.time_zone),
         now: now.naive_utc(),
         sellers,
     };
