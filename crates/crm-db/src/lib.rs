@@ -469,7 +469,9 @@ where
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         )?,
     }
+    let kept = settings::SnapshotSettings::start();
     let out = f(conn);
+    drop(kept);
     // Nothing was written: ending it either way releases the snapshot.
     if let Err(e) = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn) {
         tracing::warn!(error = %e, "ending a read transaction failed");

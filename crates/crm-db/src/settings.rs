@@ -9,8 +9,47 @@ use crm_domain::api::{Settings, SettingsPatch};
 use crm_domain::settings::CompanySettings;
 use diesel::prelude::*;
 
+thread_local! {
+    /// In a read transaction of this thread (see [`crate::read_tx`]): the settings once read in
+    /// it. One snapshot holds one version of them, so an answer made of many statements (a
+    /// report asks for the zone, today and the weights in several places) reads them once.
+    /// `None` outside a read transaction.
+    static IN_SNAPSHOT: std::cell::RefCell<Option<Option<Settings>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, [`get`] keeps what it reads for the read transaction it marks (dropped at its end,
+/// whichever way it ends).
+pub(crate) struct SnapshotSettings(());
+
+impl SnapshotSettings {
+    pub(crate) fn start() -> Self {
+        IN_SNAPSHOT.set(Some(None));
+        SnapshotSettings(())
+    }
+}
+
+impl Drop for SnapshotSettings {
+    fn drop(&mut self) {
+        IN_SNAPSHOT.set(None);
+    }
+}
+
 /// The settings; defaults until someone saves them.
 pub fn get(conn: &mut DbConnection) -> RepoResult<Settings> {
+    if let Some(Some(kept)) = IN_SNAPSHOT.with_borrow(Clone::clone) {
+        return Ok(kept);
+    }
+    let read = read(conn)?;
+    IN_SNAPSHOT.with_borrow_mut(|memo| {
+        if let Some(slot) = memo {
+            *slot = Some(read.clone());
+        }
+    });
+    Ok(read)
+}
+
+fn read(conn: &mut DbConnection) -> RepoResult<Settings> {
     let row: Option<(String, i32, chrono::NaiveDateTime)> = s::table
         .find(1)
         .select((s::data, s::version, s::updated_at))

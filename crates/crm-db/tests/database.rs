@@ -469,3 +469,34 @@ db_test!(a_transfer_tells_the_receiver_and_both_managers, |db| {
     assert_eq!(told, expected, "the receiver and both managers, once each");
     let _ = o.company;
 });
+
+db_test!(a_read_transaction_reads_the_settings_once, |db| {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let pool = open(&db.url);
+    let mut conn = pool.get().unwrap();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counted = reads.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event
+            && query.to_string().contains("company_settings")
+        {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    // A report asks for the settings, the zone and today: one snapshot, one read.
+    crm_db::read_tx(&mut conn, |conn| {
+        crm_db::settings::get(conn)?;
+        crm_db::settings::zone(conn)?;
+        crm_db::settings::today(conn)?;
+        Ok::<_, crm_db::RepoError>(())
+    })
+    .unwrap();
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    // Outside a read transaction each call reads what is there now, and so does the next one.
+    crm_db::settings::get(&mut conn).unwrap();
+    crm_db::settings::zone(&mut conn).unwrap();
+    crm_db::read_tx(&mut conn, |conn| crm_db::settings::get(conn).map(drop)).unwrap();
+    assert_eq!(reads.load(Ordering::SeqCst), 4);
+});
