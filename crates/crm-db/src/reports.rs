@@ -212,7 +212,9 @@ fn source(fact: Fact, by_product: bool) -> Source {
             timestamp: false,
             count: "COUNT(*)",
             amount: "o.total",
-            condition: "o.status IN ('signed', 'executing', 'completed')",
+            // The status as an expression (see `serving!`): with statistics that make a status
+            // look rare, SQLite read every signed order by `orders_status` to find a few days'.
+            condition: "o.status || '' IN ('signed', 'executing', 'completed')",
             customer: Some("o.customer_id"),
             summary: Some(("sales_months", "orders", "amount")),
             day_summary: None,
@@ -263,7 +265,9 @@ fn source(fact: Fact, by_product: bool) -> Source {
             timestamp: false,
             count: "COUNT(*)",
             amount: "p.amount",
-            condition: "p.status = 'won'",
+            // The status as an expression, as for the sales: not every won deal by
+            // `opportunities_board` for a week's (136 ms against 7 at 1M customers).
+            condition: "p.status || '' = 'won'",
             customer: Some("p.customer_id"),
             summary: None,
             day_summary: None,
