@@ -50,6 +50,45 @@ fn compare(
     Ok(())
 }
 
+/// A summary kept per `keys` against its rule: the view `parts` (one row per record) counted
+/// per the same keys, each measure as `(column, how the view's rows count it)`. A group whose
+/// measures are all zero is no group.
+fn by_keys(
+    conn: &mut DbConnection,
+    table: &str,
+    parts: &str,
+    keys: &[&str],
+    measures: &[(&str, &str)],
+    out: &mut Vec<String>,
+) -> QueryResult<()> {
+    let line = keys
+        .iter()
+        .chain(measures.iter().map(|(m, _)| m))
+        .map(|c| format!("CAST({c} AS TEXT)"))
+        .collect::<Vec<_>>()
+        .join(" || ' ' || ");
+    let keys = keys.join(", ");
+    let nonzero = measures
+        .iter()
+        .map(|(m, _)| format!("{m} <> 0"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let counted = measures
+        .iter()
+        .map(|(m, how)| format!("{how} AS {m}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    compare(
+        conn,
+        table,
+        &format!("SELECT {line} AS line FROM {table} WHERE {nonzero}"),
+        &format!(
+            "SELECT {line} AS line FROM (SELECT {keys}, {counted} FROM {parts} GROUP BY {keys}) x"
+        ),
+        out,
+    )
+}
+
 /// Every difference between a summary and its recount (empty when all agree).
 pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
     let mut out = Vec::new();
@@ -325,17 +364,15 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
             "sales_segments: kept {kept:?}, the orders add up to {segments:?}"
         ));
     }
-    let shown = line(
-        "CAST(month AS TEXT) || ' ' || owner_id || ' ' || product_id || ' ' || orders || ' ' || amount",
-    );
-    compare(
+    by_keys(
         conn,
         "sales_products",
-        &format!("SELECT {shown} FROM sales_products WHERE orders <> 0 OR amount <> 0"),
-        &format!(
-            "SELECT {shown} FROM (SELECT month, owner_id, product_id, COUNT(DISTINCT order_id) AS orders, SUM(amount) AS amount \
-             FROM sales_product_lines GROUP BY month, owner_id, product_id) x"
-        ),
+        "sales_product_lines",
+        &["month", "owner_id", "product_id"],
+        &[
+            ("orders", "COUNT(DISTINCT order_id)"),
+            ("amount", "SUM(amount)"),
+        ],
         &mut out,
     )?;
     let shown = line(
@@ -348,49 +385,43 @@ pub fn drift(conn: &mut DbConnection) -> RepoResult<Vec<String>> {
         &format!("SELECT {shown} FROM renewal_product_orders"),
         &mut out,
     )?;
-    let shown = line(
-        "CAST(month AS TEXT) || ' ' || owner_id || ' ' || product_id || ' ' || due || ' ' || due_amount || ' ' || renewed || ' ' || renewed_amount",
-    );
-    compare(
+    by_keys(
         conn,
         "renewal_products",
-        &format!(
-            "SELECT {shown} FROM renewal_products WHERE due <> 0 OR due_amount <> 0 OR renewed <> 0 OR renewed_amount <> 0"
-        ),
-        &format!(
-            "SELECT {shown} FROM (SELECT month, owner_id, product_id, COUNT(*) AS due, SUM(amount) AS due_amount, SUM(renewed) AS renewed, SUM(renewed_amount) AS renewed_amount \
-             FROM renewal_product_orders GROUP BY month, owner_id, product_id) x"
-        ),
+        "renewal_product_orders",
+        &["month", "owner_id", "product_id"],
+        &[
+            ("due", "COUNT(*)"),
+            ("due_amount", "SUM(amount)"),
+            ("renewed", "SUM(renewed)"),
+            ("renewed_amount", "SUM(renewed_amount)"),
+        ],
         &mut out,
     )?;
-    let shown = line(
-        "CAST(month AS TEXT) || ' ' || kind || ' ' || status || ' ' || assignee_id || ' ' || tickets || ' ' || resolved || ' ' || minutes || ' ' || rated || ' ' || stars",
-    );
-    compare(
+    by_keys(
         conn,
         "ticket_months",
-        &format!(
-            "SELECT {shown} FROM ticket_months WHERE tickets <> 0 OR resolved <> 0 OR minutes <> 0 OR rated <> 0 OR stars <> 0"
-        ),
-        &format!(
-            "SELECT {shown} FROM (SELECT month, kind, status, assignee_id, COUNT(*) AS tickets, SUM(resolved) AS resolved, SUM(minutes) AS minutes, SUM(rated) AS rated, SUM(stars) AS stars \
-             FROM ticket_month_parts GROUP BY month, kind, status, assignee_id) x"
-        ),
+        "ticket_month_parts",
+        &["month", "kind", "status", "assignee_id"],
+        &[
+            ("tickets", "COUNT(*)"),
+            ("resolved", "SUM(resolved)"),
+            ("minutes", "SUM(minutes)"),
+            ("rated", "SUM(rated)"),
+            ("stars", "SUM(stars)"),
+        ],
         &mut out,
     )?;
-    let shown = line(
-        "CAST(month AS TEXT) || ' ' || status || ' ' || lost_to_id || ' ' || lost_reason || ' ' || deals || ' ' || amount || ' ' || win_days",
-    );
-    compare(
+    by_keys(
         conn,
         "deal_months",
-        &format!(
-            "SELECT {shown} FROM deal_months WHERE deals <> 0 OR amount <> 0 OR win_days <> 0"
-        ),
-        &format!(
-            "SELECT {shown} FROM (SELECT month, status, lost_to_id, lost_reason, COUNT(*) AS deals, SUM(amount) AS amount, SUM(win_days) AS win_days \
-             FROM deal_month_parts GROUP BY month, status, lost_to_id, lost_reason) x"
-        ),
+        "deal_month_parts",
+        &["month", "status", "lost_to_id", "lost_reason"],
+        &[
+            ("deals", "COUNT(*)"),
+            ("amount", "SUM(amount)"),
+            ("win_days", "SUM(win_days)"),
+        ],
         &mut out,
     )?;
     // The totals of sales by product are the sales' own (read from `sales_months`): they hold
