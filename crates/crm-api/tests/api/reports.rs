@@ -928,6 +928,23 @@ api_test!(
             assert_eq!(r["win_rate"], "50.0");
             assert_eq!(r["average_days_to_win"], "20.5");
         }
+        // The GM's whole months are read from the summary: a change made there alone shows.
+        let nudge = |by: i64| {
+            let mut conn = app.pool().get().unwrap();
+            diesel::sql_query(format!(
+                "UPDATE deal_months SET win_days = win_days + {by} WHERE month = '2019-03-01' AND status = 'won'"
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        };
+        nudge(10);
+        assert_eq!(report("gm").await["average_days_to_win"], "25.5");
+        let drift = crm_db::summaries::drift(&mut app.pool().get().unwrap()).unwrap();
+        assert!(
+            drift.iter().any(|d| d.starts_with("deal_months")),
+            "{drift:?}"
+        );
+        nudge(-10);
         // A period the months do not fit: March is read whole from the summary (the GM's) less
         // its first eleven days, which hold s1_a's win; July 1 and 2 from the deals, with s2_a's.
         for who in ["gm", "s1_mgr"] {
