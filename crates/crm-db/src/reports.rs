@@ -354,6 +354,19 @@ struct Filters {
     product: Option<i64>,
 }
 
+impl Filters {
+    /// Whether the caller sees everything and narrows it by nothing: only then may a summary
+    /// without owner or segment keys answer.
+    fn whole_company(&self, visible: &Visible) -> bool {
+        matches!(visible, Visible::All)
+            && self.owner.is_none()
+            && self.owners.is_none()
+            && self.industry.is_none()
+            && self.region.is_none()
+            && self.product.is_none()
+    }
+}
+
 /// One count: a fact over a period, cut by dimensions, narrowed by filters.
 #[derive(Clone, Copy)]
 struct Cut<'a> {
@@ -553,23 +566,22 @@ fn sums(
         Some((a, b)) => summed(conn, visible, cut, &summary, a, b)?,
         None => Sums::new(),
     };
-    for (pieces, sign) in [(&cover.add, 1), (&cover.take, -1)] {
-        for (a, b) in pieces.iter().map(|(a, b)| (a.date(), b.date())) {
-            let part = match &days {
-                Some(days) => summed(conn, visible, cut, days, a, b)?,
-                None => scan(
-                    conn,
-                    visible,
-                    zone,
-                    &Cut {
-                        from: a,
-                        to: b.pred_opt().unwrap_or(b),
-                        ..*cut
-                    },
-                )?,
-            };
-            add_times(&mut out, part, sign);
-        }
+    for ((a, b), sign) in cover.pieces() {
+        let (a, b) = (a.date(), b.date());
+        let part = match &days {
+            Some(days) => summed(conn, visible, cut, days, a, b)?,
+            None => scan(
+                conn,
+                visible,
+                zone,
+                &Cut {
+                    from: a,
+                    to: b.pred_opt().unwrap_or(b),
+                    ..*cut
+                },
+            )?,
+        };
+        add_times(&mut out, part, sign);
     }
     Ok(out)
 }
@@ -974,6 +986,16 @@ pub(crate) struct MonthCover {
     pub(crate) months: Option<(NaiveDate, NaiveDate)>,
     pub(crate) add: Vec<(NaiveDateTime, NaiveDateTime)>,
     pub(crate) take: Vec<(NaiveDateTime, NaiveDateTime)>,
+}
+
+impl MonthCover {
+    /// The pieces of rows with their sign: those to add (1), then those to take away (-1).
+    pub(crate) fn pieces(
+        &self,
+    ) -> impl Iterator<Item = ((NaiveDateTime, NaiveDateTime), i64)> + '_ {
+        let add = self.add.iter().map(|p| (*p, 1));
+        add.chain(self.take.iter().map(|p| (*p, -1)))
+    }
 }
 
 /// Whether the stretch `part` holds more than half of `whole`'s time up to `now` (after it there
@@ -1933,27 +1955,18 @@ pub fn opportunities(
         .load(conn)?)
     };
     let after = to.succ_opt().unwrap_or(to);
-    let mut closed: BTreeMap<(String, i64, String), Closed> = BTreeMap::new();
+    // Per (status, rival, reason): deals, amount, days to win.
+    let mut closed: BTreeMap<(String, i64, String), (i64, i64, i64)> = BTreeMap::new();
     let mut add = |rows: Vec<Closed>, sign: i64| {
         for r in rows {
-            let c = closed
-                .entry((r.status.clone(), r.rival, r.reason.clone()))
-                .or_insert_with(|| Closed {
-                    n: 0,
-                    a: 0,
-                    days: 0,
-                    ..r.clone()
-                });
-            c.n += sign * r.n;
-            c.a += sign * r.a;
-            c.days += sign * r.days;
+            let c = closed.entry((r.status, r.rival, r.reason)).or_default();
+            (c.0, c.1, c.2) = (c.0 + sign * r.n, c.1 + sign * r.a, c.2 + sign * r.days);
         }
     };
-    let whole = matches!(visible, Visible::All) && f.owner.is_none() && f.owners.is_none();
     let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let cover = month_cover(start(from), start(after), chrono::Utc::now().naive_utc());
     match cover.months {
-        Some((a, b)) if whole => {
+        Some((a, b)) if f.whole_company(visible) => {
             add(
                 diesel::sql_query(format!(
                     "SELECT s.status AS status, s.lost_to_id AS rival, s.lost_reason AS reason, \
@@ -1966,28 +1979,25 @@ pub fn opportunities(
                 .load(conn)?,
                 1,
             );
-            for (pieces, sign) in [(&cover.add, 1), (&cover.take, -1)] {
-                for (a, b) in pieces.iter().map(|(a, b)| (a.date(), b.date())) {
-                    add(deals(conn, a, b)?, sign);
-                }
+            for ((a, b), sign) in cover.pieces() {
+                add(deals(conn, a.date(), b.date())?, sign);
             }
         }
         _ => add(deals(conn, from, after)?, 1),
     }
-    closed.retain(|_, c| c.n != 0);
     let (mut won, mut won_amount, mut lost, mut lost_amount, mut won_days) = (0, 0, 0, 0, 0);
     let mut reasons: BTreeMap<&str, i64> = BTreeMap::new();
     let mut rivals: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-    for c in closed.values() {
-        if c.status == "won" {
-            (won, won_amount, won_days) = (won + c.n, won_amount + c.a, won_days + c.days);
+    for ((status, rival, reason), &(n, a, days)) in closed.iter().filter(|(_, c)| c.0 != 0) {
+        if status == "won" {
+            (won, won_amount, won_days) = (won + n, won_amount + a, won_days + days);
             continue;
         }
-        (lost, lost_amount) = (lost + c.n, lost_amount + c.a);
-        *reasons.entry(c.reason.as_str()).or_default() += c.n;
-        if c.rival != 0 {
-            let r = rivals.entry(c.rival).or_default();
-            (r.0, r.1) = (r.0 + c.n, r.1 + c.a);
+        (lost, lost_amount) = (lost + n, lost_amount + a);
+        *reasons.entry(reason.as_str()).or_default() += n;
+        if *rival != 0 {
+            let r = rivals.entry(*rival).or_default();
+            (r.0, r.1) = (r.0 + n, r.1 + a);
         }
     }
     let mut reasons: Vec<LostReason> = reasons
@@ -2046,7 +2056,7 @@ struct StageSum {
 }
 
 /// The deals closed in a stretch with one status, rival (0: none) and reason ('': none).
-#[derive(QueryableByName, Clone)]
+#[derive(QueryableByName)]
 struct Closed {
     #[diesel(sql_type = diesel::sql_types::Text)]
     status: String,

@@ -898,10 +898,8 @@ pub fn report(
             if matches!(actor.visible, Visible::All) && group != ServiceGroup::Customer =>
         {
             add_counts(&mut groups, sql.months(conn, a, b)?, 1);
-            for (pieces, sign) in [(&cover.add, 1), (&cover.take, -1)] {
-                for (a, b) in pieces.iter().copied().filter(|(a, b)| a < b) {
-                    add_counts(&mut groups, sql.tickets(conn, a, b)?, sign);
-                }
+            for ((a, b), sign) in cover.pieces().filter(|((a, b), _)| a < b) {
+                add_counts(&mut groups, sql.tickets(conn, a, b)?, sign);
             }
             groups.retain(|_, c| c.count != 0);
             for c in groups.values_mut() {

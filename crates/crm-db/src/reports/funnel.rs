@@ -126,12 +126,7 @@ pub(super) fn level_funnel(
 
     let mut paths = Paths::default();
     let f = cut.filters;
-    let whole_company = matches!(visible, Visible::All)
-        && f.owner.is_none()
-        && f.owners.is_none()
-        && f.industry.is_none()
-        && f.region.is_none()
-        && f.product.is_none();
+    let whole_company = f.whole_company(visible);
     // The whole company's: UTC months from the summaries, the rest from the rows (added, or
     // taken away from a month read whole); anyone else's from the rows.
     let (add, take) =
