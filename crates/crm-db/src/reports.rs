@@ -476,15 +476,136 @@ fn buckets(column: &str, months: &[NaiveDate], at: impl Fn(NaiveDate) -> String)
     s
 }
 
-/// Sums per group, keys in the cut's dimension order. Where the fact has a monthly summary and
-/// the cut asks nothing finer than owners and months of it, whole months come from the summary
-/// and only the period's ragged ends from the rows.
-fn sums(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    zone: chrono_tz::Tz,
-    cut: &Cut,
-) -> RepoResult<Sums> {
+/// One statement of a cut's answer: its sums, folded into the cut's groups, are added (`sign`
+/// 1) or taken away (-1); its time bucket k is `months[k]`.
+struct Part {
+    sql: String,
+    sign: i64,
+    months: Vec<NaiveDate>,
+}
+
+impl Part {
+    fn new(sql: String, months: &[NaiveDate]) -> Part {
+        Part {
+            sql,
+            sign: 1,
+            months: months.to_vec(),
+        }
+    }
+
+    fn signed(self, sign: i64) -> Part {
+        Part {
+            sign: self.sign * sign,
+            ..self
+        }
+    }
+}
+
+/// How a cut is answered: statements whose sums, each with its sign, add up to the cut's. Made
+/// without the database, so that [`answer`] sends the statements of several cuts at once.
+struct Plan<'a> {
+    /// The groups' dimensions, in the order of a part's keys.
+    dims: &'a [Dimension],
+    /// The first day of the period (what a time bucket outside `months` would fold to).
+    from: NaiveDate,
+    parts: Vec<Part>,
+}
+
+fn plan<'a>(visible: &Visible, zone: chrono_tz::Tz, cut: &Cut<'a>) -> Plan<'a> {
+    Plan {
+        dims: cut.dims,
+        from: cut.from,
+        parts: parts(visible, zone, cut),
+    }
+}
+
+/// The most statements one [`answer`] sends together (SQLite allows 500 selects in a compound).
+const PARTS_PER_STATEMENT: usize = 400;
+
+#[derive(QueryableByName)]
+struct TaggedSum {
+    #[diesel(sql_type = BigInt)]
+    q: i64,
+    #[diesel(embed)]
+    sum: Sum,
+}
+
+/// The sums of each plan's cut per group (keys in the cut's dimension order), in order, from one
+/// statement: every part of every plan is a
+/// branch of one `UNION ALL`, tagged with its place, so a report of many facts (the scorecard)
+/// or of a summary and its ragged ends costs one round trip, not one per part.
+fn answer(conn: &mut DbConnection, plans: &[Plan]) -> RepoResult<Vec<Sums>> {
+    let parts: Vec<&Part> = plans.iter().flat_map(|p| &p.parts).collect();
+    let mut rows: Vec<Vec<Sum>> = parts.iter().map(|_| Vec::new()).collect();
+    for (chunk, first) in parts
+        .chunks(PARTS_PER_STATEMENT)
+        .zip((0..).step_by(PARTS_PER_STATEMENT))
+    {
+        if let [one] = chunk {
+            rows[first] = diesel::sql_query(&one.sql).load(conn)?;
+            continue;
+        }
+        let branches: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "SELECT CAST({} AS BIGINT) AS q, k1, k2, n, amount FROM ({}) p{i}",
+                    first + i,
+                    p.sql
+                )
+            })
+            .collect();
+        for t in diesel::sql_query(branches.join(" UNION ALL ")).load::<TaggedSum>(conn)? {
+            if let Some(r) = usize::try_from(t.q).ok().and_then(|q| rows.get_mut(q)) {
+                r.push(t.sum);
+            }
+        }
+    }
+    // The departments of the owners that cuts by department grouped by, each looked up once.
+    let mut owners: Vec<i64> = Vec::new();
+    let mut at = 0;
+    for p in plans {
+        let n = p.parts.len();
+        if let Some(i) = p.dims.iter().position(|d| *d == Dimension::Department) {
+            owners.extend(
+                rows[at..at + n]
+                    .iter()
+                    .flatten()
+                    .map(|r| if i == 0 { r.k1 } else { r.k2 }),
+            );
+        }
+        at += n;
+    }
+    owners.sort_unstable();
+    owners.dedup();
+    let departments: HashMap<i64, i64> = if owners.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::id.eq_any(owners))
+            .select((users::id, users::department_id))
+            .load::<(i64, i64)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let mut rows = rows.into_iter();
+    Ok(plans
+        .iter()
+        .map(|p| {
+            let mut out = Sums::new();
+            for (part, r) in p.parts.iter().zip(rows.by_ref()) {
+                add_times(&mut out, fold(p, &part.months, r, &departments), part.sign);
+            }
+            out
+        })
+        .collect())
+}
+
+/// The statements of a cut. Where the fact has a monthly summary and the cut asks nothing finer
+/// than owners and months of it, whole months come from the summary and only the period's
+/// ragged ends from the rows.
+fn parts(visible: &Visible, zone: chrono_tz::Tz, cut: &Cut) -> Vec<Part> {
     let src = cut.source();
     // Whether a summary keyed by owner and what `keys` names can answer the cut: it asks for
     // nothing else, and no customer segment.
@@ -500,7 +621,7 @@ fn sums(
         && cut.dims.contains(&Level)
         && answers(&[Level, Department, Owner])
     {
-        return level_summed(conn, visible, zone, cut, table);
+        return level_parts(visible, zone, cut, table);
     }
     if let Some((table, count, by_type)) = src.day_summary
         && src.timestamp
@@ -511,7 +632,7 @@ fn sums(
             &[Month, Department, Owner]
         })
     {
-        return day_summed(conn, visible, zone, cut, (table, count));
+        return day_parts(visible, zone, cut, (table, count));
     }
     // By the customer's industry or region (one of them, as a group or a filter), or by
     // product: the segment summary, where the fact keeps one.
@@ -538,7 +659,7 @@ fn sums(
             column: "month",
             segment: None,
         },
-        _ => return scan(conn, visible, zone, cut),
+        _ => return vec![scan(visible, zone, cut)],
     };
     // The ragged ends: from the summary per day where the fact keeps one and the cut is not by
     // a customer segment, else from the rows.
@@ -562,16 +683,16 @@ fn sums(
     let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
     let after = cut.to.succ_opt().unwrap_or(cut.to);
     let cover = month_cover(start(cut.from), start(after), now);
-    let mut out = match cover.months {
-        Some((a, b)) => summed(conn, visible, cut, &summary, a, b)?,
-        None => Sums::new(),
-    };
+    let mut parts: Vec<Part> = cover
+        .months
+        .map(|(a, b)| summed(visible, cut, &summary, a, b))
+        .into_iter()
+        .collect();
     for ((a, b), sign) in cover.pieces() {
         let (a, b) = (a.date(), b.date());
         let part = match &days {
-            Some(days) => summed(conn, visible, cut, days, a, b)?,
+            Some(days) => summed(visible, cut, days, a, b),
             None => scan(
-                conn,
                 visible,
                 zone,
                 &Cut {
@@ -579,11 +700,11 @@ fn sums(
                     to: b.pred_opt().unwrap_or(b),
                     ..*cut
                 },
-            )?,
+            ),
         };
-        add_times(&mut out, part, sign);
+        parts.push(part.signed(sign));
     }
-    Ok(out)
+    parts
 }
 
 /// Adds `part` to `out` (`sign` 1) or takes it away (-1): a group taken down to nothing is no
@@ -604,13 +725,12 @@ fn add_times(out: &mut Sums, part: Sums, sign: i64) {
 /// the hours before the first whole day and after the last, and each day a month's first instant
 /// cuts in two — from the rows, but for an end day the period mostly holds, which is read whole
 /// with the hours outside the period taken away.
-fn day_summed(
-    conn: &mut DbConnection,
+fn day_parts(
     visible: &Visible,
     zone: chrono_tz::Tz,
     cut: &Cut,
     (table, count): (&str, &str),
-) -> RepoResult<Sums> {
+) -> Vec<Part> {
     use crm_domain::time::day_start;
     let lo = day_start(cut.from, zone);
     let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
@@ -639,7 +759,7 @@ fn day_summed(
         take.push((hi, at(last)));
     }
     if first >= last {
-        return scan(conn, visible, zone, cut);
+        return vec![scan(visible, zone, cut)];
     }
     let months = months_of(cut.from, cut.to);
     let starts: Vec<NaiveDateTime> = months.iter().skip(1).map(|m| day_start(*m, zone)).collect();
@@ -670,7 +790,7 @@ fn day_summed(
         bounds.extend(firsts.iter().map(|f| (*f).clamp(first, last)));
     }
     bounds.push(last);
-    let mut rows = Vec::new();
+    let mut parts = Vec::new();
     for (i, range) in bounds.windows(2).enumerate() {
         if range[0] >= range[1] {
             continue;
@@ -693,61 +813,50 @@ fn day_summed(
             wheres.push(format!("s.day NOT IN ({})", list.join(", ")));
         }
         owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
-        rows.extend(grouped(
-            conn,
+        let sql = grouped(
             Reading::Summary,
             &keys,
             &format!("SUM(s.{count})"),
             "0",
             &format!("{table} s"),
             &wheres,
-        )?);
+        );
+        parts.push(Part::new(sql, &months));
     }
-    let mut out = fold(conn, cut, &months, rows)?;
     let mut pieces = vec![(lo, at(first)), (at(last), hi)];
     pieces.extend(split.iter().map(|d| (at(*d), at(next(*d)))));
-    add_rows_within(conn, visible, zone, cut, &pieces, 1, &mut out)?;
-    add_rows_within(conn, visible, zone, cut, &take, -1, &mut out)?;
-    Ok(out)
+    parts.extend(rows_within(visible, zone, cut, &pieces, 1));
+    parts.extend(rows_within(visible, zone, cut, &take, -1));
+    parts
 }
 
-/// Adds to `out` (`sign` 1) the cut's own rows of each stretch `[a, b)` of instants a summary
-/// could not answer (a period's ragged ends, a day a month boundary cuts), or takes away (-1)
-/// those of stretches a summary counted but the period does not hold (see [`month_cover`]).
-fn add_rows_within(
-    conn: &mut DbConnection,
+/// The cut's own rows of each stretch `[a, b)` of instants a summary could not answer (a
+/// period's ragged ends, a day a month boundary cuts), to add (`sign` 1), or of stretches a
+/// summary counted but the period does not hold, to take away (-1; see [`month_cover`]).
+fn rows_within(
     visible: &Visible,
     zone: chrono_tz::Tz,
     cut: &Cut,
     pieces: &[(NaiveDateTime, NaiveDateTime)],
     sign: i64,
-    out: &mut Sums,
-) -> RepoResult<()> {
-    for (a, b) in pieces.iter().copied().filter(|(a, b)| a < b) {
-        let part = scan(
-            conn,
-            visible,
-            zone,
-            &Cut {
+) -> Vec<Part> {
+    pieces
+        .iter()
+        .copied()
+        .filter(|(a, b)| a < b)
+        .map(|(a, b)| {
+            let within = Cut {
                 within: Some((a, b)),
                 ..*cut
-            },
-        )?;
-        add_times(out, part, sign);
-    }
-    Ok(())
+            };
+            scan(visible, zone, &within).signed(sign)
+        })
+        .collect()
 }
 
 /// The whole months (or days, for a summary per day) `[a, b)` of a fact's summary, grouped like
 /// the rows would be.
-fn summed(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    cut: &Cut,
-    summary: &Summary,
-    a: NaiveDate,
-    b: NaiveDate,
-) -> RepoResult<Sums> {
+fn summed(visible: &Visible, cut: &Cut, summary: &Summary, a: NaiveDate, b: NaiveDate) -> Part {
     let months = months_of(a, b.pred_opt().unwrap_or(b));
     let column = format!("s.{}", summary.column);
     let key_sql = |d: Dimension| -> String {
@@ -766,16 +875,15 @@ fn summed(
         wheres.extend(s.wheres.iter().cloned());
     }
     owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
-    let rows = grouped(
-        conn,
+    let sql = grouped(
         Reading::Summary,
         &keys,
         &format!("SUM(s.{})", summary.count),
         &format!("s.{}", summary.amount),
         &format!("{} s", summary.table),
         &wheres,
-    )?;
-    fold(conn, cut, &months, rows)
+    );
+    Part::new(sql, &months)
 }
 
 /// A summary the engine reads whole months from: its table, its count column, and for a segment
@@ -883,16 +991,15 @@ enum Reading {
     Rows,
 }
 
-/// `SELECT keys, count, SUM(amount) FROM … WHERE … GROUP BY keys`.
+/// `SELECT keys, count, SUM(amount) FROM … WHERE … GROUP BY keys`, as `k1, k2, n, amount`.
 fn grouped(
-    conn: &mut DbConnection,
     reading: Reading,
     keys: &[String],
     count: &str,
     amount: &str,
     from: &str,
     wheres: &[String],
-) -> RepoResult<Vec<Sum>> {
+) -> String {
     let cast = |k: &str| format!("CAST({k} AS BIGINT)");
     let key = |i: usize| keys.get(i).map_or_else(|| cast("0"), |k| cast(k));
     let mut sql = format!(
@@ -916,7 +1023,7 @@ fn grouped(
         // Keys all constant: still no group for no rows.
         sql.push_str(" HAVING COUNT(*) > 0");
     }
-    Ok(diesel::sql_query(sql).load(conn)?)
+    sql
 }
 
 /// A level's key: its rank among `CustomerLevel::ALL`.
@@ -932,19 +1039,13 @@ fn level_key(column: &str) -> String {
 /// New customers by level (and owner or department) over a period, with no time dimension: UTC
 /// months from the summary per owner, month and level, and the rest from the rows (see
 /// [`month_cover`]).
-fn level_summed(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    zone: chrono_tz::Tz,
-    cut: &Cut,
-    table: &str,
-) -> RepoResult<Sums> {
+fn level_parts(visible: &Visible, zone: chrono_tz::Tz, cut: &Cut, table: &str) -> Vec<Part> {
     use crm_domain::time::day_start;
     let lo = day_start(cut.from, zone);
     let hi = day_start(cut.to.succ_opt().unwrap_or(cut.to), zone);
     let cover = month_cover(lo, hi, chrono::Utc::now().naive_utc());
     let Some((first, last)) = cover.months else {
-        return scan(conn, visible, zone, cut);
+        return vec![scan(visible, zone, cut)];
     };
     let keys: Vec<String> = cut
         .dims
@@ -959,19 +1060,18 @@ fn level_summed(
         format!("s.month < {}", date_literal(last)),
     ];
     owner_conditions(&mut wheres, visible, cut.filters, "s.owner_id");
-    let rows = grouped(
-        conn,
+    let sql = grouped(
         Reading::Summary,
         &keys,
         "SUM(s.customers)",
         "0",
         &format!("{table} s"),
         &wheres,
-    )?;
-    let mut out = fold(conn, cut, &[], rows)?;
-    add_rows_within(conn, visible, zone, cut, &cover.add, 1, &mut out)?;
-    add_rows_within(conn, visible, zone, cut, &cover.take, -1, &mut out)?;
-    Ok(out)
+    );
+    let mut parts = vec![Part::new(sql, &[])];
+    parts.extend(rows_within(visible, zone, cut, &cover.add, 1));
+    parts.extend(rows_within(visible, zone, cut, &cover.take, -1));
+    parts
 }
 
 /// A period's instants `[lo, hi)` as UTC months of a summary and pieces of rows: the months
@@ -1040,12 +1140,7 @@ pub(crate) fn month_cover(lo: NaiveDateTime, hi: NaiveDateTime, now: NaiveDateTi
 }
 
 /// The fact's own rows in the cut.
-fn scan(
-    conn: &mut DbConnection,
-    visible: &Visible,
-    zone: chrono_tz::Tz,
-    cut: &Cut,
-) -> RepoResult<Sums> {
+fn scan(visible: &Visible, zone: chrono_tz::Tz, cut: &Cut) -> Part {
     let src = cut.source();
     let needs_customer = cut.dims.iter().any(|d| {
         matches!(
@@ -1101,50 +1196,24 @@ fn scan(
     if let Some(v) = f.product {
         wheres.push(format!("l.product_id = {v}"));
     }
-    let rows = grouped(
-        conn,
-        Reading::Rows,
-        &keys,
-        src.count,
-        src.amount,
-        &from,
-        &wheres,
-    )?;
-    fold(conn, cut, &months, rows)
+    let sql = grouped(Reading::Rows, &keys, src.count, src.amount, &from, &wheres);
+    Part::new(sql, &months)
 }
 
 /// Rows of sums as groups: month buckets as their months, owners as their departments where
 /// the cut is by department.
 fn fold(
-    conn: &mut DbConnection,
-    cut: &Cut,
+    plan: &Plan,
     months: &[NaiveDate],
     rows: Vec<Sum>,
-) -> RepoResult<Sums> {
+    departments: &HashMap<i64, i64>,
+) -> Sums {
     let mut out = Sums::new();
-    let department_at = cut.dims.iter().position(|d| *d == Dimension::Department);
-    let owners_departments = if let Some(i) = department_at {
-        // The owners the department groups hold (a few hundred at most), each once.
-        let mut ids: Vec<i64> = rows
-            .iter()
-            .map(|r| if i == 0 { r.k1 } else { r.k2 })
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        users::table
-            .filter(users::id.eq_any(ids))
-            .select((users::id, users::department_id))
-            .load::<(i64, i64)>(conn)?
-            .into_iter()
-            .collect()
-    } else {
-        HashMap::new()
-    };
     for r in rows {
         if r.n == 0 && r.amount == 0 {
             continue;
         }
-        let key: Vec<Key> = cut
+        let key: Vec<Key> = plan
             .dims
             .iter()
             .zip([r.k1, r.k2])
@@ -1153,11 +1222,9 @@ fn fold(
                     months
                         .get(usize::try_from(k).unwrap_or_default())
                         .copied()
-                        .unwrap_or(cut.from),
+                        .unwrap_or(plan.from),
                 ),
-                Dimension::Department => {
-                    Key::Id(owners_departments.get(&k).copied().unwrap_or_default())
-                }
+                Dimension::Department => Key::Id(departments.get(&k).copied().unwrap_or_default()),
                 _ => Key::Id(k),
             })
             .collect();
@@ -1165,7 +1232,7 @@ fn fold(
         s.0 += r.n;
         s.1 += r.amount;
     }
-    Ok(out)
+    out
 }
 
 /// A report's period: 422 when it ends before it starts or covers more than ten years.
@@ -1411,22 +1478,34 @@ pub fn run(
         within: None,
         lines: false,
     };
-    let mut sums = sums(conn, &actor.visible, zone, &cut)?;
-    // Receipts beside their plan: the installments due in each group.
+    // In one statement (see `answer`): the cut; for receipts, beside it their plan (the
+    // installments due in each group); by product, the totals (an order with two products
+    // counts under each, the totals once, from the same lines).
+    let by_product = dims.contains(&Dimension::Product);
+    let mut plans = vec![plan(&actor.visible, zone, &cut)];
+    if fact == Fact::Receipts {
+        let due = Cut {
+            fact: Fact::InstallmentsDue,
+            ..cut
+        };
+        plans.push(plan(&actor.visible, zone, &due));
+    }
+    if by_product {
+        let whole = Cut {
+            dims: &[],
+            lines: true,
+            ..cut
+        };
+        plans.push(plan(&actor.visible, zone, &whole));
+    }
+    let mut answers = answer(conn, &plans)?.into_iter();
+    let mut sums = answers.next().unwrap_or_default();
     let planned = if fact == Fact::Receipts {
-        let plan = self::sums(
-            conn,
-            &actor.visible,
-            zone,
-            &Cut {
-                fact: Fact::InstallmentsDue,
-                ..cut
-            },
-        )?;
-        for k in plan.keys() {
+        let planned = answers.next().unwrap_or_default();
+        for k in planned.keys() {
             sums.entry(k.clone()).or_default();
         }
-        Some(plan)
+        Some(planned)
     } else {
         None
     };
@@ -1436,15 +1515,8 @@ pub fn run(
             sums.entry(vec![Key::Start(m)]).or_default();
         }
     }
-    // By product an order with two products counts under each: the totals count it once, from
-    // the same lines.
-    let (total_n, total_amount) = if dims.contains(&Dimension::Product) {
-        let whole = Cut {
-            dims: &[],
-            lines: true,
-            ..cut
-        };
-        let all = self::sums(conn, &actor.visible, zone, &whole)?;
+    let (total_n, total_amount) = if by_product {
+        let all = answers.next().unwrap_or_default();
         all.values()
             .fold((0, 0), |(n, a), (n2, a2)| (n + n2, a + a2))
     } else {
@@ -1686,34 +1758,50 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     };
     let visible = &actor.visible;
     let none = Filters::default();
-    let total = |conn: &mut DbConnection, fact: Fact, from: NaiveDate, to: NaiveDate| {
+    let year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(month);
+    let cut = |fact: Fact, from: NaiveDate, to: NaiveDate, dims: &'static [Dimension]| {
         let cut = Cut {
             fact,
             from,
             to,
-            dims: &[],
+            dims,
             filters: &none,
             within: None,
             lines: false,
         };
-        sums(conn, visible, zone, &cut).map(|s| s.get(&Vec::new()).copied().unwrap_or_default())
+        plan(visible, zone, &cut)
     };
-    let mut compared: HashMap<Fact, [(i64, i64); 3]> = HashMap::new();
-    for fact in [
+    // Every count of the dashboard in one statement (see `answer`), in this order: this month,
+    // last month and the same month last year per compared fact; the twelve months to this one
+    // per trend fact; this year's signed amount by the customers' industry and by their region;
+    // this month per person, signed and received.
+    const COMPARED: [Fact; 5] = [
         Fact::NewCustomers,
         Fact::Sales,
         Fact::Receipts,
         Fact::Expenses,
         Fact::DealsWon,
-    ] {
-        compared.insert(
-            fact,
-            [
-                total(conn, fact, month, today)?,
-                total(conn, fact, last_month, same_day(last_month))?,
-                total(conn, fact, last_year, same_day(last_year))?,
-            ],
-        );
+    ];
+    const TREND: [Fact; 3] = [Fact::NewCustomers, Fact::Sales, Fact::Receipts];
+    let mut plans = Vec::new();
+    for fact in COMPARED {
+        plans.push(cut(fact, month, today, &[]));
+        plans.push(cut(fact, last_month, same_day(last_month), &[]));
+        plans.push(cut(fact, last_year, same_day(last_year), &[]));
+    }
+    for fact in TREND {
+        plans.push(cut(fact, trend_from, today, &[Dimension::Month]));
+    }
+    plans.push(cut(Fact::Sales, year, today, &[Dimension::Industry]));
+    plans.push(cut(Fact::Sales, year, today, &[Dimension::Region]));
+    plans.push(cut(Fact::Sales, month, today, &[Dimension::Owner]));
+    plans.push(cut(Fact::Receipts, month, today, &[Dimension::Owner]));
+    let mut answers = answer(conn, &plans)?.into_iter();
+    let mut next = || answers.next().unwrap_or_default();
+    let mut compared: HashMap<Fact, [(i64, i64); 3]> = HashMap::new();
+    for fact in COMPARED {
+        let mut total = || next().get(&Vec::new()).copied().unwrap_or_default();
+        compared.insert(fact, [total(), total(), total()]);
     }
     let count = |fact: Fact| {
         let [a, b, c] = compared[&fact];
@@ -1731,20 +1819,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
             last_year: Money::from_minor(c.1),
         }
     };
-    // The twelve months to this one.
-    let mut monthly: HashMap<Fact, Sums> = HashMap::new();
-    for fact in [Fact::NewCustomers, Fact::Sales, Fact::Receipts] {
-        let cut = Cut {
-            fact,
-            from: trend_from,
-            to: today,
-            dims: &[Dimension::Month],
-            filters: &none,
-            within: None,
-            lines: false,
-        };
-        monthly.insert(fact, sums(conn, visible, zone, &cut)?);
-    }
+    let monthly: HashMap<Fact, Sums> = TREND.into_iter().map(|fact| (fact, next())).collect();
     let at = |fact: Fact, m: NaiveDate| -> (i64, i64) {
         monthly[&fact]
             .get(&vec![Key::Start(m)])
@@ -1761,43 +1836,32 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
         })
         .collect();
 
-    // This year's signed amount by the customers' industry and region.
-    let year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(month);
-    let shares = |conn: &mut DbConnection, d: Dimension| -> RepoResult<Vec<DashboardShare>> {
-        let dims = [d];
-        let s = sums(
-            conn,
-            visible,
-            zone,
-            &Cut {
-                fact: Fact::Sales,
-                from: year,
-                to: today,
-                dims: &dims,
-                filters: &none,
-                within: None,
-                lines: false,
-            },
-        )?;
-        let mut v: Vec<(Vec<Key>, (i64, i64))> = s.into_iter().collect();
-        v.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
-        v.truncate(8);
-        let keys: Vec<&Vec<Key>> = v.iter().map(|(k, _)| k).collect();
-        let labels = Labels::load(conn, lang, &dims, &keys)?;
-        Ok(v.iter()
-            .map(|(k, (n, a))| {
-                let (id, name) = labels.of(d, k[0]);
-                DashboardShare {
-                    id: id.parse().unwrap_or_default(),
-                    name,
-                    orders: *n,
-                    signed: Money::from_minor(*a),
-                }
-            })
-            .collect())
-    };
-    let top_industries = shares(conn, Dimension::Industry)?;
-    let top_regions = shares(conn, Dimension::Region)?;
+    // This year's signed amount by the customers' industry and region: the largest eight.
+    let shares =
+        |conn: &mut DbConnection, d: Dimension, s: Sums| -> RepoResult<Vec<DashboardShare>> {
+            let dims = [d];
+            let mut v: Vec<(Vec<Key>, (i64, i64))> = s.into_iter().collect();
+            v.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
+            v.truncate(8);
+            let keys: Vec<&Vec<Key>> = v.iter().map(|(k, _)| k).collect();
+            let labels = Labels::load(conn, lang, &dims, &keys)?;
+            Ok(v.iter()
+                .map(|(k, (n, a))| {
+                    let (id, name) = labels.of(d, k[0]);
+                    DashboardShare {
+                        id: id.parse().unwrap_or_default(),
+                        name,
+                        orders: *n,
+                        signed: Money::from_minor(*a),
+                    }
+                })
+                .collect())
+        };
+    let top_industries = shares(conn, Dimension::Industry, next())?;
+    let top_regions = shares(conn, Dimension::Region, next())?;
+    // This month per person: signed, and received beside it.
+    let signed = next();
+    let received = next();
 
     // The funnel: customers per level now, from the trigger-kept pipeline.
     let pipeline = crate::customers::pipeline(conn, actor, &Default::default())?;
@@ -1819,25 +1883,6 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     })
     .collect();
 
-    // This month per person: signed, and received beside it.
-    let per_owner = |conn: &mut DbConnection, fact: Fact| {
-        sums(
-            conn,
-            visible,
-            zone,
-            &Cut {
-                fact,
-                from: month,
-                to: today,
-                dims: &[Dimension::Owner],
-                filters: &none,
-                within: None,
-                lines: false,
-            },
-        )
-    };
-    let signed = per_owner(conn, Fact::Sales)?;
-    let received = per_owner(conn, Fact::Receipts)?;
     let mut ranking: Vec<(i64, i64, i64, i64)> = signed
         .iter()
         .map(|(k, (n, a))| {

@@ -500,3 +500,47 @@ db_test!(a_read_transaction_reads_the_settings_once, |db| {
     crm_db::read_tx(&mut conn, |conn| crm_db::settings::get(conn).map(drop)).unwrap();
     assert_eq!(reads.load(Ordering::SeqCst), 4);
 });
+
+db_test!(the_scorecard_reads_its_facts_in_one_statement, |db| {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::{Arc, Mutex};
+    let pool = open(&db.url);
+    let mut conn = pool.get().unwrap();
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let seen = statements.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            seen.lock().unwrap().push(query.to_string());
+        }
+    });
+    let q = crm_domain::api::ScorecardQuery::default();
+    crm_db::read_tx(&mut conn, |conn| {
+        crm_db::reports::scorecard(conn, &root(), &q, crm_domain::Lang::En)
+    })
+    .unwrap();
+    // Activities, new customers, deals, sales, receipts, expenses, tickets, level moves and the
+    // overdue money: summaries and rows, one round trip.
+    let facts: Vec<String> = statements
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            [
+                "activity_days",
+                "activities a",
+                "customer_days",
+                "opportunities",
+                "sales_months",
+                "receipt_",
+                "expenses",
+                "tickets",
+                "customer_level_times",
+                "receivable_",
+            ]
+            .iter()
+            .any(|t| s.contains(t))
+        })
+        .cloned()
+        .collect();
+    assert_eq!(facts.len(), 1, "{facts:#?}");
+});

@@ -468,3 +468,53 @@ api_test!(a_level_counts_once_the_first_time_it_is_reached, |app| {
         );
     }
 });
+
+api_test!(overdue_money_is_what_fell_due_before_today, |app| {
+    use crate::orders::{act, customer, order, plan, product};
+    use crate::support::company_day;
+    let rep = app.login("s1_a").await;
+    let p = product(app, "OVERDUE", "1000.00", None).await;
+    let c = customer(app, &rep, "逾期测试客户").await;
+    let o = order(
+        app,
+        &rep,
+        &c,
+        json!([{"product_id": p, "quantity": 1, "unit_price": "1000.00"}]),
+    )
+    .await;
+    let o = act(app, &rep, &o, "sign").await;
+    // Due 45 days ago and yesterday (in this month but on its first day): overdue; today and
+    // in ten days: not yet.
+    plan(
+        app,
+        &rep,
+        &o,
+        &[
+            (company_day(-45), "300.00"),
+            (company_day(-1), "100.00"),
+            (company_day(0), "200.00"),
+            (company_day(10), "400.00"),
+        ],
+    )
+    .await;
+    let me = app.get("/me", &rep).await.expect(200)["id"]
+        .as_i64()
+        .unwrap();
+    for who in ["s1_a", "s1_mgr", "gm"] {
+        let held = part(person(&card(app, who, "").await, me), "overdue_held").0;
+        assert_eq!(held, "400.00", "{who}");
+    }
+    // The aging report's overdue buckets say the same.
+    let aging = app
+        .get("/reports/receivables-aging?group_by=owner", &rep)
+        .await
+        .expect(200);
+    let row = &aging["rows"][0];
+    assert_eq!(
+        (&row["total"], &row["not_due"]),
+        (&json!("1000.00"), &json!("600.00"))
+    );
+    // Another department's salesperson holds none of it.
+    let other = card(app, "s2_a", "").await;
+    assert!(!ids(&other).contains(&me));
+});

@@ -4,7 +4,10 @@
 //! the people of the same department on the card, and weighed by the company's weights
 //! (`crm_domain::scorecard`).
 
-use super::{Cut, Filters, Key, filters, period, sums, time_literal};
+use super::{
+    Cut, Filters, Key, Part, Plan, Reading, answer, date_literal, filters, grouped, period, plan,
+    time_literal,
+};
 use crate::schema::dictionary_items;
 use crate::visibility::Visible;
 use crate::{Actor, DbConnection, RepoResult, names};
@@ -17,7 +20,6 @@ use crm_domain::permissions::Permission;
 use crm_domain::scorecard::{ScoreComponent, points_tenths, ratio_bp, score_tenths, tenths};
 use crm_domain::{Lang, Money};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use std::collections::{BTreeSet, HashMap};
 
 /// Per person, per part: the value (a count, or money in minor units).
@@ -68,19 +70,9 @@ pub fn scorecard(
         Some(Key::Id(id)) => *id,
         _ => 0,
     };
-    for ((owner, kind), (n, _)) in sums(
-        conn,
-        visible,
-        zone,
-        &cut(Fact::Activities, &[Dimension::Owner, Dimension::Type]),
-    )?
-    .into_iter()
-    .map(|(k, s)| ((owner_of(&k, 0), owner_of(&k, 1)), s))
-    {
-        by_type.insert((owner, kind), n);
-        values.entry(owner).or_default()[slot(ScoreComponent::Activities)] += n;
-    }
-    for (fact, part, amount) in [
+    // Every part of the card in one statement (see `answer`): the facts of the period, then the
+    // level moves and the overdue money beside them.
+    const FACTS: [(Fact, ScoreComponent, bool); 7] = [
         (Fact::NewCustomers, ScoreComponent::NewCustomers, false),
         (Fact::DealsOpened, ScoreComponent::DealsOpened, false),
         (Fact::DealsWon, ScoreComponent::DealsWon, false),
@@ -88,20 +80,45 @@ pub fn scorecard(
         (Fact::Receipts, ScoreComponent::Received, true),
         (Fact::Expenses, ScoreComponent::Expenses, true),
         (Fact::Tickets, ScoreComponent::Tickets, false),
-    ] {
-        for (k, (n, a)) in sums(conn, visible, zone, &cut(fact, &[Dimension::Owner]))? {
-            values.entry(owner_of(&k, 0)).or_default()[slot(part)] += if amount { a } else { n };
-        }
-    }
-    for (owner, n) in level_upgrades(conn, visible, &f, zone, from, to)? {
-        values.entry(owner).or_default()[slot(ScoreComponent::LevelUpgrades)] += n;
-    }
-    for (owner, _, d1, d2, d3, d4) in
-        crate::receivables::outstanding(conn, visible, crm_domain::api::AgingGroup::Owner, today)?
+    ];
+    let by_owner = [Dimension::Owner];
+    let mut plans = vec![plan(
+        visible,
+        zone,
+        &cut(Fact::Activities, &[Dimension::Owner, Dimension::Type]),
+    )];
+    plans.extend(
+        FACTS
+            .iter()
+            .map(|(fact, _, _)| plan(visible, zone, &cut(*fact, &by_owner))),
+    );
+    let beside = |parts| Plan {
+        dims: &by_owner,
+        from,
+        parts,
+    };
+    plans.push(beside(vec![level_upgrades(visible, &f, zone, from, to)]));
+    plans.push(beside(overdue(visible, &f, today)));
+    let mut answers = answer(conn, &plans)?.into_iter();
+    for ((owner, kind), (n, _)) in answers
+        .next()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, s)| ((owner_of(&k, 0), owner_of(&k, 1)), s))
     {
-        if wanted(&f, owner) {
-            values.entry(owner).or_default()[slot(ScoreComponent::OverdueHeld)] +=
-                d1 + d2 + d3 + d4;
+        by_type.insert((owner, kind), n);
+        values.entry(owner).or_default()[slot(ScoreComponent::Activities)] += n;
+    }
+    let slots = FACTS
+        .iter()
+        .map(|(_, part, amount)| (*part, *amount))
+        .chain([
+            (ScoreComponent::LevelUpgrades, false),
+            (ScoreComponent::OverdueHeld, true),
+        ]);
+    for ((part, amount), sums) in slots.zip(answers) {
+        for (k, (n, a)) in sums {
+            values.entry(owner_of(&k, 0)).or_default()[slot(part)] += if amount { a } else { n };
         }
     }
 
@@ -234,27 +251,18 @@ fn wanted(f: &Filters, id: i64) -> bool {
     f.owner.is_none_or(|o| o == id) && f.owners.as_ref().is_none_or(|o| o.contains(&id))
 }
 
-#[derive(QueryableByName)]
-struct Climbed {
-    #[diesel(sql_type = BigInt)]
-    owner_id: i64,
-    #[diesel(sql_type = BigInt)]
-    levels: i64,
-}
-
 /// Levels the person's customers climbed in the period (lead → contacted → prospect → signed),
-/// per the customer's owner today: per customer, from the furthest level it had first reached
-/// before the period to the furthest it first reached by its end (`customer_level_times`). A
-/// level counts once per customer, the first time it is reached, so moving a customer down and up
-/// again — in the period or across periods — earns nothing.
+/// per the customer's owner today, as counts: per customer, from the furthest level it had first
+/// reached before the period to the furthest it first reached by its end
+/// (`customer_level_times`). A level counts once per customer, the first time it is reached, so
+/// moving a customer down and up again — in the period or across periods — earns nothing.
 fn level_upgrades(
-    conn: &mut DbConnection,
     visible: &Visible,
     f: &Filters,
     zone: chrono_tz::Tz,
     from: NaiveDate,
     to: NaiveDate,
-) -> RepoResult<HashMap<i64, i64>> {
+) -> Part {
     use crm_domain::time::day_start;
     let lo = time_literal(day_start(from, zone));
     let hi = time_literal(day_start(to.succ_opt().unwrap_or(to), zone));
@@ -271,16 +279,47 @@ fn level_upgrades(
         format!("t.contacted_at < {hi}"),
     ];
     super::owner_conditions(&mut wheres, visible, f, "t.owner_id");
-    let sql = format!(
-        "SELECT t.owner_id AS owner_id, CAST(SUM({} - {}) AS BIGINT) AS levels FROM customer_level_times t WHERE {} GROUP BY t.owner_id",
-        furthest(&hi),
-        furthest(&lo),
-        wheres.join(" AND ")
+    let levels = format!("SUM({} - {})", furthest(&hi), furthest(&lo));
+    let sql = grouped(
+        Reading::Rows,
+        &["t.owner_id".to_string()],
+        &levels,
+        "0",
+        "customer_level_times t",
+        &wheres,
     );
-    Ok(diesel::sql_query(sql)
-        .load::<Climbed>(conn)?
-        .into_iter()
-        .filter(|c| c.levels != 0)
-        .map(|c| (c.owner_id, c.levels))
-        .collect())
+    Part::new(sql, &[])
+}
+
+/// The money each person's customers owe past its due day (before `today`): the months before
+/// this one from the summary per month, this month's days before today from the summary per day
+/// — what the aging's four overdue buckets add up to, without sorting it into them.
+fn overdue(visible: &Visible, f: &Filters, today: NaiveDate) -> Vec<Part> {
+    let month = today.with_day(1).unwrap_or(today);
+    let part = |table: &str, wheres: Vec<String>| {
+        let mut wheres = wheres;
+        super::owner_conditions(&mut wheres, visible, f, "s.owner_id");
+        let sql = grouped(
+            Reading::Summary,
+            &["s.owner_id".to_string()],
+            "0",
+            "s.outstanding",
+            &format!("{table} s"),
+            &wheres,
+        );
+        Part::new(sql, &[])
+    };
+    vec![
+        part(
+            "receivable_months",
+            vec![format!("s.month < {}", date_literal(month))],
+        ),
+        part(
+            "receivable_days",
+            vec![
+                format!("s.due_date >= {}", date_literal(month)),
+                format!("s.due_date < {}", date_literal(today)),
+            ],
+        ),
+    ]
 }
