@@ -606,14 +606,6 @@ fn answer(conn: &mut DbConnection, plans: &[Plan]) -> RepoResult<Vec<Sums>> {
 /// than owners and months of it, whole months come from the summary and only the period's
 /// ragged ends from the rows.
 fn parts(visible: &Visible, zone: chrono_tz::Tz, cut: &Cut) -> Vec<Part> {
-    // One person's month or less (a salesperson's card): their own rows are few, fewer than a
-    // summary and its ragged ends cost to plan.
-    let one_owner = cut.filters.owner.is_some()
-        || matches!(visible, Visible::Owners(o) if o.len() == 1)
-        || cut.filters.owners.as_ref().is_some_and(|o| o.len() == 1);
-    if one_owner && (cut.to - cut.from).num_days() < 31 {
-        return vec![scan(visible, zone, cut)];
-    }
     let src = cut.source();
     // Whether a summary keyed by owner and what `keys` names can answer the cut: it asks for
     // nothing else, and no customer segment.
