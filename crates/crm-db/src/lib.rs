@@ -215,7 +215,15 @@ impl Manager {
                 Ok(DbConnection::Sqlite(conn))
             }
             Backend::Postgres => {
-                diesel::PgConnection::establish(&self.url.target).map(DbConnection::Pg)
+                let mut conn = diesel::PgConnection::establish(&self.url.target)?;
+                // No parallel workers: the server's statements are many small ones at once, and a
+                // report's parts sent as one statement (see `reports::answer`) looked big enough
+                // for a parallel plan, whose workers cost more than they saved once every core was
+                // busy (at 1M and 16 clients the general manager's reports answered half as many
+                // requests a second with them). A single long statement loses its workers too.
+                conn.batch_execute("SET max_parallel_workers_per_gather = 0")
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConnection::Pg(conn))
             }
         }
     }
