@@ -2126,6 +2126,46 @@ mod tests {
         s.parse().unwrap()
     }
 
+    // More parts than one statement takes: each plan's sums come back whole and in order, each
+    // part with its sign, empty parts keeping their place.
+    crate::db_test!(an_answer_of_many_parts_takes_several_statements, |db| {
+        let pool = crate::Db::connect(&db.url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let part = |i: usize, rows: bool| {
+            let sql = format!(
+                "SELECT CAST({} AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(1 AS BIGINT) AS n, CAST({i} AS BIGINT) AS amount{}",
+                i % 7,
+                if rows { "" } else { " WHERE 1 = 0" }
+            );
+            Part::new(sql, &[])
+        };
+        let by_owner = [Dimension::Owner];
+        let from = d("2026-01-01");
+        let many = PARTS_PER_STATEMENT * 2 + 50;
+        let plans = [
+            Plan {
+                dims: &by_owner,
+                from,
+                parts: (0..many).map(|i| part(i, i % 5 != 0)).collect(),
+            },
+            Plan {
+                dims: &by_owner,
+                from,
+                parts: vec![part(3, true).signed(-1), part(10, true)],
+            },
+        ];
+        let got = answer(&mut conn, &plans).unwrap();
+        let mut first = Sums::new();
+        for i in (0..many).filter(|i| i % 5 != 0) {
+            let s = first.entry(vec![Key::Id((i % 7) as i64)]).or_default();
+            s.0 += 1;
+            s.1 += i as i64;
+        }
+        assert_eq!(got[0], first);
+        // 3 taken away, then 10 (key 3 as well) added: (−1 + 1, −3 + 10).
+        assert_eq!(got[1], Sums::from([(vec![Key::Id(3)], (0, 7))]));
+    });
+
     #[test]
     fn a_period_touches_its_months() {
         assert_eq!(
