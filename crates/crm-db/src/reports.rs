@@ -549,11 +549,17 @@ fn answer(conn: &mut DbConnection, plans: &[Plan]) -> RepoResult<Vec<Sums>> {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                format!(
-                    "SELECT CAST({} AS BIGINT) AS q, k1, k2, n, amount FROM ({}) p{i}",
-                    first + i,
-                    p.sql
-                )
+                let q = first + i;
+                // The tag as the branch's first column (each branch keeps its own grouping);
+                // planning a union of plain selects took a fifth less time than one of
+                // subqueries. A part not written by `grouped` would be wrapped.
+                match p.sql.strip_prefix("SELECT ") {
+                    Some(rest) => format!("SELECT CAST({q} AS BIGINT) AS q, {rest}"),
+                    None => format!(
+                        "SELECT CAST({q} AS BIGINT) AS q, k1, k2, n, amount FROM ({}) p{q}",
+                        p.sql
+                    ),
+                }
             })
             .collect();
         for t in diesel::sql_query(branches.join(" UNION ALL ")).load::<TaggedSum>(conn)? {
