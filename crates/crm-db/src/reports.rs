@@ -476,18 +476,23 @@ fn buckets(column: &str, months: &[NaiveDate], at: impl Fn(NaiveDate) -> String)
     s
 }
 
+/// A grouped statement from its columns on (`… AS k1, … AS k2, … AS n, … AS amount FROM … WHERE
+/// … GROUP BY …`), as [`grouped`] writes it: [`answer`] puts `SELECT` before it, or `SELECT` and
+/// the branch's tag in a union.
+struct Grouped(String);
+
 /// One statement of a cut's answer: its sums, folded into the cut's groups, are added (`sign`
 /// 1) or taken away (-1); its time bucket k is `months[k]`.
 struct Part {
-    sql: String,
+    select: Grouped,
     sign: i64,
     months: Vec<NaiveDate>,
 }
 
 impl Part {
-    fn new(sql: String, months: &[NaiveDate]) -> Part {
+    fn new(select: Grouped, months: &[NaiveDate]) -> Part {
         Part {
-            sql,
+            select,
             sign: 1,
             months: months.to_vec(),
         }
@@ -542,25 +547,16 @@ fn answer(conn: &mut DbConnection, plans: &[Plan]) -> RepoResult<Vec<Sums>> {
         .zip((0..).step_by(PARTS_PER_STATEMENT))
     {
         if let [one] = chunk {
-            rows[first] = diesel::sql_query(&one.sql).load(conn)?;
+            rows[first] = diesel::sql_query(format!("SELECT {}", one.select.0)).load(conn)?;
             continue;
         }
         let branches: Vec<String> = chunk
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                let q = first + i;
-                // The tag as the branch's first column (each branch keeps its own grouping);
-                // planning a union of plain selects took a fifth less time than one of
-                // subqueries. A part not written by `grouped` would be wrapped.
-                match p.sql.strip_prefix("SELECT ") {
-                    Some(rest) => format!("SELECT CAST({q} AS BIGINT) AS q, {rest}"),
-                    None => format!(
-                        "SELECT CAST({q} AS BIGINT) AS q, k1, k2, n, amount FROM ({}) p{q}",
-                        p.sql
-                    ),
-                }
-            })
+            // The tag as the branch's first column, each branch keeping its own grouping:
+            // PostgreSQL planned a union of plain selects in a fifth less time than one of
+            // subqueries under a tagging select.
+            .map(|(i, p)| format!("SELECT CAST({} AS BIGINT) AS q, {}", first + i, p.select.0))
             .collect();
         for t in diesel::sql_query(branches.join(" UNION ALL ")).load::<TaggedSum>(conn)? {
             if let Some(r) = usize::try_from(t.q).ok().and_then(|q| rows.get_mut(q)) {
@@ -997,7 +993,8 @@ enum Reading {
     Rows,
 }
 
-/// `SELECT keys, count, SUM(amount) FROM … WHERE … GROUP BY keys`, as `k1, k2, n, amount`.
+/// `keys, count, SUM(amount) FROM … WHERE … GROUP BY keys`, as `k1, k2, n, amount` (see
+/// [`Grouped`]).
 fn grouped(
     reading: Reading,
     keys: &[String],
@@ -1005,11 +1002,11 @@ fn grouped(
     amount: &str,
     from: &str,
     wheres: &[String],
-) -> String {
+) -> Grouped {
     let cast = |k: &str| format!("CAST({k} AS BIGINT)");
     let key = |i: usize| keys.get(i).map_or_else(|| cast("0"), |k| cast(k));
     let mut sql = format!(
-        "SELECT {} AS k1, {} AS k2, CAST(COALESCE({count}, 0) AS BIGINT) AS n, CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
+        "{} AS k1, {} AS k2, CAST(COALESCE({count}, 0) AS BIGINT) AS n, CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {from} WHERE {}",
         key(0),
         key(1),
         wheres.join(" AND ")
@@ -1029,7 +1026,7 @@ fn grouped(
         // Keys all constant: still no group for no rows.
         sql.push_str(" HAVING COUNT(*) > 0");
     }
-    sql
+    Grouped(sql)
 }
 
 /// A level's key: its rank among `CustomerLevel::ALL`.
@@ -2138,12 +2135,12 @@ mod tests {
         let pool = crate::Db::connect(&db.url, 1).unwrap();
         let mut conn = pool.get().unwrap();
         let part = |i: usize, rows: bool| {
-            let sql = format!(
-                "SELECT CAST({} AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(1 AS BIGINT) AS n, CAST({i} AS BIGINT) AS amount{}",
+            let select = Grouped(format!(
+                "CAST({} AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(1 AS BIGINT) AS n, CAST({i} AS BIGINT) AS amount{}",
                 i % 7,
                 if rows { "" } else { " WHERE 1 = 0" }
-            );
-            Part::new(sql, &[])
+            ));
+            Part::new(select, &[])
         };
         let by_owner = [Dimension::Owner];
         let from = d("2026-01-01");
