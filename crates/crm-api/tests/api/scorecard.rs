@@ -472,6 +472,11 @@ api_test!(a_level_counts_once_the_first_time_it_is_reached, |app| {
 api_test!(overdue_money_is_what_fell_due_before_today, |app| {
     use crate::orders::{act, customer, order, plan, product};
     use crate::support::company_day;
+    let fen = |v: &Value| v.as_str().unwrap().replace('.', "").parse::<i64>().unwrap();
+    let gm = app.login("gm").await;
+    let dashboard_overdue =
+        || async { fen(&app.get("/reports/dashboard", &gm).await.expect(200)["overdue"]) };
+    let before = dashboard_overdue().await;
     let rep = app.login("s1_a").await;
     let p = product(app, "OVERDUE", "1000.00", None).await;
     let c = customer(app, &rep, "逾期测试客户").await;
@@ -514,6 +519,8 @@ api_test!(overdue_money_is_what_fell_due_before_today, |app| {
         (&row["total"], &row["not_due"]),
         (&json!("1000.00"), &json!("600.00"))
     );
+    // The general manager's dashboard counts the same money overdue.
+    assert_eq!(dashboard_overdue().await - before, 40_000);
     // Another department's salesperson holds none of it.
     let other = card(app, "s2_a", "").await;
     assert!(!ids(&other).contains(&me));
