@@ -856,6 +856,40 @@ fn rows_within(
         .collect()
 }
 
+/// The money owed past its due day (before `today`), per owner or in all (`dims`: `[Owner]` or
+/// none): the months before this one from `receivable_months`, this month's days before today
+/// from `receivable_days` — what the aging's four overdue buckets add up to, without sorting it
+/// into them (the scorecard, the dashboard).
+fn overdue(visible: &Visible, f: &Filters, today: NaiveDate, dims: &[Dimension]) -> Vec<Part> {
+    let month = today.with_day(1).unwrap_or(today);
+    let keys: Vec<String> = dims.iter().map(|_| "s.owner_id".to_string()).collect();
+    let part = |table: &str, mut wheres: Vec<String>| {
+        owner_conditions(&mut wheres, visible, f, "s.owner_id");
+        let select = grouped(
+            Reading::Summary,
+            &keys,
+            "0",
+            "s.outstanding",
+            &format!("{table} s"),
+            &wheres,
+        );
+        Part::new(select, &[])
+    };
+    vec![
+        part(
+            "receivable_months",
+            vec![format!("s.month < {}", date_literal(month))],
+        ),
+        part(
+            "receivable_days",
+            vec![
+                format!("s.due_date >= {}", date_literal(month)),
+                format!("s.due_date < {}", date_literal(today)),
+            ],
+        ),
+    ]
+}
+
 /// The whole months (or days, for a summary per day) `[a, b)` of a fact's summary, grouped like
 /// the rows would be.
 fn summed(visible: &Visible, cut: &Cut, summary: &Summary, a: NaiveDate, b: NaiveDate) -> Part {
@@ -1777,7 +1811,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     // Every count of the dashboard in one statement (see `answer`), in this order: this month,
     // last month and the same month last year per compared fact; the twelve months to this one
     // per trend fact; this year's signed amount by the customers' industry and by their region;
-    // this month per person, signed and received.
+    // this month per person, signed and received; the money overdue today.
     const COMPARED: [Fact; 5] = [
         Fact::NewCustomers,
         Fact::Sales,
@@ -1799,6 +1833,11 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     plans.push(cut(Fact::Sales, year, today, &[Dimension::Region]));
     plans.push(cut(Fact::Sales, month, today, &[Dimension::Owner]));
     plans.push(cut(Fact::Receipts, month, today, &[Dimension::Owner]));
+    plans.push(Plan {
+        dims: &[],
+        from: month,
+        parts: overdue(visible, &none, today, &[]),
+    });
     let mut answers = answer(conn, &plans)?.into_iter();
     let mut next = || answers.next().unwrap_or_default();
     let mut compared: HashMap<Fact, [(i64, i64); 3]> = HashMap::new();
@@ -1865,6 +1904,7 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
     // This month per person: signed, and received beside it.
     let signed = next();
     let received = next();
+    let overdue = Money::from_minor(next().get(&Vec::new()).map_or(0, |s| s.1));
 
     // The funnel: customers per level now, from the trigger-kept pipeline.
     let pipeline = crate::customers::pipeline(conn, actor, &Default::default())?;
@@ -1910,13 +1950,6 @@ pub fn dashboard(conn: &mut DbConnection, actor: &Actor, lang: Lang) -> RepoResu
             received: Money::from_minor(received),
         })
         .collect();
-
-    let aging = crate::receivables::aging(conn, actor, &Default::default())?;
-    let overdue = aging
-        .totals
-        .total
-        .checked_sub(aging.totals.not_due)
-        .unwrap_or_default();
 
     Ok(Dashboard {
         today,

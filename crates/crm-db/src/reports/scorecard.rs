@@ -5,8 +5,7 @@
 //! (`crm_domain::scorecard`).
 
 use super::{
-    Cut, Filters, Key, Part, Plan, Reading, answer, date_literal, filters, grouped, period, plan,
-    time_literal,
+    Cut, Filters, Key, Part, Plan, Reading, answer, filters, grouped, period, plan, time_literal,
 };
 use crate::schema::dictionary_items;
 use crate::visibility::Visible;
@@ -98,7 +97,7 @@ pub fn scorecard(
         parts,
     };
     plans.push(beside(vec![level_upgrades(visible, &f, zone, from, to)]));
-    plans.push(beside(overdue(visible, &f, today)));
+    plans.push(beside(super::overdue(visible, &f, today, &by_owner)));
     let mut answers = answer(conn, &plans)?.into_iter();
     for ((owner, kind), (n, _)) in answers
         .next()
@@ -289,37 +288,4 @@ fn level_upgrades(
         &wheres,
     );
     Part::new(sql, &[])
-}
-
-/// The money each person's customers owe past its due day (before `today`): the months before
-/// this one from the summary per month, this month's days before today from the summary per day
-/// — what the aging's four overdue buckets add up to, without sorting it into them.
-fn overdue(visible: &Visible, f: &Filters, today: NaiveDate) -> Vec<Part> {
-    let month = today.with_day(1).unwrap_or(today);
-    let part = |table: &str, wheres: Vec<String>| {
-        let mut wheres = wheres;
-        super::owner_conditions(&mut wheres, visible, f, "s.owner_id");
-        let sql = grouped(
-            Reading::Summary,
-            &["s.owner_id".to_string()],
-            "0",
-            "s.outstanding",
-            &format!("{table} s"),
-            &wheres,
-        );
-        Part::new(sql, &[])
-    };
-    vec![
-        part(
-            "receivable_months",
-            vec![format!("s.month < {}", date_literal(month))],
-        ),
-        part(
-            "receivable_days",
-            vec![
-                format!("s.due_date >= {}", date_literal(month)),
-                format!("s.due_date < {}", date_literal(today)),
-            ],
-        ),
-    ]
 }
